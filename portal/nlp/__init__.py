@@ -1,0 +1,1 @@
+"""Shared French NLP: the spaCy pipeline, clustering and key phrases."""

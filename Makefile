@@ -1,0 +1,55 @@
+# Two commands: `make run` (set up, migrate, load the demo, serve) and `make test` (set up, check, test).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HTMX := portal/web/static/vendor/htmx.min.js
+PDFS := content/council/pdf/.generated
+
+.PHONY: setup run test lint typecheck bench clean demo-db messages
+
+setup: $(VENV)/.installed $(HTMX) $(PDFS)
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(HTMX): node_modules/.installed
+	@mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(PDFS): $(VENV)/.installed $(wildcard content/council/*) $(wildcard portal/council/pdfgen.py)
+	@if [ -f portal/council/pdfgen.py ]; then $(BIN)/python -m portal.council.pdfgen; fi
+	@mkdir -p $(dir $@) && touch $@
+
+run: setup
+	PORTAL_DEMO=1 $(BIN)/portal db upgrade
+	PORTAL_DEMO=1 $(BIN)/portal demo load
+	PORTAL_DEMO=1 PORTAL_RUN_SCHEDULER=1 $(BIN)/portal serve --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/ruff format --check portal tests bench
+
+typecheck: setup
+	$(BIN)/mypy portal
+
+test: setup lint typecheck
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot portal
+	$(BIN)/pybabel update -i var/messages.pot -d portal/web/locale -l en --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules portal/web/static/vendor content/council/pdf var/test-*

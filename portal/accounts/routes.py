@@ -1,0 +1,301 @@
+"""Sign-up, confirmation, login, logout, password reset, my account, and the admin's user desk."""
+
+from __future__ import annotations
+
+import math
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.accounts import services
+from portal.accounts.permissions import MANAGE_USERS, READ_OUTBOX
+from portal.accounts.services import SESSION_COOKIE
+from portal.errors import DomainError, ValidationFailed
+from portal.mail import outbox
+from portal.web.permissions import PUBLIC, SIGNED_IN
+from portal.web.routing import flash, form_str, redirect, route, safe_next
+from portal.web.templating import render
+
+
+def _form_error(request: Request, template: str, exc: DomainError, **context: object) -> Response:
+    return render(
+        request,
+        template,
+        {"error": exc.message, "field": exc.field, **context},
+        status_code=exc.status_code,
+    )
+
+
+def signup_page(request: Request) -> Response:
+    return render(request, "accounts/signup.html", {"values": {}})
+
+
+def signup_submit(request: Request) -> Response:
+    values = {
+        "email": form_str(request, "email"),
+        "display_name": form_str(request, "display_name"),
+    }
+    settings = request.app.state.settings
+    try:
+        services.signup(
+            request.state.db,
+            email=values["email"],
+            display_name=values["display_name"],
+            password=str(request.state.form.get("password", "")),
+            settings=settings,
+        )
+    except ValidationFailed as exc:
+        return _form_error(request, "accounts/signup.html", exc, values=values)
+    return render(
+        request, "accounts/signup_sent.html", {"email": services.normalise_email(values["email"])}
+    )
+
+
+def confirm_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    valid = services.check_token(request.state.db, token, "confirm")
+    return render(
+        request,
+        "accounts/confirm.html",
+        {"token": token, "valid": valid},
+        status_code=200 if valid else 400,
+    )
+
+
+def confirm_submit(request: Request) -> Response:
+    try:
+        services.confirm_email(request.state.db, token=form_str(request, "token"))
+    except ValidationFailed as exc:
+        return _form_error(request, "accounts/confirm.html", exc, token="", valid=False)
+    flash(request, "Votre adresse est confirmée. Vous pouvez maintenant vous connecter.")
+    return redirect("/login", request)
+
+
+def login_page(request: Request) -> Response:
+    if request.state.user is not None:
+        return redirect(safe_next(request.query_params.get("next")), request)
+    return render(
+        request,
+        "accounts/login.html",
+        {"values": {}, "next": safe_next(request.query_params.get("next"))},
+    )
+
+
+def login_submit(request: Request) -> Response:
+    settings = request.app.state.settings
+    email = form_str(request, "email")
+    next_url = safe_next(form_str(request, "next"))
+    outcome = services.authenticate(
+        request.state.db, email=email, password=str(request.state.form.get("password", ""))
+    )
+    if outcome.user is None:
+        return render(
+            request,
+            "accounts/login.html",
+            {"values": {"email": email}, "next": next_url, "error": outcome.error},
+            status_code=400,
+        )
+    if request.state.user is not None:
+        services.end_session(request.state.db, session_id=request.state.user.session_id)
+    raw = services.start_session(
+        request.state.db,
+        user=outcome.user,
+        settings=settings,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    response = redirect(next_url, request)
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=settings.session_absolute_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    flash(request, f"Bienvenue, {outcome.user.display_name}.")
+    return response
+
+
+def logout(request: Request) -> Response:
+    services.end_session(request.state.db, session_id=request.state.user.session_id)
+    response = redirect("/", request)
+    response.delete_cookie(SESSION_COOKIE)
+    flash(request, "Vous êtes déconnecté.")
+    request.state.user = None
+    return response
+
+
+def reset_page(request: Request) -> Response:
+    return render(request, "accounts/reset_request.html", {})
+
+
+def reset_submit(request: Request) -> Response:
+    services.request_password_reset(
+        request.state.db, email=form_str(request, "email"), settings=request.app.state.settings
+    )
+    return render(request, "accounts/reset_sent.html", {})
+
+
+def reset_confirm_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    valid = services.check_token(request.state.db, token, "reset")
+    return render(
+        request,
+        "accounts/reset_confirm.html",
+        {"token": token, "valid": valid},
+        status_code=200 if valid else 400,
+    )
+
+
+def reset_confirm_submit(request: Request) -> Response:
+    token = form_str(request, "token")
+    try:
+        services.reset_password(
+            request.state.db, token=token, password=str(request.state.form.get("password", ""))
+        )
+    except ValidationFailed as exc:
+        valid = services.check_token(request.state.db, token, "reset")
+        return _form_error(
+            request, "accounts/reset_confirm.html", exc, token=token if valid else "", valid=valid
+        )
+    flash(request, "Votre mot de passe a été changé. Connectez-vous avec le nouveau.")
+    response = redirect("/login", request)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def account_page(request: Request) -> Response:
+    return render(request, "accounts/account.html", {})
+
+
+def account_delete(request: Request) -> Response:
+    user = request.state.user
+    if form_str(request, "confirm") != "SUPPRIMER":
+        raise ValidationFailed("Pour supprimer votre compte, tapez SUPPRIMER dans la case prévue.")
+    services.delete_account(request.state.db, user_id=user.id, actor_id=user.id)
+    response = redirect("/", request)
+    response.delete_cookie(SESSION_COOKIE)
+    flash(request, "Votre compte a été supprimé. Vos contributions restent, sous un nom neutre.")
+    return response
+
+
+PER_PAGE = 50
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def admin_users(
+    request: Request, *, error: DomainError | None = None, values: dict[str, str] | None = None
+) -> Response:
+    query = request.query_params.get("q", "").strip()
+    page = _page_number(request)
+    rows, total = services.list_users(request.state.db, query=query, page=page, per_page=PER_PAGE)
+    context = {
+        "rows": rows,
+        "total": total,
+        "q": query,
+        "page": page,
+        "pages": max(1, math.ceil(total / PER_PAGE)),
+        "all_roles": services.ALL_ROLES,
+        "values": values or {},
+        "error": error.message if error else None,
+    }
+    return render(
+        request,
+        "accounts/admin_users.html",
+        context,
+        status_code=error.status_code if error else 200,
+    )
+
+
+def admin_users_page(request: Request) -> Response:
+    return admin_users(request)
+
+
+def admin_create_user(request: Request) -> Response:
+    values = {
+        "email": form_str(request, "email"),
+        "display_name": form_str(request, "display_name"),
+    }
+    roles = [str(r) for r in request.state.form.getlist("roles")]
+    try:
+        user = services.create_user(
+            request.state.db,
+            email=values["email"],
+            display_name=values["display_name"],
+            password=str(request.state.form.get("password", "")),
+            roles=roles,
+            actor_id=request.state.user.id,
+        )
+    except DomainError as exc:
+        return admin_users(request, error=exc, values=values)
+    flash(request, f"Compte « {user.display_name} » créé.")
+    return redirect("/admin/users", request)
+
+
+def admin_set_roles(request: Request) -> Response:
+    user_id = int(request.path_params["user_id"])
+    roles = [str(r) for r in request.state.form.getlist("roles")]
+    user = services.set_roles(
+        request.state.db, user_id=user_id, roles=roles, actor_id=request.state.user.id
+    )
+    flash(request, f"Rôles de « {user.display_name} » enregistrés.")
+    return redirect("/admin/users", request)
+
+
+def admin_set_active(request: Request) -> Response:
+    user_id = int(request.path_params["user_id"])
+    active = form_str(request, "active") == "1"
+    user = services.set_active(
+        request.state.db,
+        user_id=user_id,
+        active=active,
+        actor_id=request.state.user.id,
+        reason=form_str(request, "reason"),
+    )
+    flash(request, f"Compte « {user.display_name} » {'réactivé' if active else 'suspendu'}.")
+    return redirect("/admin/users", request)
+
+
+def admin_outbox(request: Request) -> Response:
+    mails = outbox(request.state.db, to=request.query_params.get("to") or None, limit=100)
+    return render(
+        request, "accounts/outbox.html", {"mails": mails, "to": request.query_params.get("to", "")}
+    )
+
+
+routes = [
+    route("/signup", signup_page, permission=PUBLIC),
+    route("/signup", signup_submit, methods=["POST"], permission=PUBLIC),
+    route("/signup/confirm", confirm_page, permission=PUBLIC),
+    route("/signup/confirm", confirm_submit, methods=["POST"], permission=PUBLIC),
+    route("/login", login_page, permission=PUBLIC),
+    route("/login", login_submit, methods=["POST"], permission=PUBLIC),
+    route("/logout", logout, methods=["POST"], permission=SIGNED_IN),
+    route("/password-reset", reset_page, permission=PUBLIC),
+    route("/password-reset", reset_submit, methods=["POST"], permission=PUBLIC),
+    route("/password-reset/confirm", reset_confirm_page, permission=PUBLIC),
+    route("/password-reset/confirm", reset_confirm_submit, methods=["POST"], permission=PUBLIC),
+    route("/account", account_page, permission=SIGNED_IN),
+    route("/account/delete", account_delete, methods=["POST"], permission=SIGNED_IN),
+    route("/admin/users", admin_users_page, permission=MANAGE_USERS),
+    route("/admin/users", admin_create_user, methods=["POST"], permission=MANAGE_USERS),
+    route(
+        "/admin/users/{user_id:int}/roles",
+        admin_set_roles,
+        methods=["POST"],
+        permission=MANAGE_USERS,
+    ),
+    route(
+        "/admin/users/{user_id:int}/active",
+        admin_set_active,
+        methods=["POST"],
+        permission=MANAGE_USERS,
+    ),
+    route("/admin/outbox", admin_outbox, permission=READ_OUTBOX),
+]

@@ -1,0 +1,98 @@
+"""create_app(settings) -> Starlette: middleware, every module's routes, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from portal.db import check_migrated, make_engine, session_scope
+from portal.modules import submodules
+from portal.settings import Settings, SettingsError, load_settings
+from portal.web import home, openapi
+from portal.web.errors import EXCEPTION_HANDLERS
+from portal.web.middleware import PortalMiddleware
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+DEMO_EMAIL_DOMAIN = "demo.suresnes.invalid"
+
+log = logging.getLogger("portal")
+
+
+def collect_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = [*home.routes, *openapi.routes]
+    for module in submodules("routes"):
+        routes.extend(module.routes)
+    for module in submodules("api"):
+        routes.extend(getattr(module, "routes", []))
+    return routes
+
+
+def refuse_demo_accounts(engine: Engine, settings: Settings) -> None:
+    """Demo accounts have known passwords: outside demo mode their presence stops the start."""
+    if settings.demo:
+        return
+    from portal.accounts.models import User
+
+    with session_scope(engine, write=False) as session:
+        found = session.scalar(select(User.id).where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}")))  # type: ignore[attr-defined]
+    if found:
+        raise SettingsError(
+            "This database holds demo accounts (known passwords) and PORTAL_DEMO is off: "
+            "use a fresh database for production, or set PORTAL_DEMO=1 for a demonstration."
+        )
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    check_migrated(engine)
+    refuse_demo_accounts(engine, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.run_scheduler:
+            from portal.scheduler import start_background
+
+            scheduler = start_background(engine, settings)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            engine.dispose()
+
+    routes = collect_routes()
+    routes.append(
+        Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    )
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[
+            Middleware(PortalMiddleware, settings=settings),
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory portal.app:app_from_env` (each worker reads the environment)."""
+    return create_app(load_settings())

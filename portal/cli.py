@@ -1,0 +1,319 @@
+"""The `portal` command: serve, worker, db, users, mail, demo, and each module's commands.
+
+Every sub-command reads the same settings (PORTAL_DATABASE_URL and the rest), so any command can
+work on any database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from portal.modules import submodules
+from portal.settings import SettingsError, load_settings
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from portal.db import check_migrated, make_cli_engine
+
+    settings = load_settings()
+    engine = make_cli_engine(settings.database_url)
+    check_migrated(engine)
+    return settings, engine
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    from portal.db import check_migrated, make_cli_engine
+
+    check_migrated(make_cli_engine(settings.database_url))
+    if settings.demo:
+        from portal.demo import print_demo_accounts
+
+        print_demo_accounts(settings)
+    print(f"Portal served on http://{args.host}:{args.port}", file=sys.stderr)
+    uvicorn.run(
+        "portal.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from portal.scheduler import all_jobs, run_blocking, run_once
+
+    settings, engine = _engine()
+    if args.once:
+        for job in all_jobs():
+            ran = run_once(engine, settings, job)
+            print(f"{job.name}: {'ran' if ran else 'slot already taken'}")
+        return 0
+    run_blocking(engine, settings)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from portal.migrate import upgrade
+
+    settings = load_settings()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url, args.revision)
+    print(f"Database upgraded to {args.revision}.", file=sys.stderr)
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    from portal.db import make_cli_engine
+    from portal.migrate import current_revision, head_revision
+
+    settings = load_settings()
+    current = current_revision(make_cli_engine(settings.database_url))
+    print(f"current: {current}\nhead: {head_revision()}")
+    return 0 if current == head_revision() else 1
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if not value:
+            raise SystemExit(f"error: environment variable {args.password_env} is empty")
+        return value
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("error: the two passwords differ")
+    return first
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from portal.accounts import services
+    from portal.db import session_scope
+
+    settings, engine = _engine()
+    password = _password(args)
+    with session_scope(engine) as session:
+        user = services.create_user(
+            session, email=args.email, display_name=args.name, password=password,
+            roles=args.role or [], actor_id=None,
+        )  # fmt: skip
+        roles = sorted(services.roles_of(session, user.id))  # type: ignore[arg-type]
+    print(f"Created {user.email} ({user.display_name}) with roles: {', '.join(roles)}")
+    return 0
+
+
+def cmd_users_roles(args: argparse.Namespace) -> int:
+    from portal.accounts import services
+    from portal.db import session_scope
+
+    settings, engine = _engine()
+    with session_scope(engine) as session:
+        user = services.find_user_by_email(session, args.email)
+        if user is None:
+            print(f"error: no account with address {args.email}", file=sys.stderr)
+            return 2
+        services.set_roles(session, user_id=user.id, roles=args.role or [], actor_id=None)  # type: ignore[arg-type]
+        roles = sorted(services.roles_of(session, user.id))  # type: ignore[arg-type]
+    print(f"{args.email}: {', '.join(roles)}")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from portal.accounts import services
+    from portal.db import session_scope
+
+    settings, engine = _engine()
+    with session_scope(engine, write=False) as session:
+        rows, total = services.list_users(session, query=args.query or "", per_page=1000)
+    for row in rows:
+        state = "active" if row.is_active else "disabled"
+        print(f"{row.id}\t{row.email}\t{row.display_name}\t{','.join(sorted(row.roles))}\t{state}")
+    print(f"{total} account(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from portal.accounts import services
+    from portal.db import session_scope
+
+    settings, engine = _engine()
+    with session_scope(engine) as session:
+        user = services.find_user_by_email(session, args.email)
+        if user is None:
+            print(f"error: no account with address {args.email}", file=sys.stderr)
+            return 2
+        services.set_active(
+            session, user_id=user.id, active=False, actor_id=None, reason=args.reason
+        )  # type: ignore[arg-type]
+    print(f"{args.email} disabled; its sessions are ended.")
+    return 0
+
+
+def cmd_mail_outbox(args: argparse.Namespace) -> int:
+    from portal.db import session_scope
+    from portal.mail import outbox
+
+    settings, engine = _engine()
+    with session_scope(engine, write=False) as session:
+        mails = outbox(session, to=args.to, limit=args.limit)
+        for mail in reversed(mails):
+            state = "sent" if mail.sent_at else "queued"
+            print(f"--- #{mail.id} {mail.created_at:%Y-%m-%d %H:%M} [{state}] to {mail.to_address}")
+            print(f"Subject: {mail.subject}\n\n{mail.body}")
+    if not mails:
+        print("The outbox is empty.", file=sys.stderr)
+    return 0
+
+
+def cmd_mail_send(args: argparse.Namespace) -> int:
+    from portal.db import session_scope
+    from portal.mail import deliver_pending
+
+    settings, engine = _engine()
+    if not settings.smtp_host:
+        print("error: PORTAL_SMTP_HOST is not set; mail stays in the outbox", file=sys.stderr)
+        return 2
+    with session_scope(engine) as session:
+        print(f"{deliver_pending(session, settings)} message(s) sent")
+    return 0
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    from portal.demo import load_demo
+
+    settings, engine = _engine()
+    if not settings.demo:
+        print(
+            "error: demo content and demo accounts are loaded only with PORTAL_DEMO=1 "
+            "(their passwords are public)",
+            file=sys.stderr,
+        )
+        return 2
+    load_demo(engine, settings, only=args.only)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portal",
+        description="Suresnes AI-charter and transparency portal. Settings come from PORTAL_* "
+        "environment variables (see README).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="more logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="serve the web portal (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="trusted reverse proxies")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the scheduler (exactly one per site in production)")
+    p.add_argument(
+        "--once", action="store_true", help="run each job's current slot once, then exit"
+    )
+    p.set_defaults(handler=cmd_worker)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    p = db.add_parser("upgrade", help="apply migrations (default: to the latest)")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(handler=cmd_db_upgrade)
+    p = db.add_parser("current", help="show the schema revision (exit 1 if behind)")
+    p.set_defaults(handler=cmd_db_current)
+
+    users = sub.add_parser("users", help="accounts and roles").add_subparsers(
+        dest="users_command", required=True
+    )
+    p = users.add_parser("create", help="create an account (staff accounts are confirmed at once)")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True, help="public display name")
+    p.add_argument("--role", action="append", choices=["resident", "agent", "official", "moderator", "admin"],
+                   help="role to grant (repeatable)")  # fmt: skip
+    p.add_argument("--password-env", metavar="VAR", help="read the password from this variable "
+                   "(otherwise prompted, or read from standard input)")  # fmt: skip
+    p.set_defaults(handler=cmd_users_create)
+    p = users.add_parser("roles", help="replace an account's roles (resident is always kept)")
+    p.add_argument("email")
+    p.add_argument(
+        "--role", action="append", choices=["resident", "agent", "official", "moderator", "admin"]
+    )
+    p.set_defaults(handler=cmd_users_roles)
+    p = users.add_parser("list", help="list accounts")
+    p.add_argument("query", nargs="?")
+    p.set_defaults(handler=cmd_users_list)
+    p = users.add_parser("disable", help="suspend an account and end its sessions")
+    p.add_argument("email")
+    p.add_argument("--reason", default="")
+    p.set_defaults(handler=cmd_users_disable)
+
+    mail = sub.add_parser("mail", help="outgoing mail").add_subparsers(
+        dest="mail_command", required=True
+    )
+    p = mail.add_parser("outbox", help="show the latest queued or sent mail")
+    p.add_argument("--to", help="only mail to this address")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(handler=cmd_mail_outbox)
+    p = mail.add_parser("send", help="deliver queued mail through SMTP now")
+    p.set_defaults(handler=cmd_mail_send)
+
+    demo = sub.add_parser("demo", help="demo content").add_subparsers(
+        dest="demo_command", required=True
+    )
+    p = demo.add_parser(
+        "load", help="load demo accounts and content (PORTAL_DEMO=1 only; idempotent)"
+    )
+    p.add_argument("--only", action="append", help="only these modules (repeatable)")
+    p.set_defaults(handler=cmd_demo_load)
+
+    for module in submodules("cli"):
+        module.register(sub)
+    try:
+        from portal.nlp import cli as nlp_cli
+
+        nlp_cli.register(sub)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    try:
+        return int(args.handler(args) or 0)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from portal.db import DatabaseNotMigrated
+        from portal.errors import DomainError
+
+        if isinstance(exc, DatabaseNotMigrated):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, DomainError):
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

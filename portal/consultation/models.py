@@ -1,0 +1,1 @@
+"""Tables of the consultation module (filled by its issue)."""

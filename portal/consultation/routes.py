@@ -1,0 +1,19 @@
+"""Routes of the consultation module."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.web.permissions import PUBLIC
+from portal.web.routing import route
+from portal.web.templating import render
+
+
+def index(request: Request) -> Response:
+    return render(request, "consultation/index.html", {})
+
+
+routes = [
+    route("/charter", index, permission=PUBLIC, name="consultation_index"),
+]

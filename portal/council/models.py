@@ -1,0 +1,1 @@
+"""Tables of the council module (filled by its issue)."""

@@ -1,0 +1,111 @@
+"""Engine, naming convention, SQLite pragmas and the one way to open a session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import MetaData, event, inspect
+from sqlalchemy.engine import Connection, Engine, create_engine
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel
+
+# Stable constraint names so Alembic can alter them on both backends.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata: MetaData = SQLModel.metadata
+
+MIGRATION_HEAD_TABLE = "alembic_version"
+
+
+def utcnow() -> datetime:
+    """Aware UTC now: SQLModel's datetime columns refuse naive values and return UTC."""
+    return datetime.now(UTC)
+
+
+class DatabaseNotMigrated(RuntimeError):
+    """The database has no tables yet, or an older schema than the code."""
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for SQLite (WAL, foreign keys, IMMEDIATE writes) or PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=8,
+            max_overflow=16,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def make_cli_engine(url: str) -> Engine:
+    """An engine for one-shot commands: no pool left open behind them."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, poolclass=NullPool)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers take the write lock up front: a DEFERRED transaction that upgrades to a write
+        # later can fail with "database is locked" whatever the busy timeout; IMMEDIATE waits.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One unit of work: committed if the block succeeds, rolled back on any exception."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    session = Session(bind=bind, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def check_migrated(engine: Engine) -> None:
+    """Refuse to serve a database that `portal db upgrade` has not brought to the head revision."""
+    from portal.migrate import current_revision, head_revision
+
+    names = set(inspect(engine).get_table_names())
+    if MIGRATION_HEAD_TABLE not in names:
+        raise DatabaseNotMigrated(
+            "The database has no schema yet. Run `portal db upgrade` (or `make run`) first."
+        )
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise DatabaseNotMigrated(
+            f"The database is at revision {current}, the code expects {head}. "
+            "Run `portal db upgrade` first."
+        )

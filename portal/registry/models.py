@@ -1,0 +1,1 @@
+"""Tables of the registry module (filled by its issue)."""

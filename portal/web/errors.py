@@ -1,0 +1,86 @@
+"""Map domain and HTTP errors to a status and a French page, or JSON under /api/."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from portal.errors import DomainError
+from portal.web.routing import LoginRequired, login_url, redirect
+from portal.web.templating import render_string
+
+log = logging.getLogger("portal.errors")
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("Demande invalide", "La demande envoyée n'a pas pu être comprise."),
+    401: ("Connexion nécessaire", "Connectez-vous pour accéder à cette page."),
+    403: (
+        "Accès refusé",
+        "Vous n'avez pas le droit d'accéder à cette page ou de faire cette action.",
+    ),
+    404: ("Page introuvable", "La page demandée n'existe pas ou a été déplacée."),
+    405: ("Action non permise", "Cette adresse ne permet pas cette action."),
+    409: ("Modification concurrente", "Quelqu'un a modifié la même chose juste avant vous."),
+    413: ("Envoi trop volumineux", "Le fichier ou le texte envoyé dépasse la taille permise."),
+    422: ("Saisie à corriger", "Certaines valeurs envoyées ne sont pas valides."),
+    429: ("Trop de tentatives", "Trop de tentatives en peu de temps. Patientez une minute."),
+    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Elle a été enregistrée."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def error_response(
+    request: Request, status: int, title: str | None = None, detail: str | None = None
+) -> Response:
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    title = title or default_title
+    detail = detail or default_detail
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "title": title, "detail": detail}}, status)
+    try:
+        html = render_string(
+            request, "errors/error.html", {"status": status, "title": title, "detail": detail}
+        )
+    except Exception:
+        log.exception("error page failed to render")
+        html = f"<!doctype html><html lang=fr><title>{status}</title><h1>{title}</h1>"
+    response = HTMLResponse(html, status)
+    if getattr(request.state, "user", None) is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    detail = exc.detail if isinstance(exc.detail, str) and status not in MESSAGES else None
+    headers: dict[str, Any] = dict(exc.headers or {})
+    response = error_response(request, status, None, detail)
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, LoginRequired) and not wants_json(request):
+        return redirect(login_url(request), request)
+    return error_response(request, exc.status_code, exc.title, exc.message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception,
+    DomainError: domain_error,
+}

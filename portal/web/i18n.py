@@ -1,0 +1,97 @@
+"""French first, English second: catalogues read from .po files with Babel, chosen per request.
+
+French is the source language: a message id is the French text, so a missing English
+translation shows French rather than a key.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, negotiate_locale
+from babel.messages.pofile import read_po
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANG_COOKIE = "portal_lang"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def catalogue(locale: str) -> dict[str, str | tuple[str, ...]]:
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == DEFAULT_LOCALE or not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        cat = read_po(handle, locale=locale)
+    messages: dict[str, str | tuple[str, ...]] = {}
+    for message in cat:
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if isinstance(message.string, tuple):
+            if all(message.string):
+                messages[key] = tuple(message.string)
+        else:
+            messages[key] = message.string
+    return messages
+
+
+def gettext(message: str, **params: object) -> str:
+    translated = catalogue(current_locale.get()).get(message, message)
+    text = translated if isinstance(translated, str) else translated[0]
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    translated = catalogue(current_locale.get()).get(singular)
+    if isinstance(translated, tuple):
+        index = Locale.parse(current_locale.get()).plural_form(n)
+        text = translated[min(index, len(translated) - 1)]
+    else:
+        # French puts 0 and 1 in the singular.
+        text = singular if n <= 1 else plural
+    params.setdefault("num", n)
+    return text % params
+
+
+def choose_locale(cookie: str | None, accept_language: str | None, default: str) -> str:
+    if cookie in LOCALES:
+        return cookie
+    if accept_language:
+        preferred = []
+        for part in accept_language.split(","):
+            tag = part.split(";")[0].strip().replace("-", "_")
+            if tag:
+                preferred.append(tag)
+        chosen = negotiate_locale(preferred, list(LOCALES), sep="_")
+        if chosen:
+            return chosen.split("_")[0]
+        for tag in preferred:
+            if tag.split("_")[0].lower() in LOCALES:
+                return tag.split("_")[0].lower()
+    return default
+
+
+def format_datetime(value: object, fmt: str = "medium") -> str:
+    from datetime import date, datetime
+
+    from babel.dates import format_date
+    from babel.dates import format_datetime as babel_format_datetime
+
+    locale = current_locale.get()
+    if isinstance(value, datetime):
+        return babel_format_datetime(value, fmt, tzinfo="Europe/Paris", locale=locale)
+    if isinstance(value, date):
+        return format_date(value, "long" if fmt == "medium" else fmt, locale=locale)
+    return "" if value is None else str(value)
+
+
+def format_number(value: float | int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=current_locale.get())

@@ -1,0 +1,42 @@
+"""/api/openapi.json: the portal's document, extended by each module's `api.OPENAPI_PATHS`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from portal import __version__
+from portal.modules import submodules
+from portal.web import home
+from portal.web.permissions import PUBLIC
+from portal.web.routing import route
+
+
+def build_document(base_url: str) -> dict[str, Any]:
+    paths: dict[str, Any] = dict(home.OPENAPI_PATHS)
+    schemas: dict[str, Any] = dict(home.OPENAPI_SCHEMAS)
+    for module in submodules("api"):
+        paths.update(getattr(module, "OPENAPI_PATHS", {}))
+        schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "API du portail IA de Suresnes",
+            "version": __version__,
+            "description": "Données publiques du portail : charte, registre des systèmes d'IA, "
+            "procès-verbaux du conseil municipal. Lecture seule, sans authentification.",
+            "license": {"name": "Licence Ouverte / Open Licence 2.0"},
+        },
+        "servers": [{"url": base_url}],
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def openapi(request: Request) -> Response:
+    return JSONResponse(build_document(request.app.state.settings.base_url))
+
+
+routes = [route("/api/openapi.json", openapi, permission=PUBLIC)]

@@ -1,0 +1,191 @@
+"""`route()`: path, methods and permission declared together; the wrapper runs each request.
+
+A request's life: the body is parsed on the event loop; then, in a worker thread, one database
+session is opened, the user loaded from the session cookie, CSRF checked on unsafe methods, the
+permission checked, the handler called, and the session committed once (rolled back on any error).
+Handlers are plain functions `handler(request) -> Response`, so blocking database work never stalls
+the event loop and SQLite's busy wait happens in a thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal.db import session_scope
+from portal.errors import DomainError, Forbidden, ValidationFailed
+from portal.web import csrf
+from portal.web.permissions import Permission
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FLASH_COOKIE = "portal_flash"
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """A plain snapshot of the signed-in user: safe to use after the database session closed."""
+
+    id: int
+    display_name: str
+    email: str
+    roles: frozenset[str]
+    session_id: int
+    session_hash: str
+
+    def has_role(self, *roles: str) -> bool:
+        return "admin" in self.roles or bool(self.roles & set(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & {"agent", "official", "moderator", "admin"})
+
+
+class LoginRequired(DomainError):
+    status_code = 401
+    title = "Connexion nécessaire"
+
+
+class PortalRoute(Route):
+    """A Starlette route that remembers the permission it was declared with."""
+
+    permission: Permission
+
+
+def route(
+    path: str,
+    handler: Handler,
+    *,
+    permission: Permission,
+    methods: Sequence[str] = ("GET",),
+    name: str | None = None,
+) -> PortalRoute:
+    unsafe = any(m.upper() not in SAFE_METHODS for m in methods)
+
+    async def endpoint(request: Request) -> Response:
+        request.state.form = FormData()
+        if request.method not in SAFE_METHODS:
+            content_type = request.headers.get("content-type", "")
+            if content_type.startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")
+            ):
+                try:
+                    request.state.form = await request.form(max_files=10, max_fields=300)
+                except Exception as exc:
+                    if getattr(exc, "status_code", None) == 413:
+                        raise
+                    raise ValidationFailed("Le formulaire envoyé est illisible.") from exc
+        return await run_in_threadpool(_handle, request, handler, permission)
+
+    r = PortalRoute(path, endpoint, methods=list(methods), name=name or handler.__name__)
+    r.permission = permission
+    del unsafe
+    return r
+
+
+def _handle(request: Request, handler: Handler, permission: Permission) -> Response:
+    from portal.accounts import services as accounts
+
+    app_state = request.app.state
+    settings = app_state.settings
+    unsafe = request.method not in SAFE_METHODS
+    touch: int | None = None
+    with session_scope(app_state.engine, write=unsafe) as db:
+        request.state.db = db
+        user, touch = accounts.user_from_request(db, request, settings)
+        request.state.user = user
+        request.state.csrf_token = csrf.token_for(request, settings.secret_key)
+        request.state.flashes = read_flashes(request, settings.secret_key)
+        request.state.new_flashes = []
+        if unsafe:
+            submitted = request.state.form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
+            csrf.verify(request, settings.secret_key, settings.base_url, submitted)
+        if not permission.allows(user.roles if user else frozenset(), authenticated=bool(user)):
+            if user is None:
+                raise LoginRequired("Connectez-vous pour accéder à cette page.")
+            raise Forbidden("Votre compte n'a pas le droit de faire cette action.")
+        response = handler(request)
+    if touch is not None:
+        accounts.touch_session(app_state.engine, touch)
+    finish_response(request, response)
+    return response
+
+
+def finish_response(request: Request, response: Response) -> None:
+    settings = request.app.state.settings
+    if getattr(request.state, "user", None) is not None:
+        response.headers["Cache-Control"] = "no-store"
+    new = getattr(request.state, "new_flashes", [])
+    if new:
+        response.set_cookie(
+            FLASH_COOKIE,
+            _sign_flashes(new, settings.secret_key),
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        )
+    elif getattr(request.state, "flashes", None) and response.status_code < 300:
+        response.delete_cookie(FLASH_COOKIE)
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    """Show `message` on the next page this browser sees (works across a redirect, no JS)."""
+    request.state.new_flashes.append({"kind": kind, "message": message})
+
+
+def _sign_flashes(flashes: list[dict[str, str]], secret: str) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(flashes).encode()).decode()
+    sig = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{payload}.{sig}"
+
+
+def read_flashes(request: Request, secret: str) -> list[dict[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw or "." not in raw:
+        return []
+    payload, sig = raw.rsplit(".", 1)
+    expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()[:32]
+    if not hmac.compare_digest(sig, expected):
+        return []
+    try:
+        data: Any = json.loads(base64.urlsafe_b64decode(payload.encode()))
+    except ValueError:
+        return []
+    return [f for f in data if isinstance(f, dict)][:5] if isinstance(data, list) else []
+
+
+def redirect(url: str, request: Request | None = None) -> Response:
+    """303 after a POST; an htmx request gets HX-Redirect so the whole page follows."""
+    if request is not None and request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="")
+
+
+def form_str(request: Request, name: str, default: str = "") -> str:
+    value = request.state.form.get(name, default)
+    return value.strip() if isinstance(value, str) else default
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only same-site paths: never an open redirect."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url

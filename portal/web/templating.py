@@ -1,0 +1,81 @@
+"""The one Jinja2 environment (autoescape everywhere) and the render helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from portal.text import render_markdown
+from portal.web import i18n
+
+PORTAL_DIR = Path(__file__).resolve().parent.parent
+MODULE_TEMPLATE_DIRS = [
+    PORTAL_DIR / "web" / "templates",
+    PORTAL_DIR / "accounts" / "templates",
+    PORTAL_DIR / "consultation" / "templates",
+    PORTAL_DIR / "registry" / "templates",
+    PORTAL_DIR / "council" / "templates",
+]
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in MODULE_TEMPLATE_DIRS]),
+        autoescape=True,  # every template, whatever its extension
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["markdown"] = render_markdown
+    env.filters["datetime"] = i18n.format_datetime
+    env.filters["number"] = i18n.format_number
+    env.globals["current_locale"] = i18n.current_locale.get
+    return env
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    state = request.state
+    settings = request.app.state.settings
+    return {
+        "request": request,
+        "settings": settings,
+        "city": settings.city,
+        "user": getattr(state, "user", None),
+        "csrf_token": getattr(state, "csrf_token", ""),
+        "flashes": getattr(state, "flashes", []),
+        "lang": i18n.current_locale.get(),
+        "url_for": request.url_for,
+    }
+
+
+def render_string(request: Request, template: str, context: Mapping[str, Any] | None = None) -> str:
+    ctx = base_context(request)
+    if context:
+        ctx.update(context)
+    return environment().get_template(template).render(ctx)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render the page, or only its fragment (`partial`) when htmx asked for it."""
+    name = partial if partial and is_htmx(request) else template
+    return HTMLResponse(render_string(request, name, context), status_code, headers=headers)

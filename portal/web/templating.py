@@ -38,7 +38,15 @@ def environment() -> jinja2.Environment:
     env.filters["datetime"] = i18n.format_datetime
     env.filters["number"] = i18n.format_number
     env.globals["current_locale"] = i18n.current_locale.get
+    env.globals["stylesheets"] = stylesheets
     return env
+
+
+def stylesheets() -> list[str]:
+    """portal.css first, then each module's own stylesheet (static/css/<module>.css)."""
+    css_dir = PORTAL_DIR / "web" / "static" / "css"
+    names = sorted(p.name for p in css_dir.glob("*.css") if p.name != "portal.css")
+    return ["/static/css/portal.css", *(f"/static/css/{n}" for n in names)]
 
 
 def is_htmx(request: Request) -> bool:

@@ -74,6 +74,19 @@ class PortalMiddleware:
             await send(message)
 
         started = False
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
+            # Refuse before reading a byte; the streaming case is caught by the body-limit middleware.
+            from starlette.requests import Request
+
+            from portal.web.errors import error_response
+
+            try:
+                response = error_response(Request(scope, receive), 413)
+                await response(scope, receive, send_wrapper)
+            finally:
+                i18n.current_locale.reset(token)
+            return
 
         async def send_tracking(message: Message) -> None:
             nonlocal started

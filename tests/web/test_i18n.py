@@ -1,0 +1,58 @@
+"""French first, English second: chosen by the switch or by Accept-Language."""
+
+from __future__ import annotations
+
+from babel.messages.pofile import read_po
+from starlette.testclient import TestClient
+
+from portal.web.i18n import LOCALE_DIR
+from tests.conftest import csrf_token
+
+
+def test_french_by_default(client: TestClient) -> None:
+    """Without preference the portal speaks French with lang="fr"."""
+    page = client.get("/")
+    assert '<html lang="fr">' in page.text
+    assert "Parler à une personne" in page.text
+    assert page.headers["content-language"] == "fr"
+
+
+def test_english_from_accept_language(client: TestClient) -> None:
+    """A browser asking for English gets the English catalogue and lang="en"."""
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in page.text
+    assert "Talk to a person" in page.text
+    assert "Skip to content" in page.text
+
+
+def test_switch_sets_language_and_returns_to_the_page(client: TestClient) -> None:
+    """The language switch (a real form) sets a cookie and returns to the same page."""
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/lang", data={"lang": "en", "next": "/login", "csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    page = client.get("/login", headers={"Accept-Language": "fr"})
+    assert "Forgot your password?" in page.text
+    back = client.post(
+        "/lang", data={"lang": "fr", "next": "/", "csrf_token": csrf_token(client, "/")}
+    )
+    assert "Parler à une personne" in back.text
+
+
+def test_unknown_language_is_ignored(client: TestClient) -> None:
+    """An unknown language code leaves French in place."""
+    token = csrf_token(client, "/")
+    client.post("/lang", data={"lang": "xx", "next": "/", "csrf_token": token})
+    assert '<html lang="fr">' in client.get("/").text
+
+
+def test_english_catalogue_is_complete_for_the_shared_pages() -> None:
+    """Every message of the shared layout and account pages has an English translation."""
+    with (LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    missing = [m.id for m in catalogue if m.id and not m.string and any(
+        loc.startswith(("portal/web/", "portal/accounts/")) for loc, _ in m.locations
+    )]  # fmt: skip
+    assert missing == []

@@ -103,7 +103,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     from portal.accounts import services
     from portal.db import session_scope
 
-    settings, engine = _engine()
+    _settings, engine = _engine()
     password = _password(args)
     with session_scope(engine) as session:
         user = services.create_user(
@@ -119,7 +119,7 @@ def cmd_users_roles(args: argparse.Namespace) -> int:
     from portal.accounts import services
     from portal.db import session_scope
 
-    settings, engine = _engine()
+    _settings, engine = _engine()
     with session_scope(engine) as session:
         user = services.find_user_by_email(session, args.email)
         if user is None:
@@ -135,7 +135,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     from portal.accounts import services
     from portal.db import session_scope
 
-    settings, engine = _engine()
+    _settings, engine = _engine()
     with session_scope(engine, write=False) as session:
         rows, total = services.list_users(session, query=args.query or "", per_page=1000)
     for row in rows:
@@ -149,7 +149,7 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
     from portal.accounts import services
     from portal.db import session_scope
 
-    settings, engine = _engine()
+    _settings, engine = _engine()
     with session_scope(engine) as session:
         user = services.find_user_by_email(session, args.email)
         if user is None:
@@ -166,7 +166,7 @@ def cmd_mail_outbox(args: argparse.Namespace) -> int:
     from portal.db import session_scope
     from portal.mail import outbox
 
-    settings, engine = _engine()
+    _settings, engine = _engine()
     with session_scope(engine, write=False) as session:
         mails = outbox(session, to=args.to, limit=args.limit)
         for mail in reversed(mails):
@@ -283,12 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in submodules("cli"):
         module.register(sub)
-    try:
-        from portal.nlp import cli as nlp_cli
+    import importlib.util
 
-        nlp_cli.register(sub)
-    except ImportError:
-        pass
+    if importlib.util.find_spec("portal.nlp.cli") is not None:
+        importlib.import_module("portal.nlp.cli").register(sub)
     return parser
 
 

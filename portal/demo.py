@@ -12,8 +12,8 @@ from portal.modules import submodules
 from portal.settings import Settings
 
 DEMO_DOMAIN = "demo.suresnes.invalid"
-DEMO_PASSWORD = "suresnes-demo-2026"  # public on purpose: demo mode only, refused in production
-DEMO_ACCOUNTS = (
+DEMO_PASSWORD = "suresnes-demo-2026"  # noqa: S105 - public on purpose: demo mode only, refused in production
+DEMO_ACCOUNTS: tuple[tuple[str, str, list[str]], ...] = (
     ("admin", "Administratrice Démo", ["admin"]),
     ("elu", "Élue Démo", ["official"]),
     ("agent", "Agent Démo", ["agent"]),

@@ -21,17 +21,15 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 
 
+def _safe_link(url: str) -> bool:
+    return url.strip().lower().startswith(("http://", "https://", "mailto:"))
+
+
 def _build_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     # Links only to absolute http(s) and mailto targets; anything else stays plain text.
-    md.validateLink = lambda url: (
-        url.strip()
-        .lower()
-        .startswith(  # type: ignore[method-assign]
-            ("http://", "https://", "mailto:")
-        )
-    )
+    md.validateLink = _safe_link  # type: ignore[method-assign]
     # Headings in user text start at h2: the page owns its h1.
     md.disable("lheading")
 

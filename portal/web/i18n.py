@@ -32,12 +32,12 @@ def catalogue(locale: str) -> dict[str, str | tuple[str, ...]]:
     for message in cat:
         if not message.id or not message.string or message.fuzzy:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if isinstance(message.string, tuple):
+        key = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
+        if isinstance(message.string, (tuple, list)):
             if all(message.string):
-                messages[key] = tuple(message.string)
+                messages[key] = tuple(str(s) for s in message.string)
         else:
-            messages[key] = message.string
+            messages[key] = str(message.string)
     return messages
 
 
@@ -50,7 +50,7 @@ def gettext(message: str, **params: object) -> str:
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     translated = catalogue(current_locale.get()).get(singular)
     if isinstance(translated, tuple):
-        index = Locale.parse(current_locale.get()).plural_form(n)
+        index = int(Locale.parse(current_locale.get()).plural_form(n))
         text = translated[min(index, len(translated) - 1)]
     else:
         # French puts 0 and 1 in the singular.
@@ -85,7 +85,9 @@ def format_datetime(value: object, fmt: str = "medium") -> str:
 
     locale = current_locale.get()
     if isinstance(value, datetime):
-        return babel_format_datetime(value, fmt, tzinfo="Europe/Paris", locale=locale)
+        from babel.dates import get_timezone
+
+        return babel_format_datetime(value, fmt, tzinfo=get_timezone("Europe/Paris"), locale=locale)
     if isinstance(value, date):
         return format_date(value, "long" if fmt == "medium" else fmt, locale=locale)
     return "" if value is None else str(value)

@@ -41,7 +41,7 @@ def run(
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     """`portal --help` lists serve, worker, db, users, mail and demo."""
-    out = subprocess.run(PORTAL + ["--help"], capture_output=True, text=True, cwd=ROOT).stdout
+    out = subprocess.run([*PORTAL, "--help"], capture_output=True, text=True, cwd=ROOT).stdout
     for command in ("serve", "worker", "db", "users", "mail", "demo"):
         assert command in out
 

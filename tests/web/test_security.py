@@ -128,11 +128,11 @@ def test_session_cookie_flags(make_user: Any, client: TestClient) -> None:
         data={"email": "c@exemple.fr", "password": PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )
-    cookie = [
+    cookie = next(
         v
         for k, v in response.headers.multi_items()
         if k == "set-cookie" and v.startswith("portal_session=")
-    ][0]
+    )
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     assert "Secure" not in cookie
 

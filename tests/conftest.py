@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,10 @@ def _missing(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def worker_tag(request: pytest.FixtureRequest) -> str:
-    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-    return re.sub(r"\W", "", worker)
+    """Unique per test run and worker, so concurrent runs on one server never share a database."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = workerinput.get("testrunuid", uuid.uuid4().hex)[:8]
+    return re.sub(r"\W", "", f"{run}_{workerinput.get('workerid', 'main')}")
 
 
 @pytest.fixture(scope="session")

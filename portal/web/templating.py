@@ -33,7 +33,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Old-style callables: ours already take %(name)s parameters, and the result is escaped on
+    # output like any string; Jinja's "newstyle" wrapper costs a third of a page's render time.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters["markdown"] = render_markdown
     env.filters["datetime"] = i18n.format_datetime
     env.filters["number"] = i18n.format_number
@@ -42,6 +44,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=1)
 def stylesheets() -> list[str]:
     """portal.css first, then each module's own stylesheet (static/css/<module>.css)."""
     css_dir = PORTAL_DIR / "web" / "static" / "css"

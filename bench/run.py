@@ -11,7 +11,6 @@ import re
 import sys
 import time
 import traceback
-from pathlib import Path
 
 from bench.common import ROOT, machine, today
 

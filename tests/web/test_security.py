@@ -262,3 +262,23 @@ def test_get_never_changes_state(client: TestClient, engine: Engine, make_user: 
     assert client.get(link).status_code == 200
     with session_scope(engine, write=False) as session:
         assert session.get(User, user_id).email_confirmed_at is None  # type: ignore[union-attr]
+
+
+def test_413_for_streamed_bodies_without_length(settings: Settings, engine: Engine) -> None:
+    """A chunked body that grows past the limit is cut with the same French 413 page."""
+    app = create_app(settings.with_(max_body_bytes=10_000), engine=engine)
+    with TestClient(app) as c:
+        token = csrf_token(c, "/signup")
+
+        def chunks() -> Any:
+            yield f"csrf_token={token}&email=".encode()
+            for _ in range(50):
+                yield b"x" * 1000
+
+        response = c.post(
+            "/signup",
+            content=chunks(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 413
+        assert "Envoi trop volumineux" in response.text

@@ -48,7 +48,7 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d portal/web/locale -l en --no-fuzzy-matching
 
 clean:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from portal.web.i18n import N_
+
 
 class DomainError(Exception):
     """A rule of the domain refused the action; the message is for the person who tried it."""
 
     status_code = 400
-    title = "Demande impossible"
+    title = N_("Demande impossible")
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -19,33 +21,33 @@ class ValidationFailed(DomainError):
     """Input that does not fit: empty, too long, malformed."""
 
     status_code = 400
-    title = "Saisie à corriger"
+    title = N_("Saisie à corriger")
 
 
 class NotFound(DomainError):
     status_code = 404
-    title = "Page introuvable"
+    title = N_("Page introuvable")
 
 
 class Forbidden(DomainError):
     status_code = 403
-    title = "Accès refusé"
+    title = N_("Accès refusé")
 
 
 class Conflict(DomainError):
     """Someone else changed the same thing first: nothing was overwritten."""
 
     status_code = 409
-    title = "Modification concurrente"
+    title = N_("Modification concurrente")
 
 
 class TooManyRequests(DomainError):
     status_code = 429
-    title = "Trop de tentatives"
+    title = N_("Trop de tentatives")
 
 
 class PhaseClosed(DomainError):
     """The consultation phase does not allow this action now."""
 
     status_code = 409
-    title = "Consultation fermée"
+    title = N_("Consultation fermée")

@@ -10,6 +10,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from portal.web.i18n import gettext as _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
 
@@ -48,20 +50,20 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
     """Return why the password is refused (in French), or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Le mot de passe doit compter au moins {MIN_LENGTH} caractères."
+        return _("Le mot de passe doit compter au moins %(n)s caractères.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Le mot de passe ne peut dépasser {MAX_LENGTH} caractères."
+        return _("Le mot de passe ne peut dépasser %(n)s caractères.", n=MAX_LENGTH)
     lowered = password.lower()
     squashed = re.sub(r"\s+", "", lowered)
     if lowered in common_passwords() or squashed in common_passwords():
-        return "Ce mot de passe fait partie des plus utilisés : choisissez-en un autre."
+        return _("Ce mot de passe fait partie des plus utilisés : choisissez-en un autre.")
     if len(set(password)) < 4:
-        return "Ce mot de passe répète trop les mêmes caractères."
+        return _("Ce mot de passe répète trop les mêmes caractères.")
     local = email.split("@")[0].lower()
     if (local and len(local) >= 4 and local in lowered) or (
         display_name and display_name.lower() == lowered
     ):
-        return "Le mot de passe ne doit pas reprendre votre adresse ou votre nom."
+        return _("Le mot de passe ne doit pas reprendre votre adresse ou votre nom.")
     return None
 
 

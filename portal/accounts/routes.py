@@ -12,6 +12,7 @@ from portal.accounts.permissions import MANAGE_USERS, READ_OUTBOX
 from portal.accounts.services import SESSION_COOKIE
 from portal.errors import DomainError, ValidationFailed
 from portal.mail import outbox
+from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, form_str, redirect, route, safe_next
 from portal.web.templating import render
@@ -67,7 +68,7 @@ def confirm_submit(request: Request) -> Response:
         services.confirm_email(request.state.db, token=form_str(request, "token"))
     except ValidationFailed as exc:
         return _form_error(request, "accounts/confirm.html", exc, token="", valid=False)
-    flash(request, "Votre adresse est confirmée. Vous pouvez maintenant vous connecter.")
+    flash(request, _("Votre adresse est confirmée. Vous pouvez maintenant vous connecter."))
     return redirect("/login", request)
 
 
@@ -112,7 +113,7 @@ def login_submit(request: Request) -> Response:
         samesite="lax",
         secure=settings.secure_cookies,
     )
-    flash(request, f"Bienvenue, {outcome.user.display_name}.")
+    flash(request, _("Bienvenue, %(name)s.", name=outcome.user.display_name))
     return response
 
 
@@ -120,7 +121,7 @@ def logout(request: Request) -> Response:
     services.end_session(request.state.db, session_id=request.state.user.session_id)
     response = redirect("/", request)
     response.delete_cookie(SESSION_COOKIE)
-    flash(request, "Vous êtes déconnecté.")
+    flash(request, _("Vous êtes déconnecté."))
     request.state.user = None
     return response
 
@@ -158,7 +159,7 @@ def reset_confirm_submit(request: Request) -> Response:
         return _form_error(
             request, "accounts/reset_confirm.html", exc, token=token if valid else "", valid=valid
         )
-    flash(request, "Votre mot de passe a été changé. Connectez-vous avec le nouveau.")
+    flash(request, _("Votre mot de passe a été changé. Connectez-vous avec le nouveau."))
     response = redirect("/login", request)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -171,11 +172,13 @@ def account_page(request: Request) -> Response:
 def account_delete(request: Request) -> Response:
     user = request.state.user
     if form_str(request, "confirm") != "SUPPRIMER":
-        raise ValidationFailed("Pour supprimer votre compte, tapez SUPPRIMER dans la case prévue.")
+        raise ValidationFailed(
+            _("Pour supprimer votre compte, tapez SUPPRIMER dans la case prévue.")
+        )
     services.delete_account(request.state.db, user_id=user.id, actor_id=user.id)
     response = redirect("/", request)
     response.delete_cookie(SESSION_COOKIE)
-    flash(request, "Votre compte a été supprimé. Vos contributions restent, sous un nom neutre.")
+    flash(request, _("Votre compte a été supprimé. Vos contributions restent, sous un nom neutre."))
     return response
 
 
@@ -234,7 +237,7 @@ def admin_create_user(request: Request) -> Response:
         )
     except DomainError as exc:
         return admin_users(request, error=exc, values=values)
-    flash(request, f"Compte « {user.display_name} » créé.")
+    flash(request, _("Compte « %(name)s » créé.", name=user.display_name))
     return redirect("/admin/users", request)
 
 
@@ -244,7 +247,7 @@ def admin_set_roles(request: Request) -> Response:
     user = services.set_roles(
         request.state.db, user_id=user_id, roles=roles, actor_id=request.state.user.id
     )
-    flash(request, f"Rôles de « {user.display_name} » enregistrés.")
+    flash(request, _("Rôles de « %(name)s » enregistrés.", name=user.display_name))
     return redirect("/admin/users", request)
 
 
@@ -258,7 +261,12 @@ def admin_set_active(request: Request) -> Response:
         actor_id=request.state.user.id,
         reason=form_str(request, "reason"),
     )
-    flash(request, f"Compte « {user.display_name} » {'réactivé' if active else 'suspendu'}.")
+    flash(
+        request,
+        _("Compte « %(name)s » réactivé.", name=user.display_name)
+        if active
+        else _("Compte « %(name)s » suspendu.", name=user.display_name),
+    )
     return redirect("/admin/users", request)
 
 

@@ -32,6 +32,7 @@ from portal.db import session_scope, utcnow
 from portal.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from portal.mail import queue_mail
 from portal.settings import Settings
+from portal.web.i18n import gettext as _
 from portal.web.routing import CurrentUser
 
 SESSION_COOKIE = "portal_session"
@@ -56,7 +57,7 @@ def check_email(email: str) -> str:
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 320:
         raise ValidationFailed(
-            "Indiquez une adresse e-mail valide, par exemple nom@exemple.fr.", field="email"
+            _("Indiquez une adresse e-mail valide, par exemple nom@exemple.fr."), field="email"
         )
     return email
 
@@ -65,8 +66,10 @@ def check_display_name(name: str) -> str:
     name = re.sub(r"\s+", " ", name.strip())
     if not DISPLAY_NAME_RE.match(name):
         raise ValidationFailed(
-            "Le nom affiché doit compter de 3 à 60 caractères : lettres, chiffres, espaces, "
-            "points, tirets ou apostrophes.",
+            _(
+                "Le nom affiché doit compter de 3 à 60 caractères : lettres, chiffres, espaces, "
+                "points, tirets ou apostrophes."
+            ),
             field="display_name",
         )
     return name
@@ -108,14 +111,14 @@ def signup(
         return SignupResult(None)
     if session.scalar(select(User.id).where(func.lower(User.display_name) == display_name.lower())):
         raise ValidationFailed(
-            "Ce nom affiché est déjà pris : choisissez-en un autre.", field="display_name"
+            _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
         )
     user = User(email=email, display_name=display_name, password_hash=hash_password(password))
     session.add(user)
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("Ce nom affiché ou cette adresse vient d'être pris.") from exc
+        raise Conflict(_("Ce nom affiché ou cette adresse vient d'être pris.")) from exc
     session.add(UserRole(user_id=user.id, role=Role.RESIDENT.value))
     _send_confirmation(session, user, settings)
     audit.record(
@@ -156,7 +159,7 @@ def _use_token(session: Session, raw: str, purpose: str) -> OneTimeToken:
     )
     if token is None or token.used_at is not None or token.expires_at < utcnow():
         raise ValidationFailed(
-            "Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau."
+            _("Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau.")
         )
     token.used_at = utcnow()
     return token
@@ -206,7 +209,9 @@ def authenticate(session: Session, *, email: str, password: str) -> LoginOutcome
     )
     if (recent or 0) >= LOGIN_ATTEMPTS_PER_MINUTE:
         raise TooManyRequests(
-            "Trop de tentatives de connexion pour ce compte. Patientez une minute avant de réessayer."
+            _(
+                "Trop de tentatives de connexion pour ce compte. Patientez une minute avant de réessayer."
+            )
         )
     attempt = LoginAttempt(key=key)
     session.add(attempt)
@@ -216,12 +221,12 @@ def authenticate(session: Session, *, email: str, password: str) -> LoginOutcome
         return LoginOutcome(None, GENERIC_LOGIN_ERROR)
     if not user.is_active:
         return LoginOutcome(
-            None, "Ce compte est suspendu. Contactez la mairie pour en savoir plus."
+            None, _("Ce compte est suspendu. Contactez la mairie pour en savoir plus.")
         )
     if user.email_confirmed_at is None:
         return LoginOutcome(
             None,
-            "Votre adresse n'est pas encore confirmée : ouvrez le lien reçu par e-mail.",
+            _("Votre adresse n'est pas encore confirmée : ouvrez le lien reçu par e-mail."),
         )
     attempt.success = True
     return LoginOutcome(user, None)
@@ -334,7 +339,7 @@ def request_password_reset(session: Session, *, email: str, settings: Settings) 
 def reset_password(session: Session, *, token: str, password: str) -> User:
     if not check_token(session, token, "reset"):
         raise ValidationFailed(
-            "Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau."
+            _("Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau.")
         )
     token_row = session.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == _hash(token)))
     assert token_row is not None
@@ -375,9 +380,9 @@ def create_user(
     check_password(password, email=email, display_name=display_name)
     wanted = _check_roles(roles)
     if session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("Un compte existe déjà avec cette adresse e-mail.")
+        raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."))
     if session.scalar(select(User.id).where(func.lower(User.display_name) == display_name.lower())):
-        raise Conflict("Ce nom affiché est déjà pris.")
+        raise Conflict(_("Ce nom affiché est déjà pris."))
     user = User(
         email=email,
         display_name=display_name,
@@ -400,7 +405,11 @@ def _check_roles(roles: Iterable[str]) -> set[str]:
     unknown = wanted - set(ALL_ROLES)
     if unknown:
         raise ValidationFailed(
-            f"Rôle inconnu : {', '.join(sorted(unknown))}. Rôles possibles : {', '.join(ALL_ROLES)}."
+            _(
+                "Rôle inconnu : %(unknown)s. Rôles possibles : %(known)s.",
+                unknown=", ".join(sorted(unknown)),
+                known=", ".join(ALL_ROLES),
+            )
         )
     return wanted
 
@@ -413,7 +422,9 @@ def set_roles(
     wanted = _check_roles(roles) | {Role.RESIDENT.value}
     before = set(roles_of(session, user_id))
     if actor_id == user_id and "admin" in before and "admin" not in wanted:
-        raise ValidationFailed("Vous ne pouvez pas retirer vous-même votre rôle d'administrateur.")
+        raise ValidationFailed(
+            _("Vous ne pouvez pas retirer vous-même votre rôle d'administrateur.")
+        )
     for role in before - wanted:
         session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role == role))
     for role in wanted - before:
@@ -431,7 +442,7 @@ def set_active(
 ) -> User:
     user = get_user(session, user_id)
     if actor_id == user_id and not active:
-        raise ValidationFailed("Vous ne pouvez pas suspendre votre propre compte.")
+        raise ValidationFailed(_("Vous ne pouvez pas suspendre votre propre compte."))
     user.is_active = active
     user.blocked_reason = None if active else (reason.strip()[:500] or None)
     if not active:
@@ -459,7 +470,7 @@ def delete_account(session: Session, *, user_id: int, actor_id: int | None) -> N
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("Ce compte n'existe pas.")
+        raise NotFound(_("Ce compte n'existe pas."))
     return user
 
 

@@ -10,13 +10,15 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 
 from portal.errors import Forbidden
+from portal.web.i18n import N_
+from portal.web.i18n import gettext as _
 
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 
 
 class CsrfFailed(Forbidden):
-    title = "Formulaire expiré ou invalide"
+    title = N_("Formulaire expiré ou invalide")
 
 
 def _binding(request: Request) -> str:
@@ -40,15 +42,17 @@ def verify(request: Request, secret_key: str, base_url: str, submitted: str | No
     """Raise CsrfFailed unless the request comes from our own pages with a valid token."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site and fetch_site not in {"same-origin", "none"}:
-        raise CsrfFailed("Cette demande vient d'un autre site : elle a été refusée.")
+        raise CsrfFailed(_("Cette demande vient d'un autre site : elle a été refusée."))
     origin = request.headers.get("origin")
     if origin and origin != "null":
         own = {_origin(str(request.base_url)), _origin(base_url)}
         if origin.lower() not in own:
-            raise CsrfFailed("Cette demande vient d'un autre site : elle a été refusée.")
+            raise CsrfFailed(_("Cette demande vient d'un autre site : elle a été refusée."))
     expected = token_for(request, secret_key)
     if not submitted or not hmac.compare_digest(submitted, expected):
         raise CsrfFailed(
-            "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
-            "Rechargez la page et recommencez : rien n'a été enregistré."
+            _(
+                "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
+                "Rechargez la page et recommencez : rien n'a été enregistré."
+            )
         )

@@ -10,25 +10,39 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from portal.errors import DomainError
+from portal.web.i18n import N_
+from portal.web.i18n import gettext as _
 from portal.web.routing import LoginRequired, login_url, redirect
 from portal.web.templating import render_string
 
 log = logging.getLogger("portal.errors")
 
 MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("Demande invalide", "La demande envoyée n'a pas pu être comprise."),
-    401: ("Connexion nécessaire", "Connectez-vous pour accéder à cette page."),
+    400: (N_("Demande invalide"), N_("La demande envoyée n'a pas pu être comprise.")),
+    401: (N_("Connexion nécessaire"), N_("Connectez-vous pour accéder à cette page.")),
     403: (
-        "Accès refusé",
-        "Vous n'avez pas le droit d'accéder à cette page ou de faire cette action.",
+        N_("Accès refusé"),
+        N_("Vous n'avez pas le droit d'accéder à cette page ou de faire cette action."),
     ),
-    404: ("Page introuvable", "La page demandée n'existe pas ou a été déplacée."),
-    405: ("Action non permise", "Cette adresse ne permet pas cette action."),
-    409: ("Modification concurrente", "Quelqu'un a modifié la même chose juste avant vous."),
-    413: ("Envoi trop volumineux", "Le fichier ou le texte envoyé dépasse la taille permise."),
-    422: ("Saisie à corriger", "Certaines valeurs envoyées ne sont pas valides."),
-    429: ("Trop de tentatives", "Trop de tentatives en peu de temps. Patientez une minute."),
-    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Elle a été enregistrée."),
+    404: (N_("Page introuvable"), N_("La page demandée n'existe pas ou a été déplacée.")),
+    405: (N_("Action non permise"), N_("Cette adresse ne permet pas cette action.")),
+    409: (
+        N_("Modification concurrente"),
+        N_("Quelqu'un a modifié la même chose juste avant vous."),
+    ),
+    413: (
+        N_("Envoi trop volumineux"),
+        N_("Le fichier ou le texte envoyé dépasse la taille permise."),
+    ),
+    422: (N_("Saisie à corriger"), N_("Certaines valeurs envoyées ne sont pas valides.")),
+    429: (
+        N_("Trop de tentatives"),
+        N_("Trop de tentatives en peu de temps. Patientez une minute."),
+    ),
+    500: (
+        N_("Erreur du serveur"),
+        N_("Une erreur inattendue s'est produite. Elle a été enregistrée."),
+    ),
 }
 
 
@@ -40,8 +54,8 @@ def error_response(
     request: Request, status: int, title: str | None = None, detail: str | None = None
 ) -> Response:
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    title = title or default_title
-    detail = detail or default_detail
+    title = _(title or default_title)
+    detail = _(detail or default_detail)
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "title": title, "detail": detail}}, status)
     try:

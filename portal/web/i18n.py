@@ -41,6 +41,11 @@ def catalogue(locale: str) -> dict[str, str | tuple[str, ...]]:
     return messages
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 def gettext(message: str, **params: object) -> str:
     translated = catalogue(current_locale.get()).get(message, message)
     text = translated if isinstance(translated, str) else translated[0]

@@ -31,6 +31,8 @@ from starlette.routing import Route
 from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, ValidationFailed
 from portal.web import csrf
+from portal.web.i18n import N_
+from portal.web.i18n import gettext as _
 from portal.web.permissions import Permission
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,7 +62,7 @@ class CurrentUser:
 
 class LoginRequired(DomainError):
     status_code = 401
-    title = "Connexion nécessaire"
+    title = N_("Connexion nécessaire")
 
 
 class PortalRoute(Route):
@@ -90,7 +92,7 @@ def route(
                 except Exception as exc:
                     if getattr(exc, "status_code", None) == 413:
                         raise
-                    raise ValidationFailed("Le formulaire envoyé est illisible.") from exc
+                    raise ValidationFailed(_("Le formulaire envoyé est illisible.")) from exc
             response, touch = await run_in_threadpool(_handle, request, handler, permission)
         elif threaded:
             response, touch = await run_in_threadpool(_handle, request, handler, permission)
@@ -128,8 +130,8 @@ def _handle(
             csrf.verify(request, settings.secret_key, settings.base_url, submitted)
         if not permission.allows(user.roles if user else frozenset(), authenticated=bool(user)):
             if user is None:
-                raise LoginRequired("Connectez-vous pour accéder à cette page.")
-            raise Forbidden("Votre compte n'a pas le droit de faire cette action.")
+                raise LoginRequired(_("Connectez-vous pour accéder à cette page."))
+            raise Forbidden(_("Votre compte n'a pas le droit de faire cette action."))
         response = handler(request)
     finish_response(request, response)
     return response, touch

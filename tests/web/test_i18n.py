@@ -56,3 +56,24 @@ def test_english_catalogue_is_complete_for_the_shared_pages() -> None:
         loc.startswith(("portal/web/", "portal/accounts/")) for loc, _ in m.locations
     )]  # fmt: skip
     assert missing == []
+
+
+def test_error_messages_follow_the_language(client: TestClient) -> None:
+    """Domain errors and error pages speak the visitor's language too."""
+    english = {"Accept-Language": "en"}
+    missing = client.post("/password-reset", data={"email": "x@exemple.fr"}, headers=english)
+    assert missing.status_code == 403
+    assert "The form expired or was not sent from this site" in missing.text
+    assert "Page not found" in client.get("/nowhere", headers=english).text
+    token = csrf_token(client, "/signup")
+    weak = client.post(
+        "/signup",
+        data={
+            "email": "a@exemple.fr",
+            "display_name": "Anna",
+            "password": "short",
+            "csrf_token": token,
+        },
+        headers=english,
+    )
+    assert "The password must be at least 12 characters long." in weak.text

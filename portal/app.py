@@ -20,6 +20,7 @@ from portal.db import check_migrated, make_engine, session_scope
 from portal.modules import submodules
 from portal.settings import Settings, SettingsError, load_settings
 from portal.web import home, openapi
+from portal.web.cache import PageCache
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import PortalMiddleware
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.page_cache = PageCache()
     return app
 
 

@@ -99,8 +99,8 @@ def api_status(request: Request) -> Response:
 
 
 routes = [
-    route("/", home, permission=PUBLIC),
-    route("/accessibilite", accessibility, permission=PUBLIC),
+    route("/", home, permission=PUBLIC, cache_seconds=5),
+    route("/accessibilite", accessibility, permission=PUBLIC, cache_seconds=60),
     route("/lang", set_language, methods=["POST"], permission=PUBLIC),
     route("/healthz", healthz, permission=PUBLIC),
     route("/api/status", api_status, permission=PUBLIC),

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,13 +31,15 @@ from starlette.routing import Route
 
 from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, ValidationFailed
-from portal.web import csrf
+from portal.web import csrf, i18n
+from portal.web.cache import CSRF_SENTINEL, CachedPage
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 from portal.web.permissions import Permission
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FLASH_COOKIE = "portal_flash"
+SESSION_COOKIE = "portal_session"
 
 Handler = Callable[[Request], Response]
 
@@ -79,9 +82,19 @@ def route(
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
     threaded: bool = False,
+    cache_seconds: float = 0,
 ) -> PortalRoute:
+    """Declare a route. `cache_seconds` lets anonymous visitors share a rendered page that long
+    (see portal/web/cache.py); use it for public pages that are the same for every visitor."""
+
     async def endpoint(request: Request) -> Response:
         request.state.form = FormData()
+        cache_key = _cache_key(request) if cache_seconds else None
+        if cache_key is not None:
+            cached = request.app.state.page_cache.get(cache_key)
+            if cached is not None:
+                return _from_cache(request, cached)
+            request.state.caching = True
         if request.method not in SAFE_METHODS:
             content_type = request.headers.get("content-type", "")
             if content_type.startswith(
@@ -102,6 +115,10 @@ def route(
             from portal.accounts.services import touch_session
 
             await run_in_threadpool(touch_session, request.app.state.engine, touch)
+        if request.method not in SAFE_METHODS and response.status_code < 400:
+            request.app.state.page_cache.clear()
+        if cache_key is not None:
+            return _store_in_cache(request, cache_key, response, cache_seconds)
         return response
 
     r = PortalRoute(path, endpoint, methods=list(methods), name=name or handler.__name__)
@@ -122,7 +139,11 @@ def _handle(
         request.state.db = db
         user, touch = accounts.user_from_request(db, request, settings)
         request.state.user = user
-        request.state.csrf_token = csrf.token_for(request, settings.secret_key)
+        request.state.csrf_token = (
+            CSRF_SENTINEL
+            if getattr(request.state, "caching", False) and user is None
+            else csrf.token_for(request, settings.secret_key)
+        )
         request.state.flashes = read_flashes(request, settings.secret_key)
         request.state.new_flashes = []
         if unsafe:
@@ -135,6 +156,48 @@ def _handle(
         response = handler(request)
     finish_response(request, response)
     return response, touch
+
+
+def _cache_key(request: Request) -> tuple[str, str, str] | None:
+    if request.method != "GET":
+        return None
+    cookies = request.cookies
+    if SESSION_COOKIE in cookies or FLASH_COOKIE in cookies or request.headers.get("HX-Request"):
+        return None
+    return (request.url.path, request.url.query, i18n.current_locale.get())
+
+
+def _from_cache(request: Request, page: CachedPage) -> Response:
+    token = csrf.token_for(request, request.app.state.settings.secret_key)
+    body = page.body.replace(CSRF_SENTINEL.encode(), token.encode())
+    response = Response(body, page.status, media_type=page.media_type)
+    for name, value in page.headers:
+        response.headers[name] = value
+    return response
+
+
+def _store_in_cache(
+    request: Request, key: tuple[str, str, str], response: Response, seconds: float
+) -> Response:
+    if (
+        response.status_code != 200
+        or "set-cookie" in response.headers
+        or getattr(request.state, "user", None) is not None
+        or not hasattr(response, "body")
+    ):
+        return response
+    kept = tuple(
+        (k, v) for k, v in response.headers.items() if k not in {"content-length", "content-type"}
+    )
+    page = CachedPage(
+        expires_at=time.monotonic() + seconds,
+        status=200,
+        body=bytes(response.body),
+        media_type=response.media_type or "text/html",
+        headers=kept,
+    )
+    request.app.state.page_cache.put(key, page)
+    return _from_cache(request, page)
 
 
 def finish_response(request: Request, response: Response) -> None:

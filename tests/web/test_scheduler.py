@@ -33,11 +33,15 @@ def test_a_slot_runs_once_even_with_concurrent_workers(settings: Settings) -> No
     now = utcnow()
     engines = [make_engine(settings.database_url) for _ in range(4)]
     results: list[bool] = []
+    errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 
     def worker(engine: Engine) -> None:
         barrier.wait()
-        results.append(run_once(engine, settings, job, now=now))
+        try:
+            results.append(run_once(engine, settings, job, now=now))
+        except BaseException as exc:
+            errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(e,)) for e in engines]
     for t in threads:
@@ -46,6 +50,7 @@ def test_a_slot_runs_once_even_with_concurrent_workers(settings: Settings) -> No
         t.join()
     for e in engines:
         e.dispose()
+    assert errors == []
     assert sorted(results) == [False, False, False, True]
     assert calls == [1]
 

@@ -1,6 +1,15 @@
 """Permissions of the accounts module."""
 
+from portal.web.i18n import N_
 from portal.web.permissions import perm
+
+ROLE_LABELS = {
+    "resident": N_("habitant"),
+    "agent": N_("agent de la ville"),
+    "official": N_("élu"),
+    "moderator": N_("modérateur"),
+    "admin": N_("administrateur"),
+}
 
 MANAGE_USERS = perm("accounts:user:manage", "admin")
 READ_OUTBOX = perm("accounts:outbox:read", "admin")

@@ -44,6 +44,9 @@ def environment() -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["stylesheets"] = stylesheets
+    from portal.accounts.permissions import ROLE_LABELS
+
+    env.globals["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role, role))
     return env
 
 

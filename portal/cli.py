@@ -12,9 +12,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from portal.modules import submodules
 from portal.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -115,18 +119,25 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_user_id(session: Session, email: str) -> int:
+    from portal.accounts import services
+    from portal.errors import NotFound
+
+    user = services.find_user_by_email(session, email)
+    if user is None or user.id is None:
+        raise NotFound(f"no account with address {email}")
+    return user.id
+
+
 def cmd_users_roles(args: argparse.Namespace) -> int:
     from portal.accounts import services
     from portal.db import session_scope
 
     _settings, engine = _engine()
     with session_scope(engine) as session:
-        user = services.find_user_by_email(session, args.email)
-        if user is None:
-            print(f"error: no account with address {args.email}", file=sys.stderr)
-            return 2
-        services.set_roles(session, user_id=user.id, roles=args.role or [], actor_id=None)  # type: ignore[arg-type]
-        roles = sorted(services.roles_of(session, user.id))  # type: ignore[arg-type]
+        user_id = _existing_user_id(session, args.email)
+        services.set_roles(session, user_id=user_id, roles=args.role or [], actor_id=None)
+        roles = sorted(services.roles_of(session, user_id))
     print(f"{args.email}: {', '.join(roles)}")
     return 0
 
@@ -151,13 +162,10 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 
     _settings, engine = _engine()
     with session_scope(engine) as session:
-        user = services.find_user_by_email(session, args.email)
-        if user is None:
-            print(f"error: no account with address {args.email}", file=sys.stderr)
-            return 2
+        user_id = _existing_user_id(session, args.email)
         services.set_active(
-            session, user_id=user.id, active=False, actor_id=None, reason=args.reason
-        )  # type: ignore[arg-type]
+            session, user_id=user_id, active=False, actor_id=None, reason=args.reason
+        )
     print(f"{args.email} disabled; its sessions are ended.")
     return 0
 

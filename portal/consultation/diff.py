@@ -68,9 +68,17 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text or "")
 
 
+SOFT_BREAK = re.compile(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*")
+
+
+def normalise(text: str) -> str:
+    """Markdown soft line breaks are spaces: re-wrapping a paragraph is not a change."""
+    return SOFT_BREAK.sub(" ", (text or "").strip())
+
+
 def diff_text(old: str, new: str) -> list[Segment]:
     """Word-level difference; consecutive pieces with the same operation are merged."""
-    a, b = tokenize(old), tokenize(new)
+    a, b = tokenize(normalise(old)), tokenize(normalise(new))
     segments: list[Segment] = []
 
     def push(op: Op, tokens: list[str]) -> None:

@@ -35,8 +35,15 @@ class DatabaseNotMigrated(RuntimeError):
     """The database has no tables yet, or an older schema than the code."""
 
 
+def _register_all_tables() -> None:
+    # Foreign keys between modules (core_audit -> accounts_user) resolve only when every module's
+    # tables are on the metadata, whatever the command or job that opened the engine imported.
+    import portal.models  # noqa: F401
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for SQLite (WAL, foreign keys, IMMEDIATE writes) or PostgreSQL."""
+    _register_all_tables()
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -52,6 +59,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def make_cli_engine(url: str) -> Engine:
     """An engine for one-shot commands: no pool left open behind them."""
+    _register_all_tables()
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)

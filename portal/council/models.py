@@ -1,1 +1,70 @@
-"""Tables of the council module (filled by its issue)."""
+"""Tables of the council module: meetings, their items (deliberations) and passages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal.db import utcnow
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "council_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_date: date = Field(unique=True)
+    title: str = Field(max_length=300)
+    place: str | None = Field(default=None, max_length=300)
+    chair: str | None = Field(default=None, max_length=200)
+    secretary: str | None = Field(default=None, max_length=200)
+    present: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    absent: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    proxies: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source_filename: str = Field(max_length=300)
+    source_sha256: str = Field(max_length=64, index=True)
+    source_format: str = Field(max_length=10)
+    source_bytes: bytes = b""
+    ingested_at: datetime = Field(default_factory=utcnow)
+    next_anchor: int = 0
+
+
+class Item(SQLModel, table=True):
+    """An agenda item; a deliberation when it has a number and a vote."""
+
+    __tablename__ = "council_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="council_meeting.id", index=True, ondelete="CASCADE")
+    position: int
+    number: str | None = Field(default=None, max_length=40, index=True)
+    title: str = Field(max_length=500)
+    rapporteur: str | None = Field(default=None, max_length=200)
+    vote_for: int | None = None
+    vote_against: int | None = None
+    vote_abstentions: int | None = None
+    unanimous: bool = False
+    adopted: bool | None = None
+
+
+class Passage(SQLModel, table=True):
+    """A paragraph. `anchor` (the n of #p<n>) survives corrected versions of the same minutes."""
+
+    __tablename__ = "council_passage"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "anchor"),
+        Index("ix_council_passage_meeting_position", "meeting_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="council_meeting.id", ondelete="CASCADE")
+    item_id: int | None = Field(default=None, foreign_key="council_item.id", ondelete="SET NULL")
+    position: int
+    anchor: int
+    page: int | None = None
+    kind: str = Field(max_length=20)
+    text: str
+    text_hash: str = Field(max_length=64)
+    search_text: str

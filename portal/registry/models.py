@@ -1,1 +1,89 @@
-"""Tables of the registry module (filled by its issue)."""
+"""Tables of the registry module: systems, their revisions (drafts), published changes, questions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal.db import utcnow
+
+
+class System(SQLModel, table=True):
+    """One algorithm or AI system. `data` is the published entry (None until first publication);
+    the filter columns copy it so that every filter has an index."""
+
+    __tablename__ = "registry_system"
+    __table_args__ = (Index("ix_registry_system_published_name", "published_revision", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    status: str = Field(max_length=20, index=True)
+    risk_category: str = Field(max_length=20, index=True)
+    service: str = Field(max_length=200, index=True)
+    personal_data: bool = Field(default=False, index=True)
+    owner_id: int | None = Field(default=None, foreign_key="accounts_user.id", index=True)
+    next_review: date | None = Field(default=None, index=True)
+    review_notified_for: date | None = None
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    published_revision: int = 0
+    published_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Revision(SQLModel, table=True):
+    """A proposed state of an entry: a draft until an official publishes or rejects it."""
+
+    __tablename__ = "registry_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="registry_system.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="draft", max_length=20, index=True)
+    base_revision: int = 0
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    summary: str = Field(max_length=500)
+    author_id: int | None = Field(default=None, foreign_key="accounts_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    reviewed_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    reviewed_at: datetime | None = None
+    review_note: str | None = Field(default=None, max_length=1000)
+
+
+class Change(SQLModel, table=True):
+    """A published change: the public history line, with the field-by-field difference."""
+
+    __tablename__ = "registry_change"
+    __table_args__ = (
+        UniqueConstraint("system_id", "number"),
+        Index("ix_registry_change_published_at", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="registry_system.id", ondelete="CASCADE")
+    revision_id: int | None = Field(default=None, foreign_key="registry_revision.id")
+    number: int
+    summary: str = Field(max_length=500)
+    author_id: int | None = Field(default=None, foreign_key="accounts_user.id")
+    publisher_id: int | None = Field(default=None, foreign_key="accounts_user.id")
+    published_at: datetime = Field(default_factory=utcnow)
+    diff: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Question(SQLModel, table=True):
+    """A resident's question or problem report on an entry, and the owner's public answer."""
+
+    __tablename__ = "registry_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="registry_system.id", index=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="accounts_user.id")
+    kind: str = Field(default="question", max_length=20)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    answered_at: datetime | None = None

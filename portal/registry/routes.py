@@ -1,19 +1,401 @@
-"""Routes of the registry module."""
+"""Pages of the register: list and search, entries, programme, commitments, open data, workflow."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.consultation.diff import render_text_diff
+from portal.errors import ValidationFailed
+from portal.registry import services
+from portal.registry.charts import bar_chart
+from portal.registry.loader import SCHEMA_PATH, to_text
+from portal.registry.permissions import (
+    ANSWER_QUESTION,
+    ASK_QUESTION,
+    DRAFT_ENTRY,
+    REVIEW_ENTRY,
+)
+from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
-from portal.web.routing import route
+from portal.web.routing import flash, form_str, redirect, route
 from portal.web.templating import render
+
+NEW_ENTRY_TEXT = """---
+slug: nouveau-systeme
+name: "Nom du système"
+aliases: []
+summary: "Ce que fait le système, en une ou deux phrases simples."
+purpose: "Pourquoi la ville l'utilise."
+service:
+  name: "Service responsable"
+status: study
+dates:
+  study: "AAAA-MM-JJ"
+supplier:
+  name: "Fournisseur"
+hosting:
+  location: "Lieu d'hébergement"
+data:
+  used:
+    - "Donnée utilisée"
+  retention: "Durée de conservation"
+personal_data:
+  processed: false
+risk:
+  category: minimal
+  reasoning: "Pourquoi cette catégorie de l'AI Act."
+human_oversight: "Qui vérifie quoi, et quand."
+human_contact:
+  channels:
+    - channel: "Téléphone"
+      phone: "01 41 18 19 20"
+  opt_out: "Comment éviter la machine."
+encounter:
+  where:
+    - "Où l'habitant rencontre le système"
+  labelling: "Comment ses productions sont signalées comme faites par une IA."
+decisions:
+  individual_decisions: false
+limits:
+  - "Limite connue"
+mitigations:
+  - "Mesure qui réduit ce risque"
+evaluation:
+  method: "Comment le système est évalué."
+costs: []
+charter: []
+next_review: "AAAA-MM-JJ"
+---
+
+Ce que fait le système pour l'habitant, en langage clair (Markdown).
+"""
+
+
+def _names(request: Request, ids: list[int | None]) -> dict[int, str]:
+    from portal.accounts.services import display_names
+
+    return display_names(request.state.db, [i for i in ids if i is not None])
+
+
+def _filters(request: Request) -> services.Filters:
+    p = request.query_params
+    return services.check_filters(
+        q=p.get("q", ""),
+        status=p.get("status", ""),
+        risk=p.get("risk", ""),
+        service=p.get("service", ""),
+        personal=p.get("personal", ""),
+        page=p.get("page", "1"),
+    )
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": services.STATUS_LABELS,
+        "risk_labels": services.RISK_LABELS,
+        "field_labels": services.FIELD_LABELS,
+        "kind_labels": services.QUESTION_KINDS,
+    }
 
 
 def index(request: Request) -> Response:
-    return render(request, "registry/index.html", {})
+    filters = _filters(request)
+    result = services.list_systems(request.state.db, filters)
+    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    return render(
+        request,
+        "registry/index.html",
+        {"filters": filters, "result": result, "query": query, "today": date.today(), **_labels()},
+        partial="registry/_results.html",
+    )
+
+
+def entry(request: Request) -> Response:
+    db = request.state.db
+    system = services.get_published(db, request.path_params["slug"])
+    data = system.data or {}
+    changes = services.history(db, system.id)  # type: ignore[arg-type]
+    stats = services.questions_of(db, system.id)  # type: ignore[arg-type]
+    user = request.state.user
+    ids: list[int | None] = [system.owner_id]
+    ids += [c.author_id for c in changes] + [c.publisher_id for c in changes]
+    ids += [q.author_id for q in stats.questions] + [q.answered_by for q in stats.questions]
+    from portal.consultation.services import published_clauses
+
+    clauses = {c.slug: c for c in published_clauses(db)}
+    charts = [
+        bar_chart(f, chart_id=f"chart-{i}")
+        for i, f in enumerate(data.get("figures", []))
+        if len(f["values"]) > 1
+    ]
+    return render(
+        request,
+        "registry/entry.html",
+        {
+            "system": system,
+            "data": data,
+            "changes": changes,
+            "stats": stats,
+            "names": _names(request, ids),
+            "overdue": services.is_overdue(system, date.today()),
+            "clauses": clauses,
+            "charts": charts,
+            "diff": render_text_diff,
+            "can_answer": user is not None and services.can_answer(user.roles, user.id, system),
+            "can_draft": user is not None and DRAFT_ENTRY.allows(user.roles, authenticated=True),
+            **_labels(),
+        },
+    )
+
+
+def entry_json(request: Request) -> Response:
+    system = services.get_published(request.state.db, request.path_params["slug"])
+    return Response(
+        json.dumps(system.data, ensure_ascii=False, indent=2), media_type="application/json"
+    )
+
+
+def schema_json(request: Request) -> Response:
+    return Response(SCHEMA_PATH.read_bytes(), media_type="application/schema+json; charset=utf-8")
+
+
+def export_json(request: Request) -> Response:
+    doc = services.export_document(request.state.db)
+    return Response(
+        json.dumps(doc, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="registre-ia-suresnes.json"'},
+    )
+
+
+CSV_COLUMNS = (
+    "slug", "name", "status", "risk_category", "service", "personal_data", "summary",
+    "supplier", "hosting", "individual_decisions", "deployed", "next_review",
+    "total_cost_eur", "url",
+)  # fmt: skip
+
+
+def export_csv(request: Request) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    base = request.app.state.settings.base_url
+    for system in services.all_published(request.state.db):
+        d = system.data or {}
+        writer.writerow([
+            system.slug, d["name"], d["status"], d["risk"]["category"], d["service"]["name"],
+            "yes" if d["personal_data"]["processed"] else "no", d["summary"],
+            d["supplier"]["name"], d["hosting"]["location"],
+            "yes" if d["decisions"]["individual_decisions"] else "no",
+            d.get("dates", {}).get("deployed", ""), d["next_review"],
+            sum(float(c["amount_eur"]) for c in d.get("costs", [])),
+            f"{base}/registry/{system.slug}",
+        ])  # fmt: skip
+    return Response(
+        out.getvalue().encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="registre-ia-suresnes.csv"'},
+    )
+
+
+def programme(request: Request) -> Response:
+    return render(
+        request,
+        "registry/programme.html",
+        {"p": services.programme(request.state.db), **_labels()},
+    )
+
+
+def commitments(request: Request) -> Response:
+    clauses, rows = services.commitments(request.state.db)
+    return render(request, "registry/commitments.html", {"clauses": clauses, "rows": rows})
+
+
+def feed(request: Request) -> Response:
+    base = request.app.state.settings.base_url
+    changes = services.recent_changes(request.state.db, limit=50)
+    names = _names(request, [c.publisher_id for c, _s in changes])
+    updated = changes[0][0].published_at.isoformat() if changes else "1970-01-01T00:00:00+00:00"
+    items = []
+    for change, system in changes:
+        fields = ", ".join(
+            _(services.FIELD_LABELS.get(d["field"], d["field"])) for d in change.diff
+        )
+        who = names.get(change.publisher_id or 0, _("import du contenu"))
+        items.append(
+            "<entry>"
+            f"<id>{escape(base)}/registry/{escape(system.slug)}#modification-{change.number}</id>"
+            f"<title>{escape(system.name)} : {escape(change.summary)}</title>"
+            f'<link href="{escape(base)}/registry/{escape(system.slug)}#modification-{change.number}"/>'
+            f"<updated>{change.published_at.isoformat()}</updated>"
+            f"<author><name>{escape(who)}</name></author>"
+            f"<summary>{escape(_('Champs modifiés : %(f)s', f=fields))}</summary>"
+            "</entry>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
+        f"<id>{escape(base)}/registry/feed.atom</id>"
+        f"<title>{escape(_('Registre des systèmes d’IA de Suresnes : modifications publiées'))}</title>"
+        f'<link rel="self" href="{escape(base)}/registry/feed.atom"/>'
+        f'<link href="{escape(base)}/registry"/>'
+        f"<updated>{updated}</updated>" + "".join(items) + "</feed>"
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+# --- workflow -----------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request, *, text: str, summary: str, system: Any, error: ValidationFailed | None
+) -> Response:
+    return render(
+        request,
+        "registry/edit.html",
+        {"text": text, "summary": summary, "system": system, "error": error},
+        status_code=400 if error else 200,
+    )
+
+
+def new_entry(request: Request) -> Response:
+    if request.method == "GET":
+        return _form_page(request, text=NEW_ENTRY_TEXT, summary="", system=None, error=None)
+    text, summary = form_str(request, "text"), form_str(request, "summary")
+    try:
+        revision = services.draft(
+            request.state.db, text=text, summary=summary, author_id=request.state.user.id
+        )
+    except ValidationFailed as exc:
+        return _form_page(request, text=text, summary=summary, system=None, error=exc)
+    flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
+    return redirect(f"/registry/drafts/{revision.id}", request)
+
+
+def edit_entry(request: Request) -> Response:
+    system = services.get_system(request.state.db, request.path_params["slug"])
+    if request.method == "GET":
+        text = to_text(system.data) if system.data else NEW_ENTRY_TEXT
+        return _form_page(request, text=text, summary="", system=system, error=None)
+    text, summary = form_str(request, "text"), form_str(request, "summary")
+    try:
+        revision = services.draft(
+            request.state.db, text=text, summary=summary, author_id=request.state.user.id,
+            slug=system.slug,
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        return _form_page(request, text=text, summary=summary, system=system, error=exc)
+    flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
+    return redirect(f"/registry/drafts/{revision.id}", request)
+
+
+def drafts(request: Request) -> Response:
+    rows = services.drafts(request.state.db)
+    return render(
+        request,
+        "registry/drafts.html",
+        {"rows": rows, "names": _names(request, [r.author_id for r, _s in rows])},
+    )
+
+
+def draft_page(request: Request) -> Response:
+    revision, system = services.get_revision(request.state.db, request.path_params["id"])
+    user = request.state.user
+    return render(
+        request,
+        "registry/draft.html",
+        {
+            "revision": revision,
+            "system": system,
+            "changes": services.entry_diff(system.data, revision.data),
+            "diff": render_text_diff,
+            "names": _names(request, [revision.author_id, revision.reviewed_by]),
+            "can_review": REVIEW_ENTRY.allows(user.roles, authenticated=True),
+            **_labels(),
+        },
+    )
+
+
+def publish(request: Request) -> Response:
+    try:
+        expected = int(form_str(request, "expected_revision"))
+    except ValueError:
+        raise ValidationFailed(_("Formulaire incomplet : rechargez la page.")) from None
+    change = services.publish(
+        request.state.db,
+        revision_id=request.path_params["id"],
+        expected_revision=expected,
+        actor_id=request.state.user.id,
+    )
+    system = request.state.db.get(services.System, change.system_id)
+    flash(request, _("La modification est publiée."))
+    return redirect(f"/registry/{system.slug}#historique", request)
+
+
+def reject(request: Request) -> Response:
+    services.reject(
+        request.state.db,
+        revision_id=request.path_params["id"],
+        note=form_str(request, "note"),
+        actor_id=request.state.user.id,
+    )
+    flash(request, _("Le brouillon est refusé ; son auteur voit votre explication."))
+    return redirect("/registry/drafts", request)
+
+
+def ask(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    services.ask(
+        request.state.db,
+        slug=slug,
+        author_id=request.state.user.id,
+        body=form_str(request, "body"),
+        kind=form_str(request, "kind") or "question",
+    )
+    flash(request, _("Votre message est publié ; le service responsable y répondra ici."))
+    return redirect(f"/registry/{slug}#questions", request)
+
+
+def answer(request: Request) -> Response:
+    user = request.state.user
+    question = services.answer(
+        request.state.db,
+        question_id=request.path_params["id"],
+        actor_id=user.id,
+        roles=user.roles,
+        body=form_str(request, "answer"),
+    )
+    system = request.state.db.get(services.System, question.system_id)
+    flash(request, _("Votre réponse est publiée."))
+    return redirect(f"/registry/{system.slug}#question-{question.id}", request)
 
 
 routes = [
-    route("/registry", index, permission=PUBLIC, name="registry_index"),
+    route("/registry", index, permission=PUBLIC, cache_seconds=5, name="registry_index"),
+    route("/registry/schema.json", schema_json, permission=PUBLIC),
+    route("/registry/export.json", export_json, permission=PUBLIC, threaded=True, cache_seconds=5),
+    route("/registry/export.csv", export_csv, permission=PUBLIC, threaded=True, cache_seconds=5),
+    route("/registry/feed.atom", feed, permission=PUBLIC, cache_seconds=5),
+    route("/registry/programme", programme, permission=PUBLIC, cache_seconds=5),
+    route("/registry/commitments", commitments, permission=PUBLIC, cache_seconds=5),
+    route("/registry/new", new_entry, methods=["GET", "POST"], permission=DRAFT_ENTRY),
+    route("/registry/drafts", drafts, permission=DRAFT_ENTRY),
+    route("/registry/drafts/{id:int}", draft_page, permission=DRAFT_ENTRY),
+    route("/registry/drafts/{id:int}/publish", publish, methods=["POST"], permission=REVIEW_ENTRY),
+    route("/registry/drafts/{id:int}/reject", reject, methods=["POST"], permission=REVIEW_ENTRY),
+    route(
+        "/registry/questions/{id:int}/answer", answer, methods=["POST"], permission=ANSWER_QUESTION
+    ),
+    route("/registry/{slug}.json", entry_json, permission=PUBLIC, cache_seconds=5),
+    route("/registry/{slug}/edit", edit_entry, methods=["GET", "POST"], permission=DRAFT_ENTRY),
+    route("/registry/{slug}/questions", ask, methods=["POST"], permission=ASK_QUESTION),
+    route("/registry/{slug}", entry, permission=PUBLIC, cache_seconds=5, name="registry_entry"),
 ]

@@ -1,0 +1,215 @@
+"""Read register entries: Markdown files with YAML front matter, checked against the JSON Schema.
+
+A file is `---\\n<YAML fields>\\n---\\n<Markdown description>`. The Markdown body becomes the
+`description` field. Every problem is reported in French with the file, the field and what is
+expected; `load_folder` returns entries only when every file is valid (all or nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema.json"
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", re.S)
+TYPE_NAMES = {
+    "string": "un texte",
+    "number": "un nombre",
+    "integer": "un nombre entier",
+    "boolean": "oui ou non (true / false)",
+    "array": "une liste",
+    "object": "un groupe de champs",
+}
+DATE_FIELDS = ("next_review",)
+# Paths of the register's own pages: an entry cannot take them as its address.
+RESERVED_SLUGS = frozenset(
+    {"new", "drafts", "programme", "commitments", "questions", "schema", "export", "feed"}
+)
+
+
+class EntryError(ValueError):
+    """One invalid entry: `source` (file or form), `field` (dotted path) and the French reason."""
+
+    def __init__(self, source: str, field: str, message: str) -> None:
+        where = f"{source} : " if source else ""
+        label = f"champ « {field} » : " if field else ""
+        super().__init__(f"{where}{label}{message}")
+        self.source = source
+        self.field = field
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class LoadedEntry:
+    source: str
+    data: dict[str, Any]
+
+    @property
+    def slug(self) -> str:
+        return str(self.data["slug"])
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+@lru_cache(maxsize=1)
+def _system_validator() -> Draft202012Validator:
+    full = schema()
+    return Draft202012Validator({"$defs": full["$defs"], "$ref": "#/$defs/system"})
+
+
+@lru_cache(maxsize=1)
+def export_validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def _field(error: ValidationError) -> str:
+    return ".".join(str(p) for p in error.absolute_path)
+
+
+def _explain(error: ValidationError) -> tuple[str, str]:
+    """(field, French reason) for one JSON Schema error."""
+    field = _field(error)
+    kind = error.validator
+    value = error.validator_value
+    if kind == "required":
+        missing = re.search(r"'([^']+)' is a required property", error.message)
+        name = missing.group(1) if missing else "?"
+        return (f"{field}.{name}" if field else name), "champ obligatoire manquant"
+    if kind == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message)
+        return field, "champ inconnu : " + ", ".join(f"« {e} »" for e in extra)
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in value)
+        return field, f"valeur « {error.instance} » inconnue ; attendu l'une de : {allowed}"
+    if kind == "type":
+        names = value if isinstance(value, list) else [value]
+        return field, "attendu " + " ou ".join(TYPE_NAMES.get(str(n), str(n)) for n in names)
+    if kind == "pattern":
+        desc = error.schema.get("description") if isinstance(error.schema, dict) else None
+        return field, f"format invalide ; attendu {desc or 'le motif ' + str(value)}"
+    if kind == "minLength":
+        return field, f"trop court ; attendu au moins {value} caractères"
+    if kind == "maxLength":
+        return field, f"trop long ; attendu au plus {value} caractères"
+    if kind == "minItems":
+        return field, f"liste vide ; attendu au moins {value} élément(s)"
+    if kind in ("minimum", "maximum"):
+        return (
+            field,
+            f"valeur hors limites ({'au moins' if kind == 'minimum' else 'au plus'} {value})",
+        )
+    return field, f"valeur refusée ({kind})"
+
+
+def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
+    """Raise EntryError for the first problem (stable order: by field path); return `data`."""
+    errors = sorted(
+        _system_validator().iter_errors(data),
+        key=lambda e: (list(map(str, e.absolute_path)), e.validator),
+    )
+    if errors:
+        field, reason = _explain(errors[0])
+        raise EntryError(source, field, reason)
+    if data["slug"] in RESERVED_SLUGS:
+        raise EntryError(
+            source,
+            "slug",
+            f"« {data['slug']} » est réservé par le site ; choisissez un autre identifiant",
+        )
+    for name in (*DATE_FIELDS, *(f"dates.{k}" for k in data.get("dates", {}))):
+        value: Any = data
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise EntryError(
+                    source, name, f"date « {value} » impossible ; attendu AAAA-MM-JJ"
+                ) from None
+    return data
+
+
+def _plain(value: Any) -> Any:
+    """YAML reads `2025-01-01` as a date: the schema (and JSON) speak ISO strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def parse_text(text: str, *, source: str = "") -> dict[str, Any]:
+    """Front matter + Markdown -> a validated entry (the body is its `description`)."""
+    if not text.strip():
+        raise EntryError(source, "", "le contenu est vide")
+    match = FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not match:
+        raise EntryError(
+            source,
+            "",
+            "en-tête manquant ; attendu une ligne « --- », les champs YAML, puis « --- »",
+        )
+    try:
+        fields = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" (ligne {line + 2})" if line is not None else ""
+        raise EntryError(source, "", f"en-tête YAML illisible{where}") from exc
+    if not isinstance(fields, dict):
+        raise EntryError(source, "", "l'en-tête doit être une liste de champs « nom: valeur »")
+    data = _plain(fields)
+    if "description" in data:
+        raise EntryError(source, "description", "se place sous l'en-tête, pas dedans")
+    data["description"] = match.group(2).strip()
+    return validate_entry(data, source=source)
+
+
+def parse_file(path: Path) -> LoadedEntry:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EntryError(path.name, "", "le fichier doit être encodé en UTF-8") from exc
+    return LoadedEntry(path.name, parse_text(text, source=path.name))
+
+
+def load_folder(folder: Path) -> list[LoadedEntry]:
+    """Every `*.md` file of `folder`, all valid, slugs unique; else EntryError (nothing returned)."""
+    if not folder.is_dir():
+        raise EntryError(str(folder), "", "dossier introuvable")
+    files = sorted(folder.glob("*.md"))
+    if not files:
+        raise EntryError(str(folder), "", "aucun fichier .md")
+    entries: list[LoadedEntry] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        entry = parse_file(path)
+        if entry.slug in seen:
+            raise EntryError(
+                path.name, "slug", f"« {entry.slug} » est déjà utilisé par {seen[entry.slug]}"
+            )
+        seen[entry.slug] = path.name
+        entries.append(entry)
+    return entries
+
+
+def to_text(data: dict[str, Any]) -> str:
+    """An entry back to the file format (what the edit form shows)."""
+    fields = {k: v for k, v in data.items() if k != "description"}
+    head = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=100)
+    return f"---\n{head}---\n\n{data.get('description', '').strip()}\n"

@@ -74,9 +74,18 @@ def create_version(
 
 
 def publish_version(
-    session: Session, *, number: int, note: str, actor_id: int, expected_lock: int
+    session: Session,
+    *,
+    number: int,
+    note: str,
+    actor_id: int,
+    expected_lock: int,
+    base_url: str = "",
 ) -> CharterVersion:
-    """Publish a draft. Two officials publishing at once: the second gets a conflict."""
+    """Publish a draft. Two officials publishing at once: the second gets a conflict.
+
+    Followers of its clauses and of the proposals made on it get a mail through the outbox.
+    """
     note = note.strip()
     if not note:
         raise ValidationFailed(_("La note de publication est obligatoire."), field="note")
@@ -103,7 +112,31 @@ def publish_version(
         session, actor_id=actor_id, action="charter.version.publish", object_type="charter_version",
         object_id=number, detail={"note": note},
     )  # fmt: skip
+    _notify_publication(session, version, base_url)
     return version
+
+
+def _notify_publication(session: Session, version: CharterVersion, base_url: str) -> None:
+    from portal.consultation import follow_services
+    from portal.consultation.models import TARGET_CLAUSE, TARGET_PROPOSAL, Proposal
+
+    subject = _("La version %(n)s de la charte est publiée", n=version.number)
+    for clause in view(session, version).clauses:
+        follow_services.notify(
+            session, target_type=TARGET_CLAUSE, target_key=clause.slug, subject=subject,
+            body=_("L'article %(n)s « %(t)s », que vous suivez, fait partie de la version publiée.",
+                   n=clause.number, t=clause.title),
+            path=f"/charter/v/{version.number}#article-{clause.number}", base_url=base_url,
+        )  # fmt: skip
+    proposals = session.execute(
+        select(Proposal.id, Proposal.title).where(Proposal.version_id == version.id)
+    )
+    for proposal_id, title in proposals:
+        follow_services.notify(
+            session, target_type=TARGET_PROPOSAL, target_key=str(proposal_id), subject=subject,
+            body=_("La proposition « %(t)s », que vous suivez, portait sur cette version.", t=title),
+            path=f"/charter/v/{version.number}", base_url=base_url,
+        )  # fmt: skip
 
 
 def get_version(session: Session, number: int) -> CharterVersion:

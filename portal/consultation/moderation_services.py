@@ -23,17 +23,8 @@ from portal.consultation.models import (
 )
 from portal.db import utcnow
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 
-REASON_LABELS = {
-    "insult": N_("Insulte"),
-    "harassment": N_("Harcèlement"),
-    "discrimination": N_("Propos discriminatoires"),
-    "personal_data": N_("Données personnelles"),
-    "spam": N_("Publicité ou message répété"),
-    "off_topic": N_("Hors sujet"),
-}
 NOTE_MAX_CHARS = 500
 ACTION_HIDE = "hide"
 ACTION_RESTORE = "restore"
@@ -42,7 +33,11 @@ ACTION_UNBLOCK = "unblock"
 
 
 def reason_label(reason: str | None) -> str:
-    return _(REASON_LABELS.get(reason or "", reason or ""))
+    """The same French label residents read under a hidden comment, capitalised for lists."""
+    from portal.consultation.participation_services import REASON_LABELS
+
+    label = _(REASON_LABELS.get(reason or "", reason or ""))
+    return label[:1].upper() + label[1:]
 
 
 def _check_reason(reason: str) -> str:

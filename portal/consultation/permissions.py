@@ -3,3 +3,12 @@
 from portal.web.permissions import perm
 
 PUBLISH_VERSION = perm("consultation:version:publish", "official")
+MANAGE_PHASE = perm("consultation:phase:manage", "official")
+
+# Every signed-in person holds the resident role; agents, officials and moderators take part too.
+_PEOPLE = ("resident", "agent", "official", "moderator")
+COMMENT = perm("consultation:comment:create", *_PEOPLE)
+EDIT_OWN_COMMENT = perm("consultation:comment:edit-own", *_PEOPLE)
+REPORT = perm("consultation:comment:report", *_PEOPLE)
+SUPPORT = perm("consultation:support:create", *_PEOPLE)
+PROPOSE = perm("consultation:proposal:create", "agent")

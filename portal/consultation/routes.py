@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from itertools import pairwise
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from portal.consultation import participation_routes as participation
 from portal.consultation import services
 from portal.consultation.diff import diff_text, render_segments_html
+from portal.consultation.models import PUBLISHED, CharterVersion, Clause
 from portal.consultation.permissions import PUBLISH_VERSION
 from portal.errors import NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
@@ -29,27 +32,32 @@ def charter(request: Request) -> Response:
     if data is None:
         return render(request, "consultation/empty.html", {})
     published = services.latest(request.state.db, "published")
-    return render(
-        request,
-        "consultation/charter.html",
-        {"data": data, "published": published, "names": _names(request, data.version.published_by)},
-    )
+    ctx = participation.charter_context(request, data)
+    ctx.update(data=data, published=published, names=_names(request, data.version.published_by))
+    return render(request, "consultation/charter.html", ctx)
 
 
 def version_page(request: Request) -> Response:
     version = services.get_version(request.state.db, int(request.path_params["number"]))
     data = services.view(request.state.db, version)
     published = services.latest(request.state.db, "published")
-    return render(
-        request,
-        "consultation/charter.html",
-        {
-            "data": data,
-            "published": published,
-            "names": _names(request, version.published_by),
-            "permalink": True,
-        },
+    ctx = participation.charter_context(request, data)
+    ctx.update(
+        data=data,
+        published=published,
+        names=_names(request, version.published_by),
+        permalink=True,
+        origins=_origins(request, version),
     )
+    return render(request, "consultation/charter.html", ctx)
+
+
+def _origins(request: Request, version: CharterVersion) -> dict[str, object]:
+    if version.status != PUBLISHED:
+        return {}
+    from portal.consultation import review_services
+
+    return dict(review_services.clause_origins(request.state.db, version))
 
 
 def version_markdown(request: Request) -> Response:
@@ -73,15 +81,27 @@ def clause_page(request: Request) -> Response:
     if data is None:
         raise NotFound(_("La charte n'est pas encore publiée."))
     clause = services.get_clause(request.state.db, data.version, int(request.path_params["number"]))
+    return render(
+        request,
+        "consultation/clause.html",
+        clause_page_context(request, data, clause),
+        partial="consultation/_comment_page.html",
+    )
+
+
+def clause_page_context(
+    request: Request, data: services.VersionView, clause: Clause
+) -> dict[str, Any]:
+    """The clause with its history and its discussion (also used to show a form's error)."""
     history = services.clause_history(request.state.db, clause.slug)
     steps = []
     for (old_v, old_c), (new_v, new_c) in pairwise(history):
         segments = diff_text(old_c.title + "\n\n" + old_c.body, new_c.title + "\n\n" + new_c.body)
         steps.append({"from": old_v, "to": new_v, "html": render_segments_html(segments),
                       "changed": any(s.op != "equal" for s in segments)})  # fmt: skip
-    return render(
-        request, "consultation/clause.html", {"data": data, "clause": clause, "steps": steps}
-    )
+    ctx = participation.clause_context(request, data, clause)
+    ctx.update(data=data, clause=clause, steps=steps)
+    return ctx
 
 
 def history(request: Request) -> Response:

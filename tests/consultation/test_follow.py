@@ -1,0 +1,170 @@
+"""Following a clause or a proposal: mails through the outbox when answered, changed, published."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.consultation import services
+from portal.consultation.models import Follow
+from portal.core_models import OutboxMail
+from portal.db import session_scope
+from portal.settings import Settings
+from tests.conftest import csrf_token
+from tests.consultation.test_review import add_proposal, answer, consultation
+from tests.factories import email_of
+
+
+@pytest.fixture
+def accounts(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
+    return consultation(engine, settings, make_user)
+
+
+def follow(client: TestClient, target_type: str, key: str, action: str = "follow") -> Any:
+    return client.post(
+        "/follow",
+        data={"target_type": target_type, "target_key": key, "action": action,
+              "next": "/charter/clauses/4", "csrf_token": csrf_token(client, "/signup")},
+        follow_redirects=False,
+    )  # fmt: skip
+
+
+def mails_to(engine: Engine, address: str) -> list[OutboxMail]:
+    with session_scope(engine, write=False) as session:
+        return list(
+            session.scalars(
+                select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
+            )
+        )
+
+
+def follows(engine: Engine) -> int:
+    with session_scope(engine, write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(Follow)) or 0)
+
+
+def test_following_a_clause_mails_its_change_with_an_unsubscribe_link(
+    accounts: dict[str, int], engine: Engine, login_as: Any
+) -> None:
+    """A follower of a clause is mailed when an accepted proposal changes it, with its own link."""
+    resident = login_as()
+    page = resident.get("/charter/clauses/4")
+    assert "Suivre (alerte par e-mail)" in page.text
+    assert follow(resident, "clause", "contact-humain").status_code == 303
+    assert follow(resident, "clause", "contact-humain").status_code == 303  # double submit
+    assert follows(engine) == 1
+    assert 'aria-pressed="true"' in resident.get("/charter/clauses/4").text
+    pid = add_proposal(engine, author_id=accounts["agent"])
+    assert answer(login_as("official"), pid, "accepted", "Retenue.").status_code == 303
+    [mail] = mails_to(engine, email_of(engine, resident.user_id))
+    assert "a changé" in mail.subject
+    assert "http://testserver/charter/clauses/4" in mail.body
+    assert "Un numéro de téléphone direct est publié sur chaque page." in mail.body
+    link = re.search(r"http://testserver(/follow/unsubscribe/[\w-]+)", mail.body)
+    assert link is not None
+    assert mail.headers["List-Unsubscribe"] == f"<http://testserver{link.group(1)}>"
+
+
+def test_following_a_proposal_mails_its_answer(
+    accounts: dict[str, int], engine: Engine, login_as: Any
+) -> None:
+    """A follower of a proposal gets the decision and its reason by mail."""
+    pid = add_proposal(engine, author_id=accounts["agent"])
+    resident = login_as()
+    assert follow(resident, "proposal", str(pid)).status_code == 303
+    assert (
+        answer(login_as("official"), pid, "rejected", "Le RGPD couvre déjà ce cas.").status_code
+        == 303
+    )
+    [mail] = mails_to(engine, email_of(engine, resident.user_id))
+    assert "Réponse officielle" in mail.subject
+    assert "Refusée" in mail.body and "Le RGPD couvre déjà ce cas." in mail.body
+    assert f"http://testserver/charter/proposals/{pid}" in mail.body
+
+
+def test_unsubscribe_asks_before_acting_then_stops_mails(
+    accounts: dict[str, int], engine: Engine, login_as: Any, make_client: Any
+) -> None:
+    """The link shows a confirm button (GET changes nothing); the POST ends the follow."""
+    resident = login_as()
+    follow(resident, "clause", "contact-humain")
+    pid = add_proposal(engine, author_id=accounts["agent"])
+    answer(login_as("official"), pid, "accepted", "Retenue.")
+    [mail] = mails_to(engine, email_of(engine, resident.user_id))
+    link = re.search(r"http://testserver(/follow/unsubscribe/[\w-]+)", mail.body)
+    assert link is not None
+    visitor = make_client()  # the mail is opened on another device, signed out
+    page = visitor.get(link.group(1))
+    assert page.status_code == 200 and "Ne plus recevoir ces e-mails" in page.text
+    assert follows(engine) == 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    done = visitor.post(link.group(1), data={"csrf_token": token.group(1)})
+    assert done.status_code == 200 and "vous ne recevrez plus" in done.text
+    assert follows(engine) == 0
+    gone = visitor.get(link.group(1))
+    assert gone.status_code == 404 and "plus valable" in gone.text
+
+
+def test_editing_the_draft_and_publishing_mail_followers(
+    accounts: dict[str, int], engine: Engine, login_as: Any
+) -> None:
+    """A direct edit of a followed draft clause, then the publication, each send a mail."""
+    resident = login_as()
+    follow(resident, "clause", "contact-humain")
+    official = login_as("official")
+    token = csrf_token(official, "/signup")
+    official.post(
+        "/charter/draft/clauses/4/edit",
+        data={"title": "Un humain à qui parler", "body": "Texte revu.", "csrf_token": token},
+    )
+    published = official.post(
+        "/charter/v/2/publish",
+        data={"note": "Version 2", "lock_version": "1", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert published.status_code == 303
+    edit_mail, publish_mail = mails_to(engine, email_of(engine, resident.user_id))
+    assert "Texte revu." in edit_mail.body
+    assert publish_mail.subject == "La version 2 de la charte est publiée"
+    assert "/charter/v/2#article-4" in publish_mail.body
+
+
+def test_publication_mail_links_are_absolute_when_the_caller_gives_the_site_address(
+    accounts: dict[str, int], engine: Engine, login_as: Any
+) -> None:
+    """publish_version(base_url=...) puts full links in the mails."""
+    resident = login_as()
+    follow(resident, "clause", "finalite")
+    with session_scope(engine) as session:
+        services.publish_version(
+            session, number=2, note="Publiée", actor_id=accounts["elu"], expected_lock=1,
+            base_url="https://ia.suresnes.fr",
+        )  # fmt: skip
+    [mail] = mails_to(engine, email_of(engine, resident.user_id))
+    assert "https://ia.suresnes.fr/charter/v/2#article-2" in mail.body
+    assert "https://ia.suresnes.fr/follow/unsubscribe/" in mail.body
+
+
+def test_unfollow_and_bad_targets(accounts: dict[str, int], engine: Engine, login_as: Any) -> None:
+    """Unfollowing removes the follow; an unknown kind of target gets a clear 400."""
+    resident = login_as()
+    follow(resident, "clause", "contact-humain")
+    assert follow(resident, "clause", "contact-humain", action="unfollow").status_code == 303
+    assert follows(engine) == 0
+    bad = follow(resident, "comment", "12")
+    assert bad.status_code == 400 and "article ou une proposition" in bad.text
+    assert follow(resident, "proposal", "abc").status_code == 400
+
+
+def test_follow_permissions(accounts: dict[str, int], make_client: Any, client: TestClient) -> None:
+    """Signed-out visitors are sent to the login page and see a sign-in link instead of a button."""
+    visitor = make_client()
+    assert follow(visitor, "clause", "contact-humain").status_code == 303
+    assert follow(visitor, "clause", "contact-humain").headers["location"].startswith("/login")
+    assert "pour suivre cet élément" in client.get("/charter/clauses/4").text

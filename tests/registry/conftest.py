@@ -43,5 +43,5 @@ def charter(engine: Engine, make_user: Any) -> None:
         consultation.create_version(session, source=source, number=1, actor_id=official)
     with session_scope(engine) as session:
         consultation.publish_version(
-            session, number=1, note="Première version.", actor_id=official, expected_lock=0
+            session, number=1, note="Première version.", actor_id=official, expected_lock=1
         )

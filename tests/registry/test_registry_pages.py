@@ -1,0 +1,153 @@
+"""Public pages of the register through HTTP: list, search, filters, entries, programme, matrix."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from starlette.testclient import TestClient
+
+
+def _found(client: TestClient, query: str) -> list[str]:
+    page = client.get("/registry?" + query)
+    assert page.status_code == 200, page.text[:300]
+    return re.findall(r'<h3><a href="/registry/([a-z0-9-]+)">', page.text)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=chatbots", ["chatbot-habitants"]),
+        ("q=robot+conversationnel", ["chatbot-habitants"]),
+        ("q=ROBOTS+CONVERSATIONNELS", ["chatbot-habitants"]),
+        ("q=proces-verbaux", ["indexation-proces-verbaux"]),
+        ("q=r%C3%A9pondeur+t%C3%A9l%C3%A9phonique", ["voicebot-hors-horaires"]),
+        ("q=repondeur+telephonique", ["voicebot-hors-horaires"]),
+    ],
+)
+def test_search_uses_french_stems_and_ignores_accents(
+    client: TestClient, registry: list[str], query: str, expected: list[str]
+) -> None:
+    """Plurals, capitals, synonyms and missing accents still find the system."""
+    assert _found(client, query) == expected
+
+
+def test_search_with_no_match_says_so(client: TestClient, registry: list[str]) -> None:
+    """A search that matches nothing says so and links back to the whole register."""
+    page = client.get("/registry?q=blockchain")
+    assert "0 système trouvé" in page.text and "Voir tout le registre" in page.text
+
+
+def test_filters_combine(client: TestClient, registry: list[str]) -> None:
+    """Status, risk category, service and personal-data filters narrow the list together."""
+    assert len(_found(client, "")) == 7
+    assert _found(client, "status=test") == ["copilot-agents", "comptes-rendus-reunions"][::-1]
+    assert _found(client, "risk=limited") == ["chatbot-habitants", "voicebot-hors-horaires"]
+    assert set(_found(client, "service=Direction+de+la+relation+usagers")) == {
+        "chatbot-habitants", "voicebot-hors-horaires", "centre-contact-unique",
+    }  # fmt: skip
+    assert _found(client, "personal=no") == []
+    assert _found(client, "q=appels&status=deployed&risk=minimal") == ["centre-contact-unique"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=actif", "risk=enorme", "personal=peut-etre", "page=0", "page=abc", "q=" + "x" * 201],
+)
+def test_bad_filters_get_a_clear_french_message(
+    client: TestClient, registry: list[str], query: str
+) -> None:
+    """An unknown filter value is refused with a 400 page in French, not ignored."""
+    page = client.get("/registry?" + query)
+    assert page.status_code == 400
+    assert "Saisie à corriger" in page.text
+
+
+def test_list_shows_plain_language_first_and_technical_details_in_a_disclosure(
+    client: TestClient, registry: list[str]
+) -> None:
+    """Each card gives the summary and how to reach a person, the technique inside <details>."""
+    page = client.get("/registry?q=chatbot").text
+    assert "Parler à une personne :" in page
+    assert page.index("Parler à une personne :") < page.index("<details>")
+    assert "Détails techniques" in page
+
+
+def test_entry_page_shows_how_to_reach_a_human_first(
+    client: TestClient, registry: list[str]
+) -> None:
+    """The entry leads with how to reach a person, then data, owner, safeguards, figures."""
+    page = unescape(client.get("/registry/chatbot-habitants").text)
+    order = [
+        "Parler à une personne plutôt qu'à la machine",
+        "Ce qu'il fait pour vous",
+        "Les données qu'il utilise à votre sujet",
+        "Qui est responsable",
+        "Les garanties",
+        "Les chiffres",
+        "Historique des modifications publiées",
+    ]
+    positions = [page.index(h) for h in order]
+    assert positions == sorted(positions)
+    assert "parler à un agent" in page and 'href="tel:0141181920"' in page
+    assert "Agente Responsable" in page  # the owner
+
+
+def test_entry_figures_have_a_chart_with_a_text_alternative(
+    client: TestClient, registry: list[str]
+) -> None:
+    """The contact centre's calls over two periods are drawn in SVG and stated in words."""
+    page = client.get("/registry/centre-contact-unique").text
+    svg = re.search(r"<svg[^>]*role=\"img\".*?</svg>", page, re.S)
+    assert svg is not None
+    assert re.search(
+        r"<title[^>]*>Appels transmis aux services \(appels par an\) : 2022 : 300\W000, 2024 : 75\W000</title>",
+        svg.group(0),
+    )
+    assert "169\u202f202 €" in page or "169 202 €" in page
+
+
+def test_unknown_entry_is_a_french_404(client: TestClient, registry: list[str]) -> None:
+    """An unknown slug answers 404 with a French page."""
+    page = client.get("/registry/nexiste-pas")
+    assert page.status_code == 404 and "Aucun système" in page.text
+
+
+def test_programme_is_computed_from_entries(client: TestClient, registry: list[str]) -> None:
+    """The programme counts statuses, sums yearly costs and lists every human channel."""
+    page = client.get("/registry/programme").text
+    assert re.search(r"En service : <span class=\"figure\">5</span>", page)
+    assert re.search(r"En test : <span class=\"figure\">2</span>", page)
+    assert "10\u202f200 €" in page or "10 200 €" in page
+    assert "300 000 en 2022 à 75 000 en 2024" in page
+    assert "2023-06-01" in page  # the chatbot's deployment on the timeline
+
+
+def test_commitments_matrix_without_published_charter_says_so(
+    client: TestClient, registry: list[str]
+) -> None:
+    """Before any charter is published, the matrix explains why it is empty."""
+    assert "pas encore publiée" in client.get("/registry/commitments").text
+
+
+def test_commitments_matrix_crosses_systems_and_clauses(
+    client: TestClient, registry: list[str], charter: None
+) -> None:
+    """Rows are systems, columns published clauses; each cell says how or 'not yet'."""
+    page = unescape(client.get("/registry/commitments").text)
+    assert 'id="sys-chatbot-habitants"' in page
+    assert 'href="/charter/v/1#article-5"' in page  # "Un humain à qui parler" in version 1
+    assert "Bouton « parler à un agent » toujours visible" in page
+    assert "Pas encore d'engagement" in page
+    entry = client.get("/registry/chatbot-habitants").text
+    assert (
+        'href="/charter/v/1#article-5"' in entry
+        and "/registry/commitments#sys-chatbot-habitants" in entry
+    )
+
+
+def test_empty_register_page_still_works(client: TestClient) -> None:
+    """With no entry yet, the list says there is none rather than failing."""
+    page = client.get("/registry")
+    assert page.status_code == 200 and "0 système" in page.text

@@ -1,0 +1,365 @@
+"""Drafts, review and publication, history with diffs, questions and answers, the review job."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, date, datetime, timedelta
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.core_models import OutboxMail
+from portal.db import session_scope
+from portal.errors import Conflict
+from portal.registry import services
+from portal.registry.jobs import review_overdue
+from portal.registry.loader import to_text
+from portal.registry.models import Change, Revision, System
+from portal.scheduler import JobContext
+from portal.settings import Settings
+from tests.conftest import csrf_token, login
+from tests.factories import email_of
+
+NEW_SENTENCE = "Il répond aussi en anglais depuis janvier."
+
+
+def _count(engine: Engine, model: Any) -> int:
+    with session_scope(engine, write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _edit_text(client: TestClient, slug: str) -> str:
+    page = client.get(f"/registry/{slug}/edit")
+    assert page.status_code == 200
+    match = re.search(r'<textarea id="text"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert match
+    return unescape(match.group(1))
+
+
+def _draft(client: TestClient, slug: str, text: str, summary: str = "Ajout de l'anglais") -> Any:
+    return client.post(
+        f"/registry/{slug}/edit",
+        data={
+            "text": text,
+            "summary": summary,
+            "csrf_token": csrf_token(client, f"/registry/{slug}/edit"),
+        },
+        follow_redirects=False,
+    )
+
+
+def _draft_id(response: Any) -> int:
+    assert response.status_code == 303, response.text[:500]
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def _publish(client: TestClient, draft_id: int, expected: int) -> Any:
+    return client.post(
+        f"/registry/drafts/{draft_id}/publish",
+        data={
+            "expected_revision": str(expected),
+            "csrf_token": csrf_token(client, f"/registry/drafts/{draft_id}"),
+        },
+        follow_redirects=False,
+    )
+
+
+def _changed_chatbot(client: TestClient) -> str:
+    text = _edit_text(client, "chatbot-habitants")
+    return text.replace(
+        "Il ne consulte pas votre dossier", NEW_SENTENCE + "\n\nIl ne consulte pas votre dossier"
+    )
+
+
+def test_draft_is_private_until_an_official_publishes_it(
+    client: TestClient, registry: list[str], login_as: Any
+) -> None:
+    """An agent's draft changes nothing public; once published, the history shows who, when, diff."""
+    agent, official = login_as("agent"), login_as("official")
+    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    assert NEW_SENTENCE not in client.get("/registry/chatbot-habitants").text
+    assert "Ajout de l&#39;anglais" in agent.get("/registry/drafts").text
+    review = official.get(f"/registry/drafts/{draft_id}").text
+    assert "<ins>" in review and "Publier" in review
+    assert _publish(official, draft_id, 1).status_code == 303
+    page = unescape(client.get("/registry/chatbot-habitants").text)
+    assert NEW_SENTENCE in page
+    history = page[page.index("Historique des modifications publiées") :]
+    assert "Ajout de l'anglais" in history
+    assert re.search(r"Rédigé par Personne \d+, publié par Personne \d+", history)
+    assert re.search(r"<ins>(?:(?!</ins>).)*anglais depuis janvier", history, re.S)
+    assert 'id="modification-2"' in history
+
+
+def test_agent_cannot_publish_and_resident_cannot_draft(
+    registry: list[str], login_as: Any, make_client: Any
+) -> None:
+    """Publishing needs an official; drafting needs an agent; anonymous visitors go to login."""
+    agent, resident = login_as("agent"), login_as()
+    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    assert _publish(agent, draft_id, 1).status_code == 403
+    assert resident.get("/registry/chatbot-habitants/edit").status_code == 403
+    assert make_client().get("/registry/drafts", follow_redirects=False).status_code == 303
+
+
+def test_two_reviewers_publishing_the_same_draft_one_wins(
+    registry: list[str], login_as: Any, engine: Engine
+) -> None:
+    """The second official, who saw the same draft, gets a clear conflict and nothing is doubled."""
+    agent, first, second = login_as("agent"), login_as("official"), login_as("official")
+    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    token_second = csrf_token(second, f"/registry/drafts/{draft_id}")
+    assert _publish(first, draft_id, 1).status_code == 303
+    late = second.post(
+        f"/registry/drafts/{draft_id}/publish",
+        data={"expected_revision": "1", "csrf_token": token_second},
+        follow_redirects=False,
+    )
+    assert late.status_code == 409
+    assert "déjà été traité par une autre personne" in unescape(late.text)
+    assert _count(engine, Change) == 8
+
+
+def test_concurrent_publication_of_one_draft_in_two_threads(
+    registry: list[str], engine: Engine, make_user: Any, login_as: Any
+) -> None:
+    """Two publications started at the same moment: exactly one succeeds, the other conflicts."""
+    agent = login_as("agent")
+    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    officials = [make_user("official"), make_user("official")]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def publish(actor: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope(engine) as session:
+                services.publish(session, revision_id=draft_id, expected_revision=1, actor_id=actor)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=publish, args=(o,)) for o in officials]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "ok"]
+    assert _count(engine, Change) == 8
+
+
+def test_draft_made_on_an_older_version_cannot_overwrite_a_newer_one(
+    registry: list[str], login_as: Any
+) -> None:
+    """Two drafts from the same version: after one is published, the other is refused."""
+    agent, official = login_as("agent"), login_as("official")
+    text = _changed_chatbot(agent)
+    first = _draft_id(_draft(agent, "chatbot-habitants", text))
+    second = _draft_id(_draft(agent, "chatbot-habitants", text.replace("anglais", "espagnol")))
+    assert _publish(official, first, 1).status_code == 303
+    late = _publish(official, second, 2)
+    assert late.status_code == 409 and "publiée depuis ce brouillon" in unescape(late.text)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace("status: deployed", "status: enservice"), "status"),
+        (lambda t: t.replace("category: limited", "category: extreme"), "risk.category"),
+        (lambda t: t.replace("---\n", "", 1), "en-tête manquant"),
+        (lambda t: t.replace("slug: chatbot-habitants", "slug: autre-nom"), "identifiant"),
+    ],
+)
+def test_bad_draft_keeps_the_text_and_says_what_to_fix(
+    registry: list[str], login_as: Any, engine: Engine, change: Any, message: str
+) -> None:
+    """A draft that breaks the schema is refused with the field; the text typed is still there."""
+    agent = login_as("agent")
+    text = change(_changed_chatbot(agent))
+    response = _draft(agent, "chatbot-habitants", text)
+    assert response.status_code == 400
+    page = unescape(response.text)
+    assert "Le brouillon n'a pas été enregistré." in page and message in page
+    assert NEW_SENTENCE in page
+    assert _count(engine, Revision) == 7  # only the published imports
+
+
+def test_draft_needs_a_summary(registry: list[str], login_as: Any) -> None:
+    """A draft without a change summary is refused (the summary is the public history line)."""
+    agent = login_as("agent")
+    response = _draft(agent, "chatbot-habitants", _changed_chatbot(agent), summary=" ")
+    assert response.status_code == 400 and "Résumez la modification" in unescape(response.text)
+
+
+def test_new_entry_appears_only_after_publication(
+    client: TestClient, registry: list[str], login_as: Any
+) -> None:
+    """An agent proposes a new system; it is invisible until an official publishes it."""
+    agent, official = login_as("agent"), login_as("official")
+    text = (
+        _edit_text(agent, "formation-en-ligne-agents")
+        .replace("slug: formation-en-ligne-agents", "slug: traduction-automatique")
+        .replace(
+            "Plateforme de formation en ligne des agents", "Traduction automatique des courriers"
+        )
+    )
+    response = agent.post(
+        "/registry/new",
+        data={
+            "text": text,
+            "summary": "Nouvelle fiche",
+            "csrf_token": csrf_token(agent, "/registry/new"),
+        },
+        follow_redirects=False,
+    )
+    draft_id = _draft_id(response)
+    assert client.get("/registry/traduction-automatique").status_code == 404
+    assert "Traduction automatique" not in client.get("/registry").text
+    assert _publish(official, draft_id, 0).status_code == 303
+    assert client.get("/registry/traduction-automatique").status_code == 200
+    duplicate = agent.post(
+        "/registry/new",
+        data={"text": text, "summary": "Encore", "csrf_token": csrf_token(agent, "/registry/new")},
+    )
+    assert duplicate.status_code == 400 and "déjà utilisé" in unescape(duplicate.text)
+
+
+def test_reject_needs_a_reason_and_is_final(registry: list[str], login_as: Any) -> None:
+    """An official refuses a draft with a reason; it cannot be published afterwards."""
+    agent, official = login_as("agent"), login_as("official")
+    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    token = csrf_token(official, f"/registry/drafts/{draft_id}")
+    empty = official.post(
+        f"/registry/drafts/{draft_id}/reject", data={"note": "", "csrf_token": token}
+    )
+    assert empty.status_code == 400
+    done = official.post(
+        f"/registry/drafts/{draft_id}/reject",
+        data={"note": "Chiffre à sourcer.", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert "Chiffre à sourcer." in unescape(agent.get(f"/registry/drafts/{draft_id}").text)
+    assert _publish(official, draft_id, 1).status_code == 409
+
+
+def _ask(client: TestClient, body: str, kind: str = "question") -> Any:
+    return client.post(
+        "/registry/chatbot-habitants/questions",
+        data={
+            "body": body,
+            "kind": kind,
+            "csrf_token": csrf_token(client, "/registry/chatbot-habitants"),
+        },
+        follow_redirects=False,
+    )
+
+
+def test_resident_asks_and_the_owner_answers_in_public(
+    client: TestClient,
+    registry: list[str],
+    login_as: Any,
+    make_client: Any,
+    engine: Engine,
+    owner_id: int,
+) -> None:
+    """A signed-in resident asks; the entry shows it open; the owner answers; the median appears."""
+    resident = login_as()
+    assert (
+        _ask(resident, "Les conversations servent-elles à entraîner le modèle ?").status_code == 303
+    )
+    page = unescape(client.get("/registry/chatbot-habitants").text)
+    assert "1 question en attente de réponse" in page and "entraîner le modèle" in page
+    other_agent = login_as("agent")
+    question_id = int(re.search(r'id="question-(\d+)"', page).group(1))  # type: ignore[union-attr]
+    token = csrf_token(other_agent, "/registry/chatbot-habitants")
+    refused = other_agent.post(
+        f"/registry/questions/{question_id}/answer",
+        data={"answer": "Je ne sais pas.", "csrf_token": token},
+    )
+    assert refused.status_code == 403
+    owner = make_client()
+    login(owner, email_of(engine, owner_id))
+    owner_page = owner.get("/registry/chatbot-habitants").text
+    assert f'action="/registry/questions/{question_id}/answer"' in owner_page
+    answered = owner.post(
+        f"/registry/questions/{question_id}/answer",
+        data={
+            "answer": "Non : le contrat l'interdit.",
+            "csrf_token": csrf_token(owner, "/registry/chatbot-habitants"),
+        },
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    page = unescape(client.get("/registry/chatbot-habitants").text)
+    assert "Non : le contrat l'interdit." in page
+    assert "0 question en attente de réponse" in page and "1 avec réponse" in page
+    assert "Délai médian de réponse" in page
+
+
+def test_questions_need_a_signed_in_person_and_a_real_message(
+    registry: list[str], login_as: Any, make_client: Any
+) -> None:
+    """Anonymous visitors are sent to login; an empty or unknown kind of message is refused."""
+    anonymous = make_client()
+    response = _ask(anonymous, "Une question valable ici")
+    assert response.status_code == 303 and "/login" in response.headers["location"]
+    resident = login_as()
+    assert _ask(resident, "court").status_code == 400
+    assert _ask(resident, "Une question valable ici", kind="insulte").status_code == 400
+
+
+def test_overdue_entry_is_shown_and_its_owner_mailed_once(
+    client: TestClient, registry: list[str], engine: Engine, settings: Settings, owner_id: int
+) -> None:
+    """Past its review date an entry says so; the job mails the owner once per review date."""
+    with session_scope(engine) as session:
+        session.execute(update(System).values(next_review=date.today() + timedelta(days=30)))
+        session.execute(
+            update(System)
+            .where(System.slug == "copilot-agents")
+            .values(next_review=date(2025, 1, 1))  # type: ignore[arg-type]
+        )
+    assert "Revue en retard" in client.get("/registry/copilot-agents").text
+    assert "Revue en retard" not in client.get("/registry/chatbot-habitants").text
+    now = datetime.now(UTC)
+    for expected in ("mailed=1", "mailed=0"):
+        with session_scope(engine) as session:
+            message = review_overdue(
+                JobContext(session=session, settings=settings, engine=engine, now=now)
+            )
+        assert message == expected
+    with session_scope(engine, write=False) as session:
+        mails = list(
+            session.scalars(
+                select(OutboxMail).where(OutboxMail.to_address == email_of(engine, owner_id))
+            )
+        )
+    assert len(mails) == 1 and "Microsoft 365 Copilot" in mails[0].subject
+    assert "/registry/copilot-agents/edit" in mails[0].body
+
+
+def test_import_of_a_changed_file_is_a_published_change(
+    registry: list[str], engine: Engine, tmp_path: Path, owner_id: int
+) -> None:
+    """Re-loading a corrected content file publishes it as a new history line with its diff."""
+    from portal.registry.loader import load_folder
+    from tests.registry.conftest import CONTENT
+
+    entries = load_folder(CONTENT)
+    chatbot = next(e for e in entries if e.slug == "chatbot-habitants")
+    chatbot.data["summary"] = chatbot.data["summary"] + " Il parle aussi anglais."
+    (tmp_path / "chatbot-habitants.md").write_text(to_text(chatbot.data))
+    with session_scope(engine) as session:
+        result = services.import_entries(session, load_folder(tmp_path), owner_id=owner_id)
+    assert (result.created, result.updated) == (0, 1)
+    with session_scope(engine, write=False) as session:
+        system = services.get_published(session, "chatbot-habitants")
+        change = services.history(session, system.id)[0]  # type: ignore[arg-type]
+    assert change.number == 2 and [d["field"] for d in change.diff] == ["summary"]

@@ -28,15 +28,22 @@ def t(response: Any) -> str:
     return html.unescape(response.text)
 
 
-@pytest.fixture
-def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """The demo charter (v1 published, draft v2) with the consultation on v2 open."""
+def open_charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
+    """Load the demo charter (v1 published, draft v2) and open the consultation on v2."""
     accounts = {"elu": make_user("official", name="Élue Test"), "agent": make_user("agent")}
     load_demo(engine, settings, accounts=accounts, progress=lambda _m: None)
     with session_scope(engine) as session:
-        if ps.phase_info(session, ps.version_under_consultation(session)).phase != "open":  # type: ignore[arg-type]
+        version = ps.version_under_consultation(session)
+        assert version is not None
+        if ps.phase_info(session, version).phase != "open":
             ps.open_consultation(session, number=2, actor_id=accounts["elu"])
     return accounts
+
+
+@pytest.fixture
+def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
+    """The demo charter with the consultation on draft version 2 open."""
+    return open_charter(engine, settings, make_user)
 
 
 def clause_id(engine: Engine, number: int, version: int = 2) -> int:

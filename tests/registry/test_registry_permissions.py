@@ -1,0 +1,95 @@
+"""Every register route answers each role as declared, through real HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from portal.db import session_scope
+from portal.registry import services
+from portal.registry.loader import to_text
+from tests.conftest import csrf_token
+
+ROLES = ["anonymous", "resident", "agent", "official", "moderator", "admin"]
+ALL_200 = [200] * 6
+STAFF_PAGE = [303, 403, 200, 200, 403, 200]
+
+# (method, path, expected status per role in ROLES order); 303 = sent to the login page.
+# POSTs carry an empty form: a role that may act gets the 400 of the missing fields.
+TABLE = [
+    ("GET", "/registry", ALL_200),
+    ("GET", "/registry/schema.json", ALL_200),
+    ("GET", "/registry/export.json", ALL_200),
+    ("GET", "/registry/export.csv", ALL_200),
+    ("GET", "/registry/feed.atom", ALL_200),
+    ("GET", "/registry/programme", ALL_200),
+    ("GET", "/registry/commitments", ALL_200),
+    ("GET", "/registry/chatbot-habitants", ALL_200),
+    ("GET", "/registry/chatbot-habitants.json", ALL_200),
+    ("GET", "/api/registry/systems", ALL_200),
+    ("GET", "/api/registry/systems/chatbot-habitants", ALL_200),
+    ("GET", "/registry/new", STAFF_PAGE),
+    ("GET", "/registry/drafts", STAFF_PAGE),
+    ("GET", "/registry/drafts/{draft}", STAFF_PAGE),
+    ("GET", "/registry/chatbot-habitants/edit", STAFF_PAGE),
+    ("POST", "/registry/new", [303, 403, 400, 400, 403, 400]),
+    ("POST", "/registry/chatbot-habitants/edit", [303, 403, 400, 400, 403, 400]),
+    ("POST", "/registry/drafts/{draft}/publish", [303, 403, 403, 400, 403, 400]),
+    ("POST", "/registry/drafts/{draft}/reject", [303, 403, 403, 400, 403, 400]),
+    ("POST", "/registry/chatbot-habitants/questions", [303, 400, 400, 400, 400, 400]),
+    # The route admits staff; only the owner, an official or the admin may answer.
+    ("POST", "/registry/questions/{question}/answer", [303, 403, 403, 400, 403, 400]),
+]
+
+
+@pytest.fixture
+def targets(engine: Engine, registry: list[str], make_user: Any) -> dict[str, int]:
+    author, resident = make_user("agent"), make_user()
+    with session_scope(engine) as session:
+        system = services.get_published(session, "chatbot-habitants")
+        data = dict(system.data or {}, summary="Un assistant écrit, plus court désormais.")
+        draft = services.draft(
+            session, text=to_text(data), summary="Résumé raccourci", author_id=author,
+            slug="chatbot-habitants",
+        )  # fmt: skip
+        question = services.ask(
+            session, slug="chatbot-habitants", author_id=resident, body="Une question de test.",
+            kind="question",
+        )  # fmt: skip
+        return {"draft": int(draft.id), "question": int(question.id)}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_registry_routes_by_role(
+    role: str, make_client: Any, login_as: Any, targets: dict[str, int]
+) -> None:
+    """Each register route answers each role with the declared status."""
+    client = (
+        make_client() if role == "anonymous" else login_as(*([] if role == "resident" else [role]))
+    )
+    index = ROLES.index(role)
+    failures = []
+    for method, path, expected in TABLE:
+        url = path.format(**targets)
+        if method == "GET":
+            response = client.get(url, follow_redirects=False)
+        else:
+            token = csrf_token(client, "/signup")
+            response = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+        if response.status_code != expected[index]:
+            failures.append(f"{method} {url}: {response.status_code} != {expected[index]}")
+    assert failures == []
+
+
+def test_anonymous_pages_are_cached_but_signed_in_pages_are_not(
+    make_client: Any, login_as: Any, registry: list[str]
+) -> None:
+    """Public entry pages are shared for anonymous visitors; a signed-in page is never stored."""
+    anonymous = make_client()
+    assert "no-store" not in anonymous.get("/registry/chatbot-habitants").headers.get(
+        "cache-control", ""
+    )
+    resident = login_as()
+    assert resident.get("/registry/chatbot-habitants").headers["cache-control"] == "no-store"

@@ -44,7 +44,7 @@ NOTE_V1 = (
     "habitants : le projet de version 2 est ouvert à la consultation."
 )
 RESIDENT_DOMAIN = "demo.suresnes.invalid"
-EXTRA_SUPPORTERS = 46  # with the named residents, enough distinct people for the busiest comment
+EXTRA_SUPPORTERS = 30  # with the named residents, enough distinct people for busy comments
 WITH_CHANGES_SENTENCE = (
     "\n\nCe numéro est joignable aux horaires d'ouverture de l'accueil ; en dehors, un message "
     "propose de laisser ses coordonnées pour être rappelé."

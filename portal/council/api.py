@@ -1,43 +1,229 @@
-"""JSON API of the council module: search over the minutes."""
+"""JSON API of the council module: search, answers, meetings and deliberations."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from portal.council import services
-from portal.errors import ValidationFailed
+from portal.council.models import Item, Meeting
+from portal.council.routes import filters_from
+from portal.errors import NotFound, ValidationFailed
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
 
 
-def api_search(request: Request) -> Response:
+def _q(request: Request) -> str:
     query = request.query_params.get("q", "").strip()
     if not query or len(query) > 300:
         raise ValidationFailed("Le paramètre q (1 à 300 caractères) est obligatoire.")
-    hits = services.search(request.state.db, query)
+    return query
+
+
+def _limit(request: Request) -> int:
+    try:
+        return min(100, max(1, int(request.query_params.get("limit", "20"))))
+    except ValueError as exc:
+        raise ValidationFailed("Le paramètre limit doit être un entier de 1 à 100.") from exc
+
+
+def api_search(request: Request) -> Response:
+    query = _q(request)
+    result = services.search(
+        request.state.db,
+        query,
+        filters=filters_from(request),
+        limit=_limit(request),
+        with_facets=request.query_params.get("facets") == "1",
+    )
+    body: dict[str, Any] = {
+        "query": query,
+        "hits": [
+            {
+                "meeting_date": h.meeting_date.isoformat(),
+                "deliberation": h.item_number,
+                "item_title": h.item_title,
+                "page": h.page,
+                "url": h.url,
+                "snippet": str(h.snippet),
+                "text": h.text,
+            }
+            for h in result.hits
+        ],
+    }
+    if result.facets:
+        body["facets"] = {
+            name: [{"value": f.value, "label": f.label, "count": f.count} for f in facets]
+            for name, facets in result.facets.items()
+        }
+    return JSONResponse(body)
+
+
+def api_ask(request: Request) -> Response:
+    question = _q(request)
+    answer = services.ask(request.state.db, question)
+    body: dict[str, Any] = {
+        "question": question,
+        "found": answer.found,
+        "answer": [
+            {
+                "quote": q.text,
+                "meeting_date": q.meeting_date.isoformat(),
+                "deliberation": q.deliberation,
+                "item_title": q.item_title,
+                "page": q.page,
+                "url": q.url,
+                "kind": q.kind,
+            }
+            for q in answer.quotes
+        ],
+        "method": "extractive: sentences quoted verbatim from the passages found by BM25 search, "
+        "scored by the question's words weighted by rarity (IDF); nothing is generated",
+    }
+    if not answer.found:
+        city = request.app.state.settings.city
+        body["contact"] = {
+            "name": city.name,
+            "phone": city.phone,
+            "address": city.address,
+            "hours": city.hours,
+            "email": city.email,
+        }
+    return JSONResponse(body)
+
+
+def _item_json(item: Item, meeting_date: date, anchor: int | None) -> dict[str, Any]:
+    return {
+        "number": item.number,
+        "title": item.title,
+        "rapporteur": item.rapporteur,
+        "topic": item.topic,
+        "adopted": item.adopted,
+        "unanimous": item.unanimous,
+        "vote": None
+        if item.vote_for is None
+        else {"for": item.vote_for, "against": item.vote_against,
+              "abstentions": item.vote_abstentions},
+        "url": f"/council/m/{meeting_date.isoformat()}#p{anchor if anchor is not None else 0}",
+    }  # fmt: skip
+
+
+def api_meeting(request: Request) -> Response:
+    try:
+        day = date.fromisoformat(request.path_params["day"])
+    except ValueError as exc:
+        raise NotFound("Date de séance invalide : utilisez le format AAAA-MM-JJ.") from exc
+    view = services.meeting_view(request.state.db, day)
+    m = view.meeting
+    first: dict[int, int] = {}
+    for p in view.passages:
+        if p.item_id is not None:
+            first.setdefault(p.item_id, p.anchor)
     return JSONResponse(
         {
-            "query": query,
-            "hits": [
-                {
-                    "meeting_date": h.meeting_date.isoformat(),
-                    "deliberation": h.item_number,
-                    "item_title": h.item_title,
-                    "page": h.page,
-                    "url": h.url,
-                    "snippet": str(h.snippet),
-                    "text": h.text,
-                }
-                for h in hits
+            "meeting_date": m.meeting_date.isoformat(),
+            "title": m.title,
+            "place": m.place,
+            "chair": m.chair,
+            "secretary": m.secretary,
+            "present": m.present,
+            "absent": m.absent,
+            "proxies": [{"from": a, "to": b} for a, b in m.proxies],
+            "source": {
+                "filename": m.source_filename,
+                "format": m.source_format,
+                "url": f"/council/m/{m.meeting_date.isoformat()}/source",
+            },
+            "deliberations": [
+                _item_json(i, m.meeting_date, first.get(i.id))  # type: ignore[arg-type]
+                for i in view.items
             ],
+            "passages": [
+                {
+                    "anchor": p.anchor,
+                    "page": p.page,
+                    "kind": p.kind,
+                    "text": p.text,
+                    "url": f"/council/m/{m.meeting_date.isoformat()}#p{p.anchor}",
+                }
+                for p in view.passages
+            ],
+            "entities": {
+                kind: [{"value": v, "count": n} for v, n in values]
+                for kind, values in view.entities.items()
+            },
         }
     )
 
 
-routes = [route("/api/council/search", api_search, permission=PUBLIC, threaded=True)]
+def api_deliberation(request: Request) -> Response:
+    number = request.path_params["number"][:40]
+    row = request.state.db.execute(
+        select(Item, Meeting.meeting_date)
+        .join(Meeting, Meeting.id == Item.meeting_id)  # type: ignore[arg-type]
+        .where(Item.number == number)
+        .order_by(Meeting.meeting_date.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFound("Aucune délibération ne porte ce numéro.")
+    item, meeting_date = row
+    view = services.meeting_view(request.state.db, meeting_date)
+    passages = [p for p in view.passages if p.item_id == item.id]
+    body = _item_json(item, meeting_date, passages[0].anchor if passages else None)
+    body["meeting_date"] = meeting_date.isoformat()
+    body["passages"] = [
+        {"anchor": p.anchor, "page": p.page, "kind": p.kind, "text": p.text,
+         "url": f"/council/m/{meeting_date.isoformat()}#p{p.anchor}"}
+        for p in passages
+    ]  # fmt: skip
+    return JSONResponse(body)
+
+
+routes = [
+    route("/api/council/search", api_search, permission=PUBLIC, threaded=True),
+    route("/api/council/ask", api_ask, permission=PUBLIC, threaded=True),
+    route("/api/council/meetings/{day}", api_meeting, permission=PUBLIC),
+    route("/api/council/deliberations/{number}", api_deliberation, permission=PUBLIC),
+]
+
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_Q = {
+    "name": "q",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 300},
+}
+_DATE = {"type": "string", "format": "date"}
+_FILTERS = [
+    {"name": "du", "in": "query", "required": False, "schema": _DATE,
+     "description": "Meetings on or after this date"},
+    {"name": "au", "in": "query", "required": False, "schema": _DATE,
+     "description": "Meetings on or before this date"},
+    {"name": "seance", "in": "query", "required": False, "schema": _DATE,
+     "description": "One meeting"},
+    {"name": "theme", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 80}},
+    {"name": "personne", "in": "query", "required": False,
+     "schema": {"type": "string", "maxLength": 200}, "description": "Folded name (facet value)"},
+    {"name": "issue", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": ["adopted", "unanimous", "rejected"]}},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    {"name": "facets", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": ["0", "1"]}},
+]  # fmt: skip
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/council/search": {
@@ -45,33 +231,91 @@ OPENAPI_PATHS: dict[str, Any] = {
             "summary": "Full-text search in the council minutes (French stemming, accents ignored)",
             "operationId": "searchCouncil",
             "tags": ["council"],
+            "parameters": [_Q, *_FILTERS],
+            "responses": {
+                "200": _ok("Passages, best first", "CouncilSearch"),
+                "400": {"description": "Missing or invalid parameter", "content": _ERROR},
+            },
+        }
+    },
+    "/api/council/ask": {
+        "get": {
+            "summary": "Answer a question with sentences quoted verbatim from the minutes",
+            "operationId": "askCouncil",
+            "tags": ["council"],
+            "parameters": [_Q],
+            "responses": {
+                "200": _ok(
+                    "Quoted answer, or found=false with the city's contact", "CouncilAnswer"
+                ),
+                "400": {"description": "Missing or too long question", "content": _ERROR},
+            },
+        }
+    },
+    "/api/council/meetings/{day}": {
+        "get": {
+            "summary": "One meeting: facts, deliberations with votes, passages, entities",
+            "operationId": "getCouncilMeeting",
+            "tags": ["council"],
+            "parameters": [{"name": "day", "in": "path", "required": True, "schema": _DATE}],
+            "responses": {
+                "200": _ok("The meeting", "CouncilMeeting"),
+                "404": {"description": "No meeting that day", "content": _ERROR},
+            },
+        }
+    },
+    "/api/council/deliberations/{number}": {
+        "get": {
+            "summary": "One deliberation by its number (such as 2024-05-10)",
+            "operationId": "getCouncilDeliberation",
+            "tags": ["council"],
             "parameters": [
                 {
-                    "name": "q",
-                    "in": "query",
+                    "name": "number",
+                    "in": "path",
                     "required": True,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 300},
+                    "schema": {"type": "string", "maxLength": 40},
                 }
             ],
             "responses": {
-                "200": {
-                    "description": "Passages, best first",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/CouncilSearch"}
-                        }
-                    },
-                },
-                "400": {
-                    "description": "Missing or too long query",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                },
+                "200": _ok("The deliberation and its passages", "CouncilDeliberation"),
+                "404": {"description": "No deliberation with this number", "content": _ERROR},
             },
         }
-    }
+    },
 }
+
+_NULLABLE_STR = {"type": ["string", "null"]}
+_NULLABLE_INT = {"type": ["integer", "null"]}
+_PASSAGE = {
+    "type": "object",
+    "required": ["anchor", "kind", "text", "url"],
+    "properties": {"anchor": {"type": "integer"}, "page": _NULLABLE_INT, "kind": {"type": "string"},
+                   "text": {"type": "string"}, "url": {"type": "string"}},
+}  # fmt: skip
+_DELIBERATION_PROPS = {
+    "number": _NULLABLE_STR,
+    "title": {"type": "string"},
+    "rapporteur": _NULLABLE_STR,
+    "topic": _NULLABLE_STR,
+    "adopted": {"type": ["boolean", "null"]},
+    "unanimous": {"type": "boolean"},
+    "vote": {
+        "type": ["object", "null"],
+        "properties": {
+            "for": {"type": "integer"},
+            "against": {"type": "integer"},
+            "abstentions": {"type": "integer"},
+        },
+    },
+    "url": {"type": "string"},
+}
+_FACET = {
+    "type": "array",
+    "items": {"type": "object", "required": ["value", "label", "count"],
+              "properties": {"value": {"type": "string"}, "label": {"type": "string"},
+                             "count": {"type": "integer"}}},
+}  # fmt: skip
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "CouncilSearch": {
         "type": "object",
@@ -85,15 +329,85 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                     "required": ["meeting_date", "deliberation", "page", "url", "snippet", "text"],
                     "properties": {
                         "meeting_date": {"type": "string", "format": "date"},
-                        "deliberation": {"type": ["string", "null"]},
-                        "item_title": {"type": ["string", "null"]},
-                        "page": {"type": ["integer", "null"]},
+                        "deliberation": _NULLABLE_STR,
+                        "item_title": _NULLABLE_STR,
+                        "page": _NULLABLE_INT,
                         "url": {"type": "string"},
                         "snippet": {"type": "string"},
                         "text": {"type": "string"},
                     },
                 },
             },
+            "facets": {
+                "type": "object",
+                "properties": {
+                    "topic": _FACET,
+                    "meeting": _FACET,
+                    "outcome": _FACET,
+                    "person": _FACET,
+                },
+            },
         },
-    }
+    },
+    "CouncilAnswer": {
+        "type": "object",
+        "required": ["question", "found", "answer", "method"],
+        "properties": {
+            "question": {"type": "string"},
+            "found": {"type": "boolean"},
+            "answer": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["quote", "meeting_date", "deliberation", "page", "url"],
+                    "properties": {
+                        "quote": {"type": "string"},
+                        "meeting_date": {"type": "string", "format": "date"},
+                        "deliberation": _NULLABLE_STR,
+                        "item_title": _NULLABLE_STR,
+                        "page": _NULLABLE_INT,
+                        "url": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["answer", "decision", "vote"]},
+                    },
+                },
+            },
+            "method": {"type": "string"},
+            "contact": {
+                "type": "object",
+                "properties": {
+                    k: {"type": "string"} for k in ("name", "phone", "address", "hours", "email")
+                },
+            },
+        },
+    },
+    "CouncilMeeting": {
+        "type": "object",
+        "required": ["meeting_date", "title", "deliberations", "passages"],
+        "properties": {
+            "meeting_date": {"type": "string", "format": "date"},
+            "title": {"type": "string"},
+            "place": _NULLABLE_STR,
+            "chair": _NULLABLE_STR,
+            "secretary": _NULLABLE_STR,
+            "present": {"type": "array", "items": {"type": "string"}},
+            "absent": {"type": "array", "items": {"type": "string"}},
+            "proxies": {"type": "array", "items": {"type": "object"}},
+            "source": {"type": "object"},
+            "deliberations": {
+                "type": "array",
+                "items": {"type": "object", "properties": _DELIBERATION_PROPS},
+            },
+            "passages": {"type": "array", "items": _PASSAGE},
+            "entities": {"type": "object"},
+        },
+    },
+    "CouncilDeliberation": {
+        "type": "object",
+        "required": ["number", "title", "meeting_date", "passages"],
+        "properties": {
+            **_DELIBERATION_PROPS,
+            "meeting_date": {"type": "string", "format": "date"},
+            "passages": {"type": "array", "items": _PASSAGE},
+        },
+    },
 }

@@ -1,4 +1,5 @@
-"""`portal council ingest PATH...`: load minutes into the database named by PORTAL_DATABASE_URL."""
+"""`portal council ingest PATH...` and `portal council index`: load minutes into the database
+named by PORTAL_DATABASE_URL, then let spaCy read them."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import sys
 from pathlib import Path
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from portal.council.ingest import ingest_paths
+def _engine():  # type: ignore[no-untyped-def]
     from portal.db import check_migrated, make_cli_engine
     from portal.settings import load_settings
 
-    settings = load_settings()
-    engine = make_cli_engine(settings.database_url)
+    engine = make_cli_engine(load_settings().database_url)
     check_migrated(engine)
+    return engine
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from portal.council.ingest import index_entities, ingest_paths
+
+    engine = _engine()
 
     def progress(n: int, total: int, name: str) -> None:
         print(f"[{n}/{total}] {name}", file=sys.stderr, flush=True)
@@ -27,9 +33,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     if not results and not errors:
-        print("error: no minutes file found (.md, .txt)", file=sys.stderr)
+        print("error: no minutes file found (.pdf, .html, .md, .txt)", file=sys.stderr)
         return 2
+    if results and not args.no_index:
+        print(f"spaCy read {index_entities(engine)} passages", file=sys.stderr)
     return 1 if errors else 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from portal.council.ingest import index_entities
+
+    print(f"spaCy read {index_entities(_engine())} passages")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,9 +54,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = council.add_parser(
         "ingest",
         help="load minutes files or folders (re-loading the same file changes nothing)",
-        description="Load council minutes (.md, .txt) into the database named by PORTAL_DATABASE_URL. "
-        "A corrected file replaces its meeting and keeps the links to unchanged paragraphs. "
-        "A file that cannot be read is refused whole, with the reason; the others still load.",
+        description="Load council minutes (.pdf with a text layer, .html, .md, .txt) into the "
+        "database named by PORTAL_DATABASE_URL. A corrected file replaces its meeting and keeps "
+        "the links to unchanged paragraphs. A file that cannot be read (corrupt, encrypted, "
+        "scanned without text, empty) is refused whole, with the reason; the others still load. "
+        "Then spaCy reads the new passages (people, places, organisations).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument(
+        "--no-index",
+        action="store_true",
+        help="skip spaCy now; the council.index_entities job (portal worker) does it later",
+    )
     p.set_defaults(handler=cmd_ingest)
+    p = council.add_parser("index", help="let spaCy read the passages not read yet")
+    p.set_defaults(handler=cmd_index)

@@ -1,4 +1,5 @@
-"""Demo: ingest the minutes written for the demo in content/council/."""
+"""Demo: ingest the minutes written for the demo in content/council/ (Markdown and, rendered by
+pdfgen.py at set-up, PDF), then let spaCy index them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from portal.council.ingest import ingest_paths
+from portal.council import pdfgen
+from portal.council.ingest import index_entities, ingest_paths
 from portal.settings import Settings
 
 
@@ -17,8 +19,17 @@ def load_demo(
     if not folder.exists():
         progress("council: no demo minutes")
         return
-    results, errors = ingest_paths(engine, [folder], actor_id=accounts.get("agent"))
+    pdf_folder = folder / "pdf"
+    sources = sorted((folder / "pdf-sources").glob("*.md"))
+    if sources and not all((pdf_folder / f"{s.stem}.pdf").exists() for s in sources):
+        pdfgen.generate(folder / "pdf-sources", pdf_folder)
+    files = sorted(folder.glob("*.md")) + sorted(pdf_folder.glob("*.pdf"))
+    results, errors = ingest_paths(engine, files, actor_id=accounts.get("agent"))
     for error in errors:
         progress(f"council: refused {error}")
     created = sum(1 for r in results if r.status != "unchanged")
-    progress(f"council: {len(results)} meetings ({created} new or corrected)")
+    indexed = index_entities(engine)
+    progress(
+        f"council: {len(results)} meetings ({created} new or corrected), "
+        f"{indexed} passages read by spaCy"
+    )

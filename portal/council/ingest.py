@@ -25,6 +25,21 @@ def minutes_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def ingest_file(
+    engine: Engine, path: Path, *, actor_id: int | None = None
+) -> services.IngestResult:
+    """One file in its own transaction; a MinutesError leaves nothing of it stored."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MinutesError(path.name, "fichier illisible ou introuvable") from exc
+    parsed = parse_bytes(data, path.name)
+    with session_scope(engine) as session:
+        return services.ingest(
+            session, parsed=parsed, filename=path.name, data=data, actor_id=actor_id
+        )
+
+
 def ingest_paths(
     engine: Engine,
     paths: Iterable[Path],
@@ -38,18 +53,20 @@ def ingest_paths(
     errors: list[MinutesError] = []
     for n, path in enumerate(files, 1):
         try:
-            data = path.read_bytes()
-            parsed = parse_bytes(data, path.name)
-            with session_scope(engine) as session:
-                results.append(
-                    services.ingest(
-                        session, parsed=parsed, filename=path.name, data=data, actor_id=actor_id
-                    )
-                )
+            results.append(ingest_file(engine, path, actor_id=actor_id))
         except MinutesError as exc:
             errors.append(exc)
-        except OSError:
-            errors.append(MinutesError(path.name, "fichier illisible ou introuvable"))
         if progress:
             progress(n, len(files), path.name)
     return results, errors
+
+
+def index_entities(engine: Engine, *, batch: int = 2000) -> int:
+    """Let spaCy read every passage not read yet, `batch` passages per transaction."""
+    total = 0
+    while True:
+        with session_scope(engine) as session:
+            done = services.index_pending(session, limit=batch)
+        total += done
+        if done < batch:
+            return total

@@ -47,6 +47,8 @@ class Item(SQLModel, table=True):
     vote_abstentions: int | None = None
     unanimous: bool = False
     adopted: bool | None = None
+    # One subject per item, chosen by our keyword rules (portal/council/nlp.py), for the filters.
+    topic: str | None = Field(default=None, max_length=80, index=True)
 
 
 class Passage(SQLModel, table=True):
@@ -67,4 +69,22 @@ class Passage(SQLModel, table=True):
     kind: str = Field(max_length=20)
     text: str
     text_hash: str = Field(max_length=64)
-    search_text: str
+    search_text: str  # the passage's words, as portal/council/text.py prepares them
+    search_title: str = ""  # the same for its item's title: matches there count less
+    # Set once spaCy has read the passage (people, places, organisations); see jobs.py.
+    nlp_done: bool = Field(default=False, index=True)
+
+
+class Entity(SQLModel, table=True):
+    """A facet of a passage: a person, place or organisation (spaCy), an amount in euros or a date
+    (our patterns). `key` is the folded form the filters and counts use."""
+
+    __tablename__ = "council_entity"
+    __table_args__ = (Index("ix_council_entity_kind_key", "kind", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="council_meeting.id", index=True, ondelete="CASCADE")
+    passage_id: int = Field(foreign_key="council_passage.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # person, place, organisation, amount, date
+    value: str = Field(max_length=200)
+    key: str = Field(max_length=200)

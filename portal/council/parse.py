@@ -1,24 +1,36 @@
 """Turn a minutes file into a meeting, its items (deliberations) and its passages.
 
-This reads the Markdown/text layout of content/council/ (front matter with the meeting's facts, one
-`## Délibération n° …` heading per item, "Rapporteur :", "Le Conseil municipal, après en avoir
-délibéré, …" and a "Vote :" line). Lines wrapped inside a paragraph are joined and words hyphenated
-at a line end are mended. PDF and HTML minutes are not read yet.
+Two layouts are read:
+- Markdown/text with a front matter (the sources of content/council/): the meeting's facts between
+  two `---` lines, one `## Délibération n° …` heading per item;
+- the layout of real French minutes, as found in PDF (text layer, read with pypdf), HTML or plain
+  text: a title naming the date, "Lieu :", "Présidence :", "Présents :", "Absents :", "Pouvoirs :"
+  lines, then "Délibération n° 2024-05-12 : titre", "Rapporteur : …", the debate, "Le Conseil
+  municipal, après en avoir délibéré, …" and a "Vote :" line.
+
+In both, lines wrapped inside a paragraph are joined and words hyphenated at a line end are mended;
+in PDFs the header and footer repeated on each page and the page numbers are removed, and a
+paragraph cut by a page break is put back together (keeping the page where it starts).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
-    r"^#{2,3}\s*(?:Délibération|Deliberation)\s+n[°o]\s*([\w-]+)\s*:?\s*(.*)$", re.I
+    r"^(?:#{1,3}\s*)?(?:Délibération|Deliberation|DÉLIBÉRATION)\s+n\s*[°o]\s*([\w-]+)\s*[:–—-]?\s*(.*)$",
+    re.I,
 )
 OTHER_HEADING = re.compile(r"^#{1,3}\s+(.*)$")
 RAPPORTEUR = re.compile(r"^Rapporteu(?:r|se)\s*:\s*(.+)$", re.I)
@@ -26,9 +38,28 @@ VOTE = re.compile(
     r"^Vote\s*:\s*pour\s+(\d+)\s*,\s*contre\s+(\d+)\s*,\s*abstentions?\s+(\d+)\s*[—–-]+\s*(.+)$",
     re.I,
 )
-HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+HYPHEN_BREAK = re.compile(r"([a-zà-ÿ])-\n([a-zà-ÿ])")
 SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
-SUPPORTED = {".md", ".txt", ".markdown"}
+PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}\s*(?:/|sur|of)\s*\d{1,4}$", re.I)
+BARE_NUMBER = re.compile(r"^[-–—]?\s*\d{1,4}\s*[-–—]?$")
+MONTHS = {
+    "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "decembre": 12, "décembre": 12,
+}  # fmt: skip
+FRENCH_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+FACTS = {
+    "place": re.compile(r"^Lieu\s*:\s*(.+?)\.?$", re.I),
+    "chair": re.compile(r"^Présidence\s*:\s*(.+?)\.?$", re.I),
+    "secretary": re.compile(r"^Secrétaire de séance\s*:\s*(.+?)\.?$", re.I),
+    "present": re.compile(r"^(?:Présents|Étaient présents)\s*:\s*(.+?)\.?$", re.I),
+    "absent": re.compile(r"^(?:Absents|Absents excusés)\s*:\s*(.+?)\.?$", re.I),
+    "proxies": re.compile(r"^Pouvoirs\s*:\s*(.+?)\.?$", re.I),
+}
+TEXT_FORMATS = {".md", ".txt", ".markdown"}
+HTML_FORMATS = {".html", ".htm"}
+SUPPORTED = TEXT_FORMATS | HTML_FORMATS | {".pdf"}
+MAX_PDF_PAGES = 2000
 
 
 class MinutesError(ValueError):
@@ -82,15 +113,25 @@ class ParsedMinutes:
     passages: list[Passage] = field(default_factory=list)
     source_sha256: str = ""
     source_format: str = "md"
+    pages: int = 0
+
+
+@dataclass
+class Block:
+    """A paragraph of the source, before it is recognised as a heading, a fact or a passage."""
+
+    text: str
+    page: int | None = None
+    heading: bool = False
+
+
+def _clean(paragraph: str) -> str:
+    return re.sub(r"\s+", " ", SOFT_BREAK.sub(" ", HYPHEN_BREAK.sub(r"\1\2", paragraph))).strip()
 
 
 def _paragraphs(body: str) -> list[str]:
-    body = HYPHEN_BREAK.sub(r"\1\2", body.replace("\r\n", "\n"))
-    return [
-        re.sub(r"\s+", " ", SOFT_BREAK.sub(" ", p)).strip()
-        for p in re.split(r"\n\s*\n", body)
-        if p.strip()
-    ]
+    body = body.replace("\r\n", "\n")
+    return [_clean(p) for p in re.split(r"\n\s*\n", body) if p.strip()]
 
 
 def _names(value: object, filename: str, key: str) -> list[str]:
@@ -101,20 +142,90 @@ def _names(value: object, filename: str, key: str) -> list[str]:
     return [v.strip() for v in value]
 
 
-def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUPPORTED:
-        raise MinutesError(
-            filename,
-            f"format non pris en charge ({suffix or 'sans extension'}) : Markdown ou texte attendu",
-        )
-    if not data.strip():
-        raise MinutesError(filename, "le fichier est vide")
+def french_date(text: str) -> date | None:
+    """'jeudi 28 mars 2024' -> date(2024, 3, 28); None when no valid date is written."""
+    match = FRENCH_DATE.search(text)
+    if not match:
+        return None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MinutesError(filename, "le texte n'est pas encodé en UTF-8") from exc
-    match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
+        return date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
+    except ValueError:
+        return None
+
+
+# --- building items and passages from blocks ---------------------------------------------------
+
+
+def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage], str | None]:
+    """Recognise items, rapporteurs, decisions and votes in the blocks; return the title too."""
+    title: str | None = None
+    passages: list[Passage] = []
+    items: list[dict[str, object]] = []
+    current: dict[str, object] | None = None
+    for block in blocks:
+        line = block.text
+        if heading := ITEM_HEADING.match(line):
+            current = {"number": heading.group(1), "title": heading.group(2).strip(), "rapporteur": None,
+                       "vote": None, "adopted": None, "first": len(passages)}  # fmt: skip
+            items.append(current)
+            passages.append(
+                Passage(
+                    len(passages),
+                    f"Délibération n° {heading.group(1)} : {current['title']}",
+                    len(items) - 1,
+                    "heading",
+                    block.page,
+                )
+            )
+            continue
+        if block.heading or (other := OTHER_HEADING.match(line)):
+            heading_text = line if block.heading else other.group(1).strip()
+            if title is None and (line.startswith("# ") or (block.heading and not passages)):
+                title = heading_text
+            # A heading that is not a deliberation (an oral question, a communication) closes
+            # the current item: what follows is not part of its debate.
+            current = None
+            passages.append(Passage(len(passages), heading_text, None, "heading", block.page))
+            continue
+        kind = "paragraph"
+        if line.startswith("La séance est levée"):
+            current = None
+        elif current is not None and (rap := RAPPORTEUR.match(line)):
+            current["rapporteur"] = rap.group(1).strip().rstrip(".")
+        elif current is not None and (vote := VOTE.match(line)):
+            outcome = vote.group(4).lower()
+            for_, against, abstentions = (int(vote.group(i)) for i in (1, 2, 3))
+            current["vote"] = Vote(for_, against, abstentions, "unanimit" in outcome)
+            current["adopted"] = not outcome.startswith("rejet")
+            kind = "vote"
+        elif "après en avoir délibéré" in line:
+            kind = "decision"
+        item_index = len(items) - 1 if current is not None else None
+        passages.append(Passage(len(passages), line, item_index, kind, block.page))
+        if current is not None:
+            current["last"] = len(passages) - 1
+    if not any(p.kind != "heading" for p in passages):
+        raise MinutesError(filename, "aucun texte de procès-verbal n'a été trouvé")
+    parsed_items = [
+        Item(
+            number=str(i["number"]),
+            title=str(i["title"]),
+            rapporteur=i["rapporteur"],  # type: ignore[arg-type]
+            vote=i["vote"],  # type: ignore[arg-type]
+            adopted=i["adopted"],  # type: ignore[arg-type]
+            first_passage=int(i["first"]),  # type: ignore[call-overload]
+            last_passage=int(i.get("last", i["first"])),  # type: ignore[call-overload]
+        )
+        for i in items
+    ]
+    return parsed_items, passages, title
+
+
+# --- Markdown with a front matter ---------------------------------------------------------------
+
+
+def _parse_front_matter(text: str, data: bytes, filename: str, fmt: str) -> ParsedMinutes:
+    match = FRONT_MATTER.match(text)
     if not match:
         raise MinutesError(
             filename, "en-tête manquant (date, lieu, présidence entre deux lignes ---)"
@@ -132,70 +243,10 @@ def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
         if not isinstance(proxy, dict) or "from" not in proxy or "to" not in proxy:
             raise MinutesError(filename, "chaque pouvoir doit indiquer « from » et « to »")
         proxies.append((str(proxy["from"]), str(proxy["to"])))
-
-    title = f"Séance du conseil municipal du {meta['date']:%d/%m/%Y}"
-    passages: list[Passage] = []
-    items: list[dict[str, object]] = []
-    current: dict[str, object] | None = None
-    for paragraph in _paragraphs(match.group(2)):
-        line = paragraph
-        if heading := ITEM_HEADING.match(line):
-            current = {"number": heading.group(1), "title": heading.group(2).strip(), "rapporteur": None,
-                       "vote": None, "adopted": None, "first": len(passages)}  # fmt: skip
-            items.append(current)
-            passages.append(
-                Passage(
-                    len(passages),
-                    f"Délibération n° {heading.group(1)} : {current['title']}",
-                    len(items) - 1,
-                    "heading",
-                )
-            )
-            continue
-        if other := OTHER_HEADING.match(line):
-            if line.startswith("# "):
-                title = other.group(1).strip()
-            passages.append(
-                Passage(
-                    len(passages),
-                    other.group(1).strip(),
-                    len(items) - 1 if current else None,
-                    "heading",
-                )
-            )
-            continue
-        kind = "paragraph"
-        if line.startswith("La séance est levée"):
-            current = None
-        elif current is not None and (rap := RAPPORTEUR.match(line)):
-            current["rapporteur"] = rap.group(1).strip()
-        elif current is not None and (vote := VOTE.match(line)):
-            outcome = vote.group(4).lower()
-            for_, against, abstentions = (int(vote.group(i)) for i in (1, 2, 3))
-            current["vote"] = Vote(for_, against, abstentions, "unanimit" in outcome)
-            current["adopted"] = not outcome.startswith("rejet")
-            kind = "vote"
-        elif "après en avoir délibéré" in line:
-            kind = "decision"
-        passages.append(Passage(len(passages), line, len(items) - 1 if current else None, kind))
-        if current is not None:
-            current["last"] = len(passages) - 1
-    if not passages:
-        raise MinutesError(filename, "aucun texte après l'en-tête")
-    parsed_items = [
-        Item(
-            number=str(i["number"]),
-            title=str(i["title"]),
-            rapporteur=i["rapporteur"],  # type: ignore[arg-type]
-            vote=i["vote"],  # type: ignore[arg-type]
-            adopted=i["adopted"],  # type: ignore[arg-type]
-            first_passage=int(i["first"]),  # type: ignore[call-overload]
-            last_passage=int(i.get("last", i["first"])),  # type: ignore[call-overload]
-        )
-        for i in items
-    ]
+    blocks = [Block(p) for p in _paragraphs(match.group(2))]
+    items, passages, title = _build(blocks, filename)
     return ParsedMinutes(
-        title=title,
+        title=title or f"Séance du conseil municipal du {meta['date']:%d/%m/%Y}",
         meeting_date=meta["date"],
         place=meta.get("place"),
         chair=meta.get("chair"),
@@ -203,11 +254,301 @@ def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
         present=_names(meta.get("present"), filename, "present"),
         absent=_names(meta.get("absent"), filename, "absent"),
         proxies=proxies,
-        items=parsed_items,
+        items=items,
         passages=passages,
         source_sha256=hashlib.sha256(data).hexdigest(),
-        source_format=suffix.lstrip("."),
+        source_format=fmt,
     )
+
+
+# --- the layout of real minutes (PDF, HTML, plain text) ------------------------------------------
+
+
+def _split_names(value: str) -> list[str]:
+    return [n.strip() for n in re.split(r"\s*[,;]\s*|\s+et\s+", value) if n.strip()]
+
+
+def _parse_layout(
+    blocks: list[Block], data: bytes, filename: str, fmt: str, pages: int = 0
+) -> ParsedMinutes:
+    facts: dict[str, str] = {}
+    meeting_date: date | None = None
+    title: str | None = None
+    body: list[Block] = []
+    in_preamble = True
+    for block in blocks:
+        if in_preamble and ITEM_HEADING.match(block.text):
+            in_preamble = False
+        if in_preamble:
+            fact = next(((k, m) for k, rx in FACTS.items() if (m := rx.match(block.text))), None)
+            if fact and fact[0] not in facts:
+                facts[fact[0]] = fact[1].group(1).strip()
+                continue
+            if meeting_date is None and (found := french_date(block.text)):
+                meeting_date = found
+                if re.search(r"procès-verbal|séance|conseil municipal", block.text, re.I):
+                    title = block.text
+                    continue
+        body.append(block)
+    if meeting_date is None:
+        raise MinutesError(
+            filename,
+            "la date de la séance n'a pas été trouvée (un titre comme « séance du 28 mars 2024 » est attendu)",
+        )
+    proxies: list[tuple[str, str]] = []
+    for proxy in re.split(r"\s*;\s*", facts.get("proxies", "")):
+        giver, sep, receiver = proxy.partition(" à ")
+        if sep and giver.strip() and receiver.strip():
+            proxies.append((giver.strip(), receiver.strip().rstrip(".")))
+    items, passages, heading_title = _build(body, filename)
+    return ParsedMinutes(
+        title=title or heading_title or f"Séance du conseil municipal du {meeting_date:%d/%m/%Y}",
+        meeting_date=meeting_date,
+        place=facts.get("place"),
+        chair=facts.get("chair"),
+        secretary=facts.get("secretary"),
+        present=_split_names(facts.get("present", "")),
+        absent=_split_names(facts.get("absent", "")),
+        proxies=proxies,
+        items=items,
+        passages=passages,
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        source_format=fmt,
+        pages=pages,
+    )
+
+
+def _looks_like_heading(lines: list[str]) -> bool:
+    """A one-line paragraph, short, capitalised, with no final punctuation: a section title."""
+    if len(lines) != 1:
+        return False
+    line = lines[0]
+    return (
+        len(line) <= 100
+        and line[:1].isupper()
+        and not line.endswith((".", ";", ",", "»"))
+        and ":" not in line
+    )
+
+
+def _starts_paragraph(line: str) -> bool:
+    """Lines that begin a paragraph of their own even without a blank line before them."""
+    return bool(
+        ITEM_HEADING.match(line)
+        or RAPPORTEUR.match(line)
+        or VOTE.match(line)
+        or any(rx.match(line) for rx in FACTS.values())
+    )
+
+
+def _text_blocks(text: str, page: int | None = None) -> list[Block]:
+    blocks = []
+    for raw in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        groups: list[list[str]] = []
+        for line in (re.sub(r"\s+", " ", line).strip() for line in raw.split("\n")):
+            if not line:
+                continue
+            if not groups or _starts_paragraph(line):
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        for lines in groups:
+            blocks.append(Block(_clean("\n".join(lines)), page, _looks_like_heading(lines)))
+    return blocks
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+class _HTMLBlocks(HTMLParser):
+    BLOCKS: ClassVar[set[str]] = {
+        "p",
+        "li",
+        "div",
+        "td",
+        "th",
+        "blockquote",
+        "section",
+        "article",
+        "dd",
+        "dt",
+        "br",
+    }
+    HEADINGS: ClassVar[set[str]] = {"h1", "h2", "h3", "h4", "h5", "h6"}
+    SKIP: ClassVar[set[str]] = {
+        "script",
+        "style",
+        "nav",
+        "header",
+        "footer",
+        "head",
+        "template",
+        "noscript",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._text: list[str] = []
+        self._heading = False
+        self._skip = 0
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._text)).strip()
+        if text:
+            self.blocks.append(Block(text, None, self._heading))
+        self._text = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.BLOCKS or tag in self.HEADINGS:
+            self._flush()
+            self._heading = tag in self.HEADINGS
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCKS or tag in self.HEADINGS:
+            self._flush()
+            self._heading = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text.append(data)
+
+
+def _html_blocks(text: str) -> list[Block]:
+    parser = _HTMLBlocks()
+    parser.feed(text)
+    parser.close()
+    parser._flush()
+    return parser.blocks
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def _pdf_pages(data: bytes, filename: str) -> list[str]:
+    """The text layer of each page, or a MinutesError saying why there is none."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if not data.lstrip().startswith(b"%PDF"):
+        raise MinutesError(filename, "ce n'est pas un PDF valide (fichier endommagé ou mal nommé)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise MinutesError(
+                filename,
+                "le PDF est chiffré (protégé par un mot de passe) : il ne peut pas être lu",
+            )
+        if len(reader.pages) == 0:
+            raise MinutesError(filename, "le PDF ne contient aucune page")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise MinutesError(filename, f"le PDF dépasse {MAX_PDF_PAGES} pages")
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+        has_images = not any(p.strip() for p in pages) and any(
+            _page_has_images(page) for page in reader.pages
+        )
+    except MinutesError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, ZeroDivisionError) as exc:  # fmt: skip
+        # pypdf reports damage with many exception types; none of them means anything to the agent.
+        raise MinutesError(filename, "le PDF est endommagé et ne peut pas être lu") from exc
+    if not any(p.strip() for p in pages):
+        if has_images:
+            raise MinutesError(
+                filename,
+                "le PDF ne contient que des images (document numérisé sans couche texte) : "
+                "faites-le passer par une reconnaissance de caractères (OCR) avant de l'envoyer",
+            )
+        raise MinutesError(filename, "le PDF ne contient aucun texte (pages vides)")
+    return pages
+
+
+def _page_has_images(page: object) -> bool:
+    try:
+        return bool(page.images)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a broken image dictionary still means "images"
+        return True
+
+
+def _normalised(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line).strip().lower())
+
+
+def pdf_blocks(pages: list[str]) -> list[Block]:
+    """Paragraphs of a PDF's text, without running headers, footers and page numbers."""
+    page_lines = [[line.rstrip() for line in page.split("\n")] for page in pages]
+    # A line seen at the top or bottom of at least half of the pages is a running header/footer.
+    edges: Counter[str] = Counter()
+    for lines in page_lines:
+        content = [line for line in lines if line.strip()]
+        edges.update({_normalised(line) for line in content[:2] + content[-2:]})
+    repeated = {
+        line for line, n in edges.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)
+    }
+    blocks: list[Block] = []
+    for number, lines in enumerate(page_lines, 1):
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        edge = set(filled[:1] + filled[-1:])
+        kept = [
+            line
+            for i, line in enumerate(lines)
+            if not line.strip()
+            or not (
+                _normalised(line) in repeated
+                or PAGE_NUMBER.match(line.strip())
+                or (i in edge and BARE_NUMBER.match(line.strip()))
+            )
+        ]
+        page_blocks = _text_blocks("\n".join(kept), number)
+        if blocks and page_blocks and _continues(blocks[-1], page_blocks[0]):
+            # The paragraph runs on from the previous page: join it, keeping its first page.
+            first = page_blocks.pop(0)
+            previous = blocks[-1].text
+            joined = (
+                previous[:-1] + first.text
+                if re.search(r"[a-zà-ÿ]-$", previous)
+                else f"{previous} {first.text}"
+            )
+            blocks[-1] = Block(joined, blocks[-1].page, False)
+        blocks += page_blocks
+    return blocks
+
+
+def _continues(previous: Block, following: Block) -> bool:
+    # A last line taken for a heading is not one when the next page goes on in lower case.
+    return not previous.text.endswith((".", ":", "!", "?", "»")) and following.text[:1].islower()
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise MinutesError(
+            filename,
+            f"format non pris en charge ({suffix or 'sans extension'}) : PDF, HTML, Markdown ou texte attendu",
+        )
+    if not data.strip():
+        raise MinutesError(filename, "le fichier est vide")
+    fmt = suffix.lstrip(".")
+    if suffix == ".pdf":
+        pages = _pdf_pages(data, filename)
+        return _parse_layout(pdf_blocks(pages), data, filename, fmt, len(pages))
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise MinutesError(filename, "le texte n'est pas encodé en UTF-8") from exc
+    if suffix in HTML_FORMATS:
+        return _parse_layout(_html_blocks(text), data, filename, fmt)
+    if suffix == ".txt" and not text.startswith("---\n"):
+        return _parse_layout(_text_blocks(text), data, filename, fmt)
+    return _parse_front_matter(text, data, filename, fmt)
 
 
 def parse_file(path: Path) -> ParsedMinutes:

@@ -1,9 +1,11 @@
-"""Council minutes: meetings, search with highlighted passages, meeting pages, upload by agents."""
+"""Council minutes: meetings, search with filters and facets, answers that quote the minutes,
+meeting pages, upload by agents."""
 
 from __future__ import annotations
 
 import math
 from datetime import date
+from urllib.parse import urlencode
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -12,6 +14,7 @@ from starlette.responses import Response
 from portal.council import services
 from portal.council.parse import MinutesError, parse_bytes
 from portal.council.permissions import UPLOAD_MINUTES
+from portal.council.search import OUTCOMES
 from portal.errors import NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
@@ -20,6 +23,23 @@ from portal.web.templating import render
 
 PER_PAGE = 20
 MAX_QUERY = 300
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "htm": "text/html; charset=utf-8",
+}
+FILTER_PARAMS = ("du", "au", "seance", "theme", "personne", "issue")
+
+
+def outcome_labels() -> dict[str, str]:
+    return {
+        "adopted": _("adoptée"),
+        "unanimous": _("adoptée à l'unanimité"),
+        "rejected": _("rejetée"),
+    }
 
 
 def _page(request: Request) -> int:
@@ -53,10 +73,84 @@ def _query(request: Request) -> str:
     return query
 
 
+def _optional_date(request: Request, name: str) -> date | None:
+    value = request.query_params.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(
+            _("Date invalide (%(name)s) : utilisez le format AAAA-MM-JJ.", name=name), field=name
+        ) from exc
+
+
+def filters_from(request: Request) -> services.Filters:
+    """The search filters of the query string (French names, shared by the pages and the API)."""
+    outcome = request.query_params.get("issue", "").strip() or None
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValidationFailed(
+            _("Issue du vote inconnue : adopted, unanimous ou rejected."), field="issue"
+        )
+    return services.Filters(
+        date_from=_optional_date(request, "du"),
+        date_to=_optional_date(request, "au"),
+        meeting=_optional_date(request, "seance"),
+        topic=request.query_params.get("theme", "").strip()[:80] or None,
+        person=request.query_params.get("personne", "").strip()[:200] or None,
+        outcome=outcome,
+    )
+
+
 def search(request: Request) -> Response:
     query = _query(request)
-    hits = services.search(request.state.db, query) if query else []
-    return render(request, "council/search.html", {"q": query, "hits": hits})
+    filters = filters_from(request)
+    page = _page(request)
+    result = (
+        services.search(
+            request.state.db,
+            query,
+            filters=filters,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+            with_facets=True,
+        )
+        if query
+        else services.SearchResult([], 0)
+    )
+    current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
+
+    def with_filter(name: str, value: str | None) -> str:
+        params = {"q": query, **current}
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+        return "/council/search?" + urlencode(params)
+
+    return render(
+        request,
+        "council/search.html",
+        {
+            "q": query,
+            "result": result,
+            "hits": result.hits,
+            "filters": filters,
+            "current": current,
+            "with_filter": with_filter,
+            "outcome_labels": outcome_labels(),
+            "topics": services.topics(request.state.db),
+            "page": page,
+            "pages": max(1, math.ceil(result.total / PER_PAGE)),
+            "base_query": urlencode({"q": query, **current}),
+        },
+    )
+
+
+def ask(request: Request) -> Response:
+    question = _query(request)
+    answer = services.ask(request.state.db, question) if question else None
+    return render(request, "council/ask.html", {"q": question, "answer": answer})
 
 
 def _date(request: Request) -> date:
@@ -68,21 +162,23 @@ def _date(request: Request) -> date:
 
 def meeting(request: Request) -> Response:
     view = services.meeting_view(request.state.db, _date(request))
-    items_by_id = {i.id: i for i in view.items}
-    return render(request, "council/meeting.html", {"view": view, "items_by_id": items_by_id})
+    first_anchor = {}
+    for p in view.passages:
+        if p.item_id is not None and p.item_id not in first_anchor:
+            first_anchor[p.item_id] = p.anchor
+    return render(
+        request,
+        "council/meeting.html",
+        {"view": view, "first_anchor": first_anchor, "outcome_labels": outcome_labels()},
+    )
 
 
 def source(request: Request) -> Response:
     view = services.meeting_view(request.state.db, _date(request))
     m = view.meeting
-    media = (
-        "text/markdown; charset=utf-8"
-        if m.source_format in {"md", "markdown"}
-        else "text/plain; charset=utf-8"
-    )
     return Response(
         m.source_bytes,
-        media_type=media,
+        media_type=MEDIA_TYPES.get(m.source_format, "application/octet-stream"),
         headers={"Content-Disposition": f'attachment; filename="{m.source_filename}"'},
     )
 
@@ -100,7 +196,7 @@ def upload(request: Request) -> Response:
             {"error": _("Choisissez un fichier de procès-verbal.")},
             status_code=400,
         )
-    data = upload_file.file.read()
+    data = upload_file.file.read()  # the body size is capped by the app (PORTAL_MAX_BODY_BYTES)
     try:
         parsed = parse_bytes(data, upload_file.filename)
     except MinutesError as exc:
@@ -132,6 +228,7 @@ def upload(request: Request) -> Response:
 routes = [
     route("/council", index, permission=PUBLIC, cache_seconds=5, name="council_index"),
     route("/council/search", search, permission=PUBLIC, threaded=True, cache_seconds=5),
+    route("/council/ask", ask, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/council/m/{day}", meeting, permission=PUBLIC, cache_seconds=5),
     route("/council/m/{day}/source", source, permission=PUBLIC),
     route("/council/upload", upload_page, permission=UPLOAD_MINUTES),

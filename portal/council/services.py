@@ -6,21 +6,24 @@ Other modules use only this file.
 from __future__ import annotations
 
 import hashlib
-import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup, escape
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlmodel import Session, col
 
 from portal import audit
-from portal.council.models import Item, Meeting, Passage
-from portal.council.parse import ParsedMinutes
-from portal.council.text import WORD, search_text, stem, terms
+from portal.council.answer import Answer, ask
+from portal.council.models import Entity, Item, Meeting, Passage
+from portal.council.nlp import entity_key, pattern_entities, spacy_entities, topic_for
+from portal.council.parse import RAPPORTEUR, ParsedMinutes
+from portal.council.search import Facet, Filters, Hit, SearchResult, search, topics
+from portal.council.text import search_text
 from portal.errors import NotFound
-from portal.text import fold_accents
 from portal.web.i18n import gettext as _
+
+__all__ = ["Answer", "Facet", "Filters", "Hit", "SearchResult", "ask", "search", "topics"]
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,14 @@ def ingest(
 
     item_ids: list[int] = []
     for position, item in enumerate(parsed.items):
+        body = " ".join(p.text for p in parsed.passages[item.first_passage : item.last_passage + 1])
         row = Item(
             meeting_id=meeting.id, position=position, number=item.number, title=item.title,
             rapporteur=item.rapporteur, adopted=item.adopted,
             vote_for=item.vote.for_ if item.vote else None,
             vote_against=item.vote.against if item.vote else None,
             vote_abstentions=item.vote.abstentions if item.vote else None,
-            unanimous=bool(item.vote and item.vote.unanimous),
+            unanimous=bool(item.vote and item.vote.unanimous), topic=topic_for(item.title, body),
         )  # fmt: skip
         session.add(row)
         session.flush()
@@ -117,7 +121,8 @@ def ingest(
                 kind=passage.kind,
                 text=passage.text,
                 text_hash=text_hash,
-                search_text=search_text(f"{item_title} {passage.text}"),
+                search_text=search_text(passage.text),
+                search_title=search_text(item_title),
             )
         )
     session.add_all(rows)
@@ -125,14 +130,84 @@ def ingest(
     session.flush()
     if _is_sqlite(session):
         session.execute(
-            text("INSERT INTO council_passage_fts(rowid, search_text) VALUES (:id, :st)"),
-            [{"id": r.id, "st": r.search_text} for r in rows],
+            text(
+                "INSERT INTO council_passage_fts(rowid, search_title, search_text) "
+                "VALUES (:id, :title, :st)"
+            ),
+            [{"id": r.id, "title": r.search_title, "st": r.search_text} for r in rows],
         )
+    _add_pattern_entities(session, meeting.id, rows)  # type: ignore[arg-type]
     audit.record(
         session, actor_id=actor_id, action=f"council.minutes.{status}", object_type="council_meeting",
         object_id=parsed.meeting_date.isoformat(), detail={"file": filename, "passages": len(rows)},
     )  # fmt: skip
     return IngestResult(parsed.meeting_date, status, len(rows), kept)
+
+
+def _add_pattern_entities(session: Session, meeting_id: int, rows: list[Passage]) -> None:
+    """Amounts, dates and rapporteurs are known at ingest; spaCy's entities come later."""
+    entities = []
+    for row in rows:
+        found = pattern_entities(row.text)
+        if row.kind == "paragraph" and (rap := RAPPORTEUR.match(row.text)):
+            name = rap.group(1).strip().rstrip(".")
+            found.append(("person", name, entity_key(name)))
+        entities += [
+            {
+                "meeting_id": meeting_id,
+                "passage_id": row.id,
+                "kind": kind,
+                "value": value,
+                "key": key,
+            }
+            for kind, value, key in found
+        ]
+    if entities:
+        session.execute(insert(Entity), entities)
+
+
+def index_pending(session: Session, *, limit: int = 2000, batch_size: int = 64) -> int:
+    """Run spaCy over up to `limit` passages not read yet; store their people, places and
+    organisations. Returns how many passages were read."""
+    pending = list(
+        session.execute(
+            select(Passage.id, Passage.meeting_id, Passage.text)
+            .where(col(Passage.nlp_done).is_(False))
+            .order_by(Passage.id)
+            .limit(limit)
+        )
+    )
+    if not pending:
+        return 0
+    found = spacy_entities((row.text for row in pending), batch_size=batch_size)
+    entities = [
+        {
+            "meeting_id": row.meeting_id,
+            "passage_id": row.id,
+            "kind": kind,
+            "value": value,
+            "key": key,
+        }
+        for row, ents in zip(pending, found, strict=True)
+        for kind, value, key in ents
+    ]
+    if entities:
+        session.execute(insert(Entity), entities)
+    session.execute(
+        update(Passage)
+        .where(col(Passage.id).in_([row.id for row in pending]))
+        .values(nlp_done=True)
+    )
+    return len(pending)
+
+
+def pending_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Passage).where(col(Passage.nlp_done).is_(False))
+        )
+        or 0
+    )
 
 
 def _delete_passages(session: Session, meeting_id: int) -> None:
@@ -143,109 +218,8 @@ def _delete_passages(session: Session, meeting_id: int) -> None:
             ),
             {"m": meeting_id},
         )
+    session.execute(delete(Entity).where(Entity.meeting_id == meeting_id))
     session.execute(delete(Passage).where(Passage.meeting_id == meeting_id))
-
-
-# --- search -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hit:
-    meeting_date: date
-    anchor: int
-    text: str
-    snippet: Markup
-    score: float
-    item_number: str | None
-    item_title: str | None
-    page: int | None
-
-    @property
-    def url(self) -> str:
-        return f"/council/m/{self.meeting_date.isoformat()}#p{self.anchor}"
-
-
-def _match_ids_sqlite(
-    session: Session, query_terms: list[str], limit: int, any_term: bool
-) -> list[tuple[int, float]]:
-    joiner = " OR " if any_term else " AND "
-    match = joiner.join(f'"{t}"' for t in query_terms)
-    rows = session.execute(
-        text(
-            "SELECT rowid, bm25(council_passage_fts) AS rank FROM council_passage_fts "
-            "WHERE council_passage_fts MATCH :q ORDER BY rank LIMIT :n"
-        ),
-        {"q": match, "n": limit},
-    )
-    return [(int(r[0]), -float(r[1])) for r in rows]
-
-
-def _match_ids_pg(
-    session: Session, query_terms: list[str], limit: int, any_term: bool
-) -> list[tuple[int, float]]:
-    joiner = " | " if any_term else " & "
-    query = joiner.join(query_terms)
-    rows = session.execute(
-        text(
-            "SELECT id, ts_rank_cd(to_tsvector('simple', search_text), to_tsquery('simple', :q)) AS rank "
-            "FROM council_passage WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', :q) "
-            "ORDER BY rank DESC, id LIMIT :n"
-        ),
-        {"q": query, "n": limit},
-    )
-    return [(int(r[0]), float(r[1])) for r in rows]
-
-
-def highlight(passage_text: str, query_terms: set[str], length: int = 240) -> Markup:
-    """The passage with the words that match the query marked, cut around the first match."""
-    pieces: list[str] = []
-    first_match = None
-    for m in re.finditer(r"\w+|\W+", passage_text):
-        token = m.group(0)
-        words = WORD.findall(fold_accents(token))
-        if words and stem(words[0]) in query_terms:
-            first_match = first_match if first_match is not None else m.start()
-            pieces.append(f"<mark>{escape(token)}</mark>")
-        else:
-            pieces.append(str(escape(token)))
-    html = "".join(pieces)
-    if len(passage_text) > length and first_match is not None and first_match > length // 2:
-        # Cut on the escaped text at a word boundary before the first match.
-        cut = html.find("<mark>")
-        start = max(0, html.rfind(" ", 0, max(0, cut - length // 3)))
-        html = "…" + html[start:]
-    return Markup(html)  # noqa: S704 - built from escaped pieces
-
-
-def search(session: Session, query: str, *, limit: int = 20) -> list[Hit]:
-    query_terms = [t for t in dict.fromkeys(terms(query)) if len(t) > 1]
-    if not query_terms:
-        return []
-    matcher = _match_ids_sqlite if _is_sqlite(session) else _match_ids_pg
-    ranked = matcher(session, query_terms, limit, False)
-    if len(ranked) < limit:
-        # Fewer hits with every word: complete with passages that have some of them.
-        seen = {i for i, _ in ranked}
-        ranked += [r for r in matcher(session, query_terms, limit * 2, True) if r[0] not in seen][
-            : limit - len(ranked)
-        ]
-    if not ranked:
-        return []
-    ids = [i for i, _ in ranked]
-    rows = session.execute(
-        select(Passage, Meeting.meeting_date, Item.number, Item.title)
-        .join(Meeting, Meeting.id == Passage.meeting_id)
-        .outerjoin(Item, Item.id == Passage.item_id)
-        .where(col(Passage.id).in_(ids))
-    ).all()
-    by_id = {row[0].id: row for row in rows}
-    wanted = set(query_terms)
-    hits = []
-    for passage_id, score in ranked:
-        passage, meeting_date, number, title = by_id[passage_id]
-        hits.append(Hit(meeting_date, passage.anchor, passage.text, highlight(passage.text, wanted), score,
-                        number, title, passage.page))  # fmt: skip
-    return hits
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -256,6 +230,8 @@ class MeetingView:
     meeting: Meeting
     items: list[Item]
     passages: list[Passage]
+    # kind -> [(value, number of passages naming it)], most named first.
+    entities: dict[str, list[tuple[str, int]]]
 
 
 def meetings(session: Session, *, page: int = 1, per_page: int = 20) -> tuple[list[Meeting], int]:
@@ -281,7 +257,18 @@ def meeting_view(session: Session, meeting_date: date) -> MeetingView:
             select(Passage).where(Passage.meeting_id == meeting.id).order_by(Passage.position)
         )
     )
-    return MeetingView(meeting, items, passages)
+    counts: dict[str, dict[str, list[object]]] = defaultdict(dict)
+    for kind, key, value, n in session.execute(
+        select(Entity.kind, Entity.key, func.min(Entity.value), func.count())
+        .where(Entity.meeting_id == meeting.id)
+        .group_by(Entity.kind, Entity.key)
+    ):
+        counts[kind][key] = [value, int(n)]
+    entities = {
+        kind: sorted(((str(v), int(n)) for v, n in by_key.values()), key=lambda e: (-e[1], e[0]))  # type: ignore[call-overload]
+        for kind, by_key in counts.items()
+    }
+    return MeetingView(meeting, items, passages, entities)
 
 
 def meeting_count(session: Session) -> int:

@@ -1,0 +1,59 @@
+"""Jobs of the council module: the watched folder of minutes, and spaCy's reading of new passages."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.council import services
+from portal.council.ingest import minutes_files
+from portal.council.models import Meeting
+from portal.council.parse import MinutesError, parse_bytes
+from portal.scheduler import Job, JobContext
+
+log = logging.getLogger("portal.council")
+
+
+def watch_folder(ctx: JobContext) -> str | None:
+    """Ingest the new or corrected minutes dropped in PORTAL_COUNCIL_WATCH_DIR. A file already
+    stored (same content) is skipped without being parsed; a bad file is reported, never stored."""
+    folder = ctx.settings.watch_dir
+    if folder is None or not folder.is_dir():
+        return "no watched folder"
+    known = set(ctx.session.scalars(select(Meeting.source_sha256)))
+    loaded, refused = 0, []
+    for path in minutes_files([folder]):
+        try:
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() in known:
+                continue
+            parsed = parse_bytes(data, path.name)
+        except MinutesError as exc:
+            log.warning("council: refused %s", exc)
+            refused.append(str(exc))
+            continue
+        except OSError as exc:
+            refused.append(f"{path.name} : fichier illisible ({exc.strerror})")
+            continue
+        # Parsing stores nothing, so a refused file leaves no trace; the good ones are stored
+        # in the job's transaction.
+        result = services.ingest(
+            ctx.session, parsed=parsed, filename=path.name, data=data, actor_id=None
+        )
+        loaded += result.status != "unchanged"
+    return f"loaded={loaded} refused={len(refused)}" + "".join(f"\n{r}" for r in refused)
+
+
+def index_entities(ctx: JobContext) -> str:
+    return f"passages read by spaCy: {services.index_pending(ctx.session, limit=2000)}"
+
+
+JOBS = [
+    Job("council.watch_folder", timedelta(minutes=1), watch_folder,
+        "Ingest minutes dropped in the watched folder (PORTAL_COUNCIL_WATCH_DIR)"),
+    Job("council.index_entities", timedelta(minutes=1), index_entities,
+        "Find people, places and organisations in new passages with spaCy"),
+]  # fmt: skip

@@ -1,0 +1,264 @@
+"""Full-text search in the minutes: one function, one small query per backend.
+
+Both backends index the same pre-processed text (portal/council/text.py: accents folded, our stop
+words out, French Snowball stems, the item's title indexed with each of its paragraphs), so a query
+finds the same passages on SQLite (FTS5, ranked by its BM25) and on PostgreSQL (a stored 'simple'
+tsvector with a GIN index, ranked by ts_rank with length normalisation). Filters are part of the
+same query; words found only in the item's title count less (FTS5 column weight 0.3, tsvector
+weight C). Facets are counted over the best CANDIDATES matching passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, select, text
+from sqlmodel import Session, col
+
+from portal.council.models import Entity, Item, Meeting, Passage
+from portal.council.text import WORD, stem, terms
+from portal.text import fold_accents
+
+CANDIDATES = 300
+OUTCOMES = ("adopted", "unanimous", "rejected")
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    meeting: date | None = None
+    topic: str | None = None
+    person: str | None = None  # an entity key (folded name)
+    outcome: str | None = None  # adopted, unanimous, rejected
+
+    def active(self) -> bool:
+        return any(getattr(self, f) is not None for f in self.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage_id: int
+    meeting_date: date
+    anchor: int
+    text: str
+    snippet: Markup
+    score: float
+    item_number: str | None
+    item_title: str | None
+    page: int | None
+    kind: str
+    item_id: int | None
+
+    @property
+    def url(self) -> str:
+        return f"/council/m/{self.meeting_date.isoformat()}#p{self.anchor}"
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str  # what the filter takes
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int  # matching passages, counted up to CANDIDATES
+    facets: dict[str, list[Facet]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+
+
+def is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if filters.date_from:
+        clauses.append("m.meeting_date >= :date_from")
+        params["date_from"] = filters.date_from
+    if filters.date_to:
+        clauses.append("m.meeting_date <= :date_to")
+        params["date_to"] = filters.date_to
+    if filters.meeting:
+        clauses.append("m.meeting_date = :meeting")
+        params["meeting"] = filters.meeting
+    if filters.topic:
+        clauses.append("i.topic = :topic")
+        params["topic"] = filters.topic
+    if filters.outcome == "adopted":
+        clauses.append("i.adopted = :true")
+        params["true"] = True
+    elif filters.outcome == "unanimous":
+        clauses.append("i.unanimous = :true AND i.adopted = :true")
+        params["true"] = True
+    elif filters.outcome == "rejected":
+        clauses.append("i.adopted = :false")
+        params["false"] = False
+    if filters.person:
+        # The person is named in the passage, or presented the item the passage belongs to.
+        clauses.append(
+            "(EXISTS (SELECT 1 FROM council_entity e WHERE e.passage_id = p.id "
+            "AND e.kind = 'person' AND e.key = :person) OR EXISTS (SELECT 1 FROM council_entity e "
+            "JOIN council_passage p2 ON p2.id = e.passage_id WHERE p2.item_id = p.item_id "
+            "AND e.kind = 'person' AND e.key = :person))"
+        )
+        params["person"] = filters.person
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def ranked_ids(
+    session: Session, query_terms: list[str], *, filters: Filters, limit: int, any_term: bool
+) -> list[tuple[int, float]]:
+    """(passage id, score) best first, for passages with all (or any) of the stemmed terms."""
+    where, params = _filter_sql(filters)
+    joins = (
+        "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id"
+    )
+    if is_sqlite(session):
+        match = (" OR " if any_term else " AND ").join(f'"{t}"' for t in query_terms)
+        # `where` is built from constant clauses; every value is bound.
+        sql = (
+            "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0) AS score FROM council_passage_fts "  # noqa: S608
+            f"JOIN council_passage p ON p.id = council_passage_fts.rowid {joins} "
+            f"WHERE council_passage_fts MATCH :q{where} ORDER BY score, p.id LIMIT :n"
+        )
+        rows = session.execute(text(sql), {"q": match, "n": limit, **params})
+        return [(int(r[0]), -float(r[1])) for r in rows]
+    query = (" | " if any_term else " & ").join(query_terms)
+    sql = (
+        "SELECT p.id, ts_rank("  # noqa: S608
+        "p.tsv, to_tsquery('simple', :q), 1) AS score FROM council_passage p "
+        f"{joins} WHERE p.tsv @@ to_tsquery('simple', :q){where} ORDER BY score DESC, p.id LIMIT :n"
+    )
+    rows = session.execute(text(sql), {"q": query, "n": limit, **params})
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def query_terms(query: str) -> list[str]:
+    return [t for t in dict.fromkeys(terms(query)) if len(t) > 1]
+
+
+def candidates(
+    session: Session, stems: list[str], *, filters: Filters, limit: int
+) -> list[tuple[int, float]]:
+    """Passages with every term first, then those with some of them."""
+    ranked = ranked_ids(session, stems, filters=filters, limit=limit, any_term=False)
+    if len(ranked) < limit and len(stems) > 1:
+        seen = {i for i, _ in ranked}
+        more = ranked_ids(session, stems, filters=filters, limit=limit, any_term=True)
+        ranked += [r for r in more if r[0] not in seen][: limit - len(ranked)]
+    return ranked
+
+
+def highlight(passage_text: str, wanted: set[str], length: int = 240) -> Markup:
+    """The passage with the words that match the query marked, cut around the first match."""
+    pieces: list[str] = []
+    first_match = None
+    for m in re.finditer(r"\w+|\W+", passage_text):
+        token = m.group(0)
+        words = WORD.findall(fold_accents(token))
+        if words and stem(words[0]) in wanted:
+            first_match = first_match if first_match is not None else m.start()
+            pieces.append(f"<mark>{escape(token)}</mark>")
+        else:
+            pieces.append(str(escape(token)))
+    html = "".join(pieces)
+    if len(passage_text) > length and first_match is not None and first_match > length // 2:
+        cut = html.find("<mark>")
+        start = max(0, html.rfind(" ", 0, max(0, cut - length // 3)))
+        html = "…" + html[start:]
+    return Markup(html)  # noqa: S704 - built from escaped pieces
+
+
+def load_hits(session: Session, ranked: list[tuple[int, float]], wanted: set[str]) -> list[Hit]:
+    if not ranked:
+        return []
+    rows = session.execute(
+        select(Passage, Meeting.meeting_date, Item.number, Item.title)
+        .join(Meeting, col(Meeting.id) == Passage.meeting_id)
+        .outerjoin(Item, col(Item.id) == Passage.item_id)
+        .where(col(Passage.id).in_([i for i, _ in ranked]))
+    ).all()
+    by_id = {row[0].id: row for row in rows}
+    hits = []
+    for passage_id, score in ranked:
+        passage, meeting_date, number, title = by_id[passage_id]
+        hits.append(Hit(passage_id, meeting_date, passage.anchor, passage.text,
+                        highlight(passage.text, wanted), score, number, title, passage.page,
+                        passage.kind, passage.item_id))  # fmt: skip
+    return hits
+
+
+def _facets(session: Session, ids: list[int]) -> dict[str, list[Facet]]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Meeting.meeting_date, Item.topic, Item.adopted, Item.unanimous)
+        .select_from(Passage)
+        .join(Meeting, col(Meeting.id) == Passage.meeting_id)
+        .outerjoin(Item, col(Item.id) == Passage.item_id)
+        .where(col(Passage.id).in_(ids))
+    ).all()
+    meetings = Counter(r[0] for r in rows)
+    topic_counts = Counter(r[1] for r in rows if r[1])
+    outcomes: Counter[str] = Counter()
+    for r in rows:
+        if r[2] is True:
+            outcomes["adopted"] += 1
+            if r[3]:
+                outcomes["unanimous"] += 1
+        elif r[2] is False:
+            outcomes["rejected"] += 1
+    people = session.execute(
+        select(Entity.key, func.min(Entity.value), func.count(func.distinct(Entity.passage_id)))
+        .where(col(Entity.passage_id).in_(ids), Entity.kind == "person")
+        .group_by(Entity.key)
+        .order_by(func.count(func.distinct(Entity.passage_id)).desc(), Entity.key)
+        .limit(15)
+    ).all()
+    return {
+        "meeting": [Facet(d.isoformat(), d.strftime("%d/%m/%Y"), n)
+                    for d, n in sorted(meetings.items(), key=lambda x: (-x[1], x[0]))[:15]],
+        "topic": [Facet(t, t, n) for t, n in topic_counts.most_common()],
+        "outcome": [Facet(o, o, outcomes[o]) for o in OUTCOMES if outcomes[o]],
+        "person": [Facet(k, v, int(n)) for k, v, n in people],
+    }  # fmt: skip
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    with_facets: bool = False,
+) -> SearchResult:
+    filters = filters or Filters()
+    stems = query_terms(query)
+    if not stems:
+        return SearchResult([], 0, {}, [])
+    pool = max(limit + offset, CANDIDATES if with_facets else limit + offset)
+    ranked = candidates(session, stems, filters=filters, limit=pool)
+    hits = load_hits(session, ranked[offset : offset + limit], set(stems))
+    facets = _facets(session, [i for i, _ in ranked]) if with_facets else {}
+    return SearchResult(hits, len(ranked), facets, stems)
+
+
+def topics(session: Session) -> list[str]:
+    return [
+        t
+        for t in session.scalars(
+            select(Item.topic).where(col(Item.topic).is_not(None)).distinct().order_by(Item.topic)
+        )
+        if t
+    ]

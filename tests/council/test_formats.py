@@ -1,0 +1,294 @@
+"""Minutes in PDF, HTML and plain text: the layout of real minutes is read, bad files refused."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.core_models import JobRun
+from portal.council import pdfgen
+from portal.council.ingest import ingest_paths
+from portal.council.jobs import JOBS
+from portal.council.models import Meeting, Passage
+from portal.council.parse import MinutesError, parse_bytes
+from portal.db import session_scope, utcnow
+from portal.scheduler import run_once
+from portal.settings import Settings
+from tests.conftest import csrf_token
+
+from .conftest import CONTENT, ROOT
+
+MAY = CONTENT / "pdf-sources" / "2024-05-16.md"
+
+HTML_MINUTES = """<!doctype html><html lang="fr"><head><title>PV</title><style>p{}</style></head>
+<body><nav><a href="/">Accueil</a></nav><main>
+<h1>Procès-verbal de la séance du conseil municipal du 10 octobre 2024</h1>
+<p>Lieu : Salle du conseil, Hôtel de Ville de Suresnes</p>
+<p>Présidence : Anne Dubreuil</p>
+<p>Présents : Anne Dubreuil, Karim Benali, Sophie Marchand</p>
+<p>Pouvoirs : Luc Perrin à Karim Benali</p>
+<h2>Délibération n° 2024-10-01 : Tarifs de la médiathèque</h2>
+<p>Rapporteur : Julien Moreau</p>
+<p>Il est proposé de rendre l'abonnement à la médiathèque gratuit pour les moins de 26 ans.</p>
+<p>Le Conseil municipal, après en avoir délibéré, adopte la gratuité de l'abonnement.</p>
+<p>Vote : pour 43, contre 0, abstentions 0 — adoptée à l'unanimité.</p>
+</main><footer>Mairie de Suresnes</footer></body></html>"""
+
+TEXT_MINUTES = """VILLE DE SURESNES
+
+Procès-verbal de la séance du conseil municipal du 1er octobre 2024
+
+Présidence : Anne Dubreuil
+Absents : Olivier Garnier
+
+Délibération n° 2024-10-07 : Éclairage public
+
+Rapporteur : Hélène Rousseau
+
+Le remplacement des lampadaires par des
+lampes à basse consom-
+mation réduira la facture de 40 %.
+
+Le Conseil municipal, après en avoir délibéré, rejette le projet.
+
+Vote : pour 5, contre 30, abstentions 2 — rejetée.
+"""
+
+
+def _count(engine: Engine, model: Any) -> int:
+    with session_scope(engine, write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_pdf_layout_is_read_without_headers_footers_or_hyphens(demo_pdfs: list[Path]) -> None:
+    """A generated PDF gives the meeting's facts, items, votes and clean paragraphs with pages."""
+    path = next(p for p in demo_pdfs if p.name == "2024-05-16.pdf")
+    raw = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    # The file really has running headers, page numbers and hyphenated line ends to clean.
+    assert raw.count("Ville de Suresnes — Conseil municipal") >= 3 and "Page 2 sur 3" in raw
+    assert any(
+        line.rstrip().endswith("-") and line.rstrip()[-2].isalpha() for line in raw.split("\n")
+    )
+    parsed = parse_bytes(path.read_bytes(), path.name)
+    assert parsed.meeting_date.isoformat() == "2024-05-16" and parsed.pages == 3
+    assert parsed.chair == "Anne Dubreuil" and parsed.secretary == "Thomas Lefèvre"
+    assert parsed.proxies == [("Fatou Diallo", "Marc Delaunay")]
+    assert "Isabelle Carpentier" in parsed.present and parsed.absent == [
+        "Fatou Diallo",
+        "Émilie Girard",
+    ]
+    pool = parsed.items[0]
+    assert (pool.number, pool.title, pool.rapporteur) == (
+        "2024-05-10", "Rénovation de la piscine des Raguidelles", "Thomas Lefèvre")  # fmt: skip
+    assert pool.vote is not None and (pool.vote.for_, pool.vote.abstentions) == (38, 2)
+    assert [i.adopted for i in parsed.items][-1] is False  # the free canteen was rejected
+    texts = [p.text for p in parsed.passages]
+    assert not any("Page " in t and " sur " in t for t in texts)
+    assert not any(t == "Conseil municipal" or t.startswith("Ville de Suresnes") for t in texts)
+    # Every paragraph of the source is found whole, hyphens mended, across page breaks too.
+    source = MAY.read_text().split("---\n", 2)[2]
+    body = [
+        " ".join(b.split()) for b in source.split("\n\n") if b.strip() and not b.startswith("#")
+    ]
+    assert all(any(b == t for t in texts) for b in body), [b for b in body if b not in texts]
+    assert {p.page for p in parsed.passages} == {1, 2, 3}
+
+
+def test_pdf_ingest_then_search_cites_the_page(
+    engine: Engine, demo_pdfs: list[Path], client: TestClient
+) -> None:
+    """An ingested PDF is searchable and its hits give the page of the passage."""
+    results, errors = ingest_paths(engine, demo_pdfs)
+    assert errors == [] and [r.status for r in results] == ["created", "created"]
+    hit = client.get("/api/council/search", params={"q": "amiante"}).json()["hits"]
+    assert hit == []  # only in the December minutes, not loaded here
+    hits = client.get("/api/council/search", params={"q": "Rueil-Malmaison"}).json()["hits"]
+    assert hits[0]["meeting_date"] == "2024-05-16" and hits[0]["page"] == 1
+    assert hits[0]["deliberation"] == "2024-05-10"
+    source = client.get("/council/m/2024-05-16/source")
+    assert source.headers["content-type"] == "application/pdf" and source.content.startswith(
+        b"%PDF"
+    )
+
+
+def _encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdfgen.render(MAY))))
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _image_only_pdf(tmp_path: Path) -> bytes:
+    image = tmp_path / "scan.png"
+    Image.new("RGB", (400, 560), "white").save(image)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(str(image), x=10, y=10, w=180)
+    return bytes(pdf.output())
+
+
+def _blank_pdf() -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        ("tronque.pdf", lambda tmp: pdfgen.render(MAY)[:1500], "endommagé"),
+        ("pas-un-pdf.pdf", lambda tmp: b"<html>bonjour</html>", "pas un PDF valide"),
+        ("chiffre.pdf", lambda tmp: _encrypted_pdf(), "chiffré"),
+        ("scan.pdf", _image_only_pdf, "que des images"),
+        ("blanc.pdf", lambda tmp: _blank_pdf(), "aucun texte"),
+        ("vide.pdf", lambda tmp: b"", "le fichier est vide"),
+    ],
+)
+def test_bad_pdfs_are_refused_with_the_reason_and_nothing_stored(
+    engine: Engine, tmp_path: Path, name: str, make: Any, reason: str
+) -> None:
+    """Corrupt, encrypted, image-only and empty PDFs are refused, named, and leave nothing."""
+    path = tmp_path / name
+    path.write_bytes(make(tmp_path))
+    good = tmp_path / "2024-05-16.pdf"
+    good.write_bytes(pdfgen.render(MAY))
+    results, errors = ingest_paths(engine, [path, good])
+    assert [str(e).split(" : ")[0] for e in errors] == [name]
+    assert reason in errors[0].reason
+    assert [r.meeting_date.isoformat() for r in results] == ["2024-05-16"]
+    assert _count(engine, Meeting) == 1
+
+
+def test_html_minutes_are_read(engine: Engine, tmp_path: Path, client: TestClient) -> None:
+    """An HTML page of minutes gives its facts and deliberation; navigation and footer are ignored."""
+    path = tmp_path / "pv-2024-10-10.html"
+    path.write_text(HTML_MINUTES)
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and results[0].meeting_date.isoformat() == "2024-10-10"
+    data = client.get("/api/council/meetings/2024-10-10").json()
+    assert data["chair"] == "Anne Dubreuil" and data["proxies"] == [
+        {"from": "Luc Perrin", "to": "Karim Benali"}
+    ]
+    assert (
+        data["deliberations"][0]["number"] == "2024-10-01" and data["deliberations"][0]["unanimous"]
+    )
+    texts = [p["text"] for p in data["passages"]]
+    assert "Accueil" not in texts and "Mairie de Suresnes" not in texts
+
+
+def test_plain_text_minutes_are_read(tmp_path: Path) -> None:
+    """Plain text in the real layout: wrapped lines joined, hyphenation mended, rejection read."""
+    parsed = parse_bytes(TEXT_MINUTES.encode(), "pv.txt")
+    assert parsed.meeting_date.isoformat() == "2024-10-01" and parsed.absent == ["Olivier Garnier"]
+    assert parsed.items[0].adopted is False and parsed.items[0].rapporteur == "Hélène Rousseau"
+    assert any(p.text == "Le remplacement des lampadaires par des lampes à basse consommation "
+               "réduira la facture de 40 %." for p in parsed.passages)  # fmt: skip
+    with pytest.raises(MinutesError, match="date de la séance n'a pas été trouvée"):
+        parse_bytes(b"Compte rendu sans date\n\nTexte.", "pv.txt")
+
+
+def test_upload_of_a_pdf_by_an_agent(login_as: Any, demo_pdfs: list[Path], engine: Engine) -> None:
+    """An agent uploads a PDF: the meeting page opens with its deliberations; a bad PDF is refused."""
+    agent = login_as("agent")
+    path = demo_pdfs[0]
+    response = agent.post(
+        "/council/upload",
+        data={"csrf_token": csrf_token(agent, "/council/upload")},
+        files={"file": (path.name, path.read_bytes(), "application/pdf")},
+    )
+    assert response.status_code == 200 and "Séance du 28/03/2024 ajoutée." in response.text
+    assert "Délibération n° 2024-03-01" in response.text
+    bad = agent.post(
+        "/council/upload",
+        data={"csrf_token": csrf_token(agent, "/council/upload")},
+        files={"file": ("scan.pdf", _blank_pdf(), "application/pdf")},
+    )
+    assert bad.status_code == 400 and "scan.pdf : le PDF ne contient aucun texte" in bad.text
+    assert _count(engine, Meeting) == 1
+
+
+def test_watched_folder_job_ingests_new_files_once(
+    settings: Settings, engine: Engine, tmp_path: Path, demo_pdfs: list[Path]
+) -> None:
+    """Files dropped in the watched folder are ingested by the job; bad ones are reported only."""
+    folder = tmp_path / "depot"
+    folder.mkdir()
+    shutil.copy(demo_pdfs[0], folder)
+    (folder / "casse.pdf").write_bytes(b"%PDF-1.4 garbage")
+    job = next(j for j in JOBS if j.name == "council.watch_folder")
+    watched = settings.with_(watch_dir=folder)
+    assert run_once(engine, watched, job)
+    assert _count(engine, Meeting) == 1
+    shutil.copy(CONTENT / "2024-02-08.md", folder)
+    assert run_once(engine, watched, job, now=utcnow() + job.every)
+    assert _count(engine, Meeting) == 2
+    with session_scope(engine, write=False) as session:
+        messages = [
+            r.message or "" for r in session.scalars(select(JobRun).where(JobRun.job == job.name))
+        ]
+    assert all("casse.pdf" in m for m in messages) and "loaded=1" in messages[-1]
+
+
+def test_index_job_finds_people_places_and_amounts(
+    settings: Settings, engine: Engine, demo_pdfs: list[Path], client: TestClient
+) -> None:
+    """spaCy's job reads new passages; the meeting page lists people, places, amounts and dates."""
+    ingest_paths(engine, demo_pdfs[1:])
+    job = next(j for j in JOBS if j.name == "council.index_entities")
+    assert run_once(engine, settings, job)
+    with session_scope(engine, write=False) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Passage).where(Passage.nlp_done.is_(False))
+            )
+            == 0
+        )  # type: ignore[attr-defined]
+    entities = client.get("/api/council/meetings/2024-05-16").json()["entities"]
+    values = {kind: [e["value"] for e in found] for kind, found in entities.items()}
+    assert "Thomas Lefèvre" in values["person"] and "Olivier Garnier" in values["person"]
+    assert "Puteaux" in values["place"]
+    assert "14,2 millions d'euros" in values["amount"]
+    page = client.get("/council/m/2024-05-16").text
+    assert "Dans cette séance" in page and "Rueil-Malmaison" in page
+
+
+def test_cli_ingest_pdf_and_index(
+    db_url: str, tmp_path: Path, engine: Engine, demo_pdfs: list[Path]
+) -> None:
+    """`portal council ingest` loads PDFs into PORTAL_DATABASE_URL and spaCy reads them."""
+    env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_DATA_DIR": str(tmp_path),
+           "PORTAL_SECRET_KEY": "x" * 40}  # fmt: skip
+    out = subprocess.run([sys.executable, "-m", "portal.cli", "council", "ingest", *map(str, demo_pdfs)],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=180)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "2024-03-28: created" in out.stdout and "spaCy read" in out.stderr
+    with session_scope(engine, write=False) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Passage).where(Passage.nlp_done.is_(True))
+            )
+            > 50
+        )  # type: ignore[attr-defined]
+
+
+def test_pdfgen_writes_the_demo_pdfs(tmp_path: Path) -> None:
+    """pdfgen renders each source into a PDF of several pages with its page numbers."""
+    written = pdfgen.generate(CONTENT / "pdf-sources", tmp_path)
+    assert [p.name for p in written] == ["2024-03-28.pdf", "2024-05-16.pdf"]
+    reader = PdfReader(written[0])
+    assert len(reader.pages) >= 3
+    assert f"Page {len(reader.pages)} sur {len(reader.pages)}" in reader.pages[-1].extract_text()

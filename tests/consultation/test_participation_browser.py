@@ -1,0 +1,111 @@
+"""A real browser, with and without JavaScript: comment, reply, support and report on a clause,
+and axe-core on the charter, a clause with comments and a proposal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from portal.consultation import participation_services as ps
+from portal.consultation.models import Comment
+from portal.db import session_scope
+from portal.settings import Settings
+from tests.conftest import PASSWORD, assert_accessible
+from tests.consultation.test_participation import clause_id, open_charter
+from tests.factories import email_of
+
+
+@pytest.fixture
+def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
+    """The open consultation with a proposal and a commented clause 4."""
+    accounts = open_charter(engine, settings, make_user)
+    other = make_user(name="Nadia B.")
+    with session_scope(engine) as s:
+        proposal = ps.create_proposal(
+            s, author_id=accounts["agent"], kind="amend", clause_number=4,
+            title="Un humain à qui parler", body="Un numéro direct, sans serveur vocal.",
+            rationale="Demandé par de nombreux habitants.",
+        )  # fmt: skip
+        ps.add_comment(s, author_id=other, body="Pensez aux personnes âgées.",
+                       clause_id=clause_id(engine, 4))  # fmt: skip
+        ps.add_comment(s, author_id=other, body="Très clair.", proposal_id=proposal.id)
+        accounts["proposal"] = int(proposal.id or 0)
+    return accounts
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def bodies(engine: Engine) -> list[str]:
+    with session_scope(engine, write=False) as s:
+        return list(s.scalars(select(Comment.body).order_by(Comment.id)))
+
+
+def test_with_javascript_everything_updates_in_place(
+    live_server: str, new_page: Any, charter: dict[str, int], make_user: Any, engine: Engine
+) -> None:
+    """With htmx: post, reply, support and report without a page load; pages pass axe-core."""
+    uid = make_user(name="Julien M.")
+    page = new_page(javascript=True)
+    page.goto(f"{live_server}/charter")
+    assert_accessible(page)
+    sign_in(page, live_server, email_of(engine, uid))
+    page.goto(f"{live_server}/charter/clauses/4")
+    page.evaluate("() => { window.__same_page = true; }")
+    page.fill("#comment-body", "Un rappel le samedi serait utile.")
+    page.click("text=Publier mon commentaire")
+    page.wait_for_selector("text=Votre commentaire est publié.")
+    assert page.locator(".comment-body", has_text="Un rappel le samedi").count() == 1
+    page.click(f"#support-clause-{clause_id(engine, 4)} button")
+    page.wait_for_selector(f"#support-clause-{clause_id(engine, 4)} >> text=1 soutien")
+    first = page.locator("li.comment", has_text="Pensez aux personnes âgées.").first
+    first.locator("summary", has_text="Répondre").click()
+    first.locator("textarea").fill("Et aux personnes sourdes.")
+    first.locator("text=Publier la réponse").click()
+    page.wait_for_selector("text=Votre réponse est publiée.")
+    target = page.locator("li.comment", has_text="Pensez aux personnes âgées.").first
+    target.locator("summary", has_text="Signaler").first.click()
+    target.locator("select").first.select_option("off_topic")
+    target.locator("text=Envoyer le signalement").first.click()
+    page.wait_for_selector("text=signalé à la modération")
+    assert page.evaluate("() => window.__same_page === true")  # no page load happened
+    assert_accessible(page)
+    assert bodies(engine)[-2:] == ["Un rappel le samedi serait utile.", "Et aux personnes sourdes."]
+    page.goto(f"{live_server}/charter/proposals/{charter['proposal']}")
+    assert page.locator("ins").count() > 0
+    assert_accessible(page)
+
+
+def test_without_javascript_forms_post_and_redirect(
+    live_server: str, new_page: Any, charter: dict[str, int], make_user: Any, engine: Engine
+) -> None:
+    """Without JavaScript, each action is a plain form post that comes back with a message."""
+    uid = make_user(name="Claire D.")
+    page = new_page(javascript=False)
+    sign_in(page, live_server, email_of(engine, uid))
+    page.goto(f"{live_server}/charter/clauses/4")
+    page.fill("#comment-body", "Sans JavaScript aussi.")
+    page.click("text=Publier mon commentaire")
+    page.wait_for_selector("text=Votre commentaire est publié.")
+    assert "/charter/clauses/4" in page.url
+    page.locator(f"#support-clause-{clause_id(engine, 4)} button").click()
+    page.wait_for_selector("text=Merci pour votre soutien.")
+    page.fill("#comment-body", "")
+    page.locator("#comment-body").evaluate("el => el.removeAttribute('required')")
+    page.click("text=Publier mon commentaire")
+    page.wait_for_selector("text=Le commentaire est vide")
+    assert page.locator("#comment-body[aria-invalid=true]").count() == 1
+    page.goto(f"{live_server}/charter/proposals/{charter['proposal']}")
+    page.fill("#comment-body", "Je soutiens cette proposition.")
+    page.click("text=Publier mon commentaire")
+    page.wait_for_selector("text=Votre commentaire est publié.")
+    assert "Sans JavaScript aussi." in bodies(engine)
+    assert "Je soutiens cette proposition." in bodies(engine)

@@ -45,6 +45,14 @@ NOTE_V1 = (
 )
 RESIDENT_DOMAIN = "demo.suresnes.invalid"
 EXTRA_SUPPORTERS = 30  # with the named residents, enough distinct people for busy comments
+PROPOSAL_COMMENTS = (
+    "Je soutiens cette proposition, elle rend l'article plus concret.",
+    "Bonne idée, mais qui vérifiera que c'est appliqué ?",
+    "Pourquoi ne pas aller plus loin ? La proposition reste timide.",
+    "D'accord sur le principe, la formulation pourrait être plus simple.",
+    "Enfin une proposition précise, merci aux agents qui l'ont rédigée.",
+    "Je ne suis pas convaincue : le texte actuel me semblait suffisant.",
+)
 WITH_CHANGES_SENTENCE = (
     "\n\nCe numéro est joignable aux horaires d'ouverture de l'accueil ; en dehors, un message "
     "propose de laisser ses coordonnées pour être rappelé."
@@ -291,13 +299,8 @@ def load_consultation(
             target_id=pid,
             user_ids=rng.sample(people, min(item_p.supports, len(people))),
         )
-        for reply in rng.sample(content.comments[20:200], 3):
-            insert_comment(
-                session,
-                author_id=by_name.get(reply.author, accounts["habitant"]),
-                body=reply.body,
-                proposal_id=pid,
-            )
+        for text in rng.sample(PROPOSAL_COMMENTS, 3):
+            insert_comment(session, author_id=rng.choice(named), body=text, proposal_id=pid)
         if item_p.answer and item_p.answer_reason:
             review_services.answer_proposal(
                 session,

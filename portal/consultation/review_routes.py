@@ -68,11 +68,14 @@ _register_template_globals()
 def review_desk(request: Request) -> Response:
     db = request.state.db
     proposals = review_services.awaiting_answer(db)
+    draft = services.latest(db, DRAFT)
+    clauses = {c.slug: c for c in services.view(db, draft).clauses} if draft else {}
     return render(
         request,
         "consultation/review_desk.html",
         {
             "proposals": proposals,
+            "clauses": clauses,
             "answered": review_services.answered_count(db),
             "names": _names(request, [p.author_id for p in proposals]),
         },

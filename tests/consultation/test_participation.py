@@ -373,3 +373,51 @@ def test_every_change_is_audited(charter: dict[str, int], login_as: Any, engine:
         "consultation.comment.delete",
         "consultation.phase",
     } <= actions
+
+
+def test_pages_issue_a_fixed_number_of_queries(
+    charter: dict[str, int], login_as: Any, engine: Engine
+) -> None:
+    """The charter and clause pages run as many queries with 120 comments as with two."""
+    from sqlalchemy import event
+
+    reader = login_as()
+    counted: list[str] = []
+
+    def count(*_args: Any) -> None:
+        counted.append("q")
+
+    def queries(path: str) -> int:
+        counted.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert reader.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted)
+
+    people = [login_as().user_id for _ in range(3)]
+
+    def discuss(numbers: tuple[int, ...], times: int) -> None:
+        with session_scope(engine) as s:
+            for number in numbers:
+                cid = clause_id(engine, number)
+                for i in range(times):
+                    top = ps.add_comment(
+                        s, author_id=people[i % 3], body=f"Avis {i}", clause_id=cid
+                    )
+                    ps.add_comment(s, author_id=people[(i + 1) % 3], body="Réponse", clause_id=cid,
+                                   parent_id=top.id)  # fmt: skip
+                    ps.support(s, user_id=people[(i + 2) % 3], target_type="comment",
+                               target_id=top.id or 0)  # fmt: skip
+
+    discuss((4,), 1)
+    before = {p: queries(p) for p in ("/charter", "/charter/clauses/4")}
+    discuss((3, 4, 5), 20)
+    with session_scope(engine) as s:
+        for number in (3, 4, 5):
+            ps.support(s, user_id=people[0], target_type="clause",
+                       target_id=clause_id(engine, number))  # fmt: skip
+    after = {p: queries(p) for p in ("/charter", "/charter/clauses/4")}
+    assert after == before
+    assert "42 commentaires" in t(reader.get("/charter"))

@@ -759,6 +759,7 @@ def create_proposal(
     if kind not in (PROPOSAL_AMEND, PROPOSAL_NEW):
         raise ValidationFailed(_("Choisissez : modifier un article ou en proposer un nouveau."))
     clause_slug: str | None = None
+    base: dict[str, str] | None = None
     if kind == PROPOSAL_AMEND:
         clause = session.scalar(
             select(Clause).where(Clause.version_id == version.id, Clause.number == clause_number)
@@ -766,6 +767,8 @@ def create_proposal(
         if clause is None:
             raise NotFound(_("L'article à modifier n'existe pas dans le projet."))
         clause_slug, section_slug = clause.slug, clause.section_slug
+        # The text the agent started from: the page diffs against it even after the draft changed.
+        base = {"title": clause.title, "body": clause.body}
         if not title:
             title = clause.title
         if title == clause.title and body == clause.body.strip():
@@ -810,7 +813,7 @@ def create_proposal(
     audit.record(
         session, actor_id=author_id, action="consultation.proposal.create",
         object_type="proposal", object_id=proposal.id,
-        detail={"kind": kind, "clause": clause_slug, "section": section_slug},
+        detail={"kind": kind, "clause": clause_slug, "section": section_slug, "base": base},
     )  # fmt: skip
     return proposal
 
@@ -837,3 +840,46 @@ def current_text(session: Session, proposal: Proposal) -> Clause | None:
             Clause.version_id == proposal.version_id, Clause.slug == proposal.clause_slug
         )
     )
+
+
+@dataclass(frozen=True)
+class BaseText:
+    """What a proposal is compared with, and which text that is."""
+
+    title: str
+    body: str
+    source: str  # "proposal" (text the agent started from), "published", "draft"
+    version_number: int | None = None
+
+
+def base_text(session: Session, proposal: Proposal) -> BaseText | None:
+    """The text an amendment changes: the one its author started from (kept in the audit row of
+    its creation), else the version in force for a proposal already applied, else the draft's."""
+    if proposal.clause_slug is None:
+        return None
+    from portal.core_models import AuditEvent
+
+    detail = session.scalar(
+        select(AuditEvent.detail).where(
+            AuditEvent.object_type == "proposal",
+            AuditEvent.object_id == str(proposal.id),
+            AuditEvent.action == "consultation.proposal.create",
+        )
+    )
+    base = detail.get("base") if isinstance(detail, dict) else None
+    if isinstance(base, dict) and isinstance(base.get("body"), str):
+        return BaseText(str(base.get("title", "")), str(base["body"]), "proposal")
+    if proposal.applied_clause_id is not None or proposal.status.startswith("accepted"):
+        row = session.execute(
+            select(Clause, CharterVersion.number)
+            .join(CharterVersion, CharterVersion.id == Clause.version_id)
+            .where(Clause.slug == proposal.clause_slug, CharterVersion.status == PUBLISHED)
+            .order_by(col(CharterVersion.number).desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            return BaseText(row[0].title, row[0].body, "published", int(row[1]))
+    current = current_text(session, proposal)
+    if current is None:
+        return None
+    return BaseText(current.title, current.body, "draft")

@@ -154,3 +154,23 @@ def test_proposals_are_closed_after_the_consultation(
     assert response.status_code == 409 and "ne sont plus reçues" in t(response)
     with session_scope(engine, write=False) as s:
         assert list(s.scalars(select(Proposal))) == []
+
+
+def test_diff_stays_against_the_text_the_agent_started_from(
+    charter: dict[str, int], login_as: Any, engine: Engine
+) -> None:
+    """When the draft clause changes later (an accepted answer), the proposal's diff does not."""
+    pid = amend_clause_4(login_as("agent"))
+    client = login_as()  # signed in: pages are never served from the anonymous cache
+    before = client.get(f"/charter/proposals/{pid}").text
+    with session_scope(engine) as s:
+        proposal = s.get(Proposal, pid)
+        assert proposal is not None
+        clause = ps.current_text(s, proposal)
+        assert clause is not None
+        clause.body = proposal.body  # the draft now reads as proposed
+    after = client.get(f"/charter/proposals/{pid}")
+    assert "au moment de la proposition" in t(after)
+    diff = re.search(r'<div class="diff proposal-diff">(.*?)</div>', after.text, re.S)
+    assert diff and "<ins>" in diff.group(1)
+    assert diff.group(1) in before

@@ -1,0 +1,105 @@
+"""In Chromium, the issue's "done when": an agent uploads a PDF of minutes; a signed-out citizen
+searches, asks, follows the citation to the highlighted paragraph, and gets the city's contact
+when the minutes say nothing. axe-core (WCAG 2.1 A/AA) runs on every page visited."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from portal.council.ingest import ingest_paths
+from tests.conftest import PASSWORD, assert_accessible
+
+from .conftest import CONTENT
+
+QUESTION = "Quand le conseil a-t-il adopté la charte de l'IA ?"
+
+
+def test_upload_search_ask_cite_and_not_found(
+    live_server: str, new_page: Any, engine: Engine, make_user: Any, demo_pdfs: list[Path]
+) -> None:
+    """Upload a PDF, find "piscines", get the quoted adoption of the AI charter, land on it."""
+    base = live_server
+    may = next(p for p in demo_pdfs if p.name == "2024-05-16.pdf")
+    others = [p for p in demo_pdfs if p != may] + sorted(CONTENT.glob("*.md"))
+    assert ingest_paths(engine, others)[1] == []
+    make_user("agent", email="agent@example.org")
+
+    agent = new_page()
+    agent.goto(f"{base}/login?next=/council/upload")
+    agent.get_by_label("Adresse e-mail").fill("agent@example.org")
+    agent.get_by_label("Mot de passe").fill(PASSWORD)
+    agent.get_by_role("button", name="Se connecter").click()
+    agent.wait_for_url(f"{base}/council/upload")
+    assert_accessible(agent)
+    agent.get_by_label("Fichier du procès-verbal").set_input_files(str(may))
+    agent.get_by_role("button", name="Envoyer").click()
+    agent.wait_for_url(f"{base}/council/m/2024-05-16")
+    assert agent.get_by_text("Séance du 16/05/2024 ajoutée.").is_visible()
+    assert agent.get_by_role(
+        "link", name=re.compile("Rénovation de la piscine des Raguidelles")
+    ).is_visible()
+
+    citizen = new_page()
+    citizen.goto(f"{base}/council")
+    assert_accessible(citizen)
+    citizen.get_by_label("Chercher dans les procès-verbaux").fill("piscines")
+    citizen.get_by_role("button", name="Chercher").click()
+    citizen.wait_for_url(re.compile(r".*/council/search\?q=piscines"))
+    first = citizen.locator(".hit").first
+    assert "délibération n° 2024-05-10" in first.inner_text()
+    assert citizen.locator(".hit mark").first.inner_text().lower() == "piscine"
+    assert_accessible(citizen)
+
+    citizen.goto(f"{base}/council")
+    citizen.get_by_label("Poser une question sur les décisions du conseil").fill(QUESTION)
+    citizen.get_by_role("button", name="Demander").click()
+    citizen.wait_for_url(re.compile(r".*/council/ask\?q=.*"))
+    quote = citizen.locator(".quote").first
+    quoted = quote.locator("blockquote").inner_text().strip().removeprefix("« ").removesuffix(" »")
+    assert quoted.startswith(
+        "Le Conseil municipal, après en avoir délibéré, adopte la charte municipale"
+    )
+    assert citizen.get_by_text("Comment cette réponse a été faite").is_visible()
+    assert_accessible(citizen)
+    link = quote.get_by_role("link")
+    assert "Séance du" in link.inner_text() and "2024-11-01" in link.inner_text()
+    link.click()
+    citizen.wait_for_url(re.compile(r".*/council/m/2024-11-14#p\d+$"))
+    target = citizen.locator(":target")
+    assert quoted in target.inner_text()
+    background = target.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(255, 243, 196)"  # the highlighted paragraph
+    assert_accessible(citizen)
+
+    citizen.goto(f"{base}/council/ask")
+    citizen.get_by_label("Poser une question sur les décisions du conseil").fill(
+        "Quel temps fera-t-il demain à Marseille ?"
+    )
+    citizen.get_by_role("button", name="Demander").click()
+    citizen.wait_for_url(re.compile(r".*/council/ask\?q=.*"))
+    assert citizen.get_by_role("heading", name=re.compile("pas trouvé de réponse")).is_visible()
+    assert citizen.locator("address.contact").inner_text().count("01 41 18 19 20") == 1
+    assert citizen.locator(".quote").count() == 0
+    assert_accessible(citizen)
+
+
+def test_council_pages_work_without_javascript(
+    live_server: str, new_page: Any, engine: Engine, demo_pdfs: list[Path]
+) -> None:
+    """Search with a facet, ask and the meeting page work with JavaScript off."""
+    ingest_paths(engine, demo_pdfs)
+    page = new_page(javascript=False)
+    page.goto(f"{live_server}/council/search?q=piscine")
+    page.get_by_role("link", name=re.compile("^Sport")).click()
+    assert "theme=Sport" in page.url and page.locator(".hit").count() >= 3
+    page.get_by_label("Issue du vote").select_option("adopted")
+    page.get_by_role("button", name="Chercher").click()
+    assert "issue=adopted" in page.url
+    page.goto(
+        f"{live_server}/council/ask?q=Combien+co%C3%BBte+la+r%C3%A9novation+de+la+piscine+%3F"
+    )
+    assert "14,2 millions" in page.locator(".quote").first.inner_text()

@@ -1,0 +1,167 @@
+"""Search filters and facets, quoted answers, and the JSON API over the demo minutes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.council.parse import parse_bytes
+
+from .conftest import CONTENT
+
+QUESTION_AI = "Quand le conseil a-t-il adopté la charte de l'IA ?"
+
+
+def _passages(client: TestClient, day: str) -> list[dict[str, Any]]:
+    return client.get(f"/api/council/meetings/{day}").json()["passages"]
+
+
+def test_search_filters_narrow_the_hits(client: TestClient, demo_minutes: None) -> None:
+    """Date range, meeting, topic and vote outcome filters keep only matching passages."""
+
+    def dates(**params: str) -> set[str]:
+        hits = client.get(
+            "/api/council/search", params={"q": "piscine", "limit": "50", **params}
+        ).json()["hits"]
+        return {h["meeting_date"] for h in hits}
+
+    assert {"2024-05-16", "2024-12-12", "2024-03-28"} <= dates()
+    assert dates(du="2024-06-01") == {"2024-12-12"}
+    assert dates(au="2024-05-31") <= {"2024-02-08", "2024-03-28", "2024-05-16"}
+    assert dates(seance="2024-05-16") == {"2024-05-16"}
+    assert dates(theme="Sport") == {"2024-05-16", "2024-12-12"}
+    assert dates(issue="rejected") == set()
+    rejected = client.get(
+        "/api/council/search", params={"q": "cantines", "issue": "rejected"}
+    ).json()["hits"]
+    assert rejected and {h["deliberation"] for h in rejected} == {"2024-05-15"}
+    assert (
+        client.get("/api/council/search", params={"q": "piscine", "du": "hier"}).status_code == 400
+    )
+    assert (
+        client.get("/api/council/search", params={"q": "piscine", "issue": "peut-être"}).status_code
+        == 400
+    )
+
+
+def test_search_person_filter_and_facets(client: TestClient, demo_minutes: None) -> None:
+    """Facets count topics, meetings, outcomes and people; the person facet filters the hits."""
+    data = client.get("/api/council/search", params={"q": "piscine", "facets": "1"}).json()
+    facets = {
+        name: {f["label"]: f["count"] for f in values} for name, values in data["facets"].items()
+    }
+    assert facets["topic"]["Sport"] >= 10 and facets["meeting"]["16/05/2024"] >= 5
+    assert facets["outcome"]["adopted"] >= 10
+    assert facets["person"]["Thomas Lefèvre"] >= 2
+    person = next(f["value"] for f in data["facets"]["person"] if f["label"] == "Thomas Lefèvre")
+    hits = client.get("/api/council/search", params={"q": "piscine", "personne": person}).json()[
+        "hits"
+    ]
+    assert hits and {h["deliberation"] for h in hits} <= {"2024-05-10", "2024-05-11", "2024-12-04"}
+
+
+def test_search_page_has_facet_links_and_highlights(client: TestClient, demo_minutes: None) -> None:
+    """The search page marks the words found and offers facets as plain links with counts."""
+    page = client.get("/council/search", params={"q": "piscines"}).text
+    assert "<mark>piscine</mark>" in page and "Affiner" in page
+    assert "/council/search?q=piscines&amp;theme=Sport" in page
+    filtered = client.get("/council/search", params={"q": "piscines", "seance": "2024-12-12"}).text
+    assert "retirer ce filtre" in filtered and "Séance du 16" not in filtered
+
+
+def test_ask_quotes_the_adoption_of_the_ai_charter(client: TestClient, demo_minutes: None) -> None:
+    """The answer quotes the decision word for word, with its meeting, number and anchor, and the vote."""
+    data = client.get("/api/council/ask", params={"q": QUESTION_AI}).json()
+    assert data["found"] is True
+    first = data["answer"][0]
+    assert first["quote"].startswith(
+        "Le Conseil municipal, après en avoir délibéré, adopte la charte municipale"
+    )
+    assert (first["meeting_date"], first["deliberation"]) == ("2024-11-14", "2024-11-01")
+    assert any(a["quote"].startswith("Vote : pour 43, contre 0") for a in data["answer"])
+    by_anchor = {
+        f"/council/m/2024-11-14#p{p['anchor']}": p["text"] for p in _passages(client, "2024-11-14")
+    }
+    for quote in data["answer"]:
+        assert quote["quote"] in by_anchor[quote["url"]]  # verbatim, and the link points to it
+
+
+def test_ask_quotes_amounts_and_cites_pdf_pages(client: TestClient, demo_minutes: None) -> None:
+    """A question on a cost quotes the sentence with the figure, with the page of the PDF."""
+    data = client.get(
+        "/api/council/ask", params={"q": "Combien coûte la rénovation de la piscine ?"}
+    ).json()
+    assert data["found"] and "14,2 millions d'euros" in data["answer"][0]["quote"]
+    assert data["answer"][0]["page"] == 1 and data["answer"][0]["meeting_date"] == "2024-05-16"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Quel temps fera-t-il demain à Marseille ?", "Où garer mon bateau ?",
+     "Quand ouvre la bibliothèque ?", "Qui a gagné la coupe du monde de football ?"],
+)  # fmt: skip
+def test_unrelated_questions_are_not_answered(
+    client: TestClient, demo_minutes: None, question: str
+) -> None:
+    """A question the minutes never discuss gets found=false and the city's contact, no quote."""
+    data = client.get("/api/council/ask", params={"q": question}).json()
+    assert data["found"] is False and data["answer"] == []
+    assert data["contact"]["phone"] == "01 41 18 19 20"
+
+
+def test_ask_page_explains_the_method_and_the_not_found_case(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """The ask page shows quotes with links, says how the answer was made, or gives the contact."""
+    page = client.get("/council/ask", params={"q": QUESTION_AI}).text
+    assert "Ce que disent les procès-verbaux" in page and 'href="/council/m/2024-11-14#p' in page
+    assert "Comment cette réponse a été faite" in page and "mot pour mot" in page
+    missing = client.get("/council/ask", params={"q": "Où garer mon bateau ?"}).text
+    assert "pas trouvé de réponse dans les procès-verbaux" in missing
+    assert "01 41 18 19 20" in missing and "2 rue Carnot" in missing
+    assert client.get("/council/ask").status_code == 200
+    assert client.get("/api/council/ask").status_code == 400
+
+
+def test_meeting_and_deliberation_api(client: TestClient, demo_minutes: None) -> None:
+    """The meeting and deliberation endpoints give facts, votes, topics and anchored passages."""
+    meeting = client.get("/api/council/meetings/2024-05-16").json()
+    assert meeting["source"]["format"] == "pdf" and meeting["chair"] == "Anne Dubreuil"
+    pool = meeting["deliberations"][0]
+    assert pool["vote"] == {"for": 38, "against": 0, "abstentions": 2} and pool["topic"] == "Sport"
+    item = client.get("/api/council/deliberations/2024-05-15").json()
+    assert item["adopted"] is False and item["meeting_date"] == "2024-05-16"
+    assert any(p["kind"] == "decision" for p in item["passages"])
+    assert client.get("/api/council/deliberations/1999-01-01").status_code == 404
+    assert client.get("/api/council/meetings/2030-01-01").json()["error"]
+
+
+def test_openapi_lists_the_council_endpoints(client: TestClient) -> None:
+    """The OpenAPI document describes search, ask, meetings and deliberations."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/api/council/search", "/api/council/ask", "/api/council/meetings/{day}",
+                 "/api/council/deliberations/{number}"):  # fmt: skip
+        assert "get" in paths[path]
+
+
+def test_meeting_page_has_toc_topics_and_the_target_style(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """The meeting page lists the items with votes and topics; passages have anchors to land on."""
+    page = client.get("/council/m/2024-11-14").text
+    assert "adoptée à l&#39;unanimité" in page and "Numérique et intelligence artificielle" in page
+    assert page.count('class="passage') >= 25
+    css = client.get("/static/css/council.css").text
+    assert ".passage:target" in css
+
+
+def test_demo_sources_all_parse(demo_files: list[Any]) -> None:
+    """Each demo meeting has deliberations with a rapporteur, a decision and a vote."""
+    for path in demo_files:
+        parsed = parse_bytes(path.read_bytes(), path.name)
+        assert len(parsed.items) >= 4, path
+        for item in parsed.items:
+            assert item.rapporteur and item.vote is not None, (path, item.number)
+    assert len(list(CONTENT.glob("*.md"))) + len(list((CONTENT / "pdf-sources").glob("*.md"))) == 8

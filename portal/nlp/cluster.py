@@ -32,6 +32,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,15 +49,14 @@ GENERIC_LEMMAS = frozenset(
 )
 DUPLICATE_JACCARD = 0.5
 SHINGLE = 5
-MINHASH_BANDS = 32
-MINHASH_ROWS = 4
-K_RANGE = range(6, 21, 2)
+MINHASH_BANDS = 20
+MINHASH_ROWS = 3
+K_RANGE = range(6, 21, 3)
 SEEDS = (0, 1)
 CONSENSUS_CUT = 0.7  # average-linkage distance: together in at least 30% of the runs
 SECOND_THEME = 0.9  # a second theme when at least this close, relative to the first
 MAX_OTHER = 0.15
-FULL_PIPELINE_LIMIT = 5000  # beyond this many distinct texts, lemmas come from a form cache
-_MERSENNE = (1 << 61) - 1
+FULL_PIPELINE_LIMIT = 3000  # beyond this many distinct texts, lemmas come from a form cache
 
 
 @dataclass(frozen=True)
@@ -125,61 +125,83 @@ def _shingles(norm: str) -> set[int]:
     return {zlib.crc32(norm[i : i + SHINGLE].encode()) for i in range(len(norm) - SHINGLE + 1)}
 
 
+def _minhash(shingles: list[set[int]], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MinHash signature of each shingle set, computed over chunks of all shingles at once."""
+    lengths = np.array([len(sh) for sh in shingles], dtype=np.int64)
+    values = np.fromiter(
+        (v for sh in shingles for v in sh), dtype=np.uint64, count=int(lengths.sum())
+    )
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    signatures = np.empty((len(shingles), len(a)), dtype=np.uint32)
+    doc = 0
+    chunk_docs = max(1, 40_000 // max(1, int(lengths.mean())))
+    while doc < len(shingles):
+        end = min(len(shingles), doc + chunk_docs)
+        lo, hi = starts[doc], starts[end - 1] + lengths[end - 1]
+        # Multiply-shift hashing on 64 bits (wrapping): a fixed, fast hash family.
+        hashed = (values[lo:hi, None] * a[None, :] + b[None, :]) >> np.uint64(32)
+        signatures[doc:end] = np.minimum.reduceat(hashed, starts[doc:end] - lo, axis=0).astype(
+            np.uint32
+        )
+        doc = end
+    return signatures
+
+
 def duplicate_groups(texts: Sequence[str]) -> list[int]:
-    """For each text, the index of the first text of its near-duplicate group."""
+    """For each text, the index of the first text of its near-duplicate group.
+
+    A group is led by its first text; a later text joins the most similar earlier leader when
+    their shingle sets overlap enough (Jaccard >= DUPLICATE_JACCARD), else it leads its own group.
+    Leaders (rather than chains of pairs) keep a slow drift of small edits from joining unrelated
+    texts. Texts that are only punctuation are never grouped."""
     n = len(texts)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    leader = list(range(n))
     norms = [normalise(t) for t in texts]
     first_of: dict[str, int] = {}
     distinct: list[int] = []
     for i, norm in enumerate(norms):
+        if not norm:
+            continue
         if norm in first_of:
-            union(first_of[norm], i)
+            leader[i] = first_of[norm]
         else:
             first_of[norm] = i
             distinct.append(i)
-    shingles = {i: _shingles(norms[i]) for i in distinct if norms[i]}
+    if len(distinct) < 2:
+        return leader
+    shingles = [_shingles(norms[i]) for i in distinct]
     rng = np.random.default_rng(12345)
     n_hash = MINHASH_BANDS * MINHASH_ROWS
-    a = rng.integers(1, _MERSENNE, n_hash, dtype=np.uint64)
-    b = rng.integers(0, _MERSENNE, n_hash, dtype=np.uint64)
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-    for i, sh in shingles.items():
-        values = np.fromiter(sh, dtype=np.uint64, count=len(sh))
-        # (a * x + b) mod p on 64 bits: wraps, which is fine for hashing (deterministic).
-        hashed = (values[:, None] * a[None, :] + b[None, :]) % np.uint64(_MERSENNE)
-        signature = hashed.min(axis=0)
-        for band in range(MINHASH_BANDS):
-            chunk = signature[band * MINHASH_ROWS : (band + 1) * MINHASH_ROWS].tobytes()
-            buckets[(band, chunk)].append(i)
-    checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        if len(members) > 200:  # a huge bucket: compare with its first member only
-            pairs = [(members[0], m) for m in members[1:]]
-        else:
-            pairs = [(x, y) for k, x in enumerate(members) for y in members[k + 1 :]]
-        for x, y in pairs:
-            if (x, y) in checked or find(x) == find(y):
+    a = rng.integers(1, 2**63, n_hash, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+    b = rng.integers(0, 2**63, n_hash, dtype=np.uint64)
+    signatures = _minhash(shingles, a, b)
+    earlier: list[set[int]] = [set() for _ in distinct]
+    for band in range(MINHASH_BANDS):
+        block = np.ascontiguousarray(signatures[:, band * MINHASH_ROWS : (band + 1) * MINHASH_ROWS])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * MINHASH_ROWS))).ravel()
+        _, inverse = np.unique(keys, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.flatnonzero(np.diff(inverse[order])) + 1
+        for members in np.split(order, bounds):
+            if len(members) < 2:
                 continue
-            checked.add((x, y))
-            sx, sy = shingles[x], shingles[y]
-            if len(sx & sy) >= DUPLICATE_JACCARD * len(sx | sy):
-                union(x, y)
-    return [find(i) for i in range(n)]
+            for pos in range(1, len(members)):
+                # The bucket's first text and the few just before: enough to meet a leader.
+                for other in {int(members[0]), *members[max(0, pos - 5) : pos].tolist()}:
+                    earlier[int(members[pos])].add(int(other))
+    for row in range(len(distinct)):
+        best, best_score = -1, DUPLICATE_JACCARD
+        for other in sorted(earlier[row]):
+            target = leader[distinct[other]]
+            if target != distinct[other]:  # compare with leaders only
+                continue
+            sx, sy = shingles[row], shingles[other]
+            score = len(sx & sy) / len(sx | sy)
+            if score >= best_score:
+                best, best_score = other, score
+        if best >= 0:
+            leader[distinct[row]] = distinct[best]
+    return [leader[leader[i]] for i in range(n)]
 
 
 # --- 2. spaCy analysis --------------------------------------------------------------------
@@ -196,15 +218,20 @@ def _prepare(text: str) -> str:
     return text.lower().replace("-", " ").replace("’", "'")
 
 
-def _keep(form: str, lemma: str, pos: str, is_stop: bool, is_alpha: bool) -> bool:
+@lru_cache(maxsize=1)
+def _english_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def _keep(form: str, lemma: str, pos: str, is_stop: bool, is_alpha: bool) -> bool:
     return (
         is_alpha
         and not is_stop
         and len(form) > 1
         and pos in KEEP_POS
-        and form not in ENGLISH_STOP_WORDS
+        and form not in _english_stop_words()
         and lemma not in GENERIC_LEMMAS
     )
 
@@ -296,14 +323,36 @@ def _sif_vectors(analysis: _Analysis, fit_rows: np.ndarray, a: float = 1e-2) -> 
 # --- 3-5. views, consensus, themes --------------------------------------------------------
 
 
-def _views(analysis: _Analysis, fit_rows: np.ndarray) -> list[np.ndarray]:
+class _Views:
+    """The views of every text, kept small: each LSA reduction alone and joined with the word
+    vector average (joined on demand, so 100,000 comments stay well under a gigabyte)."""
+
+    def __init__(self, reduced: list[np.ndarray], sif: np.ndarray) -> None:
+        self.reduced = reduced
+        self.sif = sif
+        self.count = 2 * len(reduced) if reduced else 1
+        self.size = sif.shape[0]
+
+    def get(self, index: int, rows: np.ndarray | slice) -> np.ndarray:
+        from sklearn.preprocessing import normalize
+
+        if not self.reduced:
+            return self.sif[rows]
+        base = self.reduced[index // 2][rows]
+        if index % 2 == 0:
+            return base
+        joined: np.ndarray = normalize(np.hstack([base, 0.7 * self.sif[rows]]))
+        return joined
+
+
+def _views(analysis: _Analysis, fit_rows: np.ndarray) -> _Views:
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     sif = _sif_vectors(analysis, fit_rows)
     fit_docs = [analysis.lemmas[i] for i in fit_rows]
-    views = []
+    reduced_views = []
     for max_df in (0.1, 0.2):
         tfidf = TfidfVectorizer(
             analyzer=_identity, sublinear_tf=True, min_df=2, max_df=max_df, dtype=np.float32
@@ -320,19 +369,15 @@ def _views(analysis: _Analysis, fit_rows: np.ndarray) -> list[np.ndarray]:
             if dim < 2:
                 continue
             svd = TruncatedSVD(dim, random_state=0).fit(matrix[fit_rows])
-            reduced = normalize(svd.transform(matrix))
-            views.append(reduced.astype(np.float32))
-            views.append(normalize(np.hstack([reduced, 0.7 * sif])).astype(np.float32))
-    if not views:
-        views.append(sif)
-    return views
+            reduced_views.append(normalize(svd.transform(matrix)).astype(np.float32))
+    return _Views(reduced_views, sif.astype(np.float32))
 
 
 def _identity(doc: list[str]) -> list[str]:
     return doc
 
 
-def _consensus(views: list[np.ndarray], rows: np.ndarray, progress: Progress) -> np.ndarray:
+def _consensus(views: _Views, rows: np.ndarray, progress: Progress) -> np.ndarray:
     """Labels of `rows` from the agreement of many k-means runs over the views."""
     from sklearn.cluster import AgglomerativeClustering, KMeans
 
@@ -340,9 +385,9 @@ def _consensus(views: list[np.ndarray], rows: np.ndarray, progress: Progress) ->
     agreement = np.zeros((m, m), dtype=np.float32)
     runs = 0
     ks = [k for k in K_RANGE if k < m // 2] or [max(2, m // 3)]
+    samples = [views.get(v, rows) for v in range(views.count)]
     for k in ks:
-        for view in views:
-            data = view[rows]
+        for data in samples:
             for seed in SEEDS:
                 run = KMeans(k, n_init=1, random_state=seed).fit_predict(data)
                 onehot = np.zeros((m, k), dtype=np.float32)
@@ -361,17 +406,19 @@ def _consensus(views: list[np.ndarray], rows: np.ndarray, progress: Progress) ->
     return labels
 
 
-def _scores(views: list[np.ndarray], labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _scores(views: _Views, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Mean cosine of every text to each theme's centroid, over the views (n x themes)."""
     from sklearn.preprocessing import normalize
 
     n_themes = int(labels.max()) + 1
-    total = np.zeros((views[0].shape[0], n_themes), dtype=np.float32)
-    for view in views:
-        sub = view[rows]
-        centroids = np.vstack([sub[labels == c].mean(axis=0) for c in range(n_themes)])
-        total += view @ normalize(centroids).T
-    return total / len(views)
+    total = np.zeros((views.size, n_themes), dtype=np.float32)
+    for v in range(views.count):
+        sub = views.get(v, rows)
+        centroids = normalize(np.vstack([sub[labels == c].mean(axis=0) for c in range(n_themes)]))
+        for start in range(0, views.size, 10000):
+            chunk = slice(start, start + 10000)
+            total[chunk] += views.get(v, chunk) @ centroids.T
+    return total / views.count
 
 
 LINK_WORDS = frozenset({"de", "du", "des", "d'", "à", "au", "aux", "en", "la", "le", "l'"})

@@ -225,6 +225,7 @@ def feed(request: Request) -> Response:
     names = _names(request, [c.publisher_id for c, _s in changes])
     updated = changes[0][0].published_at.isoformat() if changes else "1970-01-01T00:00:00+00:00"
     items = []
+    first = _("Première publication de la fiche.")
     for change, system in changes:
         fields = ", ".join(
             _(services.FIELD_LABELS.get(d["field"], d["field"])) for d in change.diff
@@ -237,7 +238,7 @@ def feed(request: Request) -> Response:
             f'<link href="{escape(base)}/registry/{escape(system.slug)}#modification-{change.number}"/>'
             f"<updated>{change.published_at.isoformat()}</updated>"
             f"<author><name>{escape(who)}</name></author>"
-            f"<summary>{escape(_('Champs modifiés : %(f)s', f=fields))}</summary>"
+            f"<summary>{escape(_('Champs modifiés : %(f)s', f=fields) if fields else first)}</summary>"
             "</entry>"
         )
     body = (

@@ -270,7 +270,8 @@ def _publish(
         author_id=revision.author_id,
         publisher_id=actor_id,
         published_at=utcnow(),
-        diff=entry_diff(system.data, revision.data),
+        # The first publication is the whole entry: its history line needs no diff.
+        diff=entry_diff(system.data, revision.data) if system.data is not None else [],
     )
     _apply(system, revision.data)
     system.published_revision = number

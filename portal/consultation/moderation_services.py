@@ -15,6 +15,7 @@ from portal import audit
 from portal.consultation.models import (
     MODERATION_REASONS,
     Block,
+    Clause,
     ClauseStats,
     Comment,
     ModerationAction,
@@ -241,6 +242,7 @@ class QueueItem:
     reports: int
     reasons: list[str]
     author_blocked: bool
+    where: str | None = None  # a link to the comment in its discussion
 
 
 def queue(session: Session, *, limit: int = 100) -> list[QueueItem]:
@@ -272,8 +274,30 @@ def queue(session: Session, *, limit: int = 100) -> list[QueueItem]:
             )
         )
     )
+    clause_numbers = {
+        int(i): int(n)
+        for i, n in session.execute(
+            select(Clause.id, Clause.number).where(
+                col(Clause.id).in_({c.clause_id for c in comments.values() if c.clause_id})
+            )
+        )
+    }
+
+    def where(c: Comment) -> str | None:
+        if c.proposal_id is not None:
+            return f"/charter/proposals/{c.proposal_id}#comment-{c.id}"
+        if c.clause_id in clause_numbers:
+            return f"/charter/clauses/{clause_numbers[c.clause_id]}#comment-{c.id}"
+        return None
+
     return [
-        QueueItem(comments[i], int(n), sorted(reasons.get(i, [])), comments[i].author_id in blocked)
+        QueueItem(
+            comments[i],
+            int(n),
+            sorted(reasons.get(i, [])),
+            comments[i].author_id in blocked,
+            where(comments[i]),
+        )
         for i, n in counts
         if i in comments
     ]

@@ -76,6 +76,7 @@ def review_desk(request: Request) -> Response:
         {
             "proposals": proposals,
             "clauses": clauses,
+            "draft": draft,
             "answered": review_services.answered_count(db),
             "names": _names(request, [p.author_id for p in proposals]),
         },

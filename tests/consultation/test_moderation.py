@@ -63,6 +63,7 @@ def test_queue_lists_reported_comments_most_reported_first(
     assert page.text.index("Signalé trois fois.") < page.text.index("Signalé une fois.")
     assert "Jamais signalé." not in page.text
     assert "3 signalements" in page.text and "Injure" in page.text
+    assert f'href="/charter/clauses/4#comment-{thrice}"' in page.text
 
 
 def test_hiding_shows_the_reason_to_the_public_and_closes_reports(

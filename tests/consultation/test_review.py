@@ -138,6 +138,7 @@ def test_review_desk_lists_waiting_proposals_by_support(
     assert "Déjà tranchée" not in page.text
     assert f'href="/charter/proposals/{high}/answer"' in page.text
     assert f'href="/charter/proposals/{low}/answer"' in page.text
+    assert 'href="/charter/draft/clauses/4/edit"' in page.text  # the draft's articles, editable
 
 
 def test_accepting_an_amendment_edits_the_draft_clause_and_links_both_ways(

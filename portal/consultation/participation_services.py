@@ -50,6 +50,7 @@ from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 
 COMMENTS_PER_PAGE = 20
+DUPLICATE_MINUTES = 10  # the same text by the same person on the same thread: a double submit
 TITLE_MAX_CHARS = 300
 PROPOSAL_MAX_CHARS = 10_000
 
@@ -411,6 +412,21 @@ def add_comment(
             raise ValidationFailed(
                 _("Ce commentaire a été retiré : on ne peut plus y répondre."), field="body"
             )
+    on_target = (
+        Comment.clause_id == clause_id
+        if clause_id is not None
+        else Comment.proposal_id == proposal_id
+    )
+    in_thread = Comment.parent_id == parent.id if parent else col(Comment.parent_id).is_(None)
+    since = utcnow() - timedelta(minutes=DUPLICATE_MINUTES)
+    duplicate = session.scalars(
+        select(Comment).where(
+            on_target, in_thread, Comment.author_id == author_id, Comment.body == body,
+            col(Comment.deleted_at).is_(None), Comment.created_at >= since,
+        ).limit(1)
+    ).first()  # fmt: skip
+    if duplicate is not None:
+        return duplicate  # a double submit: the comment is already there, once
     comment = Comment(
         clause_id=clause_id,
         proposal_id=proposal_id,

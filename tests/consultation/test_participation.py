@@ -404,7 +404,7 @@ def test_pages_issue_a_fixed_number_of_queries(
                 cid = clause_id(engine, number)
                 for i in range(times):
                     top = ps.add_comment(
-                        s, author_id=people[i % 3], body=f"Avis {i}", clause_id=cid
+                        s, author_id=people[i % 3], body=f"Avis {times}-{i}", clause_id=cid
                     )
                     ps.add_comment(s, author_id=people[(i + 1) % 3], body="Réponse", clause_id=cid,
                                    parent_id=top.id)  # fmt: skip
@@ -421,3 +421,15 @@ def test_pages_issue_a_fixed_number_of_queries(
     after = {p: queries(p) for p in ("/charter", "/charter/clauses/4")}
     assert after == before
     assert "42 commentaires" in t(reader.get("/charter"))
+
+
+def test_double_submit_of_a_comment_stores_it_once(
+    charter: dict[str, int], login_as: Any, engine: Engine
+) -> None:
+    """Sending the same comment twice (a double click) stores it once and counts it once."""
+    resident = login_as()
+    first, second = comment(resident, "Un seul envoi."), comment(resident, "Un seul envoi.")
+    assert first.headers["location"] == second.headers["location"]
+    assert [c.body for c in comments(engine)] == ["Un seul envoi."]
+    s = stats(engine)
+    assert s is not None and s.comment_count == 1

@@ -1,14 +1,18 @@
-"""Demo: publish the entries written for the demo in content/registry/."""
+"""Demo: publish the entries written for the demo in content/registry/, then a little life:
+a resident's question answered by the owner, one still open, and an agent's draft to review."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from portal.db import session_scope
 from portal.registry import services
-from portal.registry.loader import EntryError, load_folder
+from portal.registry.loader import EntryError, load_folder, to_text
+from portal.registry.models import Question
 from portal.settings import Settings
 
 
@@ -24,3 +28,38 @@ def load_demo(
     with session_scope(engine) as session:
         result = services.import_entries(session, entries, owner_id=accounts.get("agent"))
     progress(f"registry: {len(entries)} entries ({result.created} new, {result.updated} updated)")
+    if {"habitant", "agent"} <= accounts.keys():
+        _activity(engine, accounts, progress)
+
+
+def _activity(engine: Engine, accounts: dict[str, int], progress: Callable[[str], None]) -> None:
+    with session_scope(engine) as session:
+        if session.scalar(select(func.count()).select_from(Question)):
+            return
+        answered = services.ask(
+            session, slug="chatbot-habitants", author_id=accounts["habitant"], kind="question",
+            body="Les conversations avec l'assistant servent-elles à entraîner le modèle du prestataire ?",
+        )  # fmt: skip
+        services.answer(
+            session, question_id=answered.id, actor_id=accounts["agent"], roles=["agent"],  # type: ignore[arg-type]
+            body="Non. Le contrat interdit au prestataire de réutiliser les conversations, qui sont "
+            "supprimées au bout de trois mois.",
+        )  # fmt: skip
+        # A plausible delay, so the median time to answer means something in the demo.
+        answered.answered_at = answered.created_at + timedelta(hours=26)
+        services.ask(
+            session, slug="voicebot-hors-horaires", author_id=accounts["habitant"], kind="problem",
+            body="J'ai demandé un rappel samedi soir et personne ne m'a rappelé lundi.",
+        )  # fmt: skip
+        copilot = services.get_published(session, "copilot-agents")
+        data = dict(copilot.data or {})
+        data["encounter"] = dict(
+            data["encounter"],
+            labelling=data["encounter"]["labelling"]
+            + " La mention figure aussi en pied de chaque courriel rédigé avec son aide.",
+        )
+        services.draft(
+            session, text=to_text(data), summary="Mention de l'IA en pied des courriels",
+            author_id=accounts["agent"], slug="copilot-agents",
+        )  # fmt: skip
+    progress("registry: 2 questions (1 answered) and 1 draft to review")

@@ -490,7 +490,10 @@ def reject(session: Session, *, revision_id: int, note: str, actor_id: int) -> R
 # --- questions ----------------------------------------------------------------------------------
 
 
-def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) -> Question:
+def ask(
+    session: Session, *, slug: str, author_id: int, body: str, kind: str, base_url: str = ""
+) -> Question:
+    """A resident's public question or problem report; the owner is told by mail."""
     system = get_published(session, slug)
     body = body.strip()
     if kind not in QUESTION_KINDS:
@@ -506,7 +509,28 @@ def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) ->
         session, actor_id=author_id, action="registry.question", object_type="registry_question",
         object_id=question.id, detail={"slug": slug, "kind": kind},
     )  # fmt: skip
+    _tell_owner(session, system, question, base_url)
     return question
+
+
+def _tell_owner(session: Session, system: System, question: Question, base_url: str) -> None:
+    from portal.accounts.services import email_of
+    from portal.mail import queue_mail
+
+    to = email_of(session, system.owner_id) if system.owner_id else None
+    if not to:
+        return
+    queue_mail(
+        session,
+        to=to,
+        subject=_("Registre de l'IA : nouvelle question sur « %(name)s »", name=system.name),
+        body=_(
+            "Bonjour,\n\nUne personne a publié une question ou un signalement sur la fiche "
+            "« %(name)s » du registre. Votre réponse sera publique :\n%(url)s\n",
+            name=system.name,
+            url=f"{base_url}/registry/{system.slug}#question-{question.id}",
+        ),
+    )
 
 
 def can_answer(roles: Iterable[str], user_id: int, system: System) -> bool:

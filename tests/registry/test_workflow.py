@@ -363,3 +363,41 @@ def test_import_of_a_changed_file_is_a_published_change(
         system = services.get_published(session, "chatbot-habitants")
         change = services.history(session, system.id)[0]  # type: ignore[arg-type]
     assert change.number == 2 and [d["field"] for d in change.diff] == ["summary"]
+
+
+def test_owner_is_mailed_when_a_question_arrives(
+    registry: list[str], login_as: Any, engine: Engine, owner_id: int
+) -> None:
+    """A new question reaches the owner's mailbox with a link to it."""
+    assert _ask(login_as(), "Combien de conversations par mois ?").status_code == 303
+    with session_scope(engine, write=False) as session:
+        mails = list(
+            session.scalars(
+                select(OutboxMail).where(OutboxMail.to_address == email_of(engine, owner_id))
+            )
+        )
+    assert (
+        len(mails) == 1
+        and "http://testserver/registry/chatbot-habitants#question-" in mails[0].body
+    )
+
+
+def test_demo_loads_entries_questions_and_a_draft_once(
+    engine: Engine, settings: Settings, make_user: Any
+) -> None:
+    """`portal demo load` publishes the entries, an answered and an open question, a draft; twice is once."""
+    from portal.registry.demo import load_demo
+    from portal.registry.models import Question
+
+    accounts = {"agent": make_user("agent"), "habitant": make_user()}
+    messages: list[str] = []
+    for _ in range(2):
+        load_demo(engine, settings, accounts=accounts, progress=messages.append)
+    assert messages[0] == "registry: 7 entries (7 new, 0 updated)"
+    assert messages[-1] == "registry: 7 entries (0 new, 0 updated)"
+    assert _count(engine, Question) == 2 and _count(engine, Revision) == 8
+    with session_scope(engine, write=False) as session:
+        stats = services.questions_of(
+            session, services.get_published(session, "chatbot-habitants").id
+        )  # type: ignore[arg-type]
+    assert stats.answered == 1 and stats.median_hours == 26

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from portal import audit
@@ -542,8 +543,14 @@ def report_comment(
     report = Report(
         comment_id=comment_id, reporter_id=reporter_id, reason=reason, note=note or None
     )
-    session.add(report)
-    session.flush()
+    try:
+        with session.begin_nested():  # two reports sent at once: the unique constraint decides
+            session.add(report)
+            session.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            _("Vous avez déjà signalé ce commentaire : la modération l'examinera.")
+        ) from exc
     _bump(session, Comment, Comment.id, comment_id, "report_count", 1)
     audit.record(
         session, actor_id=reporter_id, action="consultation.comment.report", object_type="comment",

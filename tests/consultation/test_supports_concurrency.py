@@ -155,3 +155,36 @@ def test_double_submit_at_once_counts_one_support(
     assert statuses == [303] * 5
     s = stats(engine)
     assert s is not None and s.support_count == 1 and supports(engine) == 1
+
+
+def test_double_report_at_once_is_stored_once(
+    charter: dict[str, int], login_as: Any, engine: Engine
+) -> None:
+    """The same report sent three times at once is stored once, without a server error."""
+    from portal.consultation.models import Report
+
+    author, reporter = login_as(), login_as()
+    cid = last_id(comment(author, "Propos à signaler."))
+    token = csrf_token(reporter, "/charter/clauses/4")
+    barrier = threading.Barrier(3)
+    statuses: list[int] = []
+
+    def report() -> None:
+        barrier.wait()
+        response = reporter.post(
+            f"/charter/comments/{cid}/report",
+            data={"reason": "spam", "csrf_token": token},
+            follow_redirects=False,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=report) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert statuses == [303] * 3
+    with session_scope(engine, write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Report)) == 1
+        row = s.get(Comment, cid)
+        assert row is not None and row.report_count == 1

@@ -300,10 +300,12 @@ def edit_entry(request: Request) -> Response:
 
 def drafts(request: Request) -> Response:
     rows = services.drafts(request.state.db)
+    done = services.reviewed(request.state.db)
+    ids = [r.author_id for r, _s in rows + done] + [r.reviewed_by for r, _s in done]
     return render(
         request,
         "registry/drafts.html",
-        {"rows": rows, "names": _names(request, [r.author_id for r, _s in rows])},
+        {"rows": rows, "done": done, "names": _names(request, ids)},
     )
 
 

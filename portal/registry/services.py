@@ -417,6 +417,18 @@ def drafts(session: Session) -> list[tuple[Revision, System]]:
     return [(r, s) for r, s in session.execute(stmt).all()]
 
 
+def reviewed(session: Session, *, limit: int = 50) -> list[tuple[Revision, System]]:
+    """The latest drafts already published or refused, with their reviewer (staff history)."""
+    stmt = (
+        select(Revision, System)
+        .join(System, System.id == Revision.system_id)  # type: ignore[arg-type]
+        .where(Revision.status.in_(("published", "rejected")), Revision.author_id.is_not(None))  # type: ignore[attr-defined,union-attr]
+        .order_by(Revision.reviewed_at.desc(), Revision.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    return [(r, s) for r, s in session.execute(stmt).all()]
+
+
 def publish(session: Session, *, revision_id: int, expected_revision: int, actor_id: int) -> Change:
     """Publish a draft if the entry is still at `expected_revision` (what the reviewer saw).
 

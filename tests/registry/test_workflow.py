@@ -246,6 +246,8 @@ def test_reject_needs_a_reason_and_is_final(registry: list[str], login_as: Any) 
     )
     assert done.status_code == 303
     assert "Chiffre à sourcer." in unescape(agent.get(f"/registry/drafts/{draft_id}").text)
+    desk = unescape(agent.get("/registry/drafts").text)
+    assert re.search(r"refusé par Personne \d+, .*: Chiffre à sourcer\.", desk)
     assert _publish(official, draft_id, 1).status_code == 409
 
 

@@ -204,38 +204,43 @@ def test_xss_in_reported_comments_and_names_is_inert(
     assert "<script>alert" not in html and "<img src=x" not in html
 
 
-@pytest.mark.parametrize(
-    ("role", "queue", "hide", "restore", "block"),
-    [
-        ("anonymous", 303, 303, 303, 303),
-        ("resident", 403, 403, 403, 403),
-        ("agent", 403, 403, 403, 403),
-        ("official", 403, 403, 403, 403),
-        ("moderator", 200, 303, 403, 303),
-        ("admin", 200, 303, 303, 303),
-    ],
-)
-def test_moderation_permissions(
-    role: str, queue: int, hide: int, restore: int, block: int, accounts: dict[str, int],
-    engine: Engine, make_user: Any, make_client: Any, login_as: Any,
-) -> None:  # fmt: skip
-    """Moderators hide and block, only admins restore; the figures are public."""
-    client = (
-        make_client() if role == "anonymous" else login_as(*([] if role == "resident" else [role]))
-    )
-    author = make_user()
-    cid = add_comment(engine, author_id=author)
-    assert client.get("/moderation", follow_redirects=False).status_code == queue
-    assert client.get("/moderation/figures").status_code == 200
-    assert post(client, f"/moderation/comments/{cid}/hide", reason="spam").status_code == hide
-    if hide != 303:  # let the restore below find a hidden comment
-        from portal.consultation.moderation_services import hide_comment
+MODERATION_TABLE = [
+    # role, GET /moderation, hide, restore, block
+    ("anonymous", 303, 303, 303, 303),
+    ("resident", 403, 403, 403, 403),
+    ("agent", 403, 403, 403, 403),
+    ("official", 403, 403, 403, 403),
+    ("moderator", 200, 303, 403, 303),
+    ("admin", 200, 303, 303, 303),
+]
 
-        moderator = make_user("moderator")
-        with session_scope(engine) as session:
-            hide_comment(session, comment_id=cid, moderator_id=moderator, reason="spam")
-    assert post(client, f"/moderation/comments/{cid}/restore").status_code == restore
-    assert post(client, f"/moderation/users/{author}/block", reason="spam").status_code == block
+
+def test_moderation_permissions(
+    accounts: dict[str, int], engine: Engine, make_user: Any, make_client: Any, login_as: Any
+) -> None:
+    """Moderators hide and block, only admins restore; the figures are public."""
+    from portal.consultation.moderation_services import hide_comment
+
+    other_moderator = make_user("moderator")
+    for role, queue, hide, restore, block in MODERATION_TABLE:
+        client = (
+            make_client()
+            if role == "anonymous"
+            else login_as(*([] if role == "resident" else [role]))
+        )
+        author = make_user()
+        cid = add_comment(engine, author_id=author)
+        assert client.get("/moderation", follow_redirects=False).status_code == queue, role
+        assert client.get("/moderation/figures").status_code == 200
+        hidden = post(client, f"/moderation/comments/{cid}/hide", reason="spam")
+        assert hidden.status_code == hide, role
+        if hide != 303:  # let the restore below find a hidden comment
+            with session_scope(engine) as session:
+                hide_comment(session, comment_id=cid, moderator_id=other_moderator, reason="spam")
+        restored = post(client, f"/moderation/comments/{cid}/restore")
+        assert restored.status_code == restore, role
+        blocked = post(client, f"/moderation/users/{author}/block", reason="spam")
+        assert blocked.status_code == block, role
 
 
 def test_moderation_pages_are_accessible(

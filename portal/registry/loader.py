@@ -19,15 +19,18 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from portal.web.i18n import N_
+from portal.web.i18n import gettext as _
+
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.json"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", re.S)
 TYPE_NAMES = {
-    "string": "un texte",
-    "number": "un nombre",
-    "integer": "un nombre entier",
-    "boolean": "oui ou non (true / false)",
-    "array": "une liste",
-    "object": "un groupe de champs",
+    "string": N_("un texte"),
+    "number": N_("un nombre"),
+    "integer": N_("un nombre entier"),
+    "boolean": N_("oui ou non (true / false)"),
+    "array": N_("une liste"),
+    "object": N_("un groupe de champs"),
 }
 DATE_FIELDS = ("next_review",)
 # Paths of the register's own pages: an entry cannot take them as its address.
@@ -41,7 +44,7 @@ class EntryError(ValueError):
 
     def __init__(self, source: str, field: str, message: str) -> None:
         where = f"{source} : " if source else ""
-        label = f"champ « {field} » : " if field else ""
+        label = _("champ « %(field)s » : ", field=field) if field else ""
         super().__init__(f"{where}{label}{message}")
         self.source = source
         self.field = field
@@ -87,31 +90,45 @@ def _explain(error: ValidationError) -> tuple[str, str]:
     if kind == "required":
         missing = re.search(r"'([^']+)' is a required property", error.message)
         name = missing.group(1) if missing else "?"
-        return (f"{field}.{name}" if field else name), "champ obligatoire manquant"
+        return (f"{field}.{name}" if field else name), _("champ obligatoire manquant")
     if kind == "additionalProperties":
         extra = re.findall(r"'([^']+)'", error.message)
-        return field, "champ inconnu : " + ", ".join(f"« {e} »" for e in extra)
+        return field, _("champ inconnu : %(names)s", names=", ".join(f"« {e} »" for e in extra))
     if kind == "enum":
         allowed = ", ".join(str(v) for v in value)
-        return field, f"valeur « {error.instance} » inconnue ; attendu l'une de : {allowed}"
+        return field, _(
+            "valeur « %(value)s » inconnue ; attendu l'une de : %(allowed)s",
+            value=error.instance,
+            allowed=allowed,
+        )
     if kind == "type":
         names = value if isinstance(value, list) else [value]
-        return field, "attendu " + " ou ".join(TYPE_NAMES.get(str(n), str(n)) for n in names)
+        return field, _(
+            "attendu %(what)s",
+            what=_(" ou ").join(_(TYPE_NAMES.get(str(n), str(n))) for n in names),
+        )
     if kind == "pattern":
         desc = error.schema.get("description") if isinstance(error.schema, dict) else None
-        return field, f"format invalide ; attendu {desc or 'le motif ' + str(value)}"
+        return field, _(
+            "format invalide ; attendu %(what)s",
+            what=desc or _("le motif %(pattern)s", pattern=value),
+        )
     if kind == "minLength":
-        return field, f"trop court ; attendu au moins {value} caractères"
+        return field, _("trop court ; attendu au moins %(n)s caractères", n=value)
     if kind == "maxLength":
-        return field, f"trop long ; attendu au plus {value} caractères"
+        return field, _("trop long ; attendu au plus %(n)s caractères", n=value)
     if kind == "minItems":
-        return field, f"liste vide ; attendu au moins {value} élément(s)"
+        return field, _("liste vide ; attendu au moins %(n)s élément(s)", n=value)
     if kind in ("minimum", "maximum"):
         return (
             field,
-            f"valeur hors limites ({'au moins' if kind == 'minimum' else 'au plus'} {value})",
+            (
+                _("valeur hors limites (au moins %(n)s)", n=value)
+                if kind == "minimum"
+                else _("valeur hors limites (au plus %(n)s)", n=value)
+            ),
         )
-    return field, f"valeur refusée ({kind})"
+    return field, _("valeur refusée (%(rule)s)", rule=kind)
 
 
 def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
@@ -127,7 +144,10 @@ def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
         raise EntryError(
             source,
             "slug",
-            f"« {data['slug']} » est réservé par le site ; choisissez un autre identifiant",
+            _(
+                "« %(slug)s » est réservé par le site ; choisissez un autre identifiant",
+                slug=data["slug"],
+            ),
         )
     for name in (*DATE_FIELDS, *(f"dates.{k}" for k in data.get("dates", {}))):
         value: Any = data
@@ -138,7 +158,9 @@ def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
                 date.fromisoformat(value)
             except ValueError:
                 raise EntryError(
-                    source, name, f"date « {value} » impossible ; attendu AAAA-MM-JJ"
+                    source,
+                    name,
+                    _("date « %(value)s » impossible ; attendu AAAA-MM-JJ", value=value),
                 ) from None
     return data
 
@@ -157,25 +179,25 @@ def _plain(value: Any) -> Any:
 def parse_text(text: str, *, source: str = "") -> dict[str, Any]:
     """Front matter + Markdown -> a validated entry (the body is its `description`)."""
     if not text.strip():
-        raise EntryError(source, "", "le contenu est vide")
+        raise EntryError(source, "", _("le contenu est vide"))
     match = FRONT_MATTER.match(text.lstrip("\ufeff"))
     if not match:
         raise EntryError(
             source,
             "",
-            "en-tête manquant ; attendu une ligne « --- », les champs YAML, puis « --- »",
+            _("en-tête manquant ; attendu une ligne « --- », les champs YAML, puis « --- »"),
         )
     try:
         fields = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f" (ligne {line + 2})" if line is not None else ""
-        raise EntryError(source, "", f"en-tête YAML illisible{where}") from exc
+        where = _(" (ligne %(n)s)", n=line + 2) if line is not None else ""
+        raise EntryError(source, "", _("en-tête YAML illisible") + where) from exc
     if not isinstance(fields, dict):
-        raise EntryError(source, "", "l'en-tête doit être une liste de champs « nom: valeur »")
+        raise EntryError(source, "", _("l'en-tête doit être une liste de champs « nom: valeur »"))
     data = _plain(fields)
     if "description" in data:
-        raise EntryError(source, "description", "se place sous l'en-tête, pas dedans")
+        raise EntryError(source, "description", _("se place sous l'en-tête, pas dedans"))
     data["description"] = match.group(2).strip()
     return validate_entry(data, source=source)
 
@@ -184,24 +206,30 @@ def parse_file(path: Path) -> LoadedEntry:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise EntryError(path.name, "", "le fichier doit être encodé en UTF-8") from exc
+        raise EntryError(path.name, "", _("le fichier doit être encodé en UTF-8")) from exc
     return LoadedEntry(path.name, parse_text(text, source=path.name))
 
 
 def load_folder(folder: Path) -> list[LoadedEntry]:
     """Every `*.md` file of `folder`, all valid, slugs unique; else EntryError (nothing returned)."""
     if not folder.is_dir():
-        raise EntryError(str(folder), "", "dossier introuvable")
+        raise EntryError(str(folder), "", _("dossier introuvable"))
     files = sorted(folder.glob("*.md"))
     if not files:
-        raise EntryError(str(folder), "", "aucun fichier .md")
+        raise EntryError(str(folder), "", _("aucun fichier .md"))
     entries: list[LoadedEntry] = []
     seen: dict[str, str] = {}
     for path in files:
         entry = parse_file(path)
         if entry.slug in seen:
             raise EntryError(
-                path.name, "slug", f"« {entry.slug} » est déjà utilisé par {seen[entry.slug]}"
+                path.name,
+                "slug",
+                _(
+                    "« %(slug)s » est déjà utilisé par %(file)s",
+                    slug=entry.slug,
+                    file=seen[entry.slug],
+                ),
             )
         seen[entry.slug] = path.name
         entries.append(entry)

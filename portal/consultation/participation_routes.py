@@ -22,8 +22,6 @@ from portal.consultation.diff import diff_text, render_segments_html
 from portal.consultation.models import (
     DRAFT,
     MODERATION_REASONS,
-    PROPOSAL_AMEND,
-    PROPOSAL_NEW,
     TARGET_CLAUSE,
     TARGET_COMMENT,
     TARGET_PROPOSAL,
@@ -298,10 +296,10 @@ def proposal_form(request: Request, status: int = 200, **extra: Any) -> Response
     number = request.query_params.get("article") or form_str(request, "clause_number")
     if number and number.isdigit():
         clause = next((c for c in data.clauses if c.number == int(number)), None)
+    posted = request.method == "POST"  # a refused form comes back exactly as it was typed
     values = {
-        "kind": form_str(request, "kind") or (PROPOSAL_AMEND if clause else PROPOSAL_NEW),
-        "title": form_str(request, "title") or (clause.title if clause else ""),
-        "body": form_str(request, "body") or (clause.body if clause else ""),
+        "title": form_str(request, "title") if posted else (clause.title if clause else ""),
+        "body": form_str(request, "body") if posted else (clause.body if clause else ""),
         "rationale": form_str(request, "rationale"),
         "section": form_str(request, "section"),
     }

@@ -109,3 +109,24 @@ def test_without_javascript_forms_post_and_redirect(
     page.wait_for_selector("text=Votre commentaire est publié.")
     assert "Sans JavaScript aussi." in bodies(engine)
     assert "Je soutiens cette proposition." in bodies(engine)
+
+
+def test_agent_drafts_an_amendment_in_the_browser(
+    live_server: str, new_page: Any, charter: dict[str, int], engine: Engine
+) -> None:
+    """An agent picks a clause, edits its text, gives a reason and sees the word diff."""
+    page = new_page(javascript=True)
+    sign_in(page, live_server, email_of(engine, charter["agent"]))
+    page.goto(f"{live_server}/charter/proposals/new")
+    assert_accessible(page)
+    page.select_option("#article", "5")
+    page.click("text=Partir du texte de cet article")
+    page.wait_for_url("**/charter/proposals/new?article=5")
+    text = page.input_value("#body")
+    assert len(text) > 100
+    page.fill("#body", text + "\n\nUne réponse écrite est envoyée sous quinze jours.")
+    page.fill("#rationale", "Les habitants veulent un délai précis.")
+    assert_accessible(page)
+    page.click("text=Publier la proposition")
+    page.wait_for_selector("text=Votre proposition est publiée.")
+    assert page.locator(".proposal-diff ins", has_text="quinze jours").count() == 1

@@ -26,16 +26,25 @@ def moderation_queue(request: Request) -> Response:
     db = request.state.db
     items = moderation.queue(db)
     hidden = moderation.hidden_comments(db)
+    blocks = moderation.blocked_users(db)
     names = _names(
         request,
         [i.comment.author_id for i in items]
         + [c.author_id for c in hidden]
-        + [c.hidden_by for c in hidden if c.hidden_by],
+        + [c.hidden_by for c in hidden if c.hidden_by]
+        + [b.user_id for b in blocks]
+        + [b.blocked_by for b in blocks],
     )
     return render(
         request,
         "consultation/moderation_queue.html",
-        {"items": items, "hidden": hidden, "names": names, "reasons": MODERATION_REASONS},
+        {
+            "items": items,
+            "hidden": hidden,
+            "blocks": blocks,
+            "names": names,
+            "reasons": MODERATION_REASONS,
+        },
     )
 
 
@@ -84,6 +93,14 @@ def block(request: Request) -> Response:
     return redirect("/moderation", request)
 
 
+def unblock(request: Request) -> Response:
+    moderation.unblock_user(
+        request.state.db, user_id=int(request.path_params["id"]), moderator_id=request.state.user.id
+    )
+    flash(request, _("La personne peut de nouveau écrire dans la consultation."))
+    return redirect("/moderation", request)
+
+
 BAR_MAX_WIDTH = 300
 
 
@@ -118,5 +135,6 @@ routes = [
         permission=RESTORE_COMMENT,
     ),
     route("/moderation/users/{id:int}/block", block, methods=["POST"], permission=BLOCK_USER),
+    route("/moderation/users/{id:int}/unblock", unblock, methods=["POST"], permission=BLOCK_USER),
     route("/moderation/figures", figures, permission=PUBLIC, cache_seconds=5),
 ]

@@ -344,5 +344,9 @@ def figures(session: Session) -> list[FigureRow]:
     ]
 
 
+def blocked_users(session: Session) -> list[Block]:
+    return list(session.scalars(select(Block).order_by(col(Block.created_at).desc())))
+
+
 def report_total(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Report)) or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -175,6 +176,13 @@ def test_blocking_a_user_stops_their_writing(
     assert refused.status_code == 403
     with session_scope(engine, write=False) as session:
         assert session.scalar(select(Comment.id).where(Comment.body == "Encore moi.")) is None
+    assert "Débloquer" in moderator.get("/moderation").text
+    assert post(moderator, f"/moderation/users/{resident.user_id}/unblock").status_code == 303
+    assert post(moderator, f"/moderation/users/{resident.user_id}/unblock").status_code == 409
+    assert "Aucun compte bloqué." in moderator.get("/moderation").text
+    with session_scope(engine, write=False) as session:
+        actions = list(session.scalars(select(ModerationAction.action)))
+    assert actions == ["block", "unblock"]
 
 
 def test_public_figures_by_reason_with_a_text_alternative(
@@ -205,7 +213,7 @@ def test_xss_in_reported_comments_and_names_is_inert(
 
 
 MODERATION_TABLE = [
-    # role, GET /moderation, hide, restore, block
+    # role, GET /moderation, hide, restore, block (and unblock)
     ("anonymous", 303, 303, 303, 303),
     ("resident", 403, 403, 403, 403),
     ("agent", 403, 403, 403, 403),
@@ -241,6 +249,8 @@ def test_moderation_permissions(
         assert restored.status_code == restore, role
         blocked = post(client, f"/moderation/users/{author}/block", reason="spam")
         assert blocked.status_code == block, role
+        unblocked = post(client, f"/moderation/users/{author}/unblock")
+        assert unblocked.status_code == block, role  # same permission as blocking
 
 
 def test_moderation_pages_are_accessible(
@@ -256,3 +266,32 @@ def test_moderation_pages_are_accessible(
     page = new_page()
     page.goto(f"{live_server}/moderation/figures")
     assert_accessible(page)
+
+
+def test_two_moderators_hiding_at_once(
+    accounts: dict[str, int], engine: Engine, make_user: Any, login_as: Any
+) -> None:
+    """Two moderators hiding the same comment at the same moment: one 303, one 409, one action."""
+    cid = add_comment(engine, author_id=make_user())
+    moderators = [login_as("moderator"), login_as("moderator")]
+    tokens = [csrf_token(m, "/signup") for m in moderators]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def hide(i: int) -> None:
+        barrier.wait()
+        response = moderators[i].post(
+            f"/moderation/comments/{cid}/hide",
+            data={"reason": "spam", "csrf_token": tokens[i]},
+            follow_redirects=False,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=hide, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [303, 409]
+    with session_scope(engine, write=False) as session:
+        assert len(list(session.scalars(select(ModerationAction)))) == 1

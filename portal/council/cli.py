@@ -4,6 +4,7 @@ named by PORTAL_DATABASE_URL, then let spaCy read them."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +26,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def progress(n: int, total: int, name: str) -> None:
         print(f"[{n}/{total}] {name}", file=sys.stderr, flush=True)
 
-    results, errors = ingest_paths(engine, [Path(p) for p in args.paths], progress=progress)
+    results, errors = ingest_paths(
+        engine, [Path(p) for p in args.paths], progress=progress, workers=args.workers
+    )
     for result in results:
         print(
             f"{result.meeting_date}: {result.status} ({result.passages} passages, {result.kept_anchors} anchors kept)"
@@ -61,6 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "Then spaCy reads the new passages (people, places, organisations).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="processes reading and parsing files (default: cores, at most 4)",
+    )
     p.add_argument(
         "--no-index",
         action="store_true",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from portal.council import services
-from portal.council.parse import SUPPORTED, MinutesError, parse_bytes
+from portal.council.parse import SUPPORTED, MinutesError, ParsedMinutes, parse_bytes
 from portal.db import session_scope
 
 
@@ -25,19 +27,37 @@ def minutes_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def ingest_file(
-    engine: Engine, path: Path, *, actor_id: int | None = None
-) -> services.IngestResult:
-    """One file in its own transaction; a MinutesError leaves nothing of it stored."""
+def read_and_parse(path: Path) -> tuple[bytes, ParsedMinutes]:
+    """Read and parse one file; stores nothing (so it can run in another process)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise MinutesError(path.name, "fichier illisible ou introuvable") from exc
-    parsed = parse_bytes(data, path.name)
+    return data, parse_bytes(data, path.name)
+
+
+def _parsed_or_error(path: Path) -> tuple[bytes, ParsedMinutes] | MinutesError:
+    try:
+        return read_and_parse(path)
+    except MinutesError as exc:
+        return exc
+
+
+def store(
+    engine: Engine, path: Path, data: bytes, parsed: ParsedMinutes, *, actor_id: int | None = None
+) -> services.IngestResult:
     with session_scope(engine) as session:
         return services.ingest(
             session, parsed=parsed, filename=path.name, data=data, actor_id=actor_id
         )
+
+
+def ingest_file(
+    engine: Engine, path: Path, *, actor_id: int | None = None
+) -> services.IngestResult:
+    """One file in its own transaction; a MinutesError leaves nothing of it stored."""
+    data, parsed = read_and_parse(path)
+    return store(engine, path, data, parsed, actor_id=actor_id)
 
 
 def ingest_paths(
@@ -46,18 +66,30 @@ def ingest_paths(
     *,
     actor_id: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int = 1,
 ) -> tuple[list[services.IngestResult], list[MinutesError]]:
-    """Each file in its own transaction: a bad file is refused whole and the others still load."""
+    """Each file in its own transaction: a bad file is refused whole and the others still load.
+
+    With `workers` > 1, files are read and parsed (the slow part for PDFs: pypdf is pure Python)
+    in that many processes, and stored one after the other, in order, by this one."""
     files = minutes_files(paths)
     results: list[services.IngestResult] = []
     errors: list[MinutesError] = []
-    for n, path in enumerate(files, 1):
-        try:
-            results.append(ingest_file(engine, path, actor_id=actor_id))
-        except MinutesError as exc:
-            errors.append(exc)
-        if progress:
-            progress(n, len(files), path.name)
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(files) > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            parsed_files: Iterable[tuple[bytes, ParsedMinutes] | MinutesError] = pool.map(
+                _parsed_or_error, files
+            )
+        else:
+            parsed_files = map(_parsed_or_error, files)
+        for n, (path, outcome) in enumerate(zip(files, parsed_files, strict=True), 1):
+            if isinstance(outcome, MinutesError):
+                errors.append(outcome)
+            else:
+                results.append(store(engine, path, *outcome, actor_id=actor_id))
+            if progress:
+                progress(n, len(files), path.name)
     return results, errors
 
 

@@ -14,8 +14,7 @@ import re
 from collections.abc import Iterable
 
 from portal.council.parse import FRENCH_DATE, MONTHS
-from portal.council.text import terms
-from portal.text import fold_accents
+from portal.council.text import fold, terms
 
 # Subject -> stems of words that point to it (stems as made by portal.council.text.terms).
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -47,7 +46,7 @@ AMOUNT = re.compile(
 ENTITY_KINDS = {"PER": "person", "LOC": "place", "ORG": "organisation"}
 # Words spaCy often takes for names in minutes but that name no one in particular.
 NOT_ENTITIES = frozenset(
-    fold_accents(w)
+    fold(w)
     for w in ("Conseil", "Conseil municipal", "Madame la Maire", "Maire", "Vote", "Rapporteur",
               "Rapporteuse", "Délibération", "Le Conseil municipal", "Monsieur", "Madame", "M.",
               "Mme", "Le Conseil", "la Maire", "Madame la Maire", "Conseil municipal")
@@ -67,7 +66,7 @@ def topic_for(title: str, body: str) -> str | None:
 
 
 def entity_key(value: str) -> str:
-    return re.sub(r"\s+", " ", fold_accents(value)).strip()[:200]
+    return re.sub(r"\s+", " ", fold(value)).strip()[:200]
 
 
 def amounts(text: str) -> list[tuple[str, str]]:

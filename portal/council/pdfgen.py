@@ -96,10 +96,13 @@ class MinutesPDF(FPDF):
 
 def render(source: Path) -> bytes:
     """The PDF of one Markdown source with a front matter (see content/council/pdf-sources/)."""
-    text = source.read_text(encoding="utf-8")
+    return render_text(source.read_text(encoding="utf-8"), name=str(source))
+
+
+def render_text(text: str, *, name: str = "minutes") -> bytes:
     match = re.match(r"\A---\n(.*?)\n---\n(.*)\Z", text, re.S)
     if not match:
-        raise ValueError(f"{source}: front matter missing")
+        raise ValueError(f"{name}: front matter missing")
     meta = yaml.safe_load(match.group(1))
     day: date = meta["date"]
     pdf = MinutesPDF(f"Procès-verbal de la séance du {french_date(day)}")

@@ -21,8 +21,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from portal.council.models import Entity, Item, Meeting, Passage
-from portal.council.text import WORD, stem, terms
-from portal.text import fold_accents
+from portal.council.text import WORD, fold, stem, terms
 
 CANDIDATES = 300
 OUTCOMES = ("adopted", "unanimous", "rejected")
@@ -165,7 +164,7 @@ def highlight(passage_text: str, wanted: set[str], length: int = 240) -> Markup:
     first_match = None
     for m in re.finditer(r"\w+|\W+", passage_text):
         token = m.group(0)
-        words = WORD.findall(fold_accents(token))
+        words = WORD.findall(fold(token))
         if words and stem(words[0]) in wanted:
             first_match = first_match if first_match is not None else m.start()
             pieces.append(f"<mark>{escape(token)}</mark>")

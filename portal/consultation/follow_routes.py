@@ -10,24 +10,33 @@ from portal.consultation.models import TARGET_CLAUSE
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, form_str, redirect, route, safe_next
-from portal.web.templating import render
+from portal.web.templating import is_htmx, render
 
 
 def toggle_follow(request: Request) -> Response:
     db, user = request.state.db, request.state.user
     target_type, key = form_str(request, "target_type"), form_str(request, "target_key")
+    next_url = safe_next(form_str(request, "next"), "/charter")
     if form_str(request, "action") == "unfollow":
         follow_services.unfollow(db, user_id=user.id, target_type=target_type, target_key=key)
-        flash(request, _("Vous ne suivez plus cet élément."))
+        message = _("Vous ne suivez plus cet élément.")
     else:
         follow_services.follow(db, user_id=user.id, target_type=target_type, target_key=key)
         what = _("cet article") if target_type == TARGET_CLAUSE else _("cette proposition")
-        flash(
+        message = _(
+            "Vous suivez %(what)s : un e-mail vous préviendra de chaque réponse ou modification.",
+            what=what,
+        )
+    if is_htmx(request):  # the button swaps in place; the plain form redirects back
+        db.flush()
+        return render(
             request,
-            _("Vous suivez %(what)s : un e-mail vous préviendra de chaque réponse ou modification.",
-              what=what),
+            "consultation/_follow.html",
+            {"follow_target_type": target_type, "follow_target_key": key,
+             "follow_next": next_url, "follow_notice": message},
         )  # fmt: skip
-    return redirect(safe_next(form_str(request, "next"), "/charter"), request)
+    flash(request, message)
+    return redirect(next_url, request)
 
 
 def unsubscribe_page(request: Request) -> Response:

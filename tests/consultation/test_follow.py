@@ -168,3 +168,23 @@ def test_follow_permissions(accounts: dict[str, int], make_client: Any, client: 
     assert follow(visitor, "clause", "contact-humain").status_code == 303
     assert follow(visitor, "clause", "contact-humain").headers["location"].startswith("/login")
     assert "pour suivre cet élément" in client.get("/charter/clauses/4").text
+
+
+def test_htmx_follow_swaps_the_button_in_place(
+    accounts: dict[str, int], engine: Engine, login_as: Any
+) -> None:
+    """With htmx the answer is the button's fragment (now pressed) with a spoken notice."""
+    resident = login_as()
+    response = resident.post(
+        "/follow",
+        data={"target_type": "clause", "target_key": "contact-humain", "action": "follow",
+              "next": "/charter/clauses/4", "csrf_token": csrf_token(resident, "/signup")},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(
+        '<div class="follow" id="follow-clause-contact-humain">'
+    )
+    assert 'aria-pressed="true"' in response.text and 'role="status"' in response.text
+    assert 'name="next" value="/charter/clauses/4"' in response.text
+    assert follows(engine) == 1

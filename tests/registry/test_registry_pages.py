@@ -151,3 +151,12 @@ def test_empty_register_page_still_works(client: TestClient) -> None:
     """With no entry yet, the list says there is none rather than failing."""
     page = client.get("/registry")
     assert page.status_code == 200 and "0 système" in page.text
+
+
+def test_htmx_search_gets_only_the_results_fragment(
+    client: TestClient, registry: list[str]
+) -> None:
+    """With htmx, the filter form receives just the results section; without, the whole page."""
+    fragment = client.get("/registry?q=chatbots", headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<section id="resultats"') and "<html" not in fragment
+    assert "<html" in client.get("/registry?q=chatbots").text

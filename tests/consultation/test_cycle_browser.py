@@ -59,8 +59,6 @@ def test_the_whole_cycle_with_four_roles(
     # 1. An agent proposes an amendment of article 4.
     page = sign_in(new_page, base, engine, agent)
     visit(page, f"{base}/charter/proposals/new?article=4")
-    page.check("#kind-amend")
-    page.select_option("#clause_number", "4")
     page.fill("#title", "Un numéro direct sans serveur vocal")
     page.fill("#body", AMENDED)
     page.fill("#rationale", "Les personnes âgées abandonnent face aux serveurs vocaux.")

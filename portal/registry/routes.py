@@ -131,6 +131,7 @@ def entry(request: Request) -> Response:
     from portal.consultation.services import published_clauses
 
     clauses = {c.slug: c for c in published_clauses(db)}
+    can_draft = user is not None and DRAFT_ENTRY.allows(user.roles, authenticated=True)
     charts = [
         bar_chart(f, chart_id=f"chart-{i}")
         for i, f in enumerate(data.get("figures", []))
@@ -150,7 +151,8 @@ def entry(request: Request) -> Response:
             "charts": charts,
             "diff": render_text_diff,
             "can_answer": user is not None and services.can_answer(user.roles, user.id, system),
-            "can_draft": user is not None and DRAFT_ENTRY.allows(user.roles, authenticated=True),
+            "can_draft": can_draft,
+            "pending": services.pending_drafts_of(db, system.id) if can_draft else [],  # type: ignore[arg-type]
             **_labels(),
         },
     )

@@ -671,6 +671,30 @@ def commitments(session: Session) -> tuple[list[Any], list[tuple[System, dict[st
     return clauses, rows
 
 
+@dataclass(frozen=True)
+class Commitment:
+    system_name: str
+    url: str
+    how: str
+
+
+def systems_committed_to(session: Session, clause_slug: str) -> list[Commitment]:
+    """For the charter's clause pages: which published systems commit to this clause, and how."""
+    found = []
+    for system in all_published(session):
+        for item in (system.data or {}).get("charter", []):
+            if item["clause"] == clause_slug:
+                found.append(
+                    Commitment(system.name, f"/registry/{system.slug}#charte", item["how"])
+                )
+    return found
+
+
+def pending_drafts_of(session: Session, system_id: int) -> list[Revision]:
+    stmt = select(Revision).where(Revision.system_id == system_id, Revision.status == "draft")
+    return list(session.scalars(stmt.order_by(Revision.id)))
+
+
 def export_document(session: Session, *, generated_at: datetime | None = None) -> dict[str, Any]:
     return {
         "publisher": "Ville de Suresnes",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -160,3 +161,42 @@ def test_htmx_search_gets_only_the_results_fragment(
     fragment = client.get("/registry?q=chatbots", headers={"HX-Request": "true"}).text
     assert fragment.lstrip().startswith('<section id="resultats"') and "<html" not in fragment
     assert "<html" in client.get("/registry?q=chatbots").text
+
+
+def test_charter_side_can_list_the_systems_committed_to_a_clause(
+    engine: Any, registry: list[str]
+) -> None:
+    """services.systems_committed_to gives the charter's clause pages their link back."""
+    from portal.db import session_scope
+    from portal.registry.services import systems_committed_to
+
+    with session_scope(engine, write=False) as session:
+        found = systems_committed_to(session, "contact-humain")
+    assert {c.url for c in found} >= {
+        "/registry/chatbot-habitants#charte", "/registry/centre-contact-unique#charte",
+    }  # fmt: skip
+
+
+def test_staff_see_pending_drafts_on_the_entry(
+    registry: list[str], login_as: Any, engine: Any
+) -> None:
+    """An agent on an entry sees the drafts waiting for review; the public does not."""
+    from portal.db import session_scope
+    from portal.registry import services
+    from portal.registry.loader import to_text
+
+    agent = login_as("agent")
+    with session_scope(engine) as session:
+        data = dict(
+            services.get_published(session, "copilot-agents").data or {},
+            name="Copilot (25 licences)",
+        )
+        services.draft(
+            session,
+            text=to_text(data),
+            summary="Nom raccourci",
+            author_id=agent.user_id,
+            slug="copilot-agents",
+        )
+    assert "Nom raccourci" in agent.get("/registry/copilot-agents").text
+    assert "Nom raccourci" not in login_as().get("/registry/copilot-agents").text

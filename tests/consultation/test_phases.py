@@ -92,7 +92,10 @@ def test_scheduler_opens_and_closes_at_the_set_times(
     official = login_as("official")
     post(official, "/charter/v/2/phase", {"action": "dates", "opens_at": paris(timedelta(hours=1)),
          "closes_at": paris(timedelta(days=7))})  # fmt: skip
+    from portal.scheduler import all_jobs
+
     job = next(j for j in JOBS if j.name == "consultation.phases")
+    assert job in all_jobs()  # found by the scheduler without a central list
     assert job.every == timedelta(minutes=1)
     run_once(engine, settings, job, now=utcnow())
     assert phase(engine) == "drafting"

@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+import warnings
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
@@ -42,10 +43,13 @@ Progress = Callable[[str], None]
 
 MODEL = "fr_core_news_md"
 KEEP_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "X"})
-# Verbs that carry no subject in any consultation (modal and light verbs).
+# Words that carry no subject in any consultation: modal and light verbs, greetings and the
+# vocabulary of giving an opinion.
 GENERIC_LEMMAS = frozenset(
     {"falloir", "devoir", "pouvoir", "vouloir", "savoir", "faire", "aller", "dire", "mettre"}
-    | {"voir", "avoir", "être"}
+    | {"voir", "avoir", "être", "penser", "trouver", "croire", "sembler"}
+    | {"bonjour", "merci", "cordialement", "avis", "accord", "idée", "bon", "bien", "franchement"}
+    | {"chose", "truc", "article", "commentaire", "question", "point"}
 )
 DUPLICATE_JACCARD = 0.5
 SHINGLE = 5
@@ -474,7 +478,7 @@ def _label(
             key=lambda pair: (-pair[0], pair[1]),
         )
         chosen: list[str] = []
-        for _, key in scored:
+        for _score, key in scored:
             words = set(key.split())
             if any(words & set(other.split()) for other in chosen):
                 continue
@@ -498,7 +502,9 @@ def cluster_comments(
     from threadpoolctl import threadpool_limits
 
     # Many small k-means runs: one thread each is an order of magnitude faster than a pool.
-    with threadpool_limits(1):
+    # Tiny inputs can hold fewer distinct points than groups asked for: that is expected.
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Number of distinct clusters")
         return _cluster(comments, progress=progress, sample_size=sample_size, seed=seed)
 
 
@@ -509,8 +515,8 @@ def _cluster(
     sample_size: int,
     seed: int,
 ) -> ClusterResult:
-    ids = [cid for cid, _ in comments]
-    texts = [text for _, text in comments]
+    ids = [cid for cid, _text in comments]
+    texts = [text for _cid, text in comments]
     if len(set(ids)) != len(ids):
         raise ValueError("comment ids must be unique")
     n = len(texts)

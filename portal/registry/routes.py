@@ -264,7 +264,13 @@ def _form_page(
     return render(
         request,
         "registry/edit.html",
-        {"text": text, "summary": summary, "system": system, "error": error},
+        {
+            "text": text,
+            "summary": summary,
+            "system": system,
+            "error": error,
+            "field_labels": services.FIELD_LABELS,
+        },
         status_code=400 if error else 200,
     )
 
@@ -286,7 +292,8 @@ def new_entry(request: Request) -> Response:
 def edit_entry(request: Request) -> Response:
     system = services.get_system(request.state.db, request.path_params["slug"])
     if request.method == "GET":
-        text = to_text(system.data) if system.data else NEW_ENTRY_TEXT
+        data = system.data or services.latest_revision_data(request.state.db, system.id)  # type: ignore[arg-type]
+        text = to_text(data) if data else NEW_ENTRY_TEXT
         return _form_page(request, text=text, summary="", system=system, error=None)
     text, summary = form_str(request, "text"), form_str(request, "summary")
     try:

@@ -690,6 +690,13 @@ def systems_committed_to(session: Session, clause_slug: str) -> list[Commitment]
     return found
 
 
+def latest_revision_data(session: Session, system_id: int) -> dict[str, Any] | None:
+    """The last proposed state of an entry (to edit a never-published one from its last draft)."""
+    stmt = select(Revision.data).where(Revision.system_id == system_id).order_by(Revision.id.desc())  # type: ignore[attr-defined]
+    data: dict[str, Any] | None = session.scalars(stmt.limit(1)).first()
+    return data
+
+
 def pending_drafts_of(session: Session, system_id: int) -> list[Revision]:
     stmt = select(Revision).where(Revision.system_id == system_id, Revision.status == "draft")
     return list(session.scalars(stmt.order_by(Revision.id)))

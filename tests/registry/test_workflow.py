@@ -403,3 +403,31 @@ def test_demo_loads_entries_questions_and_a_draft_once(
             session, services.get_published(session, "chatbot-habitants").id
         )  # type: ignore[arg-type]
     assert stats.answered == 1 and stats.median_hours == 26
+
+
+def test_refused_new_entry_can_be_redrafted_from_its_last_text(
+    registry: list[str], login_as: Any
+) -> None:
+    """A new entry refused once keeps its address; its edit form starts from the last draft."""
+    agent, official = login_as("agent"), login_as("official")
+    text = _edit_text(agent, "formation-en-ligne-agents").replace(
+        "slug: formation-en-ligne-agents", "slug: aide-traduction"
+    )
+    token = csrf_token(agent, "/registry/new")
+    draft_id = _draft_id(
+        agent.post(
+            "/registry/new",
+            data={"text": text, "summary": "Nouvelle", "csrf_token": token},
+            follow_redirects=False,
+        )
+    )
+    official.post(
+        f"/registry/drafts/{draft_id}/reject",
+        data={
+            "note": "À compléter.",
+            "csrf_token": csrf_token(official, f"/registry/drafts/{draft_id}"),
+        },
+    )
+    assert "slug: aide-traduction" in _edit_text(agent, "aide-traduction")
+    response = _draft(agent, "aide-traduction", text.replace("status: deployed", "status: prod"))
+    assert "Champ concerné : Statut (status)" in unescape(response.text)

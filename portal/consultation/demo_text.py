@@ -120,6 +120,7 @@ GENERIC = (
     "pk pas faire une réunion en mairie pour en parler ?",
     "tres bonne initiative de la ville, continuez",
 )
+PROPER_NOUNS = ("Copilot",)
 OPENERS = ("", "", "", "Bonjour, ", "À mon avis, ", "Franchement, ", "Pour ma part, ")
 REPLIES = (
     "Tout à fait d'accord avec vous.",
@@ -239,7 +240,10 @@ def generate_demo(
             )
             continue
         pool = BY_SLUG.get(slug, ()) + GENERIC if rng.random() < 0.3 else BY_SLUG.get(slug, GENERIC)
-        body = _typo(rng, rng.choice(OPENERS) + rng.choice(pool or GENERIC))
+        opener, sentence = rng.choice(OPENERS), rng.choice(pool or GENERIC)
+        if opener and sentence[1:2].islower() and not sentence.startswith(PROPER_NOUNS):
+            sentence = sentence[0].lower() + sentence[1:]  # "Bonjour, j'ai…", not "Bonjour, J'ai…"
+        body = _typo(rng, opener + sentence)
         if body and body[0].islower():
             body = body[0].upper() + body[1:]
         supports = int(rng.paretovariate(1.5)) - 1

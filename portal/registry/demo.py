@@ -46,7 +46,8 @@ def _activity(engine: Engine, accounts: dict[str, int], progress: Callable[[str]
             "supprimées au bout de trois mois.",
         )  # fmt: skip
         # A plausible delay, so the median time to answer means something in the demo.
-        answered.answered_at = answered.created_at + timedelta(hours=26)
+        assert answered.answered_at is not None
+        answered.created_at = answered.answered_at - timedelta(hours=26)
         services.ask(
             session, slug="voicebot-hors-horaires", author_id=accounts["habitant"], kind="problem",
             body="J'ai demandé un rappel samedi soir et personne ne m'a rappelé lundi.",

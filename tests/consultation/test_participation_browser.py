@@ -29,6 +29,10 @@ def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int
             title="Un humain à qui parler", body="Un numéro direct, sans serveur vocal.",
             rationale="Demandé par de nombreux habitants.",
         )  # fmt: skip
+        for i in range(21):  # one more than a page: the oldest comes with "load more"
+            ps.add_comment(
+                s, author_id=other, body=f"Ancien avis {i}", clause_id=clause_id(engine, 4)
+            )
         ps.add_comment(s, author_id=other, body="Pensez aux personnes âgées.",
                        clause_id=clause_id(engine, 4))  # fmt: skip
         ps.add_comment(s, author_id=other, body="Très clair.", proposal_id=proposal.id)
@@ -76,6 +80,9 @@ def test_with_javascript_everything_updates_in_place(
     target.locator("select").first.select_option("off_topic")
     target.locator("text=Envoyer le signalement").first.click()
     page.wait_for_selector("text=signalé à la modération")
+    assert page.locator("text=Ancien avis 0").count() == 0
+    page.click("text=Afficher les commentaires suivants")
+    page.wait_for_selector("text=Ancien avis 0")
     assert page.evaluate("() => window.__same_page === true")  # no page load happened
     assert_accessible(page)
     assert bodies(engine)[-2:] == ["Un rappel le samedi serait utile.", "Et aux personnes sourdes."]

@@ -15,6 +15,7 @@ from sklearn.metrics import adjusted_rand_score
 from portal.nlp.cluster import ClusterResult, cluster_comments
 
 DATA = Path(__file__).resolve().parent / "data" / "labelled_comments.jsonl"
+NOISE = "hors_sujet"  # "+1", "???", "test": no subject, a label of their own
 
 
 def load_labelled() -> list[dict[str, Any]]:
@@ -50,11 +51,14 @@ def pipeline_ari(labelled: list[dict[str, Any]], result: ClusterResult) -> float
 
 
 def test_labelled_set_is_large_and_varied(labelled: list[dict[str, Any]]) -> None:
-    """The labelled set has at least 400 comments over at least 8 themes, with a campaign."""
+    """The labelled set has 400+ comments over 8+ themes, with a campaign, English and noise."""
     themes = Counter(row["theme"] for row in labelled)
+    noise = themes.pop(NOISE)
     assert len(labelled) >= 400 and len(themes) >= 8
-    assert min(themes.values()) >= 20
+    assert min(themes.values()) >= 20 and noise >= 5
     assert sum(row["campaign"] for row in labelled) >= 20
+    english = [r for r in labelled if {"the", "is", "and"} & set(r["text"].lower().split())]
+    assert len(english) >= 10
 
 
 def test_pipeline_beats_baseline_three_times(

@@ -127,6 +127,8 @@ def upgrade() -> None:
     sa.Column('section_slug', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('base_title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('base_body', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('rationale', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),

@@ -130,6 +130,10 @@ class Proposal(SQLModel, table=True):
     section_slug: str | None = Field(default=None, max_length=80)  # where a new clause goes
     title: str = Field(max_length=300)
     body: str  # the proposed text of the clause
+    # The text the author started from (amendments): the page diffs against it even after an
+    # accepted answer changed the draft.
+    base_title: str | None = Field(default=None, max_length=300)
+    base_body: str | None = None
     rationale: str
     author_id: int = Field(foreign_key="accounts_user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)

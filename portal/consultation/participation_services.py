@@ -782,7 +782,8 @@ def create_proposal(
     if kind not in (PROPOSAL_AMEND, PROPOSAL_NEW):
         raise ValidationFailed(_("Choisissez : modifier un article ou en proposer un nouveau."))
     clause_slug: str | None = None
-    base: dict[str, str] | None = None
+    base_title: str | None = None
+    base_body: str | None = None
     if kind == PROPOSAL_AMEND:
         clause = session.scalar(
             select(Clause).where(Clause.version_id == version.id, Clause.number == clause_number)
@@ -791,7 +792,7 @@ def create_proposal(
             raise NotFound(_("L'article à modifier n'existe pas dans le projet."))
         clause_slug, section_slug = clause.slug, clause.section_slug
         # The text the agent started from: the page diffs against it even after the draft changed.
-        base = {"title": clause.title, "body": clause.body}
+        base_title, base_body = clause.title, clause.body
         if not title:
             title = clause.title
         if title == clause.title and body == clause.body.strip():
@@ -828,6 +829,8 @@ def create_proposal(
         section_slug=section_slug,
         title=title,
         body=body,
+        base_title=base_title,
+        base_body=base_body,
         rationale=rationale,
         author_id=author_id,
     )
@@ -836,7 +839,7 @@ def create_proposal(
     audit.record(
         session, actor_id=author_id, action="consultation.proposal.create",
         object_type="proposal", object_id=proposal.id,
-        detail={"kind": kind, "clause": clause_slug, "section": section_slug, "base": base},
+        detail={"kind": kind, "clause": clause_slug, "section": section_slug},
     )  # fmt: skip
     return proposal
 
@@ -876,22 +879,12 @@ class BaseText:
 
 
 def base_text(session: Session, proposal: Proposal) -> BaseText | None:
-    """The text an amendment changes: the one its author started from (kept in the audit row of
-    its creation), else the version in force for a proposal already applied, else the draft's."""
+    """The text an amendment changes: the one its author started from, else the version in force
+    for a proposal already applied, else the draft's."""
     if proposal.clause_slug is None:
         return None
-    from portal.core_models import AuditEvent
-
-    detail = session.scalar(
-        select(AuditEvent.detail).where(
-            AuditEvent.object_type == "proposal",
-            AuditEvent.object_id == str(proposal.id),
-            AuditEvent.action == "consultation.proposal.create",
-        )
-    )
-    base = detail.get("base") if isinstance(detail, dict) else None
-    if isinstance(base, dict) and isinstance(base.get("body"), str):
-        return BaseText(str(base.get("title", "")), str(base["body"]), "proposal")
+    if proposal.base_body is not None:
+        return BaseText(proposal.base_title or "", proposal.base_body, "proposal")
     if proposal.applied_clause_id is not None or proposal.status.startswith("accepted"):
         row = session.execute(
             select(Clause, CharterVersion.number)

@@ -9,12 +9,12 @@ from portal.scheduler import Job, JobContext
 
 
 def recompute(ctx: JobContext) -> str:
-    done = []
-    for version_id in synthesis_services.versions_with_comments(ctx.session):
-        run = synthesis_services.compute_run(ctx.session, version_id=version_id)
-        if run is not None:
-            done.append(f"version {version_id}: {run.comment_count} comments")
-    return ", ".join(done) or "no change"
+    # The job's own session stays unused: clustering takes seconds to minutes, so the service
+    # reads and writes in short transactions of its own and computes with none open.
+    runs = synthesis_services.recompute_all(ctx.engine)
+    return ", ".join(f"version {r.version_id}: {r.comment_count} comments" for r in runs) or (
+        "no change"
+    )
 
 
 JOBS = [

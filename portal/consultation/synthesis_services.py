@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from portal import audit
@@ -99,59 +100,127 @@ def versions_with_comments(session: Session) -> list[int]:
     return sorted(int(v) for v in session.scalars(stmt))
 
 
-def compute_run(
-    session: Session,
-    *,
-    version_id: int,
-    progress: Callable[[str], None] | None = None,
-    force: bool = False,
-) -> SynthesisRun | None:
-    """A new draft run for the version, unless its comments did not change since the last run.
+@dataclass
+class PreparedRun:
+    """A computed synthesis, not yet stored (computing holds no database transaction open)."""
 
-    Older drafts of the version are replaced (published runs stay as they were published)."""
-    from portal.nlp.cluster import cluster_comments
+    version_id: int
+    digest: str
+    comment_count: int
+    whole: object  # portal.nlp.cluster.ClusterResult
+    per_clause: dict[int, object]
+    seconds: float
 
+
+def needs_run(session: Session, *, version_id: int) -> tuple[list[SourceComment], str] | None:
+    """The version's visible comments and their digest, or None when the last run covers them."""
     comments = source_comments(session, version_id=version_id)
     digest = fingerprint(comments)
     previous = session.scalars(
-        select(SynthesisRun)
+        select(SynthesisRun.fingerprint)
         .where(SynthesisRun.version_id == version_id)
         .order_by(col(SynthesisRun.id).desc())
         .limit(1)
     ).first()
-    if previous is not None and previous.fingerprint == digest and not force:
+    if not comments or previous == digest:
         return None
-    if not comments:
-        return None
+    return comments, digest
+
+
+def prepare_run(
+    version_id: int,
+    comments: list[SourceComment],
+    digest: str,
+    progress: Callable[[str], None] | None = None,
+) -> PreparedRun:
+    """Run the pipeline over the whole consultation and over each clause with enough comments."""
+    from portal.nlp.cluster import cluster_comments
+
     start = time.perf_counter()
     say = progress or (lambda _m: None)
-    result = cluster_comments([(c.id, c.body) for c in comments], progress=say)
+    whole = cluster_comments([(c.id, c.body) for c in comments], progress=say)
+    by_clause: dict[int, list[SourceComment]] = defaultdict(list)
+    for c in comments:
+        by_clause[c.clause_id].append(c)
+    per_clause: dict[int, object] = {}
+    for clause_id, rows in sorted(by_clause.items()):
+        if len(rows) >= MIN_CLAUSE_COMMENTS:
+            say(f"article {clause_id} : {len(rows)} commentaires")
+            per_clause[clause_id] = cluster_comments([(c.id, c.body) for c in rows])
+    return PreparedRun(version_id, digest, len(comments), whole, per_clause,
+                       round(time.perf_counter() - start, 1))  # fmt: skip
+
+
+def save_run(session: Session, prepared: PreparedRun) -> SynthesisRun | None:
+    """Store a prepared run as the version's draft (older drafts are replaced; published runs
+    stay as published). Nothing is stored if a run of the same comments appeared meanwhile."""
+    from portal.nlp.cluster import ClusterResult
+
+    latest = session.scalars(
+        select(SynthesisRun.fingerprint)
+        .where(SynthesisRun.version_id == prepared.version_id)
+        .order_by(col(SynthesisRun.id).desc())
+        .limit(1)
+    ).first()
+    if latest == prepared.digest:
+        return None
+    assert isinstance(prepared.whole, ClusterResult)
     run = SynthesisRun(
-        version_id=version_id,
-        comment_count=len(comments),
-        fingerprint=digest,
-        parameters=json.dumps(result.parameters, ensure_ascii=False),
-        duplicates=json.dumps(result.duplicates),
+        version_id=prepared.version_id,
+        comment_count=prepared.comment_count,
+        fingerprint=prepared.digest,
+        parameters=json.dumps(prepared.whole.parameters, ensure_ascii=False),
+        duplicates=json.dumps(prepared.whole.duplicates),
+        seconds=prepared.seconds,
     )
     session.execute(
         delete(SynthesisRun).where(
-            SynthesisRun.version_id == version_id, SynthesisRun.status == RUN_DRAFT
+            SynthesisRun.version_id == prepared.version_id, SynthesisRun.status == RUN_DRAFT
         )
     )
     session.add(run)
     session.flush()
     run_id = int(run.id or 0)
-    _store(session, run_id, None, result)
-    by_clause: dict[int, list[SourceComment]] = defaultdict(list)
-    for c in comments:
-        by_clause[c.clause_id].append(c)
-    for clause_id, rows in sorted(by_clause.items()):
-        if len(rows) < MIN_CLAUSE_COMMENTS:
-            continue
-        say(f"article {clause_id} : {len(rows)} commentaires")
-        _store(session, run_id, clause_id, cluster_comments([(c.id, c.body) for c in rows]))
-    run.seconds = round(time.perf_counter() - start, 1)
+    _store(session, run_id, None, prepared.whole)
+    for clause_id, result in prepared.per_clause.items():
+        _store(session, run_id, clause_id, result)
     return run
+
+
+def compute_run(
+    session: Session,
+    *,
+    version_id: int,
+    progress: Callable[[str], None] | None = None,
+) -> SynthesisRun | None:
+    """Read, compute and store in one session (demo and tests; the job uses short transactions)."""
+    todo = needs_run(session, version_id=version_id)
+    if todo is None:
+        return None
+    return save_run(session, prepare_run(version_id, *todo, progress=progress))
+
+
+def recompute_all(
+    engine: Engine, progress: Callable[[str], None] | None = None
+) -> list[SynthesisRun]:
+    """For every version whose comments changed: read (short), compute (no transaction open),
+    store (short), so residents' writes never wait for the clustering."""
+    from portal.db import session_scope
+
+    with session_scope(engine, write=False) as session:
+        version_ids = versions_with_comments(session)
+    done = []
+    for version_id in version_ids:
+        with session_scope(engine, write=False) as session:
+            todo = needs_run(session, version_id=version_id)
+        if todo is None:
+            continue
+        prepared = prepare_run(version_id, *todo, progress=progress)
+        with session_scope(engine) as session:
+            run = save_run(session, prepared)
+        if run is not None:
+            done.append(run)
+    return done
 
 
 def _store(session: Session, run_id: int, clause_id: int | None, result: object) -> None:

@@ -273,3 +273,32 @@ def services_publish(session: Any, run_id: int, author_id: int) -> None:
     from portal.consultation.synthesis_services import publish_run
 
     publish_run(session, run_id=run_id, author_id=author_id)
+
+
+def test_new_or_hidden_comments_trigger_a_new_draft_and_hidden_ones_vanish(
+    accounts: dict[str, int], engine: Engine, settings: Settings, client: TestClient
+) -> None:
+    """A new comment makes the job recompute; a comment hidden after publication leaves the page."""
+    run_job(engine, settings)
+    with session_scope(engine) as session:
+        run = session.scalar(select(SynthesisRun))
+        assert run is not None
+        services_publish(session, int(run.id or 0), accounts["elu"])
+    page = client.get("/consultation/synthesis")
+    quoted = page.text.count("<blockquote")
+    assert quoted >= 3
+    data = client.get("/consultation/synthesis.json").json()
+    victim = data["themes"][0]["representative_comments"][0]
+    with session_scope(engine) as session:
+        comment = session.get(Comment, victim["id"])
+        assert comment is not None
+        comment.hidden_at = utcnow()
+    after = client.get("/consultation/synthesis.json?version=2").json()
+    assert victim["id"] not in [
+        c["id"] for t in after["themes"] for c in t["representative_comments"]
+    ]
+    assert after["comment_count"] == data["comment_count"] - 1
+    assert "34 comments" in run_job(engine, settings)  # recomputed without the hidden one
+    with session_scope(engine, write=False) as session:
+        statuses = sorted(session.scalars(select(SynthesisRun.status)))
+        assert statuses == ["draft", "published"]

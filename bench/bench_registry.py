@@ -22,6 +22,7 @@ from portal.registry.models import Change
 
 ENTRIES = 500
 CHANGES = 5000
+ROUNDS = 3  # each page is measured three times beside the bare endpoint; the median round is kept
 SERVICES = ["Direction de la relation usagers", "Direction des systèmes d'information",
             "Direction des ressources humaines", "Service des assemblées", "Direction de l'urbanisme",
             "Direction de l'éducation", "Police municipale", "Direction des finances"]  # fmt: skip
@@ -84,33 +85,52 @@ def main() -> str:
             ("list: all, first page", "/registry"),
             ("entry (10 changes in its history)", "/registry/chatbot-habitants-001"),
         ]
-        with serve("bench.bare:create") as bare:
-            baseline = wrk(f"{bare}/")
         rows = []
-        with serve("portal.app:app_from_env", env) as base:
+        # Both servers run side by side and each page is measured right after the bare endpoint:
+        # on a shared machine the load drifts, and a ratio of neighbouring runs is the fair one.
+        with serve("bench.bare:create") as bare, serve("portal.app:app_from_env", env) as base:
             with urllib.request.urlopen(f"{base}{pages[0][1]}") as response:
                 found = re.search(r"(\d+) systèmes? trouvés?", response.read().decode())
             assert found, "the search found nothing"
             for label, path in pages:
-                cached = wrk(f"{base}{path}")
-                fresh_rps, fresh_p99 = _wrk_fresh(f"{base}{path}")
-                rows.append((label, path, median_ms(f"{base}{path}"), cached, fresh_rps, fresh_p99))
+                rounds = []
+                for _ in range(ROUNDS):
+                    baseline = wrk(f"{bare}/")
+                    cached = wrk(f"{base}{path}")
+                    fresh_rps, fresh_p99 = _wrk_fresh(f"{base}{path}")
+                    rounds.append(
+                        (cached.rps / baseline.rps, baseline.rps, cached.rps, fresh_rps, fresh_p99)
+                    )
+                _ratio, bare_rps, cached_rps, fresh_rps, fresh_p99 = sorted(rounds)[ROUNDS // 2]
+                rows.append(
+                    (
+                        label,
+                        path,
+                        median_ms(f"{base}{path}"),
+                        bare_rps,
+                        cached_rps,
+                        fresh_rps,
+                        fresh_p99,
+                    )
+                )
     lines = [
         "## Registry: list and entry pages at scale",
         "",
         f"{today()}, {machine()}; {ENTRIES} entries, {CHANGES:,} published changes; wrk, 8 connections,",
         "5 s, one uvicorn worker each, SQLite. *Shared* is what anonymous visitors get (the 5-second",
         "anonymous micro-cache); *rendered* bypasses it (a cookie naming no session), as every signed-in",
-        "visitor does. Target: at least a third of the bare endpoint's requests per second.",
-        f"The search + filter page finds {found.group(1)} entries (50 shown per page).",
+        "visitor does. Each page is measured right after the bare endpoint, three rounds, median round",
+        "kept. Target: at least a third of the bare endpoint's requests per second.",
+        f"The search + filter page finds {found.group(1)} entries (20 shown per page).",
         "",
-        "| page | median (1 visitor) | shared: req/s (ratio) | rendered: req/s (ratio) | rendered p99 |",
-        "| --- | --- | --- | --- | --- |",
-        f"| bare Starlette endpoint | – | {baseline.rps:,.0f} (1.00) | – | – |",
+        "| page | median (1 visitor) | bare Starlette req/s (just before) | shared: req/s (ratio) "
+        "| rendered: req/s (ratio) | rendered p99 |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    for label, path, median, cached, fresh_rps, fresh_p99 in rows:
+    for label, path, median, bare_rps, cached_rps, fresh_rps, fresh_p99 in rows:
         lines.append(
-            f"| {label} `{path}` | {median:.1f} ms | {cached.rps:,.0f} ({cached.rps / baseline.rps:.2f}) "
-            f"| {fresh_rps:,.0f} ({fresh_rps / baseline.rps:.2f}) | {fresh_p99:.1f} ms |"
+            f"| {label} `{path}` | {median:.1f} ms | {bare_rps:,.0f} "
+            f"| {cached_rps:,.0f} ({cached_rps / bare_rps:.2f}) "
+            f"| {fresh_rps:,.0f} ({fresh_rps / bare_rps:.2f}) | {fresh_p99:.1f} ms |"
         )
     return "\n".join(lines) + "\n"

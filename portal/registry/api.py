@@ -114,7 +114,7 @@ OPENAPI_PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": {
-                    "description": "One page of systems (50 at most), by name",
+                    "description": "One page of systems (20 at most), by name",
                     "content": {
                         "application/json": {
                             "schema": {"$ref": "#/components/schemas/RegistrySystemList"}

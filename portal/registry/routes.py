@@ -98,11 +98,12 @@ def _filters(request: Request) -> services.Filters:
 
 
 def _labels() -> dict[str, Any]:
+    """Label maps, translated once per page rather than once per card."""
     return {
-        "status_labels": services.STATUS_LABELS,
-        "risk_labels": services.RISK_LABELS,
-        "field_labels": services.FIELD_LABELS,
-        "kind_labels": services.QUESTION_KINDS,
+        "status_labels": {k: _(v) for k, v in services.STATUS_LABELS.items()},
+        "risk_labels": {k: _(v) for k, v in services.RISK_LABELS.items()},
+        "field_labels": {k: _(v) for k, v in services.FIELD_LABELS.items()},
+        "kind_labels": {k: _(v) for k, v in services.QUESTION_KINDS.items()},
     }
 
 
@@ -269,7 +270,7 @@ def _form_page(
             "summary": summary,
             "system": system,
             "error": error,
-            "field_labels": services.FIELD_LABELS,
+            "field_labels": _labels()["field_labels"],
         },
         status_code=400 if error else 200,
     )

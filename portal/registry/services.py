@@ -24,7 +24,7 @@ from portal.registry.search import query_stems, search_text
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20
 STATUSES = ("study", "test", "deployed", "retired")
 STATUS_LABELS = {
     "study": N_("À l'étude"),

@@ -177,8 +177,17 @@ def insert_proposal(
     clause_slug: str | None = None,
     section_slug: str | None = None,
 ) -> Proposal:
+    base = (
+        session.scalar(
+            select(Clause).where(Clause.version_id == version_id, Clause.slug == clause_slug)
+        )
+        if clause_slug
+        else None
+    )
     proposal = Proposal(
         version_id=version_id,
+        base_title=base.title if base else None,
+        base_body=base.body if base else None,
         kind=PROPOSAL_AMEND if clause_slug else PROPOSAL_NEW,
         clause_slug=clause_slug,
         section_slug=section_slug,

@@ -88,7 +88,10 @@ def _answer_context(request: Request, proposal: Proposal, **extra: Any) -> dict[
     current = review_services.current_clause_text(db, proposal)
     diff_html = None
     if current is not None:
-        diff_html = render_segments_html(diff_text(current.body, proposal.body))
+        # Against the text its author started from: after an acceptance the draft already
+        # reads as the proposal, and the diff would show nothing.
+        base = proposal.base_body if proposal.base_body is not None else current.body
+        diff_html = render_segments_html(diff_text(base, proposal.body))
     return {
         "proposal": proposal,
         "current": current,

@@ -162,6 +162,7 @@ def test_accepting_an_amendment_edits_the_draft_clause_and_links_both_ways(
     page = official.get(f"/charter/proposals/{pid}/answer")
     assert "Acceptée" in page.text and "Bonne idée, retenue telle quelle." in page.text
     assert f'href="/charter/clauses/{clause.number}"' in page.text
+    assert "<ins>" in page.text  # still diffed against the text the agent started from
     # The clause's page (and the draft) now read the accepted text.
     assert "Un numéro de téléphone direct est publié" in client.get("/charter").text
 

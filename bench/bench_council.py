@@ -229,6 +229,33 @@ def latencies(url: str, tmp: str) -> tuple[float, float, int]:
     return statistics.median(search), statistics.median(ask), passages
 
 
+def quality(url: str, tmp: str) -> dict[str, tuple[float, float]]:
+    """recall@5 and MRR@10 of tests/council/eval_questions.yaml over the demo minutes."""
+    from portal.council import pdfgen
+    from portal.council.ingest import ingest_paths
+    from portal.db import make_engine
+    from tests.council.test_eval import evaluate
+
+    upgrade(url)
+    content = ROOT / "content" / "council"
+    pdfs = pdfgen.generate(content / "pdf-sources", Path(tmp) / "demo-pdf")
+    engine = make_engine(url)
+    ingest_paths(engine, sorted(content.glob("*.md")) + pdfs)
+    figures = evaluate(engine)
+    engine.dispose()
+    return figures
+
+
+def _fresh_pg(url: str, name: str) -> str:
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "archive"
@@ -248,6 +275,9 @@ def main() -> str:
             if name == "SQLite":
                 rate = spacy_rate(url)
             rows.append((name, seconds, peak, search_ms, ask_ms, passages))
+        evals = [("SQLite", quality(f"sqlite:///{Path(tmp) / 'eval.sqlite3'}", tmp))]
+        if pg:
+            evals.append(("PostgreSQL", quality(_fresh_pg(pg, "portal_bench_council_eval"), tmp)))
     lines = [
         "## Council minutes: ingest, search and answers on a ten-year archive",
         "",
@@ -271,6 +301,21 @@ def main() -> str:
     if not pg:
         lines.append("| PostgreSQL | not measured: set PORTAL_BENCH_POSTGRES_URL | | | | | |")
     lines += [
+        "",
+        "Retrieval quality on our 68 evaluation questions over the demo minutes "
+        "(tests/council/eval_questions.yaml; recall@5: a passage that answers among the first 5; "
+        "MRR@10: mean reciprocal rank of the first such passage):",
+        "",
+        "| database | search recall@5 | search MRR@10 | ask retrieval recall@5 | ask MRR@10 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, figures in evals:
+        (sr, sm), (ar, am) = figures["search"], figures["ask"]
+        lines.append(f"| {name} | {sr:.3f} | {sm:.3f} | {ar:.3f} | {am:.3f} |")
+    lines += [
+        "",
+        f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(the machine is shared; pypdf, pure Python, is most of the ingest time).",
         "",
         f"spaCy (fr_core_news_sm, named entities only) reads {rate:.0f} passages/s on one core; it "
         "runs after ingest in the council.index_entities job, so the minutes are searchable "

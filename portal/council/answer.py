@@ -36,11 +36,8 @@ QUESTION_WORDS = frozenset(
               "décision", "décider", "fait", "faire", "elu", "élus", "sujet", "propos", "concernant",
               "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle")))
 )  # fmt: skip
-DECISION_WORDS = frozenset(
-    terms(" ".join(("décidé", "décision", "décider", "adopté", "adopter", "adoption", "approuvé",
-              "approuver", "voté", "vote", "délibéré", "rejeté", "accordé", "autorisé", "créé",
-              "fixé", "quand")))
-)  # fmt: skip
+# Stems that say the question is about a decision (décidé, adoptée, votés, approuvé, rejetée...).
+DECISION_STEM = re.compile(r"^(?:decid|decis|adopt|approuv|vot|deliber|rejet|accord|autoris)")
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "ia": ("intelligent", "artificiel"),
     "cantin": ("cantin", "restaur"),
@@ -91,7 +88,9 @@ def sentences(paragraph: str) -> list[str]:
 def question_terms(question: str) -> tuple[list[str], bool]:
     """The stems to look for, and whether the question asks about a decision."""
     raw = terms(question)
-    about_decision = any(t in DECISION_WORDS for t in raw)
+    about_decision = any(DECISION_STEM.match(t) for t in raw) or bool(
+        re.match(r"\s*quand\b", question, re.I)
+    )
     wanted: list[str] = []
     for t in raw:
         if t in QUESTION_WORDS or len(t) < 2:
@@ -119,7 +118,13 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
     if not stems:
         return Answer(question, False, [], [], about_decision)
     total, freq = doc_freq(session, stems)
-    weight = {t: math.log(1 + (total - freq[t] + 0.5) / (freq[t] + 0.5)) for t in stems}
+    # Rare words weigh more (BM25's IDF); "adopté", "voté" say what is asked more than what
+    # about, so they count half.
+    weight = {
+        t: math.log(1 + (total - freq[t] + 0.5) / (freq[t] + 0.5))
+        * (0.5 if DECISION_STEM.match(t) else 1.0)
+        for t in stems
+    }
     full = sum(weight.values())
     ranked = candidates(session, stems, filters=filters or Filters(), limit=PASSAGES_READ)
     if not ranked or full <= 0:
@@ -147,6 +152,8 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
                 continue
             if asks_amount and re.search(r"\d", sentence):
                 score += 0.1 * full  # "combien": a sentence with a figure answers better
+            if about_decision and passage.kind == "decision":
+                score += 0.05 * full  # a question on a decision: the decision itself first
             quote = Quote(sentence, meeting_date, passage.anchor, item.number if item else None,
                           item.title if item else None, passage.page, "answer")  # fmt: skip
             scored.append((score / full, -rank, quote, item.id if item else None))

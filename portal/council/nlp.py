@@ -15,27 +15,28 @@ from collections.abc import Iterable
 
 from portal.council.parse import FRENCH_DATE, MONTHS
 from portal.council.text import fold, terms
+from portal.web.i18n import N_
 
-# Subject -> stems of words that point to it (stems as made by portal.council.text.terms).
+# Subject (French, translated where shown) -> stems of the words that point to it.
 TOPICS: dict[str, tuple[str, ...]] = {
-    "Finances et budget": ("budget", "budgetair", "financ", "imposit", "fiscal", "emprunt", "det",
+    N_("Finances et budget"): ("budget", "budgetair", "financ", "imposit", "fiscal", "emprunt", "det",
                            "compt", "excedent", "orient", "garant", "depens"),
-    "Écoles et jeunesse": ("ecol", "scolair", "cantin", "restaur", "classe", "enfant", "loisir",
+    N_("Écoles et jeunesse"): ("ecol", "scolair", "cantin", "restaur", "classe", "enfant", "loisir",
                            "sejour", "colon", "eleven", "eleve", "college", "maternel"),
-    "Sport": ("sport", "sportiv", "piscin", "natat", "gymnas", "stad", "patinoir", "club", "bassin"),
-    "Urbanisme et logement": ("urban", "plu", "logement", "construct", "permis", "hauteur",
+    N_("Sport"): ("sport", "sportiv", "piscin", "natat", "gymnas", "stad", "patinoir", "club", "bassin"),
+    N_("Urbanisme et logement"): ("urban", "plu", "logement", "construct", "permis", "hauteur",
                               "lotiss", "bailleur", "enquêt", "enquet"),
-    "Numérique et intelligence artificielle": ("intelligent", "artificiel", "numer", "registr",
+    N_("Numérique et intelligence artificielle"): ("intelligent", "artificiel", "numer", "registr",
                                                "algorithm", "donne"),
-    "Relation aux habitants": ("contact", "accueil", "demarch", "particip", "consult", "habit",
+    N_("Relation aux habitants"): ("contact", "accueil", "demarch", "particip", "consult", "habit",
                                "senior"),
-    "Solidarités": ("social", "solidar", "ccas", "aliment", "ages", "isol"),
-    "Culture": ("cultur", "festival", "theatr", "dans", "musiqu", "bibliothequ", "denomin"),
-    "Commerce et économie": ("commerc", "march", "dominical", "noel", "chalet", "commerc"),
-    "Mobilités et stationnement": ("velo", "stationn", "cyclabl", "circul", "transport", "gare"),
-    "Environnement et énergie": ("energ", "vegetalis", "oasis", "climat", "chaleur", "sobriet",
+    N_("Solidarités"): ("social", "solidar", "ccas", "aliment", "ages", "isol"),
+    N_("Culture"): ("cultur", "festival", "theatr", "dans", "musiqu", "bibliothequ", "denomin"),
+    N_("Commerce et économie"): ("commerc", "march", "dominical", "noel", "chalet", "commerc"),
+    N_("Mobilités et stationnement"): ("velo", "stationn", "cyclabl", "circul", "transport", "gare"),
+    N_("Environnement et énergie"): ("energ", "vegetalis", "oasis", "climat", "chaleur", "sobriet",
                                  "thermiqu", "arbre"),
-    "Sécurité": ("videoprotect", "securit", "polic", "camer"),
+    N_("Sécurité"): ("videoprotect", "securit", "polic", "camer"),
 }  # fmt: skip
 _TOPIC_STEMS = {topic: frozenset(stems) for topic, stems in TOPICS.items()}
 

@@ -79,23 +79,31 @@ def ingest(
     meeting.source_format, meeting.source_bytes = parsed.source_format, data
     session.flush()
 
-    item_ids: list[int] = []
+    # Core inserts with RETURNING, in parameter order: a meeting has hundreds of passages.
+    item_rows = []
     for position, item in enumerate(parsed.items):
         body = " ".join(p.text for p in parsed.passages[item.first_passage : item.last_passage + 1])
-        row = Item(
-            meeting_id=meeting.id, position=position, number=item.number, title=item.title,
-            rapporteur=item.rapporteur, adopted=item.adopted,
-            vote_for=item.vote.for_ if item.vote else None,
-            vote_against=item.vote.against if item.vote else None,
-            vote_abstentions=item.vote.abstentions if item.vote else None,
-            unanimous=bool(item.vote and item.vote.unanimous), topic=topic_for(item.title, body),
-        )  # fmt: skip
-        session.add(row)
-        session.flush()
-        item_ids.append(row.id)  # type: ignore[arg-type]
+        item_rows.append({
+            "meeting_id": meeting.id, "position": position, "number": item.number,
+            "title": item.title, "rapporteur": item.rapporteur, "adopted": item.adopted,
+            "vote_for": item.vote.for_ if item.vote else None,
+            "vote_against": item.vote.against if item.vote else None,
+            "vote_abstentions": item.vote.abstentions if item.vote else None,
+            "unanimous": bool(item.vote and item.vote.unanimous),
+            "topic": topic_for(item.title, body),
+        })  # fmt: skip
+    item_ids: list[int] = (
+        list(
+            session.scalars(
+                insert(Item).returning(col(Item.id), sort_by_parameter_order=True), item_rows
+            )
+        )
+        if item_rows
+        else []
+    )
 
     kept = 0
-    rows: list[Passage] = []
+    rows: list[dict[str, object]] = []
     for passage in parsed.passages:
         text_hash = _hash(passage.text)
         reusable = old_anchors.get(text_hash)
@@ -111,30 +119,27 @@ def ingest(
         item_title = (
             parsed.items[passage.item_index].title if passage.item_index is not None else ""
         )
-        rows.append(
-            Passage(
-                meeting_id=meeting.id,
-                item_id=item_id,
-                position=passage.index,
-                anchor=anchor,
-                page=passage.page,
-                kind=passage.kind,
-                text=passage.text,
-                text_hash=text_hash,
-                search_text=search_text(passage.text),
-                search_title=search_text(item_title),
-            )
-        )
-    session.add_all(rows)
+        rows.append({
+            "meeting_id": meeting.id, "item_id": item_id, "position": passage.index,
+            "anchor": anchor, "page": passage.page, "kind": passage.kind, "text": passage.text,
+            "text_hash": text_hash, "search_text": search_text(passage.text),
+            "search_title": search_text(item_title), "nlp_done": False,
+        })  # fmt: skip
     meeting.next_anchor = next_anchor
-    session.flush()
+    ids = list(
+        session.scalars(
+            insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True), rows
+        )
+    )
+    for row, passage_id in zip(rows, ids, strict=True):
+        row["id"] = passage_id
     if _is_sqlite(session):
         session.execute(
             text(
                 "INSERT INTO council_passage_fts(rowid, search_title, search_text) "
-                "VALUES (:id, :title, :st)"
+                "VALUES (:id, :search_title, :search_text)"
             ),
-            [{"id": r.id, "title": r.search_title, "st": r.search_text} for r in rows],
+            rows,
         )
     _add_pattern_entities(session, meeting.id, rows)  # type: ignore[arg-type]
     audit.record(
@@ -144,24 +149,20 @@ def ingest(
     return IngestResult(parsed.meeting_date, status, len(rows), kept)
 
 
-def _add_pattern_entities(session: Session, meeting_id: int, rows: list[Passage]) -> None:
+def _add_pattern_entities(session: Session, meeting_id: int, rows: list[dict[str, object]]) -> None:
     """Amounts, dates and rapporteurs are known at ingest; spaCy's entities come later."""
     entities = []
     for row in rows:
-        found = pattern_entities(row.text)
-        if row.kind == "paragraph" and (rap := RAPPORTEUR.match(row.text)):
+        passage_text = str(row["text"])
+        found = pattern_entities(passage_text)
+        if row["kind"] == "paragraph" and (rap := RAPPORTEUR.match(passage_text)):
             name = rap.group(1).strip().rstrip(".")
             found.append(("person", name, entity_key(name)))
         entities += [
-            {
-                "meeting_id": meeting_id,
-                "passage_id": row.id,
-                "kind": kind,
-                "value": value,
-                "key": key,
-            }
+            {"meeting_id": meeting_id, "passage_id": row["id"], "kind": kind, "value": value,
+             "key": key}
             for kind, value, key in found
-        ]
+        ]  # fmt: skip
     if entities:
         session.execute(insert(Entity), entities)
 

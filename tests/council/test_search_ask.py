@@ -82,7 +82,9 @@ def test_ask_quotes_the_adoption_of_the_ai_charter(client: TestClient, demo_minu
     assert (first["meeting_date"], first["deliberation"]) == ("2024-11-14", "2024-11-01")
     assert any(a["quote"].startswith("Vote : pour 43, contre 0") for a in data["answer"])
     by_anchor = {
-        f"/council/m/2024-11-14#p{p['anchor']}": p["text"] for p in _passages(client, "2024-11-14")
+        f"/council/m/{day}#p{p['anchor']}": p["text"]
+        for day in {a["meeting_date"] for a in data["answer"]}
+        for p in _passages(client, day)
     }
     for quote in data["answer"]:
         assert quote["quote"] in by_anchor[quote["url"]]  # verbatim, and the link points to it

@@ -112,7 +112,7 @@ def test_unsubscribe_asks_before_acting_then_stops_mails(
 
 
 def test_editing_the_draft_and_publishing_mail_followers(
-    accounts: dict[str, int], engine: Engine, login_as: Any
+    accounts: dict[str, int], engine: Engine, settings: Settings, login_as: Any
 ) -> None:
     """A direct edit of a followed draft clause, then the publication, each send a mail."""
     resident = login_as()
@@ -132,7 +132,9 @@ def test_editing_the_draft_and_publishing_mail_followers(
     edit_mail, publish_mail = mails_to(engine, email_of(engine, resident.user_id))
     assert "Texte revu." in edit_mail.body
     assert publish_mail.subject == "La version 2 de la charte est publiée"
-    assert "/charter/v/2#article-4" in publish_mail.body
+    # Links in mails are absolute, from the site's address in the settings.
+    assert f"{settings.base_url}/charter/v/2#article-4" in publish_mail.body
+    assert f"{settings.base_url}/follow/unsubscribe/" in publish_mail.body
 
 
 def test_publication_mail_links_are_absolute_when_the_caller_gives_the_site_address(

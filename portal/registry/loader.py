@@ -67,6 +67,27 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+@dataclass(frozen=True)
+class FieldHelp:
+    name: str
+    required: bool
+    description: str
+    allowed: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def field_help() -> tuple[FieldHelp, ...]:
+    """One line per top-level field of an entry, from the schema (for the edit form's help)."""
+    system = schema()["$defs"]["system"]
+    rows = []
+    for name, spec in system["properties"].items():
+        enum = spec.get("enum") or spec.get("properties", {}).get("category", {}).get("enum") or ()
+        rows.append(
+            FieldHelp(name, name in system["required"], spec.get("description", ""), tuple(enum))
+        )
+    return tuple(rows)
+
+
 @lru_cache(maxsize=1)
 def _system_validator() -> Draft202012Validator:
     full = schema()

@@ -16,7 +16,7 @@ from portal.consultation.diff import render_text_diff
 from portal.errors import ValidationFailed
 from portal.registry import services
 from portal.registry.charts import bar_chart
-from portal.registry.loader import SCHEMA_PATH, to_text
+from portal.registry.loader import SCHEMA_PATH, field_help, to_text
 from portal.registry.permissions import (
     ANSWER_QUESTION,
     ASK_QUESTION,
@@ -271,6 +271,7 @@ def _form_page(
             "system": system,
             "error": error,
             "field_labels": _labels()["field_labels"],
+            "field_help": field_help(),
         },
         status_code=400 if error else 200,
     )

@@ -431,3 +431,11 @@ def test_refused_new_entry_can_be_redrafted_from_its_last_text(
     assert "slug: aide-traduction" in _edit_text(agent, "aide-traduction")
     response = _draft(agent, "aide-traduction", text.replace("status: deployed", "status: prod"))
     assert "Champ concerné : Statut (status)" in unescape(response.text)
+
+
+def test_edit_form_explains_every_field_from_the_schema(registry: list[str], login_as: Any) -> None:
+    """The edit form lists each field with whether it is required and its allowed values."""
+    page = unescape(login_as("agent").get("/registry/chatbot-habitants/edit").text)
+    assert "Aide : les champs d'une fiche" in page
+    assert "<code>minimal, limited, high, not-ai</code>" in page
+    assert "<code>next_review</code><br>Prochaine revue" in page

@@ -200,3 +200,30 @@ def test_staff_see_pending_drafts_on_the_entry(
         )
     assert "Nom raccourci" in agent.get("/registry/copilot-agents").text
     assert "Nom raccourci" not in login_as().get("/registry/copilot-agents").text
+
+
+def test_list_is_paginated_and_keeps_filters(
+    client: TestClient, engine: Any, owner_id: int
+) -> None:
+    """Twenty systems per page; the next-page link keeps the search and the filters."""
+    import copy
+
+    from portal.db import session_scope
+    from portal.registry import services
+    from portal.registry.loader import LoadedEntry, load_folder
+    from tests.registry.conftest import CONTENT
+
+    seed = next(e for e in load_folder(CONTENT) if e.slug == "chatbot-habitants").data
+    entries = []
+    for i in range(25):
+        data = copy.deepcopy(seed)
+        data["slug"], data["name"] = f"assistant-{i:02d}", f"Assistant {i:02d}"
+        entries.append(LoadedEntry(f"assistant-{i:02d}.md", data))
+    with session_scope(engine) as session:
+        services.import_entries(session, entries, owner_id=owner_id)
+    first = unescape(client.get("/registry?q=assistant&status=deployed").text)
+    assert "25 systèmes trouvés" in first and "Page 1 sur 2" in first
+    assert len(re.findall(r'<h3><a href="/registry/assistant-', first)) == 20
+    assert "/registry?q=assistant&status=deployed&page=2" in first
+    second = client.get("/registry?q=assistant&status=deployed&page=2").text
+    assert len(re.findall(r'<h3><a href="/registry/assistant-', second)) == 5

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from portal.council import services
+from portal.council.nlp import spacy_entities
 from portal.council.parse import SUPPORTED, MinutesError, ParsedMinutes, parse_bytes
 from portal.db import session_scope
 
@@ -93,12 +94,17 @@ def ingest_paths(
     return results, errors
 
 
-def index_entities(engine: Engine, *, batch: int = 2000) -> int:
-    """Let spaCy read every passage not read yet, `batch` passages per transaction."""
+def index_entities(engine: Engine, *, batch: int = 500) -> int:
+    """Let spaCy read every passage not read yet, `batch` passages at a time, each batch read
+    outside any write transaction and stored in a short one."""
     total = 0
     while True:
+        with session_scope(engine, write=False) as session:
+            pending = services.pending_passages(session, limit=batch)
+        if not pending:
+            return total
+        found = spacy_entities(p[2] for p in pending)
         with session_scope(engine) as session:
-            done = services.index_pending(session, limit=batch)
-        total += done
-        if done < batch:
+            total += services.store_entities(session, pending=pending, found=found)
+        if len(pending) < batch:
             return total

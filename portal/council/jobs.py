@@ -11,7 +11,9 @@ from sqlalchemy import select
 from portal.council import services
 from portal.council.ingest import minutes_files
 from portal.council.models import Meeting
+from portal.council.nlp import spacy_entities
 from portal.council.parse import MinutesError, parse_bytes
+from portal.db import session_scope
 from portal.scheduler import Job, JobContext
 
 log = logging.getLogger("portal.council")
@@ -48,7 +50,15 @@ def watch_folder(ctx: JobContext) -> str | None:
 
 
 def index_entities(ctx: JobContext) -> str:
-    return f"passages read by spaCy: {services.index_pending(ctx.session, limit=2000)}"
+    """spaCy reads new passages outside any write transaction (it takes seconds; on SQLite a
+    write transaction blocks every other writer), then the results are stored at once."""
+    with session_scope(ctx.engine, write=False) as session:
+        pending = services.pending_passages(session, limit=500)
+    if not pending:
+        return "passages read by spaCy: 0"
+    found = spacy_entities(p[2] for p in pending)
+    done = services.store_entities(ctx.session, pending=pending, found=found)
+    return f"passages read by spaCy: {done}"
 
 
 JOBS = [

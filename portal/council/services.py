@@ -167,39 +167,63 @@ def _add_pattern_entities(session: Session, meeting_id: int, rows: list[dict[str
         session.execute(insert(Entity), entities)
 
 
-def index_pending(session: Session, *, limit: int = 2000, batch_size: int = 64) -> int:
-    """Run spaCy over up to `limit` passages not read yet; store their people, places and
-    organisations. Returns how many passages were read."""
-    pending = list(
-        session.execute(
+Pending = tuple[int, int, str]  # passage id, meeting id, text
+
+
+def pending_passages(session: Session, *, limit: int) -> list[Pending]:
+    """Passages spaCy has not read yet, oldest first."""
+    return [
+        (int(r[0]), int(r[1]), str(r[2]))
+        for r in session.execute(
             select(Passage.id, Passage.meeting_id, Passage.text)
             .where(col(Passage.nlp_done).is_(False))
             .order_by(Passage.id)
             .limit(limit)
         )
-    )
-    if not pending:
-        return 0
-    found = spacy_entities((row.text for row in pending), batch_size=batch_size)
-    entities = [
-        {
-            "meeting_id": row.meeting_id,
-            "passage_id": row.id,
-            "kind": kind,
-            "value": value,
-            "key": key,
-        }
-        for row, ents in zip(pending, found, strict=True)
-        for kind, value, key in ents
     ]
+
+
+def store_entities(
+    session: Session, *, pending: list[Pending], found: list[list[tuple[str, str, str]]]
+) -> int:
+    """Store what spaCy found in `pending` passages and mark them read. Passages replaced by a
+    corrected version in the meantime are skipped. Returns how many were marked."""
+    # Same id and same text: SQLite may give a deleted passage's id to a new one.
+    read = {p[0]: p[2] for p in pending}
+    still = {
+        passage_id
+        for passage_id, passage_text in session.execute(
+            select(Passage.id, Passage.text).where(
+                col(Passage.id).in_(list(read)), col(Passage.nlp_done).is_(False)
+            )
+        )
+        if read.get(passage_id) == passage_text
+    }
+    entities = [
+        {"meeting_id": meeting_id, "passage_id": passage_id, "kind": kind, "value": value,
+         "key": key}
+        for (passage_id, meeting_id, _), ents in zip(pending, found, strict=True)
+        if passage_id in still
+        for kind, value, key in ents
+    ]  # fmt: skip
     if entities:
         session.execute(insert(Entity), entities)
-    session.execute(
-        update(Passage)
-        .where(col(Passage.id).in_([row.id for row in pending]))
-        .values(nlp_done=True)
-    )
-    return len(pending)
+    if still:
+        session.execute(
+            update(Passage).where(col(Passage.id).in_(sorted(still))).values(nlp_done=True)
+        )
+    return len(still)
+
+
+def index_pending(session: Session, *, limit: int = 2000, batch_size: int = 64) -> int:
+    """Read up to `limit` passages with spaCy and store their people, places and organisations,
+    all in `session`. (Jobs read and write in two steps so as not to hold a write lock while
+    spaCy works: see jobs.py.)"""
+    pending = pending_passages(session, limit=limit)
+    if not pending:
+        return 0
+    found = spacy_entities((p[2] for p in pending), batch_size=batch_size)
+    return store_entities(session, pending=pending, found=found)
 
 
 def pending_count(session: Session) -> int:

@@ -22,7 +22,7 @@ from portal.core_models import JobRun
 from portal.council import pdfgen
 from portal.council.ingest import ingest_paths
 from portal.council.jobs import JOBS
-from portal.council.models import Meeting, Passage
+from portal.council.models import Entity, Meeting, Passage
 from portal.council.parse import MinutesError, parse_bytes
 from portal.db import session_scope, utcnow
 from portal.scheduler import run_once
@@ -292,3 +292,28 @@ def test_pdfgen_writes_the_demo_pdfs(tmp_path: Path) -> None:
     reader = PdfReader(written[0])
     assert len(reader.pages) >= 3
     assert f"Page {len(reader.pages)} sur {len(reader.pages)}" in reader.pages[-1].extract_text()
+
+
+def test_entities_of_passages_replaced_meanwhile_are_dropped(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """spaCy's results for a paragraph corrected while it read are not stored; it is read again."""
+    from portal.council import services
+
+    source = CONTENT / "2024-02-08.md"
+    ingest_paths(engine, [source])
+    with session_scope(engine, write=False) as session:
+        pending = services.pending_passages(session, limit=1000)
+    corrected = tmp_path / source.name
+    corrected.write_text(source.read_text().replace("19 h 00", "19 h 02"))
+    assert ingest_paths(engine, [corrected])[0][0].status == "replaced"
+    found = [[("place", "Suresnes", "suresnes")] for _ in pending]
+    with session_scope(engine) as session:
+        services.store_entities(session, pending=pending, found=found)
+        still = [text for _, _, text in services.pending_passages(session, limit=1000)]
+    assert any("19 h 02" in text for text in still)
+    with session_scope(engine, write=False) as session:
+        rows = session.execute(
+            select(Passage.text).join(Entity, Entity.passage_id == Passage.id)  # type: ignore[arg-type]
+        ).all()
+    assert not any("19 h 02" in r[0] for r in rows)

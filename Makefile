@@ -45,7 +45,9 @@ test: setup lint typecheck
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python -m bench.run
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk (HTTP load): installing Debian's package"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || { echo "install it with: sudo apt-get install wrk"; exit 1; }; }
+	$(BIN)/python -m bench.run $(BENCH)
 
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot .

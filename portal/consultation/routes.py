@@ -100,7 +100,15 @@ def clause_page_context(
         steps.append({"from": old_v, "to": new_v, "html": render_segments_html(segments),
                       "changed": any(s.op != "equal" for s in segments)})  # fmt: skip
     ctx = participation.clause_context(request, data, clause)
-    ctx.update(data=data, clause=clause, steps=steps)
+    # The bridge to the register: which systems say how they meet this clause.
+    from portal.registry.services import systems_committed_to
+
+    ctx.update(
+        data=data,
+        clause=clause,
+        steps=steps,
+        registry_systems=systems_committed_to(request.state.db, clause.slug),
+    )
     return ctx
 
 

@@ -227,3 +227,16 @@ def test_list_is_paginated_and_keeps_filters(
     assert "/registry?q=assistant&status=deployed&page=2" in first
     second = client.get("/registry?q=assistant&status=deployed&page=2").text
     assert len(re.findall(r'<h3><a href="/registry/assistant-', second)) == 5
+
+
+def test_charter_clause_page_links_to_the_systems_committed_to_it(
+    client: TestClient, registry: list[str], charter: None
+) -> None:
+    """The clause "a human to talk to" lists the register's systems that commit to it, with links."""
+    page = client.get("/charter/clauses/5")  # article 5 of version 1: contact-humain
+    assert page.status_code == 200
+    assert "de la ville engagés par cet article" in page.text
+    assert 'href="/registry/chatbot-habitants#charte"' in page.text
+    assert 'href="/registry/voicebot-hors-horaires#charte"' in page.text
+    other = client.get("/charter/clauses/1")  # decision-humaine: the chatbot does not commit
+    assert 'href="/registry/chatbot-habitants#charte"' not in other.text

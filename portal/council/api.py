@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -161,7 +162,9 @@ def api_meeting(request: Request) -> Response:
 
 
 def api_deliberation(request: Request) -> Response:
-    number = request.path_params["number"][:40]
+    number = request.path_params["number"]
+    if not re.fullmatch(r"[\w-]{1,40}", number):
+        raise NotFound("Aucune délibération ne porte ce numéro.")
     row = request.state.db.execute(
         select(Item, Meeting.meeting_date)
         .join(Meeting, Meeting.id == Item.meeting_id)  # type: ignore[arg-type]

@@ -92,12 +92,18 @@ def filters_from(request: Request) -> services.Filters:
         raise ValidationFailed(
             _("Issue du vote inconnue : adopted, unanimous ou rejected."), field="issue"
         )
+    texts = {}
+    for name, size in (("theme", 80), ("personne", 200)):
+        value = request.query_params.get(name, "").strip()[:size]
+        if "\x00" in value:  # PostgreSQL refuses NUL in text; it is never a valid filter
+            raise ValidationFailed(_("Filtre invalide : %(name)s.", name=name), field=name)
+        texts[name] = value or None
     return services.Filters(
         date_from=_optional_date(request, "du"),
         date_to=_optional_date(request, "au"),
         meeting=_optional_date(request, "seance"),
-        topic=request.query_params.get("theme", "").strip()[:80] or None,
-        person=request.query_params.get("personne", "").strip()[:200] or None,
+        topic=texts["theme"],
+        person=texts["personne"],
         outcome=outcome,
     )
 

@@ -167,3 +167,17 @@ def test_demo_sources_all_parse(demo_files: list[Any]) -> None:
         for item in parsed.items:
             assert item.rapporteur and item.vote is not None, (path, item.number)
     assert len(list(CONTENT.glob("*.md"))) + len(list((CONTENT / "pdf-sources").glob("*.md"))) == 8
+
+
+def test_nul_bytes_and_odd_numbers_are_refused_cleanly(client: TestClient) -> None:
+    """Filters with a NUL byte get a 400 and odd deliberation numbers a 404, never a 500."""
+    assert (
+        client.get("/api/council/search", params={"q": "piscine", "theme": "a\x00b"}).status_code
+        == 400
+    )
+    assert (
+        client.get("/api/council/search", params={"q": "piscine", "personne": "\x00"}).status_code
+        == 400
+    )
+    assert client.get("/api/council/deliberations/2024%0005").status_code == 404
+    assert client.get("/api/council/ask", params={"q": "\x00piscine"}).status_code == 200

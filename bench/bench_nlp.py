@@ -560,7 +560,7 @@ def main() -> str:
     from portal.nlp.cluster import FULL_PIPELINE_LIMIT
 
     lines.append(
-        f"\nTime grows about linearly with the number of distinct texts: the first "
+        f"\nTime grows far more slowly than the number of comments: the first "
         f"{FULL_PIPELINE_LIMIT:,} go through the whole spaCy pipeline, later ones are tokenized and "
         "their lemmas looked up in the forms already seen; the consensus clustering runs on a "
         "fixed sample of 2,000 texts and the others join their nearest theme. The fixed part "

@@ -25,7 +25,7 @@ $(HTMX): node_modules/.installed
 	@mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-$(PDFS): $(VENV)/.installed $(wildcard content/council/*) $(wildcard portal/council/pdfgen.py)
+$(PDFS): $(VENV)/.installed $(wildcard content/council/*.md content/council/pdf-sources/*.md) $(wildcard portal/council/pdfgen.py)
 	@if [ -f portal/council/pdfgen.py ]; then $(BIN)/python -m portal.council.pdfgen; fi
 	@mkdir -p $(dir $@) && touch $@
 

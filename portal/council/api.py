@@ -14,6 +14,7 @@ from portal.council import services
 from portal.council.models import Item, Meeting
 from portal.council.routes import filters_from
 from portal.errors import NotFound, ValidationFailed
+from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
 
@@ -21,7 +22,7 @@ from portal.web.routing import route
 def _q(request: Request) -> str:
     query = request.query_params.get("q", "").strip()
     if not query or len(query) > 300:
-        raise ValidationFailed("Le paramètre q (1 à 300 caractères) est obligatoire.")
+        raise ValidationFailed(_("Le paramètre q (1 à 300 caractères) est obligatoire."))
     return query
 
 
@@ -29,7 +30,7 @@ def _limit(request: Request) -> int:
     try:
         return min(100, max(1, int(request.query_params.get("limit", "20"))))
     except ValueError as exc:
-        raise ValidationFailed("Le paramètre limit doit être un entier de 1 à 100.") from exc
+        raise ValidationFailed(_("Le paramètre limit doit être un entier de 1 à 100.")) from exc
 
 
 def api_search(request: Request) -> Response:
@@ -199,7 +200,14 @@ _Q = {
     "name": "q",
     "in": "query",
     "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 300},
+    # At least one visible character, no NUL (blank questions get a 400).
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 300,
+        # \s in ECMA regexes lacks U+001C-U+001F and U+0085, which Python's strip() removes.
+        "pattern": "^[^\\u0000]*[^\\s\\u0000\\u001c-\\u001f\\u0085][^\\u0000]*$",
+    },
 }
 _DATE = {"type": "string", "format": "date"}
 _FILTERS = [

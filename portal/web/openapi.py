@@ -13,6 +13,30 @@ from portal.web import home
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
 
+# Every request with a NUL character is refused (portal.web.routing): say so in the document.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _refuse_nul_in_parameters(paths: dict[str, Any]) -> dict[str, Any]:
+    """Free-text parameters get a pattern excluding NUL, unless a module gave a stricter one."""
+    result: dict[str, Any] = {}
+    for path, operations in paths.items():
+        result[path] = {}
+        for method, operation in operations.items():
+            operation = dict(operation)
+            params = []
+            for param in operation.get("parameters", []):
+                schema = param.get("schema", {})
+                if schema.get("type") == "string" and not (
+                    {"pattern", "format", "enum"} & set(schema)
+                ):
+                    param = {**param, "schema": {**schema, "pattern": NO_NUL}}
+                params.append(param)
+            if params:
+                operation["parameters"] = params
+            result[path][method] = operation
+    return result
+
 
 def build_document(base_url: str) -> dict[str, Any]:
     paths: dict[str, Any] = dict(home.OPENAPI_PATHS)
@@ -20,6 +44,7 @@ def build_document(base_url: str) -> dict[str, Any]:
     for module in submodules("api"):
         paths.update(getattr(module, "OPENAPI_PATHS", {}))
         schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    paths = _refuse_nul_in_parameters(paths)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -89,6 +89,8 @@ def route(
 
     async def endpoint(request: Request) -> Response:
         request.state.form = FormData()
+        # The raw query string is still percent-encoded: a NUL arrives as %00.
+        _refuse_nul(request.scope["path"], request.url.query.replace("%00", "\x00"))
         cache_key = _cache_key(request) if cache_seconds else None
         if cache_key is not None:
             cached = request.app.state.page_cache.get(cache_key)
@@ -106,6 +108,7 @@ def route(
                     if getattr(exc, "status_code", None) == 413:
                         raise
                     raise ValidationFailed(_("Le formulaire envoyé est illisible.")) from exc
+                _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
             response, touch = await run_in_threadpool(_handle, request, handler, permission)
         elif threaded:
             response, touch = await run_in_threadpool(_handle, request, handler, permission)
@@ -124,6 +127,12 @@ def route(
     r = PortalRoute(path, endpoint, methods=list(methods), name=name or handler.__name__)
     r.permission = permission
     return r
+
+
+def _refuse_nul(*values: str) -> None:
+    """No text with a NUL character gets in: PostgreSQL refuses it, and no person types one."""
+    if any("\x00" in v for v in values):
+        raise ValidationFailed(_("La demande contient un caractère invalide (caractère nul)."))
 
 
 def _handle(

@@ -282,3 +282,28 @@ def test_413_for_streamed_bodies_without_length(settings: Settings, engine: Engi
         )
         assert response.status_code == 413
         assert "Envoi trop volumineux" in response.text
+
+
+def test_nul_characters_are_refused_with_a_clear_message(
+    client: TestClient, engine: Engine
+) -> None:
+    """A NUL character in a path, a query or a form gets a 400 (JSON under /api/), nothing stored."""
+    page = client.get("/registry?q=chat%00bot")
+    assert page.status_code == 400 and "caractère invalide" in page.text
+    api = client.get("/api/registry/systems?service=%00")
+    assert api.status_code == 400 and api.headers["content-type"].startswith("application/json")
+    assert client.get("/registry/a%00b").status_code == 400
+    assert client.get("/registry?q=100%25").status_code == 200  # a typed "%" is fine
+
+    def users() -> int:
+        with session_scope(engine, write=False) as session:
+            return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+    before = users()
+    refused = client.post(
+        "/signup",
+        data={"email": "nul@exemple.fr", "display_name": "Nul\x00", "password": "x" * 14,
+              "csrf_token": csrf_token(client, "/signup")},
+    )  # fmt: skip
+    assert refused.status_code == 400 and "caractère invalide" in refused.text
+    assert users() == before

@@ -176,7 +176,10 @@ def test_official_edits_and_publishes_residents_see_both_results(
     assert {r["comment_id"] for r in rows} >= {str(moved)}
     assert HIDDEN_TEXT not in {r["text"] for r in rows}
     # The published charter version links to what residents said.
-    assert post(official, "/charter/v/2/publish", note="Version 2", lock_version="1").status_code == 303
+    assert (
+        post(official, "/charter/v/2/publish", note="Version 2", lock_version="1").status_code
+        == 303
+    )
     version_page = client.get("/charter/v/2")
     assert 'href="/consultation/synthesis?version=2"' in version_page.text
     assert "Parler à un humain" in client.get("/consultation/synthesis?version=2").text

@@ -47,7 +47,8 @@ test: setup lint typecheck
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk (HTTP load): installing Debian's package"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || { echo "install it with: sudo apt-get install wrk"; exit 1; }; }
-	$(BIN)/python -m bench.run $(BENCH)
+	PORTAL_BENCH_POSTGRES_URL=$${PORTAL_BENCH_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+	  $(BIN)/python -m bench.run $(BENCH)
 
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot .

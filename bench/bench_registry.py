@@ -13,7 +13,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import ROOT, machine, median_ms, serve, today, wrk
+from bench.common import ROOT, _ms, machine, median_ms, serve, today, wrk
 from portal.db import make_engine, session_scope, utcnow
 from portal.migrate import upgrade
 from portal.registry import services
@@ -67,9 +67,9 @@ def _wrk_fresh(url: str, seconds: int = 5) -> tuple[float, float]:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    number, unit = re.match(r"([\d.]+)(\w+)", p99).groups()  # type: ignore[union-attr]
-    return rps, float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    p99 = re.search(r"99%\s+(\S+)", out)
+    # A run whose latency line is missing or "-nan" (too few samples) reports no p99.
+    return rps, _ms(p99.group(1)) if p99 else float("nan")
 
 
 def main() -> str:

@@ -71,7 +71,10 @@ class Load:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    match = re.match(r"([\d.]+)(\w+)", value)
+    if match is None:  # wrk prints "-nan" or an empty cell when a run had too few samples
+        return float("nan")
+    number, unit = match.groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 

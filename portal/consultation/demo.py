@@ -11,12 +11,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from portal.consultation import moderation_services, review_services, services
+from portal.consultation import participation_services as ps
 from portal.consultation.charter_source import load_charter
 from portal.consultation.demo_text import DemoConsultation, generate_demo
 from portal.consultation.models import (
@@ -128,17 +130,8 @@ def insert_comment(
     session.add(comment)
     session.flush()
     if parent_id is not None:
-        _bump(session, Comment, parent_id, "reply_count", 1)
-    if clause_id is not None:
-        _ensure_stats(session, clause_id)
-        session.execute(
-            update(ClauseStats)
-            .where(col(ClauseStats.clause_id) == clause_id)
-            .values(comment_count=col(ClauseStats.comment_count) + 1)
-            .execution_options(synchronize_session=False)
-        )
-    elif proposal_id is not None:
-        _bump(session, Proposal, proposal_id, "comment_count", 1)
+        ps.bump_counter(session, Comment, Comment.id, parent_id, "reply_count", 1)
+    ps.count_comment(session, comment, 1)
     return comment
 
 
@@ -153,16 +146,13 @@ def insert_supports(
     if not users:
         return 0
     if target_type == TARGET_CLAUSE:
-        _ensure_stats(session, target_id)
-        session.execute(
-            update(ClauseStats)
-            .where(col(ClauseStats.clause_id) == target_id)
-            .values(support_count=col(ClauseStats.support_count) + len(users))
-            .execution_options(synchronize_session=False)
+        ps.ensure_clause_stats(session, [target_id])
+        ps.bump_counter(
+            session, ClauseStats, ClauseStats.clause_id, target_id, "support_count", len(users)
         )
     else:
-        model = Comment if target_type == TARGET_COMMENT else Proposal
-        _bump(session, model, target_id, "support_count", len(users))
+        model: Any = Comment if target_type == TARGET_COMMENT else Proposal
+        ps.bump_counter(session, model, model.id, target_id, "support_count", len(users))
     return len(users)
 
 
@@ -204,23 +194,7 @@ def insert_proposal(
 def insert_report(session: Session, *, comment_id: int, reporter_id: int, reason: str) -> None:
     session.add(Report(comment_id=comment_id, reporter_id=reporter_id, reason=reason))
     session.flush()
-    _bump(session, Comment, comment_id, "report_count", 1)
-
-
-def _bump(session: Session, model: type, row_id: int, column: str, by: int) -> None:
-    table_col = getattr(model, column)
-    session.execute(
-        update(model)
-        .where(model.id == row_id)  # type: ignore[attr-defined]
-        .values({column: table_col + by})
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _ensure_stats(session: Session, clause_id: int) -> None:
-    if session.get(ClauseStats, clause_id) is None:
-        session.add(ClauseStats(clause_id=clause_id))
-        session.flush()
+    ps.bump_counter(session, Comment, Comment.id, comment_id, "report_count", 1)
 
 
 def ensure_residents(session: Session, names: Iterable[str], *, extra: int = 0) -> list[int]:

@@ -190,7 +190,7 @@ def _set_phase(
     schedule.changed_by = actor_id
     session.flush()
     if phase == PHASE_OPEN:
-        _ensure_stats(session, _clause_ids(session, version.id))
+        ensure_clause_stats(session, _clause_ids(session, version.id))
     audit.record(
         session, actor_id=actor_id, action="consultation.phase", object_type="charter_version",
         object_id=version.number, detail={"from": previous, "to": phase},
@@ -323,7 +323,7 @@ def _clause_ids(session: Session, version_id: int | None) -> list[int]:
     return list(session.scalars(select(Clause.id).where(Clause.version_id == version_id)))
 
 
-def _ensure_stats(session: Session, clause_ids: Iterable[int]) -> None:
+def ensure_clause_stats(session: Session, clause_ids: Iterable[int]) -> None:
     """Create the counters row of each clause if missing (safe when two requests race)."""
     ids = list(clause_ids)
     if not ids:
@@ -338,7 +338,9 @@ def _ensure_stats(session: Session, clause_ids: Iterable[int]) -> None:
     session.execute(stmt)
 
 
-def _bump(session: Session, model: Any, key: Any, key_value: int, column: str, by: int) -> None:
+def bump_counter(
+    session: Session, model: Any, key: Any, key_value: int, column: str, by: int
+) -> None:
     """UPDATE t SET n = n + by: exact under concurrency (the row lock serialises the writers)."""
     target = getattr(model, column)
     session.execute(update(model).where(key == key_value).values({column: target + by}))
@@ -438,8 +440,8 @@ def add_comment(
     session.add(comment)
     session.flush()
     if parent is not None:
-        _bump(session, Comment, Comment.id, parent.id or 0, "reply_count", 1)
-    _count_comment(session, comment, 1)
+        bump_counter(session, Comment, Comment.id, parent.id or 0, "reply_count", 1)
+    count_comment(session, comment, 1)
     audit.record(
         session, actor_id=author_id, action="consultation.comment.create",
         object_type="comment", object_id=comment.id,
@@ -448,12 +450,14 @@ def add_comment(
     return comment
 
 
-def _count_comment(session: Session, comment: Comment, by: int) -> None:
+def count_comment(session: Session, comment: Comment, by: int) -> None:
     if comment.clause_id is not None:
-        _ensure_stats(session, [comment.clause_id])
-        _bump(session, ClauseStats, ClauseStats.clause_id, comment.clause_id, "comment_count", by)
+        ensure_clause_stats(session, [comment.clause_id])
+        bump_counter(
+            session, ClauseStats, ClauseStats.clause_id, comment.clause_id, "comment_count", by
+        )
     elif comment.proposal_id is not None:
-        _bump(session, Proposal, Proposal.id, comment.proposal_id, "comment_count", by)
+        bump_counter(session, Proposal, Proposal.id, comment.proposal_id, "comment_count", by)
 
 
 def _own_live_comment(session: Session, comment_id: int, author_id: int) -> Comment:
@@ -510,7 +514,7 @@ def delete_comment(session: Session, *, comment_id: int, author_id: int) -> Comm
     comment = _own_live_comment(session, comment_id, author_id)
     comment.deleted_at = utcnow()
     session.flush()
-    _count_comment(session, comment, -1)
+    count_comment(session, comment, -1)
     audit.record(
         session, actor_id=author_id, action="consultation.comment.delete", object_type="comment",
         object_id=comment.id,
@@ -551,7 +555,7 @@ def report_comment(
         raise ValidationFailed(
             _("Vous avez déjà signalé ce commentaire : la modération l'examinera.")
         ) from exc
-    _bump(session, Comment, Comment.id, comment_id, "report_count", 1)
+    bump_counter(session, Comment, Comment.id, comment_id, "report_count", 1)
     audit.record(
         session, actor_id=reporter_id, action="consultation.comment.report", object_type="comment",
         object_id=comment_id, detail={"reason": reason},
@@ -656,7 +660,7 @@ def support(session: Session, *, user_id: int, target_type: str, target_id: int)
     _require_open(session, _support_target_version(session, target_type, target_id))
     _check_can_write(session, user_id)
     if target_type == TARGET_CLAUSE:
-        _ensure_stats(session, [target_id])
+        ensure_clause_stats(session, [target_id])
     values = {"user_id": user_id, "target_type": target_type, "target_id": target_id,
               "created_at": utcnow()}  # fmt: skip
     table: Any = Support.__table__  # type: ignore[attr-defined]
@@ -668,7 +672,7 @@ def support(session: Session, *, user_id: int, target_type: str, target_id: int)
     if session.execute(stmt.returning(table.c.id)).scalar() is None:
         return False
     model, key = _COUNTERS[target_type]
-    _bump(session, model, key, target_id, "support_count", 1)
+    bump_counter(session, model, key, target_id, "support_count", 1)
     audit.record(
         session, actor_id=user_id, action="consultation.support", object_type=target_type,
         object_id=target_id,
@@ -689,7 +693,7 @@ def withdraw_support(session: Session, *, user_id: int, target_type: str, target
     if removed != 1:
         return False
     model, key = _COUNTERS[target_type]
-    _bump(session, model, key, target_id, "support_count", -1)
+    bump_counter(session, model, key, target_id, "support_count", -1)
     audit.record(
         session, actor_id=user_id, action="consultation.support.withdraw",
         object_type=target_type, object_id=target_id,

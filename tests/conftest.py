@@ -7,6 +7,7 @@ skip with a message; with PORTAL_TEST_REQUIRE_ALL=1 (CI) they fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -62,23 +63,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database(worker_tag: str) -> Iterator[str]:
-    if not PG_URL:
-        yield ""
-        return
+@contextlib.contextmanager
+def scratch_postgres(name: str, revision: str = "head") -> Iterator[str]:
+    """A new PostgreSQL database on PG_URL's server, migrated to `revision`, dropped after."""
     admin_url = normalise_database_url(PG_URL)
-    name = f"portal_test_{worker_tag}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        upgrade(url, revision)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(worker_tag: str) -> Iterator[str]:
+    if not PG_URL:
+        yield ""
+        return
+    with scratch_postgres(f"portal_test_{worker_tag}") as url:
+        yield url
 
 
 def _truncate_all(url: str) -> None:

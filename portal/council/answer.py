@@ -1,7 +1,8 @@
 """Answers to a question, made only of sentences quoted word for word from the minutes.
 
 1. The question is reduced to its meaningful words (accents folded, stop words and question words
-   out, French stems; "IA" read as "intelligence artificielle").
+   out; each word with its lemma, as spaCy reads the question; "IA" read as "intelligence
+   artificielle"). A word is found as written or by its lemma, stemmed (French Snowball).
 2. The search finds the passages that best match those words (BM25 ranking).
 3. Within those passages, each sentence is scored by the words of the question it contains, each
    word weighted by its rarity in all the minutes (the IDF of BM25); words found only in the
@@ -24,8 +25,9 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from portal.council.models import Item, Meeting, Passage
-from portal.council.search import Filters, candidates, is_sqlite
-from portal.council.text import terms
+from portal.council.nlp import query_groups
+from portal.council.search import Filters, candidates, fts5_match, is_sqlite, tsquery
+from portal.council.text import Group, group_stems, stem, terms, words
 
 RELEVANT = 0.5
 MAX_QUOTES = 3
@@ -38,11 +40,13 @@ QUESTION_WORDS = frozenset(
 )  # fmt: skip
 # Stems that say the question is about a decision (décidé, adoptée, votés, approuvé, rejetée...).
 DECISION_STEM = re.compile(r"^(?:decid|decis|adopt|approuv|vot|deliber|rejet|accord|autoris)")
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ia": ("intelligent", "artificiel"),
-    "cantin": ("cantin", "restaur"),
-    "impot": ("imposit", "fiscal"),
-    "velo": ("velo", "cyclabl"),
+# A word of the question (by its stem) -> the words the minutes use for it: every group wanted,
+# any word of a group.
+SYNONYMS: dict[str, list[Group]] = {
+    "ia": [("intelligence",), ("artificielle",)],
+    "cantin": [("cantine", "restauration")],
+    "impot": [("impot", "imposition", "fiscalite")],
+    "velo": [("velo", "cyclable")],
 }
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"])")
 ABBREVIATION = re.compile(r"(?:\bM|\bMme|\bn°|\bart|\bcf)\.$")
@@ -85,50 +89,75 @@ def sentences(paragraph: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def question_terms(question: str) -> tuple[list[str], bool]:
-    """The stems to look for, and whether the question asks about a decision."""
-    raw = terms(question)
-    about_decision = any(DECISION_STEM.match(t) for t in raw) or bool(
+def question_terms(question: str) -> tuple[list[Group], bool]:
+    """The words to look for (each with its lemma), and whether the question asks about a
+    decision."""
+    groups = query_groups(question)
+    stems = [s for g in groups for s in group_stems(g)]
+    about_decision = any(DECISION_STEM.match(s) for s in stems) or bool(
         re.match(r"\s*quand\b", question, re.I)
     )
-    wanted: list[str] = []
-    for t in raw:
-        if t in QUESTION_WORDS or len(t) < 2:
+    wanted: list[Group] = []
+    for group in groups:
+        if len(group[0]) < 2 or any(s in QUESTION_WORDS for s in group_stems(group)):
             continue
-        wanted += SYNONYMS.get(t, (t,))
+        synonyms = SYNONYMS.get(stem(group[0]))
+        wanted += synonyms or [group]
     return list(dict.fromkeys(wanted)), about_decision
 
 
-def doc_freq(session: Session, stems: list[str]) -> tuple[int, dict[str, int]]:
+def _key(group: Group) -> str:
+    return stem(group[0])
+
+
+def doc_freq(session: Session, groups: list[Group]) -> tuple[int, dict[str, int]]:
+    """Passages in all, and passages with each group's words."""
     total = int(session.scalar(select(func.count()).select_from(Passage)) or 0)
     freq = {}
-    for t in stems:
+    for group in groups:
         if is_sqlite(session):
             sql = "SELECT count(*) FROM council_passage_fts WHERE council_passage_fts MATCH :q"
-            freq[t] = int(session.scalar(text(sql), {"q": f'"{t}"'}) or 0)
+            freq[_key(group)] = int(
+                session.scalar(text(sql), {"q": fts5_match([group], False)}) or 0
+            )
         else:
-            sql = "SELECT count(*) FROM council_passage WHERE tsv @@ to_tsquery('simple', :q)"
-            freq[t] = int(session.scalar(text(sql), {"q": t}) or 0)
+            sql = "SELECT count(*) FROM council_passage WHERE tsv @@ to_tsquery('french', :q)"
+            freq[_key(group)] = int(session.scalar(text(sql), {"q": tsquery([group], False)}) or 0)
     return total, freq
 
 
+def _has(group: Group, own: set[str]) -> bool:
+    return any(s in own for s in group_stems(group))
+
+
+def _own_stems(sentence: str, lemmas: dict[str, str]) -> set[str]:
+    """The stems of a sentence's words and of their lemmas."""
+    found = set()
+    for word in words(sentence):
+        found.add(stem(word))
+        if word in lemmas:
+            found.add(stem(lemmas[word]))
+    return found
+
+
 def ask(session: Session, question: str, *, filters: Filters | None = None) -> Answer:
-    stems, about_decision = question_terms(question)
+    groups, about_decision = question_terms(question)
     asks_amount = bool(re.search(r"\bcombien\b|\bmontant\b|\bco[uû]t", question, re.I))
-    if not stems:
+    shown = [" / ".join(g) for g in groups]
+    if not groups:
         return Answer(question, False, [], [], about_decision)
-    total, freq = doc_freq(session, stems)
+    total, freq = doc_freq(session, groups)
     # Rare words weigh more (BM25's IDF); "adopté", "voté" say what is asked more than what
     # about, so they count half.
     weight = {
-        t: math.log(1 + (total - freq[t] + 0.5) / (freq[t] + 0.5))
-        * (0.5 if DECISION_STEM.match(t) else 1.0)
-        for t in stems
+        _key(g): math.log(1 + (total - freq[_key(g)] + 0.5) / (freq[_key(g)] + 0.5))
+        * (0.5 if DECISION_STEM.match(_key(g)) else 1.0)
+        for g in groups
     }
     full = sum(weight.values())
-    ranked = candidates(session, stems, filters=filters or Filters(), limit=PASSAGES_READ)
+    ranked = candidates(session, groups, filters=filters or Filters(), limit=PASSAGES_READ)
     if not ranked or full <= 0:
-        return Answer(question, False, [], stems, about_decision)
+        return Answer(question, False, [], shown, about_decision)
     rows = {
         row[0].id: row
         for row in session.execute(
@@ -145,11 +174,14 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
             continue
         title_stems = set(terms(item.title)) if item else set()
         for sentence in sentences(passage.text):
-            own = set(terms(sentence))
-            score = sum(weight[t] for t in stems if t in own)
-            score += 0.5 * sum(weight[t] for t in stems if t not in own and t in title_stems)
-            if not own & set(stems):
+            own = _own_stems(sentence, passage.lemmas)
+            present = [g for g in groups if _has(g, own)]
+            if not present:
                 continue
+            score = sum(weight[_key(g)] for g in present)
+            score += 0.5 * sum(
+                weight[_key(g)] for g in groups if g not in present and _has(g, title_stems)
+            )
             if asks_amount and re.search(r"\d", sentence):
                 score += 0.1 * full  # "combien": a sentence with a figure answers better
             if about_decision and passage.kind == "decision":
@@ -159,7 +191,7 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
             scored.append((score / full, -rank, quote, item.id if item else None))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     if not scored or scored[0][0] < RELEVANT:
-        return Answer(question, False, [], stems, about_decision)
+        return Answer(question, False, [], shown, about_decision)
     best = scored[0][0]
     quotes: list[Quote] = []
     for coverage, _, quote, _item_id in scored:
@@ -169,7 +201,7 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
             quotes.append(quote)
     if about_decision and scored[0][3] is not None:
         quotes += _decision_quotes(session, scored[0][3], quotes)
-    return Answer(question, True, quotes, stems, about_decision)
+    return Answer(question, True, quotes, shown, about_decision)
 
 
 def _decision_quotes(session: Session, item_id: int, already: list[Quote]) -> list[Quote]:

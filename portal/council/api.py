@@ -33,6 +33,14 @@ def _limit(request: Request) -> int:
         raise ValidationFailed(_("Le paramètre limit doit être un entier de 1 à 100.")) from exc
 
 
+SEARCH_METHOD = (
+    "full-text: the query's words, accents folded, each as written and by its lemma (spaCy "
+    "fr_core_news_sm), stemmed by the French Snowball algorithm, matched against the passages' "
+    "words and, once spaCy has read them, their lemmas; ranked by BM25 (SQLite FTS5) or ts_rank "
+    "(PostgreSQL, french configuration)"
+)
+
+
 def api_search(request: Request) -> Response:
     query = _q(request)
     result = services.search(
@@ -44,6 +52,8 @@ def api_search(request: Request) -> Response:
     )
     body: dict[str, Any] = {
         "query": query,
+        "terms": result.terms,
+        "method": SEARCH_METHOD,
         "hits": [
             {
                 "meeting_date": h.meeting_date.isoformat(),
@@ -83,8 +93,10 @@ def api_ask(request: Request) -> Response:
             }
             for q in answer.quotes
         ],
-        "method": "extractive: sentences quoted verbatim from the passages found by BM25 search, "
-        "scored by the question's words weighted by rarity (IDF); nothing is generated",
+        "terms": answer.terms,
+        "method": "extractive: sentences quoted verbatim from the passages found by the full-text "
+        "search, scored by the question's words (as written or by their lemma) weighted by "
+        "rarity (IDF); nothing is generated",
     }
     if not answer.found:
         city = request.app.state.settings.city
@@ -239,7 +251,7 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/council/search": {
         "get": {
-            "summary": "Full-text search in the council minutes (French stemming, accents ignored)",
+            "summary": "Full-text search in the council minutes (French stems and lemmas, accents ignored)",
             "operationId": "searchCouncil",
             "tags": ["council"],
             "parameters": [_Q, *_FILTERS],
@@ -327,12 +339,16 @@ _FACET = {
               "properties": {"value": {"type": "string"}, "label": {"type": "string"},
                              "count": {"type": "integer"}}},
 }  # fmt: skip
+# The words searched, each "as written / lemma" when spaCy gives another lemma.
+_TERMS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "CouncilSearch": {
         "type": "object",
         "required": ["query", "hits"],
         "properties": {
             "query": {"type": "string"},
+            "terms": _TERMS,
+            "method": {"type": "string"},
             "hits": {
                 "type": "array",
                 "items": {
@@ -366,6 +382,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "properties": {
             "question": {"type": "string"},
             "found": {"type": "boolean"},
+            "terms": _TERMS,
             "answer": {
                 "type": "array",
                 "items": {

@@ -39,15 +39,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print("error: no minutes file found (.pdf, .html, .md, .txt)", file=sys.stderr)
         return 2
     if results and not args.no_index:
-        print(f"spaCy read {index_entities(engine)} passages", file=sys.stderr)
+        print(
+            f"spaCy read {index_entities(engine, progress=_index_progress)} passages",
+            file=sys.stderr,
+        )
     return 1 if errors else 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from portal.council.ingest import index_entities
 
-    print(f"spaCy read {index_entities(_engine())} passages")
+    print(f"spaCy read {index_entities(_engine(), progress=_index_progress)} passages")
     return 0
+
+
+def _index_progress(done: int, total: int) -> None:
+    print(f"spaCy: {done}/{total} passages read", file=sys.stderr, flush=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "database named by PORTAL_DATABASE_URL. A corrected file replaces its meeting and keeps "
         "the links to unchanged paragraphs. A file that cannot be read (corrupt, encrypted, "
         "scanned without text, empty) is refused whole, with the reason; the others still load. "
-        "Then spaCy reads the new passages (people, places, organisations).",
+        "Then spaCy reads the new passages (lemmas for search; people, places, organisations).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument(
@@ -76,5 +83,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="skip spaCy now; the council.index_entities job (portal worker) does it later",
     )
     p.set_defaults(handler=cmd_ingest)
-    p = council.add_parser("index", help="let spaCy read the passages not read yet")
+    p = council.add_parser(
+        "index",
+        help="let spaCy read the passages not read yet (lemmas, people, places, organisations)",
+        description="Let spaCy's French pipeline read the passages not read yet: the lemmas of "
+        "their words are added to the search index, and the people, places and organisations "
+        "they name become facets. The council.index_entities job does the same in the "
+        "background; the minutes are searchable by their words before.",
+    )
     p.set_defaults(handler=cmd_index)

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from portal.council import services
-from portal.council.nlp import spacy_entities
+from portal.council.nlp import spacy_read
 from portal.council.parse import SUPPORTED, MinutesError, ParsedMinutes, parse_bytes
 from portal.db import session_scope
 
@@ -94,17 +94,24 @@ def ingest_paths(
     return results, errors
 
 
-def index_entities(engine: Engine, *, batch: int = 500) -> int:
-    """Let spaCy read every passage not read yet, `batch` passages at a time, each batch read
-    outside any write transaction and stored in a short one."""
+def index_entities(
+    engine: Engine, *, batch: int = 500, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Let spaCy read every passage not read yet (lemmas, people, places, organisations),
+    `batch` passages at a time, each batch read outside any write transaction and stored in a
+    short one. `progress(done, total)` after each batch."""
     total = 0
+    with session_scope(engine, write=False) as session:
+        todo = services.pending_count(session)
     while True:
         with session_scope(engine, write=False) as session:
             pending = services.pending_passages(session, limit=batch)
         if not pending:
             return total
-        found = spacy_entities(p[2] for p in pending)
+        found = spacy_read(p[2] for p in pending)
         with session_scope(engine) as session:
-            total += services.store_entities(session, pending=pending, found=found)
+            total += services.store_readings(session, pending=pending, found=found)
+        if progress:
+            progress(total, max(todo, total))
         if len(pending) < batch:
             return total

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.council import services
 from portal.council.ingest import minutes_files
 from portal.council.models import Meeting
-from portal.council.nlp import spacy_entities
+from portal.council.nlp import spacy_read
 from portal.council.parse import MinutesError, parse_bytes
 from portal.db import session_scope
 from portal.scheduler import Job, JobContext
@@ -56,8 +56,8 @@ def index_entities(ctx: JobContext) -> str:
         pending = services.pending_passages(session, limit=500)
     if not pending:
         return "passages read by spaCy: 0"
-    found = spacy_entities(p[2] for p in pending)
-    done = services.store_entities(ctx.session, pending=pending, found=found)
+    found = spacy_read(p[2] for p in pending)
+    done = services.store_readings(ctx.session, pending=pending, found=found)
     return f"passages read by spaCy: {done}"
 
 
@@ -65,5 +65,5 @@ JOBS = [
     Job("council.watch_folder", timedelta(minutes=1), watch_folder,
         "Ingest minutes dropped in the watched folder (PORTAL_COUNCIL_WATCH_DIR)"),
     Job("council.index_entities", timedelta(minutes=1), index_entities,
-        "Find people, places and organisations in new passages with spaCy"),
+        "Read new passages with spaCy: lemmas for search, people, places and organisations"),
 ]  # fmt: skip

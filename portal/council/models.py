@@ -71,7 +71,11 @@ class Passage(SQLModel, table=True):
     text_hash: str = Field(max_length=64)
     search_text: str  # the passage's words, as portal/council/text.py prepares them
     search_title: str = ""  # the same for its item's title: matches there count less
-    # Set once spaCy has read the passage (people, places, organisations); see jobs.py.
+    # The lemmas spaCy gives the words whose stem they change ("travaux" -> "travail"), one per
+    # occurrence, indexed with the words; and the same as {word: lemma}, to highlight them.
+    search_lemmas: str = ""
+    lemmas: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Set once spaCy has read the passage (lemmas, people, places, organisations); see jobs.py.
     nlp_done: bool = Field(default=False, index=True)
 
 

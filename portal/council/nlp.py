@@ -2,20 +2,31 @@
 
 - Subjects (topics) come from our own keyword rules, one per item: predictable and explainable.
 - Amounts in euros and dates are read with patterns, at ingest (cheap and exact).
-- People, places and organisations come from spaCy's French pipeline (fr_core_news_sm, from
-  site-packages, loaded once per process). It reads about 5,000 words a second on one core, so it
-  runs after ingest, in batches (`nlp.pipe`), from the council.index job or `portal council index`,
-  never inside a web request; the minutes are searchable before it has run.
+- People, places and organisations, and the lemmas of the words, come from spaCy's French
+  pipeline (fr_core_news_sm, from site-packages, loaded once per process). It reads about 6,000
+  words a second on one core, so it runs after ingest, in batches (`nlp.pipe`), from the
+  council.index_entities job or `portal council index`, never inside a web request; the minutes
+  are searchable by their words before it has run, and by lemmas too once it has.
+- A query is short: spaCy reads it in the request (a few milliseconds) to give each word its
+  lemma (query_groups).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from portal.council.parse import FRENCH_DATE, MONTHS
-from portal.council.text import fold, terms
+from portal.council.text import STOP_WORDS, WORD, Group, fold, stem, terms
 from portal.web.i18n import N_
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
 
 # Subject (French, translated where shown) -> stems of the words that point to it.
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -53,6 +64,8 @@ NOT_ENTITIES = frozenset(
               "Mme", "Le Conseil", "la Maire", "Madame la Maire", "Conseil municipal")
 )  # fmt: skip
 TITLES = re.compile(r"^(?:M\.|Mme|Madame|Monsieur|Mlle)\s+")
+# Words whose lemma in fr_core_news_sm is another word ('madame' -> 'monsieur'): kept as written.
+OWN_LEMMA = frozenset(("madame", "mesdames", "mademoiselle", "mesdemoiselles", "messieurs"))
 
 
 def topic_for(title: str, body: str) -> str | None:
@@ -98,25 +111,135 @@ def pattern_entities(text: str) -> list[tuple[str, str, str]]:
     return [("amount", v, k) for v, k in amounts(text)] + [("date", v, k) for v, k in dates(text)]
 
 
-def spacy_entities(
-    texts: Iterable[str], *, batch_size: int = 64
-) -> list[list[tuple[str, str, str]]]:
-    """(kind, value, key) of the people, places and organisations spaCy finds in each text."""
+Found = list[tuple[str, str, str]]  # (kind, value, key) of the entities of one passage
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What spaCy read in one passage: its entities, and the lemmas that add to its search keys
+    (folded word as written -> folded lemma, only where the lemma has another stem)."""
+
+    entities: Found
+    lemmas: dict[str, str]
+    lemma_words: list[str]  # one lemma per occurrence, for the index
+
+
+def _nlp() -> Language:
     from portal.nlp.pipeline import SMALL, get_nlp
 
-    # Only the named-entity recogniser is needed: the parser, tagger and lemmatizer are skipped.
-    nlp = get_nlp(SMALL, disable=("parser", "morphologizer", "attribute_ruler", "lemmatizer"))
+    # Tagger and lemmatizer (lemmas) and the entity recogniser; the parser is not needed.
+    return get_nlp(SMALL, disable=("parser",))
+
+
+def _lemma_of(token: Token) -> tuple[str, str] | None:
+    """(word, lemma), folded, when the lemma is one other word with another stem."""
+    surface, lemma = WORD.findall(fold(token.text)), WORD.findall(fold(token.lemma_))
+    if len(surface) != 1 or len(lemma) != 1:
+        return None
+    if surface[0] in STOP_WORDS or surface[0] in OWN_LEMMA or lemma[0] in STOP_WORDS:
+        return None
+    if stem(surface[0]) == stem(lemma[0]):
+        return None
+    return surface[0], lemma[0]
+
+
+# French names places and buildings after people with hyphens ("école Jules-Ferry", "place
+# Simone-Veil"); spaCy takes those names for people. A name right after one of these nouns (or
+# after such a name and "et") is a place, or an organisation.
+PLACE_NOUNS = frozenset(
+    ("ecole", "ecoles", "groupe", "scolaire", "college", "colleges", "lycee", "lycees", "gymnase",
+     "gymnases", "stade", "place", "rue", "avenue", "boulevard", "allee", "quartier", "piscine",
+     "salle", "parc", "square", "creche", "creches", "residence", "maternelle", "elementaire",
+     "cite", "jardin", "centre", "maison", "mediatheque", "bibliotheque", "conservatoire", "pont",
+     "quai", "chemin", "impasse", "sentier", "theatre", "espace", "foyer", "halle", "marche",
+     "rues", "avenues", "places", "stades", "parcs", "squares", "quartiers", "residences")
+)  # fmt: skip
+ORG_NOUNS = frozenset(
+    ("entreprise", "societe", "association", "cabinet", "prestataire", "titulaire", "agence",
+     "fondation", "federation", "club", "groupement")
+)  # fmt: skip
+_BETWEEN = frozenset(("et", "de", "des", "du", "la", "le", "l", "d"))
+HYPHENATED_NAME = re.compile(r"^[A-ZÀ-Ý][\w’']+(?:-[A-ZÀ-Ý][\w’']+)+$")
+
+
+def _named_kind(doc: Doc, start: int, end: int, kind: str) -> str | None:
+    """What a name spaCy calls a person (or an organisation) really is: 'person', 'place',
+    'organisation', or None for a common noun ("Fermeture d'une classe...")."""
+    if kind == "place":
+        return kind
+    if kind == "person" and end - start == 1 and doc[start].pos_ == "NOUN":
+        return None
+    i = start - 1
+    while i >= 0 and i >= start - 8:
+        token = doc[i]
+        word = fold(token.text).strip("'’")
+        if word in PLACE_NOUNS:
+            return "place"
+        if word in ORG_NOUNS and kind == "person":
+            return "organisation"
+        if not (word in _BETWEEN or token.is_punct or token.text[:1].isupper()):
+            break
+        i -= 1
+    if kind == "person" and end - start == 1 and HYPHENATED_NAME.match(doc[start].text):
+        return "place"
+    return kind
+
+
+def _entities(doc: Doc) -> Found:
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for ent in doc.ents:
+        kind = ENTITY_KINDS.get(ent.label_)
+        if kind:
+            kind = _named_kind(doc, ent.start, ent.end, kind)
+        value = TITLES.sub("", ent.text.strip(" .,;:«»'’"))
+        key = entity_key(value)
+        if not kind or len(key) < 3 or key in NOT_ENTITIES or (kind, key) in seen:
+            continue
+        seen.add((kind, key))
+        found.append((kind, value[:200], key))
+    return found
+
+
+def spacy_read(texts: Iterable[str], *, batch_size: int = 64) -> list[Reading]:
+    """Each text read by spaCy's French pipeline: people, places, organisations, and lemmas."""
     results = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        seen: set[tuple[str, str]] = set()
-        found = []
-        for ent in doc.ents:
-            kind = ENTITY_KINDS.get(ent.label_)
-            value = TITLES.sub("", ent.text.strip(" .,;:«»'’"))
-            key = entity_key(value)
-            if not kind or len(key) < 3 or key in NOT_ENTITIES or (kind, key) in seen:
-                continue
-            seen.add((kind, key))
-            found.append((kind, value[:200], key))
-        results.append(found)
+    for doc in _nlp().pipe(texts, batch_size=batch_size):
+        lemmas: dict[str, str] = {}
+        lemma_words = []
+        for token in doc:
+            if pair := _lemma_of(token):
+                lemmas.setdefault(*pair)
+                lemma_words.append(pair[1])
+        results.append(Reading(_entities(doc), lemmas, lemma_words))
     return results
+
+
+def spacy_entities(texts: Iterable[str], *, batch_size: int = 64) -> list[Found]:
+    """(kind, value, key) of the people, places and organisations spaCy finds in each text."""
+    return [r.entities for r in spacy_read(texts, batch_size=batch_size)]
+
+
+_query_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2048)
+def query_groups(query: str) -> tuple[Group, ...]:
+    """The words of a query, each with its lemma ('travaux' -> ('travaux', 'travail')), in
+    order, without stop words or forms of être and avoir. Lemmas come from spaCy's reading of
+    the query in context (a few milliseconds), so they agree with those of the minutes."""
+    if not WORD.search(fold(query)):
+        return ()
+    with _query_lock:
+        doc = _nlp()(query[:1000])
+    groups: dict[str, Group] = {}
+    for token in doc:
+        surface = [w for w in WORD.findall(fold(token.text)) if w not in STOP_WORDS]
+        lemma = WORD.findall(fold(token.lemma_))
+        if len(surface) == 1 and len(lemma) == 1 and lemma[0] in STOP_WORDS:
+            continue  # 'sont', 'avait', 'ait': a form of être or avoir
+        for word in surface:
+            pair = _lemma_of(token) if len(surface) == 1 else None
+            group = pair if pair else (word,)
+            groups.setdefault(stem(word), group)
+    return tuple(groups.values())

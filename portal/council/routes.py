@@ -141,6 +141,8 @@ def search(request: Request) -> Response:
             "q": query,
             "result": result,
             "hits": result.hits,
+            # Paragraphs spaCy has not read yet are found by their words, not yet by lemmas.
+            "unread": services.pending_count(request.state.db) if result.hits else 0,
             "filters": filters,
             "current": current,
             "with_filter": with_filter,

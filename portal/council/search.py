@@ -1,11 +1,14 @@
 """Full-text search in the minutes: one function, one small query per backend.
 
-Both backends index the same pre-processed text (portal/council/text.py: accents folded, our stop
-words out, French Snowball stems, the item's title indexed with each of its paragraphs), so a query
-finds the same passages on SQLite (FTS5, ranked by its BM25) and on PostgreSQL (a stored 'simple'
-tsvector with a GIN index, ranked by ts_rank with length normalisation). Filters are part of the
-same query; words found only in the item's title count less (FTS5 column weight 0.3, tsvector
-weight C). Facets are counted over the best CANDIDATES matching passages.
+Both backends index the same words (portal/council/text.py: accents folded, our stop words out,
+the item's title indexed with each of its paragraphs, and the lemmas spaCy adds), each stemmed by
+the French Snowball algorithm: on SQLite by us, for FTS5 (ranked by its BM25); on PostgreSQL by
+its `french` text search configuration, in a stored tsvector with a GIN index (ranked by ts_rank
+with length normalisation). A query is read by spaCy into words and their lemmas
+(portal/council/nlp.py: query_groups); a passage matches a word if it has it as written or
+by its lemma ("travaux" finds "travail"). Filters are part of the same query; words found only in
+the item's title count less (FTS5 column weight 0.3, tsvector weight C). Facets are counted over
+the best CANDIDATES matching passages.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from portal.council.models import Entity, Item, Meeting, Passage
-from portal.council.text import WORD, fold, stem, terms
+from portal.council.nlp import query_groups
+from portal.council.text import WORD, Group, fold, group_stems, stem
 
 CANDIDATES = 300
 OUTCOMES = ("adopted", "unanimous", "rejected")
@@ -114,58 +118,88 @@ def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
+def fts5_match(groups: list[Group], any_term: bool) -> str:
+    """'("travau" OR "travail") AND "piscin"': each group's stems, any of them."""
+    parts = []
+    for group in groups:
+        stems = group_stems(group)
+        one = " OR ".join(f'"{s}"' for s in stems)
+        parts.append(f"({one})" if len(stems) > 1 else one)
+    return (" OR " if any_term else " AND ").join(parts)
+
+
+def tsquery(groups: list[Group], any_term: bool) -> str:
+    """'(travaux | travail) & piscine': folded words, which the french configuration stems."""
+    parts = [f"({' | '.join(g)})" if len(g) > 1 else g[0] for g in groups]
+    return (" | " if any_term else " & ").join(parts)
+
+
 def ranked_ids(
-    session: Session, query_terms: list[str], *, filters: Filters, limit: int, any_term: bool
+    session: Session, groups: list[Group], *, filters: Filters, limit: int, any_term: bool
 ) -> list[tuple[int, float]]:
-    """(passage id, score) best first, for passages with all (or any) of the stemmed terms."""
+    """(passage id, score) best first, for passages with all (or any) of the query's words."""
     where, params = _filter_sql(filters)
     joins = (
         "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id"
     )
     if is_sqlite(session):
-        match = (" OR " if any_term else " AND ").join(f'"{t}"' for t in query_terms)
         # `where` is built from constant clauses; every value is bound.
         sql = (
-            "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0) AS score FROM council_passage_fts "  # noqa: S608
+            "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score "  # noqa: S608
+            "FROM council_passage_fts "
             f"JOIN council_passage p ON p.id = council_passage_fts.rowid {joins} "
             f"WHERE council_passage_fts MATCH :q{where} ORDER BY score, p.id LIMIT :n"
         )
+        match = fts5_match(groups, any_term)
         rows = session.execute(text(sql), {"q": match, "n": limit, **params})
         return [(int(r[0]), -float(r[1])) for r in rows]
-    query = (" | " if any_term else " & ").join(query_terms)
     sql = (
-        "SELECT p.id, ts_rank("  # noqa: S608
-        "p.tsv, to_tsquery('simple', :q), 1) AS score FROM council_passage p "
-        f"{joins} WHERE p.tsv @@ to_tsquery('simple', :q){where} ORDER BY score DESC, p.id LIMIT :n"
+        "SELECT p.id, ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score "  # noqa: S608
+        f"FROM council_passage p {joins} "
+        f"WHERE p.tsv @@ to_tsquery('french', :q){where} ORDER BY score DESC, p.id LIMIT :n"
     )
-    rows = session.execute(text(sql), {"q": query, "n": limit, **params})
+    rows = session.execute(text(sql), {"q": tsquery(groups, any_term), "n": limit, **params})
     return [(int(r[0]), float(r[1])) for r in rows]
 
 
-def query_terms(query: str) -> list[str]:
-    return [t for t in dict.fromkeys(terms(query)) if len(t) > 1]
+def query_terms(query: str) -> list[Group]:
+    """The query's words, each with its lemma (spaCy), one-letter words out."""
+    return [g for g in query_groups(query) if len(g[0]) > 1]
 
 
 def candidates(
-    session: Session, stems: list[str], *, filters: Filters, limit: int
+    session: Session, groups: list[Group], *, filters: Filters, limit: int
 ) -> list[tuple[int, float]]:
-    """Passages with every term first, then those with some of them."""
-    ranked = ranked_ids(session, stems, filters=filters, limit=limit, any_term=False)
-    if len(ranked) < limit and len(stems) > 1:
+    """Passages with every word first, then those with some of them."""
+    ranked = ranked_ids(session, groups, filters=filters, limit=limit, any_term=False)
+    if len(ranked) < limit and len(groups) > 1:
         seen = {i for i, _ in ranked}
-        more = ranked_ids(session, stems, filters=filters, limit=limit, any_term=True)
+        more = ranked_ids(session, groups, filters=filters, limit=limit, any_term=True)
         ranked += [r for r in more if r[0] not in seen][: limit - len(ranked)]
     return ranked
 
 
-def highlight(passage_text: str, wanted: set[str], length: int = 240) -> Markup:
+def wanted_stems(groups: list[Group]) -> set[str]:
+    return {s for g in groups for s in group_stems(g)}
+
+
+def matches(word: str, wanted: set[str], lemmas: dict[str, str]) -> bool:
+    """Whether a folded word of a passage is one of the query's, as written or by its lemma."""
+    lemma = lemmas.get(word)
+    return stem(word) in wanted or (lemma is not None and stem(lemma) in wanted)
+
+
+def highlight(
+    passage_text: str, wanted: set[str], lemmas: dict[str, str] | None = None, length: int = 240
+) -> Markup:
     """The passage with the words that match the query marked, cut around the first match."""
+    lemmas = lemmas or {}
     pieces: list[str] = []
     first_match = None
     for m in re.finditer(r"\w+|\W+", passage_text):
         token = m.group(0)
         words = WORD.findall(fold(token))
-        if words and stem(words[0]) in wanted:
+        if words and matches(words[0], wanted, lemmas):
             first_match = first_match if first_match is not None else m.start()
             pieces.append(f"<mark>{escape(token)}</mark>")
         else:
@@ -192,7 +226,7 @@ def load_hits(session: Session, ranked: list[tuple[int, float]], wanted: set[str
     for passage_id, score in ranked:
         passage, meeting_date, number, title = by_id[passage_id]
         hits.append(Hit(passage_id, meeting_date, passage.anchor, passage.text,
-                        highlight(passage.text, wanted), score, number, title, passage.page,
+                        highlight(passage.text, wanted, passage.lemmas), score, number, title, passage.page,
                         passage.kind, passage.item_id))  # fmt: skip
     return hits
 
@@ -243,14 +277,14 @@ def search(
     with_facets: bool = False,
 ) -> SearchResult:
     filters = filters or Filters()
-    stems = query_terms(query)
-    if not stems:
+    groups = query_terms(query)
+    if not groups:
         return SearchResult([], 0, {}, [])
     pool = max(limit + offset, CANDIDATES if with_facets else limit + offset)
-    ranked = candidates(session, stems, filters=filters, limit=pool)
-    hits = load_hits(session, ranked[offset : offset + limit], set(stems))
+    ranked = candidates(session, groups, filters=filters, limit=pool)
+    hits = load_hits(session, ranked[offset : offset + limit], wanted_stems(groups))
     facets = _facets(session, [i for i, _ in ranked]) if with_facets else {}
-    return SearchResult(hits, len(ranked), facets, stems)
+    return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in groups])
 
 
 def topics(session: Session) -> list[str]:

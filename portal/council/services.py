@@ -16,10 +16,10 @@ from sqlmodel import Session, col
 from portal import audit
 from portal.council.answer import Answer, ask
 from portal.council.models import Entity, Item, Meeting, Passage
-from portal.council.nlp import entity_key, pattern_entities, spacy_entities, topic_for
+from portal.council.nlp import Reading, entity_key, pattern_entities, spacy_read, topic_for
 from portal.council.parse import RAPPORTEUR, ParsedMinutes
 from portal.council.search import Facet, Filters, Hit, SearchResult, search, topics
-from portal.council.text import search_text
+from portal.council.text import fts_text, search_text
 from portal.errors import NotFound
 from portal.web.i18n import gettext as _
 
@@ -123,7 +123,8 @@ def ingest(
             "meeting_id": meeting.id, "item_id": item_id, "position": passage.index,
             "anchor": anchor, "page": passage.page, "kind": passage.kind, "text": passage.text,
             "text_hash": text_hash, "search_text": search_text(passage.text),
-            "search_title": search_text(item_title), "nlp_done": False,
+            "search_title": search_text(item_title), "search_lemmas": "", "lemmas": {},
+            "nlp_done": False,
         })  # fmt: skip
     meeting.next_anchor = next_anchor
     ids = list(
@@ -136,11 +137,12 @@ def ingest(
     if _is_sqlite(session):
         session.execute(
             text(
-                "INSERT INTO council_passage_fts(rowid, search_title, search_text) "
-                "VALUES (:id, :search_title, :search_text)"
+                "INSERT INTO council_passage_fts(rowid, search_title, search_text, search_lemmas) "
+                "VALUES (:id, :title, :text, '')"
             ),
-            rows,
-        )
+            [{"id": row["id"], "title": fts_text(str(row["search_title"])),
+              "text": fts_text(str(row["search_text"]))} for row in rows],
+        )  # fmt: skip
     _add_pattern_entities(session, meeting.id, rows)  # type: ignore[arg-type]
     audit.record(
         session, actor_id=actor_id, action=f"council.minutes.{status}", object_type="council_meeting",
@@ -183,11 +185,10 @@ def pending_passages(session: Session, *, limit: int) -> list[Pending]:
     ]
 
 
-def store_entities(
-    session: Session, *, pending: list[Pending], found: list[list[tuple[str, str, str]]]
-) -> int:
-    """Store what spaCy found in `pending` passages and mark them read. Passages replaced by a
-    corrected version in the meantime are skipped. Returns how many were marked."""
+def store_readings(session: Session, *, pending: list[Pending], found: list[Reading]) -> int:
+    """Store what spaCy read in `pending` passages (entities, lemmas added to the search index)
+    and mark them read. Passages replaced by a corrected version in the meantime are skipped.
+    Returns how many were marked."""
     # Same id and same text: SQLite may give a deleted passage's id to a new one.
     read = {p[0]: p[2] for p in pending}
     still = {
@@ -199,15 +200,27 @@ def store_entities(
         )
         if read.get(passage_id) == passage_text
     }
+    kept = [(p, r) for p, r in zip(pending, found, strict=True) if p[0] in still]
     entities = [
         {"meeting_id": meeting_id, "passage_id": passage_id, "kind": kind, "value": value,
          "key": key}
-        for (passage_id, meeting_id, _), ents in zip(pending, found, strict=True)
-        if passage_id in still
-        for kind, value, key in ents
+        for (passage_id, meeting_id, _), reading in kept
+        for kind, value, key in reading.entities
     ]  # fmt: skip
     if entities:
         session.execute(insert(Entity), entities)
+    with_lemmas = [
+        {"id": p[0], "search_lemmas": " ".join(r.lemma_words), "lemmas": r.lemmas}
+        for p, r in kept
+        if r.lemma_words
+    ]
+    if with_lemmas:
+        session.execute(update(Passage), with_lemmas)  # by primary key
+        if _is_sqlite(session):
+            session.execute(
+                text("UPDATE council_passage_fts SET search_lemmas = :stems WHERE rowid = :id"),
+                [{"id": r["id"], "stems": fts_text(str(r["search_lemmas"]))} for r in with_lemmas],
+            )
     if still:
         session.execute(
             update(Passage).where(col(Passage.id).in_(sorted(still))).values(nlp_done=True)
@@ -216,14 +229,14 @@ def store_entities(
 
 
 def index_pending(session: Session, *, limit: int = 2000, batch_size: int = 64) -> int:
-    """Read up to `limit` passages with spaCy and store their people, places and organisations,
-    all in `session`. (Jobs read and write in two steps so as not to hold a write lock while
-    spaCy works: see jobs.py.)"""
+    """Read up to `limit` passages with spaCy and store their lemmas, people, places and
+    organisations, all in `session`. (Jobs read and write in two steps so as not to hold a write
+    lock while spaCy works: see jobs.py.)"""
     pending = pending_passages(session, limit=limit)
     if not pending:
         return 0
-    found = spacy_entities((p[2] for p in pending), batch_size=batch_size)
-    return store_entities(session, pending=pending, found=found)
+    found = spacy_read((p[2] for p in pending), batch_size=batch_size)
+    return store_readings(session, pending=pending, found=found)
 
 
 def pending_count(session: Session) -> int:

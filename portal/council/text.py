@@ -1,11 +1,50 @@
-"""The council's search text: the shared French keys of portal.nlp.french, joined by spaces."""
+"""The council's search keys, built on the shared French keys of portal.nlp.french.
+
+Three forms of a passage's words are kept (see portal/council/search.py):
+- `search_text`: its words, accents folded, our stop words out ("piscines municipales"); PostgreSQL
+  indexes it with its `french` text search configuration, which stems it;
+- `fts_text(search_text)`: the same words stemmed in Python by the same Snowball algorithm
+  ("piscin municipal"), for SQLite's FTS5, which has no French stemmer;
+- `search_lemmas`: the lemmas spaCy gives the words whose stem they change ("travaux" ->
+  "travail", "vont" -> "aller"), added by the AI reading (portal/council/nlp.py).
+A query is reduced to groups of words the same way: each word as written, and its lemma.
+"""
 
 from __future__ import annotations
 
 from portal.nlp.french import STOP_WORDS, WORD, fold, stem, terms
 
-__all__ = ["STOP_WORDS", "WORD", "fold", "search_text", "stem", "terms"]
+__all__ = [
+    "STOP_WORDS",
+    "WORD",
+    "Group",
+    "fold",
+    "fts_text",
+    "group_stems",
+    "search_text",
+    "stem",
+    "terms",
+    "words",
+]
+
+# The folded words that stand for one word of a query: as written, then its lemma when that is a
+# different word ("travaux", "travail"). A passage matches the group if it has any of them.
+Group = tuple[str, ...]
+
+
+def words(text: str) -> list[str]:
+    """'Les piscines municipales' -> ['piscines', 'municipales']: folded, stop words out."""
+    return [w for w in WORD.findall(fold(text)) if w not in STOP_WORDS]
 
 
 def search_text(text: str) -> str:
-    return " ".join(terms(text))
+    return " ".join(words(text))
+
+
+def fts_text(folded_words: str) -> str:
+    """'piscines municipales' -> 'piscin municipal' (Snowball French stems, for FTS5)."""
+    return " ".join(stem(w) for w in folded_words.split())
+
+
+def group_stems(group: Group) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stem(w) for w in group))

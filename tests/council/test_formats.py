@@ -23,6 +23,7 @@ from portal.council import pdfgen
 from portal.council.ingest import ingest_paths
 from portal.council.jobs import JOBS
 from portal.council.models import Entity, Meeting, Passage
+from portal.council.nlp import Reading
 from portal.council.parse import MinutesError, parse_bytes
 from portal.db import session_scope, utcnow
 from portal.scheduler import run_once
@@ -307,9 +308,10 @@ def test_entities_of_passages_replaced_meanwhile_are_dropped(
     corrected = tmp_path / source.name
     corrected.write_text(source.read_text().replace("19 h 00", "19 h 02"))
     assert ingest_paths(engine, [corrected])[0][0].status == "replaced"
-    found = [[("place", "Suresnes", "suresnes")] for _ in pending]
+    found = [Reading([("place", "Suresnes", "suresnes")], {"seance": "seancer"}, ["seancer"])
+             for _ in pending]  # fmt: skip
     with session_scope(engine) as session:
-        services.store_entities(session, pending=pending, found=found)
+        services.store_readings(session, pending=pending, found=found)
         still = [text for _, _, text in services.pending_passages(session, limit=1000)]
     assert any("19 h 02" in text for text in still)
     with session_scope(engine, write=False) as session:
@@ -317,3 +319,6 @@ def test_entities_of_passages_replaced_meanwhile_are_dropped(
             select(Passage.text).join(Entity, Entity.passage_id == Passage.id)  # type: ignore[arg-type]
         ).all()
     assert not any("19 h 02" in r[0] for r in rows)
+    with session_scope(engine, write=False) as session:
+        lemmas = session.execute(select(Passage.text, Passage.search_lemmas)).all()
+    assert all(not words for text, words in lemmas if "19 h 02" in text)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.council.ingest import index_entities
 from portal.council.parse import parse_bytes
 
 from .conftest import CONTENT
@@ -181,3 +183,68 @@ def test_nul_bytes_and_odd_numbers_are_refused_cleanly(client: TestClient) -> No
     )
     assert client.get("/api/council/deliberations/2024%0005").status_code == 400
     assert client.get("/api/council/ask", params={"q": "\x00piscine"}).status_code == 400
+
+
+def test_lemmas_from_spacy_find_other_forms_of_a_word(
+    client: TestClient, engine: Engine, demo_minutes: None
+) -> None:
+    """Before spaCy has read the minutes, a search finds the words as written (stems); after, it
+    finds other forms by their lemma too ("remettre" finds "remis", "travail" finds "travaux"),
+    and marks them."""
+
+    def hits(q: str) -> list[dict[str, Any]]:
+        return client.get("/api/council/search", params={"q": q, "limit": "50"}).json()["hits"]
+
+    assert hits("remettre") == []
+    work_before = {h["url"] for h in hits("travail")}
+    unread = client.get("/council/search", params={"q": "piscine"}).text
+    assert "256 paragraphes récents" in unread and "pas encore été lus par spaCy" in unread
+    assert index_entities(engine) > 200
+    assert "pas encore été lus" not in client.get("/council/search", params={"q": "bassin"}).text
+    found = hits("remettre")
+    assert found and all("remis" in h["text"].lower() for h in found)
+    work = hits("travail")
+    assert any("travaux" in h["text"] and "travail" not in h["text"] for h in work)
+    assert work_before < {h["url"] for h in work}
+    page = client.get("/council/search", params={"q": "remettre"}).text
+    assert "<mark>remis</mark>" in page
+    data = client.get("/api/council/search", params={"q": "remis"}).json()
+    assert data["terms"] == ["remis / remettre"] and "lemma" in data["method"]
+    # The query's own forms are read the same way: "les travaux" finds "travail" as well.
+    assert any("travail" in h["text"] and "travaux" not in h["text"] for h in hits("les travaux"))
+    # "adoptée" and "adopté" have different Snowball stems; their lemma joins them.
+    assert {h["url"] for h in hits("adoptée charte")} & {h["url"] for h in hits("adopté charte")}
+
+
+def test_ask_reads_the_question_with_its_lemmas(
+    client: TestClient, engine: Engine, demo_minutes: None
+) -> None:
+    """The answer page lists each word searched with its lemma; quotes stay word for word."""
+    index_entities(engine)
+    data = client.get(
+        "/api/council/ask", params={"q": "Quels travaux sont prévus pour la piscine ?"}
+    ).json()
+    assert data["found"] is True
+    by_anchor = {
+        f"/council/m/{day}#p{p['anchor']}": p["text"]
+        for day in {a["meeting_date"] for a in data["answer"]}
+        for p in _passages(client, day)
+    }
+    assert all(a["quote"] in by_anchor[a["url"]] for a in data["answer"])
+    page = client.get("/council/ask", params={"q": "Quels travaux sont prévus ?"}).text
+    assert "prevus / prevoir" in page
+
+
+def test_places_named_after_people_are_places(
+    client: TestClient, engine: Engine, demo_minutes: None
+) -> None:
+    """ "l'école Jules-Ferry", "les rues Albert-Caron": places, not people, on the meeting page;
+    a deliberation title starting with a capital ("Fermeture d'une classe") names no one."""
+    index_entities(engine)
+    entities = client.get("/api/council/meetings/2024-04-11").json()["entities"]
+    values = {kind: {e["value"] for e in found} for kind, found in entities.items()}
+    assert {"Jules-Ferry", "Albert-Caron"} <= values["place"]
+    assert not {"Jules-Ferry", "Albert-Caron", "Vaillant", "Fermeture"} & values["person"]
+    assert "Nadia Haddad" in values["person"] or "Sophie Marchand" in values["person"]
+    people = client.get("/api/council/search", params={"q": "école", "facets": "1"}).json()
+    assert "Jules-Ferry" not in {f["label"] for f in people["facets"]["person"]}

@@ -6,11 +6,13 @@ translation shows French rather than a key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cache
+from gettext import c2py
 from pathlib import Path
 
-from babel import Locale, negotiate_locale
+from babel import negotiate_locale
 from babel.messages.pofile import read_po
 
 LOCALES = ("fr", "en")
@@ -19,6 +21,17 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANG_COOKIE = "portal_lang"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def plural_index(locale: str) -> Callable[[int], int]:
+    """The catalogue's rule from a count to the index of its plural form (gettext's
+    Plural-Forms, e.g. English `n != 1`: 1 -> 0, 2 -> 1); French's rule for French."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == DEFAULT_LOCALE or not path.exists():
+        return lambda n: int(n > 1)
+    with path.open("rb") as handle:
+        return c2py(read_po(handle, locale=locale).plural_expr)
 
 
 @cache
@@ -55,7 +68,7 @@ def gettext(message: str, **params: object) -> str:
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     translated = catalogue(current_locale.get()).get(singular)
     if isinstance(translated, tuple):
-        index = int(Locale.parse(current_locale.get()).plural_form(n))
+        index = plural_index(current_locale.get())(n)
         text = translated[min(index, len(translated) - 1)]
     else:
         # French puts 0 and 1 in the singular.

@@ -248,3 +248,13 @@ def test_places_named_after_people_are_places(
     assert "Nadia Haddad" in values["person"] or "Sophie Marchand" in values["person"]
     people = client.get("/api/council/search", params={"q": "école", "facets": "1"}).json()
     assert "Jules-Ferry" not in {f["label"] for f in people["facets"]["person"]}
+
+
+def test_counts_agree_in_number_in_both_languages(client: TestClient, demo_minutes: None) -> None:
+    """'1 passage trouvé', 'N passages found': plural forms follow each language's rule."""
+    english = {"Accept-Language": "en"}
+    many = client.get("/council/search", params={"q": "piscine"}, headers=english)
+    assert many.status_code == 200 and " passages found" in many.text
+    one = client.get("/council/search", params={"q": "vague"}, headers=english)
+    assert one.status_code == 200 and "1 passage found" in one.text
+    assert "1 passage trouvé<" in client.get("/council/search", params={"q": "vague"}).text

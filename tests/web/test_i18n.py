@@ -77,3 +77,20 @@ def test_error_messages_follow_the_language(client: TestClient) -> None:
         headers=english,
     )
     assert "The password must be at least 12 characters long." in weak.text
+
+
+def test_plural_forms_follow_the_catalogue_rule() -> None:
+    """English takes its plural from 2 on and for 0; French keeps 0 and 1 in the singular."""
+    from portal.web.i18n import current_locale, ngettext
+
+    token = current_locale.set("en")
+    try:
+        counts = [ngettext("%(num)s compte", "%(num)s comptes", n) for n in (0, 1, 2)]
+        assert counts == ["0 accounts", "1 account", "2 accounts"]
+    finally:
+        current_locale.reset(token)
+    assert [ngettext("%(num)s compte", "%(num)s comptes", n) for n in (0, 1, 2)] == [
+        "0 compte",
+        "1 compte",
+        "2 comptes",
+    ]

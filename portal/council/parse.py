@@ -434,6 +434,15 @@ def _html_blocks(text: str) -> list[Block]:
 # --- PDF ----------------------------------------------------------------------------------------
 
 
+# Control characters other than tab and line breaks: no text needs them, and PostgreSQL cannot
+# store a NUL. A form feed (a page break in exported text) is a line break.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _without_controls(text: str) -> str:
+    return _CONTROLS.sub("", text.replace("\x0c", "\n"))
+
+
 def _pdf_pages(data: bytes, filename: str) -> list[str]:
     """The text layer of each page, or a MinutesError saying why there is none."""
     from pypdf import PdfReader
@@ -452,7 +461,7 @@ def _pdf_pages(data: bytes, filename: str) -> list[str]:
             raise MinutesError(filename, "le PDF ne contient aucune page")
         if len(reader.pages) > MAX_PDF_PAGES:
             raise MinutesError(filename, f"le PDF dépasse {MAX_PDF_PAGES} pages")
-        pages = [_page_text(page) for page in reader.pages]
+        pages = [_without_controls(_page_text(page)) for page in reader.pages]
         has_images = not any(p.strip() for p in pages) and any(
             _page_has_images(page) for page in reader.pages
         )
@@ -575,7 +584,7 @@ def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
         pages = _pdf_pages(data, filename)
         return _parse_layout(pdf_blocks(pages), data, filename, fmt, len(pages))
     try:
-        text = data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff")
+        text = _without_controls(data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"))
     except UnicodeDecodeError as exc:
         raise MinutesError(filename, "le texte n'est pas encodé en UTF-8") from exc
     if suffix in HTML_FORMATS:

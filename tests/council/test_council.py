@@ -177,3 +177,22 @@ def test_council_pages_are_accessible(live_server: str, new_page: Any, minutes: 
     for path in ("/council", "/council/search?q=patinoire", "/council/m/2024-11-14#p5"):
         page.goto(f"{live_server}{path}")
         assert_accessible(page)
+
+
+def test_control_characters_in_a_file_are_dropped_not_fatal(
+    login_as: Any, client: TestClient
+) -> None:
+    """A text export with a NUL byte and a form feed (PostgreSQL cannot store NUL) loads, and
+    reads as if they were not there."""
+    agent = login_as("agent")
+    data = SAMPLE.read_bytes().replace(b"Madame la Maire", b"Madame\x00 la\x0cMaire", 1)
+    assert b"\x00" in data
+    response = agent.post(
+        "/council/upload",
+        data={"csrf_token": csrf_token(agent, "/council/upload")},
+        files={"file": ("pv-nul.md", data, "text/markdown")},
+    )
+    assert response.status_code == 200 and "Séance du 14/11/2024 ajoutée." in response.text
+    texts = [p["text"] for p in client.get("/api/council/meetings/2024-11-14").json()["passages"]]
+    assert not any("\x00" in t or "\x0c" in t for t in texts)
+    assert any("Madame la" in t for t in texts)

@@ -177,7 +177,8 @@ def _named_kind(doc: Doc, start: int, end: int, kind: str) -> str | None:
             return "place"
         if word in ORG_NOUNS and kind == "person":
             return "organisation"
-        if not (word in _BETWEEN or token.is_punct or token.text[:1].isupper()):
+        # Only within the same phrase: "l'école Vaillant. Sophie Marchand répond" names a person.
+        if not (word in _BETWEEN or token.text in (",", "-") or token.text[:1].isupper()):
             break
         i -= 1
     if kind == "person" and end - start == 1 and HYPHENATED_NAME.match(doc[start].text):
@@ -213,11 +214,6 @@ def spacy_read(texts: Iterable[str], *, batch_size: int = 64) -> list[Reading]:
                 lemma_words.append(pair[1])
         results.append(Reading(_entities(doc), lemmas, lemma_words))
     return results
-
-
-def spacy_entities(texts: Iterable[str], *, batch_size: int = 64) -> list[Found]:
-    """(kind, value, key) of the people, places and organisations spaCy finds in each text."""
-    return [r.entities for r in spacy_read(texts, batch_size=batch_size)]
 
 
 _query_lock = threading.Lock()

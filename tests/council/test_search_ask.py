@@ -246,6 +246,10 @@ def test_places_named_after_people_are_places(
     assert {"Jules-Ferry", "Albert-Caron"} <= values["place"]
     assert not {"Jules-Ferry", "Albert-Caron", "Vaillant", "Fermeture"} & values["person"]
     assert "Nadia Haddad" in values["person"] or "Sophie Marchand" in values["person"]
+    # "...à l'école Vaillant. Sophie Marchand répond": a new sentence, a person again.
+    june = client.get("/api/council/meetings/2024-06-27").json()["entities"]
+    assert "Sophie Marchand" in {e["value"] for e in june["person"]}
+    assert "Sophie Marchand" not in {e["value"] for e in june.get("place", [])}
     people = client.get("/api/council/search", params={"q": "école", "facets": "1"}).json()
     assert "Jules-Ferry" not in {f["label"] for f in people["facets"]["person"]}
 

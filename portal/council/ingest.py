@@ -91,6 +91,9 @@ def ingest_paths(
                 results.append(store(engine, path, *outcome, actor_id=actor_id))
             if progress:
                 progress(n, len(files), path.name)
+    if any(r.status != "unchanged" for r in results):
+        with session_scope(engine) as session:
+            services.tidy_search_index(session)
     return results, errors
 
 
@@ -106,12 +109,14 @@ def index_entities(
     while True:
         with session_scope(engine, write=False) as session:
             pending = services.pending_passages(session, limit=batch)
-        if not pending:
-            return total
-        found = spacy_read(p[2] for p in pending)
-        with session_scope(engine) as session:
-            total += services.store_readings(session, pending=pending, found=found)
-        if progress:
-            progress(total, max(todo, total))
+        if pending:
+            found = spacy_read(p[2] for p in pending)
+            with session_scope(engine) as session:
+                total += services.store_readings(session, pending=pending, found=found)
+            if progress:
+                progress(total, max(todo, total))
         if len(pending) < batch:
+            if total:
+                with session_scope(engine) as session:
+                    services.tidy_search_index(session)
             return total

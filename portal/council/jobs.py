@@ -46,6 +46,8 @@ def watch_folder(ctx: JobContext) -> str | None:
             ctx.session, parsed=parsed, filename=path.name, data=data, actor_id=None
         )
         loaded += result.status != "unchanged"
+    if loaded:
+        services.tidy_search_index(ctx.session)
     return f"loaded={loaded} refused={len(refused)}" + "".join(f"\n{r}" for r in refused)
 
 
@@ -58,6 +60,7 @@ def index_entities(ctx: JobContext) -> str:
         return "passages read by spaCy: 0"
     found = spacy_read(p[2] for p in pending)
     done = services.store_readings(ctx.session, pending=pending, found=found)
+    services.tidy_search_index(ctx.session)
     return f"passages read by spaCy: {done}"
 
 

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -28,6 +29,7 @@ from portal.council.nlp import query_groups
 from portal.council.text import WORD, Group, fold, group_stems, stem
 
 CANDIDATES = 300
+WORD_RUN = re.compile(r"\w+")
 OUTCOMES = ("adopted", "unanimous", "rejected")
 
 
@@ -189,6 +191,12 @@ def matches(word: str, wanted: set[str], lemmas: dict[str, str]) -> bool:
     return stem(word) in wanted or (lemma is not None and stem(lemma) in wanted)
 
 
+@lru_cache(maxsize=50_000)
+def _folded_word(token: str) -> str | None:
+    words = WORD.findall(fold(token))
+    return words[0] if words else None
+
+
 def highlight(
     passage_text: str, wanted: set[str], lemmas: dict[str, str] | None = None, length: int = 240
 ) -> Markup:
@@ -196,14 +204,15 @@ def highlight(
     lemmas = lemmas or {}
     pieces: list[str] = []
     first_match = None
-    for m in re.finditer(r"\w+|\W+", passage_text):
-        token = m.group(0)
-        words = WORD.findall(fold(token))
-        if words and matches(words[0], wanted, lemmas):
-            first_match = first_match if first_match is not None else m.start()
-            pieces.append(f"<mark>{escape(token)}</mark>")
-        else:
-            pieces.append(str(escape(token)))
+    end = 0
+    for m in WORD_RUN.finditer(passage_text):
+        word = _folded_word(m.group(0))
+        if word is None or not matches(word, wanted, lemmas):
+            continue
+        first_match = first_match if first_match is not None else m.start()
+        pieces.append(f"{escape(passage_text[end : m.start()])}<mark>{escape(m.group(0))}</mark>")
+        end = m.end()
+    pieces.append(str(escape(passage_text[end:])))
     html = "".join(pieces)
     if len(passage_text) > length and first_match is not None and first_match > length // 2:
         cut = html.find("<mark>")
@@ -216,18 +225,20 @@ def load_hits(session: Session, ranked: list[tuple[int, float]], wanted: set[str
     if not ranked:
         return []
     rows = session.execute(
-        select(Passage, Meeting.meeting_date, Item.number, Item.title)
+        select(Passage.id, Passage.anchor, Passage.text, Passage.lemmas, Passage.page,
+               Passage.kind, Passage.item_id, Meeting.meeting_date, Item.number, Item.title)
         .join(Meeting, col(Meeting.id) == Passage.meeting_id)
         .outerjoin(Item, col(Item.id) == Passage.item_id)
         .where(col(Passage.id).in_([i for i, _ in ranked]))
-    ).all()
-    by_id = {row[0].id: row for row in rows}
+    ).all()  # fmt: skip
+    by_id = {row[0]: row for row in rows}
     hits = []
     for passage_id, score in ranked:
-        passage, meeting_date, number, title = by_id[passage_id]
-        hits.append(Hit(passage_id, meeting_date, passage.anchor, passage.text,
-                        highlight(passage.text, wanted, passage.lemmas), score, number, title, passage.page,
-                        passage.kind, passage.item_id))  # fmt: skip
+        _, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = by_id[
+            passage_id
+        ]
+        hits.append(Hit(passage_id, meeting_date, anchor, text_, highlight(text_, wanted, lemmas),
+                        score, number, title, page, kind, item_id))  # fmt: skip
     return hits
 
 

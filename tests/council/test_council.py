@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
@@ -196,3 +196,28 @@ def test_control_characters_in_a_file_are_dropped_not_fatal(
     texts = [p["text"] for p in client.get("/api/council/meetings/2024-11-14").json()["passages"]]
     assert not any("\x00" in t or "\x0c" in t for t in texts)
     assert any("Madame la" in t for t in texts)
+
+
+def test_search_index_is_merged_after_ingest_and_reading(
+    engine: Engine, demo_files: list[Path]
+) -> None:
+    """On PostgreSQL, what ingest and spaCy's reading add to the GIN index is merged at the end,
+    so searches do not read through a pending list (on SQLite, FTS5 merges as it goes)."""
+    from portal.council.ingest import index_entities
+
+    def pending_pages() -> int:
+        with session_scope(engine) as session:
+            return int(
+                session.scalar(text("SELECT gin_clean_pending_list('ix_council_passage_tsv')")) or 0
+            )
+
+    ingest_paths(engine, demo_files)
+    if engine.dialect.name == "postgresql":
+        assert pending_pages() == 0
+    assert index_entities(engine) > 200
+    if engine.dialect.name == "postgresql":
+        assert pending_pages() == 0
+    with session_scope(engine, write=False) as session:
+        from portal.council import services
+
+        assert services.search(session, "remettre").hits

@@ -58,7 +58,11 @@ def ingest_file(
 ) -> services.IngestResult:
     """One file in its own transaction; a MinutesError leaves nothing of it stored."""
     data, parsed = read_and_parse(path)
-    return store(engine, path, data, parsed, actor_id=actor_id)
+    result = store(engine, path, data, parsed, actor_id=actor_id)
+    if result.status != "unchanged":
+        with session_scope(engine) as session:
+            services.tidy_search_index(session)
+    return result
 
 
 def ingest_paths(

@@ -221,6 +221,8 @@ def upload(request: Request) -> Response:
         data=data,
         actor_id=request.state.user.id,
     )
+    if result.status != "unchanged":
+        services.tidy_search_index(request.state.db)
     messages = {
         "created": _("Séance du %(d)s ajoutée.", d=result.meeting_date.strftime("%d/%m/%Y")),
         "replaced": _(

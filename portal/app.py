@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -63,6 +64,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         scheduler = None
+        # Searches of the minutes read each query with spaCy: load it before the first visitor
+        # comes (2 to 8 s), not in their request.
+        from portal.council.nlp import load_pipeline
+
+        await anyio.to_thread.run_sync(load_pipeline)
         if settings.run_scheduler:
             from portal.scheduler import start_background
 

@@ -124,6 +124,11 @@ class Reading:
     lemma_words: list[str]  # one lemma per occurrence, for the index
 
 
+def load_pipeline() -> None:
+    """Load the pipeline now (the app does so at start-up, so no visitor waits for it)."""
+    _nlp()
+
+
 def _nlp() -> Language:
     from portal.nlp.pipeline import SMALL, get_nlp
 

@@ -259,11 +259,7 @@ def test_synthesis_pages_are_accessible(
     accounts: dict[str, int], engine: Engine, settings: Settings, live_server: str, new_page: Any
 ) -> None:
     """The public synthesis and a theme's comments pass axe-core and read without JavaScript."""
-    run_job(engine, settings)
-    with session_scope(engine) as session:
-        run = session.scalar(select(SynthesisRun))
-        assert run is not None
-        services_publish(session, int(run.id or 0), accounts["elu"])
+    publish_first_run(engine, settings, accounts["elu"])
     bare = new_page(javascript=False)
     bare.goto(f"{live_server}/consultation/synthesis")
     assert bare.locator("h1").inner_text() == "Ce que les habitants ont dit"
@@ -277,21 +273,22 @@ def test_synthesis_pages_are_accessible(
     assert_accessible(page)
 
 
-def services_publish(session: Any, run_id: int, author_id: int) -> None:
+def publish_first_run(engine: Engine, settings: Settings, author_id: int) -> None:
+    """The synthesis job's first run, published by `author_id`."""
     from portal.consultation.synthesis_services import publish_run
 
-    publish_run(session, run_id=run_id, author_id=author_id)
+    run_job(engine, settings)
+    with session_scope(engine) as session:
+        run = session.scalar(select(SynthesisRun))
+        assert run is not None
+        publish_run(session, run_id=int(run.id or 0), author_id=author_id)
 
 
 def test_new_or_hidden_comments_trigger_a_new_draft_and_hidden_ones_vanish(
     accounts: dict[str, int], engine: Engine, settings: Settings, client: TestClient
 ) -> None:
     """A new comment makes the job recompute; a comment hidden after publication leaves the page."""
-    run_job(engine, settings)
-    with session_scope(engine) as session:
-        run = session.scalar(select(SynthesisRun))
-        assert run is not None
-        services_publish(session, int(run.id or 0), accounts["elu"])
+    publish_first_run(engine, settings, accounts["elu"])
     page = client.get("/consultation/synthesis")
     quoted = page.text.count("<blockquote")
     assert quoted >= 3

@@ -1,30 +1,47 @@
 """A micro-cache for anonymous pages: a few seconds of reuse for what every visitor sees alike.
 
 Only routes declared `route(..., cache_seconds=N)` use it, only for GET requests from visitors with
-no session and no pending flash message, and only for 200 responses that set no cookie. The
-visitor-specific CSRF token is rendered as a sentinel and substituted on the way out, so forms
-keep working. Signed-in people always get a fresh page, and any successful write in this process
+no session and no pending flash message, and only for 200 responses that set no cookie.
+
+The visitor-specific CSRF token never enters a cached body. A render meant for the cache uses a
+marker drawn at random for that render alone (it never leaves the server), and the body is cut at
+the marker into segments at once; each visitor gets the segments joined by their own token. The only string looked for in
+a rendered body is that marker, which no person can know: a comment can quote any text it likes
+(the old fixed placeholder included), it is never the marker of the render that shows it. Signed-in people always get a fresh page, and any successful write in this process
 clears the cache; other processes see new content within `cache_seconds`.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-CSRF_SENTINEL = "__csrf_token_placeholder_7f3a__"
 MAX_ENTRIES = 512
+
+
+def new_marker() -> str:
+    """An unguessable stand-in for the CSRF token in one render (URL-safe, so escaping keeps it)."""
+    return "csrf-marker-" + secrets.token_urlsafe(24)
+
+
+def split_at_marker(body: bytes, marker: str) -> tuple[bytes, ...]:
+    """The body as the parts between the marker's places: joined by a token, it is the page."""
+    return tuple(body.split(marker.encode()))
 
 
 @dataclass(frozen=True)
 class CachedPage:
     expires_at: float
     status: int
-    body: bytes
+    segments: tuple[bytes, ...]
     media_type: str
-    headers: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[bytes, bytes], ...]
+
+    def body_for(self, token: str) -> bytes:
+        return token.encode().join(self.segments)
 
 
 class PageCache:

@@ -32,7 +32,7 @@ from starlette.routing import Route
 from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, ValidationFailed
 from portal.web import csrf, i18n
-from portal.web.cache import CSRF_SENTINEL, CachedPage
+from portal.web.cache import CachedPage, new_marker, split_at_marker
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 from portal.web.permissions import Permission
@@ -148,11 +148,11 @@ def _handle(
         request.state.db = db
         user, touch = accounts.user_from_request(db, request, settings)
         request.state.user = user
-        request.state.csrf_token = (
-            CSRF_SENTINEL
-            if getattr(request.state, "caching", False) and user is None
-            else csrf.token_for(request, settings.secret_key)
-        )
+        if getattr(request.state, "caching", False) and user is None:
+            # A render that may be shared: the token is a per-render secret marker (cache.py).
+            request.state.csrf_marker = request.state.csrf_token = new_marker()
+        else:
+            request.state.csrf_token = csrf.token_for(request, settings.secret_key)
         request.state.flashes = read_flashes(request, settings.secret_key)
         request.state.new_flashes = []
         if unsafe:
@@ -162,7 +162,13 @@ def _handle(
             if user is None:
                 raise LoginRequired(_("Connectez-vous pour accéder à cette page."))
             raise Forbidden(_("Votre compte n'a pas le droit de faire cette action."))
-        response = handler(request)
+        try:
+            response = handler(request)
+        except Exception:
+            # The error page is never shared: it gets the visitor's own token, not the marker.
+            request.state.csrf_token = csrf.token_for(request, settings.secret_key)
+            request.state.csrf_marker = None
+            raise
     finish_response(request, response)
     return response, touch
 
@@ -178,33 +184,33 @@ def _cache_key(request: Request) -> tuple[str, str, str] | None:
 
 def _from_cache(request: Request, page: CachedPage) -> Response:
     token = csrf.token_for(request, request.app.state.settings.secret_key)
-    body = page.body.replace(CSRF_SENTINEL.encode(), token.encode())
-    response = Response(body, page.status, media_type=page.media_type)
-    for name, value in page.headers:
-        response.headers[name] = value
+    response = Response(page.body_for(token), page.status, media_type=page.media_type)
+    response.raw_headers.extend(page.headers)
     return response
 
 
 def _store_in_cache(
     request: Request, key: tuple[str, str, str], response: Response, seconds: float
 ) -> Response:
-    if (
-        response.status_code != 200
-        or "set-cookie" in response.headers
-        or getattr(request.state, "user", None) is not None
-        or not hasattr(response, "body")
-    ):
+    marker: str | None = getattr(request.state, "csrf_marker", None)
+    if marker is None or not hasattr(response, "body"):
+        # Signed in (the real token was rendered), or a streamed export (no form in it).
         return response
-    kept = tuple(
-        (k, v) for k, v in response.headers.items() if k not in {"content-length", "content-type"}
-    )
     page = CachedPage(
         expires_at=time.monotonic() + seconds,
-        status=200,
-        body=bytes(response.body),
+        status=response.status_code,
+        segments=split_at_marker(bytes(response.body), marker),
         media_type=response.media_type or "text/html",
-        headers=kept,
+        headers=tuple(
+            (k, v) for k, v in response.raw_headers if k not in {b"content-length", b"content-type"}
+        ),
     )
+    if response.status_code != 200 or "set-cookie" in response.headers:
+        # Not shared (an error page, a cookie set), yet rendered with the marker all the same.
+        token = csrf.token_for(request, request.app.state.settings.secret_key)
+        response.body = page.body_for(token)
+        response.headers["content-length"] = str(len(response.body))
+        return response
     request.app.state.page_cache.put(key, page)
     return _from_cache(request, page)
 

@@ -22,11 +22,13 @@ from sqlalchemy import insert, select
 from bench.common import ROOT, machine, median_ms, serve, today, wrk
 from portal.accounts.models import User, UserRole
 from portal.accounts.passwords import hash_password
-from portal.consultation import services
-from portal.consultation.charter_source import load_charter
-from portal.consultation.demo import open_schedule
-from portal.consultation.models import Clause, ClauseStats, Comment, Support
-from portal.db import make_engine, session_scope, utcnow
+from portal.clock import utcnow
+from portal.consultation.charter import services
+from portal.consultation.charter.models import Clause
+from portal.consultation.charter.source import load_charter
+from portal.consultation.demo.loader import open_schedule
+from portal.consultation.participation.models import ClauseStats, Comment, Support
+from portal.db import make_engine, session_scope
 from portal.migrate import upgrade
 from portal.settings import Settings
 

@@ -14,7 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.common import ROOT, _ms, machine, median_ms, serve, today, wrk
-from portal.db import make_engine, session_scope, utcnow
+from portal.clock import utcnow
+from portal.db import make_engine, session_scope
 from portal.migrate import upgrade
 from portal.registry import services
 from portal.registry.loader import LoadedEntry, load_folder

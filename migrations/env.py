@@ -6,15 +6,21 @@ from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import create_engine
 
-import portal.models  # noqa: F401  (registers every table on the metadata)
 from portal.db import metadata
+from portal.modules import register_tables
+
+register_tables()
 
 config = context.config
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

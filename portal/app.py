@@ -17,10 +17,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from portal import modules
+from portal.accounts.authentication import SessionCookieAuthenticator
 from portal.db import check_migrated, make_engine, session_scope
-from portal.modules import submodules
 from portal.settings import Settings, SettingsError, load_settings
-from portal.web import home, openapi
+from portal.web import home, openapi, templating
 from portal.web.cache import PageCache
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import PortalMiddleware
@@ -33,10 +34,8 @@ log = logging.getLogger("portal")
 
 def collect_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [*home.routes, *openapi.routes]
-    for module in submodules("routes"):
+    for module in modules.modules():
         routes.extend(module.routes)
-    for module in submodules("api"):
-        routes.extend(getattr(module, "routes", []))
     return routes
 
 
@@ -57,6 +56,8 @@ def refuse_demo_accounts(engine: Engine, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
     settings = settings or load_settings()
+    modules.register_tables()
+    templating.configure(modules.template_dirs(), modules.template_globals())
     engine = engine or make_engine(settings.database_url)
     check_migrated(engine)
     refuse_demo_accounts(engine, settings)
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if settings.run_scheduler:
             from portal.scheduler import start_background
 
-            scheduler = start_background(engine, settings)
+            scheduler = start_background(engine, settings, modules.all_jobs())
         try:
             yield
         finally:
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.page_cache = PageCache()
+    app.state.authenticator = SessionCookieAuthenticator()
+    app.state.openapi_parts = modules.openapi_parts()
     return app
 
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from portal.modules import submodules
+from portal.modules import modules, register_tables
 from portal.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -56,7 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from portal.scheduler import all_jobs, run_blocking, run_once
+    from portal.modules import all_jobs
+    from portal.scheduler import run_blocking, run_once
 
     settings, engine = _engine()
     if args.once:
@@ -64,7 +65,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             ran = run_once(engine, settings, job)
             print(f"{job.name}: {'ran' if ran else 'slot already taken'}")
         return 0
-    run_blocking(engine, settings)
+    run_blocking(engine, settings, all_jobs())
     return 0
 
 
@@ -289,8 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", help="only these modules (repeatable)")
     p.set_defaults(handler=cmd_demo_load)
 
-    for module in submodules("cli"):
-        module.register(sub)
+    for module in modules():
+        if module.cli is not None:
+            module.cli(sub)
     import importlib.util
 
     if importlib.util.find_spec("portal.nlp.cli") is not None:
@@ -299,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    register_tables()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import MetaData, event, inspect
 from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
+
+from portal.clock import utcnow  # noqa: F401 - still imported from here by accounts and council
 
 # Stable constraint names so Alembic can alter them on both backends.
 NAMING_CONVENTION = {
@@ -26,24 +27,15 @@ metadata: MetaData = SQLModel.metadata
 MIGRATION_HEAD_TABLE = "alembic_version"
 
 
-def utcnow() -> datetime:
-    """Aware UTC now: SQLModel's datetime columns refuse naive values and return UTC."""
-    return datetime.now(UTC)
-
-
 class DatabaseNotMigrated(RuntimeError):
     """The database has no tables yet, or an older schema than the code."""
 
 
-def _register_all_tables() -> None:
-    # Foreign keys between modules (core_audit -> accounts_user) resolve only when every module's
-    # tables are on the metadata, whatever the command or job that opened the engine imported.
-    import portal.models  # noqa: F401
-
-
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for SQLite (WAL, foreign keys, IMMEDIATE writes) or PostgreSQL."""
-    _register_all_tables()
+    """Create the engine for SQLite (WAL, foreign keys, IMMEDIATE writes) or PostgreSQL.
+
+    The tables are put on the metadata by the composition root (`portal.modules.register_tables`),
+    not here: the database layer knows no domain package."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -59,7 +51,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def make_cli_engine(url: str) -> Engine:
     """An engine for one-shot commands: no pool left open behind them."""
-    _register_all_tables()
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from portal.db import session_scope
-from portal.modules import submodules
+from portal.modules import modules
 from portal.settings import Settings
 
 DEMO_DOMAIN = "demo.suresnes.invalid"
@@ -65,9 +65,9 @@ def load_demo(engine: Engine, settings: Settings, *, only: list[str] | None = No
     print("Loading demo content:", file=sys.stderr)
     accounts = ensure_demo_accounts(engine)
     _progress(f"accounts: {len(accounts)} demo accounts")
-    for module in submodules("demo"):
-        name = module.__name__.split(".")[1]
-        if only and name not in only:
+    for module in modules():
+        if only and module.name not in only:
             continue
-        module.load_demo(engine, settings, accounts=accounts, progress=_progress)
+        for load in module.demo:
+            load(engine, settings, accounts=accounts, progress=_progress)
     print_demo_accounts(settings)

@@ -8,8 +8,8 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlmodel import Session
 
+from portal.clock import utcnow
 from portal.core_models import OutboxMail
-from portal.db import utcnow
 from portal.settings import Settings
 
 

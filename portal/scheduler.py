@@ -1,4 +1,7 @@
-"""Run the jobs that modules declare, each slot once even when several schedulers run.
+"""Run the jobs that the packages' manifests declare, each slot once even when several run.
+
+The jobs are handed in by the composition root (`app.py`, `portal worker`): this module knows no
+domain package.
 
 A job's slot is the start of its current interval; a worker claims it by inserting
 (job, slot) into core_job_run, which is unique: the losers see the conflict and skip.
@@ -9,8 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,35 +23,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from portal.clock import utcnow
 from portal.core_models import JobRun
-from portal.db import session_scope, utcnow
-from portal.modules import submodules
+from portal.db import session_scope
+from portal.manifest import Job, JobContext
 from portal.settings import Settings
 
 log = logging.getLogger("portal.scheduler")
-
-
-@dataclass(frozen=True)
-class JobContext:
-    session: Session
-    settings: Settings
-    engine: Engine
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every: timedelta
-    run: Callable[[JobContext], str | None]
-    description: str = ""
-
-
-def all_jobs() -> list[Job]:
-    jobs: list[Job] = []
-    for module in submodules("jobs"):
-        jobs.extend(getattr(module, "JOBS", []))
-    return jobs
 
 
 def slot_of(job: Job, now: datetime) -> str:
@@ -99,8 +79,10 @@ def last_runs(session: Session, limit: int = 10) -> list[JobRun]:
     return list(session.scalars(stmt))
 
 
-def _add_jobs(scheduler: BaseScheduler, engine: Engine, settings: Settings) -> None:
-    for job in all_jobs():
+def _add_jobs(
+    scheduler: BaseScheduler, engine: Engine, settings: Settings, jobs: Sequence[Job]
+) -> None:
+    for job in jobs:
         scheduler.add_job(
             run_once,
             "interval",
@@ -114,17 +96,19 @@ def _add_jobs(scheduler: BaseScheduler, engine: Engine, settings: Settings) -> N
         )
 
 
-def start_background(engine: Engine, settings: Settings) -> BackgroundScheduler:
+def start_background(
+    engine: Engine, settings: Settings, jobs: Sequence[Job]
+) -> BackgroundScheduler:
     """In-process scheduler for the single-process demo (`make run`)."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    _add_jobs(scheduler, engine, settings)
+    _add_jobs(scheduler, engine, settings, jobs)
     scheduler.start()
     return scheduler
 
 
-def run_blocking(engine: Engine, settings: Settings) -> None:
+def run_blocking(engine: Engine, settings: Settings, jobs: Sequence[Job]) -> None:
     """`portal worker`: the production scheduler process."""
     scheduler = BlockingScheduler(timezone="UTC")
-    _add_jobs(scheduler, engine, settings)
-    log.info("worker started with jobs: %s", ", ".join(j.name for j in all_jobs()))
+    _add_jobs(scheduler, engine, settings, jobs)
+    log.info("worker started with jobs: %s", ", ".join(j.name for j in jobs))
     scheduler.start()

@@ -28,11 +28,13 @@ from starlette.testclient import TestClient
 from portal.app import create_app
 from portal.db import make_engine, metadata, session_scope
 from portal.migrate import upgrade
+from portal.modules import register_tables
 from portal.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "")
 REQUIRE_ALL = os.environ.get("PORTAL_TEST_REQUIRE_ALL") == "1"
+register_tables()  # what every composition root does first: all tables on the metadata
 CHROMIUM = "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

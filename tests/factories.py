@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 
 from portal.accounts.models import User, UserRole
 from portal.accounts.passwords import hash_password
-from portal.db import session_scope, utcnow
+from portal.clock import utcnow
+from portal.db import session_scope
 
 PASSWORD = "une phrase de passe de test"
 _counter = itertools.count(1)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from portal.accounts import services
 from portal.mail import deliver_pending
-from portal.scheduler import Job, JobContext
+from portal.manifest import Job, JobContext
 
 
 def purge(ctx: JobContext) -> str:

@@ -1,6 +1,6 @@
 """Permissions of the accounts module."""
 
-from portal.web.i18n import N_
+from portal.web.i18n import N_, gettext
 from portal.web.permissions import perm
 
 ROLE_LABELS = {
@@ -13,3 +13,8 @@ ROLE_LABELS = {
 
 MANAGE_USERS = perm("accounts:user:manage", "admin")
 READ_OUTBOX = perm("accounts:outbox:read", "admin")
+
+
+def role_label(role: str) -> str:
+    """The role's name as people read it, in the visitor's language."""
+    return gettext(ROLE_LABELS.get(role, role))

@@ -14,7 +14,7 @@ from portal.council.models import Meeting
 from portal.council.nlp import spacy_read
 from portal.council.parse import MinutesError, parse_bytes
 from portal.db import session_scope
-from portal.scheduler import Job, JobContext
+from portal.manifest import Job, JobContext
 
 log = logging.getLogger("portal.council")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.manifest import Job, JobContext
 from portal.registry import services
-from portal.scheduler import Job, JobContext
 
 
 def review_overdue(ctx: JobContext) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.db import utcnow
+from portal.clock import utcnow
 
 
 class System(SQLModel, table=True):

@@ -12,7 +12,7 @@ from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.consultation.diff import render_text_diff
+from portal.consultation.services import published_clauses, render_text_diff
 from portal.errors import ValidationFailed
 from portal.registry import services
 from portal.registry.charts import bar_chart
@@ -129,8 +129,6 @@ def entry(request: Request) -> Response:
     ids: list[int | None] = [system.owner_id]
     ids += [c.author_id for c in changes] + [c.publisher_id for c in changes]
     ids += [q.author_id for q in stats.questions] + [q.answered_by for q in stats.questions]
-    from portal.consultation.services import published_clauses
-
     clauses = {c.slug: c for c in published_clauses(db)}
     can_draft = user is not None and DRAFT_ENTRY.allows(user.roles, authenticated=True)
     charts = [

@@ -16,7 +16,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
 from portal import audit
-from portal.db import utcnow
+from portal.clock import utcnow
+from portal.consultation.services import published_clauses
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.registry.loader import EntryError, LoadedEntry, parse_text, validate_entry
 from portal.registry.models import Change, Question, Revision, System
@@ -661,8 +662,6 @@ def programme(session: Session) -> Programme:
 
 def commitments(session: Session) -> tuple[list[Any], list[tuple[System, dict[str, str]]]]:
     """(published clauses, [(system, {clause slug: how it meets it})])."""
-    from portal.consultation.services import published_clauses
-
     clauses = published_clauses(session)
     rows = [
         (s, {c["clause"]: c["how"] for c in (s.data or {}).get("charter", [])})

@@ -1,4 +1,5 @@
-"""/api/openapi.json: the portal's document, extended by each module's `api.OPENAPI_PATHS`."""
+"""/api/openapi.json: the portal's document, extended by the paths each package's manifest declares
+(app.py puts them on `app.state.openapi_parts`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from portal import __version__
-from portal.modules import submodules
 from portal.web import home
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
@@ -38,12 +38,11 @@ def _refuse_nul_in_parameters(paths: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def build_document(base_url: str) -> dict[str, Any]:
-    paths: dict[str, Any] = dict(home.OPENAPI_PATHS)
-    schemas: dict[str, Any] = dict(home.OPENAPI_SCHEMAS)
-    for module in submodules("api"):
-        paths.update(getattr(module, "OPENAPI_PATHS", {}))
-        schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+def build_document(
+    base_url: str, module_paths: dict[str, Any], module_schemas: dict[str, Any]
+) -> dict[str, Any]:
+    paths: dict[str, Any] = {**home.OPENAPI_PATHS, **module_paths}
+    schemas: dict[str, Any] = {**home.OPENAPI_SCHEMAS, **module_schemas}
     paths = _refuse_nul_in_parameters(paths)
     return {
         "openapi": "3.1.0",
@@ -61,7 +60,8 @@ def build_document(base_url: str) -> dict[str, Any]:
 
 
 def openapi(request: Request) -> Response:
-    return JSONResponse(build_document(request.app.state.settings.base_url))
+    state = request.app.state
+    return JSONResponse(build_document(state.settings.base_url, *state.openapi_parts))
 
 
 routes = [route("/api/openapi.json", openapi, permission=PUBLIC)]

@@ -19,7 +19,6 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +31,7 @@ from starlette.routing import Route
 from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, ValidationFailed
 from portal.web import csrf, i18n
+from portal.web.auth import CurrentUser  # noqa: F401 - still imported from here by accounts
 from portal.web.cache import CachedPage, new_marker, split_at_marker
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
@@ -42,25 +42,6 @@ FLASH_COOKIE = "portal_flash"
 SESSION_COOKIE = "portal_session"
 
 Handler = Callable[[Request], Response]
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """A plain snapshot of the signed-in user: safe to use after the database session closed."""
-
-    id: int
-    display_name: str
-    email: str
-    roles: frozenset[str]
-    session_id: int
-    session_hash: str
-
-    def has_role(self, *roles: str) -> bool:
-        return "admin" in self.roles or bool(self.roles & set(roles))
-
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles & {"agent", "official", "moderator", "admin"})
 
 
 class LoginRequired(DomainError):
@@ -115,9 +96,8 @@ def route(
         else:
             response, touch = _handle(request, handler, permission)
         if touch is not None:
-            from portal.accounts.services import touch_session
-
-            await run_in_threadpool(touch_session, request.app.state.engine, touch)
+            authenticator = request.app.state.authenticator
+            await run_in_threadpool(authenticator.touch, request.app.state.engine, touch)
         if request.method not in SAFE_METHODS and response.status_code < 400:
             request.app.state.page_cache.clear()
         if cache_key is not None:
@@ -138,15 +118,13 @@ def _refuse_nul(*values: str) -> None:
 def _handle(
     request: Request, handler: Handler, permission: Permission
 ) -> tuple[Response, int | None]:
-    from portal.accounts import services as accounts
-
     app_state = request.app.state
     settings = app_state.settings
     unsafe = request.method not in SAFE_METHODS
     touch: int | None = None
     with session_scope(app_state.engine, write=unsafe) as db:
         request.state.db = db
-        user, touch = accounts.user_from_request(db, request, settings)
+        user, touch = app_state.authenticator.user_for(db, request, settings)
         request.state.user = user
         if getattr(request.state, "caching", False) and user is None:
             # A render that may be shared: the token is a per-render secret marker (cache.py).

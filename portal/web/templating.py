@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,19 +18,37 @@ from portal.text import render_markdown
 from portal.web import i18n
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
-MODULE_TEMPLATE_DIRS = [
-    PORTAL_DIR / "web" / "templates",
-    PORTAL_DIR / "accounts" / "templates",
-    PORTAL_DIR / "consultation" / "templates",
-    PORTAL_DIR / "registry" / "templates",
-    PORTAL_DIR / "council" / "templates",
-]
+WEB_TEMPLATES = PORTAL_DIR / "web" / "templates"
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    template_dirs: tuple[Path, ...] = (WEB_TEMPLATES,)
+    # Pure helpers (labels, formatting): a template global never queries the database.
+    template_globals: tuple[tuple[str, Any], ...] = ()
+
+
+_configuration = _Configuration()
+
+
+def configure(
+    template_dirs: Sequence[Path], template_globals: Mapping[str, Any]
+) -> None:
+    """Called by the composition root (app.py) with what the packages' manifests declare."""
+    global _configuration
+    wanted = _Configuration(
+        (WEB_TEMPLATES, *template_dirs), tuple(sorted(template_globals.items()))
+    )
+    if wanted != _configuration:
+        _configuration = wanted
+        environment.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    config = _configuration
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in MODULE_TEMPLATE_DIRS]),
+        loader=jinja2.FileSystemLoader([str(p) for p in config.template_dirs]),
         autoescape=True,  # every template, whatever its extension
         # Templates do not change under a running server (set PORTAL_DEBUG=1 while editing them).
         auto_reload=os.environ.get("PORTAL_DEBUG") == "1",
@@ -44,9 +64,7 @@ def environment() -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["stylesheets"] = stylesheets
-    from portal.accounts.permissions import ROLE_LABELS
-
-    env.globals["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role, role))
+    env.globals.update(config.template_globals)
     return env
 
 
@@ -77,17 +95,29 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
-def render_string(request: Request, template: str, context: Mapping[str, Any] | None = None) -> str:
+Context = Mapping[str, Any] | Any  # a mapping, or a page context (a dataclass instance)
+
+
+def context_values(context: Context | None) -> Mapping[str, Any]:
+    """A page context's fields as template variables (shallow: objects keep their methods)."""
+    if context is None:
+        return {}
+    if dataclasses.is_dataclass(context) and not isinstance(context, type):
+        return {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+    assert isinstance(context, Mapping), type(context)
+    return context
+
+
+def render_string(request: Request, template: str, context: Context | None = None) -> str:
     ctx = base_context(request)
-    if context:
-        ctx.update(context)
+    ctx.update(context_values(context))
     return environment().get_template(template).render(ctx)
 
 
 def render(
     request: Request,
     template: str,
-    context: Mapping[str, Any] | None = None,
+    context: Context | None = None,
     *,
     partial: str | None = None,
     status_code: int = 200,

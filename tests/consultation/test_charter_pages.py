@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation.demo import load_demo
+from portal.consultation.demo.loader import load_demo
 from portal.settings import Settings
 from tests.conftest import assert_accessible, csrf_token
 

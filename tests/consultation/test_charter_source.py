@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.consultation.charter_source import CharterSourceError, load_charter
+from portal.consultation.charter.source import CharterSourceError, load_charter
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "charter"
 

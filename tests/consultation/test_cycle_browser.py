@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from portal.consultation.models import Comment
+from portal.consultation.participation.models import Comment
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import PASSWORD, assert_accessible

@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation.demo import load_demo
-from portal.consultation.models import (
-    Answer,
+from portal.clock import utcnow
+from portal.consultation.demo.loader import load_demo
+from portal.consultation.moderation.models import Report
+from portal.consultation.participation.models import (
     ClauseStats,
     Comment,
     ConsultationSchedule,
     Proposal,
-    Report,
     Support,
 )
-from portal.db import session_scope, utcnow
+from portal.consultation.review.models import Answer
+from portal.db import session_scope
 from portal.settings import Settings
 from tests.factories import _password_hash
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.consultation.charter_source import load_charter
-from portal.consultation.demo_text import generate_demo
+from portal.consultation.charter.source import load_charter
+from portal.consultation.demo.comments import generate_demo
 
 CLAUSES = load_charter(Path(__file__).resolve().parents[2] / "content" / "charter").clauses
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.consultation.charter_source import load_charter
-from portal.consultation.diff import ClauseText, diff_text, diff_versions, render_segments_html
+from portal.consultation.charter.diff import (
+    ClauseText,
+    diff_text,
+    diff_versions,
+    render_segments_html,
+)
+from portal.consultation.charter.source import load_charter
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "charter"
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation import services
-from portal.consultation.models import Follow
+from portal.consultation.charter import services
+from portal.consultation.follow.models import Follow
 from portal.core_models import OutboxMail
 from portal.db import session_scope
 from portal.settings import Settings

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation.demo import insert_report
-from portal.consultation.models import Block, ClauseStats, Comment, ModerationAction, Report
+from portal.consultation.demo.loader import insert_report
+from portal.consultation.moderation.models import Block, ModerationAction, Report
+from portal.consultation.participation.models import ClauseStats, Comment
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import assert_accessible, csrf_token
@@ -227,7 +228,7 @@ def test_moderation_permissions(
     accounts: dict[str, int], engine: Engine, make_user: Any, make_client: Any, login_as: Any
 ) -> None:
     """Moderators hide and block, only admins restore; the figures are public."""
-    from portal.consultation.moderation_services import hide_comment
+    from portal.consultation.moderation.services import hide_comment
 
     other_moderator = make_user("moderator")
     for role, queue, hide, restore, block in MODERATION_TABLE:
@@ -257,7 +258,7 @@ def test_moderation_pages_are_accessible(
     live_server: str, new_page: Any, accounts: dict[str, int], engine: Engine, make_user: Any
 ) -> None:
     """axe-core: no WCAG 2.1 A/AA violation on the public figures page."""
-    from portal.consultation.moderation_services import hide_comment
+    from portal.consultation.moderation.services import hide_comment
 
     cid = add_comment(engine, author_id=make_user())
     moderator = make_user("moderator")

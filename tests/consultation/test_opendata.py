@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation.models import ConsultationSchedule
-from portal.consultation.moderation_services import hide_comment
+from portal.consultation.moderation.services import hide_comment
+from portal.consultation.participation.models import ConsultationSchedule
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import assert_accessible, login

@@ -12,11 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation import participation_services as ps
-from portal.consultation.demo import load_demo
-from portal.consultation.models import Block, Clause, ClauseStats, Comment, Report
+from portal.clock import utcnow
+from portal.consultation.charter.models import Clause
+from portal.consultation.demo.loader import load_demo
+from portal.consultation.moderation.models import Block, Report
+from portal.consultation.participation import services as ps
+from portal.consultation.participation.models import ClauseStats, Comment
 from portal.core_models import AuditEvent
-from portal.db import session_scope, utcnow
+from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import csrf_token
 
@@ -47,7 +50,7 @@ def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int
 
 
 def clause_id(engine: Engine, number: int, version: int = 2) -> int:
-    from portal.consultation.models import CharterVersion
+    from portal.consultation.charter.models import CharterVersion
 
     with session_scope(engine, write=False) as s:
         return int(

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from portal.consultation import participation_services as ps
-from portal.consultation.models import Comment
+from portal.consultation.participation import services as ps
+from portal.consultation.participation.models import Comment
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import PASSWORD, assert_accessible

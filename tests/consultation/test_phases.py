@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation import participation_services as ps
-from portal.consultation.demo import load_demo
-from portal.consultation.jobs import JOBS
-from portal.db import session_scope, utcnow
+from portal.clock import utcnow
+from portal.consultation.demo.loader import load_demo
+from portal.consultation.participation import services as ps
+from portal.consultation.participation.jobs import JOBS
+from portal.db import session_scope
+from portal.modules import all_jobs
 from portal.scheduler import run_once
 from portal.settings import Settings
 from tests.consultation.test_participation import (
@@ -92,10 +94,8 @@ def test_scheduler_opens_and_closes_at_the_set_times(
     official = login_as("official")
     post(official, "/charter/v/2/phase", {"action": "dates", "opens_at": paris(timedelta(hours=1)),
          "closes_at": paris(timedelta(days=7))})  # fmt: skip
-    from portal.scheduler import all_jobs
-
     job = next(j for j in JOBS if j.name == "consultation.phases")
-    assert job in all_jobs()  # found by the scheduler without a central list
+    assert job in all_jobs()  # declared in the consultation's manifest
     assert job.every == timedelta(minutes=1)
     run_once(engine, settings, job, now=utcnow())
     assert phase(engine) == "drafting"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation import participation_services as ps
-from portal.consultation.models import Proposal
+from portal.consultation.participation import services as ps
+from portal.consultation.participation.models import Proposal
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.consultation.test_participation import (

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation import services
-from portal.consultation.demo import (
+from portal.consultation.charter import services
+from portal.consultation.charter.models import Clause
+from portal.consultation.demo.loader import (
     clause_ids_by_slug,
     insert_comment,
     insert_proposal,
@@ -23,8 +24,10 @@ from portal.consultation.demo import (
     load_demo,
     open_schedule,
 )
-from portal.consultation.models import TARGET_COMMENT, TARGET_PROPOSAL, Answer, Clause, Proposal
-from portal.consultation.review_services import clause_origins
+from portal.consultation.participation.models import Proposal
+from portal.consultation.review.models import Answer
+from portal.consultation.review.services import clause_origins
+from portal.consultation.vocabulary import TARGET_COMMENT, TARGET_PROPOSAL
 from portal.core_models import AuditEvent
 from portal.db import session_scope
 from portal.settings import Settings
@@ -337,7 +340,7 @@ def test_officials_edit_a_draft_clause_but_never_a_published_one(
     )
     assert empty.status_code == 400 and "Le texte est obligatoire" in empty.text
     assert 'value="Titre gardé"' in empty.text
-    from portal.consultation.review_services import edit_draft_clause
+    from portal.consultation.review.services import edit_draft_clause
     from portal.errors import Conflict
 
     with session_scope(engine) as session:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from portal.consultation.follow_services import follow
+from portal.consultation.follow.services import follow
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import assert_accessible

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation.models import Comment, Support
+from portal.consultation.participation.models import Comment, Support
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.conftest import csrf_token
@@ -161,7 +161,7 @@ def test_double_report_at_once_is_stored_once(
     charter: dict[str, int], login_as: Any, engine: Engine
 ) -> None:
     """The same report sent three times at once is stored once, without a server error."""
-    from portal.consultation.models import Report
+    from portal.consultation.moderation.models import Report
 
     author, reporter = login_as(), login_as()
     cid = last_id(comment(author, "Propos à signaler."))

@@ -13,19 +13,20 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation import services
-from portal.consultation.demo import clause_ids_by_slug, insert_comment
-from portal.consultation.models import Comment
-from portal.consultation.synthesis_jobs import recompute
-from portal.consultation.synthesis_models import (
+from portal.clock import utcnow
+from portal.consultation.charter import services
+from portal.consultation.demo.loader import clause_ids_by_slug, insert_comment
+from portal.consultation.participation.models import Comment
+from portal.consultation.synthesis.jobs import recompute
+from portal.consultation.synthesis.models import (
     SynthesisEdit,
     SynthesisMember,
     SynthesisRun,
     SynthesisTheme,
 )
 from portal.core_models import AuditEvent
-from portal.db import session_scope, utcnow
-from portal.scheduler import JobContext
+from portal.db import session_scope
+from portal.manifest import JobContext
 from portal.settings import Settings
 from tests.conftest import assert_accessible, csrf_token
 from tests.consultation.test_review import consultation
@@ -275,7 +276,7 @@ def test_synthesis_pages_are_accessible(
 
 def publish_first_run(engine: Engine, settings: Settings, author_id: int) -> None:
     """The synthesis job's first run, published by `author_id`."""
-    from portal.consultation.synthesis_services import publish_run
+    from portal.consultation.synthesis.services import publish_run
 
     run_job(engine, settings)
     with session_scope(engine) as session:

@@ -34,8 +34,8 @@ def registry(engine: Engine, owner_id: int) -> list[str]:
 @pytest.fixture
 def charter(engine: Engine, make_user: Any) -> None:
     """The first charter version, published (the commitments view needs published clauses)."""
-    from portal.consultation import services as consultation
-    from portal.consultation.charter_source import load_charter
+    from portal.consultation.charter import services as consultation
+    from portal.consultation.charter.source import load_charter
 
     official = make_user("official")
     source = load_charter(ROOT / "content" / "charter" / "v1")

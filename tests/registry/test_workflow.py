@@ -17,11 +17,11 @@ from starlette.testclient import TestClient
 from portal.core_models import OutboxMail
 from portal.db import session_scope
 from portal.errors import Conflict
+from portal.manifest import JobContext
 from portal.registry import services
 from portal.registry.jobs import review_overdue
 from portal.registry.loader import to_text
 from portal.registry.models import Change, Revision, System
-from portal.scheduler import JobContext
 from portal.settings import Settings
 from tests.conftest import csrf_token, login
 from tests.factories import email_of

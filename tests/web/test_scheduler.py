@@ -11,9 +11,12 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.accounts.models import AuthSession, User
+from portal.clock import utcnow
 from portal.core_models import JobRun
-from portal.db import make_engine, session_scope, utcnow
-from portal.scheduler import Job, JobContext, all_jobs, run_once, slot_of
+from portal.db import make_engine, session_scope
+from portal.manifest import Job, JobContext
+from portal.modules import all_jobs
+from portal.scheduler import run_once, slot_of
 from portal.settings import Settings
 from tests.conftest import login
 

@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from portal.accounts.models import AuthSession, User
 from portal.app import create_app
-from portal.db import session_scope, utcnow
+from portal.clock import utcnow
+from portal.db import session_scope
 from portal.settings import Settings
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route

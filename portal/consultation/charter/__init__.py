@@ -1,0 +1,1 @@
+"""The charter itself: versions, sections, clauses, their diffs and publication."""

@@ -1,0 +1,112 @@
+"""The charter: reading view, versions with permanent URLs, open data, diffs, publication."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from portal.consultation.charter import pages, services
+from portal.consultation.charter.diff import render_segments_html
+from portal.consultation.charter.permissions import PUBLISH_VERSION
+from portal.errors import ValidationFailed
+from portal.web.i18n import gettext as _
+from portal.web.permissions import PUBLIC
+from portal.web.routing import flash, form_str, redirect, route
+from portal.web.templating import render
+
+
+def charter(request: Request) -> Response:
+    page = pages.charter_page(request)
+    if page is None:
+        return render(request, "consultation/empty.html", {})
+    return render(request, "consultation/charter.html", page)
+
+
+def version_page(request: Request) -> Response:
+    version = services.get_version(request.state.db, int(request.path_params["number"]))
+    return render(request, "consultation/charter.html", pages.charter_page(request, version))
+
+
+def version_markdown(request: Request) -> Response:
+    version = services.get_version(request.state.db, int(request.path_params["number"]))
+    text = services.version_as_markdown(services.view(request.state.db, version))
+    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+
+
+def version_json(request: Request) -> Response:
+    version = services.get_version(request.state.db, int(request.path_params["number"]))
+    body = json.dumps(
+        services.version_as_dict(services.view(request.state.db, version)),
+        ensure_ascii=False,
+        indent=2,
+    )
+    return Response(body, media_type="application/json")
+
+
+def clause_page(request: Request) -> Response:
+    page = pages.clause_page(request, int(request.path_params["number"]))
+    return render(
+        request, "consultation/clause.html", page, partial="consultation/_comment_page.html"
+    )
+
+
+def history(request: Request) -> Response:
+    return render(
+        request, "consultation/versions.html", {"versions": services.versions(request.state.db)}
+    )
+
+
+def diff_page(request: Request) -> Response:
+    db = request.state.db
+    try:
+        old_n = int(request.query_params.get("from", ""))
+        new_n = int(request.query_params.get("to", ""))
+    except ValueError as exc:
+        raise ValidationFailed(
+            _("Indiquez deux numéros de version, par exemple ?from=1&to=2.")
+        ) from exc
+    old, new = services.get_version(db, old_n), services.get_version(db, new_n)
+    diff = services.version_diff(db, old, new)
+    return render(
+        request,
+        "consultation/diff.html",
+        {
+            "old": old,
+            "new": new,
+            "diff": diff,
+            "render": render_segments_html,
+            "versions": services.versions(db),
+        },
+    )
+
+
+def publish(request: Request) -> Response:
+    number = int(request.path_params["number"])
+    try:
+        lock = int(form_str(request, "lock_version") or "0")
+    except ValueError:
+        lock = 0
+    version = services.publish_version(
+        request.state.db,
+        number=number,
+        note=form_str(request, "note"),
+        actor_id=request.state.user.id,
+        expected_lock=lock,
+        base_url=request.app.state.settings.base_url,
+    )
+    flash(request, _("La version %(n)s est publiée.", n=version.number))
+    return redirect(f"/charter/v/{version.number}", request)
+
+
+routes = [
+    route("/charter", charter, permission=PUBLIC, cache_seconds=5, name="consultation_index"),
+    route("/charter/versions", history, permission=PUBLIC, cache_seconds=5),
+    route("/charter/diff", diff_page, permission=PUBLIC, cache_seconds=5),
+    route("/charter/v/{number:int}", version_page, permission=PUBLIC, cache_seconds=5),
+    route("/charter/v/{number:int}.md", version_markdown, permission=PUBLIC, cache_seconds=5),
+    route("/charter/v/{number:int}.json", version_json, permission=PUBLIC, cache_seconds=5),
+    route("/charter/clauses/{number:int}", clause_page, permission=PUBLIC, cache_seconds=5),
+    route("/charter/v/{number:int}/publish", publish, methods=["POST"], permission=PUBLISH_VERSION),
+]

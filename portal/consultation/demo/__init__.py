@@ -1,0 +1,1 @@
+"""The demo charter, residents and their comments (demo mode only)."""

@@ -1,0 +1,1 @@
+"""Following a clause or a proposal, with mail and one-click unsubscribe."""

@@ -1,0 +1,63 @@
+"""Following a clause or a proposal, and the unsubscribe link of every follow-up mail."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.consultation.follow import services as follow_services
+from portal.consultation.vocabulary import TARGET_CLAUSE
+from portal.web.i18n import gettext as _
+from portal.web.permissions import PUBLIC, SIGNED_IN
+from portal.web.routing import flash, form_str, redirect, route, safe_next
+from portal.web.templating import is_htmx, render
+
+
+def toggle_follow(request: Request) -> Response:
+    db, user = request.state.db, request.state.user
+    target_type, key = form_str(request, "target_type"), form_str(request, "target_key")
+    next_url = safe_next(form_str(request, "next"), "/charter")
+    following = form_str(request, "action") != "unfollow"
+    if not following:
+        follow_services.unfollow(db, user_id=user.id, target_type=target_type, target_key=key)
+        message = _("Vous ne suivez plus cet élément.")
+    else:
+        follow_services.follow(db, user_id=user.id, target_type=target_type, target_key=key)
+        what = _("cet article") if target_type == TARGET_CLAUSE else _("cette proposition")
+        message = _(
+            "Vous suivez %(what)s : un e-mail vous préviendra de chaque réponse ou modification.",
+            what=what,
+        )
+    if is_htmx(request):  # the button swaps in place; the plain form redirects back
+        db.flush()
+        return render(
+            request,
+            "consultation/_follow.html",
+            {"follow_target_type": target_type, "follow_target_key": key, "following": following,
+             "follow_next": next_url, "follow_notice": message},
+        )  # fmt: skip
+    flash(request, message)
+    return redirect(next_url, request)
+
+
+def unsubscribe_page(request: Request) -> Response:
+    row = follow_services.by_token(request.state.db, request.path_params["token"])
+    return render(request, "consultation/unsubscribe.html", {"follow": row, "done": False})
+
+
+def unsubscribe(request: Request) -> Response:
+    row = follow_services.unsubscribe(request.state.db, token=request.path_params["token"])
+    return render(request, "consultation/unsubscribe.html", {"follow": row, "done": True})
+
+
+routes = [
+    route("/follow", toggle_follow, methods=["POST"], permission=SIGNED_IN),
+    route("/follow/unsubscribe/{token}", unsubscribe_page, permission=PUBLIC),
+    route(
+        "/follow/unsubscribe/{token}",
+        unsubscribe,
+        methods=["POST"],
+        permission=PUBLIC,
+        name="unsubscribe_post",
+    ),
+]

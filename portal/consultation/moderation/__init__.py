@@ -1,0 +1,1 @@
+"""Keeping the debate civil: the moderation queue, hidden comments, blocks, public figures."""

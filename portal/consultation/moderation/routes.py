@@ -1,0 +1,138 @@
+"""Moderation: the queue of reported comments, hide/keep/restore, blocking, public figures."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.consultation.moderation import services as moderation
+from portal.consultation.moderation.permissions import BLOCK_USER, MODERATE, RESTORE_COMMENT
+from portal.consultation.vocabulary import MODERATION_REASONS
+from portal.web.i18n import gettext as _
+from portal.web.permissions import PUBLIC
+from portal.web.routing import flash, form_str, redirect, route
+from portal.web.templating import render
+
+
+def _names(request: Request, ids: list[int]) -> dict[int, str]:
+    from portal.accounts.services import display_names
+
+    return display_names(request.state.db, ids)
+
+
+def moderation_queue(request: Request) -> Response:
+    db = request.state.db
+    items = moderation.queue(db)
+    hidden = moderation.hidden_comments(db)
+    blocks = moderation.blocked_users(db)
+    names = _names(
+        request,
+        [i.comment.author_id for i in items]
+        + [c.author_id for c in hidden]
+        + [c.hidden_by for c in hidden if c.hidden_by]
+        + [b.user_id for b in blocks]
+        + [b.blocked_by for b in blocks],
+    )
+    return render(
+        request,
+        "consultation/moderation_queue.html",
+        {
+            "items": items,
+            "hidden": hidden,
+            "blocks": blocks,
+            "names": names,
+            "reasons": MODERATION_REASONS,
+        },
+    )
+
+
+def hide(request: Request) -> Response:
+    moderation.hide_comment(
+        request.state.db,
+        comment_id=int(request.path_params["id"]),
+        moderator_id=request.state.user.id,
+        reason=form_str(request, "reason"),
+        note=form_str(request, "note"),
+    )
+    flash(request, _("Le commentaire est masqué ; les signalements sont clos."))
+    return redirect("/moderation", request)
+
+
+def keep(request: Request) -> Response:
+    moderation.keep_comment(
+        request.state.db,
+        comment_id=int(request.path_params["id"]),
+        moderator_id=request.state.user.id,
+    )
+    flash(request, _("Le commentaire reste visible ; les signalements sont clos."))
+    return redirect("/moderation", request)
+
+
+def restore(request: Request) -> Response:
+    moderation.restore_comment(
+        request.state.db,
+        comment_id=int(request.path_params["id"]),
+        admin_id=request.state.user.id,
+        note=form_str(request, "note"),
+    )
+    flash(request, _("Le commentaire est rétabli."))
+    return redirect("/moderation", request)
+
+
+def block(request: Request) -> Response:
+    moderation.block_user(
+        request.state.db,
+        user_id=int(request.path_params["id"]),
+        moderator_id=request.state.user.id,
+        reason=form_str(request, "reason"),
+        note=form_str(request, "note"),
+    )
+    flash(request, _("La personne ne peut plus écrire dans la consultation."))
+    return redirect("/moderation", request)
+
+
+def unblock(request: Request) -> Response:
+    moderation.unblock_user(
+        request.state.db, user_id=int(request.path_params["id"]), moderator_id=request.state.user.id
+    )
+    flash(request, _("La personne peut de nouveau écrire dans la consultation."))
+    return redirect("/moderation", request)
+
+
+BAR_MAX_WIDTH = 300
+
+
+def figures(request: Request) -> Response:
+    rows = moderation.figures(request.state.db)
+    top = max([r.hidden for r in rows] + [1])
+    bars = [
+        {"row": r, "width": round(BAR_MAX_WIDTH * r.hidden / top), "y": 10 + i * 36}
+        for i, r in enumerate(rows)
+    ]
+    return render(
+        request,
+        "consultation/moderation_figures.html",
+        {
+            "rows": rows,
+            "bars": bars,
+            "height": 20 + 36 * len(rows),
+            "total_hidden": sum(r.hidden for r in rows),
+            "total_reports": moderation.report_total(request.state.db),
+        },
+    )
+
+
+routes = [
+    route("/moderation", moderation_queue, permission=MODERATE),
+    route("/moderation/comments/{id:int}/hide", hide, methods=["POST"], permission=MODERATE),
+    route("/moderation/comments/{id:int}/keep", keep, methods=["POST"], permission=MODERATE),
+    route(
+        "/moderation/comments/{id:int}/restore",
+        restore,
+        methods=["POST"],
+        permission=RESTORE_COMMENT,
+    ),
+    route("/moderation/users/{id:int}/block", block, methods=["POST"], permission=BLOCK_USER),
+    route("/moderation/users/{id:int}/unblock", unblock, methods=["POST"], permission=BLOCK_USER),
+    route("/moderation/figures", figures, permission=PUBLIC, cache_seconds=5),
+]

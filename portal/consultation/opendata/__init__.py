@@ -1,0 +1,1 @@
+"""The consultation as open data: anonymised CSV and JSON exports, the Atom feed."""

@@ -1,0 +1,1 @@
+"""Taking part: the phase of a draft, comments, replies, supports, reports, proposals."""

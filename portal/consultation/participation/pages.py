@@ -1,0 +1,315 @@
+"""The pages and fragments of taking part, each built by one function into a typed context.
+
+Handlers (participation/routes.py, and charter/pages.py for the clause page's discussion) call
+these; templates only render what they return and never query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+
+from portal.accounts.services import display_names
+from portal.clock import utcnow
+from portal.consultation.charter import services as charter
+from portal.consultation.charter.diff import diff_text, render_segments_html
+from portal.consultation.charter.models import CharterVersion, Clause
+from portal.consultation.follow import services as follow
+from portal.consultation.participation import services as ps
+from portal.consultation.participation.models import Comment, Proposal
+from portal.consultation.review.pages import AnswerData, answer_data
+from portal.consultation.vocabulary import MODERATION_REASONS, Target, VersionStatus
+from portal.errors import NotFound
+from portal.web.i18n import gettext as _
+
+
+def user_id_of(request: Request) -> int | None:
+    user = request.state.user
+    return user.id if user else None
+
+
+def names_of(request: Request, ids: set[int | None]) -> dict[int, str]:
+    return display_names(request.state.db, [i for i in ids if i is not None])
+
+
+def page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    # A page number no one could reach (or a huge one) is the first page, never an error.
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+
+
+@dataclass
+class Discussion:
+    """Everything the comment templates need, for a clause or a proposal."""
+
+    target_type: str  # Target.CLAUSE or Target.PROPOSAL
+    target_id: int
+    base_url: str  # the page: /charter/clauses/4 or /charter/proposals/7
+    post_url: str
+    page: ps.CommentPage
+    names: dict[int, str]
+    supported: set[int]
+    phase: ps.PhaseInfo
+    user_id: int | None
+    count: int = 0
+    now: datetime = field(default_factory=utcnow)
+    reasons: tuple[str, ...] = MODERATION_REASONS
+
+    def can_edit(self, comment: Comment) -> bool:
+        return self.phase.is_open and ps.can_edit(comment, self.user_id, self.now)
+
+
+def discussion(
+    request: Request,
+    *,
+    clause: Clause | None = None,
+    proposal: Proposal | None = None,
+    page: ps.CommentPage | None = None,
+    phase: ps.PhaseInfo | None = None,
+) -> Discussion:
+    db = request.state.db
+    if clause is not None:
+        target_type, target_id = Target.CLAUSE, clause.id or 0
+        base_url = f"/charter/clauses/{clause.number}"
+        version_id = clause.version_id
+        if page is None:
+            page = ps.comment_page(db, clause_id=target_id, page=page_number(request))
+        stats = ps.clause_stats_of(db, target_id)
+        count = stats.comment_count if stats else 0
+    else:
+        assert proposal is not None
+        target_type, target_id = Target.PROPOSAL, proposal.id or 0
+        base_url = f"/charter/proposals/{target_id}"
+        version_id = proposal.version_id
+        if page is None:
+            page = ps.comment_page(db, proposal_id=target_id, page=page_number(request))
+        count = proposal.comment_count
+    if phase is None:
+        phase = ps.phase_info(db, db.get(CharterVersion, version_id))
+    comments = page.all()
+    user_id = user_id_of(request)
+    return Discussion(
+        target_type=target_type,
+        target_id=target_id,
+        base_url=base_url,
+        post_url=f"{base_url}/comments",
+        page=page,
+        names=names_of(request, {c.author_id for c in comments}),
+        supported=ps.supported_ids(
+            db,
+            user_id=user_id,
+            target_type=Target.COMMENT,
+            target_ids=[c.id or 0 for c in comments],
+        ),
+        phase=phase,
+        user_id=user_id,
+        count=count,
+    )
+
+
+def thread(request: Request, comment_id: int) -> tuple[Discussion, Comment]:
+    """One comment with its replies, in its discussion (the fragment htmx swaps after an action)."""
+    db = request.state.db
+    page = ps.thread(db, comment_id)
+    top = page.comments[0]
+    if top.clause_id is not None:
+        disc = discussion(request, clause=ps.get_clause_by_id(db, top.clause_id), page=page)
+    else:
+        disc = discussion(request, proposal=ps.get_proposal(db, top.proposal_id or 0), page=page)
+    return disc, top
+
+
+def is_following(session: Session, user_id: int | None, target_type: str, key: str) -> bool:
+    if user_id is None:
+        return False
+    found = follow.find(session, user_id=user_id, target_type=target_type, target_key=key)
+    return found is not None
+
+
+@dataclass
+class ClauseDiscussion:
+    """The clause page's part about taking part: phase, counters, supports, proposals, comments."""
+
+    phase: ps.PhaseInfo
+    stats: Any
+    clause_supported: bool
+    clause_proposals: list[Proposal]
+    disc: Discussion
+    follow_target_type: str
+    follow_target_key: str
+    following: bool
+
+
+def clause_discussion(
+    request: Request, data: charter.VersionView, clause: Clause
+) -> ClauseDiscussion:
+    db = request.state.db
+    phase = ps.phase_info(db, data.version)
+    user_id = user_id_of(request)
+    clause_supported = bool(
+        ps.supported_ids(db, user_id=user_id, target_type=Target.CLAUSE, target_ids=[clause.id or 0])
+    )
+    clause_proposals = (
+        ps.proposals(db, version_id=data.version.id, clause_slug=clause.slug)
+        if data.version.status == VersionStatus.DRAFT
+        else []
+    )
+    return ClauseDiscussion(
+        phase=phase,
+        stats=ps.clause_stats_of(db, clause.id or 0),
+        clause_supported=clause_supported,
+        clause_proposals=clause_proposals,
+        disc=discussion(request, clause=clause, phase=phase),
+        follow_target_type=Target.CLAUSE,
+        follow_target_key=clause.slug,
+        following=is_following(db, user_id, Target.CLAUSE, clause.slug),
+    )
+
+
+@dataclass
+class ProposalsPage:
+    version: CharterVersion | None
+    proposals: list[Proposal]
+    clauses: dict[str, Clause]
+    clause_filter: Clause | None
+    names: dict[int, str]
+    phase: ps.PhaseInfo | None
+
+
+def proposals_page(request: Request) -> ProposalsPage:
+    db = request.state.db
+    version = ps.version_under_consultation(db)
+    clause_slug = request.query_params.get("article") or None
+    items = ps.proposals(db, version_id=version.id if version else None, clause_slug=clause_slug)
+    clauses = {c.slug: c for c in charter.view(db, version).clauses} if version else {}
+    return ProposalsPage(
+        version=version,
+        proposals=items,
+        clauses=clauses,
+        clause_filter=clauses.get(clause_slug or ""),
+        names=names_of(request, {p.author_id for p in items}),
+        phase=ps.phase_info(db, version) if version else None,
+    )
+
+
+@dataclass
+class ProposalPage:
+    proposal: Proposal
+    current: Any
+    base: Any
+    diff_html: str
+    version: CharterVersion | None
+    phase: ps.PhaseInfo
+    disc: Discussion
+    author: str
+    proposal_supported: bool
+    section: str
+    answer_data: AnswerData
+    follow_target_type: str
+    follow_target_key: str
+    following: bool
+
+
+def proposal_page(request: Request, proposal_id: int) -> ProposalPage:
+    db = request.state.db
+    proposal = ps.get_proposal(db, proposal_id)
+    base = ps.base_text(db, proposal)
+    old = f"{base.title}\n\n{base.body}" if base else ""
+    version = db.get(CharterVersion, proposal.version_id)
+    phase = ps.phase_info(db, version)
+    user_id = user_id_of(request)
+    return ProposalPage(
+        proposal=proposal,
+        current=ps.current_text(db, proposal),
+        base=base,
+        diff_html=render_segments_html(diff_text(old, f"{proposal.title}\n\n{proposal.body}")),
+        version=version,
+        phase=phase,
+        disc=discussion(request, proposal=proposal, phase=phase),
+        author=names_of(request, {proposal.author_id}).get(proposal.author_id, ""),
+        proposal_supported=bool(
+            ps.supported_ids(
+                db, user_id=user_id, target_type=Target.PROPOSAL, target_ids=[proposal.id or 0]
+            )
+        ),
+        section=_section_title(db, version, proposal),
+        answer_data=answer_data(db, proposal),
+        follow_target_type=Target.PROPOSAL,
+        follow_target_key=str(proposal.id),
+        following=is_following(db, user_id, Target.PROPOSAL, str(proposal.id)),
+    )
+
+
+def _section_title(db: Session, version: CharterVersion | None, proposal: Proposal) -> str:
+    for section in charter.view(db, version).sections if version else []:
+        if section.slug == proposal.section_slug:
+            return section.title
+    return ""
+
+
+@dataclass
+class ProposalFormPage:
+    data: charter.VersionView
+    clause: Clause | None
+    values: dict[str, str]
+    phase: ps.PhaseInfo
+
+
+def proposal_form_page(
+    request: Request, *, article: str, values: dict[str, str] | None
+) -> ProposalFormPage:
+    """The form, empty or starting from an article's text; `values` when shown again after a
+    refusal (exactly as typed)."""
+    db = request.state.db
+    version = ps.version_under_consultation(db)
+    if version is None:
+        raise NotFound(_("Aucun projet de charte n'est en préparation."))
+    data = charter.view(db, version)
+    clause = None
+    if article.isdigit():
+        clause = next((c for c in data.clauses if c.number == int(article)), None)
+    if values is None:
+        values = {
+            "title": clause.title if clause else "",
+            "body": clause.body if clause else "",
+            "rationale": "",
+            "section": "",
+        }
+    return ProposalFormPage(data=data, clause=clause, values=values, phase=ps.phase_info(db, version))
+
+
+@dataclass
+class SupportFragment:
+    """The support button of a clause, comment or proposal, after a (withdrawn) support."""
+
+    target_type: str
+    target_id: int
+    count: int
+    supported: bool
+    support_open: bool
+    action_url: str
+    support_notice: str
+    support_error: bool
+
+
+def support_fragment(
+    request: Request, target_type: str, target_id: int, *, notice: str, error: bool
+) -> SupportFragment:
+    db, user_id = request.state.db, request.state.user.id
+    version_id = ps.support_version_id(db, target_type, target_id)
+    return SupportFragment(
+        target_type=target_type,
+        target_id=target_id,
+        count=ps.support_count(db, target_type=target_type, target_id=target_id),
+        supported=bool(
+            ps.supported_ids(db, user_id=user_id, target_type=target_type, target_ids=[target_id])
+        ),
+        support_open=ps.phase_info(db, db.get(CharterVersion, version_id)).is_open,
+        action_url=request.url.path,
+        support_notice=notice,
+        support_error=error,
+    )

@@ -1,0 +1,1 @@
+"""The synthesis of comments: themes found by NLP, officials' edits, publication."""

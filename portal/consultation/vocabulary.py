@@ -1,0 +1,146 @@
+"""The consultation's words, once: phases, targets, proposal kinds, decisions, moderation reasons.
+
+Each is a `StrEnum` (stored as its value, so the database and the exports keep plain strings) with
+its French label, translated when shown. Templates get the label functions through the package's
+manifest (`template_globals`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from portal.web.i18n import N_
+from portal.web.i18n import gettext as _
+
+
+class VersionStatus(StrEnum):
+    """A charter version: drafts are editable by officials, published ones never change."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Phase(StrEnum):
+    """Where a draft stands. The scheduler moves DRAFTING -> OPEN at opens_at and OPEN -> REVIEW at
+    closes_at; a published version is PUBLISHED."""
+
+    DRAFTING = "drafting"
+    OPEN = "open"
+    REVIEW = "review"
+    PUBLISHED = "published"
+
+
+class Target(StrEnum):
+    """What a support, a report or a follow points at."""
+
+    CLAUSE = "clause"
+    COMMENT = "comment"
+    PROPOSAL = "proposal"
+
+
+class ProposalKind(StrEnum):
+    AMEND = "amend"
+    NEW = "new"
+
+
+class Decision(StrEnum):
+    """An official's answer to a proposal; the latest one is copied to the proposal's status,
+    which is PENDING until a first answer."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_CHANGES = "accepted_with_changes"
+    REJECTED = "rejected"
+    UNDER_STUDY = "under_study"
+    PENDING = "pending"
+
+
+# The decisions an official may choose (PENDING is only the state before the first answer).
+DECISIONS = (
+    Decision.ACCEPTED,
+    Decision.ACCEPTED_WITH_CHANGES,
+    Decision.REJECTED,
+    Decision.UNDER_STUDY,
+)
+
+
+class ModerationReason(StrEnum):
+    """Why a comment may be reported or hidden."""
+
+    INSULT = "insult"
+    HARASSMENT = "harassment"
+    DISCRIMINATION = "discrimination"
+    PERSONAL_DATA = "personal_data"
+    SPAM = "spam"
+    OFF_TOPIC = "off_topic"
+
+
+MODERATION_REASONS = tuple(ModerationReason)
+
+_PHASE_LABELS = {
+    Phase.DRAFTING: N_("en préparation"),
+    Phase.OPEN: N_("ouverte aux commentaires"),
+    Phase.REVIEW: N_("en cours d'examen"),
+    Phase.PUBLISHED: N_("publiée"),
+}
+_REASON_LABELS = {
+    ModerationReason.INSULT: N_("injure"),
+    ModerationReason.HARASSMENT: N_("harcèlement"),
+    ModerationReason.DISCRIMINATION: N_("propos discriminatoires"),
+    ModerationReason.PERSONAL_DATA: N_("données personnelles"),
+    ModerationReason.SPAM: N_("publicité ou spam"),
+    ModerationReason.OFF_TOPIC: N_("hors sujet"),
+}
+# In a sentence ("proposition acceptée") and as a heading or a tag ("Acceptée").
+_STATUS_LABELS = {
+    Decision.PENDING: N_("en attente de réponse"),
+    Decision.ACCEPTED: N_("acceptée"),
+    Decision.ACCEPTED_WITH_CHANGES: N_("acceptée avec modifications"),
+    Decision.REJECTED: N_("refusée"),
+    Decision.UNDER_STUDY: N_("à l'étude"),
+}
+_DECISION_LABELS = {
+    Decision.ACCEPTED: N_("Acceptée"),
+    Decision.ACCEPTED_WITH_CHANGES: N_("Acceptée avec modifications"),
+    Decision.REJECTED: N_("Refusée"),
+    Decision.UNDER_STUDY: N_("À l'étude"),
+    Decision.PENDING: N_("En attente de réponse"),
+}
+
+
+def _label(labels: dict[str, str], value: str | None) -> str:
+    return _(labels.get(value or "", value or ""))
+
+
+def phase_label(phase: str | None) -> str:
+    return _label(_PHASE_LABELS, phase)  # type: ignore[arg-type]
+
+
+def reason_label(reason: str | None) -> str:
+    """As residents read it under a hidden comment ("injure")."""
+    return _label(_REASON_LABELS, reason)  # type: ignore[arg-type]
+
+
+def reason_heading(reason: str | None) -> str:
+    """The same, capitalised for lists and tables ("Injure")."""
+    label = reason_label(reason)
+    return label[:1].upper() + label[1:]
+
+
+def status_label(status: str | None) -> str:
+    return _label(_STATUS_LABELS, status)  # type: ignore[arg-type]
+
+
+def decision_label(decision: str | None) -> str:
+    return _label(_DECISION_LABELS, decision)  # type: ignore[arg-type]
+
+
+# --- the former constant names, until every use says Phase.OPEN and the like ----------------------
+DRAFT, PUBLISHED = VersionStatus.DRAFT, VersionStatus.PUBLISHED
+PHASE_DRAFTING, PHASE_OPEN, PHASE_REVIEW, PHASE_PUBLISHED = tuple(Phase)
+PHASES = tuple(Phase)
+TARGET_CLAUSE, TARGET_COMMENT, TARGET_PROPOSAL = tuple(Target)
+PROPOSAL_AMEND, PROPOSAL_NEW = tuple(ProposalKind)
+STATUS_PENDING = Decision.PENDING
+DECISION_ACCEPTED, DECISION_ACCEPTED_WITH_CHANGES, DECISION_REJECTED, DECISION_UNDER_STUDY = (
+    DECISIONS
+)

@@ -1,15 +1,25 @@
 """Answers to a question, made only of sentences quoted word for word from the minutes.
 
 1. The question is reduced to its meaningful words (accents folded, stop words and question words
-   out; each word with its lemma, as spaCy reads the question; "IA" read as "intelligence
-   artificielle"). A word is found as written or by its lemma, stemmed (French Snowball).
-2. The search finds the passages that best match those words (BM25 ranking).
-3. Within those passages, each sentence is scored by the words of the question it contains, each
+   out; each word with its lemma, as spaCy reads the question), widened by the municipal
+   thesaurus and corrected against the index's own vocabulary (portal/council/vocabulary.py). A
+   word is found as written, by its lemma, a synonym or its corrected spelling, stemmed (French
+   Snowball).
+2. The question is read for what it asks (QUESTION_KINDS): an amount (combien, quel coût), a date
+   (quand, depuis quand), a person (qui, quel élu, rapporteur), a vote (adopté, unanimité,
+   contre, abstention) or a reason (pourquoi).
+3. The search finds the passages that best match those words (BM25 ranking).
+4. Within those passages, each sentence is scored by the words of the question it contains, each
    word weighted by its rarity in all the minutes (the IDF of BM25); words found only in the
-   deliberation's title count half.
-4. A sentence is quoted if it covers at least RELEVANT of the question's weight; when none does,
-   the answer says that nothing was found and gives the city's contact, rather than guess.
-5. When the question is about a decision, the decision ("Le Conseil municipal, après en avoir
+   deliberation's title count half. A sentence that carries the kind of fact asked for (an amount
+   in euros, a date, a name, the vote line, a "car"/"afin de") comes first among those that
+   cover the question well enough.
+5. A sentence is quoted if it covers at least RELEVANT of the question's weight; one that starts
+   with a pronoun ("Il annonce que son groupe votera contre.") is quoted with the sentence before
+   it, so that the reader knows who "il" is. Every quote names its deliberation's number and
+   title. When none qualifies, the answer says so, with what was searched, the closest passages
+   as "peut-être utile" and the city's contact, rather than guess.
+6. When the question is about a decision, the decision ("Le Conseil municipal, après en avoir
    délibéré, ...") and the vote of the best deliberation are quoted too.
 Same question, same minutes: same answer.
 """
@@ -25,18 +35,34 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from portal.council.models import Item, Meeting, Passage
-from portal.council.nlp import query_groups
-from portal.council.search import Filters, candidates, fts5_match, is_sqlite, tsquery
-from portal.council.text import Group, group_stems, stem, terms, words
+from portal.council.nlp import AMOUNT, query_groups
+from portal.council.parse import FRENCH_DATE, VOTE
+from portal.council.search import (
+    Filters,
+    Hit,
+    candidates,
+    fts5_match,
+    is_sqlite,
+    load_hits,
+    ranked_ids,
+    tsquery,
+    wanted_stems,
+)
+from portal.council.text import Group, fold, group_stems, has_stems, sentences, stem, terms, words
+from portal.council.vocabulary import Expansion, expand
+
+__all__ = ["Answer", "Quote", "ask", "question_kinds", "question_terms", "sentences"]
 
 RELEVANT = 0.5
 MAX_QUOTES = 3
 PASSAGES_READ = 12
+MAYBE_USEFUL = 3
 # Words of a question that say what is asked, not what about.
 QUESTION_WORDS = frozenset(
     terms(" ".join(("conseil", "municipal", "municipale", "ville", "suresnes", "commune", "décidé",
               "décision", "décider", "fait", "faire", "elu", "élus", "sujet", "propos", "concernant",
-              "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle")))
+              "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle", "prevu",
+              "prevue", "qui", "quoi", "est-ce", "ce")))
 )  # fmt: skip
 # Stems that say the question is about a decision (décidé, adoptée, votés, approuvé, rejetée...).
 DECISION_STEM = re.compile(r"^(?:decid|decis|adopt|approuv|vot|deliber|rejet|accord|autoris)")
@@ -48,8 +74,46 @@ SYNONYMS: dict[str, list[Group]] = {
     "impot": [("impot", "imposition", "fiscalite")],
     "velo": [("velo", "cyclable")],
 }
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"])")
-ABBREVIATION = re.compile(r"(?:\bM|\bMme|\bn°|\bart|\bcf)\.$")
+# What a question asks for, read on its folded text.
+QUESTION_KINDS = {
+    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b|"
+                         r"\bcher\b|\bfinance|\bsubvention|\bbudget\b|\beuros?\b"),
+    "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
+                       r"\ba partir de quand\b|\bquel jour\b|\bquel mois\b|\bquelle annee\b|"
+                       r"\ben quelle annee\b|\bdates?\b|\bdelais?\b|\bhoraires?\b"),
+    "person": re.compile(r"^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont|va|vont|etait)\b|"
+                         r"\bquels? elus?\b|\bquelles? elues?\b|\brapporteu|\bnom\b|"
+                         r"\bqui (?:presente|preside|porte|gere|dirige)"),
+    "vote": re.compile(r"\badopt|\bvot|\bunanimit|\bcontre\b|\babstenu|\babstention|"
+                       r"\bapprouv|\brejet"),
+    "reason": re.compile(r"\bpourquoi\b|\braisons?\b|\bmotifs?\b|\bjustifi|\bcause\b"),
+}  # fmt: skip
+MONTH_NAMES = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"
+               r"novembre|d[ée]cembre")  # fmt: skip
+# What a sentence carries, read on its text as written.
+SENTENCE_FACTS = {
+    "amount": re.compile(AMOUNT.pattern + r"|\d\s*(?:€|k€|M€)|\d[\d  ,]*\s*%|\bmillions?\b|"
+                         r"\bgratuit", re.I),
+    "date": re.compile(FRENCH_DATE.pattern + rf"|\b(?:{MONTH_NAMES})\b|\b(?:19|20)\d{{2}}\b|"
+                       r"\b(?:printemps|été|automne|hiver|rentrée)\b|\b\d{1,2}\s*h\b|"
+                       r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I),
+    "person": re.compile(r"\b(?:M\.|Mme|MM\.|Monsieur|Madame|Maître)\s+[A-ZÀ-Ý]|"
+                         r"\bRapporteu(?:r|se)\b|(?<=[a-zà-ÿ,] )[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][A-ZÀ-Ýa-zà-ÿ-]+"),
+    "vote": re.compile(VOTE.pattern.lstrip("^") + r"|\bunanimit|\bpour\s*:\s*\d|\bcontre\s*:\s*\d|"
+                       r"\babstentions?\b|\bs'abst|\bvot(?:e|é|ent|era|eront|ant)\b|"
+                       r"\badopt|\brejet|\bcontre\b", re.I),
+    "reason": re.compile(r"\bcar\b|\bparce qu|\ben raison\b|\bafin\b|\bdu fait\b|\bcompte tenu\b|"
+                         r"\bà cause\b|\bjustifi|\bd[ûu]e? à\b|\bs'explique|\bmotif|\bobjectif|"
+                         r"\bvise à\b|\bpour (?:permettre|éviter|limiter|réduire|répondre)\b|"
+                         r"\ben effet\b|\bc'est pourquoi\b|\bsuite à\b|\bdès lors\b", re.I),
+}  # fmt: skip
+# A sentence that starts this way needs the one before it to be understood.
+NEEDS_CONTEXT = re.compile(
+    r"^(?:Il|Elle|Ils|Elles|Celui-ci|Celle-ci|Ceux-ci|Celles-ci|Cela|Ceci|Ce dernier|"
+    r"Cette dernière|Son|Sa|Ses|Leur|Leurs|Lui|Eux|Selon lui|Selon elle|En revanche|Toutefois|"
+    r"Cependant|Pour sa part|De son côté)\b"
+)
+KIND_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -74,19 +138,16 @@ class Answer:
     quotes: list[Quote] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     about_decision: bool = False
+    kinds: list[str] = field(default_factory=list)  # what the question asks: amount, date...
+    maybe: list[Hit] = field(default_factory=list)  # when not found: the closest passages
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> index word
+    unknown: list[str] = field(default_factory=list)  # words no passage has
 
 
-def sentences(paragraph: str) -> list[str]:
-    """The sentences of a paragraph, each a verbatim substring of it."""
-    parts: list[str] = []
-    start = 0
-    for match in SENTENCE_END.finditer(paragraph):
-        if ABBREVIATION.search(paragraph[start : match.start()]):
-            continue
-        parts.append(paragraph[start : match.start()])
-        start = match.end()
-    parts.append(paragraph[start:])
-    return [p.strip() for p in parts if p.strip()]
+def question_kinds(question: str) -> list[str]:
+    """What the question asks for: amount, date, person, vote, reason (several may apply)."""
+    folded = fold(question)
+    return [kind for kind, rx in QUESTION_KINDS.items() if rx.search(folded)]
 
 
 def question_terms(question: str) -> tuple[list[Group], bool]:
@@ -127,7 +188,7 @@ def doc_freq(session: Session, groups: list[Group]) -> tuple[int, dict[str, int]
 
 
 def _has(group: Group, own: set[str]) -> bool:
-    return any(s in own for s in group_stems(group))
+    return any(has_stems(s, own) for s in group_stems(group))
 
 
 def _own_stems(sentence: str, lemmas: dict[str, str]) -> set[str]:
@@ -140,12 +201,38 @@ def _own_stems(sentence: str, lemmas: dict[str, str]) -> set[str]:
     return found
 
 
+def _with_context(passage_text: str, parts: list[str], n: int) -> str:
+    """Sentence n, with the one before it when it starts with a pronoun: a verbatim slice."""
+    sentence = parts[n]
+    if n == 0 or not NEEDS_CONTEXT.match(sentence):
+        return sentence
+    start = passage_text.find(parts[n - 1])
+    end = passage_text.find(sentence, start + len(parts[n - 1])) + len(sentence)
+    return passage_text[start:end] if start >= 0 and end > start else sentence
+
+
+def _maybe_useful(session: Session, groups: list[Group], filters: Filters) -> list[Hit]:
+    """The passages nearest to the question (any of its words), offered when nothing answers."""
+    ranked = ranked_ids(session, groups, filters=filters, limit=MAYBE_USEFUL * 3, any_term=True)
+    hits = load_hits(session, ranked, wanted_stems(groups))
+    return [h for h in hits if h.kind != "heading"][:MAYBE_USEFUL]
+
+
 def ask(session: Session, question: str, *, filters: Filters | None = None) -> Answer:
-    groups, about_decision = question_terms(question)
-    asks_amount = bool(re.search(r"\bcombien\b|\bmontant\b|\bco[uû]t", question, re.I))
+    filters = filters or Filters()
+    typed, about_decision = question_terms(question)
+    kinds = question_kinds(question)
+    if not typed:
+        return Answer(question, False, [], [], about_decision, kinds)
+    expansion: Expansion = expand(session, typed)
+    groups = expansion.groups
     shown = [" / ".join(g) for g in groups]
-    if not groups:
-        return Answer(question, False, [], [], about_decision)
+
+    def not_found() -> Answer:
+        return Answer(question, False, [], shown, about_decision, kinds,
+                      _maybe_useful(session, groups, filters), expansion.corrections,
+                      expansion.unknown)  # fmt: skip
+
     total, freq = doc_freq(session, groups)
     # Rare words weigh more (BM25's IDF); "adopté", "voté" say what is asked more than what
     # about, so they count half.
@@ -155,9 +242,9 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
         for g in groups
     }
     full = sum(weight.values())
-    ranked = candidates(session, groups, filters=filters or Filters(), limit=PASSAGES_READ)
+    ranked = candidates(session, groups, filters=filters, limit=PASSAGES_READ)
     if not ranked or full <= 0:
-        return Answer(question, False, [], shown, about_decision)
+        return not_found()
     rows = {
         row[0].id: row
         for row in session.execute(
@@ -167,13 +254,15 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
             .where(col(Passage.id).in_([i for i, _ in ranked]))
         ).all()
     }
-    scored: list[tuple[float, int, Quote, int | None]] = []
+    facts = [SENTENCE_FACTS[k] for k in kinds]
+    scored: list[tuple[float, float, int, Quote, int | None]] = []
     for rank, (passage_id, _) in enumerate(ranked):
         passage, meeting_date, item = rows[passage_id]
         if passage.kind == "heading":
             continue
         title_stems = set(terms(item.title)) if item else set()
-        for sentence in sentences(passage.text):
+        parts = sentences(passage.text)
+        for n, sentence in enumerate(parts):
             own = _own_stems(sentence, passage.lemmas)
             present = [g for g in groups if _has(g, own)]
             if not present:
@@ -182,26 +271,31 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
             score += 0.5 * sum(
                 weight[_key(g)] for g in groups if g not in present and _has(g, title_stems)
             )
-            if asks_amount and re.search(r"\d", sentence):
-                score += 0.1 * full  # "combien": a sentence with a figure answers better
             if about_decision and passage.kind == "decision":
                 score += 0.05 * full  # a question on a decision: the decision itself first
-            quote = Quote(sentence, meeting_date, passage.anchor, item.number if item else None,
-                          item.title if item else None, passage.page, "answer")  # fmt: skip
-            scored.append((score / full, -rank, quote, item.id if item else None))
-    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-    if not scored or scored[0][0] < RELEVANT:
-        return Answer(question, False, [], shown, about_decision)
+            coverage = score / full
+            # The kind of fact asked for puts a sentence first among those that cover the
+            # question well enough; it never makes an unrelated sentence an answer.
+            bonus = KIND_BONUS if any(rx.search(sentence) for rx in facts) else 0.0
+            quote = Quote(_with_context(passage.text, parts, n), meeting_date, passage.anchor,
+                          item.number if item else None, item.title if item else None,
+                          passage.page, "answer")  # fmt: skip
+            scored.append((coverage + bonus, coverage, -rank, quote, item.id if item else None))
+    scored = [s for s in scored if s[1] >= RELEVANT]
+    if not scored:
+        return not_found()
+    scored.sort(key=lambda s: (s[0], s[2]), reverse=True)
     best = scored[0][0]
     quotes: list[Quote] = []
-    for coverage, _, quote, _item_id in scored:
-        if len(quotes) == MAX_QUOTES or coverage < max(RELEVANT, 0.7 * best):
+    for total_score, _, _, quote, _item_id in scored:
+        if len(quotes) == MAX_QUOTES or total_score < 0.7 * best:
             break
-        if all(q.text != quote.text for q in quotes):
+        if all(quote.text not in q.text and q.text not in quote.text for q in quotes):
             quotes.append(quote)
-    if about_decision and scored[0][3] is not None:
-        quotes += _decision_quotes(session, scored[0][3], quotes)
-    return Answer(question, True, quotes, shown, about_decision)
+    if (about_decision or "vote" in kinds) and scored[0][4] is not None:
+        quotes += _decision_quotes(session, scored[0][4], quotes)
+    return Answer(question, True, quotes, shown, about_decision, kinds, [],
+                  expansion.corrections, expansion.unknown)  # fmt: skip
 
 
 def _decision_quotes(session: Session, item_id: int, already: list[Quote]) -> list[Quote]:

@@ -11,6 +11,14 @@ Two layouts are read:
 In both, lines wrapped inside a paragraph are joined and words hyphenated at a line end are mended;
 in PDFs the header and footer repeated on each page and the page numbers are removed, and a
 paragraph cut by a page break is put back together (keeping the page where it starts).
+
+Passages are paragraph-sized so that a citation points at something a reader can check: where the
+source has no blank line between paragraphs (text extracted from a PDF), a wrapped line much
+shorter than the others ends its paragraph; a paragraph longer than MAX_PASSAGE characters is cut
+at sentence ends into nearly equal parts (never inside a sentence, never across a deliberation).
+Text files have pages too when they carry form feeds or "Page N/M" footers: they go through the
+same cleaning as PDF pages (running headers and footers out, a sentence cut by a page break
+joined, the page of each passage kept).
 """
 
 from __future__ import annotations
@@ -28,9 +36,18 @@ from typing import ClassVar
 
 import yaml
 
+from portal.council.text import sentences
+
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
     r"^(?:#{1,3}\s*)?(?:Délibération|Deliberation|DÉLIBÉRATION)\s+n\s*[°o]\s*([\w-]+)\s*[:–—-]?\s*(.*)$",
+    re.I,
+)
+# "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : CENTRE AQUATIQUE…" (a point of the agenda, a
+# deliberation when it has a number).
+POINT_HEADING = re.compile(
+    r"^(?:#{1,3}\s*)?POINT\s+N\s*[°o]\s*(\d+)\s*[–—:-]\s*"
+    r"(?:D[ÉE]LIB[ÉE]RATION\s+(?:N\s*[°o]\s*)?([\w-]+)\s*[–—:-]\s*)?(?:OBJET\s*:\s*)?(.*)$",
     re.I,
 )
 OTHER_HEADING = re.compile(r"^#{1,3}\s+(.*)$")
@@ -39,9 +56,23 @@ VOTE = re.compile(
     r"^Vote\s*:\s*pour\s+(\d+)\s*,\s*contre\s+(\d+)\s*,\s*abstentions?\s+(\d+)\s*[—–-]+\s*(.+)$",
     re.I,
 )
+# "POUR : 28 / CONTRE : 2 (M. Vasseur, Mme Ortiz) / ABSTENTIONS : 2 (…) — Adopté", possibly
+# after "Vote sur … :".
+VOTE_TABLE = re.compile(
+    r"^(?:Vote\b[^:]*:\s*)?POUR\s*:\s*(\d+)[^/]*/\s*CONTRE\s*:\s*(\d+)[^/]*/\s*"
+    r"ABSTENTIONS?\s*:\s*(\d+)(.*)$",
+    re.I,
+)
 HYPHEN_BREAK = re.compile(r"([a-zà-ÿ])-\n([a-zà-ÿ])")
+# "Rueil-\nMalmaison": a compound name cut at its own hyphen keeps the hyphen, without a space.
+COMPOUND_BREAK = re.compile(r"(\w)-\n(?=[A-ZÀ-Ý])")
+MAX_PASSAGE = 1200
+# Lines longer than this (their 90th centile) are paragraphs that were never wrapped.
+UNWRAPPED_WIDTH = 160
 SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}\s*(?:/|sur|of)\s*\d{1,4}$", re.I)
+# A footer line that carries the page number ("Page 3/12", "PV du 12 mars 2024 - page 3 sur 12").
+PAGE_FOOTER = re.compile(r"(?:^|[\s–—|-])page\s*(\d{1,4})\s*(?:/|sur|of)\s*\d{1,4}\s*$", re.I)
 BARE_NUMBER = re.compile(r"^[-–—]?\s*\d{1,4}\s*[-–—]?$")
 MONTHS = {
     "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
@@ -131,7 +162,35 @@ class Block:
 
 
 def _clean(paragraph: str) -> str:
-    return re.sub(r"\s+", " ", SOFT_BREAK.sub(" ", HYPHEN_BREAK.sub(r"\1\2", paragraph))).strip()
+    mended = COMPOUND_BREAK.sub(r"\1-", HYPHEN_BREAK.sub(r"\1\2", paragraph))
+    return re.sub(r"\s+", " ", SOFT_BREAK.sub(" ", mended)).strip()
+
+
+def split_long(text: str, limit: int = MAX_PASSAGE) -> list[str]:
+    """A paragraph over `limit` characters cut at sentence ends into nearly equal parts (a single
+    sentence longer than `limit` stays whole). Each part is a verbatim piece of the paragraph."""
+    if len(text) <= limit:
+        return [text]
+    parts = sentences(text)
+    if len(parts) < 2:
+        return [text]
+    count = -(-len(text) // limit)
+    target = len(text) / count
+    chunks: list[str] = []
+    current = ""
+    for sentence in parts:
+        joined = f"{current} {sentence}" if current else sentence
+        # Close the chunk when adding the sentence would overshoot the target more than
+        # stopping short of it does, or would break the limit.
+        if current and (
+            len(joined) > limit or abs(len(joined) - target) > abs(len(current) - target)
+        ):
+            chunks.append(current)
+            current = sentence
+        else:
+            current = joined
+    chunks.append(current)
+    return chunks
 
 
 def _paragraphs(body: str) -> list[str]:
@@ -145,6 +204,32 @@ def _names(value: object, filename: str, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise MinutesError(filename, f"le champ « {key} » doit être une liste de noms")
     return [v.strip() for v in value]
+
+
+def item_heading(line: str) -> tuple[str | None, str] | None:
+    """(number, title) when the line opens an agenda item: "Délibération n° 2024-05-12 : titre"
+    or "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : titre" (no number for a point that is not a
+    deliberation)."""
+    if match := ITEM_HEADING.match(line):
+        return match.group(1), match.group(2).strip()
+    if match := POINT_HEADING.match(line):
+        return match.group(2), match.group(3).strip()
+    return None
+
+
+def vote_line(line: str) -> tuple[Vote, bool] | None:
+    """The vote and whether the item was adopted, from a "Vote :" line or a vote table."""
+    if match := VOTE.match(line):
+        outcome = match.group(4).lower()
+        for_, against, abstentions = (int(match.group(i)) for i in (1, 2, 3))
+        vote = Vote(for_, against, abstentions, "unanimit" in outcome)
+        return vote, not outcome.startswith("rejet")
+    if match := VOTE_TABLE.match(line):
+        for_, against, abstentions = (int(match.group(i)) for i in (1, 2, 3))
+        rest = match.group(4).lower()
+        unanimous = "unanimit" in rest or (against == 0 and abstentions == 0)
+        return Vote(for_, against, abstentions, unanimous), "rejet" not in rest and for_ > against
+    return None
 
 
 def french_date(text: str) -> date | None:
@@ -161,6 +246,13 @@ def french_date(text: str) -> date | None:
 # --- building items and passages from blocks ---------------------------------------------------
 
 
+DECISION_OPENING = re.compile(
+    r"^(?:Le [Cc]onseil municipal(?:,? à l'unanimité,?)? (?:approuve|adopte|décide|autorise|"
+    r"accorde|fixe|prend acte|émet|rejette|désigne|attribue|valide|arrête|sollicite)|"
+    r"(?:DÉCIDE|DECIDE)\b)"
+)
+
+
 def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage], str | None]:
     """Recognise items, rapporteurs, decisions and votes in the blocks; return the title too."""
     title: str | None = None
@@ -169,19 +261,17 @@ def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage
     current: dict[str, object] | None = None
     for block in blocks:
         line = block.text
-        if heading := ITEM_HEADING.match(line):
-            current = {"number": heading.group(1), "title": heading.group(2).strip(), "rapporteur": None,
+        if heading := item_heading(line):
+            number, item_title = heading
+            current = {"number": number, "title": item_title, "rapporteur": None,
                        "vote": None, "adopted": None, "first": len(passages)}  # fmt: skip
             items.append(current)
-            passages.append(
-                Passage(
-                    len(passages),
-                    f"Délibération n° {heading.group(1)} : {current['title']}",
-                    len(items) - 1,
-                    "heading",
-                    block.page,
-                )
+            text = (
+                f"Délibération n° {number} : {item_title}"
+                if ITEM_HEADING.match(line)
+                else line.lstrip("#").strip()
             )
+            passages.append(Passage(len(passages), text, len(items) - 1, "heading", block.page))
             continue
         if block.heading or (other := OTHER_HEADING.match(line)):
             heading_text = line if block.heading else other.group(1).strip()
@@ -197,16 +287,16 @@ def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage
             current = None
         elif current is not None and (rap := RAPPORTEUR.match(line)):
             current["rapporteur"] = rap.group(1).strip().rstrip(".")
-        elif current is not None and (vote := VOTE.match(line)):
-            outcome = vote.group(4).lower()
-            for_, against, abstentions = (int(vote.group(i)) for i in (1, 2, 3))
-            current["vote"] = Vote(for_, against, abstentions, "unanimit" in outcome)
-            current["adopted"] = not outcome.startswith("rejet")
+        elif current is not None and (vote := vote_line(line)):
+            current["vote"], current["adopted"] = vote
             kind = "vote"
-        elif "après en avoir délibéré" in line:
+        elif "après en avoir délibéré" in line or (
+            current is not None and DECISION_OPENING.match(line)
+        ):
             kind = "decision"
         item_index = len(items) - 1 if current is not None else None
-        passages.append(Passage(len(passages), line, item_index, kind, block.page))
+        for piece in split_long(line) if kind == "paragraph" else [line]:
+            passages.append(Passage(len(passages), piece, item_index, kind, block.page))
         if current is not None:
             current["last"] = len(passages) - 1
     if not any(p.kind != "heading" for p in passages):
@@ -282,7 +372,7 @@ def _parse_layout(
     body: list[Block] = []
     in_preamble = True
     for block in blocks:
-        if in_preamble and ITEM_HEADING.match(block.text):
+        if in_preamble and item_heading(block.text):
             in_preamble = False
         if in_preamble:
             fact = next(((k, m) for k, rx in FACTS.items() if (m := rx.match(block.text))), None)
@@ -292,7 +382,7 @@ def _parse_layout(
             if meeting_date is None and (found := french_date(block.text)):
                 meeting_date = found
                 if re.search(r"procès-verbal|séance|conseil municipal", block.text, re.I):
-                    title = block.text
+                    title = block.text.lstrip("#").strip()
                     continue
         body.append(block)
     if meeting_date is None:
@@ -336,30 +426,131 @@ def _looks_like_heading(lines: list[str]) -> bool:
     )
 
 
+LIST_ITEM = re.compile(r"^(?:[-–•*]\s|\d{1,2}[.)]\s)")
+# Lines that open a paragraph of minutes: the decision, the close of the meeting.
+OPENERS = re.compile(
+    r"^(?:Le [Cc]onseil municipal\b|Après en avoir délibéré|La séance est levée|"
+    r"(?:DÉCIDE|DECIDE|DÉLIBÈRE|ARTICLE \d+|Article \d+)\b)"
+)
+# A speaker's turn ("M. Perrot juge…", "Mme Ferrand salue…") after a line that ends a sentence.
+SPEAKER = re.compile(
+    r"^(?:(?:M\.|Mme|MM\.|Monsieur|Madame|Mlle|Mesdames)\s+[A-ZÀ-Ý]|(?:M\.|Mme|Madame|Monsieur) "
+    r"l[ea] [Mm]aire\b)"
+)
+PARAGRAPH_END = (".", "!", "?", ":", "»", ")", "…", ";")
+
+
 def _starts_paragraph(line: str) -> bool:
     """Lines that begin a paragraph of their own even without a blank line before them."""
     return bool(
-        ITEM_HEADING.match(line)
+        item_heading(line)
         or RAPPORTEUR.match(line)
-        or VOTE.match(line)
+        or vote_line(line)
+        or line.startswith("#")
+        or LIST_ITEM.match(line)
+        or OPENERS.match(line)
         or any(rx.match(line) for rx in FACTS.values())
     )
 
 
-def _text_blocks(text: str, page: int | None = None) -> list[Block]:
+def line_width(text: str) -> int:
+    """The width lines are wrapped at: a long line among the text's lines (its 90th centile)."""
+    lengths = sorted(len(line.strip()) for line in text.split("\n") if len(line.strip()) >= 20)
+    return lengths[int(0.9 * (len(lengths) - 1))] if len(lengths) >= 5 else 0
+
+
+def _text_blocks(text: str, page: int | None = None, width: int | None = None) -> list[Block]:
+    """Paragraphs of plain text. Where the source wraps its lines (PDF-extracted text) and puts
+    no blank line between paragraphs, a line well short of the width that ends a sentence closes
+    its paragraph, and a short capitalised line without final punctuation is a heading. Where
+    its lines are not wrapped at all (one line per paragraph, lines far longer than a page is
+    wide), each line is a paragraph."""
+    text = text.replace("\r\n", "\n")
+    width = line_width(text) if width is None else width
+    wrapped = 50 <= width <= UNWRAPPED_WIDTH
+    unwrapped = width > UNWRAPPED_WIDTH
     blocks = []
-    for raw in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+    for raw in re.split(r"\n\s*\n", text):
+        lines = [re.sub(r"\s+", " ", line).strip() for line in raw.split("\n")]
+        lines = [line for line in lines if line]
         groups: list[list[str]] = []
-        for line in (re.sub(r"\s+", " ", line).strip() for line in raw.split("\n")):
-            if not line:
+        closed = True
+        open_item = open_vote = False  # a title or a vote table running on to the next line
+        for n, line in enumerate(lines):
+            short = wrapped and len(line) < 0.7 * width
+            following = lines[n + 1] if n + 1 < len(lines) else ""
+            previous = lines[n - 1] if n else ""
+            if open_item or open_vote:
+                groups[-1].append(line)
+                open_vote = open_vote and _unbalanced(groups[-1])
+                closed = not open_vote
+                open_item = False
                 continue
-            if not groups or _starts_paragraph(line):
+            capitals = line.upper() == line and sum(c.isalpha() for c in line) >= 4
+            heading = (
+                wrapped
+                and (closed or capitals)
+                and (short or capitals)
+                and not line.endswith((*PARAGRAPH_END, ",", "-"))
+                and line[:1].isupper()
+                and (following[:1].isupper() or not following)
+                and len(lines) > 1
+            )
+            speaker = bool(SPEAKER.match(line)) and previous.endswith((".", "!", "?", "»"))
+            joins = unwrapped and not previous.endswith(PARAGRAPH_END) and line[:1].islower()
+            if (
+                (closed and not joins)
+                or _starts_paragraph(line)
+                or heading
+                or speaker
+                or (unwrapped and not joins)
+            ):
                 groups.append([line])
             else:
                 groups[-1].append(line)
-        for lines in groups:
-            blocks.append(Block(_clean("\n".join(lines)), page, _looks_like_heading(lines)))
+            closed = heading or (short and line.endswith(PARAGRAPH_END))
+            if item_heading(line):
+                # A deliberation's title may wrap onto one more line (in capitals, or going on
+                # in lower case), never onto the debate.
+                open_item = (
+                    not short
+                    and bool(following)
+                    and not _starts_paragraph(following)
+                    and (following.upper() == following or following[:1].islower())
+                )
+                closed = True
+            elif vote_line(line):
+                open_vote = _unbalanced([line])
+                closed = not open_vote
+            elif RAPPORTEUR.match(line) or (capitals and wrapped):
+                closed = not following[:1].islower()
+        for group in groups:
+            blocks.append(Block(_clean("\n".join(group)), page, _looks_like_heading(group)))
     return blocks
+
+
+def _unbalanced(lines: list[str]) -> bool:
+    joined = "".join(lines)
+    return joined.count("(") > joined.count(")")
+
+
+def text_pages(text: str) -> list[str] | None:
+    """The pages of a text file that has some: cut at form feeds, or after each "Page N/M"
+    footer; None when it has neither."""
+    if "\x0c" in text:
+        pages = text.split("\x0c")
+        while pages and not pages[-1].strip():
+            pages.pop()
+        return pages if len(pages) > 1 else None
+    pages, current = [], []
+    for line in text.split("\n"):
+        current.append(line)
+        if PAGE_FOOTER.search(line.strip()) or PAGE_NUMBER.match(line.strip()):
+            pages.append("\n".join(current))
+            current = []
+    if "\n".join(current).strip():
+        pages.append("\n".join(current))
+    return pages if len(pages) > 1 else None
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -439,8 +630,8 @@ def _html_blocks(text: str) -> list[Block]:
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _without_controls(text: str) -> str:
-    return _CONTROLS.sub("", text.replace("\x0c", "\n"))
+def _without_controls(text: str, *, keep_form_feeds: bool = False) -> str:
+    return _CONTROLS.sub("", text if keep_form_feeds else text.replace("\x0c", "\n"))
 
 
 def _pdf_pages(data: bytes, filename: str) -> list[str]:
@@ -534,6 +725,7 @@ def pdf_blocks(pages: list[str]) -> list[Block]:
         line for line, n in edges.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)
     }
     blocks: list[Block] = []
+    width = line_width("\n".join(pages))
     for number, lines in enumerate(page_lines, 1):
         filled = [i for i, line in enumerate(lines) if line.strip()]
         edge = set(filled[:1] + filled[-1:])
@@ -545,9 +737,10 @@ def pdf_blocks(pages: list[str]) -> list[Block]:
                 _normalised(line) in repeated
                 or PAGE_NUMBER.match(line.strip())
                 or (i in edge and BARE_NUMBER.match(line.strip()))
+                or (i in edge and PAGE_FOOTER.search(line.strip()))
             )
         ]
-        page_blocks = _text_blocks("\n".join(kept), number)
+        page_blocks = _text_blocks("\n".join(kept), number, width)
         if blocks and page_blocks and _continues(blocks[-1], page_blocks[0]):
             # The paragraph runs on from the previous page: join it, keeping its first page.
             first = page_blocks.pop(0)
@@ -584,14 +777,21 @@ def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
         pages = _pdf_pages(data, filename)
         return _parse_layout(pdf_blocks(pages), data, filename, fmt, len(pages))
     try:
-        text = _without_controls(data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"))
+        text = _without_controls(
+            data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), keep_form_feeds=True
+        )
     except UnicodeDecodeError as exc:
         raise MinutesError(filename, "le texte n'est pas encodé en UTF-8") from exc
     if suffix in HTML_FORMATS:
-        return _parse_layout(_html_blocks(text), data, filename, fmt)
-    if suffix == ".txt" and not text.startswith("---\n"):
-        return _parse_layout(_text_blocks(text), data, filename, fmt)
-    return _parse_front_matter(text, data, filename, fmt)
+        return _parse_layout(_html_blocks(text.replace("\x0c", "\n")), data, filename, fmt)
+    if text.startswith("---\n"):
+        return _parse_front_matter(text.replace("\x0c", "\n"), data, filename, fmt)
+    # Text, and Markdown without a front matter (as the upload page promises): read like the
+    # layout of real minutes (a title line with the date in words, "Présents :" lines...).
+    text_pages_ = text_pages(text)
+    if text_pages_:
+        return _parse_layout(pdf_blocks(text_pages_), data, filename, fmt, len(text_pages_))
+    return _parse_layout(_text_blocks(text), data, filename, fmt)
 
 
 def parse_file(path: Path) -> ParsedMinutes:

@@ -17,6 +17,8 @@ from pathlib import Path
 import yaml
 from fpdf import FPDF
 
+from portal.council.parse import text_pages
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]  # fmt: skip
@@ -129,6 +131,40 @@ def render_text(text: str, *, name: str = "minutes") -> bytes:
             pdf.paragraph(block[3:].strip(), size=11, bold=True)
         else:
             pdf.paragraph(" ".join(block.split()))
+    return bytes(pdf.output())
+
+
+class PlainPDF(FPDF):
+    """A page of text as it is: no header or footer of our own (the text carries its own)."""
+
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.add_font("dejavu", fname=str(FONT_DIR / "DejaVuSans.ttf"))
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=15)
+
+
+def render_plain(text: str, *, size: float = 8.5) -> bytes:
+    """A PDF of a text file line for line, as a word processor would print it: one PDF page per
+    page of the text (form feeds, "Page N/M" footers; more when a page overflows), a blank line
+    kept as a gap. Lines wider than the page
+    are wrapped. Used to give the PDF form of text minutes (tests/council/test_eval2.py)."""
+    pdf = PlainPDF()
+    pdf.set_font("dejavu", size=size)
+    line_height = size * 0.45
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    text = text.replace("\r\n", "\n")
+    for page in text_pages(text) or [text]:
+        if not page.strip():
+            continue
+        pdf.add_page()
+        for line in page.strip("\n").split("\n"):
+            if not line.strip():
+                pdf.ln(line_height)
+            elif pdf.get_string_width(line) <= width:
+                pdf.cell(0, line_height, line.rstrip(), new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.multi_cell(0, line_height, line.strip(), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -32,6 +32,7 @@ from sqlmodel import Session, col
 from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.text import WORD, Group, fold, group_stems, stem
+from portal.council.vocabulary import expand
 
 CANDIDATES = 300
 WORD_RUN = re.compile(r"\w+")
@@ -64,6 +65,8 @@ class Hit:
     page: int | None
     kind: str
     item_id: int | None
+    # (word of the passage, word of the query, route: écrit, lemme, synonyme, orthographe)
+    matched: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def url(self) -> str:
@@ -83,6 +86,8 @@ class SearchResult:
     total: int  # matching passages, counted up to CANDIDATES
     facets: dict[str, list[Facet]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
+    suggestion: str | None = None  # the query with its misspelt words corrected
+    unknown: list[str] = field(default_factory=list)  # words no passage has, even corrected
 
 
 def is_sqlite(session: Session) -> bool:
@@ -126,7 +131,8 @@ def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
 
 
 def fts5_match(groups: list[Group], any_term: bool) -> str:
-    """'("travau" OR "travail") AND "piscin"': each group's stems, any of them."""
+    """'("travau" OR "travail") AND "piscin"': each group's stems, any of them (a phrase of
+    stems, "plan local urban", for a phrase of the thesaurus)."""
     parts = []
     for group in groups:
         stems = group_stems(group)
@@ -135,9 +141,17 @@ def fts5_match(groups: list[Group], any_term: bool) -> str:
     return (" OR " if any_term else " AND ").join(parts)
 
 
+def _ts_alternative(alternative: str) -> str:
+    words = alternative.split()
+    return words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")"
+
+
 def tsquery(groups: list[Group], any_term: bool) -> str:
     """'(travaux | travail) & piscine': folded words, which the french configuration stems."""
-    parts = [f"({' | '.join(g)})" if len(g) > 1 else g[0] for g in groups]
+    parts = [
+        f"({' | '.join(_ts_alternative(a) for a in g)})" if len(g) > 1 else _ts_alternative(g[0])
+        for g in groups
+    ]
     return (" | " if any_term else " & ").join(parts)
 
 
@@ -187,7 +201,7 @@ def candidates(
 
 
 def wanted_stems(groups: list[Group]) -> set[str]:
-    return {s for g in groups for s in group_stems(g)}
+    return {w for g in groups for s in group_stems(g) for w in s.split()}
 
 
 def matches(word: str, wanted: set[str], lemmas: dict[str, str]) -> bool:
@@ -203,9 +217,16 @@ def _folded_word(token: str) -> str | None:
 
 
 def highlight(
-    passage_text: str, wanted: set[str], lemmas: dict[str, str] | None = None, length: int = 240
+    passage_text: str,
+    wanted: set[str],
+    lemmas: dict[str, str] | None = None,
+    length: int = 240,
+    *,
+    routes: dict[str, tuple[str, str]] | None = None,
+    matched: list[tuple[str, str, str]] | None = None,
 ) -> Markup:
-    """The passage with the words that match the query marked, cut around the first match."""
+    """The passage with the words that match the query marked, cut around the first match.
+    With `routes` (stem -> query word, route), each matching word is added to `matched`."""
     lemmas = lemmas or {}
     pieces: list[str] = []
     first_match = None
@@ -215,6 +236,13 @@ def highlight(
         if word is None or not matches(word, wanted, lemmas):
             continue
         first_match = first_match if first_match is not None else m.start()
+        if routes is not None and matched is not None:
+            lemma = lemmas.get(word)
+            route = routes.get(stem(word)) or (routes.get(stem(lemma)) if lemma else None)
+            if route:
+                entry = (m.group(0), route[0], route[1])
+                if entry not in matched:
+                    matched.append(entry)
         pieces.append(f"{escape(passage_text[end : m.start()])}<mark>{escape(m.group(0))}</mark>")
         end = m.end()
     pieces.append(str(escape(passage_text[end:])))
@@ -226,7 +254,12 @@ def highlight(
     return Markup(html)  # noqa: S704 - built from escaped pieces
 
 
-def load_hits(session: Session, ranked: list[tuple[int, float]], wanted: set[str]) -> list[Hit]:
+def load_hits(
+    session: Session,
+    ranked: list[tuple[int, float]],
+    wanted: set[str],
+    routes: dict[str, tuple[str, str]] | None = None,
+) -> list[Hit]:
     if not ranked:
         return []
     rows = session.execute(
@@ -242,8 +275,10 @@ def load_hits(session: Session, ranked: list[tuple[int, float]], wanted: set[str
         _, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = by_id[
             passage_id
         ]
-        hits.append(Hit(passage_id, meeting_date, anchor, text_, highlight(text_, wanted, lemmas),
-                        score, number, title, page, kind, item_id))  # fmt: skip
+        matched: list[tuple[str, str, str]] = []
+        snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched)
+        hits.append(Hit(passage_id, meeting_date, anchor, text_, snippet, score, number, title,
+                        page, kind, item_id, tuple(matched)))  # fmt: skip
     return hits
 
 
@@ -293,14 +328,19 @@ def search(
     with_facets: bool = False,
 ) -> SearchResult:
     filters = filters or Filters()
-    groups = query_terms(query)
-    if not groups:
+    typed = query_terms(query)
+    if not typed:
         return SearchResult([], 0, {}, [])
+    expansion = expand(session, typed)
+    groups = expansion.groups
     pool = max(limit + offset, CANDIDATES if with_facets else limit + offset)
     ranked = candidates(session, groups, filters=filters, limit=pool)
-    hits = load_hits(session, ranked[offset : offset + limit], wanted_stems(groups))
+    hits = load_hits(
+        session, ranked[offset : offset + limit], wanted_stems(groups), expansion.routes
+    )
     facets = _facets(session, [i for i, _ in ranked]) if with_facets else {}
-    return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in groups])
+    return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in groups],
+                        expansion.suggestion(query), expansion.unknown)  # fmt: skip
 
 
 def topics(session: Session) -> list[str]:

@@ -12,6 +12,8 @@ A query is reduced to groups of words the same way: each word as written, and it
 
 from __future__ import annotations
 
+import re
+
 from portal.nlp.french import STOP_WORDS, WORD, fold, stem, terms
 
 __all__ = [
@@ -21,7 +23,9 @@ __all__ = [
     "fold",
     "fts_text",
     "group_stems",
+    "has_stems",
     "search_text",
+    "sentences",
     "stem",
     "terms",
     "words",
@@ -47,4 +51,27 @@ def fts_text(folded_words: str) -> str:
 
 
 def group_stems(group: Group) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(stem(w) for w in group))
+    """Each alternative stemmed; a phrase ("plan local urbanisme") word by word."""
+    return tuple(dict.fromkeys(" ".join(stem(x) for x in w.split()) for w in group))
+
+
+def has_stems(alternative: str, own: set[str]) -> bool:
+    """Whether a stemmed alternative (a word, or a phrase: every word of it) is in `own`."""
+    return all(s in own for s in alternative.split())
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"])")
+ABBREVIATION = re.compile(r"(?:\bM|\bMme|\bMM|\bn°|\bart|\bcf|\bav|\bbd|\bSt|\bSte)\.$")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """The sentences of a paragraph, each a verbatim substring of it ("M. Durand" is not cut)."""
+    parts: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(paragraph):
+        if ABBREVIATION.search(paragraph[start : match.start()]):
+            continue
+        parts.append(paragraph[start : match.start()])
+        start = match.end()
+    parts.append(paragraph[start:])
+    return [p.strip() for p in parts if p.strip()]

@@ -1,11 +1,15 @@
 """French text for search, shared by every module: accent folding, a stop-word list of our own,
-Snowball stemming. Plain Python (no spaCy), so the same keys are built on both databases."""
+Snowball stemming, the municipal thesaurus. Plain Python (no spaCy), so the same keys are built
+on both databases."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
@@ -130,3 +134,137 @@ def fold(text: str) -> str:
 def terms(text: str) -> list[str]:
     """'Les piscines municipales' -> ['piscin', 'municipal']: folded, stop words out, stemmed."""
     return [stem(w) for w in WORD.findall(fold(text)) if w not in STOP_WORDS]
+
+
+# --- the municipal thesaurus --------------------------------------------------------------------
+#
+# content/thesaurus.txt, a plain file the city edits: one line per set of words that stand for
+# one another ("mairie, hôtel de ville"), or "a, b => c, d" when only the left-hand words lead to
+# the right-hand ones (a resident's "piscinne" is no reason to show "piscine" pages a "bassin").
+# Lines starting with "#" are comments. The file is read when first needed and again whenever it
+# changes on disk; a file with a syntax error is refused with its line number and the previous
+# thesaurus stays in use.
+
+
+class ThesaurusError(ValueError):
+    """A syntax error in the thesaurus; the French message names the line."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"thésaurus, ligne {line} : {reason}")
+        self.line = line
+        self.reason = reason
+
+
+TERM_CHARS = re.compile(r"^[\w' \-’.]+$")
+
+
+def phrase_key(text: str) -> str:
+    """'Hôtel de Ville' -> 'hotel ville': the folded words a search sees, stop words out."""
+    return " ".join(w for w in WORD.findall(fold(text)) if w not in STOP_WORDS)
+
+
+class Thesaurus:
+    """Folded phrases ('hotel ville') -> the phrases they also stand for."""
+
+    def __init__(self, links: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.links = links or {}
+        self.longest = max((len(k.split()) for k in self.links), default=0)
+
+    def __len__(self) -> int:
+        return len(self.links)
+
+    def synonyms(self, phrase: str) -> tuple[str, ...]:
+        return self.links.get(phrase, ())
+
+    def expand(self, words: list[str]) -> list[tuple[int, int, str, tuple[str, ...]]]:
+        """The thesaurus phrases found in a list of folded words, longest first and without
+        overlap: (start, end, phrase, its synonyms)."""
+        found = []
+        taken: set[int] = set()
+        for size in range(min(self.longest, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                span = set(range(start, start + size))
+                phrase = " ".join(words[start : start + size])
+                if phrase in self.links and not span & taken:
+                    found.append((start, start + size, phrase, self.links[phrase]))
+                    taken |= span
+        return sorted(found)
+
+
+def parse_thesaurus(text: str) -> Thesaurus:
+    """Read the thesaurus file's text; ThesaurusError names the first bad line."""
+    links: dict[str, list[str]] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.count("=>") > 1:
+            raise ThesaurusError(number, "« => » ne peut figurer qu'une fois par ligne")
+        one_way = "=>" in line
+        sides = line.split("=>") if one_way else [line, line]
+        groups = []
+        for side in sides:
+            terms_ = [t.strip() for t in side.split(",")]
+            if any(not t for t in terms_):
+                raise ThesaurusError(number, "un terme est vide (virgule en trop ?)")
+            for term in terms_:
+                if not TERM_CHARS.match(term):
+                    raise ThesaurusError(number, f"caractère inattendu dans « {term} »")
+                if not phrase_key(term):
+                    raise ThesaurusError(number, f"« {term} » ne contient que des mots vides")
+            groups.append([phrase_key(t) for t in terms_])
+        if not one_way and len(groups[0]) < 2:
+            raise ThesaurusError(
+                number, "au moins deux termes séparés par des virgules (ou « => ») sont attendus"
+            )
+        for left in groups[0]:
+            targets = links.setdefault(left, [])
+            targets += [r for r in groups[1] if r != left and r not in targets]
+    return Thesaurus({k: tuple(v) for k, v in links.items() if v})
+
+
+THESAURUS_FILE = Path(__file__).resolve().parents[2] / "content" / "thesaurus.txt"
+_thesaurus_lock = threading.Lock()
+_loaded: dict[Path, tuple[float, Thesaurus]] = {}
+log = logging.getLogger(__name__)
+
+
+def load_thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
+    """Read the thesaurus file now: raises ThesaurusError (the previous one stays in use)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return Thesaurus()
+    parsed = parse_thesaurus(text)
+    with _thesaurus_lock:
+        _loaded[path] = (stamp, parsed)
+    return parsed
+
+
+def thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
+    """The thesaurus in use: read again when the file changed; a file with an error is refused
+    (logged with its line) and the previous thesaurus kept."""
+    try:
+        stamp: float = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1
+    with _thesaurus_lock:
+        known = _loaded.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        return load_thesaurus(path)
+    except ThesaurusError as exc:
+        log.error("%s : fichier refusé, le thésaurus précédent reste en usage", exc)
+        previous = known[1] if known else Thesaurus()
+        with _thesaurus_lock:
+            _loaded[path] = (stamp, previous)  # not read again until the file changes
+        return previous
+
+
+def synonym_phrases(text: str, path: Path = THESAURUS_FILE) -> list[str]:
+    """The thesaurus phrases a text's words also stand for ('répondeur vocal' -> 'serveur
+    vocal'), for indexes that store each entry's words once (the register)."""
+    words = [w for w in WORD.findall(fold(text)) if w not in STOP_WORDS]
+    return [s for *_, synonyms in thesaurus(path).expand(words) for s in synonyms]

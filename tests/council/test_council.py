@@ -66,8 +66,8 @@ def test_corrected_version_keeps_links_to_unchanged_paragraphs(
     ("name", "content", "reason"),
     [
         ("vide.md", b"", "le fichier est vide"),
-        ("sans-entete.md", b"# Titre\n\nTexte", "en-tête manquant"),
-        ("sans-date.md", b"---\nplace: Mairie\n---\nTexte", "la date de la séance manque"),
+        ("sans-date.md", b"# Titre\n\nTexte", "la date de la séance n'a pas été trouvée"),
+        ("entete-sans-date.md", b"---\nplace: Mairie\n---\nTexte", "la date de la séance manque"),
         ("image.png", b"\x89PNG\r\n", "format non pris en charge"),
         ("latin1.md", "---\ndate: 2024-01-01\n---\nséance".encode("latin-1"), "UTF-8"),
     ],
@@ -149,7 +149,7 @@ def test_upload_refuses_bad_file_and_stores_nothing(login_as: Any, engine: Engin
         files={"file": ("pv.md", b"pas de date", "text/markdown")},
     )
     assert response.status_code == 400
-    assert "pv.md : en-tête manquant" in response.text
+    assert "pv.md : la date de la séance n&#39;a pas été trouvée" in response.text
     assert _count(engine, Meeting) == 0
 
 

@@ -1,8 +1,10 @@
-"""Migration 0006 on a database that already holds minutes: the search keeps working on both
-backends, with PostgreSQL's french configuration, and spaCy reads every passage again."""
+"""Migrations on a database that already holds minutes: 0006 (the search keeps working on both
+backends, with PostgreSQL's french configuration, and spaCy reads every passage again) and 0008
+(page-sized passages split into paragraphs, links to unchanged passages kept)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from sqlalchemy import text
 
 from portal.council import services
 from portal.council.ingest import index_entities
+from portal.council.text import fts_text
+from portal.council.text import words as search_words
 from portal.db import make_engine, session_scope
 from portal.migrate import downgrade, upgrade
 from portal.nlp.french import terms
@@ -127,3 +131,142 @@ def test_upgrade_keeps_minutes_searchable_and_has_spacy_read_them_again(old_url:
             sql = "SELECT id FROM council_passage WHERE tsv @@ to_tsquery('simple', 'piscin')"
         assert len(conn.execute(text(sql)).all()) == len(PASSAGES)
     engine.dispose()
+
+
+# --- 0008: minutes stored as page-sized passages are split again -------------------------------
+
+RESPLIT_SOURCE = Path(__file__).with_name("data") / "pv-sans-paragraphes.txt"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url_before_resplit(
+    request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str
+) -> Iterator[str]:
+    """A database at revision 0007 (before the passages were split into paragraphs)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        upgrade(url, "0007")
+        yield url
+        return
+    if not PG_URL:
+        _missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
+    with scratch_postgres(f"portal_resplit_{worker_tag}", "0007") as url:
+        yield url
+
+
+def _old_passages() -> list[tuple[str, str]]:
+    """How revision 0007's parser cut pv-sans-paragraphes.txt: no blank lines, so the debate of
+    each deliberation was one block (headers and page numbers inside), but the headings,
+    rapporteurs and votes were lines of their own."""
+    return [
+        ("heading", "Délibération n° 2025-06-01 : Gratuité de la médiathèque Louise-Michel"),
+        ("paragraph", "Rapporteur : M. Bruno Lacaze"),
+        ("paragraph", "M. Lacaze rappelle que la médiathèque Louise-Michel compte aujourd'hui "
+         "3 200 lecteurs inscrits. Page 1/3 Saint-Aubin-les-Prés — Conseil municipal du 3 juin 2025 "
+         + "Le coût de la mesure est estimé à 38 000 euros par an. " * 30),
+        ("vote", "Vote : pour 24, contre 4, abstentions 1 — adoptée."),
+    ]  # fmt: skip
+
+
+def _store_as_0007_did(url: str) -> dict[str, int]:
+    """One meeting stored the 0007 way (one page-sized passage, read by spaCy); its anchors."""
+    engine = make_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    anchors = {}
+    with engine.begin() as conn:
+        meeting_id = conn.execute(
+            text(
+                "INSERT INTO council_meeting (meeting_date, title, present, absent, proxies, "
+                "source_filename, source_sha256, source_format, source_bytes, ingested_at, "
+                "next_anchor) VALUES ('2025-06-03', 'Séance du 3 juin 2025', '[]', '[]', '[]', "
+                "'pv.txt', :sha, 'txt', :data, '2025-06-04 10:00:00', 4) RETURNING id"
+            ),
+            {"sha": "1" * 64, "data": RESPLIT_SOURCE.read_bytes()},
+        ).scalar_one()
+        item_id = conn.execute(
+            text(
+                "INSERT INTO council_item (meeting_id, position, number, title, unanimous, adopted) "
+                "VALUES (:m, 0, '2025-06-01', 'Gratuité de la médiathèque Louise-Michel', :f, :t) "
+                "RETURNING id"
+            ),
+            {"m": meeting_id, "f": False, "t": True},
+        ).scalar_one()
+        for position, (kind, body) in enumerate(_old_passages()):
+            words = " ".join(w for w in search_words(body))
+            passage_id = conn.execute(
+                text(
+                    "INSERT INTO council_passage (meeting_id, item_id, position, anchor, page, kind, "
+                    "text, text_hash, search_text, search_title, search_lemmas, lemmas, nlp_done) "
+                    "VALUES (:m, :i, :p, :p, NULL, :k, :x, :h, :s, '', '', :lemmas, :done) "
+                    "RETURNING id"
+                ),
+                {"m": meeting_id, "i": item_id, "p": position, "k": kind, "x": body,
+                 "h": hashlib.sha256(body.encode()).hexdigest(), "s": words, "lemmas": "{}",
+                 "done": True},
+            ).scalar_one()  # fmt: skip
+            anchors[body] = position
+            if sqlite:
+                conn.execute(
+                    text(
+                        "INSERT INTO council_passage_fts(rowid, search_title, search_text, "
+                        "search_lemmas) VALUES (:id, '', :s, '')"
+                    ),
+                    {"id": passage_id, "s": fts_text(words)},
+                )
+            if kind == "vote":
+                conn.execute(
+                    text(
+                        "INSERT INTO council_entity (meeting_id, passage_id, kind, value, key) "
+                        "VALUES (:m, :p, 'organisation', 'Conseil', 'conseil')"
+                    ),
+                    {"m": meeting_id, "p": passage_id},
+                )
+    engine.dispose()
+    return anchors
+
+
+def test_resplit_migration_cuts_stored_minutes_into_paragraphs_and_keeps_links(
+    url_before_resplit: str,
+) -> None:
+    """Revision 0008 splits page-sized passages stored by 0007 into paragraphs with pages:
+    unchanged passages keep their anchor (and what spaCy found), new ones get new anchors, the
+    search finds them; downgrading leaves them readable."""
+    url = url_before_resplit
+    anchors = _store_as_0007_did(url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine, write=False) as session:
+            rows = session.execute(
+                text("SELECT anchor, text, page, kind FROM council_passage ORDER BY position")
+            ).all()
+            assert all(len(r.text) <= 1200 for r in rows) and all(r.page for r in rows)
+            by_text = {r.text: r.anchor for r in rows}
+            # Unchanged passages keep their permanent link; the cut one is gone.
+            for kept in ("Rapporteur : M. Bruno Lacaze",
+                         "Vote : pour 24, contre 4, abstentions 1 — adoptée."):  # fmt: skip
+                assert by_text[kept] == anchors[kept]
+            assert _old_passages()[2][1] not in by_text
+            new = [r.anchor for r in rows if r.text not in anchors]
+            assert new and min(new) >= 4 and len(set(new)) == len(new)
+            assert session.execute(
+                text("SELECT count(*) FROM council_entity WHERE kind = 'organisation'")
+            ).scalar_one() == 1  # fmt: skip
+            hit = services.search(session, "38 000 euros médiathèque").hits[0]
+            assert (
+                hit.text.startswith("Le coût de la mesure est estimé à 38 000 euros")
+                and hit.page == 2
+            )
+            items = session.execute(text("SELECT number FROM council_item ORDER BY position")).all()
+            assert [i[0] for i in items] == ["2025-06-01", "2025-06-02"]
+            assert services.pending_count(session) == len(new)
+        # Running it again (a second upgrade after a downgrade) changes nothing.
+        downgrade(url, "0007")
+        with session_scope(engine, write=False) as session:
+            assert services.search(session, "gymnase toiture").hits
+        upgrade(url)
+        with session_scope(engine, write=False) as session:
+            again = session.execute(text("SELECT anchor, text FROM council_passage")).all()
+            assert {r.text: r.anchor for r in again} == by_text
+    finally:
+        engine.dispose()

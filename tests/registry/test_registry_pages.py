@@ -240,3 +240,8 @@ def test_charter_clause_page_links_to_the_systems_committed_to_it(
     assert 'href="/registry/voicebot-hors-horaires#charte"' in page.text
     other = client.get("/charter/clauses/1")  # decision-humaine: the chatbot does not commit
     assert 'href="/registry/chatbot-habitants#charte"' not in other.text
+
+
+def test_search_uses_the_municipal_thesaurus(client: TestClient, registry: list[str]) -> None:
+    """A resident's "serveur vocal" finds the entry that says "répondeur vocal" (thesaurus)."""
+    assert _found(client, "q=serveur+vocal") == ["voicebot-hors-horaires"]

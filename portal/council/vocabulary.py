@@ -1,0 +1,165 @@
+"""Residents' words and the minutes' words: thesaurus, lemmas and spelling, each match explained.
+
+A query's words (portal/council/nlp.py: query_groups, each with its lemma) are widened in three
+ways, and every alternative remembers the route that brought it:
+- "écrit": the word as typed (accents and case aside);
+- "lemme": its lemma, as spaCy reads the question ("rouvrira" -> "rouvrir");
+- "synonyme": the municipal thesaurus (content/thesaurus.txt: "vidéosurveillance" ->
+  "vidéoprotection", "hôtel de ville" -> "mairie"), phrases included;
+- "orthographe": a word that no passage contains is replaced by the closest word of the index's
+  own vocabulary (Damerau-Levenshtein distance 1, 2 from nine letters, same first letter and
+  about the same length, the most frequent first, with rapidfuzz): "piscinne" -> "piscine",
+  "bugdet" -> "budget"; the search then offers
+  "Vouliez-vous dire … ?".
+The vocabulary is read from the passages' search keys and kept per process until passages are
+added or removed (one small query per search checks it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from sqlalchemy import text
+from sqlmodel import Session
+
+from portal.council.text import Group, stem
+from portal.nlp.french import fold, thesaurus
+
+WRITTEN, LEMMA, SYNONYM, SPELLING = "écrit", "lemme", "synonyme", "orthographe"
+ROUTE_LABELS = {WRITTEN: "tel qu'écrit", LEMMA: "lemme", SYNONYM: "synonyme",
+                SPELLING: "orthographe corrigée"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Expansion:
+    groups: list[Group]
+    # stem of an alternative's word -> (the query's word, route)
+    routes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> index word
+    unknown: list[str] = field(default_factory=list)  # words found nowhere, even corrected
+
+    def suggestion(self, query: str) -> str | None:
+        """The query with its misspelt words replaced, for "Vouliez-vous dire … ?"."""
+        if not self.corrections:
+            return None
+        out = []
+        for token in query.split():
+            bare = token.strip("?!.,;:«»\"'()")
+            key = fold(bare)
+            out.append(
+                token.replace(bare, self.corrections[key]) if key in self.corrections else token
+            )
+        return " ".join(out)
+
+
+@dataclass
+class _Vocabulary:
+    stamp: tuple[int, int]
+    counts: Counter[str]
+    stems: frozenset[str]
+    words: list[str]
+
+
+_lock = threading.Lock()
+_cache: dict[str, _Vocabulary] = {}
+
+
+def vocabulary(session: Session) -> _Vocabulary:
+    """The folded words of every passage (and their lemmas), with their frequencies."""
+    row = session.execute(text("SELECT count(*), coalesce(max(id), 0) FROM council_passage")).one()
+    stamp = (int(row[0]), int(row[1]))
+    key = str(session.get_bind().url)
+    with _lock:
+        known = _cache.get(key)
+    if known is not None and known.stamp == stamp:
+        return known
+    counts: Counter[str] = Counter()
+    for search_text, lemmas in session.execute(
+        text("SELECT search_text, search_lemmas FROM council_passage")
+    ):
+        counts.update(search_text.split())
+        counts.update(lemmas.split())
+    built = _Vocabulary(
+        stamp,
+        counts,
+        frozenset(stem(w) for w in counts),
+        [w for w in counts if len(w) > 2 and not w.isdigit()],
+    )
+    with _lock:
+        _cache[key] = built
+    return built
+
+
+def _known(alternative: str, vocab: _Vocabulary) -> bool:
+    return all(stem(w) in vocab.stems for w in alternative.split())
+
+
+def closest_word(word: str, vocab: _Vocabulary) -> str | None:
+    """The index's word nearest to a misspelt one, or None when none is near enough."""
+    if len(word) < 5 or word.isdigit():
+        return None
+    limit = 1 if len(word) < 9 else 2
+    found = process.extract(
+        word, vocab.words, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=20
+    )
+    # Typing slips keep the first letter and about the length: "remettre" is not a slip for
+    # "mettre", whatever the distance says.
+    found = [f for f in found if f[0][0] == word[0] and abs(len(f[0]) - len(word)) <= 1]
+    if not found:
+        return None
+    best = min(found, key=lambda f: (f[1], -vocab.counts[f[0]], f[0]))
+    return str(best[0])
+
+
+def expand(session: Session, groups: list[Group]) -> Expansion:
+    """The query's groups widened by the thesaurus and spelling, with the route of each word."""
+    vocab = vocabulary(session)
+    table = thesaurus()
+    routes: dict[str, tuple[str, str]] = {}
+    corrections: dict[str, str] = {}
+    unknown: list[str] = []
+
+    def note(alternative: str, typed: str, route: str) -> None:
+        for w in alternative.split():
+            routes.setdefault(stem(w), (typed, route))
+
+    # Phrases of the thesaurus over consecutive words ("hôtel de ville") become one group.
+    heads = [g[0] for g in groups]
+    spans = {start: (end, phrase, syn) for start, end, phrase, syn in table.expand(heads)}
+    widened: list[Group] = []
+    i = 0
+    while i < len(groups):
+        if i in spans and spans[i][0] - i > 1:
+            end, phrase, synonyms = spans[i]
+            note(phrase, phrase, WRITTEN)
+            for s in synonyms:
+                note(s, phrase, SYNONYM)
+            widened.append((phrase, *synonyms))
+            i = end
+            continue
+        group = groups[i]
+        typed = group[0]
+        note(typed, typed, WRITTEN)
+        for lemma in group[1:]:
+            note(lemma, typed, LEMMA)
+        alternatives = list(group)
+        if not any(_known(a, vocab) for a in alternatives):
+            corrected = closest_word(typed, vocab)
+            if corrected:
+                corrections[typed] = corrected
+                note(corrected, typed, SPELLING)
+                alternatives.append(corrected)
+            else:
+                unknown.append(typed)
+        for word in list(alternatives):
+            for s in table.synonyms(word):
+                if s not in alternatives:
+                    note(s, typed, SYNONYM)
+                    alternatives.append(s)
+        widened.append(tuple(dict.fromkeys(alternatives)))
+        i += 1
+    return Expansion(widened, routes, corrections, unknown)

@@ -1,0 +1,112 @@
+"""Passages a citation can point at: minutes without blank lines (text extracted from PDF), with
+running headers, page footers, form feeds and hyphenation, read as text and as PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.council import pdfgen
+from portal.council.parse import MAX_PASSAGE, ParsedMinutes, parse_bytes, split_long, text_pages
+from portal.council.text import sentences
+
+DATA = Path(__file__).with_name("data")
+SOURCE = DATA / "pv-sans-paragraphes.txt"
+
+
+def _forms() -> list[tuple[str, bytes]]:
+    raw = SOURCE.read_bytes()
+    without_form_feeds = raw.replace(b"\x0c", b"")
+    return [
+        ("pv.txt", raw),
+        ("pv-sans-sauts.txt", without_form_feeds),
+        ("pv.pdf", pdfgen.render_plain(raw.decode())),
+    ]
+
+
+@pytest.fixture(params=[name for name, _ in _forms()])
+def parsed(request: pytest.FixtureRequest) -> ParsedMinutes:
+    data = dict(_forms())[request.param]
+    return parse_bytes(data, request.param)
+
+
+def _passage(parsed: ParsedMinutes, start: str) -> tuple[str, int | None]:
+    found = [p for p in parsed.passages if p.text.startswith(start)]
+    assert len(found) == 1, [p.text[:60] for p in parsed.passages]
+    return found[0].text, found[0].page
+
+
+def test_paragraphs_are_found_without_blank_lines(parsed: ParsedMinutes) -> None:
+    """Each speaker's turn, the decision and the vote are passages of their own, none too long."""
+    assert parsed.meeting_date.isoformat() == "2025-06-03"
+    assert parsed.chair == "Mme Odile Marchetti, maire" and "Thierry Ollivier" in parsed.present
+    assert [i.number for i in parsed.items] == ["2025-06-01", "2025-06-02"]
+    assert parsed.items[0].vote and parsed.items[0].vote.against == 4
+    text, _ = _passage(parsed, "M. Perrot juge la dépense excessive")
+    assert text.endswith("Il annonce que son groupe votera contre.")
+    _passage(parsed, "Mme Ferrand salue une mesure")
+    _passage(parsed, "Le Conseil municipal, après en avoir délibéré, autorise")
+    assert all(len(p.text) <= MAX_PASSAGE for p in parsed.passages)
+    assert parsed.passages[-1].text == "La séance est levée à 21 h 40."
+
+
+def test_headers_footers_and_hyphens_are_cleaned(parsed: ParsedMinutes) -> None:
+    """No running header, no "Page N/M", words hyphenated at a line end are whole again."""
+    every = " ".join(p.text for p in parsed.passages)
+    assert "Conseil municipal du 3 juin 2025" not in every and "Page " not in every
+    assert "environ quatre mois" in every and "Jean-Moulin" in every
+    assert "- " not in every.replace(" — ", " ")
+
+
+def test_pages_are_kept_and_a_sentence_cut_by_a_page_break_is_joined(
+    parsed: ParsedMinutes,
+) -> None:
+    """A passage names the page where it starts; one that runs on to the next page is whole."""
+    assert parsed.pages == 3
+    text, page = _passage(parsed, "Mme Dumas expose")
+    assert page == 2 and text.endswith(
+        "accueillis pendant ce temps au complexe sportif intercommunal."
+    )
+    _, page = _passage(parsed, "Le montant des travaux est estimé à 410 000 euros")
+    assert page == 3
+    text, page = _passage(parsed, "M. Lacaze rappelle")
+    assert page == 1 and text.endswith("facturé au prix d'achat.")
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
+    """Over 1,200 characters, a paragraph becomes nearly equal parts, each whole sentences."""
+    paragraph = " ".join(
+        f"Phrase numéro {n} sur le budget de la commune, assez longue." for n in range(60)
+    )
+    parts = split_long(paragraph)
+    assert len(parts) == 3 and " ".join(parts) == paragraph
+    assert all(len(p) <= MAX_PASSAGE and p.endswith(".") for p in parts)
+    assert max(map(len, parts)) - min(map(len, parts)) < 200
+    assert split_long("Court.") == ["Court."]
+    assert sentences("M. Durand répond. Mme Roy aussi.") == ["M. Durand répond.", "Mme Roy aussi."]
+
+
+def test_text_pages_come_from_form_feeds_or_footers() -> None:
+    """Form feeds cut pages; without them, a "Page N/M" footer ends each page."""
+    assert text_pages("a\x0cb\x0c") == ["a", "b"]
+    assert text_pages("un\nPage 1/2\ndeux\nPage 2/2\n") == ["un\nPage 1/2", "deux\nPage 2/2"]
+    assert text_pages("sans pages\n") is None
+
+
+def test_markdown_without_front_matter_is_read_like_text() -> None:
+    """A Markdown file without front matter: title line, date in words, deliberations."""
+    source = (
+        "# Procès-verbal du conseil municipal du 12 mars 2025\n\n"
+        "Présidence : Mme Odile Marchetti\n\n"
+        "## Délibération n° 2025-03-04 : Tarifs de la cantine\n\n"
+        "Rapporteur : M. Yves Perrot\n\n"
+        "Le prix du repas passe à 3,20 euros.\n\n"
+        "Vote : pour 20, contre 0, abstentions 0 — adoptée à l'unanimité.\n"
+    )
+    parsed = parse_bytes(source.encode(), "pv.md")
+    assert parsed.meeting_date.isoformat() == "2025-03-12"
+    assert parsed.title == "Procès-verbal du conseil municipal du 12 mars 2025"
+    assert parsed.chair == "Mme Odile Marchetti"
+    assert parsed.items[0].title == "Tarifs de la cantine" and parsed.items[0].vote is not None
+    assert any(p.text == "Le prix du repas passe à 3,20 euros." for p in parsed.passages)

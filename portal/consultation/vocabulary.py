@@ -132,15 +132,3 @@ def status_label(status: str | None) -> str:
 
 def decision_label(decision: str | None) -> str:
     return _label(_DECISION_LABELS, decision)  # type: ignore[arg-type]
-
-
-# --- the former constant names, until every use says Phase.OPEN and the like ----------------------
-DRAFT, PUBLISHED = VersionStatus.DRAFT, VersionStatus.PUBLISHED
-PHASE_DRAFTING, PHASE_OPEN, PHASE_REVIEW, PHASE_PUBLISHED = tuple(Phase)
-PHASES = tuple(Phase)
-TARGET_CLAUSE, TARGET_COMMENT, TARGET_PROPOSAL = tuple(Target)
-PROPOSAL_AMEND, PROPOSAL_NEW = tuple(ProposalKind)
-STATUS_PENDING = Decision.PENDING
-DECISION_ACCEPTED, DECISION_ACCEPTED_WITH_CHANGES, DECISION_REJECTED, DECISION_UNDER_STUDY = (
-    DECISIONS
-)

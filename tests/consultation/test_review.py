@@ -27,7 +27,7 @@ from portal.consultation.demo.loader import (
 from portal.consultation.participation.models import Proposal
 from portal.consultation.review.models import Answer
 from portal.consultation.review.services import clause_origins
-from portal.consultation.vocabulary import TARGET_COMMENT, TARGET_PROPOSAL
+from portal.consultation.vocabulary import Target
 from portal.core_models import AuditEvent
 from portal.db import session_scope
 from portal.settings import Settings
@@ -67,7 +67,7 @@ def add_proposal(
         )  # fmt: skip
         pid = int(proposal.id or 0)
         insert_supports(
-            session, target_type=TARGET_PROPOSAL, target_id=pid, user_ids=supporters or []
+            session, target_type=Target.PROPOSAL, target_id=pid, user_ids=supporters or []
         )
         return pid
 
@@ -87,7 +87,7 @@ def add_comment(
         comment = insert_comment(session, author_id=author_id, body=body, clause_id=clause_id)
         cid = int(comment.id or 0)
         insert_supports(
-            session, target_type=TARGET_COMMENT, target_id=cid, user_ids=supporters or []
+            session, target_type=Target.COMMENT, target_id=cid, user_ids=supporters or []
         )
         return cid
 

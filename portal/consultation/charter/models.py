@@ -8,9 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
-from portal.consultation.vocabulary import (
-    DRAFT,
-)
+from portal.consultation.vocabulary import VersionStatus
 
 
 class CharterVersion(SQLModel, table=True):
@@ -20,7 +18,7 @@ class CharterVersion(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True)
-    status: str = Field(default=DRAFT, max_length=20, index=True)
+    status: str = Field(default=VersionStatus.DRAFT, max_length=20, index=True)
     title: str = Field(max_length=300)
     preamble: str = ""
     publication_note: str | None = None

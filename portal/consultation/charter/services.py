@@ -12,7 +12,7 @@ from portal.clock import utcnow
 from portal.consultation.charter.diff import ClauseText, VersionDiff, diff_versions
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
 from portal.consultation.charter.source import CharterSource
-from portal.consultation.vocabulary import DRAFT, PUBLISHED
+from portal.consultation.vocabulary import VersionStatus
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 
@@ -91,13 +91,13 @@ def publish_version(
     if not note:
         raise ValidationFailed(_("La note de publication est obligatoire."), field="note")
     version = get_version(session, number)
-    if version.status != DRAFT:
+    if version.status != VersionStatus.DRAFT:
         raise Conflict(_("Cette version est déjà publiée : elle ne peut plus changer."))
     updated = session.execute(
         CharterVersion.__table__.update()  # type: ignore[attr-defined]
         .where(CharterVersion.id == version.id, CharterVersion.lock_version == expected_lock)
         .values(
-            status=PUBLISHED,
+            status=VersionStatus.PUBLISHED,
             publication_note=note,
             published_at=utcnow(),
             published_by=actor_id,
@@ -120,12 +120,12 @@ def publish_version(
 def _notify_publication(session: Session, version: CharterVersion, base_url: str) -> None:
     from portal.consultation.follow import services as follow_services
     from portal.consultation.participation.models import Proposal
-    from portal.consultation.vocabulary import TARGET_CLAUSE, TARGET_PROPOSAL
+    from portal.consultation.vocabulary import Target
 
     subject = _("La version %(n)s de la charte est publiée", n=version.number)
     for clause in view(session, version).clauses:
         follow_services.notify(
-            session, target_type=TARGET_CLAUSE, target_key=clause.slug, subject=subject,
+            session, target_type=Target.CLAUSE, target_key=clause.slug, subject=subject,
             body=_("L'article %(n)s « %(t)s », que vous suivez, fait partie de la version publiée.",
                    n=clause.number, t=clause.title),
             path=f"/charter/v/{version.number}#article-{clause.number}", base_url=base_url,
@@ -135,7 +135,7 @@ def _notify_publication(session: Session, version: CharterVersion, base_url: str
     )
     for proposal_id, title in proposals:
         follow_services.notify(
-            session, target_type=TARGET_PROPOSAL, target_key=str(proposal_id), subject=subject,
+            session, target_type=Target.PROPOSAL, target_key=str(proposal_id), subject=subject,
             body=_("La proposition « %(t)s », que vous suivez, portait sur cette version.", t=title),
             path=f"/charter/v/{version.number}", base_url=base_url,
         )  # fmt: skip
@@ -179,7 +179,7 @@ def view(session: Session, version: CharterVersion) -> VersionView:
 
 def current_view(session: Session) -> VersionView | None:
     """What /charter shows: the draft under consultation if any, else the latest published version."""
-    version = latest(session, DRAFT) or latest(session, PUBLISHED)
+    version = latest(session, VersionStatus.DRAFT) or latest(session, VersionStatus.PUBLISHED)
     return view(session, version) if version else None
 
 
@@ -213,7 +213,7 @@ def version_diff(session: Session, old: CharterVersion, new: CharterVersion) -> 
 
 
 def published_clauses(session: Session) -> list[ClauseRef]:
-    version = latest(session, PUBLISHED)
+    version = latest(session, VersionStatus.PUBLISHED)
     if version is None:
         return []
     return [

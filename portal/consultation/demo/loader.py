@@ -33,15 +33,7 @@ from portal.consultation.participation.models import (
     Support,
 )
 from portal.consultation.review import services as review_services
-from portal.consultation.vocabulary import (
-    DECISION_ACCEPTED_WITH_CHANGES,
-    PHASE_OPEN,
-    PROPOSAL_AMEND,
-    PROPOSAL_NEW,
-    TARGET_CLAUSE,
-    TARGET_COMMENT,
-    TARGET_PROPOSAL,
-)
+from portal.consultation.vocabulary import Decision, Phase, ProposalKind, Target
 from portal.db import session_scope
 from portal.settings import Settings
 from portal.text import fold_accents, slugify
@@ -100,7 +92,7 @@ def open_schedule(session: Session, *, version_id: int, days_left: int = 21) -> 
         select(ConsultationSchedule).where(ConsultationSchedule.version_id == version_id)
     )
     schedule = existing or ConsultationSchedule(version_id=version_id)
-    schedule.phase = PHASE_OPEN
+    schedule.phase = Phase.OPEN
     schedule.opens_at = now - timedelta(days=10)
     schedule.closes_at = now + timedelta(days=days_left)
     schedule.changed_at = now
@@ -150,13 +142,13 @@ def insert_supports(
     session.flush()
     if not users:
         return 0
-    if target_type == TARGET_CLAUSE:
+    if target_type == Target.CLAUSE:
         ps.ensure_clause_stats(session, [target_id])
         ps.bump_counter(
             session, ClauseStats, ClauseStats.clause_id, target_id, "support_count", len(users)
         )
     else:
-        model: Any = Comment if target_type == TARGET_COMMENT else Proposal
+        model: Any = Comment if target_type == Target.COMMENT else Proposal
         ps.bump_counter(session, model, model.id, target_id, "support_count", len(users))
     return len(users)
 
@@ -183,7 +175,7 @@ def insert_proposal(
         version_id=version_id,
         base_title=base.title if base else None,
         base_body=base.body if base else None,
-        kind=PROPOSAL_AMEND if clause_slug else PROPOSAL_NEW,
+        kind=ProposalKind.AMEND if clause_slug else ProposalKind.NEW,
         clause_slug=clause_slug,
         section_slug=section_slug,
         title=title,
@@ -258,12 +250,12 @@ def load_consultation(
             [p for p in people if p != author], min(item.supports, len(people) - 1)
         )
         insert_supports(
-            session, target_type=TARGET_COMMENT, target_id=int(comment.id or 0), user_ids=supporters
+            session, target_type=Target.COMMENT, target_id=int(comment.id or 0), user_ids=supporters
         )
     for clause_id in clauses.values():
         insert_supports(
             session,
-            target_type=TARGET_CLAUSE,
+            target_type=Target.CLAUSE,
             target_id=clause_id,
             user_ids=rng.sample(people, rng.randrange(0, 25)),
         )
@@ -283,7 +275,7 @@ def load_consultation(
         pid = int(proposal.id or 0)
         insert_supports(
             session,
-            target_type=TARGET_PROPOSAL,
+            target_type=Target.PROPOSAL,
             target_id=pid,
             user_ids=rng.sample(people, min(item_p.supports, len(people))),
         )
@@ -297,7 +289,7 @@ def load_consultation(
                 decision=item_p.answer,
                 reason=item_p.answer_reason,
                 final_text=item_p.proposed_text + WITH_CHANGES_SENTENCE
-                if item_p.answer == DECISION_ACCEPTED_WITH_CHANGES
+                if item_p.answer == Decision.ACCEPTED_WITH_CHANGES
                 else "",
                 expected_lock=1,
             )

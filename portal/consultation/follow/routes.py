@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.consultation.follow import services as follow_services
-from portal.consultation.vocabulary import TARGET_CLAUSE
+from portal.consultation.vocabulary import Target
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, form_str, redirect, route, safe_next
@@ -23,7 +23,7 @@ def toggle_follow(request: Request) -> Response:
         message = _("Vous ne suivez plus cet élément.")
     else:
         follow_services.follow(db, user_id=user.id, target_type=target_type, target_key=key)
-        what = _("cet article") if target_type == TARGET_CLAUSE else _("cette proposition")
+        what = _("cet article") if target_type == Target.CLAUSE else _("cette proposition")
         message = _(
             "Vous suivez %(what)s : un e-mail vous préviendra de chaque réponse ou modification.",
             what=what,

@@ -13,19 +13,19 @@ from sqlmodel import Session, col
 
 from portal import audit
 from portal.consultation.follow.models import Follow
-from portal.consultation.vocabulary import TARGET_CLAUSE, TARGET_PROPOSAL
+from portal.consultation.vocabulary import Target
 from portal.errors import NotFound, ValidationFailed
 from portal.mail import queue_mail
 from portal.web.i18n import gettext as _
 
-TARGETS = (TARGET_CLAUSE, TARGET_PROPOSAL)
+TARGETS = (Target.CLAUSE, Target.PROPOSAL)
 
 
 def _check_target(target_type: str, target_key: str) -> str:
     key = target_key.strip()
     if target_type not in TARGETS or not key or len(key) > 80:
         raise ValidationFailed(_("On ne peut suivre qu'un article ou une proposition."))
-    if target_type == TARGET_PROPOSAL and not key.isdigit():
+    if target_type == Target.PROPOSAL and not key.isdigit():
         raise ValidationFailed(_("Cette proposition n'existe pas."))
     return key
 

@@ -29,7 +29,7 @@ from portal.consultation.participation.models import (
     Proposal,
 )
 from portal.consultation.review.models import Answer
-from portal.consultation.vocabulary import PHASE_DRAFTING, PHASE_OPEN, PUBLISHED, decision_label
+from portal.consultation.vocabulary import Phase, VersionStatus, decision_label
 from portal.errors import Conflict
 from portal.web.i18n import format_datetime
 from portal.web.i18n import gettext as _
@@ -76,7 +76,10 @@ def export_state(session: Session) -> ExportState:
     if row is None:
         return ExportState(False, None, None)
     number, status, phase, closes_at = row
-    still_open = status != PUBLISHED and (phase or PHASE_DRAFTING) in (PHASE_DRAFTING, PHASE_OPEN)
+    still_open = status != VersionStatus.PUBLISHED and (phase or Phase.DRAFTING) in (
+        Phase.DRAFTING,
+        Phase.OPEN,
+    )
     return ExportState(not still_open, int(number), closes_at)
 
 
@@ -249,7 +252,7 @@ def atom_feed(session: Session, *, base_url: str, names: dict[int, str] | None =
     entries: list[tuple[datetime, dict[str, str]]] = []
     for v in session.scalars(
         select(CharterVersion)
-        .where(CharterVersion.status == PUBLISHED)
+        .where(CharterVersion.status == VersionStatus.PUBLISHED)
         .order_by(col(CharterVersion.published_at).desc())
         .limit(FEED_ENTRIES)
     ):

@@ -8,10 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
-from portal.consultation.vocabulary import (
-    PHASE_DRAFTING,
-    STATUS_PENDING,
-)
+from portal.consultation.vocabulary import Decision, Phase
 
 COMMENT_MAX_CHARS = 5000
 COMMENT_EDIT_MINUTES = 15
@@ -24,7 +21,7 @@ class ConsultationSchedule(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="consultation_version.id", unique=True, ondelete="CASCADE")
-    phase: str = Field(default=PHASE_DRAFTING, max_length=20, index=True)
+    phase: str = Field(default=Phase.DRAFTING, max_length=20, index=True)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     changed_at: datetime = Field(default_factory=utcnow)
@@ -51,7 +48,7 @@ class Proposal(SQLModel, table=True):
     rationale: str
     author_id: int = Field(foreign_key="accounts_user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
-    status: str = Field(default=STATUS_PENDING, max_length=30)
+    status: str = Field(default=Decision.PENDING, max_length=30)
     support_count: int = 0
     comment_count: int = 0
     lock_version: int = 1

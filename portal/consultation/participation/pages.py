@@ -151,7 +151,9 @@ def clause_discussion(
     phase = ps.phase_info(db, data.version)
     user_id = user_id_of(request)
     clause_supported = bool(
-        ps.supported_ids(db, user_id=user_id, target_type=Target.CLAUSE, target_ids=[clause.id or 0])
+        ps.supported_ids(
+            db, user_id=user_id, target_type=Target.CLAUSE, target_ids=[clause.id or 0]
+        )
     )
     clause_proposals = (
         ps.proposals(db, version_id=data.version.id, clause_slug=clause.slug)
@@ -279,7 +281,9 @@ def proposal_form_page(
             "rationale": "",
             "section": "",
         }
-    return ProposalFormPage(data=data, clause=clause, values=values, phase=ps.phase_info(db, version))
+    return ProposalFormPage(
+        data=data, clause=clause, values=values, phase=ps.phase_info(db, version)
+    )
 
 
 @dataclass

@@ -27,11 +27,7 @@ from portal.consultation.participation.permissions import (
     REPORT,
     SUPPORT,
 )
-from portal.consultation.vocabulary import (
-    TARGET_CLAUSE,
-    TARGET_COMMENT,
-    TARGET_PROPOSAL,
-)
+from portal.consultation.vocabulary import Target
 from portal.errors import DomainError, ValidationFailed
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
@@ -247,17 +243,17 @@ def _support(request: Request, target_type: str, target_id: int, back: str) -> R
 
 def support_clause(request: Request) -> Response:
     _data, clause = charter_pages.current_clause(request, int(request.path_params["number"]))
-    return _support(request, TARGET_CLAUSE, clause.id or 0, f"/charter/clauses/{clause.number}")
+    return _support(request, Target.CLAUSE, clause.id or 0, f"/charter/clauses/{clause.number}")
 
 
 def support_comment(request: Request) -> Response:
     comment = ps.get_comment(request.state.db, int(request.path_params["id"]))
-    return _support(request, TARGET_COMMENT, comment.id or 0, _back_to(request, comment))
+    return _support(request, Target.COMMENT, comment.id or 0, _back_to(request, comment))
 
 
 def support_proposal(request: Request) -> Response:
     proposal = ps.get_proposal(request.state.db, int(request.path_params["id"]))
-    return _support(request, TARGET_PROPOSAL, proposal.id or 0, f"/charter/proposals/{proposal.id}")
+    return _support(request, Target.PROPOSAL, proposal.id or 0, f"/charter/proposals/{proposal.id}")
 
 
 # --- proposals ---------------------------------------------------------------------------------
@@ -280,7 +276,9 @@ def create_proposal(request: Request) -> Response:
         ),
     )
     if isinstance(result, DomainError):
-        typed = {name: form_str(request, name) for name in ("title", "body", "rationale", "section")}
+        typed = {
+            name: form_str(request, name) for name in ("title", "body", "rationale", "section")
+        }
         page = pages.proposal_form_page(request, article=number, values=typed)
         return render(
             request,

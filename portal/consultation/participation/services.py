@@ -32,18 +32,11 @@ from portal.consultation.participation.models import (
     Support,
 )
 from portal.consultation.vocabulary import (
-    DRAFT,
     MODERATION_REASONS,
-    PHASE_DRAFTING,
-    PHASE_OPEN,
-    PHASE_PUBLISHED,
-    PHASE_REVIEW,
-    PROPOSAL_AMEND,
-    PROPOSAL_NEW,
-    PUBLISHED,
-    TARGET_CLAUSE,
-    TARGET_COMMENT,
-    TARGET_PROPOSAL,
+    Phase,
+    ProposalKind,
+    Target,
+    VersionStatus,
     phase_label,
 )
 from portal.errors import Forbidden, NotFound, PhaseClosed, ValidationFailed
@@ -68,7 +61,7 @@ class PhaseInfo:
 
     @property
     def is_open(self) -> bool:
-        return self.phase == PHASE_OPEN
+        return self.phase == Phase.OPEN
 
     @property
     def label(self) -> str:
@@ -84,7 +77,7 @@ class PhaseInfo:
 
     def time_left(self, now: datetime | None = None) -> str | None:
         """'3 jours et 4 heures' until the consultation closes (None when no date is set)."""
-        if self.phase != PHASE_OPEN or self.closes_at is None:
+        if self.phase != Phase.OPEN or self.closes_at is None:
             return None
         return format_duration(_aware(self.closes_at) - (now or utcnow()))
 
@@ -118,7 +111,7 @@ def format_duration(delta: timedelta) -> str:
 
 def version_under_consultation(session: Session) -> CharterVersion | None:
     """The latest draft version: the one residents comment on."""
-    stmt = select(CharterVersion).where(CharterVersion.status == DRAFT)
+    stmt = select(CharterVersion).where(CharterVersion.status == VersionStatus.DRAFT)
     return session.scalars(stmt.order_by(col(CharterVersion.number).desc()).limit(1)).first()
 
 
@@ -129,11 +122,11 @@ def schedule_of(session: Session, version: CharterVersion) -> ConsultationSchedu
 
 
 def phase_info(session: Session, version: CharterVersion) -> PhaseInfo:
-    if version.status == PUBLISHED:
-        return PhaseInfo(PHASE_PUBLISHED)
+    if version.status == VersionStatus.PUBLISHED:
+        return PhaseInfo(Phase.PUBLISHED)
     schedule = schedule_of(session, version)
     if schedule is None:
-        return PhaseInfo(PHASE_DRAFTING)
+        return PhaseInfo(Phase.DRAFTING)
     return PhaseInfo(schedule.phase, schedule.opens_at, schedule.closes_at)
 
 
@@ -141,7 +134,7 @@ def _draft(session: Session, number: int) -> CharterVersion:
     version = session.scalar(select(CharterVersion).where(CharterVersion.number == number))
     if version is None:
         raise NotFound(_("La version %(n)s de la charte n'existe pas.", n=number))
-    if version.status != DRAFT:
+    if version.status != VersionStatus.DRAFT:
         raise PhaseClosed(_("Cette version est publiée : sa consultation est terminée."))
     return version
 
@@ -166,7 +159,7 @@ def _set_phase(
     schedule.changed_at = utcnow()
     schedule.changed_by = actor_id
     session.flush()
-    if phase == PHASE_OPEN:
+    if phase == Phase.OPEN:
         ensure_clause_stats(session, _clause_ids(session, version.id))
     audit.record(
         session, actor_id=actor_id, action="consultation.phase", object_type="charter_version",
@@ -207,7 +200,7 @@ def open_consultation(
     """Open the draft for comments now (by hand, or by the scheduler at opens_at)."""
     version = _draft(session, number)
     schedule = _schedule_for_update(session, version)
-    if schedule.phase == PHASE_OPEN:
+    if schedule.phase == Phase.OPEN:
         raise PhaseClosed(_("La consultation est déjà ouverte."))
     now = utcnow()
     if closes_at is not None:
@@ -220,7 +213,7 @@ def open_consultation(
         schedule.closes_at = None  # an old closing date would close it again at once
     if schedule.opens_at is None or _aware(schedule.opens_at) > now:
         schedule.opens_at = now
-    _set_phase(session, version, schedule, PHASE_OPEN, actor_id)
+    _set_phase(session, version, schedule, Phase.OPEN, actor_id)
     return schedule
 
 
@@ -230,12 +223,12 @@ def close_consultation(
     """Close the comments: the draft moves to review (by hand, or by the scheduler at closes_at)."""
     version = _draft(session, number)
     schedule = _schedule_for_update(session, version)
-    if schedule.phase != PHASE_OPEN:
+    if schedule.phase != Phase.OPEN:
         raise PhaseClosed(_("La consultation n'est pas ouverte : il n'y a rien à clore."))
     now = utcnow()
     if schedule.closes_at is None or _aware(schedule.closes_at) > now:
         schedule.closes_at = now
-    _set_phase(session, version, schedule, PHASE_REVIEW, actor_id)
+    _set_phase(session, version, schedule, Phase.REVIEW, actor_id)
     return schedule
 
 
@@ -246,20 +239,20 @@ def advance_phases(session: Session, *, now: datetime) -> list[str]:
         select(ConsultationSchedule, CharterVersion)
         .join(CharterVersion, CharterVersion.id == ConsultationSchedule.version_id)
         .where(
-            CharterVersion.status == DRAFT,
-            col(ConsultationSchedule.phase).in_([PHASE_DRAFTING, PHASE_OPEN]),
+            CharterVersion.status == VersionStatus.DRAFT,
+            col(ConsultationSchedule.phase).in_([Phase.DRAFTING, Phase.OPEN]),
         )
     ).all()
     for schedule, version in rows:
         opens = _aware(schedule.opens_at) if schedule.opens_at else None
         closes = _aware(schedule.closes_at) if schedule.closes_at else None
-        if schedule.phase == PHASE_DRAFTING and opens and opens <= now:
+        if schedule.phase == Phase.DRAFTING and opens and opens <= now:
             if closes and closes <= now:
                 continue  # both dates passed while nobody ran the scheduler: let a person decide
-            _set_phase(session, version, schedule, PHASE_OPEN, None)
+            _set_phase(session, version, schedule, Phase.OPEN, None)
             moved.append(f"v{version.number}:open")
-        elif schedule.phase == PHASE_OPEN and closes and closes <= now:
-            _set_phase(session, version, schedule, PHASE_REVIEW, None)
+        elif schedule.phase == Phase.OPEN and closes and closes <= now:
+            _set_phase(session, version, schedule, Phase.REVIEW, None)
             moved.append(f"v{version.number}:review")
     return moved
 
@@ -613,18 +606,18 @@ def thread(session: Session, comment_id: int) -> CommentPage:
 # --- supports ----------------------------------------------------------------------------------
 
 _COUNTERS: dict[str, tuple[Any, Any]] = {
-    TARGET_CLAUSE: (ClauseStats, ClauseStats.clause_id),
-    TARGET_COMMENT: (Comment, Comment.id),
-    TARGET_PROPOSAL: (Proposal, Proposal.id),
+    Target.CLAUSE: (ClauseStats, ClauseStats.clause_id),
+    Target.COMMENT: (Comment, Comment.id),
+    Target.PROPOSAL: (Proposal, Proposal.id),
 }
 
 
 def _support_target_version(session: Session, target_type: str, target_id: int) -> int:
-    if target_type == TARGET_CLAUSE:
+    if target_type == Target.CLAUSE:
         return get_clause_by_id(session, target_id).version_id
-    if target_type == TARGET_PROPOSAL:
+    if target_type == Target.PROPOSAL:
         return get_proposal(session, target_id).version_id
-    if target_type == TARGET_COMMENT:
+    if target_type == Target.COMMENT:
         comment = get_comment(session, target_id)
         if comment.deleted_at is not None or comment.hidden_at is not None:
             raise ValidationFailed(_("Ce commentaire a été retiré : il ne peut plus être soutenu."))
@@ -636,7 +629,7 @@ def support(session: Session, *, user_id: int, target_type: str, target_id: int)
     """Support once; a second support (double submit) changes nothing and returns False."""
     _require_open(session, _support_target_version(session, target_type, target_id))
     _check_can_write(session, user_id)
-    if target_type == TARGET_CLAUSE:
+    if target_type == Target.CLAUSE:
         ensure_clause_stats(session, [target_id])
     values = {"user_id": user_id, "target_type": target_type, "target_id": target_id,
               "created_at": utcnow()}  # fmt: skip
@@ -707,9 +700,9 @@ def clause_stats_of(session: Session, clause_id: int) -> ClauseStats | None:
 
 def support_version_id(session: Session, target_type: str, target_id: int) -> int:
     """The version a supported clause, comment or proposal belongs to."""
-    if target_type == TARGET_CLAUSE:
+    if target_type == Target.CLAUSE:
         return get_clause_by_id(session, target_id).version_id
-    if target_type == TARGET_PROPOSAL:
+    if target_type == Target.PROPOSAL:
         return get_proposal(session, target_id).version_id
     return _version_of_comment(session, get_comment(session, target_id))
 
@@ -750,7 +743,7 @@ def create_proposal(
     if version is None:
         raise PhaseClosed(_("Aucun projet de charte n'est en préparation."))
     info = phase_info(session, version)
-    if info.phase not in (PHASE_DRAFTING, PHASE_OPEN):
+    if info.phase not in (Phase.DRAFTING, Phase.OPEN):
         raise PhaseClosed(
             _(
                 "Les propositions ne sont plus reçues (la consultation est %(phase)s) : "
@@ -760,12 +753,12 @@ def create_proposal(
         )
     _check_can_write(session, author_id)
     title, body, rationale = title.strip(), body.strip(), rationale.strip()
-    if kind not in (PROPOSAL_AMEND, PROPOSAL_NEW):
+    if kind not in (ProposalKind.AMEND, ProposalKind.NEW):
         raise ValidationFailed(_("Choisissez : modifier un article ou en proposer un nouveau."))
     clause_slug: str | None = None
     base_title: str | None = None
     base_body: str | None = None
-    if kind == PROPOSAL_AMEND:
+    if kind == ProposalKind.AMEND:
         clause = session.scalar(
             select(Clause).where(Clause.version_id == version.id, Clause.number == clause_number)
         )
@@ -870,7 +863,10 @@ def base_text(session: Session, proposal: Proposal) -> BaseText | None:
         row = session.execute(
             select(Clause, CharterVersion.number)
             .join(CharterVersion, CharterVersion.id == Clause.version_id)
-            .where(Clause.slug == proposal.clause_slug, CharterVersion.status == PUBLISHED)
+            .where(
+                Clause.slug == proposal.clause_slug,
+                CharterVersion.status == VersionStatus.PUBLISHED,
+            )
             .order_by(col(CharterVersion.number).desc())
             .limit(1)
         ).first()

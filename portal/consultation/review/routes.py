@@ -11,7 +11,7 @@ from portal.consultation.charter import services
 from portal.consultation.review import pages
 from portal.consultation.review import services as review_services
 from portal.consultation.review.permissions import ANSWER_PROPOSAL, EDIT_DRAFT, REVIEW_DESK
-from portal.consultation.vocabulary import DRAFT
+from portal.consultation.vocabulary import VersionStatus
 from portal.errors import Conflict, DomainError, NotFound
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
@@ -68,7 +68,7 @@ def answer(request: Request) -> Response:
 
 def _draft_clause(request: Request) -> Any:
     db = request.state.db
-    version = services.latest(db, DRAFT)
+    version = services.latest(db, VersionStatus.DRAFT)
     if version is None:
         raise NotFound(_("Aucun projet de version n'est en cours de rédaction."))
     return version, services.get_clause(db, version, int(request.path_params["number"]))

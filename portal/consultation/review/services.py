@@ -13,15 +13,11 @@ from portal.consultation.follow import services as follow_services
 from portal.consultation.participation.models import Comment, Proposal
 from portal.consultation.review.models import Answer
 from portal.consultation.vocabulary import (
-    DECISION_ACCEPTED,
-    DECISION_ACCEPTED_WITH_CHANGES,
-    DECISION_UNDER_STUDY,
     DECISIONS,
-    DRAFT,
-    PROPOSAL_AMEND,
-    STATUS_PENDING,
-    TARGET_CLAUSE,
-    TARGET_PROPOSAL,
+    Decision,
+    ProposalKind,
+    Target,
+    VersionStatus,
     decision_label,
 )
 from portal.errors import Conflict, NotFound, ValidationFailed
@@ -72,8 +68,8 @@ def awaiting_answer(session: Session) -> list[Proposal]:
         select(Proposal)
         .join(CharterVersion, CharterVersion.id == Proposal.version_id)
         .where(
-            col(Proposal.status).in_((STATUS_PENDING, DECISION_UNDER_STUDY)),
-            CharterVersion.status == DRAFT,
+            col(Proposal.status).in_((Decision.PENDING, Decision.UNDER_STUDY)),
+            CharterVersion.status == VersionStatus.DRAFT,
         )
         .order_by(col(Proposal.support_count).desc(), col(Proposal.created_at), col(Proposal.id))
     )
@@ -81,13 +77,13 @@ def awaiting_answer(session: Session) -> list[Proposal]:
 
 
 def answered_count(session: Session) -> int:
-    stmt = select(func.count()).select_from(Proposal).where(Proposal.status != STATUS_PENDING)
+    stmt = select(func.count()).select_from(Proposal).where(Proposal.status != Decision.PENDING)
     return int(session.scalar(stmt) or 0)
 
 
 def current_clause_text(session: Session, proposal: Proposal) -> Clause | None:
     """The clause of the current draft that an amendment targets (None for a new clause)."""
-    if proposal.kind != PROPOSAL_AMEND or not proposal.clause_slug:
+    if proposal.kind != ProposalKind.AMEND or not proposal.clause_slug:
         return None
     draft = _latest_draft(session)
     version_id = draft.id if draft else proposal.version_id
@@ -108,7 +104,7 @@ def applied_clause_url(session: Session, proposal: Proposal) -> str | None:
     if row is None:
         return None
     clause_number, version_number, status = row
-    if status == DRAFT:
+    if status == VersionStatus.DRAFT:
         return f"/charter/clauses/{clause_number}"
     return f"/charter/v/{version_number}#article-{clause_number}"
 
@@ -119,7 +115,7 @@ def applied_clause_url(session: Session, proposal: Proposal) -> str | None:
 def _latest_draft(session: Session) -> CharterVersion | None:
     stmt = (
         select(CharterVersion)
-        .where(CharterVersion.status == DRAFT)
+        .where(CharterVersion.status == VersionStatus.DRAFT)
         .order_by(col(CharterVersion.number).desc())
     )
     return session.scalars(stmt.limit(1)).first()
@@ -159,11 +155,11 @@ def answer_proposal(
     )
     proposal = get_proposal(session, proposal_id)
     text = proposal.body
-    if decision == DECISION_ACCEPTED_WITH_CHANGES:
+    if decision == Decision.ACCEPTED_WITH_CHANGES:
         text = _check_text(
             final_text, label=_("Le texte retenu"), limit=CLAUSE_MAX_CHARS, field_name="final_text"
         )
-    accepting = decision in (DECISION_ACCEPTED, DECISION_ACCEPTED_WITH_CHANGES)
+    accepting = decision in (Decision.ACCEPTED, Decision.ACCEPTED_WITH_CHANGES)
     draft = _latest_draft(session) if accepting else None
     if accepting and draft is None:
         raise Conflict(
@@ -204,7 +200,7 @@ def answer_proposal(
     )  # fmt: skip
     follow_services.notify(
         session,
-        target_type=TARGET_PROPOSAL,
+        target_type=Target.PROPOSAL,
         target_key=str(proposal_id),
         subject=_("Réponse officielle à la proposition « %(t)s »", t=proposal.title),
         body=_(
@@ -219,7 +215,7 @@ def answer_proposal(
     if clause is not None:
         follow_services.notify(
             session,
-            target_type=TARGET_CLAUSE,
+            target_type=Target.CLAUSE,
             target_key=clause.slug,
             subject=_("L'article « %(t)s » a changé", t=clause.title),
             body=_(
@@ -334,7 +330,7 @@ def edit_draft_clause(
     if clause is None:
         raise NotFound(_("Cet article n'existe pas."))
     version = session.get(CharterVersion, clause.version_id)
-    if version is None or version.status != DRAFT:
+    if version is None or version.status != VersionStatus.DRAFT:
         raise Conflict(_("Cette version est publiée : son texte ne peut plus changer."))
     title = _check_text(title, label=_("Le titre"), limit=TITLE_MAX_CHARS, field_name="title")
     body = _check_text(body, label=_("Le texte"), limit=CLAUSE_MAX_CHARS, field_name="body")
@@ -349,7 +345,7 @@ def edit_draft_clause(
     )  # fmt: skip
     follow_services.notify(
         session,
-        target_type=TARGET_CLAUSE,
+        target_type=Target.CLAUSE,
         target_key=clause.slug,
         subject=_("L'article « %(t)s » a changé", t=clause.title),
         body=_("Le projet de charte a été modifié.\n\nNouveau texte :\n%(b)s", b=clause.body),
@@ -380,7 +376,7 @@ def clause_origins(session: Session, version: CharterVersion) -> dict[str, Claus
             select(Proposal)
             .where(
                 (col(Proposal.applied_clause_id).in_(slug_of_id))
-                | ((Proposal.version_id == version.id) & (Proposal.status != STATUS_PENDING))
+                | ((Proposal.version_id == version.id) & (Proposal.status != Decision.PENDING))
             )
             .order_by(col(Proposal.support_count).desc(), col(Proposal.id))
         )

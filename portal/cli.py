@@ -173,15 +173,16 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 
 def cmd_mail_outbox(args: argparse.Namespace) -> int:
     from portal.db import session_scope
-    from portal.mail import outbox
+    from portal.mail import as_read, outbox
 
-    _settings, engine = _engine()
+    settings, engine = _engine()
     with session_scope(engine, write=False) as session:
         mails = outbox(session, to=args.to, limit=args.limit)
         for mail in reversed(mails):
             state = "sent" if mail.sent_at else "queued"
+            read = as_read(mail, settings.base_url)
             print(f"--- #{mail.id} {mail.created_at:%Y-%m-%d %H:%M} [{state}] to {mail.to_address}")
-            print(f"Subject: {mail.subject}\n\n{mail.body}")
+            print(f"Subject: {read.subject}\n\n{read.body}")
     if not mails:
         print("The outbox is empty.", file=sys.stderr)
     return 0

@@ -9,9 +9,7 @@ from portal.registry import services
 
 
 def review_overdue(ctx: JobContext) -> str:
-    mailed = services.flag_overdue(
-        ctx.session, today=ctx.now.date(), base_url=ctx.settings.base_url
-    )
+    mailed = services.flag_overdue(ctx.session, today=ctx.now.date())
     return f"mailed={mailed}"
 
 

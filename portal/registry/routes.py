@@ -371,7 +371,6 @@ def ask(request: Request) -> Response:
         author_id=request.state.user.id,
         body=form_str(request, "body"),
         kind=form_str(request, "kind") or "question",
-        base_url=request.app.state.settings.base_url,
     )
     flash(request, _("Votre message est publié ; le service responsable y répondra ici."))
     return redirect(f"/registry/{slug}#questions", request)

@@ -16,9 +16,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
 from portal import audit
+from portal.accounts.services import email_of
 from portal.clock import utcnow
 from portal.consultation.services import published_clauses
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.mail import link, queue_mail
 from portal.registry.loader import EntryError, LoadedEntry, parse_text, validate_entry
 from portal.registry.models import Change, Question, Revision, System
 from portal.registry.search import query_stems, search_text
@@ -503,9 +505,7 @@ def reject(session: Session, *, revision_id: int, note: str, actor_id: int) -> R
 # --- questions ----------------------------------------------------------------------------------
 
 
-def ask(
-    session: Session, *, slug: str, author_id: int, body: str, kind: str, base_url: str = ""
-) -> Question:
+def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) -> Question:
     """A resident's public question or problem report; the owner is told by mail."""
     system = get_published(session, slug)
     body = body.strip()
@@ -522,14 +522,11 @@ def ask(
         session, actor_id=author_id, action="registry.question", object_type="registry_question",
         object_id=question.id, detail={"slug": slug, "kind": kind},
     )  # fmt: skip
-    _tell_owner(session, system, question, base_url)
+    _tell_owner(session, system, question)
     return question
 
 
-def _tell_owner(session: Session, system: System, question: Question, base_url: str) -> None:
-    from portal.accounts.services import email_of
-    from portal.mail import queue_mail
-
+def _tell_owner(session: Session, system: System, question: Question) -> None:
     to = email_of(session, system.owner_id) if system.owner_id else None
     if not to:
         return
@@ -541,7 +538,7 @@ def _tell_owner(session: Session, system: System, question: Question, base_url: 
             "Bonjour,\n\nUne personne a publié une question ou un signalement sur la fiche "
             "« %(name)s » du registre. Votre réponse sera publique :\n%(url)s\n",
             name=system.name,
-            url=f"{base_url}/registry/{system.slug}#question-{question.id}",
+            url=link(f"/registry/{system.slug}#question-{question.id}"),
         ),
     )
 
@@ -714,11 +711,8 @@ def export_document(session: Session, *, generated_at: datetime | None = None) -
 # --- next review ------------------------------------------------------------------------------
 
 
-def flag_overdue(session: Session, *, today: date, base_url: str) -> int:
+def flag_overdue(session: Session, *, today: date) -> int:
     """Mail each owner once per review date that has passed; returns how many were mailed."""
-    from portal.accounts.services import email_of
-    from portal.mail import queue_mail
-
     stmt = select(System).where(
         _published(),
         System.next_review < today,  # type: ignore[operator]
@@ -741,7 +735,7 @@ def flag_overdue(session: Session, *, today: date, base_url: str) -> int:
                 "%(url)s\n",
                 name=system.name,
                 day=system.next_review.isoformat() if system.next_review else "",
-                url=f"{base_url}/registry/{system.slug}/edit",
+                url=link(f"/registry/{system.slug}/edit"),
             ),
         )
         mailed += 1

@@ -14,6 +14,7 @@ from portal.consultation.charter import services
 from portal.consultation.follow.models import Follow
 from portal.core_models import OutboxMail
 from portal.db import session_scope
+from portal.mail import ReadMail, as_read
 from portal.settings import Settings
 from tests.conftest import csrf_token
 from tests.consultation.test_review import add_proposal, answer, consultation
@@ -34,13 +35,13 @@ def follow(client: TestClient, target_type: str, key: str, action: str = "follow
     )  # fmt: skip
 
 
-def mails_to(engine: Engine, address: str) -> list[OutboxMail]:
+def mails_to(engine: Engine, address: str, base_url: str = "http://testserver") -> list[ReadMail]:
+    """The mails to `address` as their reader gets them (links absolute on the site's address)."""
     with session_scope(engine, write=False) as session:
-        return list(
-            session.scalars(
-                select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
-            )
+        rows = session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
         )
+        return [as_read(mail, base_url) for mail in rows]
 
 
 def follows(engine: Engine) -> int:
@@ -137,20 +138,23 @@ def test_editing_the_draft_and_publishing_mail_followers(
     assert f"{settings.base_url}/follow/unsubscribe/" in publish_mail.body
 
 
-def test_publication_mail_links_are_absolute_when_the_caller_gives_the_site_address(
+def test_mail_links_take_the_site_address_configured_when_the_mail_is_read(
     accounts: dict[str, int], engine: Engine, login_as: Any
 ) -> None:
-    """publish_version(base_url=...) puts full links in the mails."""
+    """The service queues paths; the same mail read on another host or port links there."""
     resident = login_as()
     follow(resident, "clause", "finalite")
     with session_scope(engine) as session:
         services.publish_version(
-            session, number=2, note="Publiée", actor_id=accounts["elu"], expected_lock=1,
-            base_url="https://ia.suresnes.fr",
-        )  # fmt: skip
-    [mail] = mails_to(engine, email_of(engine, resident.user_id))
-    assert "https://ia.suresnes.fr/charter/v/2#article-2" in mail.body
-    assert "https://ia.suresnes.fr/follow/unsubscribe/" in mail.body
+            session, number=2, note="Publiée", actor_id=accounts["elu"], expected_lock=1
+        )
+    address = email_of(engine, resident.user_id)
+    for site in ("https://ia.suresnes.fr", "http://127.0.0.1:8123"):
+        [mail] = mails_to(engine, address, base_url=site)
+        assert f"{site}/charter/v/2#article-2" in mail.body
+        assert f"{site}/follow/unsubscribe/" in mail.body
+        assert mail.headers["List-Unsubscribe"].startswith(f"<{site}/follow/unsubscribe/")
+        assert "\x1e" not in mail.body
 
 
 def test_unfollow_and_bad_targets(accounts: dict[str, int], engine: Engine, login_as: Any) -> None:

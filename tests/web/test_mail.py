@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import socket
 import socketserver
 import threading
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from portal.core_models import OutboxMail
 from portal.db import session_scope
-from portal.mail import deliver_pending, queue_mail
+from portal.mail import deliver_pending, link, outbox, queue_mail
 from portal.settings import Settings
 
 
@@ -71,16 +72,47 @@ def test_smtp_delivery_marks_mail_sent(
         assert deliver_pending(session, smtp) == 0
         mail = session.get(OutboxMail, 1)
         assert mail is not None and mail.sent_at is not None
-    message = message_from_bytes(received[0])
+    message = message_from_bytes(received[0], policy=email.policy.default)
     assert message["To"] == "lea@exemple.fr"
-    assert "proposition" in str(message["Subject"]) or "=?utf-8?" in str(message["Subject"])
+    assert message["Subject"] == "Réponse à votre proposition"
+    assert message.get_content().strip() == "Bonjour Léa"
 
 
 def test_without_smtp_mail_stays_in_the_outbox(settings: Settings, engine: Engine) -> None:
-    """Without SMTP (the demo), delivery does nothing and the outbox keeps the mail."""
+    """Without SMTP (the demo), delivery does nothing and the outbox keeps the mail unsent."""
     with session_scope(engine) as session:
         queue_mail(session, to="x@exemple.fr", subject="Sujet", body="Corps")
+    with session_scope(engine) as session:
         assert deliver_pending(session, settings) == 0
+    with session_scope(engine, write=False) as session:
+        [mail] = outbox(session, to="x@exemple.fr")
+        assert mail.sent_at is None and mail.attempts == 0 and mail.body == "Corps"
+
+
+def test_links_in_a_delivered_mail_are_absolute_on_the_configured_site(
+    settings: Settings, engine: Engine, smtp_server: tuple[int, list[bytes]]
+) -> None:
+    """A link queued as a path arrives by SMTP on the site's address, on another port too."""
+    port, received = smtp_server
+    site = "http://127.0.0.1:8123"
+    smtp = settings.with_(smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, base_url=site)
+    with session_scope(engine) as session:
+        queue_mail(
+            session, to="lea@exemple.fr", subject="Suivi",
+            body=f"À lire : {link('/charter/v/2#article-4')}",
+            headers={"List-Unsubscribe": f"<{link('/follow/unsubscribe/abc')}>"},
+        )  # fmt: skip
+    with session_scope(engine) as session:
+        assert deliver_pending(session, smtp) == 1
+    message = message_from_bytes(received[0], policy=email.policy.default)
+    assert message.get_content().strip() == f"À lire : {site}/charter/v/2#article-4"
+    assert message["List-Unsubscribe"] == f"<{site}/follow/unsubscribe/abc>"
+
+
+def test_a_mail_link_must_be_a_path_on_the_site() -> None:
+    """A service cannot queue a link to another site by mistake."""
+    with pytest.raises(ValueError):
+        link("https://ailleurs.example/x")
 
 
 def test_unreachable_smtp_loses_nothing(settings: Settings, engine: Engine) -> None:

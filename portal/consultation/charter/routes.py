@@ -94,7 +94,6 @@ def publish(request: Request) -> Response:
         note=form_str(request, "note"),
         actor_id=request.state.user.id,
         expected_lock=lock,
-        base_url=request.app.state.settings.base_url,
     )
     flash(request, _("La version %(n)s est publiée.", n=version.number))
     return redirect(f"/charter/v/{version.number}", request)

@@ -81,7 +81,6 @@ def publish_version(
     note: str,
     actor_id: int,
     expected_lock: int,
-    base_url: str = "",
 ) -> CharterVersion:
     """Publish a draft. Two officials publishing at once: the second gets a conflict.
 
@@ -113,11 +112,11 @@ def publish_version(
         session, actor_id=actor_id, action="charter.version.publish", object_type="charter_version",
         object_id=number, detail={"note": note},
     )  # fmt: skip
-    _notify_publication(session, version, base_url)
+    _notify_publication(session, version)
     return version
 
 
-def _notify_publication(session: Session, version: CharterVersion, base_url: str) -> None:
+def _notify_publication(session: Session, version: CharterVersion) -> None:
     from portal.consultation.follow import services as follow_services
     from portal.consultation.participation.models import Proposal
     from portal.consultation.vocabulary import Target
@@ -128,7 +127,7 @@ def _notify_publication(session: Session, version: CharterVersion, base_url: str
             session, target_type=Target.CLAUSE, target_key=clause.slug, subject=subject,
             body=_("L'article %(n)s « %(t)s », que vous suivez, fait partie de la version publiée.",
                    n=clause.number, t=clause.title),
-            path=f"/charter/v/{version.number}#article-{clause.number}", base_url=base_url,
+            path=f"/charter/v/{version.number}#article-{clause.number}",
         )  # fmt: skip
     proposals = session.execute(
         select(Proposal.id, Proposal.title).where(Proposal.version_id == version.id)
@@ -137,7 +136,7 @@ def _notify_publication(session: Session, version: CharterVersion, base_url: str
         follow_services.notify(
             session, target_type=Target.PROPOSAL, target_key=str(proposal_id), subject=subject,
             body=_("La proposition « %(t)s », que vous suivez, portait sur cette version.", t=title),
-            path=f"/charter/v/{version.number}", base_url=base_url,
+            path=f"/charter/v/{version.number}",
         )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from portal import audit
 from portal.consultation.follow.models import Follow
 from portal.consultation.vocabulary import Target
 from portal.errors import NotFound, ValidationFailed
-from portal.mail import queue_mail
+from portal.mail import link, queue_mail
 from portal.web.i18n import gettext as _
 
 TARGETS = (Target.CLAUSE, Target.PROPOSAL)
@@ -101,7 +101,6 @@ def notify(
     subject: str,
     body: str,
     path: str,
-    base_url: str = "",
     exclude_user_id: int | None = None,
 ) -> int:
     """Queue one mail per follower of the target; returns how many were queued."""
@@ -121,11 +120,11 @@ def notify(
         address = email_of(session, row.user_id)
         if address is None:
             continue
-        unsubscribe_url = f"{base_url}/follow/unsubscribe/{row.unsubscribe_token}"
+        unsubscribe_url = link(f"/follow/unsubscribe/{row.unsubscribe_token}")
         text = "\n\n".join(
             [
                 body,
-                _("À lire : %(url)s", url=f"{base_url}{path}"),
+                _("À lire : %(url)s", url=link(path)),
                 "-- ",
                 _(
                     "Vous recevez ce message parce que vous suivez cet élément sur le portail. "

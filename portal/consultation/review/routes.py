@@ -50,7 +50,6 @@ def answer(request: Request) -> Response:
             reason=values["reason"],
             final_text=values["final_text"],
             expected_lock=lock,
-            base_url=request.app.state.settings.base_url,
         ),
     )
     if isinstance(result, DomainError):
@@ -94,7 +93,6 @@ def edit_clause(request: Request) -> Response:
             title=values["title"],
             body=values["body"],
             actor_id=request.state.user.id,
-            base_url=request.app.state.settings.base_url,
         ),
     )
     if isinstance(result, DomainError):

@@ -141,7 +141,6 @@ def answer_proposal(
     reason: str,
     final_text: str = "",
     expected_lock: int,
-    base_url: str = "",
 ) -> Answer:
     """Answer a proposal publicly. Accepting applies the text to the current draft.
 
@@ -210,7 +209,6 @@ def answer_proposal(
             r=reason,
         ),
         path=f"/charter/proposals/{proposal_id}",
-        base_url=base_url,
     )
     if clause is not None:
         follow_services.notify(
@@ -225,7 +223,6 @@ def answer_proposal(
                 b=clause.body,
             ),
             path=f"/charter/clauses/{clause.number}",
-            base_url=base_url,
         )
     return answer
 
@@ -323,7 +320,7 @@ def _insert_clause(
 
 
 def edit_draft_clause(
-    session: Session, *, clause_id: int, title: str, body: str, actor_id: int, base_url: str = ""
+    session: Session, *, clause_id: int, title: str, body: str, actor_id: int
 ) -> Clause:
     """An official edits a clause of a draft; a published version never changes."""
     clause = session.get(Clause, clause_id)
@@ -350,7 +347,6 @@ def edit_draft_clause(
         subject=_("L'article « %(t)s » a changé", t=clause.title),
         body=_("Le projet de charte a été modifié.\n\nNouveau texte :\n%(b)s", b=clause.body),
         path=f"/charter/clauses/{clause.number}",
-        base_url=base_url,
     )
     return clause
 

@@ -85,4 +85,17 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow)
-    success: bool = False
+    success: bool = False  # the password was right: not counted against the limits
+
+
+class LoginThrottle(SQLModel, table=True):
+    """One row per throttled key (an address, a client), locked while an attempt on it is judged.
+
+    Counting the recent failures and recording a new one must be one step: PostgreSQL (READ
+    COMMITTED) would otherwise let parallel attempts all count the same past and all be judged.
+    """
+
+    __tablename__ = "accounts_login_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -12,10 +12,16 @@ from portal.accounts.permissions import MANAGE_USERS, READ_OUTBOX
 from portal.accounts.services import SESSION_COOKIE
 from portal.errors import DomainError, ValidationFailed
 from portal.mail import outbox
+from portal.web import csrf
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, form_str, redirect, route, safe_next
 from portal.web.templating import render
+
+
+def _client(request: Request) -> str:
+    """The remote address (uvicorn puts the proxy's X-Forwarded-For here when it trusts it)."""
+    return request.client.host if request.client else ""
 
 
 def _form_error(request: Request, template: str, exc: DomainError, **context: object) -> Response:
@@ -87,7 +93,10 @@ def login_submit(request: Request) -> Response:
     email = form_str(request, "email")
     next_url = safe_next(form_str(request, "next"))
     outcome = services.authenticate(
-        request.state.db, email=email, password=str(request.state.form.get("password", ""))
+        request.state.db,
+        email=email,
+        password=str(request.state.form.get("password", "")),
+        client=_client(request),
     )
     if outcome.user is None:
         return render(
@@ -113,14 +122,17 @@ def login_submit(request: Request) -> Response:
         samesite="lax",
         secure=settings.secure_cookies,
     )
+    csrf.rotate_anon_id(request, response, settings.secret_key, secure=settings.secure_cookies)
     flash(request, _("Bienvenue, %(name)s.", name=outcome.user.display_name))
     return response
 
 
 def logout(request: Request) -> Response:
+    settings = request.app.state.settings
     services.end_session(request.state.db, session_id=request.state.user.session_id)
     response = redirect("/", request)
     response.delete_cookie(SESSION_COOKIE)
+    csrf.rotate_anon_id(request, response, settings.secret_key, secure=settings.secure_cookies)
     flash(request, _("Vous êtes déconnecté."))
     request.state.user = None
     return response
@@ -167,6 +179,30 @@ def reset_confirm_submit(request: Request) -> Response:
 
 def account_page(request: Request) -> Response:
     return render(request, "accounts/account.html", {})
+
+
+def account_password(request: Request) -> Response:
+    user = request.state.user
+    try:
+        services.change_password(
+            request.state.db,
+            user_id=user.id,
+            current_password=str(request.state.form.get("current_password", "")),
+            new_password=str(request.state.form.get("new_password", "")),
+            session_id=user.session_id,
+            client=_client(request),
+        )
+    except ValidationFailed as exc:
+        # Rendered, not raised: the failed attempt is committed and counts against the limit.
+        return _form_error(request, "accounts/account.html", exc)
+    flash(
+        request,
+        _(
+            "Votre mot de passe a été changé. Vos autres appareils ont été déconnectés et les "
+            "liens de réinitialisation déjà envoyés ne fonctionnent plus."
+        ),
+    )
+    return redirect("/account", request)
 
 
 def account_delete(request: Request) -> Response:
@@ -290,6 +326,7 @@ routes = [
     route("/password-reset/confirm", reset_confirm_page, permission=PUBLIC),
     route("/password-reset/confirm", reset_confirm_submit, methods=["POST"], permission=PUBLIC),
     route("/account", account_page, permission=SIGNED_IN),
+    route("/account/password", account_password, methods=["POST"], permission=SIGNED_IN),
     route("/account/delete", account_delete, methods=["POST"], permission=SIGNED_IN),
     route("/admin/users", admin_users_page, permission=MANAGE_USERS),
     route("/admin/users", admin_create_user, methods=["POST"], permission=MANAGE_USERS),

@@ -10,9 +10,9 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -22,6 +22,7 @@ from portal import audit
 from portal.accounts.models import (
     AuthSession,
     LoginAttempt,
+    LoginThrottle,
     OneTimeToken,
     Role,
     User,
@@ -32,11 +33,13 @@ from portal.db import session_scope, utcnow
 from portal.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from portal.mail import queue_mail
 from portal.settings import Settings
+from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 from portal.web.routing import CurrentUser
 
 SESSION_COOKIE = "portal_session"
-LOGIN_ATTEMPTS_PER_MINUTE = 5
+LOGIN_ATTEMPTS_PER_MINUTE = 5  # failed logins on one address, from anywhere
+CLIENT_FAILURES_PER_MINUTE = 10  # failed logins from one client, whatever the addresses tried
 CONFIRM_TTL = timedelta(days=3)
 RESET_TTL = timedelta(hours=2)
 TOUCH_EVERY = timedelta(minutes=5)
@@ -95,36 +98,49 @@ def signup(
     email = check_email(email)
     display_name = check_display_name(display_name)
     check_password(password, email=email, display_name=display_name)
-    existing = session.scalar(select(User).where(User.email == email))
-    if existing is not None:
-        # Same page as a new sign-up, so the form cannot tell who has an account; the owner is told.
-        queue_mail(
-            session,
-            to=email,
-            subject="Tentative d'inscription avec votre adresse",
-            body=(
-                "Bonjour,\n\nQuelqu'un a tenté de créer un compte sur le portail avec votre adresse, "
-                "qui a déjà un compte.\nSi c'était vous, connectez-vous ou réinitialisez votre mot "
-                f"de passe : {settings.base_url}/password-reset\n\nSinon, ignorez ce message.\n"
-            ),
-        )
+    # Hash before looking the address up: both answers then cost the same time, so the time the
+    # form takes does not tell whether an address has an account.
+    password_hash = hash_password(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        _mail_signup_attempt(session, email=email, settings=settings)
         return SignupResult(None)
     if session.scalar(select(User.id).where(func.lower(User.display_name) == display_name.lower())):
         raise ValidationFailed(
             _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
         )
-    user = User(email=email, display_name=display_name, password_hash=hash_password(password))
-    session.add(user)
+    user = User(email=email, display_name=display_name, password_hash=password_hash)
     try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(_("Ce nom affiché ou cette adresse vient d'être pris.")) from exc
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        # The same address or name was taken in the same instant (the unique constraints decide,
+        # on PostgreSQL as on SQLite): answer as if it had been there before.
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            _mail_signup_attempt(session, email=email, settings=settings)
+            return SignupResult(None)
+        raise ValidationFailed(
+            _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
+        ) from None
     session.add(UserRole(user_id=user.id, role=Role.RESIDENT.value))
     _send_confirmation(session, user, settings)
     audit.record(
         session, actor_id=user.id, action="account.signup", object_type="user", object_id=user.id
     )
     return SignupResult(user)
+
+
+def _mail_signup_attempt(session: Session, *, email: str, settings: Settings) -> None:
+    """Same page as a new sign-up, so the form cannot tell who has an account; the owner is told."""
+    queue_mail(
+        session,
+        to=email,
+        subject="Tentative d'inscription avec votre adresse",
+        body=(
+            "Bonjour,\n\nQuelqu'un a tenté de créer un compte sur le portail avec votre adresse, "
+            "qui a déjà un compte.\nSi c'était vous, connectez-vous ou réinitialisez votre mot "
+            f"de passe : {settings.base_url}/password-reset\n\nSinon, ignorez ce message.\n"
+        ),
+    )
 
 
 def _new_token(session: Session, user: User, purpose: str, ttl: timedelta) -> str:
@@ -151,18 +167,43 @@ def _send_confirmation(session: Session, user: User, settings: Settings) -> None
     )
 
 
-def _use_token(session: Session, raw: str, purpose: str) -> OneTimeToken:
-    token = session.scalar(
-        select(OneTimeToken).where(
-            OneTimeToken.token_hash == _hash(raw or ""), OneTimeToken.purpose == purpose
+INVALID_LINK = N_("Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau.")
+
+
+def _use_token(session: Session, raw: str, purpose: str) -> int:
+    """Spend a one-time token and return its user's id. One conditional UPDATE does both the
+    check and the spending, so the same link sent many times at once works once, on both
+    databases (PostgreSQL re-checks the WHERE clause after waiting for a concurrent update)."""
+    now = utcnow()
+    user_id = session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.token_hash == _hash(raw or ""),
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),  # type: ignore[union-attr]
+            OneTimeToken.expires_at >= now,
         )
+        .values(used_at=now)
+        .returning(OneTimeToken.user_id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if user_id is None:
+        raise ValidationFailed(_(INVALID_LINK))
+    return int(user_id)
+
+
+def _end_reset_links(session: Session, *, user_id: int) -> None:
+    """A new password makes every reset link asked for before it useless."""
+    session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose == "reset",
+            OneTimeToken.used_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
-    if token is None or token.used_at is not None or token.expires_at < utcnow():
-        raise ValidationFailed(
-            _("Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau.")
-        )
-    token.used_at = utcnow()
-    return token
 
 
 def check_token(session: Session, raw: str, purpose: str) -> bool:
@@ -175,9 +216,7 @@ def check_token(session: Session, raw: str, purpose: str) -> bool:
 
 
 def confirm_email(session: Session, *, token: str) -> User:
-    used = _use_token(session, token, "confirm")
-    user = session.get(User, used.user_id)
-    assert user is not None
+    user = get_user(session, _use_token(session, token, "confirm"))
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     audit.record(
         session, actor_id=user.id, action="account.confirm", object_type="user", object_id=user.id
@@ -186,6 +225,73 @@ def confirm_email(session: Session, *, token: str) -> User:
 
 
 # --- login, sessions -------------------------------------------------------------------------
+
+
+def _lock_throttle_key(session: Session, key: str) -> None:
+    """Hold the key's row until the transaction ends: attempts on one key are judged one at a
+    time. (SQLite ignores FOR UPDATE; its writers are already serialised by BEGIN IMMEDIATE.)"""
+    for _try in range(3):
+        locked = session.scalar(
+            select(LoginThrottle.key).where(LoginThrottle.key == key).with_for_update()
+        )
+        if locked is not None:
+            return
+        try:
+            with session.begin_nested():
+                # Our new row stays invisible and locked until we commit; a concurrent insert of
+                # the same key waits on the primary key, then fails and locks ours instead.
+                session.execute(insert(LoginThrottle).values(key=key, created_at=utcnow()))
+        except IntegrityError:
+            continue
+        return
+    raise TooManyRequests(_("Le service est très sollicité. Réessayez dans un instant."))
+
+
+def _recent_failures(session: Session, key: str, since: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
+                LoginAttempt.key == key,
+                LoginAttempt.at >= since,
+                LoginAttempt.success.is_(False),  # type: ignore[attr-defined]
+            )
+        )
+        or 0
+    )
+
+
+def _judge_attempt(session: Session, *, account_key: str, client_key: str) -> list[LoginAttempt]:
+    """Refuse the attempt if the client or the account has too many recent failures, else record
+    it as a failure (the caller marks it a success when the password is right)."""
+    _lock_throttle_key(session, client_key)  # always client first, then account: no deadlock
+    _lock_throttle_key(session, account_key)
+    since = utcnow() - timedelta(minutes=1)
+    if _recent_failures(session, client_key, since) >= CLIENT_FAILURES_PER_MINUTE:
+        raise TooManyRequests(
+            _(
+                "Trop d'échecs de connexion depuis votre réseau. "
+                "Patientez une minute avant de réessayer."
+            )
+        )
+    if _recent_failures(session, account_key, since) >= LOGIN_ATTEMPTS_PER_MINUTE:
+        raise TooManyRequests(
+            _(
+                "Trop de tentatives de connexion pour ce compte. Patientez une minute avant de réessayer."
+            )
+        )
+    attempts = [LoginAttempt(key=account_key), LoginAttempt(key=client_key)]
+    session.add_all(attempts)
+    return attempts
+
+
+def _account_key(email: str) -> str:
+    return _hash("login:" + normalise_email(email))
+
+
+def _client_key(client: str) -> str:
+    return _hash("client:" + (client or "unknown"))
 
 
 @dataclass(frozen=True)
@@ -197,28 +303,20 @@ class LoginOutcome:
 GENERIC_LOGIN_ERROR = "Adresse e-mail ou mot de passe incorrect."
 
 
-def authenticate(session: Session, *, email: str, password: str) -> LoginOutcome:
-    """Check credentials. The 6th attempt on one address within a minute is refused before hashing."""
+def authenticate(session: Session, *, email: str, password: str, client: str = "") -> LoginOutcome:
+    """Check credentials. After 5 failures on one address, or 10 from one client (`client` is the
+    remote address), within a minute, the next attempt is refused before hashing; right
+    passwords are not counted."""
     email = normalise_email(email)
-    key = _hash("login:" + email)
-    since = utcnow() - timedelta(minutes=1)
-    recent = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    attempts = _judge_attempt(
+        session, account_key=_account_key(email), client_key=_client_key(client)
     )
-    if (recent or 0) >= LOGIN_ATTEMPTS_PER_MINUTE:
-        raise TooManyRequests(
-            _(
-                "Trop de tentatives de connexion pour ce compte. Patientez une minute avant de réessayer."
-            )
-        )
-    attempt = LoginAttempt(key=key)
-    session.add(attempt)
     user = session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
         return LoginOutcome(None, GENERIC_LOGIN_ERROR)
+    for attempt in attempts:
+        attempt.success = True
     if not user.is_active:
         return LoginOutcome(
             None, _("Ce compte est suspendu. Contactez la mairie pour en savoir plus.")
@@ -228,7 +326,6 @@ def authenticate(session: Session, *, email: str, password: str) -> LoginOutcome
             None,
             _("Votre adresse n'est pas encore confirmée : ouvrez le lien reçu par e-mail."),
         )
-    attempt.success = True
     return LoginOutcome(user, None)
 
 
@@ -258,12 +355,17 @@ def end_session(session: Session, *, session_id: int) -> None:
     )
 
 
-def end_all_sessions(session: Session, *, user_id: int) -> None:
-    session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))  # type: ignore[union-attr]
-        .values(revoked_at=utcnow())
+def end_all_sessions(
+    session: Session, *, user_id: int, except_session_id: int | None = None
+) -> None:
+    """Sign the account out everywhere (but in the browser `except_session_id`, if given)."""
+    stmt = update(AuthSession).where(
+        AuthSession.user_id == user_id,
+        AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
     )
+    if except_session_id is not None:
+        stmt = stmt.where(AuthSession.id != except_session_id)
+    session.execute(stmt.values(revoked_at=utcnow()))
 
 
 def roles_of(session: Session, user_id: int) -> frozenset[str]:
@@ -337,19 +439,22 @@ def request_password_reset(session: Session, *, email: str, settings: Settings) 
 
 
 def reset_password(session: Session, *, token: str, password: str) -> User:
-    if not check_token(session, token, "reset"):
-        raise ValidationFailed(
-            _("Ce lien n'est plus valable (déjà utilisé ou expiré). Demandez-en un nouveau.")
+    """Set a new password from a mailed link: the link is spent, every other reset link of the
+    account stops working and every browser signed in to it is signed out."""
+    token_row = session.scalar(
+        select(OneTimeToken).where(
+            OneTimeToken.token_hash == _hash(token or ""), OneTimeToken.purpose == "reset"
         )
-    token_row = session.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == _hash(token)))
-    assert token_row is not None
-    user = session.get(User, token_row.user_id)
-    assert user is not None
+    )
+    if token_row is None or token_row.used_at is not None or token_row.expires_at < utcnow():
+        raise ValidationFailed(_(INVALID_LINK))
+    user = get_user(session, token_row.user_id)
     check_password(password, email=user.email, display_name=user.display_name)
-    _use_token(session, token, "reset")
+    _use_token(session, token, "reset")  # atomic: of many parallel posts, one gets past here
     user.password_hash = hash_password(password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the mail reached them: the address is theirs
+    _end_reset_links(session, user_id=user.id)  # type: ignore[arg-type]
     end_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
     audit.record(
         session,
@@ -357,6 +462,42 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
         action="account.password_reset",
         object_type="user",
         object_id=user.id,
+    )
+    return user
+
+
+def change_password(
+    session: Session,
+    *,
+    user_id: int,
+    current_password: str,
+    new_password: str,
+    session_id: int,
+    client: str = "",
+) -> User:
+    """Change a password from the account page. The current one is asked (and throttled like a
+    login, so a borrowed session cannot guess it); every reset link of the account stops
+    working and every other browser signed in to it is signed out."""
+    user = get_user(session, user_id)
+    attempts = _judge_attempt(
+        session, account_key=_account_key(user.email), client_key=_client_key(client)
+    )
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed(
+            _("Le mot de passe actuel n'est pas le bon."), field="current_password"
+        )
+    for attempt in attempts:
+        attempt.success = True
+    check_password(new_password, email=user.email, display_name=user.display_name)
+    user.password_hash = hash_password(new_password)
+    _end_reset_links(session, user_id=user_id)
+    end_all_sessions(session, user_id=user_id, except_session_id=session_id)
+    audit.record(
+        session,
+        actor_id=user_id,
+        action="account.password_change",
+        object_type="user",
+        object_id=user_id,
     )
     return user
 
@@ -558,6 +699,13 @@ def purge_expired(
     result["tokens"] = r.rowcount or 0  # type: ignore[attr-defined]
     r = session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(hours=1)))
     result["login_attempts"] = r.rowcount or 0  # type: ignore[attr-defined]
+    r = session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.created_at < now - timedelta(hours=1),
+            ~select(LoginAttempt.id).where(LoginAttempt.key == LoginThrottle.key).exists(),
+        )
+    )
+    result["login_throttle_keys"] = r.rowcount or 0  # type: ignore[attr-defined]
     stale = list(
         session.scalars(
             select(User.id).where(

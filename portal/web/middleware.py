@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -10,8 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.settings import Settings
 from portal.web import i18n
-
-ANON_COOKIE = "portal_anon"
+from portal.web.csrf import ANON_COOKIE, anon_cookie_header, new_anon_cookie, read_anon_cookie
 
 # htmx is loaded from /static and configured by a <meta> tag, so no inline script or style is needed.
 CSP = (
@@ -49,10 +47,14 @@ class PortalMiddleware:
             lang_cookie, headers.get("accept-language"), self.settings.language
         )
         token = i18n.current_locale.set(locale)
-        anon = cookies[ANON_COOKIE].value if ANON_COOKIE in cookies else None
+        # The anonymous id is ours only if we signed it: a planted or unsigned one is replaced.
+        anon = read_anon_cookie(
+            cookies[ANON_COOKIE].value if ANON_COOKIE in cookies else None,
+            self.settings.secret_key,
+        )
         new_anon = None
-        if not anon or len(anon) < 20:
-            anon = new_anon = secrets.token_urlsafe(24)
+        if anon is None:
+            anon, new_anon = new_anon_cookie(self.settings.secret_key)
         scope.setdefault("state", {})["anon_id"] = anon
         secure = self.settings.secure_cookies
 
@@ -65,12 +67,11 @@ class PortalMiddleware:
                 if secure:
                     out["strict-transport-security"] = "max-age=31536000; includeSubDomains"
                 out["content-language"] = locale
-                if new_anon:
-                    flags = "; Secure" if secure else ""
-                    out.append(
-                        "set-cookie",
-                        f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Lax{flags}",
-                    )
+                rotated = any(
+                    c.startswith(ANON_COOKIE + "=") for c in out.getlist("set-cookie")
+                )  # the route gave a new id (login, logout): that one wins
+                if new_anon and not rotated:
+                    out.append("set-cookie", anon_cookie_header(new_anon, secure=secure))
             await send(message)
 
         started = False

@@ -1,0 +1,43 @@
+"""Finding 6: the time sign-up takes does not tell whether an address has an account."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.conftest import csrf_token
+
+TRIES = 15
+
+
+def test_signup_takes_the_same_time_for_known_and_new_addresses(
+    client: TestClient, make_user: Any
+) -> None:
+    """Over many tries, the median answer for a taken address is within 25 % of a new one's."""
+    make_user(email="connue@exemple.fr")
+    token = csrf_token(client, "/signup")
+
+    def timed(email: str, name: str) -> float:
+        start = time.perf_counter()
+        response = client.post(
+            "/signup",
+            data={"email": email, "display_name": name,
+                  "password": "une phrase assez longue", "csrf_token": token},
+        )  # fmt: skip
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200
+        assert "Vérifiez votre messagerie" in response.text
+        return elapsed
+
+    timed("echauffement@exemple.fr", "Echauffement")  # first request pays for imports and caches
+    known: list[float] = []
+    new: list[float] = []
+    for i in range(TRIES):  # interleaved, so a busy moment of the machine hits both alike
+        known.append(timed("connue@exemple.fr", f"Curieux {i}"))
+        new.append(timed(f"nouvelle{i}@exemple.fr", f"Nouvelle {i}"))
+    known_median, new_median = statistics.median(known), statistics.median(new)
+    ratio = max(known_median, new_median) / min(known_median, new_median)
+    assert ratio <= 1.25, f"known {known_median * 1000:.0f} ms, new {new_median * 1000:.0f} ms"

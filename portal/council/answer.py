@@ -28,32 +28,46 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from portal.council.models import Item, Meeting, Passage
-from portal.council.nlp import AMOUNT, query_groups
-from portal.council.parse import FRENCH_DATE, VOTE
+from portal.council.nlp import query_groups
+from portal.council.questions import NEEDS_CONTEXT, carries, question_kinds
 from portal.council.search import (
+    RERANK_POOL,
     Filters,
     Hit,
     candidates,
     fts5_match,
     is_sqlite,
+    kind_rerank,
     load_hits,
     ranked_ids,
     tsquery,
     wanted_stems,
 )
 from portal.council.text import Group, fold, group_stems, has_stems, sentences, stem, terms, words
-from portal.council.vocabulary import Expansion, expand
+from portal.council.vocabulary import SYNONYM, Expansion, expand
 
 __all__ = ["Answer", "Quote", "ask", "question_kinds", "question_terms", "sentences"]
 
 RELEVANT = 0.5
+KEEP = 0.8  # passages quoted besides the best: those covering at least this share of its weight
+KIND_BONUS = 0.3
+DECISION_BONUS = 0.1  # a question on a decision: the decision itself first
+KIND_KEEP = 0.5  # ...or this share when they carry the kind of fact asked for
+SYNONYM_SHARE = 0.7  # a word found only through the thesaurus counts this share of its weight
+# Kinds of fact whose absence from every quote means the question is not answered.
+FACT_KINDS = ("amount", "count", "date")
+# A sentence that reports a question asked in the meeting: its answer is the next sentence.
+ASKED = re.compile(
+    r"\b(?:demande|demandent|interroge|s'interroge|souhaite savoir|questionne|s'inquiète)\b"
+)
+PRESENTED = re.compile(r"\brapporteu|\bpresente|\bporte\b|\bdefendu|\bexpose")
 MAX_QUOTES = 3
 PASSAGES_READ = 12
 MAYBE_USEFUL = 3
@@ -62,7 +76,9 @@ QUESTION_WORDS = frozenset(
     terms(" ".join(("conseil", "municipal", "municipale", "ville", "suresnes", "commune", "décidé",
               "décision", "décider", "fait", "faire", "elu", "élus", "sujet", "propos", "concernant",
               "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle", "prevu",
-              "prevue", "qui", "quoi", "est-ce", "ce")))
+              "prevue", "qui", "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "va",
+              "vont", "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes",
+              "partir")))
 )  # fmt: skip
 # Stems that say the question is about a decision (décidé, adoptée, votés, approuvé, rejetée...).
 DECISION_STEM = re.compile(r"^(?:decid|decis|adopt|approuv|vot|deliber|rejet|accord|autoris)")
@@ -74,46 +90,6 @@ SYNONYMS: dict[str, list[Group]] = {
     "impot": [("impot", "imposition", "fiscalite")],
     "velo": [("velo", "cyclable")],
 }
-# What a question asks for, read on its folded text.
-QUESTION_KINDS = {
-    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b|"
-                         r"\bcher\b|\bfinance|\bsubvention|\bbudget\b|\beuros?\b"),
-    "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
-                       r"\ba partir de quand\b|\bquel jour\b|\bquel mois\b|\bquelle annee\b|"
-                       r"\ben quelle annee\b|\bdates?\b|\bdelais?\b|\bhoraires?\b"),
-    "person": re.compile(r"^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont|va|vont|etait)\b|"
-                         r"\bquels? elus?\b|\bquelles? elues?\b|\brapporteu|\bnom\b|"
-                         r"\bqui (?:presente|preside|porte|gere|dirige)"),
-    "vote": re.compile(r"\badopt|\bvot|\bunanimit|\bcontre\b|\babstenu|\babstention|"
-                       r"\bapprouv|\brejet"),
-    "reason": re.compile(r"\bpourquoi\b|\braisons?\b|\bmotifs?\b|\bjustifi|\bcause\b"),
-}  # fmt: skip
-MONTH_NAMES = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"
-               r"novembre|d[ée]cembre")  # fmt: skip
-# What a sentence carries, read on its text as written.
-SENTENCE_FACTS = {
-    "amount": re.compile(AMOUNT.pattern + r"|\d\s*(?:€|k€|M€)|\d[\d  ,]*\s*%|\bmillions?\b|"
-                         r"\bgratuit", re.I),
-    "date": re.compile(FRENCH_DATE.pattern + rf"|\b(?:{MONTH_NAMES})\b|\b(?:19|20)\d{{2}}\b|"
-                       r"\b(?:printemps|été|automne|hiver|rentrée)\b|\b\d{1,2}\s*h\b|"
-                       r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I),
-    "person": re.compile(r"\b(?:M\.|Mme|MM\.|Monsieur|Madame|Maître)\s+[A-ZÀ-Ý]|"
-                         r"\bRapporteu(?:r|se)\b|(?<=[a-zà-ÿ,] )[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][A-ZÀ-Ýa-zà-ÿ-]+"),
-    "vote": re.compile(VOTE.pattern.lstrip("^") + r"|\bunanimit|\bpour\s*:\s*\d|\bcontre\s*:\s*\d|"
-                       r"\babstentions?\b|\bs'abst|\bvot(?:e|é|ent|era|eront|ant)\b|"
-                       r"\badopt|\brejet|\bcontre\b", re.I),
-    "reason": re.compile(r"\bcar\b|\bparce qu|\ben raison\b|\bafin\b|\bdu fait\b|\bcompte tenu\b|"
-                         r"\bà cause\b|\bjustifi|\bd[ûu]e? à\b|\bs'explique|\bmotif|\bobjectif|"
-                         r"\bvise à\b|\bpour (?:permettre|éviter|limiter|réduire|répondre)\b|"
-                         r"\ben effet\b|\bc'est pourquoi\b|\bsuite à\b|\bdès lors\b", re.I),
-}  # fmt: skip
-# A sentence that starts this way needs the one before it to be understood.
-NEEDS_CONTEXT = re.compile(
-    r"^(?:Il|Elle|Ils|Elles|Celui-ci|Celle-ci|Ceux-ci|Celles-ci|Cela|Ceci|Ce dernier|"
-    r"Cette dernière|Son|Sa|Ses|Leur|Leurs|Lui|Eux|Selon lui|Selon elle|En revanche|Toutefois|"
-    r"Cependant|Pour sa part|De son côté)\b"
-)
-KIND_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -142,12 +118,11 @@ class Answer:
     maybe: list[Hit] = field(default_factory=list)  # when not found: the closest passages
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> index word
     unknown: list[str] = field(default_factory=list)  # words no passage has
-
-
-def question_kinds(question: str) -> list[str]:
-    """What the question asks for: amount, date, person, vote, reason (several may apply)."""
-    folded = fold(question)
-    return [kind for kind, rx in QUESTION_KINDS.items() if rx.search(folded)]
+    # Share of the question's weight (its words by rarity) found in the best passage.
+    coverage: float = 0.0
+    # The heaviest share of the question's weight among the words the best passage lacks.
+    missing: float = 0.0
+    kind_found: bool = True  # a quoted sentence carries the kind of fact the question asks for
 
 
 def question_terms(question: str) -> tuple[list[Group], bool]:
@@ -211,6 +186,29 @@ def _with_context(passage_text: str, parts: list[str], n: int) -> str:
     return passage_text[start:end] if start >= 0 and end > start else sentence
 
 
+def _span(passage_text: str, first: str, last: str) -> str:
+    """The verbatim slice of a passage from `first` to the end of `last`, which follows it."""
+    start = passage_text.find(first)
+    end = passage_text.find(last, start + len(first))
+    return passage_text[start : end + len(last)] if start >= 0 and end >= 0 else first
+
+
+def _next_passage_quote(
+    session: Session, passage: Passage, meeting_date: date, item: Item | None
+) -> Quote | None:
+    """The first sentence of the paragraph after `passage`, in the same deliberation."""
+    following = session.scalar(
+        select(Passage).where(
+            Passage.meeting_id == passage.meeting_id, Passage.position == passage.position + 1
+        )
+    )
+    if following is None or following.item_id != passage.item_id or following.kind == "heading":
+        return None
+    first = sentences(following.text)[0]
+    return Quote(first, meeting_date, following.anchor, item.number if item else None,
+                 item.title if item else None, following.page, "answer")  # fmt: skip
+
+
 def _maybe_useful(session: Session, groups: list[Group], filters: Filters) -> list[Hit]:
     """The passages nearest to the question (any of its words), offered when nothing answers."""
     ranked = ranked_ids(session, groups, filters=filters, limit=MAYBE_USEFUL * 3, any_term=True)
@@ -222,6 +220,10 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
     filters = filters or Filters()
     typed, about_decision = question_terms(question)
     kinds = question_kinds(question)
+    if about_decision and "date" in kinds:
+        # "Quand le conseil a-t-il adopté…": the meeting's date answers it; the decision is the
+        # sentence to quote, not another sentence that happens to hold a date.
+        kinds = [k for k in kinds if k != "date"]
     if not typed:
         return Answer(question, False, [], [], about_decision, kinds)
     expansion: Expansion = expand(session, typed)
@@ -242,7 +244,9 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
         for g in groups
     }
     full = sum(weight.values())
-    ranked = candidates(session, groups, filters=filters, limit=PASSAGES_READ)
+    ranked = kind_rerank(
+        session, candidates(session, groups, filters=filters, limit=RERANK_POOL), kinds
+    )[:PASSAGES_READ]
     if not ranked or full <= 0:
         return not_found()
     rows = {
@@ -254,48 +258,119 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
             .where(col(Passage.id).in_([i for i, _ in ranked]))
         ).all()
     }
-    facts = [SENTENCE_FACTS[k] for k in kinds]
-    scored: list[tuple[float, float, int, Quote, int | None]] = []
+
+    synonym_stems = {s for s, (_, route) in expansion.routes.items() if route == SYNONYM}
+
+    def found_as(group: Group, own: set[str]) -> float:
+        """1 when a word of the group is found as written, by its lemma or corrected; SYNONYM_SHARE
+        when only a synonym of the thesaurus is found (the question's own words count more)."""
+        share = 0.0
+        for alternative in group_stems(group):
+            if has_stems(alternative, own):
+                if not set(alternative.split()) <= synonym_stems:
+                    return 1.0
+                share = SYNONYM_SHARE
+        return share
+
+    def coverage(own: set[str], title_stems: set[str]) -> float:
+        """Share of the question's weight found in `own`, words only in the title at half."""
+        score = 0.0
+        for g in groups:
+            share = found_as(g, own) or 0.5 * found_as(g, title_stems)
+            score += weight[_key(g)] * share
+        return score / full
+
+    # 1. Passages that answer: enough of the question's weight in the passage (with its
+    # deliberation's title), in the search's order (which already puts the kind of fact asked
+    # for first).
+    answering = []
     for rank, (passage_id, _) in enumerate(ranked):
         passage, meeting_date, item = rows[passage_id]
         if passage.kind == "heading":
             continue
         title_stems = set(terms(item.title)) if item else set()
+        covered = coverage(_own_stems(passage.text, passage.lemmas), title_stems)
+        answering.append((covered, rank, passage, meeting_date, item, title_stems))
+    best = max((a[0] for a in answering), default=0.0)
+    if best < RELEVANT:
+        return replace(not_found(), coverage=best)
+    # The best passages, and, for a question on a kind of fact, the good ones that carry it.
+    chosen = [
+        a
+        for a in answering
+        if a[0] >= max(RELEVANT, KEEP * best)
+        or (kinds and a[0] >= max(RELEVANT, KIND_KEEP * best) and carries(a[2].text, kinds))
+    ][:MAX_QUOTES]
+    # 2. In each, the sentence that carries most of the question and the kind of fact asked for.
+    picked: list[tuple[float, int, Quote, Quote | None]] = []
+    for _, rank, passage, meeting_date, item, title_stems in chosen:
         parts = sentences(passage.text)
+        scored_sentences = []
         for n, sentence in enumerate(parts):
-            own = _own_stems(sentence, passage.lemmas)
-            present = [g for g in groups if _has(g, own)]
-            if not present:
-                continue
-            score = sum(weight[_key(g)] for g in present)
-            score += 0.5 * sum(
-                weight[_key(g)] for g in groups if g not in present and _has(g, title_stems)
-            )
+            score = coverage(_own_stems(sentence, passage.lemmas), title_stems)
+            if carries(sentence, kinds):
+                score += KIND_BONUS
             if about_decision and passage.kind == "decision":
-                score += 0.05 * full  # a question on a decision: the decision itself first
-            coverage = score / full
-            # The kind of fact asked for puts a sentence first among those that cover the
-            # question well enough; it never makes an unrelated sentence an answer.
-            bonus = KIND_BONUS if any(rx.search(sentence) for rx in facts) else 0.0
-            quote = Quote(_with_context(passage.text, parts, n), meeting_date, passage.anchor,
-                          item.number if item else None, item.title if item else None,
-                          passage.page, "answer")  # fmt: skip
-            scored.append((coverage + bonus, coverage, -rank, quote, item.id if item else None))
-    scored = [s for s in scored if s[1] >= RELEVANT]
-    if not scored:
-        return not_found()
-    scored.sort(key=lambda s: (s[0], s[2]), reverse=True)
-    best = scored[0][0]
+                score += DECISION_BONUS
+            scored_sentences.append((score, -n, n))
+        sentence_score, _, n = max(scored_sentences)
+        text_ = _with_context(passage.text, parts, n)
+        follow_up = None
+        if ASKED.search(parts[n]):
+            # "Mme Ortiz demande si…": the answer is the reply that follows, in the same paragraph
+            # or at the start of the next one; quote both.
+            if n + 1 < len(parts):
+                text_ = _span(passage.text, text_, parts[n + 1])
+            else:
+                follow_up = _next_passage_quote(session, passage, meeting_date, item)
+        quote = Quote(text_, meeting_date, passage.anchor, item.number if item else None,
+                      item.title if item else None, passage.page, "answer")  # fmt: skip
+        picked.append((sentence_score, rank, quote, follow_up))
+    # The best sentences first (the question's words and the kind of fact asked for), then the
+    # search's order.
+    picked.sort(key=lambda p: (-p[0], p[1]))
     quotes: list[Quote] = []
-    for total_score, _, _, quote, _item_id in scored:
-        if len(quotes) == MAX_QUOTES or total_score < 0.7 * best:
-            break
-        if all(quote.text not in q.text and q.text not in quote.text for q in quotes):
-            quotes.append(quote)
-    if (about_decision or "vote" in kinds) and scored[0][4] is not None:
-        quotes += _decision_quotes(session, scored[0][4], quotes)
+    for _, _, quote, follow_up in picked:
+        for candidate in (quote, follow_up):
+            if candidate and all(
+                candidate.text not in q.text and q.text not in candidate.text for q in quotes
+            ):
+                quotes.append(candidate)
+    # A question on an amount, a count or a date that no quoted sentence answers with one is not
+    # answered, however well its words are found ("combien ont coûté les plaques" when the minutes
+    # speak of the plaques but give no sum).
+    facts = [k for k in kinds if k in FACT_KINDS]
+    if facts and not any(carries(q.text, facts) for q in quotes):
+        return replace(not_found(), coverage=best, kind_found=False)
+    if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
+        quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)
+    top = max(answering, key=lambda a: (a[0], -a[1]))
+    top_stems = _own_stems(top[2].text, top[2].lemmas) | top[5]
+    missing = max((weight[_key(g)] / full for g in groups if not _has(g, top_stems)), default=0.0)
+    kind_found = not kinds or any(carries(q.text, kinds) for q in quotes)
+    first_item = chosen[0][4]
+    if (about_decision or "vote" in kinds) and first_item is not None:
+        quotes += _decision_quotes(session, first_item.id, quotes)
     return Answer(question, True, quotes, shown, about_decision, kinds, [],
-                  expansion.corrections, expansion.unknown)  # fmt: skip
+                  expansion.corrections, expansion.unknown, best, missing, kind_found)  # fmt: skip
+
+
+def _rapporteur_quotes(session: Session, item_id: int, already: list[Quote]) -> list[Quote]:
+    """The "Rapporteur : …" line of a deliberation, for "who presented it"."""
+    rows = session.execute(
+        select(Passage, Meeting.meeting_date, Item)
+        .join(Meeting, col(Meeting.id) == Passage.meeting_id)
+        .join(Item, col(Item.id) == Passage.item_id)
+        .where(Passage.item_id == item_id, col(Passage.text).like("Rapporteu%"))
+        .order_by(Passage.position)
+        .limit(1)
+    ).all()
+    return [
+        Quote(passage.text, meeting_date, passage.anchor, item.number, item.title, passage.page,
+              "answer")
+        for passage, meeting_date, item in rows
+        if all(q.anchor != passage.anchor for q in already)
+    ]  # fmt: skip
 
 
 def _decision_quotes(session: Session, item_id: int, already: list[Quote]) -> list[Quote]:

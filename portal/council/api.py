@@ -63,9 +63,15 @@ def api_search(request: Request) -> Response:
                 "url": h.url,
                 "snippet": str(h.snippet),
                 "text": h.text,
+                "matched": [
+                    {"word": word, "query_word": typed, "route": route}
+                    for word, typed, route in h.matched
+                ],
             }
             for h in result.hits
         ],
+        "suggestion": result.suggestion,
+        "unknown": result.unknown,
     }
     if result.facets:
         body["facets"] = {
@@ -94,11 +100,20 @@ def api_ask(request: Request) -> Response:
             for q in answer.quotes
         ],
         "terms": answer.terms,
+        "kinds": answer.kinds,
+        "corrections": answer.corrections,
+        "unknown": answer.unknown,
         "method": "extractive: sentences quoted verbatim from the passages found by the full-text "
-        "search, scored by the question's words (as written or by their lemma) weighted by "
-        "rarity (IDF); nothing is generated",
+        "search, scored by the question's words (as written, by their lemma, a synonym of the "
+        "municipal thesaurus or their corrected spelling) weighted by rarity (IDF), the kind of "
+        "fact asked for (amount, count, date, person, vote, reason) first; nothing is generated",
     }
     if not answer.found:
+        body["maybe_useful"] = [
+            {"meeting_date": h.meeting_date.isoformat(), "deliberation": h.item_number,
+             "item_title": h.item_title, "page": h.page, "url": h.url, "text": h.text}
+            for h in answer.maybe
+        ]  # fmt: skip
         city = request.app.state.settings.city
         body["contact"] = {
             "name": city.name,
@@ -362,9 +377,25 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                         "url": {"type": "string"},
                         "snippet": {"type": "string"},
                         "text": {"type": "string"},
+                        "matched": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "word": {"type": "string"},
+                                    "query_word": {"type": "string"},
+                                    "route": {
+                                        "type": "string",
+                                        "enum": ["écrit", "lemme", "synonyme", "orthographe"],
+                                    },
+                                },
+                            },
+                        },
                     },
                 },
             },
+            "suggestion": _NULLABLE_STR,
+            "unknown": {"type": "array", "items": {"type": "string"}},
             "facets": {
                 "type": "object",
                 "properties": {
@@ -400,6 +431,10 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                 },
             },
             "method": {"type": "string"},
+            "kinds": {"type": "array", "items": {"type": "string"}},
+            "corrections": {"type": "object", "additionalProperties": {"type": "string"}},
+            "unknown": {"type": "array", "items": {"type": "string"}},
+            "maybe_useful": {"type": "array", "items": {"type": "object"}},
             "contact": {
                 "type": "object",
                 "properties": {

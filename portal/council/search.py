@@ -26,11 +26,12 @@ from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlmodel import Session, col
 
 from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
+from portal.council.questions import carries, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
 from portal.council.vocabulary import expand
 
@@ -200,6 +201,57 @@ def candidates(
     return ranked
 
 
+RERANK_POOL = 30
+KIND_WEIGHT = 0.25
+
+
+def kind_rerank(
+    session: Session, ranked: list[tuple[int, float]], kinds: list[str]
+) -> list[tuple[int, float]]:
+    """The best RERANK_POOL passages again, for a question that asks for a kind of fact (see
+    portal/council/questions.py): each passage's score, relative to the best one's, gains
+    KIND_WEIGHT when it carries that kind of fact; for "who voted" and "who presented", the vote
+    line and the rapporteur line of the first three passages' deliberations join the pool just
+    below their deliberation's best passage. Two queries whatever the pool."""
+    if not kinds or not ranked:
+        return ranked
+    pool, rest = ranked[:RERANK_POOL], ranked[RERANK_POOL:]
+    rows = {
+        r[0]: r
+        for r in session.execute(
+            select(Passage.id, Passage.text, Passage.item_id).where(
+                col(Passage.id).in_([i for i, _ in pool])
+            )
+        )
+    }
+    top = max(pool[0][1], 1e-9)
+    scores = {
+        i: score / top + (KIND_WEIGHT if carries(rows[i][1], kinds) else 0.0) for i, score in pool
+    }
+    if "vote" in kinds or "person" in kinds:
+        item_best: dict[int, float] = {}
+        for i, _ in pool:
+            item_id = rows[i][2]
+            if item_id is not None and item_id not in item_best and len(item_best) < 3:
+                item_best[item_id] = scores[i]
+        wanted = []
+        if "vote" in kinds:
+            wanted.append(Passage.kind == "vote")
+        if "person" in kinds:
+            wanted.append(col(Passage.text).like("Rapporteu%"))
+        if item_best:
+            for passage_id, item_id in session.execute(
+                select(Passage.id, Passage.item_id).where(
+                    col(Passage.item_id).in_(list(item_best)), or_(*wanted)
+                )
+            ):
+                lifted = item_best[item_id] + KIND_WEIGHT - 0.01
+                scores[passage_id] = max(scores.get(passage_id, 0.0), lifted)
+    order = sorted(scores.items(), key=lambda s: (-s[1], s[0]))
+    seen = set(scores)
+    return order + [r for r in rest if r[0] not in seen]
+
+
 def wanted_stems(groups: list[Group]) -> set[str]:
     return {w for g in groups for s in group_stems(g) for w in s.split()}
 
@@ -333,8 +385,10 @@ def search(
         return SearchResult([], 0, {}, [])
     expansion = expand(session, typed)
     groups = expansion.groups
-    pool = max(limit + offset, CANDIDATES if with_facets else limit + offset)
-    ranked = candidates(session, groups, filters=filters, limit=pool)
+    # A question typed in the search box is read for what it asks, as the answers do.
+    kinds = question_kinds(query)
+    pool = max(limit + offset, CANDIDATES if with_facets else 0, RERANK_POOL if kinds else 0)
+    ranked = kind_rerank(session, candidates(session, groups, filters=filters, limit=pool), kinds)
     hits = load_hits(
         session, ranked[offset : offset + limit], wanted_stems(groups), expansion.routes
     )

@@ -147,19 +147,23 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
         for lemma in group[1:]:
             note(lemma, typed, LEMMA)
         alternatives = list(group)
+        for word in list(alternatives):
+            for s in table.synonyms(word):
+                if s not in alternatives:
+                    note(s, typed, SYNONYM)
+                    alternatives.append(s)
         if not any(_known(a, vocab) for a in alternatives):
             corrected = closest_word(typed, vocab)
             if corrected:
                 corrections[typed] = corrected
                 note(corrected, typed, SPELLING)
                 alternatives.append(corrected)
+                for s in table.synonyms(corrected):
+                    if s not in alternatives:
+                        note(s, typed, SYNONYM)
+                        alternatives.append(s)
             else:
                 unknown.append(typed)
-        for word in list(alternatives):
-            for s in table.synonyms(word):
-                if s not in alternatives:
-                    note(s, typed, SYNONYM)
-                    alternatives.append(s)
         widened.append(tuple(dict.fromkeys(alternatives)))
         i += 1
     return Expansion(widened, routes, corrections, unknown)

@@ -163,8 +163,14 @@ def phrase_key(text: str) -> str:
     return " ".join(w for w in WORD.findall(fold(text)) if w not in STOP_WORDS)
 
 
+def stem_key(phrase: str) -> str:
+    """'lampadaires publics' -> 'lampadair public': how the thesaurus is looked up, so that a
+    plural or another form of a word finds its line."""
+    return " ".join(stem(w) for w in phrase.split())
+
+
 class Thesaurus:
-    """Folded phrases ('hotel ville') -> the phrases they also stand for."""
+    """Phrases, by their stems ('hotel vill') -> the folded phrases they also stand for."""
 
     def __init__(self, links: dict[str, tuple[str, ...]] | None = None) -> None:
         self.links = links or {}
@@ -174,19 +180,22 @@ class Thesaurus:
         return len(self.links)
 
     def synonyms(self, phrase: str) -> tuple[str, ...]:
-        return self.links.get(phrase, ())
+        """The phrases a word or phrase also stands for (folded, then by its stems)."""
+        return self.links.get(stem_key(phrase_key(phrase)), ())
 
     def expand(self, words: list[str]) -> list[tuple[int, int, str, tuple[str, ...]]]:
         """The thesaurus phrases found in a list of folded words, longest first and without
-        overlap: (start, end, phrase, its synonyms)."""
+        overlap: (start, end, phrase as written, its synonyms)."""
         found = []
         taken: set[int] = set()
+        stems = [stem(w) for w in words]
         for size in range(min(self.longest, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
                 span = set(range(start, start + size))
-                phrase = " ".join(words[start : start + size])
-                if phrase in self.links and not span & taken:
-                    found.append((start, start + size, phrase, self.links[phrase]))
+                key = " ".join(stems[start : start + size])
+                if key in self.links and not span & taken:
+                    phrase = " ".join(words[start : start + size])
+                    found.append((start, start + size, phrase, self.links[key]))
                     taken |= span
         return sorted(found)
 
@@ -218,8 +227,8 @@ def parse_thesaurus(text: str) -> Thesaurus:
                 number, "au moins deux termes séparés par des virgules (ou « => ») sont attendus"
             )
         for left in groups[0]:
-            targets = links.setdefault(left, [])
-            targets += [r for r in groups[1] if r != left and r not in targets]
+            targets = links.setdefault(stem_key(left), [])
+            targets += [r for r in groups[1] if stem_key(r) != stem_key(left) and r not in targets]
     return Thesaurus({k: tuple(v) for k, v in links.items() if v})
 
 

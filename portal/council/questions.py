@@ -1,0 +1,80 @@
+"""What a question asks for, and which sentences or passages carry that kind of fact.
+
+A resident's question is read for its kind (several may apply): an amount (combien, quel coût,
+quel montant, prix), a date (quand, quelle date, depuis quand, à partir de quand), a person (qui,
+quel élu, rapporteur), a vote (adopté, voté, unanimité, contre, abstention) or a reason
+(pourquoi). A sentence carries an amount when it has a sum in euros or a percentage, a date when
+it names a day, a month, a year or an hour, a person when it names someone ("M. Vasseur", "Mme
+Ortiz", "Rapporteur :"), a vote when it is the vote line or says who voted how, a reason when it
+says why ("car", "afin de", "en raison de"...). These are patterns, not a model: predictable and
+explainable, and the same on every database.
+"""
+
+from __future__ import annotations
+
+import re
+
+from portal.council.nlp import AMOUNT
+from portal.council.parse import FRENCH_DATE, VOTE, VOTE_TABLE
+from portal.council.text import fold
+
+KINDS = ("amount", "count", "date", "person", "vote", "reason")
+
+# What a question asks for, read on its folded text.
+QUESTION_KINDS = {
+    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b|"
+                         r"\bcher\b|\bsubvention|\beuros?\b"),
+    # "combien de caméras": a count, not a sum
+    "count": re.compile(r"\bcombien (?:de |d')(?!euros?\b|argent\b)|\bnombre\b|\bquelle part\b"),
+    "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
+                       r"\ba partir de quand\b|\bquel jour\b|\bquel mois\b|\bquelle annee\b|"
+                       r"\ben quelle annee\b|\bdates?\b|\bdelais?\b|\bhoraires?\b"),
+    "person": re.compile(r"^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont|va|vont|etait)\b|"
+                         r"\bquels? elus?\b|\bquelles? elues?\b|\brapporteu|\bnom\b|"
+                         r"\bqui (?:presente|preside|porte|gere|dirige)"),
+    # "adopté", "approuvé" ask about the decision (answered with it, and its vote); these ask
+    # about the vote itself.
+    "vote": re.compile(r"\bvot|\bunanimit|\bcontre\b|\babstenu|\babstention"),
+    "reason": re.compile(r"\bpourquoi\b|\braisons?\b|\bmotifs?\b|\bjustifi|\bcause\b"),
+}  # fmt: skip
+MONTH_NAMES = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"
+               r"novembre|d[ée]cembre")  # fmt: skip
+# What a sentence carries, read on its text as written.
+SENTENCE_FACTS = {
+    "amount": re.compile(AMOUNT.pattern + r"|\d\s*(?:€|k€|M€)|\d[\d  ,]*\s*%|\bmillions?\b", re.I),
+    "count": re.compile(r"\d|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
+                        r"treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|"
+                        r"cent|mille)\b", re.I),
+    "date": re.compile(FRENCH_DATE.pattern + rf"|\b(?:{MONTH_NAMES})\b|\b(?:19|20)\d{{2}}\b|"
+                       r"\b(?:printemps|été|automne|hiver|rentrée)\b|\b\d{1,2}\s*h\b|"
+                       r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I),
+    "person": re.compile(r"\b(?:M\.|Mme|MM\.|Monsieur|Madame|Maître)\s+[A-ZÀ-Ý]|"
+                         r"\bRapporteu(?:r|se)\b|(?<=[a-zà-ÿ,] )[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][A-ZÀ-Ýa-zà-ÿ-]+"),
+    "vote": re.compile(VOTE.pattern.lstrip("^") + "|" + VOTE_TABLE.pattern.lstrip("^") + r"|\bunanimit|\bpour\s*:\s*\d|\bcontre\s*:\s*\d|"
+                       r"\babstentions?\b|\bs'abst|\bvot(?:e|é|ent|era|eront|ant)\b|"
+                       r"\badopt|\brejet|\bcontre\b", re.I),
+    "reason": re.compile(r"\bcar\b|\bparce qu|\ben raison\b|\bafin\b|\bdu fait\b|\bcompte tenu\b|"
+                         r"\bà cause\b|\bjustifi|\bd[ûu]e? à\b|\bs'explique|\bmotif|\bobjectif|"
+                         r"\bvise à\b|\bpour (?:permettre|éviter|limiter|réduire|répondre)\b|"
+                         r"\ben effet\b|\bc'est pourquoi\b|\bsuite à\b|\bdès lors\b|\bmis en évidence\b|"
+                         r"\brévél|\bconstat|\bdiagnostic|\bnécessit|\bvétust|\bdégrad|\bobligation|"
+                         r"\bimpos|\bconformément\b|\bdoit être\b|\bdoivent être\b|\bpermettr|"
+                         r"\bsécurité\b|\brisque|\bhausse\b|\bbaisse\b|\baugment", re.I),
+}  # fmt: skip
+# A sentence that starts this way needs the one before it to be understood.
+NEEDS_CONTEXT = re.compile(
+    r"^(?:Il|Elle|Ils|Elles|Celui-ci|Celle-ci|Ceux-ci|Celles-ci|Cela|Ceci|Ce dernier|"
+    r"Cette dernière|Son|Sa|Ses|Leur|Leurs|Lui|Eux|Selon lui|Selon elle|En revanche|Toutefois|"
+    r"Cependant|Pour sa part|De son côté)\b"
+)
+
+
+def question_kinds(question: str) -> list[str]:
+    """What the question asks for: amount, date, person, vote, reason (several may apply)."""
+    folded = fold(question)
+    return [kind for kind, rx in QUESTION_KINDS.items() if rx.search(folded)]
+
+
+def carries(text: str, kinds: list[str]) -> bool:
+    """Whether a sentence or a passage carries a fact of one of these kinds."""
+    return any(SENTENCE_FACTS[k].search(text) for k in kinds)

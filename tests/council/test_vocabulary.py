@@ -1,0 +1,143 @@
+"""Residents' words and the minutes' words: the municipal thesaurus (plain file, errors refused
+with their line, previous version kept), spelling tolerance with "Vouliez-vous dire", the route
+of each matched word, and answers read for what the question asks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.council.ingest import ingest_paths
+from portal.nlp.french import ThesaurusError, load_thesaurus, parse_thesaurus, thesaurus
+
+ROOT = Path(__file__).resolve().parents[2]
+MINUTES = Path(__file__).with_name("data") / "pv-sans-paragraphes.txt"
+
+
+def test_the_city_thesaurus_file_loads() -> None:
+    """content/thesaurus.txt is valid and links residents' words to the minutes' words."""
+    table = load_thesaurus(ROOT / "content" / "thesaurus.txt")
+    assert "videoprotection" in table.synonyms("vidéosurveillance")
+    assert "mairie" in table.synonyms("hôtel de ville")
+    assert "plan local urbanisme" in table.synonyms("PLU")
+    assert "fiscalite" in table.synonyms("impôts") and "impots" not in table.synonyms("fiscalité")
+    assert "eclairage public" in table.synonyms("lampadaires")  # plural found by its stem
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"),
+    [
+        ("mairie, hôtel de ville\npiscine\n", 2, "au moins deux termes"),
+        ("# commentaire\n\nvélo, , cyclable\n", 3, "un terme est vide"),
+        ("a => b => c\n", 1, "« => » ne peut figurer qu'une fois"),
+        ("crèche, eaje\nimpôts; taxes\n", 2, "caractère inattendu"),
+    ],
+)
+def test_thesaurus_syntax_errors_name_their_line(text: str, line: int, reason: str) -> None:
+    """A syntax error is refused with its line number and the reason, in French."""
+    with pytest.raises(ThesaurusError) as error:
+        parse_thesaurus(text)
+    assert error.value.line == line and reason in str(error.value)
+    assert str(error.value).startswith(f"thésaurus, ligne {line} : ")
+
+
+def test_a_bad_thesaurus_file_is_refused_and_the_previous_one_kept(tmp_path: Path) -> None:
+    """Editing the file is picked up at the next search; a bad edit keeps the previous version."""
+    path = tmp_path / "thesaurus.txt"
+    path.write_text("piscine, centre aquatique\n", encoding="utf-8")
+    assert thesaurus(path).synonyms("piscine") == ("centre aquatique",)
+    path.write_text("piscine, bassin\nmairie\n", encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # a new modification time, whatever the clock's resolution
+    assert thesaurus(path).synonyms("piscine") == ("centre aquatique",)
+    with pytest.raises(ThesaurusError, match="ligne 2"):
+        load_thesaurus(path)
+    path.write_text("piscine, bassin\n", encoding="utf-8")
+    os.utime(path, ns=(1, 2 * 10**18))
+    assert thesaurus(path).synonyms("piscine") == ("bassin",)
+
+
+def _search(client: TestClient, q: str) -> dict[str, Any]:
+    response = client.get("/api/council/search", params={"q": q})
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_synonyms_and_spelling_find_the_minutes_words_and_say_how(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """ "vidéosurveillance" finds "vidéoprotection" (synonym), "piscinne" and "bugdet" find
+    "piscine" and "budget" (spelling) with "Vouliez-vous dire", and each hit says which words
+    matched and by which route."""
+    found = _search(client, "vidéosurveillance")
+    assert found["hits"] and found["unknown"] == []
+    routes = {(m["word"].lower(), m["route"]) for h in found["hits"] for m in h["matched"]}
+    assert ("vidéoprotection", "synonyme") in routes
+    misspelt = _search(client, "piscinne")
+    assert misspelt["suggestion"] == "piscine" and misspelt["hits"]
+    assert any(m["route"] == "orthographe" for m in misspelt["hits"][0]["matched"])
+    assert _search(client, "bugdet")["suggestion"] == "budget"
+    page = client.get("/council/search", params={"q": "piscinne"}).text
+    assert "Vouliez-vous dire" in page and "orthographe corrigée" in page
+    written = _search(client, "piscine")
+    assert written["suggestion"] is None
+    assert {m["route"] for h in written["hits"] for m in h["matched"]} >= {"écrit"}
+
+
+def test_words_found_nowhere_are_named(client: TestClient, demo_minutes: None) -> None:
+    """A word no passage has, even corrected, is named rather than silently dropped."""
+    assert _search(client, "zeppelin")["unknown"] == ["zeppelin"]
+
+
+@pytest.fixture
+def extracted_minutes(engine: Engine) -> None:
+    """Minutes as text extracted from a PDF (no blank lines, headers, footers)."""
+    results, errors = ingest_paths(engine, [MINUTES])
+    assert errors == [] and len(results) == 1
+
+
+def _ask(client: TestClient, q: str) -> dict[str, Any]:
+    response = client.get("/api/council/ask", params={"q": q})
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_answers_quote_the_kind_of_fact_asked_for(
+    client: TestClient, extracted_minutes: None
+) -> None:
+    """An amount, a date and a vote asked in residents' words get the sentence with the amount,
+    the date and the vote, verbatim, with the deliberation's number and title."""
+    amount = _ask(client, "combien coute la gratuite de la mediatheque")
+    assert amount["found"] and "amount" in amount["kinds"]
+    cost = [q for q in amount["answer"] if q["quote"].startswith("Le coût de la mesure est estimé")]
+    assert cost and "38 000 euros par an" in cost[0]["quote"]
+    assert cost[0]["deliberation"] == "2025-06-01"
+    assert cost[0]["item_title"] == "Gratuité de la médiathèque Louise-Michel"
+    assert all("euros" in q["quote"] for q in amount["answer"] if q["kind"] == "answer")
+    date = _ask(client, "a partir de quand la mediatheque est gratuite ?")
+    assert date["found"] and any("1er septembre 2025" in q["quote"] for q in date["answer"])
+    vote = _ask(client, "qui a vote contre la gratuite de la mediatheque")
+    quotes = [q["quote"] for q in vote["answer"]]
+    assert "Vote : pour 24, contre 4, abstentions 1 — adoptée." in quotes
+    # "Il annonce que son groupe votera contre." is quoted with the sentence that says who "il" is.
+    assert any(q.startswith("M. Perrot juge") and q.endswith("votera contre.") for q in quotes)
+
+
+def test_not_found_says_so_with_what_was_searched_and_the_closest_passages(
+    client: TestClient, extracted_minutes: None
+) -> None:
+    """A question the minutes do not answer: "Je n'ai pas trouvé de passage qui réponde", the
+    words searched, the closest passages as "peut-être utile" and the city's contact."""
+    data = _ask(client, "combien coute la renovation du gymnase de la piscine olympique")
+    assert data["found"] is False and data["answer"] == []
+    assert data["maybe_useful"] and data["contact"]["phone"]
+    page = client.get(
+        "/council/ask",
+        params={"q": "combien coute la renovation du gymnase de la piscine olympique"},
+    ).text
+    assert "Je n&#39;ai pas trouvé de passage qui réponde" in page
+    assert "Peut-être utile" in page and "Mots cherchés" in page and "gymnase" in page

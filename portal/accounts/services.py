@@ -6,6 +6,7 @@ The only entry point other modules use for users: `display_names()`, `get_user()
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 from collections.abc import Iterable
@@ -291,7 +292,17 @@ def _account_key(email: str) -> str:
 
 
 def _client_key(client: str) -> str:
-    return _hash("client:" + (client or "unknown"))
+    """One key per IPv4 address, and per /64 for IPv6: a single home or server is handed a whole
+    /64, and could otherwise try each guess from a new address."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return _hash("client:" + (client or "unknown"))
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _hash(f"client:{address.ipv4_mapped}")
+        return _hash(f"client:{ipaddress.ip_network(f'{address}/64', strict=False)}")
+    return _hash(f"client:{address}")
 
 
 @dataclass(frozen=True)
@@ -530,8 +541,13 @@ def create_user(
         password_hash=hash_password(password),
         email_confirmed_at=utcnow() if confirmed else None,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # two admins creating the same account at once
+            session.add(user)
+    except IntegrityError:
+        if session.scalar(select(User.id).where(User.email == email)):
+            raise Conflict(_("Un compte existe déjà avec cette adresse e-mail.")) from None
+        raise Conflict(_("Ce nom affiché est déjà pris.")) from None
     for role in sorted(wanted | {Role.RESIDENT.value}):
         session.add(UserRole(user_id=user.id, role=role, granted_by=actor_id))
     audit.record(
@@ -569,7 +585,11 @@ def set_roles(
     for role in before - wanted:
         session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role == role))
     for role in wanted - before:
-        session.add(UserRole(user_id=user_id, role=role, granted_by=actor_id))
+        try:
+            with session.begin_nested():  # granted by another admin in the same instant: kept
+                session.add(UserRole(user_id=user_id, role=role, granted_by=actor_id))
+        except IntegrityError:
+            pass
     if before != wanted:
         audit.record(
             session, actor_id=actor_id, action="account.roles", object_type="user", object_id=user_id,

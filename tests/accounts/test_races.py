@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from portal.accounts.models import User
+from portal.accounts.models import User, UserRole
 from portal.db import session_scope
 from tests.conftest import PASSWORD, outbox_link
 
@@ -55,6 +55,22 @@ def _post(base: str, path: str, anon: str, data: dict[str, str]) -> httpx.Respon
         follow_redirects=False,
         timeout=120,
     )
+
+
+def _signed_in(base: str, email: str, path: str) -> tuple[str, str]:
+    """Sign in as `email`; return the browser's cookie header and the CSRF token of `path`."""
+    with httpx.Client(base_url=base) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert token
+        response = c.post(
+            "/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        assert response.status_code == 303
+        page = c.get(path)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token, page.text[:300]
+        cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+        return cookie, token.group(1)
 
 
 def test_parallel_wrong_passwords_are_judged_at_most_five(live_server: str, make_user: Any) -> None:
@@ -158,3 +174,44 @@ def test_parallel_right_passwords_are_all_accepted(live_server: str, make_user: 
         ),
     )  # fmt: skip
     assert statuses == Counter({303: 6})
+
+
+def test_one_account_created_ten_times_at_once_by_an_admin_exists_once(
+    live_server: str, make_user: Any, engine: Engine
+) -> None:
+    """The admin's create form posted ten times at once: one account, nine clear 409 refusals."""
+    make_user("admin", email="admin@exemple.fr")
+    cookie, token = _signed_in(live_server, "admin@exemple.fr", "/admin/users")
+    statuses = _at_once(
+        10,
+        lambda i: httpx.post(
+            live_server + "/admin/users",
+            data={"email": "agent@exemple.fr", "display_name": "Agent Double",
+                  "password": "une phrase assez longue", "roles": "agent", "csrf_token": token},
+            headers={"cookie": cookie}, follow_redirects=False, timeout=120,
+        ),
+    )  # fmt: skip
+    assert statuses == Counter({303: 1, 409: 9})
+    with session_scope(engine, write=False) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_one_role_granted_ten_times_at_once_is_granted_once(
+    live_server: str, make_user: Any, engine: Engine
+) -> None:
+    """The same roles form posted ten times at once succeeds every time and grants the role once."""
+    make_user("admin", email="chef@exemple.fr")
+    target = make_user(email="promue@exemple.fr")
+    cookie, token = _signed_in(live_server, "chef@exemple.fr", "/admin/users")
+    statuses = _at_once(
+        10,
+        lambda i: httpx.post(
+            f"{live_server}/admin/users/{target}/roles",
+            data={"roles": "moderator", "csrf_token": token},
+            headers={"cookie": cookie}, follow_redirects=False, timeout=120,
+        ),
+    )  # fmt: skip
+    assert statuses == Counter({303: 10})
+    with session_scope(engine, write=False) as session:
+        roles = sorted(session.scalars(select(UserRole.role).where(UserRole.user_id == target)))
+    assert roles == ["moderator", "resident"]

@@ -58,6 +58,29 @@ def test_another_client_is_not_slowed_by_a_sprayer(
         assert _try(neighbour, "habitante@exemple.fr", PASSWORD) == 303
 
 
+def test_ipv6_clients_are_counted_per_64_prefix(make_user: Any, settings: Any, engine: Any) -> None:
+    """Rotating addresses inside one IPv6 /64 does not escape the per-client limit; another
+    /64 is a different client."""
+    from starlette.testclient import TestClient as Client
+
+    from portal.app import create_app
+
+    make_user(email="voisine@exemple.fr")
+    app = create_app(settings, engine=engine)
+
+    def from_address(host: str, email: str, password: str) -> int:
+        with Client(app, base_url="http://testserver", client=(host, 50000)) as browser:
+            return _try(browser, email, password)
+
+    statuses = [
+        from_address(f"2001:db8:0:1::{i + 1:x}", f"inconnu{i}@exemple.fr", "azerty123456!")
+        for i in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    assert from_address("2001:db8:0:1:ffff::1", "voisine@exemple.fr", PASSWORD) == 429
+    assert from_address("2001:db8:0:2::1", "voisine@exemple.fr", PASSWORD) == 303
+
+
 def test_right_passwords_are_not_counted_as_attempts(make_client: Any, make_user: Any) -> None:
     """Six right logins in a minute all succeed (the sixth was refused before)."""
     make_user(email="fidele@exemple.fr")

@@ -19,7 +19,10 @@ from starlette.staticfiles import StaticFiles
 
 from portal import modules
 from portal.accounts.authentication import SessionCookieAuthenticator
+from portal.accounts.models import User
+from portal.council.nlp import load_pipeline
 from portal.db import check_migrated, make_engine, session_scope
+from portal.scheduler import start_background
 from portal.settings import Settings, SettingsError, load_settings
 from portal.web import home, openapi, templating
 from portal.web.cache import PageCache
@@ -33,17 +36,13 @@ log = logging.getLogger("portal")
 
 
 def collect_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [*home.routes, *openapi.routes]
-    for module in modules.modules():
-        routes.extend(module.routes)
-    return routes
+    return [*home.routes, *openapi.routes, *modules.routes()]
 
 
 def refuse_demo_accounts(engine: Engine, settings: Settings) -> None:
     """Demo accounts have known passwords: outside demo mode their presence stops the start."""
     if settings.demo:
         return
-    from portal.accounts.models import User
 
     with session_scope(engine, write=False) as session:
         found = session.scalar(select(User.id).where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}")))  # type: ignore[attr-defined]
@@ -67,12 +66,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         scheduler = None
         # Searches of the minutes read each query with spaCy: load it before the first visitor
         # comes (2 to 8 s), not in their request.
-        from portal.council.nlp import load_pipeline
-
         await anyio.to_thread.run_sync(load_pipeline)
         if settings.run_scheduler:
-            from portal.scheduler import start_background
-
             scheduler = start_background(engine, settings, modules.all_jobs())
         try:
             yield
@@ -93,7 +88,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from portal.accounts import services
 from portal.db import session_scope
-from portal.modules import modules
+from portal.modules import demo_loaders
 from portal.settings import Settings
 
 DEMO_DOMAIN = "demo.suresnes.invalid"
@@ -33,7 +34,6 @@ def demo_email(local: str) -> str:
 
 
 def ensure_demo_accounts(engine: Engine) -> dict[str, int]:
-    from portal.accounts import services
 
     ids: dict[str, int] = {}
     with session_scope(engine) as session:
@@ -44,7 +44,7 @@ def ensure_demo_accounts(engine: Engine) -> dict[str, int]:
                     session, email=demo_email(local), display_name=name, password=DEMO_PASSWORD,
                     roles=roles, actor_id=None,
                 )  # fmt: skip
-            ids[local] = int(user.id)  # type: ignore[arg-type]
+            ids[local] = int(user.id)
     return ids
 
 
@@ -65,9 +65,6 @@ def load_demo(engine: Engine, settings: Settings, *, only: list[str] | None = No
     print("Loading demo content:", file=sys.stderr)
     accounts = ensure_demo_accounts(engine)
     _progress(f"accounts: {len(accounts)} demo accounts")
-    for module in modules():
-        if only and module.name not in only:
-            continue
-        for load in module.demo:
-            load(engine, settings, accounts=accounts, progress=_progress)
+    for load in demo_loaders(only):
+        load(engine, settings, accounts=accounts, progress=_progress)
     print_demo_accounts(settings)

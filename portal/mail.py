@@ -66,9 +66,9 @@ def queue_mail(
 def pending(session: Session, limit: int = 100) -> list[OutboxMail]:
     stmt = (
         select(OutboxMail)
-        .where(OutboxMail.sent_at.is_(None))  # type: ignore[union-attr]
+        .where(OutboxMail.sent_at.is_(None))
         .where(OutboxMail.attempts < 5)
-        .order_by(OutboxMail.id)  # type: ignore[arg-type]
+        .order_by(OutboxMail.id)
         .limit(limit)
     )
     return list(session.scalars(stmt))
@@ -105,7 +105,7 @@ def deliver_pending(session: Session, settings: Settings) -> int:
 
 
 def outbox(session: Session, *, to: str | None = None, limit: int = 50) -> list[OutboxMail]:
-    stmt = select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)  # type: ignore[union-attr]
+    stmt = select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)
     if to:
         stmt = stmt.where(OutboxMail.to_address == to.strip().lower())
     return list(session.scalars(stmt))

@@ -1,7 +1,7 @@
 """What a domain package declares about itself: the `Module` manifest and the `Job` it may run.
 
-Each package (`portal/accounts/`, `portal/consultation/`, …) has a `manifest()` function in its
-`__init__.py` that returns one `Module`. The composition roots (`app.py`, `cli.py`, `demo.py`,
+Each package (`portal/accounts/`, `portal/consultation/`, …) declares one `MANIFEST` in its
+`__init__.py`. The composition roots (`app.py`, `cli.py`, `demo.py`,
 `migrations/env.py`) read the list in `portal/modules.py`; nothing is discovered by file name, so a
 reader sees every route file, job, table module, command and demo loader of a package in one place.
 """
@@ -9,17 +9,15 @@ reader sees every route file, job, table module, command and demo loader of a pa
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
-    from starlette.routing import BaseRoute
 
     from portal.settings import Settings
 
@@ -60,22 +58,27 @@ CliRegistrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"],
 
 @dataclass(frozen=True)
 class Module:
-    """One domain package's parts, declared once (Warehouse's `includeme`, as a value)."""
+    """One domain package's parts, declared once, by module name (as Warehouse's `includeme` and
+    Django's settings name them): declaring costs nothing, and each composition root imports only
+    what it uses (`portal --help` loads no route, `portal worker` no template).
+
+    What each named module must expose:
+    - `routes`: a `routes` list of Starlette routes (HTML and API alike, matched in this order),
+      and optionally `OPENAPI_PATHS` / `OPENAPI_SCHEMAS` for /api/openapi.json;
+    - `models`: table classes (importing the module puts them on the metadata);
+    - `jobs`: a `JOBS` list of `Job`;
+    - `cli`: `register(subparsers)`, adding the package's `portal` sub-commands;
+    - `demo`: `load_demo(engine, settings, *, accounts, progress)`, idempotent;
+    - `template_globals`: a `TEMPLATE_GLOBALS` mapping of pure helpers and constants (labels,
+      choices) for the templates; never a database query.
+    """
 
     name: str
-    # Route lists, HTML and API alike, in the order they are matched.
-    routes: Sequence[BaseRoute] = ()
-    # Modules whose import puts the package's tables on the metadata (table names keep the prefix).
-    models: Sequence[ModuleType] = ()
-    jobs: Sequence[Job] = ()
-    # Adds the package's sub-commands to `portal` (argparse sub-parsers).
-    cli: CliRegistrar | None = None
-    # Demo loaders, run in this order by `portal demo load`.
-    demo: Sequence[DemoLoader] = ()
+    routes: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    jobs: tuple[str, ...] = ()
+    cli: str | None = None
+    demo: tuple[str, ...] = ()
     # The package's Jinja folder: templates are named `<package>/<page>.html` inside it.
     templates: Path | None = None
-    # Pure helpers and constants for its templates (labels, choices): never a database query.
-    template_globals: Mapping[str, Any] = field(default_factory=dict)
-    # The package's part of /api/openapi.json.
-    openapi_paths: Mapping[str, Any] = field(default_factory=dict)
-    openapi_schemas: Mapping[str, Any] = field(default_factory=dict)
+    template_globals: str | None = None

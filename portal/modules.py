@@ -1,57 +1,91 @@
 """The one list of domain packages, in order, and what the composition roots read from it.
 
 `app.py`, `cli.py`, `demo.py` and `migrations/env.py` call these functions; the lower layers
-(`web/`, `scheduler.py`, `db.py`) are given what they need and never import this list.
+(`web/`, `scheduler.py`, `db.py`) are given what they need and never import this list. Each
+function imports only the parts it needs, so a command that registers sub-commands does not load
+the web pages, and the worker does not load the templates.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import argparse
+import importlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import portal.core_models  # noqa: F401 - the import puts the shared tables on the metadata
 from portal import accounts, consultation, council, registry
-from portal.manifest import Job, Module
+from portal.manifest import DemoLoader, Job, Module
 
-PACKAGES = (accounts, consultation, registry, council)
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+MODULES: tuple[Module, ...] = (
+    accounts.MANIFEST,
+    consultation.MANIFEST,
+    registry.MANIFEST,
+    council.MANIFEST,
+)
 
 
-@lru_cache(maxsize=1)
-def modules() -> tuple[Module, ...]:
-    """Every package's manifest, in the order of PACKAGES (routes are matched in that order)."""
-    return tuple(package.manifest() for package in PACKAGES)
+def _parts(names: tuple[str, ...]) -> Iterator[ModuleType]:
+    for name in names:
+        yield importlib.import_module(name)
 
 
 def register_tables() -> None:
-    """Put every package's tables on the metadata (core ones too): foreign keys between packages
-    (core_audit -> accounts_user) resolve only when all are there, whatever a command imported."""
-    modules()  # each manifest imports the modules that hold its tables, which registers them
+    """Put every package's tables on the metadata, the shared ones too: foreign keys between
+    packages (core_audit -> accounts_user) resolve only when all are there."""
+    importlib.import_module("portal.core_models")
+    for module in MODULES:
+        for _part in _parts(module.models):
+            pass  # importing the module is what registers its tables
+
+
+def routes() -> list[BaseRoute]:
+    return [route for m in MODULES for part in _parts(m.routes) for route in part.routes]
+
+
+def openapi_parts() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(paths, schemas) that the packages' route modules add to /api/openapi.json."""
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for module in MODULES:
+        for part in _parts(module.routes):
+            paths.update(getattr(part, "OPENAPI_PATHS", {}))
+            schemas.update(getattr(part, "OPENAPI_SCHEMAS", {}))
+    return paths, schemas
 
 
 def all_jobs() -> list[Job]:
-    return [job for module in modules() for job in module.jobs]
+    return [job for m in MODULES for part in _parts(m.jobs) for job in part.JOBS]
+
+
+def register_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for module in MODULES:
+        if module.cli is not None:
+            importlib.import_module(module.cli).register(subparsers)
+
+
+def demo_loaders(only: list[str] | None = None) -> list[DemoLoader]:
+    return [
+        part.load_demo for m in MODULES if not only or m.name in only for part in _parts(m.demo)
+    ]
 
 
 def template_dirs() -> list[Path]:
-    return [m.templates for m in modules() if m.templates is not None]
+    return [m.templates for m in MODULES if m.templates is not None]
 
 
 def template_globals() -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for module in modules():
-        clash = found.keys() & module.template_globals.keys()
+    for module in MODULES:
+        if module.template_globals is None:
+            continue
+        declared = importlib.import_module(module.template_globals).TEMPLATE_GLOBALS
+        clash = found.keys() & declared.keys()
         if clash:
             raise RuntimeError(f"template globals declared twice: {sorted(clash)}")
-        found.update(module.template_globals)
+        found.update(declared)
     return found
-
-
-def openapi_parts() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(paths, schemas) that the packages add to /api/openapi.json."""
-    paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
-    for module in modules():
-        paths.update(module.openapi_paths)
-        schemas.update(module.openapi_schemas)
-    return paths, schemas

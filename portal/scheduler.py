@@ -75,7 +75,7 @@ def run_once(engine: Engine, settings: Settings, job: Job, *, now: datetime | No
 
 
 def last_runs(session: Session, limit: int = 10) -> list[JobRun]:
-    stmt = select(JobRun).order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+    stmt = select(JobRun).order_by(JobRun.id.desc()).limit(limit)
     return list(session.scalars(stmt))
 
 

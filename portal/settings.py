@@ -86,7 +86,7 @@ class Settings:
         return self.base_url.startswith("https://")
 
     def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def _secret_key(environ: Mapping[str, str], data_dir: Path, demo: bool) -> str:

@@ -4,15 +4,18 @@ discovery, no route module importing another, no template global that can query.
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
 import pytest
 
 from portal import modules
-from portal.manifest import Module
+from portal.manifest import Job, Module
 from portal.web.templating import environment
 
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
@@ -144,24 +147,46 @@ def test_no_part_role_file_names_and_no_discovery_by_name() -> None:
     prefixed = [str(p.relative_to(PORTAL)) for p in in_packages if PREFIXED_ROLE.match(p.name)]
     assert not prefixed, prefixed
     source = (PORTAL / "modules.py").read_text(encoding="utf-8")
-    assert ".glob(" not in source and "import_module" not in source
+    assert ".glob(" not in source and "iterdir" not in source
 
 
-@pytest.mark.parametrize("package", modules.PACKAGES, ids=lambda p: p.__name__)
-def test_each_domain_package_declares_its_manifest(package: object) -> None:
-    """Each package's __init__ returns its Module; its tables, routes and templates are real."""
-    manifest = package.manifest()  # type: ignore[attr-defined]
-    assert isinstance(manifest, Module)
-    assert manifest.name == package.__name__.rsplit(".", 1)[-1]  # type: ignore[attr-defined]
+@pytest.mark.parametrize("manifest", modules.MODULES, ids=lambda m: m.name)
+def test_each_domain_package_declares_its_manifest(manifest: Module) -> None:
+    """Each package's manifest names real parts: tables, routes, jobs, commands, demo loaders."""
+    package = importlib.import_module(f"portal.{manifest.name}")
+    assert package.MANIFEST is manifest
     assert manifest.routes and manifest.models
     assert manifest.templates is not None and manifest.templates.is_dir()
-    for model_module in manifest.models:
+    in_package = (manifest.routes + manifest.models + manifest.jobs + manifest.demo
+                  + tuple(filter(None, (manifest.cli, manifest.template_globals))))  # fmt: skip
+    assert all(name.startswith(f"portal.{manifest.name}.") for name in in_package)
+    for name in manifest.models:
+        part = importlib.import_module(name)
         tables = [
-            v for v in vars(model_module).values()
-            if getattr(v, "__table__", None) is not None and v.__module__ == model_module.__name__
+            v for v in vars(part).values()
+            if getattr(v, "__table__", None) is not None and v.__module__ == name
         ]  # fmt: skip
-        assert tables, f"{model_module.__name__} holds no table"
+        assert tables, f"{name} holds no table"
         assert all(t.__tablename__.startswith(manifest.name + "_") for t in tables)
+    for name in manifest.routes:
+        assert isinstance(importlib.import_module(name).routes, list)
+    for name in manifest.jobs:
+        assert all(isinstance(j, Job) for j in importlib.import_module(name).JOBS)
+    for name in manifest.demo:
+        assert callable(importlib.import_module(name).load_demo)
+    if manifest.cli:
+        assert callable(importlib.import_module(manifest.cli).register)
+
+
+def test_declaring_the_packages_imports_none_of_their_parts() -> None:
+    """`portal --help` stays light: the list of packages loads no route, table or template."""
+    code = (
+        "import sys; import portal.modules; "
+        "heavy = [m for m in sys.modules if m.endswith(('.routes', '.models', '.services'))]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_no_template_global_can_query() -> None:

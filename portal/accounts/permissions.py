@@ -18,3 +18,6 @@ READ_OUTBOX = perm("accounts:outbox:read", "admin")
 def role_label(role: str) -> str:
     """The role's name as people read it, in the visitor's language."""
     return gettext(ROLE_LABELS.get(role, role))
+
+
+TEMPLATE_GLOBALS = {"role_label": role_label}

@@ -112,12 +112,12 @@ def _label(labels: dict[str, str], value: str | None) -> str:
 
 
 def phase_label(phase: str | None) -> str:
-    return _label(_PHASE_LABELS, phase)  # type: ignore[arg-type]
+    return _label(_PHASE_LABELS, phase)
 
 
 def reason_label(reason: str | None) -> str:
     """As residents read it under a hidden comment ("injure")."""
-    return _label(_REASON_LABELS, reason)  # type: ignore[arg-type]
+    return _label(_REASON_LABELS, reason)
 
 
 def reason_heading(reason: str | None) -> str:
@@ -127,8 +127,19 @@ def reason_heading(reason: str | None) -> str:
 
 
 def status_label(status: str | None) -> str:
-    return _label(_STATUS_LABELS, status)  # type: ignore[arg-type]
+    return _label(_STATUS_LABELS, status)
 
 
 def decision_label(decision: str | None) -> str:
-    return _label(_DECISION_LABELS, decision)  # type: ignore[arg-type]
+    return _label(_DECISION_LABELS, decision)
+
+
+# For the templates (through the package's manifest): labels and the choices of the answer form.
+TEMPLATE_GLOBALS = {
+    "phase_label": phase_label,
+    "reason_label": reason_label,
+    "moderation_reason_label": reason_heading,
+    "status_label": status_label,
+    "decision_label": decision_label,
+    "decision_choices": DECISIONS,
+}

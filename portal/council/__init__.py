@@ -1,24 +1,15 @@
 """The council's minutes: ingest (PDF, HTML, text), search, cited answers, open data."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from portal.manifest import Module
 
-
-def manifest() -> Module:
-    # Imported on demand (see portal/accounts/__init__.py): services stay light to import.
-    from portal.council import api, cli, demo, jobs, models, routes
-
-    return Module(
-        name="council",
-        routes=(*routes.routes, *api.routes),
-        models=(models,),
-        jobs=jobs.JOBS,
-        cli=cli.register,
-        demo=(demo.load_demo,),
-        templates=Path(__file__).parent / "templates",
-        openapi_paths=api.OPENAPI_PATHS,
-        openapi_schemas=api.OPENAPI_SCHEMAS,
-    )
+MANIFEST = Module(
+    name="council",
+    routes=("portal.council.routes", "portal.council.api"),
+    models=("portal.council.models",),
+    jobs=("portal.council.jobs",),
+    cli="portal.council.cli",
+    demo=("portal.council.demo",),
+    templates=Path(__file__).parent / "templates",
+)

@@ -1,4 +1,8 @@
-"""`portal nlp cluster FILE.jsonl`: the synthesis pipeline on any export of comments."""
+"""`portal nlp cluster FILE.jsonl`: the synthesis pipeline on any export of comments.
+
+The handler imports what it needs when it runs, so that `portal --help` stays light (see
+portal/cli.py).
+"""
 
 from __future__ import annotations
 
@@ -68,7 +72,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     nlp = sub.add_parser("nlp", help="French text tools (comment clustering)").add_subparsers(
         dest="nlp_command", required=True
     )

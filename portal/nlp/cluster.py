@@ -37,6 +37,13 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
+
+from portal.nlp.pipeline import get_nlp
 
 CommentId = Hashable
 Progress = Callable[[str], None]
@@ -224,7 +231,6 @@ def _prepare(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _english_stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
 
@@ -244,7 +250,6 @@ def analyse(texts: Sequence[str], progress: Progress = _quiet) -> _Analysis:
     """Content lemmas of each text. The first FULL_PIPELINE_LIMIT texts go through the whole
     pipeline; later ones are tokenized and their words looked up in a cache of the forms already
     seen (forms never seen are analysed once, alone)."""
-    from portal.nlp.pipeline import get_nlp
 
     nlp = get_nlp(MODEL, disable=("parser", "ner"))
     lemmas: list[list[str]] = []
@@ -289,10 +294,6 @@ def analyse(texts: Sequence[str], progress: Progress = _quiet) -> _Analysis:
 
 def _sif_vectors(analysis: _Analysis, fit_rows: np.ndarray, a: float = 1e-2) -> np.ndarray:
     """Average word vector of each text, rare words weighted up, the common direction removed."""
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.preprocessing import normalize
-
-    from portal.nlp.pipeline import get_nlp
 
     vocab = get_nlp(MODEL, disable=("parser", "ner")).vocab
     counts = Counter(lemma for doc in analysis.lemmas for lemma in doc)
@@ -338,7 +339,6 @@ class _Views:
         self.size = sif.shape[0]
 
     def get(self, index: int, rows: np.ndarray | slice) -> np.ndarray:
-        from sklearn.preprocessing import normalize
 
         if not self.reduced:
             return self.sif[rows]
@@ -350,9 +350,6 @@ class _Views:
 
 
 def _views(analysis: _Analysis, fit_rows: np.ndarray) -> _Views:
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
 
     sif = _sif_vectors(analysis, fit_rows)
     fit_docs = [analysis.lemmas[i] for i in fit_rows]
@@ -383,7 +380,6 @@ def _identity(doc: list[str]) -> list[str]:
 
 def _consensus(views: _Views, rows: np.ndarray, progress: Progress) -> np.ndarray:
     """Labels of `rows` from the agreement of many k-means runs over the views."""
-    from sklearn.cluster import AgglomerativeClustering, KMeans
 
     m = len(rows)
     agreement = np.zeros((m, m), dtype=np.float32)
@@ -412,7 +408,6 @@ def _consensus(views: _Views, rows: np.ndarray, progress: Progress) -> np.ndarra
 
 def _scores(views: _Views, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Mean cosine of every text to each theme's centroid, over the views (n x themes)."""
-    from sklearn.preprocessing import normalize
 
     n_themes = int(labels.max()) + 1
     total = np.zeros((views.size, n_themes), dtype=np.float32)
@@ -433,7 +428,6 @@ def _label(
 ) -> tuple[list[str], list[list[str]]]:
     """Key phrases of each theme: lemmas and two-word phrases ("temps réel", "centre de contact")
     frequent in a theme and rare in the others (class-based TF-IDF), shown as residents wrote them."""
-    from portal.nlp.pipeline import get_nlp
 
     tokenizer = get_nlp(MODEL, disable=("parser", "ner")).tokenizer
     lexicon = analysis.lexicon
@@ -499,7 +493,6 @@ def cluster_comments(
     seed: int = 0,
 ) -> ClusterResult:
     """Themes, "other" and near-duplicate groups of (id, text) pairs. See the module docstring."""
-    from threadpoolctl import threadpool_limits
 
     # Many small k-means runs: one thread each is an order of magnitude faster than a pool.
     # Tiny inputs can hold fewer distinct points than groups asked for: that is expected.

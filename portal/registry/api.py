@@ -52,8 +52,8 @@ def api_systems(request: Request) -> Response:
 def api_system(request: Request) -> Response:
     db = request.state.db
     system = services.get_published(db, request.path_params["slug"])
-    changes = services.history(db, system.id)  # type: ignore[arg-type]
-    stats = services.questions_of(db, system.id)  # type: ignore[arg-type]
+    changes = services.history(db, system.id)
+    stats = services.questions_of(db, system.id)
     return JSONResponse(
         {
             "entry": system.data,

@@ -1,4 +1,8 @@
-"""`portal registry load DIR`: check and publish register entries from Markdown files."""
+"""`portal registry load DIR`: check and publish register entries from Markdown files.
+
+The handler imports what it needs when it runs, so that `portal --help` stays light (see
+portal/cli.py).
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     registry = sub.add_parser("registry", help="the register of AI systems").add_subparsers(
         dest="registry_command", required=True
     )

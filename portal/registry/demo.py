@@ -41,7 +41,7 @@ def _activity(engine: Engine, accounts: dict[str, int], progress: Callable[[str]
             body="Les conversations avec l'assistant servent-elles à entraîner le modèle du prestataire ?",
         )  # fmt: skip
         services.answer(
-            session, question_id=answered.id, actor_id=accounts["agent"], roles=["agent"],  # type: ignore[arg-type]
+            session, question_id=answered.id, actor_id=accounts["agent"], roles=["agent"],
             body="Non. Le contrat interdit au prestataire de réutiliser les conversations, qui sont "
             "supprimées au bout de trois mois.",
         )  # fmt: skip

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import date, datetime
 from functools import cache
 from gettext import c2py
 from pathlib import Path
 
 from babel import negotiate_locale
+from babel.dates import format_date, get_timezone
+from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -96,15 +100,9 @@ def choose_locale(cookie: str | None, accept_language: str | None, default: str)
 
 
 def format_datetime(value: object, fmt: str = "medium") -> str:
-    from datetime import date, datetime
-
-    from babel.dates import format_date
-    from babel.dates import format_datetime as babel_format_datetime
 
     locale = current_locale.get()
     if isinstance(value, datetime):
-        from babel.dates import get_timezone
-
         return babel_format_datetime(value, fmt, tzinfo=get_timezone("Europe/Paris"), locale=locale)
     if isinstance(value, date):
         return format_date(value, "long" if fmt == "medium" else fmt, locale=locale)
@@ -112,6 +110,5 @@ def format_datetime(value: object, fmt: str = "medium") -> str:
 
 
 def format_number(value: float | int) -> str:
-    from babel.numbers import format_decimal
 
     return format_decimal(value, locale=current_locale.get())

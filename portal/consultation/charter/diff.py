@@ -16,6 +16,8 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
+from portal.web.i18n import gettext as _
+
 Op = Literal["equal", "insert", "delete"]
 Status = Literal["added", "removed", "moved", "changed", "unchanged"]
 TOKEN = re.compile(r"\s+|[\w'’-]+|[^\w\s]", re.UNICODE)
@@ -198,7 +200,6 @@ LABELS = {
 
 def render_segments_html(segments: Sequence[Segment]) -> Markup:
     """<ins>/<del> with hidden spoken labels; all text escaped."""
-    from portal.web.i18n import gettext as _
 
     parts: list[str] = []
     for segment in segments:

@@ -12,7 +12,9 @@ from portal.clock import utcnow
 from portal.consultation.charter.diff import ClauseText, VersionDiff, diff_versions
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
 from portal.consultation.charter.source import CharterSource
-from portal.consultation.vocabulary import VersionStatus
+from portal.consultation.follow import services as follow_services
+from portal.consultation.participation.models import Proposal
+from portal.consultation.vocabulary import Target, VersionStatus
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 
@@ -117,9 +119,6 @@ def publish_version(
 
 
 def _notify_publication(session: Session, version: CharterVersion) -> None:
-    from portal.consultation.follow import services as follow_services
-    from portal.consultation.participation.models import Proposal
-    from portal.consultation.vocabulary import Target
 
     subject = _("La version %(n)s de la charte est publiée", n=version.number)
     for clause in view(session, version).clauses:

@@ -1,7 +1,7 @@
 """Demo consultation: version 1 published, the draft version 2 open for comments.
 
 In demo mode it also fills the consultation as a resident would find it: a few hundred comments
-(demo_text.generate_demo), replies, supports, the agents' proposals, some official answers, and two
+(demo.comments.generate_demo), replies, supports, the agents' proposals, some official answers, and two
 abusive comments reported to the moderators (one already hidden). Rows are written directly by the
 small helpers below, which keep every counter consistent with the rows they count.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from portal.accounts import services as accounts
 from portal.clock import utcnow
 from portal.consultation.charter import services
 from portal.consultation.charter.models import Clause
@@ -35,6 +36,7 @@ from portal.consultation.participation.models import (
 from portal.consultation.review import services as review_services
 from portal.consultation.vocabulary import Decision, Phase, ProposalKind, Target
 from portal.db import session_scope
+from portal.demo import DEMO_PASSWORD
 from portal.settings import Settings
 from portal.text import fold_accents, slugify
 
@@ -196,8 +198,6 @@ def insert_report(session: Session, *, comment_id: int, reporter_id: int, reason
 
 def ensure_residents(session: Session, names: Iterable[str], *, extra: int = 0) -> list[int]:
     """Demo residents as real accounts (confirmed e-mails on the reserved .invalid domain)."""
-    from portal.accounts import services as accounts
-    from portal.demo import DEMO_PASSWORD
 
     wanted = [(n, f"habitant-{slugify(fold_accents(n))}@{RESIDENT_DOMAIN}") for n in names]
     wanted += [(f"Habitante {i}", f"soutien-{i}@{RESIDENT_DOMAIN}") for i in range(1, extra + 1)]

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from portal import audit
+from portal.accounts.services import email_of
 from portal.consultation.follow.models import Follow
 from portal.consultation.vocabulary import Target
 from portal.errors import NotFound, ValidationFailed
@@ -104,7 +105,6 @@ def notify(
     exclude_user_id: int | None = None,
 ) -> int:
     """Queue one mail per follower of the target; returns how many were queued."""
-    from portal.accounts.services import email_of
 
     follows = list(
         session.scalars(

@@ -6,10 +6,12 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from markupsafe import Markup
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.accounts.services import display_names
 from portal.consultation.charter.models import CharterVersion
 from portal.consultation.opendata import services as opendata
 from portal.consultation.review.models import Answer
@@ -33,7 +35,6 @@ def _schema_html() -> str:
 
 
 def feed(request: Request) -> Response:
-    from portal.accounts.services import display_names
 
     db = request.state.db
     ids = set(db.scalars(select(Answer.official_id))) | {
@@ -46,7 +47,6 @@ def feed(request: Request) -> Response:
 
 
 def export_page(request: Request) -> Response:
-    from markupsafe import Markup
 
     state = opendata.export_state(request.state.db)
     return render(

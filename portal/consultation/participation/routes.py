@@ -112,11 +112,11 @@ def _post_comment(
         ),
     )
     failed = isinstance(result, DomainError)
-    form = {"form_error": result.message if failed else None,  # type: ignore[union-attr]
+    form = {"form_error": result.message if failed else None,
             "form_body": body if failed else "", "form_parent": parent_id}  # fmt: skip
     if is_htmx(request):
         if parent_id is not None and not failed:
-            reply_id = result.id  # type: ignore[union-attr]
+            reply_id = result.id
             done = _("Votre réponse est publiée.")
             return _thread_response(request, reply_id, notice=done, notice_for=reply_id)
         if parent_id is not None:
@@ -127,7 +127,7 @@ def _post_comment(
             request, "consultation/_discussion.html", {"disc": disc, "notice": notice, **form}
         )
     if failed:
-        status = result.status_code  # type: ignore[union-attr]
+        status = result.status_code
         if clause is not None:
             return _clause_page_response(request, status, **form)
         return _proposal_page_response(request, status, **form)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -84,14 +85,11 @@ class PhaseInfo:
 
 def _aware(value: datetime) -> datetime:
     # SQLite hands back naive datetimes for aware columns written by SQLAlchemy: they are UTC.
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _paris_input(value: datetime | None) -> str:
     """A datetime-local field's value, in Paris time (what an official reads on their clock)."""
-    from zoneinfo import ZoneInfo
 
     if value is None:
         return ""

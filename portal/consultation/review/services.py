@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from portal import audit
+from portal.accounts.services import display_names
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
 from portal.consultation.follow import services as follow_services
 from portal.consultation.participation.models import Comment, Proposal
@@ -412,7 +413,6 @@ def clause_origins(session: Session, version: CharterVersion) -> dict[str, Claus
             .order_by(col(Comment.support_count).desc(), col(Comment.id))
         )
     )
-    from portal.accounts.services import display_names
 
     names = display_names(
         session,

@@ -7,6 +7,8 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.consultation.charter.models import CharterVersion
+from portal.consultation.charter.services import get_version
 from portal.consultation.synthesis import services as synthesis
 from portal.consultation.synthesis.models import RUN_DRAFT, RUN_PUBLISHED, SynthesisRun
 from portal.consultation.synthesis.permissions import EDIT_SYNTHESIS
@@ -38,8 +40,6 @@ def _published(request: Request) -> SynthesisRun | None:
     if version and not version.isdigit():
         raise NotFound(_("Cette synthèse n'existe pas."))
     if version:
-        from portal.consultation.charter.services import get_version
-
         v = get_version(request.state.db, int(version))
         return synthesis.latest_run(request.state.db, status=RUN_PUBLISHED, version_id=v.id)
     return synthesis.latest_run(request.state.db, status=RUN_PUBLISHED)
@@ -142,7 +142,6 @@ def publish(request: Request) -> Response:
 
 
 def _version_number(request: Request, run: SynthesisRun) -> int:
-    from portal.consultation.charter.models import CharterVersion
 
     version = request.state.db.get(CharterVersion, run.version_id)
     return int(version.number) if version else 0

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
@@ -37,11 +38,15 @@ from portal.consultation.synthesis.models import (
     SynthesisRun,
     SynthesisTheme,
 )
+from portal.db import session_scope
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 
 MIN_CLAUSE_COMMENTS = 8  # below this, a clause gets no themes of its own (too few to group)
 LABEL_MAX = 120
+
+if TYPE_CHECKING:
+    from portal.nlp.cluster import ClusterResult
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,8 @@ class PreparedRun:
     version_id: int
     digest: str
     comment_count: int
-    whole: object  # portal.nlp.cluster.ClusterResult
-    per_clause: dict[int, object]
+    whole: ClusterResult
+    per_clause: dict[int, ClusterResult]
     seconds: float
 
 
@@ -135,6 +140,8 @@ def prepare_run(
     progress: Callable[[str], None] | None = None,
 ) -> PreparedRun:
     """Run the pipeline over the whole consultation and over each clause with enough comments."""
+    # Imported here: scikit-learn, numpy and spaCy's md model load only where a synthesis runs
+    # (the worker, `portal nlp`), never in a web process that merely shows the published one.
     from portal.nlp.cluster import cluster_comments
 
     start = time.perf_counter()
@@ -155,7 +162,6 @@ def prepare_run(
 def save_run(session: Session, prepared: PreparedRun) -> SynthesisRun | None:
     """Store a prepared run as the version's draft (older drafts are replaced; published runs
     stay as published). Nothing is stored if a run of the same comments appeared meanwhile."""
-    from portal.nlp.cluster import ClusterResult
 
     latest = session.scalars(
         select(SynthesisRun.fingerprint)
@@ -165,7 +171,6 @@ def save_run(session: Session, prepared: PreparedRun) -> SynthesisRun | None:
     ).first()
     if latest == prepared.digest:
         return None
-    assert isinstance(prepared.whole, ClusterResult)
     run = SynthesisRun(
         version_id=prepared.version_id,
         comment_count=prepared.comment_count,
@@ -206,7 +211,6 @@ def recompute_all(
 ) -> list[SynthesisRun]:
     """For every version whose comments changed: read (short), compute (no transaction open),
     store (short), so residents' writes never wait for the clustering."""
-    from portal.db import session_scope
 
     with session_scope(engine, write=False) as session:
         version_ids = versions_with_comments(session)
@@ -224,10 +228,7 @@ def recompute_all(
     return done
 
 
-def _store(session: Session, run_id: int, clause_id: int | None, result: object) -> None:
-    from portal.nlp.cluster import ClusterResult
-
-    assert isinstance(result, ClusterResult)
+def _store(session: Session, run_id: int, clause_id: int | None, result: ClusterResult) -> None:
     for position, theme in enumerate(result.themes):
         row = SynthesisTheme(
             run_id=run_id,
@@ -322,7 +323,7 @@ def _draft_theme(session: Session, theme_id: int) -> tuple[SynthesisRun, Synthes
 
 
 def _edit(session: Session, run: SynthesisRun, author_id: int, **values: object) -> None:
-    edit = SynthesisEdit(run_id=int(run.id or 0), author_id=author_id, **values)  # type: ignore[arg-type]
+    edit = SynthesisEdit(run_id=int(run.id or 0), author_id=author_id, **values)
     session.add(edit)
     session.flush()
     audit.record(

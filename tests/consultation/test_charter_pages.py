@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.consultation.demo.loader import load_demo
-from portal.settings import Settings
 from tests.conftest import assert_accessible, csrf_token
+from tests.helpers import as_role, run_concurrently
 
 
-@pytest.fixture
-def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """The demo charter: version 1 published, draft version 2."""
-    accounts = {"elu": make_user("official", name="Élue Test"), "agent": make_user("agent")}
-    load_demo(engine, settings, accounts=accounts, progress=lambda _m: None)
-    return accounts
-
-
-def test_charter_shows_the_draft_with_a_banner(client: TestClient, charter: dict[str, int]) -> None:
+def test_charter_shows_the_draft_with_a_banner(
+    client: TestClient, drafting: dict[str, int]
+) -> None:
     """/charter shows draft version 2 with a banner linking to version 1 and to the changes."""
     page = client.get("/charter")
     assert page.status_code == 200
@@ -35,7 +26,7 @@ def test_charter_shows_the_draft_with_a_banner(client: TestClient, charter: dict
 
 
 def test_published_version_has_a_permanent_page_and_open_data(
-    client: TestClient, charter: dict[str, int]
+    client: TestClient, drafting: dict[str, int]
 ) -> None:
     """Version 1 has its URL, publisher, note, and Markdown and JSON downloads with the same text."""
     page = client.get("/charter/v/1")
@@ -49,7 +40,7 @@ def test_published_version_has_a_permanent_page_and_open_data(
     assert sorted(numbers) == list(range(1, 18))
 
 
-def test_diff_between_versions(client: TestClient, charter: dict[str, int]) -> None:
+def test_diff_between_versions(client: TestClient, drafting: dict[str, int]) -> None:
     """The diff counts one added, one moved and three changed articles, with <ins>/<del>."""
     page = client.get("/charter/diff?from=1&to=2")
     assert "Articles ajoutés : 1 · supprimés : 0 · déplacés : 1 · modifiés : 3" in page.text
@@ -58,7 +49,7 @@ def test_diff_between_versions(client: TestClient, charter: dict[str, int]) -> N
 
 
 def test_clause_page_tells_where_the_text_comes_from(
-    client: TestClient, charter: dict[str, int]
+    client: TestClient, drafting: dict[str, int]
 ) -> None:
     """A clause page shows its text and its change from version 1 to version 2."""
     page = client.get("/charter/clauses/4")
@@ -70,7 +61,7 @@ def test_clause_page_tells_where_the_text_comes_from(
 
 @pytest.mark.parametrize("path", ["/charter/v/9", "/charter/clauses/99", "/charter/v/9.json"])
 def test_unknown_versions_and_clauses_are_404(
-    client: TestClient, charter: dict[str, int], path: str
+    client: TestClient, drafting: dict[str, int], path: str
 ) -> None:
     """Unknown versions or clauses get a French 404 page."""
     response = client.get(path)
@@ -78,7 +69,7 @@ def test_unknown_versions_and_clauses_are_404(
     assert "existe pas" in response.text
 
 
-def test_bad_diff_parameters_are_400(client: TestClient, charter: dict[str, int]) -> None:
+def test_bad_diff_parameters_are_400(client: TestClient, drafting: dict[str, int]) -> None:
     """Non-numeric diff parameters get a clear 400."""
     response = client.get("/charter/diff?from=un&to=deux")
     assert response.status_code == 400
@@ -102,12 +93,10 @@ def test_empty_charter_page(client: TestClient) -> None:
     ],
 )
 def test_publish_permission(
-    role: str, status: int, charter: dict[str, int], make_client: Any, login_as: Any
+    role: str, status: int, drafting: dict[str, int], make_client: Any, login_as: Any
 ) -> None:
     """Only officials (and admins) publish a version."""
-    client = (
-        make_client() if role == "anonymous" else login_as(*([] if role == "resident" else [role]))
-    )
+    client = as_role(role, make_client, login_as)
     response = client.post(
         "/charter/v/2/publish",
         data={
@@ -122,7 +111,7 @@ def test_publish_permission(
         assert response.headers["location"] == "/charter/v/2"
 
 
-def test_publication_rules(charter: dict[str, int], login_as: Any, client: TestClient) -> None:
+def test_publication_rules(drafting: dict[str, int], login_as: Any, client: TestClient) -> None:
     """A note is required; a published version cannot be published again; a stale form conflicts."""
     official = login_as("official")
     token = csrf_token(official, "/signup")
@@ -145,32 +134,26 @@ def test_publication_rules(charter: dict[str, int], login_as: Any, client: TestC
     assert "Version 2, publiée le" in client.get("/charter").text
 
 
-def test_two_officials_publishing_at_once(charter: dict[str, int], login_as: Any) -> None:
+def test_two_officials_publishing_at_once(drafting: dict[str, int], login_as: Any) -> None:
     """Two officials publishing the same draft at the same moment: one wins, the other gets 409."""
     officials = [login_as("official"), login_as("official")]
     tokens = [csrf_token(o, "/signup") for o in officials]
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
 
-    def publish(i: int) -> None:
-        barrier.wait()
+    def publish(i: int) -> int:
         response = officials[i].post(
             "/charter/v/2/publish",
             data={"note": f"Publication {i}", "lock_version": "1", "csrf_token": tokens[i]},
             follow_redirects=False,
         )
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=publish, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == [303, 409]
+    outcomes = run_concurrently(2, publish)
+    assert outcomes.errors == []
+    assert sorted(outcomes.results) == [303, 409]
 
 
 def test_charter_pages_are_accessible(
-    live_server: str, new_page: Any, charter: dict[str, int]
+    live_server: str, new_page: Any, drafting: dict[str, int]
 ) -> None:
     """axe-core: 0 WCAG 2.1 A/AA violations on the charter, a version, a clause, history and diff."""
     page = new_page()

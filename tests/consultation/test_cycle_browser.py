@@ -10,26 +10,15 @@ from sqlalchemy.engine import Engine
 
 from portal.consultation.participation.models import Comment
 from portal.db import session_scope
-from portal.settings import Settings
-from tests.conftest import PASSWORD, assert_accessible
-from tests.consultation.test_review import consultation
+from tests.conftest import assert_accessible
 from tests.factories import email_of
+from tests.helpers import sign_in
 
 AMENDED = (
     "Aucun service municipal n'est accessible uniquement par une machine. Un numéro de téléphone "
     "direct, sans serveur vocal, est publié sur toutes les pages du site de la Ville."
 )
 ABUSIVE = "Les élus sont des incapables et des menteurs."
-
-
-def sign_in(new_page: Any, base: str, engine: Engine, user_id: int) -> Any:
-    page = new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email_of(engine, user_id))
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 def visit(page: Any, url: str) -> None:
@@ -45,11 +34,10 @@ def comment_id(engine: Engine, body: str) -> int:
 
 
 def test_the_whole_cycle_with_four_roles(
-    live_server: str, new_page: Any, engine: Engine, settings: Settings, make_user: Any
+    live_server: str, new_page: Any, engine: Engine, accounts: dict[str, int], make_user: Any
 ) -> None:
     """Agent proposes, residents comment and support, moderator hides, official accepts and
     publishes; a signed-out citizen reads v2, the diff, the origin, the export and the feed."""
-    consultation(engine, settings, make_user)
     agent = make_user("agent", name="Karim Agent")
     alice, bruno = make_user(name="Alice Habitante"), make_user(name="Bruno Habitant")
     moderator = make_user("moderator")
@@ -57,7 +45,7 @@ def test_the_whole_cycle_with_four_roles(
     base = live_server
 
     # 1. An agent proposes an amendment of article 4.
-    page = sign_in(new_page, base, engine, agent)
+    page = sign_in(new_page(), base, email_of(engine, agent))
     visit(page, f"{base}/charter/proposals/new?article=4")
     page.fill("#title", "Un numéro direct sans serveur vocal")
     page.fill("#body", AMENDED)
@@ -68,7 +56,7 @@ def test_the_whole_cycle_with_four_roles(
     assert_accessible(page)
 
     # 2. Residents comment and support; one writes an abusive comment, the other reports it.
-    page = sign_in(new_page, base, engine, alice)
+    page = sign_in(new_page(), base, email_of(engine, alice))
     visit(page, f"{base}/charter/clauses/4")
     page.fill("#comment-body", "Un numéro direct, c'est ce que demandent les aînés.")
     page.get_by_role("button", name="Publier mon commentaire").click()
@@ -76,7 +64,7 @@ def test_the_whole_cycle_with_four_roles(
     visit(page, proposal_url)
     page.locator("#support-proposal-1 button").click()
     page.get_by_text("Retirer mon soutien").first.wait_for()
-    bruno_page = sign_in(new_page, base, engine, bruno)
+    bruno_page = sign_in(new_page(), base, email_of(engine, bruno))
     bruno_page.goto(f"{base}/charter/clauses/4")
     bruno_page.fill("#comment-body", ABUSIVE)
     bruno_page.get_by_role("button", name="Publier mon commentaire").click()
@@ -91,7 +79,7 @@ def test_the_whole_cycle_with_four_roles(
         ).click()
 
     # 3. A moderator hides it with a reason.
-    page = sign_in(new_page, base, engine, moderator)
+    page = sign_in(new_page(), base, email_of(engine, moderator))
     visit(page, f"{base}/moderation")
     item = page.locator(f"#comment-{abusive}")
     item.locator("select[name=reason]").first.select_option("insult")
@@ -100,7 +88,7 @@ def test_the_whole_cycle_with_four_roles(
     assert_accessible(page)
 
     # 4. An official accepts the amendment with a reason, then publishes version 2.
-    page = sign_in(new_page, base, engine, official)
+    page = sign_in(new_page(), base, email_of(engine, official))
     visit(page, f"{base}/charter/review")
     page.get_by_role("link", name="Répondre").first.click()
     assert_accessible(page)

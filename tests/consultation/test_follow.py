@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
@@ -17,20 +16,16 @@ from portal.db import session_scope
 from portal.mail import ReadMail, as_read
 from portal.settings import Settings
 from tests.conftest import csrf_token
-from tests.consultation.test_review import add_proposal, answer, consultation
-from tests.factories import email_of
-
-
-@pytest.fixture
-def accounts(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    return consultation(engine, settings, make_user)
+from tests.factories import add_proposal, email_of
+from tests.helpers import HX, answer_proposal, post
 
 
 def follow(client: TestClient, target_type: str, key: str, action: str = "follow") -> Any:
-    return client.post(
+    return post(
+        client,
         "/follow",
-        data={"target_type": target_type, "target_key": key, "action": action,
-              "next": "/charter/clauses/4", "csrf_token": csrf_token(client, "/signup")},
+        {"target_type": target_type, "target_key": key, "action": action,
+         "next": "/charter/clauses/4"},
         follow_redirects=False,
     )  # fmt: skip
 
@@ -61,7 +56,7 @@ def test_following_a_clause_mails_its_change_with_an_unsubscribe_link(
     assert follows(engine) == 1
     assert 'aria-pressed="true"' in resident.get("/charter/clauses/4").text
     pid = add_proposal(engine, author_id=accounts["agent"])
-    assert answer(login_as("official"), pid, "accepted", "Retenue.").status_code == 303
+    assert answer_proposal(login_as("official"), pid, "accepted", "Retenue.").status_code == 303
     [mail] = mails_to(engine, email_of(engine, resident.user_id))
     assert "a changé" in mail.subject
     assert "http://testserver/charter/clauses/4" in mail.body
@@ -79,7 +74,9 @@ def test_following_a_proposal_mails_its_answer(
     resident = login_as()
     assert follow(resident, "proposal", str(pid)).status_code == 303
     assert (
-        answer(login_as("official"), pid, "rejected", "Le RGPD couvre déjà ce cas.").status_code
+        answer_proposal(
+            login_as("official"), pid, "rejected", "Le RGPD couvre déjà ce cas."
+        ).status_code
         == 303
     )
     [mail] = mails_to(engine, email_of(engine, resident.user_id))
@@ -95,7 +92,7 @@ def test_unsubscribe_asks_before_acting_then_stops_mails(
     resident = login_as()
     follow(resident, "clause", "contact-humain")
     pid = add_proposal(engine, author_id=accounts["agent"])
-    answer(login_as("official"), pid, "accepted", "Retenue.")
+    answer_proposal(login_as("official"), pid, "accepted", "Retenue.")
     [mail] = mails_to(engine, email_of(engine, resident.user_id))
     link = re.search(r"http://testserver(/follow/unsubscribe/[\w-]+)", mail.body)
     assert link is not None
@@ -181,11 +178,12 @@ def test_htmx_follow_swaps_the_button_in_place(
 ) -> None:
     """With htmx the answer is the button's fragment (now pressed) with a spoken notice."""
     resident = login_as()
-    response = resident.post(
+    response = post(
+        resident,
         "/follow",
-        data={"target_type": "clause", "target_key": "contact-humain", "action": "follow",
-              "next": "/charter/clauses/4", "csrf_token": csrf_token(resident, "/signup")},
-        headers={"HX-Request": "true"},
+        {"target_type": "clause", "target_key": "contact-humain", "action": "follow",
+         "next": "/charter/clauses/4"},
+        headers=HX,
     )  # fmt: skip
     assert response.status_code == 200
     assert response.text.lstrip().startswith(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -14,14 +13,10 @@ from portal.consultation.demo.loader import insert_report
 from portal.consultation.moderation.models import Block, ModerationAction, Report
 from portal.consultation.participation.models import ClauseStats, Comment
 from portal.db import session_scope
-from portal.settings import Settings
 from tests.conftest import assert_accessible, csrf_token
-from tests.consultation.test_review import XSS, add_comment, consultation
-
-
-@pytest.fixture
-def accounts(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    return consultation(engine, settings, make_user)
+from tests.factories import add_comment
+from tests.helpers import ROLES, XSS, as_role, assert_statuses, run_concurrently
+from tests.helpers import post as post_form
 
 
 def report(engine: Engine, comment_id: int, *reporters: int, reason: str = "insult") -> None:
@@ -30,9 +25,9 @@ def report(engine: Engine, comment_id: int, *reporters: int, reason: str = "insu
             insert_report(session, comment_id=comment_id, reporter_id=reporter, reason=reason)
 
 
-def post(client: TestClient, path: str, **data: str) -> Any:
-    data["csrf_token"] = csrf_token(client, "/signup")
-    return client.post(path, data=data, follow_redirects=False)
+def post(client: TestClient, path: str, **form: str) -> Any:
+    """A moderation form sent as the page sends it, without following the redirect."""
+    return post_form(client, path, form, follow_redirects=False)
 
 
 def comment_row(engine: Engine, comment_id: int) -> Comment:
@@ -218,8 +213,8 @@ MODERATION_TABLE = [
     ("anonymous", 303, 303, 303, 303),
     ("resident", 403, 403, 403, 403),
     ("agent", 403, 403, 403, 403),
-    ("official", 403, 403, 403, 403),
     ("moderator", 200, 303, 403, 303),
+    ("official", 403, 403, 403, 403),
     ("admin", 200, 303, 303, 303),
 ]
 
@@ -230,28 +225,33 @@ def test_moderation_permissions(
     """Moderators hide and block, only admins restore; the figures are public."""
     from portal.consultation.moderation.services import hide_comment
 
+    assert [row[0] for row in MODERATION_TABLE] == ROLES
     other_moderator = make_user("moderator")
+    expected: dict[tuple[str, str], int] = {}
+    observed: dict[tuple[str, str], int] = {}
     for role, queue, hide, restore, block in MODERATION_TABLE:
-        client = (
-            make_client()
-            if role == "anonymous"
-            else login_as(*([] if role == "resident" else [role]))
-        )
+        client = as_role(role, make_client, login_as)
         author = make_user()
         cid = add_comment(engine, author_id=author)
-        assert client.get("/moderation", follow_redirects=False).status_code == queue, role
-        assert client.get("/moderation/figures").status_code == 200
+        expected[role, "GET /moderation"] = queue
+        observed[role, "GET /moderation"] = client.get(
+            "/moderation", follow_redirects=False
+        ).status_code
+        expected[role, "GET /moderation/figures"] = 200
+        observed[role, "GET /moderation/figures"] = client.get("/moderation/figures").status_code
         hidden = post(client, f"/moderation/comments/{cid}/hide", reason="spam")
-        assert hidden.status_code == hide, role
-        if hide != 303:  # let the restore below find a hidden comment
+        expected[role, "hide"], observed[role, "hide"] = hide, hidden.status_code
+        if hidden.status_code != 303:  # let the restore below find a hidden comment
             with session_scope(engine) as session:
                 hide_comment(session, comment_id=cid, moderator_id=other_moderator, reason="spam")
         restored = post(client, f"/moderation/comments/{cid}/restore")
-        assert restored.status_code == restore, role
+        expected[role, "restore"], observed[role, "restore"] = restore, restored.status_code
         blocked = post(client, f"/moderation/users/{author}/block", reason="spam")
-        assert blocked.status_code == block, role
+        expected[role, "block"], observed[role, "block"] = block, blocked.status_code
         unblocked = post(client, f"/moderation/users/{author}/unblock")
-        assert unblocked.status_code == block, role  # same permission as blocking
+        # same permission as blocking
+        expected[role, "unblock"], observed[role, "unblock"] = block, unblocked.status_code
+    assert_statuses(expected, observed)
 
 
 def test_moderation_pages_are_accessible(
@@ -276,23 +276,17 @@ def test_two_moderators_hiding_at_once(
     cid = add_comment(engine, author_id=make_user())
     moderators = [login_as("moderator"), login_as("moderator")]
     tokens = [csrf_token(m, "/signup") for m in moderators]
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
 
-    def hide(i: int) -> None:
-        barrier.wait()
+    def hide(i: int) -> int:
         response = moderators[i].post(
             f"/moderation/comments/{cid}/hide",
             data={"reason": "spam", "csrf_token": tokens[i]},
             follow_redirects=False,
         )
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=hide, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == [303, 409]
+    outcomes = run_concurrently(2, hide)
+    assert outcomes.errors == []
+    assert sorted(outcomes.results) == [303, 409]
     with session_scope(engine, write=False) as session:
         assert len(list(session.scalars(select(ModerationAction)))) == 1

@@ -15,17 +15,11 @@ from starlette.testclient import TestClient
 from portal.consultation.moderation.services import hide_comment
 from portal.consultation.participation.models import ConsultationSchedule
 from portal.db import session_scope
-from portal.settings import Settings
 from tests.conftest import assert_accessible, login
-from tests.consultation.test_review import XSS, add_comment, add_proposal, answer, consultation
-from tests.factories import email_of
+from tests.factories import add_comment, add_proposal, email_of
+from tests.helpers import XSS, answer_proposal
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def accounts(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    return consultation(engine, settings, make_user)
 
 
 def close_consultation(engine: Engine) -> None:
@@ -40,7 +34,7 @@ def test_feed_lists_versions_and_answers_with_text_escaped(
     pid = add_proposal(engine, author_id=accounts["agent"], title="Un numéro direct")
     official = make_client()
     login(official, email_of(engine, make_user("official", name=XSS[:60])))
-    assert answer(official, pid, "rejected", XSS).status_code == 303
+    assert answer_proposal(official, pid, "rejected", XSS).status_code == 303
     response = client.get("/charter/feed.atom")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/atom+xml")
@@ -83,7 +77,7 @@ def test_export_is_anonymised_with_stable_pseudonyms(
             session, comment_id=hidden, moderator_id=make_user("moderator"), reason="insult"
         )
     pid = add_proposal(engine, author_id=accounts["agent"], supporters=[resident, other])
-    assert answer(login_as("official"), pid, "accepted", "Retenue.").status_code == 303
+    assert answer_proposal(login_as("official"), pid, "accepted", "Retenue.").status_code == 303
     close_consultation(engine)
     response = client.get("/consultation/export.json")
     assert response.status_code == 200

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -13,64 +11,14 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.clock import utcnow
-from portal.consultation.charter.models import Clause
-from portal.consultation.demo.loader import load_demo
 from portal.consultation.moderation.models import Block, Report
 from portal.consultation.participation import services as ps
-from portal.consultation.participation.models import ClauseStats, Comment
+from portal.consultation.participation.models import Comment
 from portal.core_models import AuditEvent
 from portal.db import session_scope
-from portal.settings import Settings
-from tests.conftest import csrf_token
-
-HX = {"HX-Request": "true"}
-
-
-def t(response: Any) -> str:
-    """The page as a person reads it (entities such as &#39; decoded)."""
-    return html.unescape(response.text)
-
-
-def open_charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """Load the demo charter (v1 published, draft v2) and open the consultation on v2."""
-    accounts = {"elu": make_user("official", name="Élue Test"), "agent": make_user("agent")}
-    load_demo(engine, settings, accounts=accounts, progress=lambda _m: None)
-    with session_scope(engine) as session:
-        version = ps.version_under_consultation(session)
-        assert version is not None
-        if ps.phase_info(session, version).phase != "open":
-            ps.open_consultation(session, number=2, actor_id=accounts["elu"])
-    return accounts
-
-
-@pytest.fixture
-def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """The demo charter with the consultation on draft version 2 open."""
-    return open_charter(engine, settings, make_user)
-
-
-def clause_id(engine: Engine, number: int, version: int = 2) -> int:
-    from portal.consultation.charter.models import CharterVersion
-
-    with session_scope(engine, write=False) as s:
-        return int(
-            s.scalar(
-                select(Clause.id)
-                .join(CharterVersion, CharterVersion.id == Clause.version_id)
-                .where(CharterVersion.number == version, Clause.number == number)
-            )
-            or 0
-        )
-
-
-def post(client: TestClient, path: str, data: dict[str, str], **kw: Any) -> Any:
-    token = csrf_token(client, "/charter/clauses/4")
-    return client.post(path, data={**data, "csrf_token": token}, **kw)
-
-
-def comment(client: TestClient, body: str, number: int = 4, **extra: str) -> Any:
-    return post(client, f"/charter/clauses/{number}/comments", {"body": body, **extra},
-                follow_redirects=False)  # fmt: skip
+from tests.conftest import login
+from tests.factories import clause_id, clause_stats, email_of
+from tests.helpers import HX, count_queries, new_comment_id, post, post_comment, t
 
 
 def comments(engine: Engine) -> list[Comment]:
@@ -78,21 +26,10 @@ def comments(engine: Engine) -> list[Comment]:
         return list(s.scalars(select(Comment).order_by(Comment.id)))
 
 
-def stats(engine: Engine, number: int = 4) -> ClauseStats | None:
-    with session_scope(engine, write=False) as s:
-        return s.get(ClauseStats, clause_id(engine, number))
-
-
-def last_id(response: Any) -> int:
-    match = re.search(r"#comment-(\d+)$", response.headers["location"])
-    assert match, response.headers["location"]
-    return int(match.group(1))
-
-
 def test_resident_comments_on_a_clause(charter: dict[str, int], login_as: Any) -> None:
     """A posted comment redirects back with a flash, shows on the clause page and counts."""
     resident = login_as()
-    response = comment(resident, "Il faut **un numéro direct** pour les aînés.")
+    response = post_comment(resident, "Il faut **un numéro direct** pour les aînés.")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/charter/clauses/4#comment-")
     page = resident.get(response.headers["location"])
@@ -114,7 +51,7 @@ def test_comment_with_htmx_returns_the_discussion(
     assert t(response).lstrip().startswith('<section id="discussion"')
     assert "Très bonne idée." in t(response) and "Votre commentaire est publié." in t(response)
     assert "<html" not in t(response)
-    s = stats(engine)
+    s = clause_stats(engine)
     assert s is not None and s.comment_count == 1
 
 
@@ -127,7 +64,7 @@ def test_empty_or_too_long_comments_are_refused(
 ) -> None:
     """Empty and over-long comments get a clear message, keep the text typed, store nothing."""
     resident = login_as()
-    response = comment(resident, body)
+    response = post_comment(resident, body)
     assert response.status_code == 400
     assert message in t(response)
     if body.strip():
@@ -139,7 +76,7 @@ def test_empty_or_too_long_comments_are_refused(
 
 def test_comment_on_unknown_clause_is_404(charter: dict[str, int], login_as: Any) -> None:
     """Commenting on a clause that does not exist gets a 404 page."""
-    response = comment(login_as(), "Bonjour", number=99)
+    response = post_comment(login_as(), "Bonjour", number=99)
     assert response.status_code == 404
 
 
@@ -148,32 +85,30 @@ def test_closed_consultation_refuses_every_write(
 ) -> None:
     """Once closed, commenting and supporting get a clear message and nothing is stored."""
     resident = login_as()
-    first = comment(resident, "Avant la clôture.")
-    cid = last_id(first)
+    first = post_comment(resident, "Avant la clôture.")
+    cid = new_comment_id(first)
     with session_scope(engine) as s:
         ps.close_consultation(s, number=2, actor_id=charter["elu"])
-    response = comment(resident, "Après la clôture.")
+    response = post_comment(resident, "Après la clôture.")
     assert response.status_code == 409
     assert "La consultation n'est pas ouverte (elle est en cours d'examen)" in t(response)
     assert "Après la clôture." in t(response)
     support = post(resident, "/charter/clauses/4/support", {"action": "add"})
     assert "La consultation n'est pas ouverte" in t(support)
-    reply = comment(resident, "Une réponse", parent_id=str(cid))
+    reply = post_comment(resident, "Une réponse", parent_id=str(cid))
     assert reply.status_code == 409
     assert [c.body for c in comments(engine)] == ["Avant la clôture."]
     page = resident.get("/charter/clauses/4")
     assert "Les commentaires sont fermés" in t(page) and 'name="body"' not in t(page)
-    s = stats(engine)
+    s = clause_stats(engine)
     assert s is not None and s.comment_count == 1 and s.support_count == 0
 
 
 def test_drafting_phase_refuses_comments(
-    engine: Engine, settings: Settings, make_user: Any, login_as: Any
+    drafting: dict[str, int], engine: Engine, login_as: Any
 ) -> None:
     """Before the consultation opens, comments are refused with the phase named."""
-    load_demo(engine, settings, accounts={"elu": make_user("official"), "agent": make_user("agent")},
-              progress=lambda _m: None)  # fmt: skip
-    response = comment(login_as(), "Trop tôt ?")
+    response = post_comment(login_as(), "Trop tôt ?")
     assert response.status_code == 409 and "elle est en préparation" in t(response)
     assert comments(engine) == []
 
@@ -181,23 +116,23 @@ def test_drafting_phase_refuses_comments(
 def test_replies_are_one_level_deep(charter: dict[str, int], login_as: Any, engine: Engine) -> None:
     """A reply to a reply joins the top comment's thread; reply counts are maintained."""
     alice, bob = login_as(), login_as()
-    top = last_id(comment(alice, "Question : qui relit ?"))
-    reply = last_id(comment(bob, "Un agent formé.", parent_id=str(top)))
-    nested = last_id(comment(alice, "Merci !", parent_id=str(reply)))
+    top = new_comment_id(post_comment(alice, "Question : qui relit ?"))
+    reply = new_comment_id(post_comment(bob, "Un agent formé.", parent_id=str(top)))
+    nested = new_comment_id(post_comment(alice, "Merci !", parent_id=str(reply)))
     rows = {c.id: c for c in comments(engine)}
     assert rows[reply].parent_id == top and rows[nested].parent_id == top
     assert rows[top].reply_count == 2
     page = alice.get("/charter/clauses/4")
     thread = t(page)[t(page).index(f'id="comment-{top}"') :]
     assert thread.index("Un agent formé.") < thread.index("Merci !")
-    s = stats(engine)
+    s = clause_stats(engine)
     assert s is not None and s.comment_count == 3
 
 
 def test_reply_with_htmx_returns_the_thread(charter: dict[str, int], login_as: Any) -> None:
     """An htmx reply returns the top comment's <li> with the new reply inside."""
     alice, bob = login_as(), login_as()
-    top = last_id(comment(alice, "Premier avis."))
+    top = new_comment_id(post_comment(alice, "Premier avis."))
     response = post(bob, "/charter/clauses/4/comments",
                     {"body": "Réponse rapide.", "parent_id": str(top)}, headers=HX)  # fmt: skip
     assert t(response).lstrip().startswith(f'<li class="comment" id="comment-{top}"')
@@ -209,8 +144,8 @@ def test_reply_to_a_comment_of_another_clause_is_refused(
 ) -> None:
     """A parent from another clause is refused and nothing is stored."""
     resident = login_as()
-    other = last_id(comment(resident, "Sur l'article 5.", number=5))
-    response = comment(resident, "Égarée", parent_id=str(other))
+    other = new_comment_id(post_comment(resident, "Sur l'article 5.", number=5))
+    response = post_comment(resident, "Égarée", parent_id=str(other))
     assert response.status_code == 400 and "ne correspond pas" in t(response)
     assert len(comments(engine)) == 1
 
@@ -220,7 +155,7 @@ def test_author_edits_within_fifteen_minutes(
 ) -> None:
     """The author edits a comment within 15 minutes; later the edit is refused."""
     resident = login_as()
-    cid = last_id(comment(resident, "Premier jet."))
+    cid = new_comment_id(post_comment(resident, "Premier jet."))
     edited = post(resident, f"/charter/comments/{cid}/edit", {"body": "Version corrigée."},
                   follow_redirects=False)  # fmt: skip
     assert edited.status_code == 303
@@ -242,7 +177,7 @@ def test_only_the_author_edits_or_deletes(
 ) -> None:
     """Someone else's edit or deletion is refused with a message; the comment is unchanged."""
     author, other = login_as(), login_as()
-    cid = last_id(comment(author, "Mon avis."))
+    cid = new_comment_id(post_comment(author, "Mon avis."))
     for action, data in (("edit", {"body": "Piraté"}), ("delete", {})):
         response = post(other, f"/charter/comments/{cid}/{action}", data)
         assert "Seul l'auteur d'un commentaire" in t(response)
@@ -255,15 +190,15 @@ def test_deleted_comment_leaves_a_placeholder(
 ) -> None:
     """Deleting keeps a placeholder so replies keep their context; counts follow."""
     author, other = login_as(), login_as()
-    top = last_id(comment(author, "Texte à retirer."))
-    comment(other, "Je réponds à ce texte.", parent_id=str(top))
+    top = new_comment_id(post_comment(author, "Texte à retirer."))
+    post_comment(other, "Je réponds à ce texte.", parent_id=str(top))
     response = post(author, f"/charter/comments/{top}/delete", {}, headers=HX)
     assert "Commentaire supprimé par son auteur." in t(response)
     page = other.get("/charter/clauses/4")
     assert "Texte à retirer." not in t(page)
     assert "Commentaire supprimé par son auteur." in t(page)
     assert "Je réponds à ce texte." in t(page)
-    s = stats(engine)
+    s = clause_stats(engine)
     assert s is not None and s.comment_count == 1
     again = post(author, f"/charter/comments/{top}/delete", {})
     assert "déjà supprimé" in t(again)
@@ -272,7 +207,7 @@ def test_deleted_comment_leaves_a_placeholder(
 def test_report_once_per_person(charter: dict[str, int], login_as: Any, engine: Engine) -> None:
     """A report is stored once per person with its reason; a second one gets a message."""
     author, reporter = login_as(), login_as()
-    cid = last_id(comment(author, "Propos limite."))
+    cid = new_comment_id(post_comment(author, "Propos limite."))
     first = post(reporter, f"/charter/comments/{cid}/report", {"reason": "insult"},
                  follow_redirects=False)  # fmt: skip
     assert first.status_code == 303
@@ -293,7 +228,7 @@ def test_hidden_comment_shows_the_moderation_reason(
     charter: dict[str, int], login_as: Any, engine: Engine, client: TestClient
 ) -> None:
     """A comment hidden by moderation shows 'Masqué par la modération : <reason>' only."""
-    cid = last_id(comment(login_as(), "Propos injurieux."))
+    cid = new_comment_id(post_comment(login_as(), "Propos injurieux."))
     with session_scope(engine) as s:
         row = s.get(Comment, cid)
         assert row is not None
@@ -306,11 +241,11 @@ def test_hidden_comment_shows_the_moderation_reason(
 def test_blocked_user_cannot_write(charter: dict[str, int], login_as: Any, engine: Engine) -> None:
     """A blocked user can read but neither comment, support nor report."""
     other = login_as()
-    cid = last_id(comment(other, "Un avis."))
+    cid = new_comment_id(post_comment(other, "Un avis."))
     blocked = login_as()
     with session_scope(engine) as s:
         s.add(Block(user_id=blocked.user_id, blocked_by=charter["elu"], reason="insult"))
-    response = comment(blocked, "Je reviens.")
+    response = post_comment(blocked, "Je reviens.")
     assert response.status_code == 403 and "suspendu de la consultation" in t(response)
     support = post(blocked, "/charter/clauses/4/support", {"action": "add"})
     assert "suspendu" in t(support)
@@ -324,13 +259,10 @@ def test_xss_in_comment_and_display_name_is_inert(
     charter: dict[str, int], make_user: Any, make_client: Any, engine: Engine
 ) -> None:
     """Script in a comment body or a display name is shown as text, never run."""
-    from tests.conftest import login
-    from tests.factories import email_of
-
     uid = make_user(name='<script>alert("nom")</script>')
     client = make_client()
     login(client, email_of(engine, uid))
-    comment(
+    post_comment(
         client,
         '<script>alert("x")</script> <img src=x onerror=alert(1)> [lien](javascript:alert(2))',
     )
@@ -361,7 +293,7 @@ def test_load_more_comments(charter: dict[str, int], login_as: Any, engine: Engi
 def test_every_change_is_audited(charter: dict[str, int], login_as: Any, engine: Engine) -> None:
     """Posting, editing, deleting, reporting and supporting each write an audit row."""
     author, other = login_as(), login_as()
-    cid = last_id(comment(author, "Audité."))
+    cid = new_comment_id(post_comment(author, "Audité."))
     post(author, f"/charter/comments/{cid}/edit", {"body": "Audité deux fois."})
     post(other, f"/charter/comments/{cid}/report", {"reason": "spam"})
     post(other, f"/charter/comments/{cid}/support", {"action": "add"})
@@ -382,22 +314,12 @@ def test_pages_issue_a_fixed_number_of_queries(
     charter: dict[str, int], login_as: Any, engine: Engine
 ) -> None:
     """The charter and clause pages run as many queries with 120 comments as with two."""
-    from sqlalchemy import event
-
     reader = login_as()
-    counted: list[str] = []
-
-    def count(*_args: Any) -> None:
-        counted.append("q")
 
     def queries(path: str) -> int:
-        counted.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with count_queries(engine) as counted:
             assert reader.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(counted)
+        return counted.count
 
     people = [login_as().user_id for _ in range(3)]
 
@@ -431,8 +353,11 @@ def test_double_submit_of_a_comment_stores_it_once(
 ) -> None:
     """Sending the same comment twice (a double click) stores it once and counts it once."""
     resident = login_as()
-    first, second = comment(resident, "Un seul envoi."), comment(resident, "Un seul envoi.")
+    first, second = (
+        post_comment(resident, "Un seul envoi."),
+        post_comment(resident, "Un seul envoi."),
+    )
     assert first.headers["location"] == second.headers["location"]
     assert [c.body for c in comments(engine)] == ["Un seul envoi."]
-    s = stats(engine)
+    s = clause_stats(engine)
     assert s is not None and s.comment_count == 1

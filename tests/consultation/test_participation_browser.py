@@ -12,16 +12,15 @@ from sqlalchemy.engine import Engine
 from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Comment
 from portal.db import session_scope
-from portal.settings import Settings
-from tests.conftest import PASSWORD, assert_accessible
-from tests.consultation.test_participation import clause_id, open_charter
-from tests.factories import email_of
+from tests.conftest import assert_accessible
+from tests.factories import clause_id, email_of
+from tests.helpers import sign_in
 
 
 @pytest.fixture
-def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """The open consultation with a proposal and a commented clause 4."""
-    accounts = open_charter(engine, settings, make_user)
+def discussed_charter(charter: dict[str, int], engine: Engine, make_user: Any) -> dict[str, int]:
+    """The open consultation with a proposal and a commented clause 4 (22 comments)."""
+    accounts = dict(charter)
     other = make_user(name="Nadia B.")
     with session_scope(engine) as s:
         proposal = ps.create_proposal(
@@ -40,21 +39,17 @@ def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int
     return accounts
 
 
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def bodies(engine: Engine) -> list[str]:
     with session_scope(engine, write=False) as s:
         return list(s.scalars(select(Comment.body).order_by(Comment.id)))
 
 
 def test_with_javascript_everything_updates_in_place(
-    live_server: str, new_page: Any, charter: dict[str, int], make_user: Any, engine: Engine
+    live_server: str,
+    new_page: Any,
+    discussed_charter: dict[str, int],
+    make_user: Any,
+    engine: Engine,
 ) -> None:
     """With htmx: post, reply, support and report without a page load; pages pass axe-core."""
     uid = make_user(name="Julien M.")
@@ -86,13 +81,17 @@ def test_with_javascript_everything_updates_in_place(
     assert page.evaluate("() => window.__same_page === true")  # no page load happened
     assert_accessible(page)
     assert bodies(engine)[-2:] == ["Un rappel le samedi serait utile.", "Et aux personnes sourdes."]
-    page.goto(f"{live_server}/charter/proposals/{charter['proposal']}")
+    page.goto(f"{live_server}/charter/proposals/{discussed_charter['proposal']}")
     assert page.locator("ins").count() > 0
     assert_accessible(page)
 
 
 def test_without_javascript_forms_post_and_redirect(
-    live_server: str, new_page: Any, charter: dict[str, int], make_user: Any, engine: Engine
+    live_server: str,
+    new_page: Any,
+    discussed_charter: dict[str, int],
+    make_user: Any,
+    engine: Engine,
 ) -> None:
     """Without JavaScript, each action is a plain form post that comes back with a message."""
     uid = make_user(name="Claire D.")
@@ -110,7 +109,7 @@ def test_without_javascript_forms_post_and_redirect(
     page.click("text=Publier mon commentaire")
     page.wait_for_selector("text=Le commentaire est vide")
     assert page.locator("#comment-body[aria-invalid=true]").count() == 1
-    page.goto(f"{live_server}/charter/proposals/{charter['proposal']}")
+    page.goto(f"{live_server}/charter/proposals/{discussed_charter['proposal']}")
     page.fill("#comment-body", "Je soutiens cette proposition.")
     page.click("text=Publier mon commentaire")
     page.wait_for_selector("text=Votre commentaire est publié.")
@@ -119,11 +118,11 @@ def test_without_javascript_forms_post_and_redirect(
 
 
 def test_agent_drafts_an_amendment_in_the_browser(
-    live_server: str, new_page: Any, charter: dict[str, int], engine: Engine
+    live_server: str, new_page: Any, discussed_charter: dict[str, int], engine: Engine
 ) -> None:
     """An agent picks a clause, edits its text, gives a reason and sees the word diff."""
     page = new_page(javascript=True)
-    sign_in(page, live_server, email_of(engine, charter["agent"]))
+    sign_in(page, live_server, email_of(engine, discussed_charter["agent"]))
     page.goto(f"{live_server}/charter/proposals/new")
     assert_accessible(page)
     page.select_option("#article", "5")

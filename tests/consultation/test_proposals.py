@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
@@ -13,19 +12,7 @@ from starlette.testclient import TestClient
 from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Proposal
 from portal.db import session_scope
-from portal.settings import Settings
-from tests.consultation.test_participation import (
-    HX,
-    open_charter,
-    post,
-    t,
-)
-
-
-@pytest.fixture
-def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """The demo charter with the consultation on draft version 2 open."""
-    return open_charter(engine, settings, make_user)
+from tests.helpers import HX, post, t
 
 
 def propose(client: TestClient, **data: str) -> Any:

@@ -1,12 +1,7 @@
-"""Official answers through HTTP: the review desk, answering, applying the text, editing the draft.
-
-The helpers at the top (`consultation`, `add_proposal`, `add_comment`) are shared with the other
-test_moderation/test_follow/test_opendata files of this folder.
-"""
+"""Official answers through HTTP: the review desk, answering, applying the text, editing the draft."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -16,109 +11,14 @@ from starlette.testclient import TestClient
 
 from portal.consultation.charter import services
 from portal.consultation.charter.models import Clause
-from portal.consultation.demo.loader import (
-    clause_ids_by_slug,
-    insert_comment,
-    insert_proposal,
-    insert_supports,
-    load_demo,
-    open_schedule,
-)
 from portal.consultation.participation.models import Proposal
 from portal.consultation.review.models import Answer
 from portal.consultation.review.services import clause_origins
-from portal.consultation.vocabulary import Target
 from portal.core_models import AuditEvent
 from portal.db import session_scope
-from portal.settings import Settings
 from tests.conftest import csrf_token
-
-XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def consultation(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """Version 1 published, draft version 2 open for comments; returns the accounts' ids."""
-    accounts = {
-        "elu": make_user("official", name="Élue Réponse"),
-        "agent": make_user("agent", name="Agent Proposant"),
-    }
-    load_demo(engine, settings, accounts=accounts, progress=lambda _m: None)
-    with session_scope(engine) as session:
-        open_schedule(session, version_id=int(services.get_version(session, 2).id or 0))
-    return accounts
-
-
-def add_proposal(
-    engine: Engine,
-    *,
-    author_id: int,
-    clause_slug: str | None = "contact-humain",
-    title: str = "Un numéro direct",
-    body: str = "Un numéro de téléphone direct est publié sur chaque page.",
-    rationale: str = "Les personnes âgées abandonnent face aux serveurs vocaux.",
-    section_slug: str | None = None,
-    supporters: list[int] | None = None,
-) -> int:
-    with session_scope(engine) as session:
-        version_id = int(services.get_version(session, 2).id or 0)
-        proposal = insert_proposal(
-            session, version_id=version_id, author_id=author_id, title=title, body=body,
-            rationale=rationale, clause_slug=clause_slug, section_slug=section_slug,
-        )  # fmt: skip
-        pid = int(proposal.id or 0)
-        insert_supports(
-            session, target_type=Target.PROPOSAL, target_id=pid, user_ids=supporters or []
-        )
-        return pid
-
-
-def add_comment(
-    engine: Engine,
-    *,
-    author_id: int,
-    body: str = "Un avis argumenté.",
-    slug: str = "contact-humain",
-    version: int = 2,
-    supporters: list[int] | None = None,
-) -> int:
-    with session_scope(engine) as session:
-        version_id = int(services.get_version(session, version).id or 0)
-        clause_id = clause_ids_by_slug(session, version_id)[slug]
-        comment = insert_comment(session, author_id=author_id, body=body, clause_id=clause_id)
-        cid = int(comment.id or 0)
-        insert_supports(
-            session, target_type=Target.COMMENT, target_id=cid, user_ids=supporters or []
-        )
-        return cid
-
-
-def draft_clause(engine: Engine, slug: str) -> Clause | None:
-    with session_scope(engine, write=False) as session:
-        version_id = int(services.get_version(session, 2).id or 0)
-        return session.scalar(
-            select(Clause).where(Clause.version_id == version_id, Clause.slug == slug)
-        )
-
-
-def answer(
-    client: TestClient, proposal_id: int, decision: str, reason: str, lock: int = 1, **extra: str
-) -> Any:
-    return client.post(
-        f"/charter/proposals/{proposal_id}/answer",
-        data={
-            "decision": decision,
-            "reason": reason,
-            "lock_version": str(lock),
-            "csrf_token": csrf_token(client, "/signup"),
-            **extra,
-        },
-        follow_redirects=False,
-    )
-
-
-@pytest.fixture
-def accounts(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    return consultation(engine, settings, make_user)
+from tests.factories import add_comment, add_proposal, draft_clause
+from tests.helpers import ROLES, XSS, answer_proposal, as_role, assert_statuses, run_concurrently
 
 
 def test_review_desk_lists_waiting_proposals_by_support(
@@ -134,7 +34,10 @@ def test_review_desk_lists_waiting_proposals_by_support(
     )
     done = add_proposal(engine, author_id=accounts["agent"], title="Déjà tranchée")
     official = login_as("official")
-    assert answer(official, done, "rejected", "Hors du champ de la charte.").status_code == 303
+    assert (
+        answer_proposal(official, done, "rejected", "Hors du champ de la charte.").status_code
+        == 303
+    )
     page = official.get("/charter/review")
     assert page.status_code == 200
     assert page.text.index("Très soutenue") < page.text.index("Peu soutenue")
@@ -150,7 +53,7 @@ def test_accepting_an_amendment_edits_the_draft_clause_and_links_both_ways(
     """Accepted: the draft clause takes the text; the answer links to the clause and back."""
     pid = add_proposal(engine, author_id=accounts["agent"])
     official = login_as("official")
-    response = answer(official, pid, "accepted", "Bonne idée, retenue telle quelle.")
+    response = answer_proposal(official, pid, "accepted", "Bonne idée, retenue telle quelle.")
     assert response.status_code == 303
     clause = draft_clause(engine, "contact-humain")
     assert clause is not None
@@ -176,7 +79,7 @@ def test_accepting_with_changes_applies_the_final_text(
     """Accepted with changes: the official's final text, not the proposal's, goes into the draft."""
     pid = add_proposal(engine, author_id=accounts["agent"])
     official = login_as("official")
-    response = answer(
+    response = answer_proposal(
         official, pid, "accepted_with_changes", "Retenu, aux horaires de l'accueil.",
         final_text="Un numéro direct, ouvert aux horaires de l'accueil.",
     )  # fmt: skip
@@ -185,7 +88,9 @@ def test_accepting_with_changes_applies_the_final_text(
     assert (
         clause is not None and clause.body == "Un numéro direct, ouvert aux horaires de l'accueil."
     )
-    missing = answer(official, pid, "accepted_with_changes", "Raison", lock=2, final_text=" ")
+    missing = answer_proposal(
+        official, pid, "accepted_with_changes", "Raison", lock=2, final_text=" "
+    )
     assert missing.status_code == 400 and "Le texte retenu est obligatoire" in missing.text
 
 
@@ -203,7 +108,7 @@ def test_accepting_a_new_clause_adds_it_with_the_next_number_in_its_section(
         engine, author_id=accounts["agent"], clause_slug=None, section_slug=section,
         title="Droit à l'oubli", body="Chacun peut demander l'effacement de ses échanges.",
     )  # fmt: skip
-    assert answer(login_as("official"), pid, "accepted", "Ajouté.").status_code == 303
+    assert answer_proposal(login_as("official"), pid, "accepted", "Ajouté.").status_code == 303
     added = draft_clause(engine, "droit-a-l-oubli") or draft_clause(engine, "droit-a-loubli")
     assert added is not None and added.number == last + 1 and added.section_slug == section
     moved = draft_clause(engine, following.slug)
@@ -222,7 +127,7 @@ def test_an_answer_without_reason_is_refused_and_nothing_changes(
     """An empty reason: a clear 400, the form keeps the decision, nothing stored."""
     pid = add_proposal(engine, author_id=accounts["agent"])
     before = draft_clause(engine, "contact-humain")
-    response = answer(login_as("official"), pid, "accepted", reason)
+    response = answer_proposal(login_as("official"), pid, "accepted", reason)
     assert response.status_code == 400
     assert "La raison de la réponse est obligatoire" in response.text
     assert 'value="accepted" required checked' in response.text
@@ -240,8 +145,8 @@ def test_unknown_decision_and_unknown_proposal(
     """A made-up decision gets 400; an unknown proposal gets 404."""
     pid = add_proposal(engine, author_id=accounts["agent"])
     official = login_as("official")
-    assert answer(official, pid, "maybe", "Raison").status_code == 400
-    assert answer(official, 9999, "rejected", "Raison").status_code == 404
+    assert answer_proposal(official, pid, "maybe", "Raison").status_code == 400
+    assert answer_proposal(official, 9999, "rejected", "Raison").status_code == 404
 
 
 def test_a_stale_form_gets_a_conflict_and_keeps_the_typed_reason(
@@ -250,8 +155,11 @@ def test_a_stale_form_gets_a_conflict_and_keeps_the_typed_reason(
     """Answering from an outdated page: 409, the other answer is shown, the typed text is kept."""
     pid = add_proposal(engine, author_id=accounts["agent"])
     first, second = login_as("official"), login_as("official")
-    assert answer(first, pid, "rejected", "Première réponse, déjà publiée.").status_code == 303
-    late = answer(second, pid, "accepted", "Ma réponse tardive à ne pas perdre.", lock=1)
+    assert (
+        answer_proposal(first, pid, "rejected", "Première réponse, déjà publiée.").status_code
+        == 303
+    )
+    late = answer_proposal(second, pid, "accepted", "Ma réponse tardive à ne pas perdre.", lock=1)
     assert late.status_code == 409
     assert "juste avant vous" in late.text
     assert "Première réponse, déjà publiée." in late.text
@@ -266,25 +174,19 @@ def test_two_officials_answering_at_once(
     pid = add_proposal(engine, author_id=accounts["agent"])
     officials = [login_as("official"), login_as("official")]
     tokens = [csrf_token(o, "/signup") for o in officials]
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
 
-    def post(i: int) -> None:
-        barrier.wait()
+    def send_answer(i: int) -> int:
         response = officials[i].post(
             f"/charter/proposals/{pid}/answer",
             data={"decision": "accepted", "reason": f"Réponse {i}", "lock_version": "1",
                   "csrf_token": tokens[i]},
             follow_redirects=False,
         )  # fmt: skip
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == [303, 409]
+    outcomes = run_concurrently(2, send_answer)
+    assert outcomes.errors == []
+    assert sorted(outcomes.results) == [303, 409]
     with session_scope(engine, write=False) as session:
         assert session.scalar(select(func.count()).select_from(Answer)) == 1
 
@@ -295,8 +197,10 @@ def test_a_new_answer_replaces_under_study(
     """Under study, then rejected: both answers stay public, the latest is the decision."""
     pid = add_proposal(engine, author_id=accounts["agent"])
     official = login_as("official")
-    assert answer(official, pid, "under_study", "À l'étude avec le DPO.").status_code == 303
-    assert answer(official, pid, "rejected", "Le RGPD suffit.", lock=2).status_code == 303
+    assert (
+        answer_proposal(official, pid, "under_study", "À l'étude avec le DPO.").status_code == 303
+    )
+    assert answer_proposal(official, pid, "rejected", "Le RGPD suffit.", lock=2).status_code == 303
     page = official.get(f"/charter/proposals/{pid}/answer").text
     assert page.index("Le RGPD suffit.") < page.index("À l'étude avec le DPO.")
     assert "réponse antérieure" in page
@@ -309,7 +213,7 @@ def test_xss_in_reason_rationale_and_names_is_inert(
     evil = make_user("agent", name=XSS[:60])
     pid = add_proposal(engine, author_id=evil, title=XSS[:200], rationale=XSS)
     official = login_as("official")
-    assert answer(official, pid, "under_study", XSS).status_code == 303
+    assert answer_proposal(official, pid, "under_study", XSS).status_code == 303
     for path in (f"/charter/proposals/{pid}/answer", "/charter/review"):
         html = official.get(path).text
         assert "<script>alert" not in html and "<img src=x" not in html
@@ -360,7 +264,7 @@ def test_clause_origins_after_publication(
     top = add_comment(engine, author_id=people[0], body="Le plus soutenu.", supporters=people[1:])
     add_comment(engine, author_id=people[1], body="Sans soutien.")
     official = login_as("official")
-    assert answer(official, pid, "accepted", "Retenue.").status_code == 303
+    assert answer_proposal(official, pid, "accepted", "Retenue.").status_code == 303
     token = csrf_token(official, "/signup")
     published = official.post(
         "/charter/v/2/publish",
@@ -377,6 +281,8 @@ def test_clause_origins_after_publication(
     assert not origins["finalite"]
 
 
+# (role, status of the desk, the answer form and the draft editor); answering is 303 where those
+# pages are 200, and otherwise the same refusal (anonymous: 303 to the login page).
 REVIEW_TABLE = [
     ("anonymous", 303), ("resident", 403), ("agent", 403), ("moderator", 403),
     ("official", 200), ("admin", 200),
@@ -387,18 +293,22 @@ def test_review_permissions(
     accounts: dict[str, int], engine: Engine, make_client: Any, login_as: Any
 ) -> None:
     """Only officials and admins see the desk, the answer form and the draft editor, and answer."""
+    assert [role for role, _status in REVIEW_TABLE] == ROLES
+    expected: dict[tuple[str, str], int] = {}
+    observed: dict[tuple[str, str], int] = {}
     for role, status in REVIEW_TABLE:
         pid = add_proposal(engine, author_id=accounts["agent"])
-        client = (
-            make_client()
-            if role == "anonymous"
-            else login_as(*([] if role == "resident" else [role]))
-        )
+        client = as_role(role, make_client, login_as)
         for path in (
             "/charter/review",
-            f"/charter/proposals/{pid}/answer",
+            "/charter/proposals/{pid}/answer",
             "/charter/draft/clauses/1/edit",
         ):
-            assert client.get(path, follow_redirects=False).status_code == status, (role, path)
-        posted = answer(client, pid, "rejected", "Raison")
-        assert posted.status_code == (303 if status == 200 else status), role
+            url = path.format(pid=pid)
+            expected[role, f"GET {path}"] = status
+            observed[role, f"GET {path}"] = client.get(url, follow_redirects=False).status_code
+        expected[role, "POST answer"] = 303 if status == 200 else status
+        observed[role, "POST answer"] = answer_proposal(
+            client, pid, "rejected", "Raison"
+        ).status_code
+    assert_statuses(expected, observed)

@@ -8,19 +8,17 @@ from sqlalchemy.engine import Engine
 
 from portal.consultation.follow.services import follow
 from portal.db import session_scope
-from portal.settings import Settings
 from tests.conftest import assert_accessible
-from tests.consultation.test_cycle_browser import sign_in
-from tests.consultation.test_review import consultation
+from tests.factories import email_of
+from tests.helpers import sign_in
 
 
 def test_draft_editor_and_unsubscribe_pages_are_accessible(
-    live_server: str, new_page: Any, engine: Engine, settings: Settings, make_user: Any
+    live_server: str, new_page: Any, engine: Engine, accounts: dict[str, int], make_user: Any
 ) -> None:
     """axe-core: the draft editor, its refusal of an empty text, and the unsubscribe steps."""
-    consultation(engine, settings, make_user)
     official = make_user("official")
-    page = sign_in(new_page, live_server, engine, official)
+    page = sign_in(new_page(), live_server, email_of(engine, official))
     page.goto(f"{live_server}/charter/draft/clauses/3/edit")
     assert_accessible(page)
     page.fill("#body", "Un texte revu par l'élue.")

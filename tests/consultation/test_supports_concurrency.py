@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.consultation.participation.models import Comment, Support
 from portal.db import session_scope
-from portal.settings import Settings
 from tests.conftest import csrf_token
-from tests.consultation.test_participation import (
-    HX,
-    comment,
-    last_id,
-    open_charter,
-    post,
-    stats,
-    t,
-)
-
-
-@pytest.fixture
-def charter(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
-    """The demo charter with the consultation on draft version 2 open."""
-    return open_charter(engine, settings, make_user)
+from tests.factories import clause_stats
+from tests.helpers import HX, new_comment_id, post, post_comment, run_concurrently, t
 
 
 def supports(engine: Engine) -> int:
@@ -53,7 +37,7 @@ def test_support_a_clause_then_withdraw(
     assert "1 soutien" in public
     withdraw = post(resident, "/charter/clauses/4/support", {"action": "withdraw"})
     assert "Votre soutien est retiré." in t(withdraw)
-    s = stats(engine)
+    s = clause_stats(engine)
     assert s is not None and s.support_count == 0 and supports(engine) == 0
 
 
@@ -71,7 +55,7 @@ def test_support_and_withdraw_a_comment(
 ) -> None:
     """A comment's support counter follows supports and withdrawals; names are never shown."""
     author, fan = login_as(), login_as()
-    cid = last_id(comment(author, "Un avis à soutenir."))
+    cid = new_comment_id(post_comment(author, "Un avis à soutenir."))
     post(fan, f"/charter/comments/{cid}/support", {"action": "add"})
     page = t(author.get("/charter/clauses/4"))
     assert "1 soutien" in page
@@ -86,7 +70,7 @@ def test_deleted_comment_cannot_be_supported(
 ) -> None:
     """Supporting a deleted comment gets a message and stores nothing."""
     author, fan = login_as(), login_as()
-    cid = last_id(comment(author, "Bientôt retiré."))
+    cid = new_comment_id(post_comment(author, "Bientôt retiré."))
     post(author, f"/charter/comments/{cid}/delete", {})
     response = post(fan, f"/charter/comments/{cid}/support", {"action": "add"})
     assert "ne peut plus être soutenu" in t(response)
@@ -107,25 +91,19 @@ def test_concurrent_supports_are_exact(
     """Ten residents supporting the same clause at the same moment give exactly ten supports."""
     residents = [login_as() for _ in range(10)]
     tokens = [csrf_token(c, "/charter/clauses/4") for c in residents]
-    barrier = threading.Barrier(len(residents))
-    statuses: list[int] = []
 
-    def support(i: int) -> None:
-        barrier.wait()
+    def support(i: int) -> int:
         response = residents[i].post(
             "/charter/clauses/4/support",
             data={"action": "add", "csrf_token": tokens[i]},
             follow_redirects=False,
         )
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=support, args=(i,)) for i in range(len(residents))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert statuses == [303] * 10
-    s = stats(engine)
+    outcomes = run_concurrently(len(residents), support)
+    assert outcomes.errors == []
+    assert outcomes.results == [303] * 10
+    s = clause_stats(engine)
     assert s is not None and s.support_count == 10 and supports(engine) == 10
 
 
@@ -135,25 +113,19 @@ def test_double_submit_at_once_counts_one_support(
     """The same person submitting the support form five times at once is counted once."""
     resident = login_as()
     token = csrf_token(resident, "/charter/clauses/4")
-    barrier = threading.Barrier(5)
-    statuses: list[int] = []
 
-    def support() -> None:
-        barrier.wait()
+    def support(_i: int) -> int:
         response = resident.post(
             "/charter/clauses/4/support",
             data={"action": "add", "csrf_token": token},
             follow_redirects=False,
         )
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=support) for _ in range(5)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert statuses == [303] * 5
-    s = stats(engine)
+    outcomes = run_concurrently(5, support)
+    assert outcomes.errors == []
+    assert outcomes.results == [303] * 5
+    s = clause_stats(engine)
     assert s is not None and s.support_count == 1 and supports(engine) == 1
 
 
@@ -164,26 +136,20 @@ def test_double_report_at_once_is_stored_once(
     from portal.consultation.moderation.models import Report
 
     author, reporter = login_as(), login_as()
-    cid = last_id(comment(author, "Propos à signaler."))
+    cid = new_comment_id(post_comment(author, "Propos à signaler."))
     token = csrf_token(reporter, "/charter/clauses/4")
-    barrier = threading.Barrier(3)
-    statuses: list[int] = []
 
-    def report() -> None:
-        barrier.wait()
+    def report(_i: int) -> int:
         response = reporter.post(
             f"/charter/comments/{cid}/report",
             data={"reason": "spam", "csrf_token": token},
             follow_redirects=False,
         )
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=report) for _ in range(3)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert statuses == [303] * 3
+    outcomes = run_concurrently(3, report)
+    assert outcomes.errors == []
+    assert outcomes.results == [303] * 3
     with session_scope(engine, write=False) as s:
         assert s.scalar(select(func.count()).select_from(Report)) == 1
         row = s.get(Comment, cid)

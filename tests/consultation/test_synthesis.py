@@ -28,8 +28,9 @@ from portal.core_models import AuditEvent
 from portal.db import session_scope
 from portal.manifest import JobContext
 from portal.settings import Settings
-from tests.conftest import assert_accessible, csrf_token
-from tests.consultation.test_review import consultation
+from tests.conftest import assert_accessible
+from tests.helpers import ROLES, as_role, assert_statuses
+from tests.helpers import post as post_form
 
 LABELLED = Path(__file__).resolve().parents[1] / "nlp" / "data" / "labelled_comments.jsonl"
 HIDDEN_TEXT = "Commentaire insultant masqué par la modération, jamais dans la synthèse."
@@ -44,9 +45,9 @@ def labelled(themes: tuple[str, ...], per_theme: int) -> list[str]:
 
 
 @pytest.fixture
-def accounts(engine: Engine, settings: Settings, make_user: Any) -> dict[str, int]:
+def commented_draft(accounts: dict[str, int], engine: Engine, make_user: Any) -> dict[str, int]:
     """Version 2 open, 36 comments on two clauses (one hidden by moderation)."""
-    ids = consultation(engine, settings, make_user)
+    ids = dict(accounts)
     resident = make_user(name="Habitante")
     with session_scope(engine) as session:
         version_id = int(services.get_version(session, 2).id or 0)
@@ -73,9 +74,9 @@ def run_job(engine: Engine, settings: Settings) -> str:
         return recompute(ctx)
 
 
-def post(client: TestClient, path: str, **data: str) -> Any:
-    data["csrf_token"] = csrf_token(client, "/signup")
-    return client.post(path, data=data, follow_redirects=False)
+def post(client: TestClient, path: str, **form: str) -> Any:
+    """A synthesis form sent as the page sends it, without following the redirect."""
+    return post_form(client, path, form, follow_redirects=False)
 
 
 def draft_themes(engine: Engine) -> list[SynthesisTheme]:
@@ -101,7 +102,11 @@ def members(engine: Engine, theme_id: int) -> list[int]:
 
 
 def test_job_computes_a_draft_without_hidden_comments(
-    accounts: dict[str, int], engine: Engine, settings: Settings, client: TestClient, login_as: Any
+    commented_draft: dict[str, int],
+    engine: Engine,
+    settings: Settings,
+    client: TestClient,
+    login_as: Any,
 ) -> None:
     """The worker job builds a draft from visible comments only, once per change of comments."""
     assert "35 comments" in run_job(engine, settings)
@@ -130,7 +135,11 @@ def test_job_computes_a_draft_without_hidden_comments(
 
 
 def test_official_edits_and_publishes_residents_see_both_results(
-    accounts: dict[str, int], engine: Engine, settings: Settings, client: TestClient, login_as: Any
+    commented_draft: dict[str, int],
+    engine: Engine,
+    settings: Settings,
+    client: TestClient,
+    login_as: Any,
 ) -> None:
     """Rename, merge and move are recorded; after publication anyone sees them beside the machine's."""
     run_job(engine, settings)
@@ -187,7 +196,7 @@ def test_official_edits_and_publishes_residents_see_both_results(
 
 
 def test_per_clause_view_lists_only_that_clause(
-    accounts: dict[str, int], engine: Engine, settings: Settings, login_as: Any
+    commented_draft: dict[str, int], engine: Engine, settings: Settings, login_as: Any
 ) -> None:
     """Each clause with enough comments has its own themes; the view covers only its comments."""
     run_job(engine, settings)
@@ -204,7 +213,7 @@ def test_per_clause_view_lists_only_that_clause(
 
 
 def test_bad_edits_get_a_clear_message_and_change_nothing(
-    accounts: dict[str, int], engine: Engine, settings: Settings, login_as: Any
+    commented_draft: dict[str, int], engine: Engine, settings: Settings, login_as: Any
 ) -> None:
     """An empty name, a theme from elsewhere or a comment not in the theme are refused in French."""
     run_job(engine, settings)
@@ -233,34 +242,46 @@ SYNTHESIS_TABLE = [
 
 
 def test_synthesis_permissions(
-    accounts: dict[str, int], engine: Engine, settings: Settings, make_client: Any, login_as: Any
+    commented_draft: dict[str, int],
+    engine: Engine,
+    settings: Settings,
+    make_client: Any,
+    login_as: Any,
 ) -> None:
     """Everyone reads the published synthesis; only officials and admins see and edit the draft."""
+    assert [role for role, _status in SYNTHESIS_TABLE] == ROLES
     run_job(engine, settings)
     theme = draft_themes(engine)[0]
+    expected: dict[tuple[str, str], int] = {}
+    observed: dict[tuple[str, str], int] = {}
     for role, status in SYNTHESIS_TABLE:
-        client = (
-            make_client()
-            if role == "anonymous"
-            else login_as(*([] if role == "resident" else [role]))
-        )
-        assert client.get("/consultation/synthesis").status_code == 200
-        assert (
-            client.get("/consultation/synthesis/draft", follow_redirects=False).status_code
-            == status
-        )
-        draft_theme = client.get(f"/consultation/synthesis/theme/{theme.id}")
-        assert draft_theme.status_code == (200 if status == 200 else 404), role
+        client = as_role(role, make_client, login_as)
+        expected[role, "GET synthesis"] = 200
+        observed[role, "GET synthesis"] = client.get("/consultation/synthesis").status_code
+        expected[role, "GET draft"] = status
+        observed[role, "GET draft"] = client.get(
+            "/consultation/synthesis/draft", follow_redirects=False
+        ).status_code
+        expected[role, "GET draft theme"] = 200 if status == 200 else 404
+        observed[role, "GET draft theme"] = client.get(
+            f"/consultation/synthesis/theme/{theme.id}"
+        ).status_code
         renamed = post(client, f"/consultation/synthesis/theme/{theme.id}/rename", label=role)
-        assert renamed.status_code == (303 if status == 200 else status), role
+        expected[role, "POST rename"] = 303 if status == 200 else status
+        observed[role, "POST rename"] = renamed.status_code
+    assert_statuses(expected, observed)
 
 
 @pytest.mark.browser
 def test_synthesis_pages_are_accessible(
-    accounts: dict[str, int], engine: Engine, settings: Settings, live_server: str, new_page: Any
+    commented_draft: dict[str, int],
+    engine: Engine,
+    settings: Settings,
+    live_server: str,
+    new_page: Any,
 ) -> None:
     """The public synthesis and a theme's comments pass axe-core and read without JavaScript."""
-    publish_first_run(engine, settings, accounts["elu"])
+    publish_first_run(engine, settings, commented_draft["elu"])
     bare = new_page(javascript=False)
     bare.goto(f"{live_server}/consultation/synthesis")
     assert bare.locator("h1").inner_text() == "Ce que les habitants ont dit"
@@ -286,10 +307,10 @@ def publish_first_run(engine: Engine, settings: Settings, author_id: int) -> Non
 
 
 def test_new_or_hidden_comments_trigger_a_new_draft_and_hidden_ones_vanish(
-    accounts: dict[str, int], engine: Engine, settings: Settings, client: TestClient
+    commented_draft: dict[str, int], engine: Engine, settings: Settings, client: TestClient
 ) -> None:
     """A new comment makes the job recompute; a comment hidden after publication leaves the page."""
-    publish_first_run(engine, settings, accounts["elu"])
+    publish_first_run(engine, settings, commented_draft["elu"])
     page = client.get("/consultation/synthesis")
     quoted = page.text.count("<blockquote")
     assert quoted >= 3

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 from portal.db import session_scope
 from portal.registry.loader import EntryError, export_validator, load_folder, parse_text, to_text
 from portal.registry.models import Change, System
-from tests.registry.conftest import CONTENT, ROOT
+from tests.factories import REGISTRY_CONTENT, ROOT
 
-CHATBOT = (CONTENT / "chatbot-habitants.md").read_text(encoding="utf-8")
+CHATBOT = (REGISTRY_CONTENT / "chatbot-habitants.md").read_text(encoding="utf-8")
 
 
 def _count(engine: Engine, model: object) -> int:
@@ -27,7 +27,7 @@ def _count(engine: Engine, model: object) -> int:
 
 def test_every_content_file_is_valid_and_covers_the_seven_systems() -> None:
     """content/registry/ holds the seven systems named by the city, each valid against the schema."""
-    slugs = {e.slug for e in load_folder(CONTENT)}
+    slugs = {e.slug for e in load_folder(REGISTRY_CONTENT)}
     assert slugs == {
         "chatbot-habitants", "voicebot-hors-horaires", "centre-contact-unique", "copilot-agents",
         "comptes-rendus-reunions", "indexation-proces-verbaux", "formation-en-ligne-agents",
@@ -36,7 +36,7 @@ def test_every_content_file_is_valid_and_covers_the_seven_systems() -> None:
 
 def test_published_figures_are_carried_by_the_entries() -> None:
     """The contact centre's cost, subsidy and call figures and Copilot's cost are in the entries."""
-    entries = {e.slug: e.data for e in load_folder(CONTENT)}
+    entries = {e.slug: e.data for e in load_folder(REGISTRY_CONTENT)}
     centre = entries["centre-contact-unique"]
     assert centre["costs"][0]["amount_eur"] == 169202 and centre["costs"][0]["subsidy_eur"] == 54580
     values = {v["period"]: v["value"] for v in centre["figures"][0]["values"]}
@@ -123,7 +123,7 @@ def test_cli_refuses_a_folder_with_one_bad_file_and_loads_nothing(
 ) -> None:
     """One unknown status among seven files: the command names it and stores no entry."""
     folder = tmp_path / "registry"
-    shutil.copytree(CONTENT, folder)
+    shutil.copytree(REGISTRY_CONTENT, folder)
     bad = folder / "voicebot-hors-horaires.md"
     bad.write_text(bad.read_text().replace("status: deployed", "status: enservice"))
     result = _run_cli(db_url, "load", str(folder))
@@ -135,10 +135,10 @@ def test_cli_refuses_a_folder_with_one_bad_file_and_loads_nothing(
 
 def test_cli_loads_with_progress_and_twice_changes_nothing(db_url: str, engine: Engine) -> None:
     """The command reports each file, then a second run finds everything unchanged."""
-    first = _run_cli(db_url, "load", str(CONTENT))
+    first = _run_cli(db_url, "load", str(REGISTRY_CONTENT))
     assert first.returncode == 0, first.stderr
     assert "[7/7]" in first.stderr and "created 7" in first.stdout
-    second = _run_cli(db_url, "load", str(CONTENT))
+    second = _run_cli(db_url, "load", str(REGISTRY_CONTENT))
     assert "unchanged 7" in second.stdout
     assert _count(engine, System) == 7 and _count(engine, Change) == 7
 

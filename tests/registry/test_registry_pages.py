@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.factories import REGISTRY_CONTENT
+from tests.helpers import HX
+
 
 def _found(client: TestClient, query: str) -> list[str]:
     page = client.get("/registry?" + query)
@@ -158,7 +161,7 @@ def test_htmx_search_gets_only_the_results_fragment(
     client: TestClient, registry: list[str]
 ) -> None:
     """With htmx, the filter form receives just the results section; without, the whole page."""
-    fragment = client.get("/registry?q=chatbots", headers={"HX-Request": "true"}).text
+    fragment = client.get("/registry?q=chatbots", headers=HX).text
     assert fragment.lstrip().startswith('<section id="resultats"') and "<html" not in fragment
     assert "<html" in client.get("/registry?q=chatbots").text
 
@@ -211,9 +214,8 @@ def test_list_is_paginated_and_keeps_filters(
     from portal.db import session_scope
     from portal.registry import services
     from portal.registry.loader import LoadedEntry, load_folder
-    from tests.registry.conftest import CONTENT
 
-    seed = next(e for e in load_folder(CONTENT) if e.slug == "chatbot-habitants").data
+    seed = next(e for e in load_folder(REGISTRY_CONTENT) if e.slug == "chatbot-habitants").data
     entries = []
     for i in range(25):
         data = copy.deepcopy(seed)

@@ -10,13 +10,12 @@ from sqlalchemy.engine import Engine
 from portal.db import session_scope
 from portal.registry import services
 from portal.registry.loader import to_text
-from tests.conftest import csrf_token
+from tests.helpers import ROLES, as_role, assert_statuses, post
 
-ROLES = ["anonymous", "resident", "agent", "official", "moderator", "admin"]
 ALL_200 = [200] * 6
-STAFF_PAGE = [303, 403, 200, 200, 403, 200]
+STAFF_PAGE = [303, 403, 200, 403, 200, 200]
 
-# (method, path, expected status per role in ROLES order); 303 = sent to the login page.
+# (method, path, expected status per role in helpers.ROLES order); 303 = sent to the login page.
 # POSTs carry an empty form: a role that may act gets the 400 of the missing fields.
 TABLE = [
     ("GET", "/registry", ALL_200),
@@ -34,13 +33,13 @@ TABLE = [
     ("GET", "/registry/drafts", STAFF_PAGE),
     ("GET", "/registry/drafts/{draft}", STAFF_PAGE),
     ("GET", "/registry/chatbot-habitants/edit", STAFF_PAGE),
-    ("POST", "/registry/new", [303, 403, 400, 400, 403, 400]),
-    ("POST", "/registry/chatbot-habitants/edit", [303, 403, 400, 400, 403, 400]),
-    ("POST", "/registry/drafts/{draft}/publish", [303, 403, 403, 400, 403, 400]),
-    ("POST", "/registry/drafts/{draft}/reject", [303, 403, 403, 400, 403, 400]),
+    ("POST", "/registry/new", [303, 403, 400, 403, 400, 400]),
+    ("POST", "/registry/chatbot-habitants/edit", [303, 403, 400, 403, 400, 400]),
+    ("POST", "/registry/drafts/{draft}/publish", [303, 403, 403, 403, 400, 400]),
+    ("POST", "/registry/drafts/{draft}/reject", [303, 403, 403, 403, 400, 400]),
     ("POST", "/registry/chatbot-habitants/questions", [303, 400, 400, 400, 400, 400]),
     # The route admits staff; only the owner, an official or the admin may answer.
-    ("POST", "/registry/questions/{question}/answer", [303, 403, 403, 400, 403, 400]),
+    ("POST", "/registry/questions/{question}/answer", [303, 403, 403, 403, 400, 400]),
 ]
 
 
@@ -66,21 +65,19 @@ def test_registry_routes_by_role(
     role: str, make_client: Any, login_as: Any, targets: dict[str, int]
 ) -> None:
     """Each register route answers each role with the declared status."""
-    client = (
-        make_client() if role == "anonymous" else login_as(*([] if role == "resident" else [role]))
-    )
+    client = as_role(role, make_client, login_as)
     index = ROLES.index(role)
-    failures = []
-    for method, path, expected in TABLE:
+    expected: dict[tuple[str, str], int] = {}
+    observed: dict[tuple[str, str], int] = {}
+    for method, path, statuses in TABLE:
         url = path.format(**targets)
         if method == "GET":
             response = client.get(url, follow_redirects=False)
         else:
-            token = csrf_token(client, "/signup")
-            response = client.post(url, data={"csrf_token": token}, follow_redirects=False)
-        if response.status_code != expected[index]:
-            failures.append(f"{method} {url}: {response.status_code} != {expected[index]}")
-    assert failures == []
+            response = post(client, url, follow_redirects=False)
+        expected[method, url] = statuses[index]
+        observed[method, url] = response.status_code
+    assert_statuses(expected, observed)
 
 
 def test_anonymous_pages_are_cached_but_signed_in_pages_are_not(

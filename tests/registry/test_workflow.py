@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
@@ -25,7 +24,8 @@ from portal.registry.loader import to_text
 from portal.registry.models import Change, Revision, System
 from portal.settings import Settings
 from tests.conftest import csrf_token, login
-from tests.factories import email_of
+from tests.factories import REGISTRY_CONTENT, email_of
+from tests.helpers import run_concurrently
 
 NEW_SENTENCE = "Il répond aussi en anglais depuis janvier."
 
@@ -134,24 +134,20 @@ def test_concurrent_publication_of_one_draft_in_two_threads(
     agent = login_as("agent")
     draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
     officials = [make_user("official"), make_user("official")]
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
 
-    def publish(actor: int) -> None:
-        barrier.wait()
+    def publish(i: int) -> str:
         try:
             with session_scope(engine) as session:
-                services.publish(session, revision_id=draft_id, expected_revision=1, actor_id=actor)
-            outcomes.append("ok")
+                services.publish(
+                    session, revision_id=draft_id, expected_revision=1, actor_id=officials[i]
+                )
         except Conflict:
-            outcomes.append("conflict")
+            return "conflict"
+        return "ok"
 
-    threads = [threading.Thread(target=publish, args=(o,)) for o in officials]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert sorted(outcomes) == ["conflict", "ok"]
+    outcomes = run_concurrently(2, publish)
+    assert outcomes.errors == []
+    assert sorted(outcomes.results) == ["conflict", "ok"]
     assert _count(engine, Change) == 8
 
 
@@ -354,9 +350,8 @@ def test_import_of_a_changed_file_is_a_published_change(
 ) -> None:
     """Re-loading a corrected content file publishes it as a new history line with its diff."""
     from portal.registry.loader import load_folder
-    from tests.registry.conftest import CONTENT
 
-    entries = load_folder(CONTENT)
+    entries = load_folder(REGISTRY_CONTENT)
     chatbot = next(e for e in entries if e.slug == "chatbot-habitants")
     chatbot.data["summary"] = chatbot.data["summary"] + " Il parle aussi anglais."
     (tmp_path / "chatbot-habitants.md").write_text(to_text(chatbot.data))

@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from portal.db import session_scope
-from portal.registry import services as registry
-from portal.registry.loader import load_folder
 from tests.conftest import csrf_token, login
-from tests.consultation.test_participation import open_charter
-from tests.factories import email_of
+from tests.factories import email_of, open_charter, register_entries
+from tests.helpers import post
 
-ROOT = Path(__file__).resolve().parents[2]
 OLD_PLACEHOLDER = "__csrf_token_placeholder_7f3a__"
 BAIT = (
     f"Voir [ce lien](https://autre.example/?t={OLD_PLACEHOLDER}) et {OLD_PLACEHOLDER} "
@@ -43,12 +38,9 @@ def _token_places(html: str, token: str) -> tuple[int, int]:
 
 
 def _post(client: TestClient, path: str, form_page: str, **data: str) -> Any:
-    response = client.post(
-        path,
-        data={**data, "csrf_token": csrf_token(client, form_page)},
-        follow_redirects=False,
-    )
-    assert response.status_code in {200, 303}, unescape(response.text)[:1500]
+    """Post user text with the token of the page holding the form; it is stored (303)."""
+    response = post(client, path, data, form_page=form_page, follow_redirects=False)
+    assert response.status_code == 303, unescape(response.text)[:1500]
     return response
 
 
@@ -57,9 +49,7 @@ def test_user_text_quoting_the_placeholder_never_carries_a_viewers_token(
 ) -> None:
     """Comments, replies, proposals, names and register questions with the placeholder leak nothing."""
     accounts = open_charter(engine, settings, make_user)
-    owner = make_user("agent", name="Agente Responsable")
-    with session_scope(engine) as session:
-        registry.import_entries(session, load_folder(ROOT / "content" / "registry"), owner_id=owner)
+    register_entries(engine, make_user("agent", name="Agente Responsable"))
     resident_id = make_user(name=f"Habitant {OLD_PLACEHOLDER}")
     resident = make_client()
     login(resident, email_of(engine, resident_id))

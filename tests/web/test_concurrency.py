@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,29 +10,24 @@ from sqlalchemy.engine import Engine
 from portal.accounts.models import User
 from portal.db import session_scope
 from tests.conftest import csrf_token
+from tests.helpers import run_concurrently
 
 
 def test_parallel_signups_all_succeed(make_client: Any, engine: Engine) -> None:
     """Twelve residents signing up at the same moment get twelve accounts and no error."""
     clients = [make_client() for _ in range(12)]
     tokens = [csrf_token(c, "/signup") for c in clients]
-    barrier = threading.Barrier(len(clients))
-    statuses: list[int] = []
 
-    def sign_up(i: int) -> None:
-        barrier.wait()
+    def sign_up(i: int) -> int:
         response = clients[i].post(
             "/signup",
             data={"email": f"p{i}@exemple.fr", "display_name": f"Personne {i}",
                   "password": "une phrase assez longue", "csrf_token": tokens[i]},
         )  # fmt: skip
-        statuses.append(response.status_code)
+        return response.status_code
 
-    threads = [threading.Thread(target=sign_up, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [200] * 12
+    outcomes = run_concurrently(len(clients), sign_up)
+    assert outcomes.errors == []
+    assert outcomes.results == [200] * 12
     with session_scope(engine, write=False) as session:
         assert session.scalar(select(func.count()).select_from(User)) == 12

@@ -6,13 +6,11 @@ from typing import Any
 
 import pytest
 from starlette.routing import Mount
-from starlette.testclient import TestClient
 
 from portal.app import collect_routes
 from portal.web.routing import PortalRoute
 from tests.conftest import csrf_token
-
-ROLES = ["anonymous", "resident", "agent", "official", "moderator", "admin"]
+from tests.helpers import ROLES, as_role, assert_statuses, post
 
 
 def test_every_route_declares_a_permission() -> None:
@@ -26,13 +24,7 @@ def test_every_route_declares_a_permission() -> None:
     assert undeclared == []
 
 
-def _client(role: str, make_client: Any, login_as: Any) -> TestClient:
-    return (
-        make_client() if role == "anonymous" else login_as(*([] if role == "resident" else [role]))
-    )
-
-
-# (method, path, expected status per role in ROLES order); 303 = sent to the login page.
+# (method, path, expected status per role in helpers.ROLES order); 303 = sent to the login page.
 FOUNDATION_TABLE = [
     ("GET", "/", [200, 200, 200, 200, 200, 200]),
     ("GET", "/accessibilite", [200, 200, 200, 200, 200, 200]),
@@ -68,21 +60,19 @@ def test_foundation_routes_by_role(
 ) -> None:
     """Each foundation route answers each role with the declared status, through real HTTP."""
     target = make_user(name="Cible Test")
-    client = _client(role, make_client, login_as)
+    client = as_role(role, make_client, login_as)
     index = ROLES.index(role)
-    failures = []
-    for method, path, expected in FOUNDATION_TABLE:
+    expected: dict[tuple[str, str], int] = {}
+    observed: dict[tuple[str, str], int] = {}
+    for method, path, statuses in FOUNDATION_TABLE:
         url = path.format(target=target)
         if method == "GET":
             response = client.get(url, follow_redirects=False)
         else:
-            token = csrf_token(client, "/signup")
-            response = client.post(
-                url, data={"csrf_token": token, "roles": ["agent"]}, follow_redirects=False
-            )
-        if response.status_code != expected[index]:
-            failures.append(f"{method} {url}: {response.status_code} != {expected[index]}")
-    assert failures == []
+            response = post(client, url, {"roles": ["agent"]}, follow_redirects=False)
+        expected[method, url] = statuses[index]
+        observed[method, url] = response.status_code
+    assert_statuses(expected, observed)
 
 
 def test_forbidden_page_is_french_and_explains(login_as: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from portal.modules import all_jobs
 from portal.scheduler import run_once, slot_of
 from portal.settings import Settings
 from tests.conftest import login
+from tests.helpers import run_concurrently
 
 
 def test_slot_is_the_start_of_the_interval() -> None:
@@ -35,26 +35,13 @@ def test_a_slot_runs_once_even_with_concurrent_workers(settings: Settings) -> No
     job = Job("test.count", timedelta(minutes=10), lambda ctx: calls.append(1) or "ok")
     now = utcnow()
     engines = [make_engine(settings.database_url) for _ in range(4)]
-    results: list[bool] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
-
-    def worker(engine: Engine) -> None:
-        barrier.wait()
-        try:
-            results.append(run_once(engine, settings, job, now=now))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(e,)) for e in engines]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for e in engines:
-        e.dispose()
-    assert errors == []
-    assert sorted(results) == [False, False, False, True]
+    try:
+        outcomes = run_concurrently(4, lambda i: run_once(engines[i], settings, job, now=now))
+    finally:
+        for e in engines:
+            e.dispose()
+    assert outcomes.errors == []
+    assert sorted(outcomes.results) == [False, False, False, True]
     assert calls == [1]
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 
 def test_api_conforms_to_its_document(app: Starlette) -> None:
-    """For every operation, generated requests never get a 500 and each response matches the document."""
+    """For every operation, generated requests (fixed seed, 20 each) never get a 500 and each
+    response matches the document."""
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert operations, "the document lists no operation"
     for operation in operations:
 
+        @seed(20261130)  # the same examples on every run: a CI failure can be replayed
         @given(case=operation.as_strategy())
         @settings(
             max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, column, func
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
@@ -24,6 +24,13 @@ STAFF_ROLES = frozenset({Role.AGENT, Role.OFFICIAL, Role.MODERATOR, Role.ADMIN})
 
 class User(SQLModel, table=True):
     __tablename__ = "accounts_user"
+    # Display names are told apart without case ("Claire" is "claire"): the database enforces it,
+    # so two sign-ups at the same instant cannot both take one (migration 0007).
+    __table_args__ = (
+        Index(
+            "uq_accounts_user_display_name_lower", func.lower(column("display_name")), unique=True
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)

@@ -1,5 +1,5 @@
-"""Migration 0007 (login-throttle lock rows) on a database holding attempts stored the old way,
-up and down, on both backends."""
+"""Migration 0007 (login-throttle lock rows, display names unique without case) on a database
+holding rows stored the old way, up and down, on both backends."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import services
 from portal.accounts.models import User
 from portal.db import make_engine, session_scope, utcnow
-from portal.errors import TooManyRequests
+from portal.errors import TooManyRequests, ValidationFailed
 from portal.migrate import downgrade, upgrade
+from portal.settings import Settings
 from tests.conftest import PG_URL, _missing, scratch_postgres
 
 
@@ -74,5 +76,61 @@ def test_upgrade_keeps_old_failures_counting_and_downgrade_drops_only_the_new_ta
         with engine.connect() as conn:
             count = conn.execute(text("SELECT count(*) FROM accounts_login_attempt")).scalar()
         assert count == 8  # six stored before, two (address, client) added after the upgrade
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_renames_names_that_differ_only_by_case_and_then_refuses_them(
+    old_url: str, tmp_path: Path
+) -> None:
+    """Names stored by 0006 that differ only by case: the oldest keeps its name, the next gets its
+    number; afterwards the database refuses such a twin; the downgrade accepts it again."""
+    engine = make_engine(old_url)
+    with engine.begin() as conn:
+        for i, name in enumerate(("Claire", "claire", "Paul", "CLAIRE")):
+            conn.execute(
+                text(
+                    "INSERT INTO accounts_user (email, display_name, password_hash, created_at, "
+                    "is_active) VALUES (:e, :n, '!', :at, :t)"
+                ),
+                {"e": f"personne{i}@exemple.fr", "n": name,
+                 "at": utcnow(), "t": True},
+            )  # fmt: skip
+    engine.dispose()
+
+    upgrade(old_url)
+    engine = make_engine(old_url)
+    settings = Settings(database_url=old_url, secret_key="x" * 40, data_dir=tmp_path)
+    try:
+        with engine.connect() as conn:
+            names = conn.execute(text("SELECT display_name FROM accounts_user ORDER BY id"))
+            assert [n for (n,) in names] == ["Claire", "claire 2", "Paul", "CLAIRE 4"]
+        with engine.begin() as conn, pytest.raises(IntegrityError):
+            conn.execute(
+                text(
+                    "INSERT INTO accounts_user (email, display_name, password_hash, created_at, "
+                    "is_active) VALUES ('p2@exemple.fr', 'PAUL', '!', :at, :t)"
+                ),
+                {"at": utcnow(), "t": True},
+            )
+        with session_scope(engine) as session, pytest.raises(ValidationFailed):
+            services.signup(
+                session, email="pp@exemple.fr", display_name="paul",
+                password="une phrase assez longue", settings=settings,
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+
+    downgrade(old_url, "0006")
+    engine = make_engine(old_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO accounts_user (email, display_name, password_hash, created_at, "
+                    "is_active) VALUES ('p3@exemple.fr', 'PAUL', '!', :at, :t)"
+                ),
+                {"at": utcnow(), "t": True},
+            )
     finally:
         engine.dispose()

@@ -162,6 +162,25 @@ def test_one_signup_posted_ten_times_at_once_makes_one_account(
         assert session.scalar(select(func.count()).select_from(User)) == 1
 
 
+def test_one_display_name_in_any_case_signed_up_ten_times_at_once_is_taken_once(
+    live_server: str, engine: Engine
+) -> None:
+    """Ten sign-ups at once with the same name in different cases: one account, nine refusals."""
+    anon, token = _browser(live_server, "/signup")
+    names = ["Nom Commun", "nom commun", "NOM COMMUN", "Nom commun", "nom Commun"] * 2
+    statuses = _at_once(
+        10,
+        lambda i: _post(
+            live_server, "/signup", anon,
+            {"email": f"homonyme{i}@exemple.fr", "display_name": names[i],
+             "password": "une phrase assez longue", "csrf_token": token},
+        ),
+    )  # fmt: skip
+    assert statuses == Counter({200: 1, 400: 9})
+    with session_scope(engine, write=False) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
 def test_parallel_right_passwords_are_all_accepted(live_server: str, make_user: Any) -> None:
     """Right passwords sent at once are never refused for being many: six at once all succeed."""
     make_user(email="reguliere@exemple.fr")

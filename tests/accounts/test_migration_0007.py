@@ -53,7 +53,7 @@ def test_upgrade_keeps_old_failures_counting_and_downgrade_drops_only_the_new_ta
         )
     engine.dispose()
 
-    upgrade(old_url)
+    upgrade(old_url, "0007")
     engine = make_engine(old_url)
     try:
         assert "accounts_login_throttle" in inspect(engine).get_table_names()
@@ -98,7 +98,7 @@ def test_upgrade_renames_names_that_differ_only_by_case_and_then_refuses_them(
             )  # fmt: skip
     engine.dispose()
 
-    upgrade(old_url)
+    upgrade(old_url, "0007")
     engine = make_engine(old_url)
     settings = Settings(database_url=old_url, secret_key="x" * 40, data_dir=tmp_path)
     try:

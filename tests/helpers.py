@@ -40,7 +40,8 @@ def t(response: Any) -> str:
 
 
 def form_token(client: TestClient, form_page: str) -> str:
-    """The CSRF token of the form on `form_page`, as the browser would send it back."""
+    """The CSRF token of the form on `form_page`, as the browser would send it back (the same
+    as tests/conftest.py's `csrf_token`, which is to move here)."""
     page = client.get(form_page).text
     match = _CSRF_FIELD.search(page)
     assert match, f"no CSRF token on {form_page}"
@@ -65,7 +66,8 @@ def as_role(role: str, make_client: Callable[[], TestClient], login_as: Any) -> 
     """A client for a role of a permission table: signed out, or signed in with that role."""
     if role == "anonymous":
         return make_client()
-    return login_as(*([] if role == "resident" else [role]))  # type: ignore[no-any-return]
+    client: TestClient = login_as(*([] if role == "resident" else [role]))
+    return client
 
 
 def sign_in(page: Any, base: str, email: str) -> Any:

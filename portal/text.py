@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import unquote
 
 import bleach
 from markdown_it import MarkdownIt
@@ -23,6 +25,61 @@ LINK_REL = "nofollow ugc noopener"
 
 def _safe_link(url: str) -> bool:
     return url.strip().lower().startswith(("http://", "https://", "mailto:"))
+
+
+# Links that come from people or files (register entries, contact channels, sources): these schemes,
+# or a path of this site. Checked when an entry is saved and again when a page shows the link.
+LINK_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+MAX_LINK_CHARS = 2000
+
+
+def _has_control_or_space(text: str) -> bool:
+    # Browsers drop tabs and newlines inside a URL ("java\tscript:" runs) and trim spaces and
+    # controls around it: no such character is accepted anywhere.
+    return any(unicodedata.category(c)[0] in "CZ" for c in text)
+
+
+def has_url_tricks(text: str) -> bool:
+    """A backslash (browsers read "/\\host" as "//host"), a control character or whitespace."""
+    return "\\" in text or _has_control_or_space(text)
+
+
+def decoded_variants(url: str) -> list[str]:
+    """`url` and what it becomes once, twice, three times percent-decoded ("%252F" -> "/")."""
+    variants = [url]
+    for _round in range(3):
+        decoded = unquote(variants[-1], errors="strict") if "%" in variants[-1] else variants[-1]
+        if decoded == variants[-1]:
+            break
+        variants.append(decoded)
+    return variants
+
+
+def is_safe_link(url: object) -> bool:
+    """True for an http(s), mailto or tel URL with no tricks, or a path of this site ("/…").
+
+    Refused: other schemes (javascript:, data:, vbscript:, file:…), scheme-relative URLs
+    ("//other.host", "/\\other.host"), control characters and whitespace anywhere (write a
+    space as %20).
+    """
+    if not isinstance(url, str) or not url or len(url) > MAX_LINK_CHARS or has_url_tricks(url):
+        return False
+    if url.startswith("/"):
+        return not url.startswith("//")
+    match = _SCHEME.match(url)
+    if match is None or match.group(1).lower() not in LINK_SCHEMES:
+        return False
+    rest = url[match.end() :]
+    if match.group(1).lower() in ("http", "https"):
+        host = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
+        return rest.startswith("//") and bool(host.rsplit("@", 1)[-1])
+    return bool(rest)
+
+
+def safe_link(url: object) -> str | None:
+    """The URL when `is_safe_link` accepts it, else None: templates show the text without a link."""
+    return url if isinstance(url, str) and is_safe_link(url) else None
 
 
 def _build_parser() -> MarkdownIt:
@@ -82,7 +139,6 @@ def plain_text(text: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    import html
 
     return html.unescape(text)
 

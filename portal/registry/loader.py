@@ -19,6 +19,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from portal.text import is_safe_link
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 
@@ -170,6 +171,17 @@ def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
                 slug=data["slug"],
             ),
         )
+    for name, url in _links(data):
+        if not is_safe_link(url):
+            raise EntryError(
+                source,
+                name,
+                _(
+                    "lien « %(url)s » refusé ; attendu une adresse https://, http://, mailto: ou "
+                    "tel:, ou un chemin du site commençant par une seule « / » (sans espace)",
+                    url=str(url)[:200],
+                ),
+            )
     for name in (*DATE_FIELDS, *(f"dates.{k}" for k in data.get("dates", {}))):
         value: Any = data
         for part in name.split("."):
@@ -184,6 +196,20 @@ def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
                     _("date « %(value)s » impossible ; attendu AAAA-MM-JJ", value=value),
                 ) from None
     return data
+
+
+def _links(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every link field of an entry (a key named `url`, wherever it is: contact channels,
+    sources…), as (dotted path, value): each is checked against the allow-list of schemes."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found += [(where, item)] if key == "url" else _links(item, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _links(item, f"{path}.{i}")
+    return found
 
 
 def _plain(value: Any) -> Any:

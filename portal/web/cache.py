@@ -1,7 +1,8 @@
 """A micro-cache for anonymous pages: a few seconds of reuse for what every visitor sees alike.
 
 Only routes declared `route(..., cache_seconds=N)` use it, only for GET requests from visitors with
-no session and no pending flash message, and only for 200 responses that set no cookie.
+no session and no pending flash message, and only for 200 responses that set no cookie
+(`PageCache.put` itself refuses a page with a Set-Cookie header, whoever calls it).
 
 The visitor-specific CSRF token never enters a cached body. A render meant for the cache uses a
 marker drawn at random for that render alone (it never leaves the server), and the body is cut at
@@ -62,6 +63,10 @@ class PageCache:
             return page
 
     def put(self, key: tuple[str, str, str], page: CachedPage) -> None:
+        """Store `page`, unless it sets a cookie or is not a plain 200 page: a Set-Cookie (a
+        session, a flash, a language) belongs to one visitor and must never be replayed."""
+        if page.status != 200 or any(k.lower() == b"set-cookie" for k, _v in page.headers):
+            return
         with self._lock:
             self._entries[key] = page
             self._entries.move_to_end(key)

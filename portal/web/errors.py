@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from portal.errors import DomainError
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
-from portal.web.routing import LoginRequired, login_url, redirect
+from portal.web.routing import LoginRequired, login_url, redirect, set_cache_headers
 from portal.web.templating import render_string
 
 log = logging.getLogger("portal.errors")
@@ -57,7 +57,11 @@ def error_response(
     title = _(title or default_title)
     detail = _(detail or default_detail)
     if wants_json(request):
-        return JSONResponse({"error": {"status": status, "title": title, "detail": detail}}, status)
+        answer = JSONResponse(
+            {"error": {"status": status, "title": title, "detail": detail}}, status
+        )
+        set_cache_headers(answer, personal=True)
+        return answer
     try:
         html = render_string(
             request, "errors/error.html", {"status": status, "title": title, "detail": detail}
@@ -66,8 +70,9 @@ def error_response(
         log.exception("error page failed to render")
         html = f"<!doctype html><html lang=fr><title>{status}</title><h1>{title}</h1>"
     response = HTMLResponse(html, status)
-    if getattr(request.state, "user", None) is not None:
-        response.headers["Cache-Control"] = "no-store"
+    # An error page is never stored anywhere: it may be shown to a signed-in person before the
+    # route ran (an unknown path, a body too large), when nothing yet says who is asking.
+    set_cache_headers(response, personal=True)
     return response
 
 
@@ -85,7 +90,9 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if isinstance(exc, LoginRequired) and not wants_json(request):
-        return redirect(login_url(request), request)
+        response = redirect(login_url(request), request)
+        set_cache_headers(response, personal=True)
+        return response
     return error_response(request, exc.status_code, exc.title, exc.message)
 
 

@@ -17,11 +17,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+import string
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
+from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -29,7 +32,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.db import session_scope
-from portal.errors import DomainError, Forbidden, ValidationFailed
+from portal.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from portal.text import decoded_variants, has_url_tricks
 from portal.web import csrf, i18n
 from portal.web.auth import CurrentUser  # noqa: F401 - still imported from here by accounts
 from portal.web.cache import CachedPage, new_marker, split_at_marker
@@ -72,6 +76,8 @@ def route(
         request.state.form = FormData()
         # The raw query string is still percent-encoded: a NUL arrives as %00.
         _refuse_nul(request.scope["path"], request.url.query.replace("%00", "\x00"))
+        _refuse_bad_bytes(request.scope.get("raw_path") or b"", request.scope["query_string"])
+        _refuse_huge_numbers(request)
         cache_key = _cache_key(request) if cache_seconds else None
         if cache_key is not None:
             cached = request.app.state.page_cache.get(cache_key)
@@ -80,6 +86,12 @@ def route(
             request.state.caching = True
         if request.method not in SAFE_METHODS:
             content_type = request.headers.get("content-type", "")
+            if content_type.startswith("application/x-www-form-urlencoded"):
+                # Read whole (and checked) here: a form that would be cut off mid-body makes the
+                # server close the connection while the browser is still sending (a reset).
+                body = await _read_form_body(request)
+                _refuse_bad_bytes(body)
+                request._body = body  # what request.form() parses below
             if content_type.startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
@@ -90,11 +102,11 @@ def route(
                         raise
                     raise ValidationFailed(_("Le formulaire envoyé est illisible.")) from exc
                 _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
-            response, touch = await run_in_threadpool(_handle, request, handler, permission)
+            response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
         elif threaded:
-            response, touch = await run_in_threadpool(_handle, request, handler, permission)
+            response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
         else:
-            response, touch = _handle(request, handler, permission)
+            response, touch = _handle_guarded(request, handler, permission)
         if touch is not None:
             authenticator = request.app.state.authenticator
             await run_in_threadpool(authenticator.touch, request.app.state.engine, touch)
@@ -107,6 +119,85 @@ def route(
     r = PortalRoute(path, endpoint, methods=list(methods), name=name or handler.__name__)
     r.permission = permission
     return r
+
+
+class BadRequest(DomainError):
+    status_code = 400
+    title = N_("Demande invalide")
+
+
+class BodyTooLarge(DomainError):
+    status_code = 413
+    title = N_("Envoi trop volumineux")
+
+
+# A form of the portal is text typed by a person (an entry of the register is the longest, a few
+# dozen kB); files come as multipart and keep the larger limit of the settings (max_body_bytes).
+MAX_FORM_BYTES = 1024 * 1024
+# Every id, page and version number the portal stores fits in a signed 64-bit integer.
+MAX_NUMBER = 2**63 - 1
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+
+
+async def _read_form_body(request: Request) -> bytes:
+    """The url-encoded body, or BodyTooLarge after reading it to its end (answering before the
+    browser has sent everything makes the connection reset instead of showing the 413 page);
+    the body-limit middleware still stops anything beyond the settings' max_body_bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= MAX_FORM_BYTES:
+            chunks.append(chunk)
+    if size > MAX_FORM_BYTES:
+        raise BodyTooLarge(_("Le formulaire envoyé dépasse la taille permise (1 Mo)."))
+    return b"".join(chunks)
+
+
+def _refuse_bad_bytes(*raw: bytes) -> None:
+    """A path, query or url-encoded form whose bytes, once percent-decoded, are not UTF-8 (%FF,
+    overlong forms such as %C0%AF, encoded surrogates such as %ED%A0%80) is refused: decoding
+    would turn them silently into other characters."""
+    for value in raw:
+        try:
+            unquote_to_bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(
+                _("La demande contient des octets qui ne sont pas du texte UTF-8 valide.")
+            ) from None
+
+
+def _refuse_huge_numbers(request: Request) -> None:
+    """A number no row can have (an id, a page, a version beyond 64 bits) in the path is a page
+    that does not exist; in the query it is a bad request. Both databases would otherwise fail
+    on it differently (an overflow in SQLite, an out-of-range error in PostgreSQL)."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+            raise NotFound(_("La page demandée n'existe pas."))
+    for value in request.query_params.values():
+        number = value.strip()
+        digits = number.lstrip("+-0")
+        # 19 digits at least to go past 2**63 - 1; int() only on a short string (int() of a
+        # very long one is itself slow, and refused beyond 4,300 digits).
+        if (
+            _DIGITS.fullmatch(number)
+            and len(digits) >= 19
+            and (len(digits) > 19 or int(digits) > MAX_NUMBER)
+        ):
+            raise BadRequest(_("Un nombre de la demande dépasse les valeurs possibles."))
+
+
+def _handle_guarded(
+    request: Request, handler: Handler, permission: Permission
+) -> tuple[Response, int | None]:
+    """`_handle`, with a number too large for the database (one computed from a page number,
+    say) answered as a bad request rather than a server error."""
+    try:
+        return _handle(request, handler, permission)
+    except (OverflowError, DataError) as exc:
+        if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
+            raise
+        raise BadRequest(_("Un nombre de la demande dépasse les valeurs possibles.")) from exc
 
 
 def _refuse_nul(*values: str) -> None:
@@ -193,10 +284,28 @@ def _store_in_cache(
     return _from_cache(request, page)
 
 
+# Pages hold a per-visitor CSRF token and change with the session cookie and the language: no
+# shared proxy may store them (`private`), a browser revalidates anonymous ones (`no-cache`), and
+# nothing rendered for a signed-in person is written to any disk (`no-store`).
+ANONYMOUS_CACHE_CONTROL = "private, no-cache"
+PERSONAL_CACHE_CONTROL = "private, no-store"
+VARY = ("Cookie", "Accept-Language")
+
+
+def set_cache_headers(response: Response, *, personal: bool) -> None:
+    """Cache-Control and Vary of every page, error pages included (see errors.py)."""
+    if personal:
+        response.headers["Cache-Control"] = PERSONAL_CACHE_CONTROL
+    elif "cache-control" not in response.headers:
+        response.headers["Cache-Control"] = ANONYMOUS_CACHE_CONTROL
+    vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    vary += [v for v in VARY if v.lower() not in {x.lower() for x in vary}]
+    response.headers["Vary"] = ", ".join(vary)
+
+
 def finish_response(request: Request, response: Response) -> None:
     settings = request.app.state.settings
-    if getattr(request.state, "user", None) is not None:
-        response.headers["Cache-Control"] = "no-store"
+    set_cache_headers(response, personal=getattr(request.state, "user", None) is not None)
     new = getattr(request.state, "new_flashes", [])
     if new:
         response.set_cookie(
@@ -237,10 +346,15 @@ def read_flashes(request: Request, secret: str) -> list[dict[str, str]]:
 
 
 def redirect(url: str, request: Request | None = None) -> Response:
-    """303 after a POST; an htmx request gets HX-Redirect so the whole page follows."""
+    """303 after a POST; an htmx request gets HX-Redirect so the whole page follows.
+
+    Every redirect of the portal goes to a path of this site: `url` passes through `safe_next`
+    here, so neither header (Location, HX-Redirect) can ever point elsewhere or carry a control
+    character (which would break the response)."""
+    target = safe_next(url)
     if request is not None and request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def login_url(request: Request) -> str:
@@ -253,8 +367,31 @@ def form_str(request: Request, name: str, default: str = "") -> str:
     return value.strip() if isinstance(value, str) else default
 
 
+# Characters left as they are in a redirect target; anything else (non-ASCII) is percent-encoded
+# so that the header stays plain ASCII.
+_URL_SAFE_CHARS = "".join(c for c in string.punctuation if c != "%") + "%"
+MAX_NEXT_CHARS = 2000
+
+
+def is_local_path(url: str) -> bool:
+    """True only for a path of this site: "/" then not a second "/" or "\\", with no control
+    character, whitespace or backslash anywhere, and none of those written percent-encoded in
+    the path either ("/%2F", "/%5C", "/%09", double-encoded forms too; a query may hold "%20").
+    Invalid percent-encoding is refused."""
+    if not url or len(url) > MAX_NEXT_CHARS or not url.startswith("/") or has_url_tricks(url):
+        return False
+    path = re.split(r"[?#]", url, maxsplit=1)[0]
+    try:
+        path_variants = decoded_variants(path)
+        decoded_variants(url)  # bytes that are not UTF-8 anywhere ("%FF"): refused
+    except UnicodeDecodeError:
+        return False
+    return not any(has_url_tricks(v) or v.startswith("//") for v in path_variants)
+
+
 def safe_next(url: str | None, default: str = "/") -> str:
-    """Only same-site paths: never an open redirect."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+    """The one check of a redirect target (`next=`, Location, HX-Redirect): `url` when it is a
+    local path (`is_local_path`), else `default`; never an open redirect."""
+    if url is None or not is_local_path(url):
         return default
-    return url
+    return quote(url, safe=_URL_SAFE_CHARS)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from portal import audit
 from portal.accounts.services import email_of
 from portal.clock import utcnow
-from portal.consultation.services import published_clauses
+from portal.consultation.services import ensure_can_write, published_clauses
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.mail import link, queue_mail
 from portal.registry.loader import EntryError, LoadedEntry, parse_text, validate_entry
@@ -81,7 +81,7 @@ MAX_SUMMARY = 500
 
 
 def _published() -> Any:
-    return System.published_revision > 0  # type: ignore[operator]
+    return System.published_revision > 0
 
 
 def get_system(session: Session, slug: str) -> System:
@@ -190,7 +190,7 @@ def history(session: Session, system_id: int, *, limit: int = 50) -> list[Change
 def recent_changes(session: Session, *, limit: int = 50) -> list[tuple[Change, System]]:
     stmt = (
         select(Change, System)
-        .join(System, System.id == Change.system_id)  # type: ignore[arg-type]
+        .join(System, System.id == Change.system_id)
         .order_by(Change.published_at.desc(), Change.id.desc())  # type: ignore[attr-defined]
         .limit(limit)
     )
@@ -266,7 +266,7 @@ def _publish(
 ) -> Change:
     number = system.published_revision + 1
     change = Change(
-        system_id=system.id,  # type: ignore[arg-type]
+        system_id=system.id,
         revision_id=revision.id,
         number=number,
         summary=revision.summary,
@@ -317,7 +317,7 @@ def import_entries(
                 session.add(system)
                 session.flush()
             revision = Revision(
-                system_id=system.id,  # type: ignore[arg-type]
+                system_id=system.id,
                 base_revision=system.published_revision,
                 data=data,
                 summary=_("Import du fichier %(name)s", name=entry.source)[:MAX_SUMMARY],
@@ -386,7 +386,7 @@ def draft(
                 _("Le brouillon est identique à la fiche publiée."), field="text"
             )
     revision = Revision(
-        system_id=system.id,  # type: ignore[arg-type]
+        system_id=system.id,
         base_revision=system.published_revision,
         data=data,
         summary=summary,
@@ -413,7 +413,7 @@ def get_revision(session: Session, revision_id: int) -> tuple[Revision, System]:
 def drafts(session: Session) -> list[tuple[Revision, System]]:
     stmt = (
         select(Revision, System)
-        .join(System, System.id == Revision.system_id)  # type: ignore[arg-type]
+        .join(System, System.id == Revision.system_id)
         .where(Revision.status == "draft")
         .order_by(Revision.created_at, Revision.id)
     )
@@ -424,9 +424,9 @@ def reviewed(session: Session, *, limit: int = 50) -> list[tuple[Revision, Syste
     """The latest drafts already published or refused, with their reviewer (staff history)."""
     stmt = (
         select(Revision, System)
-        .join(System, System.id == Revision.system_id)  # type: ignore[arg-type]
-        .where(Revision.status.in_(("published", "rejected")), Revision.author_id.is_not(None))  # type: ignore[attr-defined,union-attr]
-        .order_by(Revision.reviewed_at.desc(), Revision.id.desc())  # type: ignore[union-attr]
+        .join(System, System.id == Revision.system_id)
+        .where(Revision.status.in_(("published", "rejected")), Revision.author_id.is_not(None))  # type: ignore[attr-defined]
+        .order_by(Revision.reviewed_at.desc(), Revision.id.desc())
         .limit(limit)
     )
     return [(r, s) for r, s in session.execute(stmt).all()]
@@ -451,12 +451,12 @@ def publish(session: Session, *, revision_id: int, expected_revision: int, actor
         )
     claimed = session.execute(
         update(Revision)
-        .where(Revision.id == revision_id, Revision.status == "draft")  # type: ignore[arg-type]
+        .where(Revision.id == revision_id, Revision.status == "draft")
         .values(status="publishing")
     ).rowcount  # type: ignore[attr-defined]
     moved = session.execute(
         update(System)
-        .where(System.id == system.id, System.published_revision == expected_revision)  # type: ignore[arg-type]
+        .where(System.id == system.id, System.published_revision == expected_revision)
         .values(published_revision=expected_revision)
     ).rowcount  # type: ignore[attr-defined]
     if not claimed or not moved:
@@ -485,7 +485,7 @@ def reject(session: Session, *, revision_id: int, note: str, actor_id: int) -> R
         )
     done = session.execute(
         update(Revision)
-        .where(Revision.id == revision_id, Revision.status == "draft")  # type: ignore[arg-type]
+        .where(Revision.id == revision_id, Revision.status == "draft")
         .values(
             status="rejected", reviewed_by=actor_id, reviewed_at=utcnow(), review_note=note[:1000]
         )
@@ -508,6 +508,7 @@ def reject(session: Session, *, revision_id: int, note: str, actor_id: int) -> R
 def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) -> Question:
     """A resident's public question or problem report; the owner is told by mail."""
     system = get_published(session, slug)
+    ensure_can_write(session, user_id=author_id)  # a moderation block stops every kind of text
     body = body.strip()
     if kind not in QUESTION_KINDS:
         raise ValidationFailed(_("Choisissez « question » ou « signalement »."), field="kind")
@@ -515,7 +516,7 @@ def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) ->
         raise ValidationFailed(_("Écrivez votre question (10 caractères au moins)."), field="body")
     if len(body) > MAX_QUESTION:
         raise ValidationFailed(_("Votre message dépasse 4 000 caractères."), field="body")
-    question = Question(system_id=system.id, author_id=author_id, kind=kind, body=body)  # type: ignore[arg-type]
+    question = Question(system_id=system.id, author_id=author_id, kind=kind, body=body)
     session.add(question)
     session.flush()
     audit.record(
@@ -589,7 +590,7 @@ def questions_of(session: Session, system_id: int) -> QuestionStats:
             select(Question)
             .where(Question.system_id == system_id)
             .order_by(Question.id.desc())
-            .limit(200)  # type: ignore[attr-defined]
+            .limit(200)
         )
     )
     delays = [
@@ -604,8 +605,8 @@ def questions_of(session: Session, system_id: int) -> QuestionStats:
 def open_questions_for(session: Session, user_id: int) -> list[tuple[Question, System]]:
     stmt = (
         select(Question, System)
-        .join(System, System.id == Question.system_id)  # type: ignore[arg-type]
-        .where(Question.answer.is_(None), System.owner_id == user_id)  # type: ignore[union-attr]
+        .join(System, System.id == Question.system_id)
+        .where(Question.answer.is_(None), System.owner_id == user_id)
         .order_by(Question.id)
     )
     return [(q, s) for q, s in session.execute(stmt).all()]
@@ -688,7 +689,7 @@ def systems_committed_to(session: Session, clause_slug: str) -> list[Commitment]
 
 def latest_revision_data(session: Session, system_id: int) -> dict[str, Any] | None:
     """The last proposed state of an entry (to edit a never-published one from its last draft)."""
-    stmt = select(Revision.data).where(Revision.system_id == system_id).order_by(Revision.id.desc())  # type: ignore[attr-defined]
+    stmt = select(Revision.data).where(Revision.system_id == system_id).order_by(Revision.id.desc())
     data: dict[str, Any] | None = session.scalars(stmt.limit(1)).first()
     return data
 
@@ -716,7 +717,7 @@ def flag_overdue(session: Session, *, today: date) -> int:
     stmt = select(System).where(
         _published(),
         System.next_review < today,  # type: ignore[operator]
-        or_(System.review_notified_for.is_(None), System.review_notified_for != System.next_review),  # type: ignore[union-attr]
+        or_(System.review_notified_for.is_(None), System.review_notified_for != System.next_review),
     )
     mailed = 0
     for system in session.scalars(stmt):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from portal import audit
+from portal.accounts.services import get_user, roles_of
 from portal.clock import utcnow
 from portal.consultation.charter.models import Clause
 from portal.consultation.moderation.models import Block, ModerationAction, Report
@@ -175,6 +176,44 @@ def restore_comment(session: Session, *, comment_id: int, admin_id: int, note: s
     return comment
 
 
+# --- who may write, who may block whom ----------------------------------------------------------
+
+
+def is_blocked(session: Session, user_id: int) -> bool:
+    return session.scalar(select(Block.id).where(Block.user_id == user_id)) is not None
+
+
+def ensure_can_write(session: Session, *, user_id: int) -> None:
+    """The one check that a person may write: a block stops every kind of user text (comments,
+    replies, proposals, register questions, questions forwarded to the council). Other packages
+    call it through `portal.consultation.services`."""
+    if is_blocked(session, user_id):
+        raise Forbidden(
+            _(
+                "Votre compte a été suspendu de la consultation par la modération : "
+                "vous pouvez lire, mais plus écrire."
+            )
+        )
+
+
+def can_block(actor_roles: frozenset[str], target_roles: frozenset[str]) -> bool:
+    """A moderator blocks residents (no role beyond "resident"); only an administrator blocks staff
+    (agents, moderators, officials, administrators)."""
+    if "admin" in actor_roles:
+        return True
+    return "moderator" in actor_roles and not (target_roles - {"resident"})
+
+
+def _check_standing(session: Session, *, user_id: int, moderator_id: int) -> None:
+    if not can_block(roles_of(session, moderator_id), roles_of(session, user_id)):
+        raise Forbidden(
+            _(
+                "Seul un administrateur peut bloquer ou débloquer un membre de l'équipe "
+                "(agent, modérateur, élu ou administrateur)."
+            )
+        )
+
+
 def block_user(
     session: Session, *, user_id: int, moderator_id: int, reason: str, note: str = ""
 ) -> Block:
@@ -182,10 +221,10 @@ def block_user(
     reason, clean_note = _check_reason(reason), _check_note(note)
     if user_id == moderator_id:
         raise Forbidden(_("Vous ne pouvez pas vous bloquer vous-même."))
-    from portal.accounts.services import get_user
 
     get_user(session, user_id)
-    if session.scalar(select(Block.id).where(Block.user_id == user_id)) is not None:
+    _check_standing(session, user_id=user_id, moderator_id=moderator_id)
+    if is_blocked(session, user_id):
         raise Conflict(_("Cette personne est déjà bloquée."))
     block = Block(user_id=user_id, blocked_by=moderator_id, reason=reason)
     session.add(block)
@@ -210,6 +249,7 @@ def unblock_user(session: Session, *, user_id: int, moderator_id: int) -> None:
     block = session.scalar(select(Block).where(Block.user_id == user_id))
     if block is None:
         raise Conflict(_("Cette personne n'est pas bloquée."))
+    _check_standing(session, user_id=user_id, moderator_id=moderator_id)
     session.execute(delete(Block).where(col(Block.id) == block.id))
     session.add(
         ModerationAction(

@@ -8,10 +8,8 @@ can go back from the pseudonym to the account without the key.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +28,7 @@ from portal.consultation.participation.models import (
 )
 from portal.consultation.review.models import Answer
 from portal.consultation.vocabulary import Phase, VersionStatus, decision_label
+from portal.csvout import write_rows
 from portal.errors import Conflict
 from portal.web.i18n import format_datetime
 from portal.web.i18n import gettext as _
@@ -212,21 +211,10 @@ def export_data(session: Session, *, secret: str) -> dict[str, Any]:
     }
 
 
-def _cell(value: object) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a quote first."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def export_csv(data: dict[str, Any]) -> str:
-    """One table: a `type` column says whether a row is a clause, proposal, answer or comment."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    """One table: a `type` column says whether a row is a clause, proposal, answer or comment
+    (written by portal/csvout.py, the one CSV writer, which defuses spreadsheet formulas)."""
+    rows: list[list[object]] = []
     for kind, key in (
         ("clause", "clauses"),
         ("proposal", "proposals"),
@@ -240,8 +228,8 @@ def export_csv(data: dict[str, Any]) -> str:
                 flat["id"] = None
             if kind == "answer":
                 flat["body"], flat["title"] = row["reason"], row["decision_label"]
-            writer.writerow({c: _cell(flat.get(c)) for c in CSV_COLUMNS})
-    return out.getvalue()
+            rows.append([flat.get(c) for c in CSV_COLUMNS])
+    return write_rows(rows, header=CSV_COLUMNS)
 
 
 # --- the Atom feed ---------------------------------------------------------------------------------

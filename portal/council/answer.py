@@ -36,7 +36,7 @@ from sqlmodel import Session, col
 
 from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
-from portal.council.questions import NEEDS_CONTEXT, carries, question_kinds
+from portal.council.questions import NEEDS_CONTEXT, carried_share, carries, question_kinds
 from portal.council.search import (
     RERANK_POOL,
     Filters,
@@ -220,7 +220,8 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
     filters = filters or Filters()
     typed, about_decision = question_terms(question)
     kinds = question_kinds(question)
-    if about_decision and "date" in kinds:
+    decided = any(DECISION_STEM.match(s) for g in typed for s in group_stems(g))
+    if decided and "date" in kinds:
         # "Quand le conseil a-t-il adopté…": the meeting's date answers it; the decision is the
         # sentence to quote, not another sentence that happens to hold a date.
         kinds = [k for k in kinds if k != "date"]
@@ -308,8 +309,7 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
         scored_sentences = []
         for n, sentence in enumerate(parts):
             score = coverage(_own_stems(sentence, passage.lemmas), title_stems)
-            if carries(sentence, kinds):
-                score += KIND_BONUS
+            score += KIND_BONUS * carried_share(sentence, kinds)
             if about_decision and passage.kind == "decision":
                 score += DECISION_BONUS
             scored_sentences.append((score, -n, n))

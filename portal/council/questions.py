@@ -49,7 +49,11 @@ SENTENCE_FACTS = {
                        r"\b(?:printemps|été|automne|hiver|rentrée)\b|\b\d{1,2}\s*h\b|"
                        r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I),
     "person": re.compile(r"\b(?:M\.|Mme|MM\.|Monsieur|Madame|Maître)\s+[A-ZÀ-Ý]|"
-                         r"\bRapporteu(?:r|se)\b|(?<=[a-zà-ÿ,] )[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][A-ZÀ-Ýa-zà-ÿ-]+"),
+                         r"\bRapporteu(?:r|se)\b|(?<=[a-zà-ÿ,] )[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][A-ZÀ-Ýa-zà-ÿ-]+|"
+                         # a first name and a name, not "Le Conseil" nor "Madame la Maire"
+                         r"\b(?!(?:Le|La|Les|Un|Une|Des|Du|De|Ce|Cette|Il|Elle|En|Au|Aux|Pour|"
+                         r"Par|Sur|Dans|Madame|Monsieur|Vote|Conseil|Ville|Commune)\b)"
+                         r"[A-ZÀ-Ý][a-zà-ÿ]{2,} [A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\b"),
     "vote": re.compile(VOTE.pattern.lstrip("^") + "|" + VOTE_TABLE.pattern.lstrip("^") + r"|\bunanimit|\bpour\s*:\s*\d|\bcontre\s*:\s*\d|"
                        r"\babstentions?\b|\bs'abst|\bvot(?:e|é|ent|era|eront|ant)\b|"
                        r"\badopt|\brejet|\bcontre\b", re.I),
@@ -78,3 +82,11 @@ def question_kinds(question: str) -> list[str]:
 def carries(text: str, kinds: list[str]) -> bool:
     """Whether a sentence or a passage carries a fact of one of these kinds."""
     return any(SENTENCE_FACTS[k].search(text) for k in kinds)
+
+
+def carried_share(text: str, kinds: list[str]) -> float:
+    """The share of the kinds asked for that a sentence or passage carries ("qui a voté
+    contre" asks a person and a vote: a sentence naming who votes against carries both)."""
+    if not kinds:
+        return 0.0
+    return sum(1 for k in kinds if SENTENCE_FACTS[k].search(text)) / len(kinds)

@@ -31,7 +31,7 @@ from sqlmodel import Session, col
 
 from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
-from portal.council.questions import carries, question_kinds
+from portal.council.questions import carried_share, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
 from portal.council.vocabulary import expand
 
@@ -210,7 +210,7 @@ def kind_rerank(
 ) -> list[tuple[int, float]]:
     """The best RERANK_POOL passages again, for a question that asks for a kind of fact (see
     portal/council/questions.py): each passage's score, relative to the best one's, gains
-    KIND_WEIGHT when it carries that kind of fact; for "who voted" and "who presented", the vote
+    KIND_WEIGHT times the share of the kinds asked for that it carries; for "who voted" and "who presented", the vote
     line and the rapporteur line of the first three passages' deliberations join the pool just
     below their deliberation's best passage. Two queries whatever the pool."""
     if not kinds or not ranked:
@@ -225,9 +225,7 @@ def kind_rerank(
         )
     }
     top = max(pool[0][1], 1e-9)
-    scores = {
-        i: score / top + (KIND_WEIGHT if carries(rows[i][1], kinds) else 0.0) for i, score in pool
-    }
+    scores = {i: score / top + KIND_WEIGHT * carried_share(rows[i][1], kinds) for i, score in pool}
     if "vote" in kinds or "person" in kinds:
         item_best: dict[int, float] = {}
         for i, _ in pool:
@@ -240,12 +238,14 @@ def kind_rerank(
         if "person" in kinds:
             wanted.append(col(Passage.text).like("Rapporteu%"))
         if item_best:
-            for passage_id, item_id in session.execute(
-                select(Passage.id, Passage.item_id).where(
+            for passage_id, item_id, passage_text in session.execute(
+                select(Passage.id, Passage.item_id, Passage.text).where(
                     col(Passage.item_id).in_(list(item_best)), or_(*wanted)
                 )
             ):
-                lifted = item_best[item_id] + KIND_WEIGHT - 0.01
+                lifted = (
+                    item_best[item_id] + KIND_WEIGHT * carried_share(passage_text, kinds) - 0.01
+                )
                 scores[passage_id] = max(scores.get(passage_id, 0.0), lifted)
     order = sorted(scores.items(), key=lambda s: (-s[1], s[0]))
     seen = set(scores)

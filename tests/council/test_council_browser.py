@@ -81,7 +81,9 @@ def test_upload_search_ask_cite_and_not_found(
     )
     citizen.get_by_role("button", name="Demander").click()
     citizen.wait_for_url(re.compile(r".*/council/ask\?q=.*"))
-    assert citizen.get_by_role("heading", name=re.compile("pas trouvé de réponse")).is_visible()
+    assert citizen.get_by_role(
+        "heading", name=re.compile("pas trouvé de passage qui réponde")
+    ).is_visible()
     assert citizen.locator("address.contact").inner_text().count("01 41 18 19 20") == 1
     assert citizen.locator(".quote").count() == 0
     assert_accessible(citizen)
@@ -104,3 +106,32 @@ def test_council_pages_work_without_javascript(
         f"{live_server}/council/ask?q=Combien+co%C3%BBte+la+r%C3%A9novation+de+la+piscine+%3F"
     )
     assert "14,2 millions" in page.locator(".quote").first.inner_text()
+
+
+def test_questions_in_residents_words_get_the_right_quoted_sentence(
+    live_server: str, new_page: Any, engine: Engine, demo_pdfs: list[Path]
+) -> None:
+    """An amount, a date and a vote question typed the way residents type them (no accents, a
+    typo) get the sentence that answers, quoted with its deliberation's number and title."""
+    assert ingest_paths(engine, demo_pdfs + sorted(CONTENT.glob("*.md")))[1] == []
+    page = new_page()
+    expected = {
+        "combien coute la renovation de la piscinne": ("14,2 millions d'euros", "2024-05-10"),
+        "quand est ce que la piscine rouvre": ("la réouverture est désormais prévue en juin 2026",
+                                               "2024-12-04"),
+        "qui a vote contre le budget 2024": ("Il annonce que son groupe votera contre.",
+                                             "2024-03-01"),
+    }  # fmt: skip
+    for question, (sentence, number) in expected.items():
+        page.goto(f"{live_server}/council/ask")
+        page.get_by_label("Poser une question sur les décisions du conseil").fill(question)
+        page.get_by_role("button", name="Demander").click()
+        page.wait_for_url(re.compile(r".*/council/ask\?q=.*"))
+        quotes = page.locator(".quote")
+        texts = [quotes.nth(i).inner_text() for i in range(quotes.count())]
+        answering = [t for t in texts if sentence in t]
+        assert answering, (question, texts)
+        assert f"délibération n° {number}" in answering[0]
+    # The pronoun's sentence comes with the one that says who "il" is.
+    assert "Olivier Garnier" in answering[0]
+    assert_accessible(page)

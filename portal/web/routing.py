@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -119,6 +120,17 @@ def route(
     r = PortalRoute(path, endpoint, methods=list(methods), name=name or handler.__name__)
     r.permission = permission
     return r
+
+
+class BoundedIntConvertor(IntegerConvertor):
+    """`{id:int}` matches 1 to 19 digits: a longer number is no page of ours (404), and never
+    reaches int(), which refuses strings beyond 4,300 digits with an error (a 500)."""
+
+    regex = "[0-9]{1,19}"
+
+
+# For every route declared after this module is imported, which is all of them (route() is here).
+register_url_convertor("int", BoundedIntConvertor())
 
 
 class BadRequest(DomainError):

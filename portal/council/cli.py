@@ -1,5 +1,6 @@
 """`portal council ingest PATH...` and `portal council index`: load minutes into the database
-named by PORTAL_DATABASE_URL, then let spaCy read them."""
+named by PORTAL_DATABASE_URL, then let spaCy read them; `portal council thesaurus` checks the
+municipal thesaurus file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import argparse
 import os
 import sys
 from pathlib import Path
+
+from portal.nlp.french import THESAURUS_FILE, ThesaurusError, load_thesaurus
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -57,6 +60,18 @@ def _index_progress(done: int, total: int) -> None:
     print(f"spaCy: {done}/{total} passages read", file=sys.stderr, flush=True)
 
 
+def cmd_thesaurus(args: argparse.Namespace) -> int:
+    """Check the municipal thesaurus file: its size, or its first error with the line number."""
+    path = Path(args.file) if args.file else THESAURUS_FILE
+    try:
+        table = load_thesaurus(path)
+    except ThesaurusError as exc:
+        print(f"{path} : {exc}", file=sys.stderr)
+        return 1
+    print(f"{path} : {len(table)} termes reliés")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     council = sub.add_parser("council", help="council minutes").add_subparsers(
         dest="council_command", required=True
@@ -92,3 +107,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "background; the minutes are searchable by their words before.",
     )
     p.set_defaults(handler=cmd_index)
+    p = council.add_parser(
+        "thesaurus", help="check the municipal thesaurus file (content/thesaurus.txt)"
+    )
+    p.add_argument("file", nargs="?", help="another thesaurus file to check")
+    p.set_defaults(handler=cmd_thesaurus)

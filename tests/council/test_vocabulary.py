@@ -5,6 +5,8 @@ of each matched word, and answers read for what the question asks."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +143,16 @@ def test_not_found_says_so_with_what_was_searched_and_the_closest_passages(
     ).text
     assert "Je n&#39;ai pas trouvé de passage qui réponde" in page
     assert "Peut-être utile" in page and "Mots cherchés" in page and "gymnase" in page
+
+
+def test_cli_checks_the_thesaurus_file(tmp_path: Path) -> None:
+    """`portal council thesaurus [FILE]` says how many terms are linked, or the bad line."""
+    env = {**os.environ, "PORTAL_SECRET_KEY": "x" * 40, "PORTAL_DATA_DIR": str(tmp_path)}
+    good = subprocess.run([sys.executable, "-m", "portal.cli", "council", "thesaurus"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)  # fmt: skip
+    assert good.returncode == 0 and "termes reliés" in good.stdout
+    bad = tmp_path / "thesaurus.txt"
+    bad.write_text("mairie, hôtel de ville\ncrèche\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "portal.cli", "council", "thesaurus", str(bad)],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)  # fmt: skip
+    assert out.returncode == 1 and "thésaurus, ligne 2 :" in out.stderr

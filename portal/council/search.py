@@ -29,11 +29,14 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select, text
 from sqlmodel import Session, col
 
+from portal.council.fulltext import fts5_match, is_sqlite, tsquery
 from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import carried_share, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
 from portal.council.vocabulary import expand
+
+__all__ = ["fts5_match", "is_sqlite", "tsquery"]  # with the search's own names below
 
 CANDIDATES = 300
 WORD_RUN = re.compile(r"\w+")
@@ -91,10 +94,6 @@ class SearchResult:
     unknown: list[str] = field(default_factory=list)  # words no passage has, even corrected
 
 
-def is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
@@ -129,31 +128,6 @@ def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
         )
         params["person"] = filters.person
     return "".join(f" AND {c}" for c in clauses), params
-
-
-def fts5_match(groups: list[Group], any_term: bool) -> str:
-    """'("travau" OR "travail") AND "piscin"': each group's stems, any of them (a phrase of
-    stems, "plan local urban", for a phrase of the thesaurus)."""
-    parts = []
-    for group in groups:
-        stems = group_stems(group)
-        one = " OR ".join(f'"{s}"' for s in stems)
-        parts.append(f"({one})" if len(stems) > 1 else one)
-    return (" OR " if any_term else " AND ").join(parts)
-
-
-def _ts_alternative(alternative: str) -> str:
-    words = alternative.split()
-    return words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")"
-
-
-def tsquery(groups: list[Group], any_term: bool) -> str:
-    """'(travaux | travail) & piscine': folded words, which the french configuration stems."""
-    parts = [
-        f"({' | '.join(_ts_alternative(a) for a in g)})" if len(g) > 1 else _ts_alternative(g[0])
-        for g in groups
-    ]
-    return (" | " if any_term else " & ").join(parts)
 
 
 def ranked_ids(

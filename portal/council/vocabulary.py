@@ -11,8 +11,9 @@ ways, and every alternative remembers the route that brought it:
   about the same length, the most frequent first, with rapidfuzz): "piscinne" -> "piscine",
   "bugdet" -> "budget"; the search then offers
   "Vouliez-vous dire … ?".
-The vocabulary is read from the passages' search keys and kept per process until passages are
-added or removed (one small query per search checks it).
+Whether a word is in the minutes is asked of the full-text index (one small query per word);
+the vocabulary, read from the passages' search keys, is only read for a word found nowhere, and
+kept per process until passages are added or removed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import text
 from sqlmodel import Session
 
+from portal.council.fulltext import any_passage_has
 from portal.council.text import Group, stem
 from portal.nlp.french import fold, thesaurus
 
@@ -94,10 +96,6 @@ def vocabulary(session: Session) -> _Vocabulary:
     return built
 
 
-def _known(alternative: str, vocab: _Vocabulary) -> bool:
-    return all(stem(w) in vocab.stems for w in alternative.split())
-
-
 def closest_word(word: str, vocab: _Vocabulary) -> str | None:
     """The index's word nearest to a misspelt one, or None when none is near enough."""
     if len(word) < 5 or word.isdigit():
@@ -117,7 +115,6 @@ def closest_word(word: str, vocab: _Vocabulary) -> str | None:
 
 def expand(session: Session, groups: list[Group]) -> Expansion:
     """The query's groups widened by the thesaurus and spelling, with the route of each word."""
-    vocab = vocabulary(session)
     table = thesaurus()
     routes: dict[str, tuple[str, str]] = {}
     corrections: dict[str, str] = {}
@@ -152,8 +149,9 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
                 if s not in alternatives:
                     note(s, typed, SYNONYM)
                     alternatives.append(s)
-        if not any(_known(a, vocab) for a in alternatives):
-            corrected = closest_word(typed, vocab)
+        if not any_passage_has(session, tuple(alternatives)):
+            # Only now read the index's vocabulary (kept per process until passages change).
+            corrected = closest_word(typed, vocabulary(session))
             if corrected:
                 corrections[typed] = corrected
                 note(corrected, typed, SPELLING)

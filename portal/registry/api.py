@@ -121,7 +121,11 @@ OPENAPI_PATHS: dict[str, Any] = {
                         }
                     },
                 },
-                "400": {"description": "Unknown filter value", **_ERROR},
+                "400": {
+                    "description": "Unknown filter value, a number out of range, or bytes that "
+                    "are not UTF-8",
+                    **_ERROR,
+                },
             },
         }
     },
@@ -143,6 +147,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                         }
                     },
                 },
+                "400": {"description": "Bytes that are not UTF-8 in the request", **_ERROR},
                 "404": {"description": "No published entry with this slug", **_ERROR},
             },
         }

@@ -102,13 +102,15 @@ def signup(
     # Hash before looking the address up: both answers then cost the same time, so the time the
     # form takes does not tell whether an address has an account.
     password_hash = hash_password(password)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        _mail_signup_attempt(session, email=email, settings=settings)
-        return SignupResult(None)
+    # The name first: names are public, and a taken name must be refused whether or not the
+    # address has an account, or the answer would tell which.
     if session.scalar(select(User.id).where(func.lower(User.display_name) == display_name.lower())):
         raise ValidationFailed(
             _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
         )
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        _mail_signup_attempt(session, email=email, settings=settings)
+        return SignupResult(None)
     user = User(email=email, display_name=display_name, password_hash=password_hash)
     try:
         with session.begin_nested():

@@ -144,16 +144,17 @@ def test_one_confirmation_link_posted_ten_times_at_once_works_once(
     assert statuses == Counter({303: 1, 400: 9})
 
 
-def test_one_signup_posted_ten_times_at_once_makes_one_account(
+def test_one_address_signed_up_ten_times_at_once_makes_one_account(
     live_server: str, engine: Engine
 ) -> None:
-    """Ten identical sign-ups at once all see the same page; one account exists afterwards."""
+    """Ten sign-ups at once with one address (and ten names) all see the same page, as a sign-up
+    with a known address does; one account exists afterwards."""
     anon, token = _browser(live_server, "/signup")
     statuses = _at_once(
         10,
         lambda i: _post(
             live_server, "/signup", anon,
-            {"email": "foule@exemple.fr", "display_name": "Foule",
+            {"email": "foule@exemple.fr", "display_name": f"Foule {i}",
              "password": "une phrase assez longue", "csrf_token": token},
         ),
     )  # fmt: skip

@@ -1,4 +1,5 @@
-"""Finding 6: the time sign-up takes does not tell whether an address has an account."""
+"""Finding 6: neither the time sign-up takes nor its answer tells whether an address has an
+account."""
 
 from __future__ import annotations
 
@@ -41,3 +42,20 @@ def test_signup_takes_the_same_time_for_known_and_new_addresses(
     known_median, new_median = statistics.median(known), statistics.median(new)
     ratio = max(known_median, new_median) / min(known_median, new_median)
     assert ratio <= 1.25, f"known {known_median * 1000:.0f} ms, new {new_median * 1000:.0f} ms"
+
+
+def test_taken_name_gets_the_same_answer_with_a_known_or_a_new_address(
+    client: TestClient, make_user: Any
+) -> None:
+    """A taken display name is refused alike whether the address has an account or not."""
+    make_user(email="titulaire@exemple.fr", name="Nom Pris")
+    token = csrf_token(client, "/signup")
+    answers = []
+    for email in ("titulaire@exemple.fr", "inconnue@exemple.fr"):
+        response = client.post(
+            "/signup",
+            data={"email": email, "display_name": "nom pris",
+                  "password": "une phrase assez longue", "csrf_token": token},
+        )  # fmt: skip
+        answers.append((response.status_code, "Ce nom affiché est déjà pris" in response.text))
+    assert answers == [(400, True), (400, True)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.accounts.services import display_names
 from portal.consultation.moderation import services as moderation
 from portal.consultation.moderation.permissions import BLOCK_USER, MODERATE, RESTORE_COMMENT
 from portal.consultation.vocabulary import MODERATION_REASONS
@@ -15,7 +16,6 @@ from portal.web.templating import render
 
 
 def _names(request: Request, ids: list[int]) -> dict[int, str]:
-    from portal.accounts.services import display_names
 
     return display_names(request.state.db, ids)
 

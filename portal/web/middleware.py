@@ -27,6 +27,16 @@ SECURITY_HEADERS = {
 }
 
 
+def _cookie_values(header: str, name: str) -> list[str]:
+    """Every value the Cookie header gives `name` (browsers may send one name several times)."""
+    values = []
+    for part in header.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            values.append(value.strip().strip('"'))
+    return values
+
+
 class PortalMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -48,9 +58,15 @@ class PortalMiddleware:
         )
         token = i18n.current_locale.set(locale)
         # The anonymous id is ours only if we signed it: a planted or unsigned one is replaced.
-        anon = read_anon_cookie(
-            cookies[ANON_COOKIE].value if ANON_COOKIE in cookies else None,
-            self.settings.secret_key,
+        # A cookie planted from a sibling domain is sent beside ours under the same name, so
+        # every value is tried, not just the one a cookie parser happens to keep.
+        anon = next(
+            (
+                found
+                for value in _cookie_values(headers.get("cookie", ""), ANON_COOKIE)
+                if (found := read_anon_cookie(value, self.settings.secret_key))
+            ),
+            None,
         )
         new_anon = None
         if anon is None:

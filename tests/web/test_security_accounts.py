@@ -64,6 +64,19 @@ def test_issued_identifier_is_signed_and_a_forged_signature_is_replaced(
     assert _anon_set_cookie(unsigned) not in (None, anon_id)
 
 
+def test_a_planted_twin_cookie_does_not_displace_the_issued_one(make_client: Any) -> None:
+    """With the issued identifier and a planted one sent together (as a sibling domain's cookie
+    is), in either order, the issued one is kept and its token stays the same."""
+    first = make_client().get("/login")
+    issued = _anon_set_cookie(first)
+    assert issued
+    for header in (f"portal_anon={issued}; portal_anon={PLANTED}",
+                   f"portal_anon={PLANTED}; portal_anon={issued}"):  # fmt: skip
+        response = make_client().get("/login", headers={"cookie": header})
+        assert _anon_set_cookie(response) is None
+        assert _token_in(response.text) == _token_in(first.text)
+
+
 def test_identifier_cookie_flags(client: TestClient) -> None:
     """The anonymous identifier is HttpOnly, SameSite=Lax and valid for the whole site."""
     header = next(

@@ -16,7 +16,6 @@ from portal.web.templating import render
 
 
 def _names(request: Request, ids: list[int]) -> dict[int, str]:
-
     return display_names(request.state.db, ids)
 
 

@@ -22,7 +22,8 @@ from sqlmodel import Session, col
 from portal import audit
 from portal.clock import utcnow
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
-from portal.consultation.moderation.models import Block, Report
+from portal.consultation.moderation.models import Report
+from portal.consultation.moderation.services import ensure_can_write
 from portal.consultation.participation.models import (
     COMMENT_EDIT_MINUTES,
     COMMENT_MAX_CHARS,
@@ -258,20 +259,6 @@ def advance_phases(session: Session, *, now: datetime) -> list[str]:
 # --- shared checks and counters ----------------------------------------------------------------
 
 
-def is_blocked(session: Session, user_id: int) -> bool:
-    return session.scalar(select(Block.id).where(Block.user_id == user_id)) is not None
-
-
-def _check_can_write(session: Session, user_id: int) -> None:
-    if is_blocked(session, user_id):
-        raise Forbidden(
-            _(
-                "Votre compte a été suspendu de la consultation par la modération : "
-                "vous pouvez lire, mais plus écrire."
-            )
-        )
-
-
 def _require_open(session: Session, version_id: int) -> CharterVersion:
     version = session.get(CharterVersion, version_id)
     if version is None:
@@ -370,7 +357,7 @@ def add_comment(
     else:
         version_id = get_proposal(session, proposal_id or 0).version_id
     _require_open(session, version_id)
-    _check_can_write(session, author_id)
+    ensure_can_write(session, user_id=author_id)
     body = _check_body(body)
     parent: Comment | None = None
     if parent_id is not None:
@@ -453,7 +440,7 @@ def edit_comment(
     """The author corrects a comment within COMMENT_EDIT_MINUTES of posting it."""
     comment = _own_live_comment(session, comment_id, author_id)
     _require_open(session, _version_of_comment(session, comment))
-    _check_can_write(session, author_id)
+    ensure_can_write(session, user_id=author_id)
     if comment.hidden_at is not None:
         raise Forbidden(
             _("Ce commentaire a été masqué par la modération : il ne peut plus changer.")
@@ -504,7 +491,7 @@ def report_comment(
         raise ValidationFailed(_("Ce commentaire a été supprimé par son auteur."))
     if comment.author_id == reporter_id:
         raise ValidationFailed(_("Vous ne pouvez pas signaler votre propre commentaire."))
-    _check_can_write(session, reporter_id)
+    ensure_can_write(session, user_id=reporter_id)
     already = session.scalar(
         select(Report.id).where(Report.comment_id == comment_id, Report.reporter_id == reporter_id)
     )
@@ -626,7 +613,7 @@ def _support_target_version(session: Session, target_type: str, target_id: int) 
 def support(session: Session, *, user_id: int, target_type: str, target_id: int) -> bool:
     """Support once; a second support (double submit) changes nothing and returns False."""
     _require_open(session, _support_target_version(session, target_type, target_id))
-    _check_can_write(session, user_id)
+    ensure_can_write(session, user_id=user_id)
     if target_type == Target.CLAUSE:
         ensure_clause_stats(session, [target_id])
     values = {"user_id": user_id, "target_type": target_type, "target_id": target_id,
@@ -749,7 +736,7 @@ def create_proposal(
                 phase=info.label,
             )
         )
-    _check_can_write(session, author_id)
+    ensure_can_write(session, user_id=author_id)
     title, body, rationale = title.strip(), body.strip(), rationale.strip()
     if kind not in (ProposalKind.AMEND, ProposalKind.NEW):
         raise ValidationFailed(_("Choisissez : modifier un article ou en proposer un nouveau."))

@@ -7,9 +7,7 @@ author never enter a run, and are left out of every view even if hidden after th
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import time
 from collections import Counter, defaultdict
@@ -38,6 +36,7 @@ from portal.consultation.synthesis.models import (
     SynthesisRun,
     SynthesisTheme,
 )
+from portal.csvout import write_rows
 from portal.db import session_scope
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
@@ -689,27 +688,21 @@ def as_dict(view: RunView) -> dict[str, object]:
 
 
 def as_csv(session: Session, view: RunView) -> str:
-    """One row per comment and theme: theme, its automatic label, comment id, supports, text."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["theme", "automatic_label", "theme_size", "comment_id", "clause", "supports",
-                     "primary", "text"])  # fmt: skip
+    """One row per comment and theme: theme, its automatic label, comment id, supports, text
+    (through the one CSV writer, which defuses cells a spreadsheet would run as formulas)."""
+    rows: list[list[object]] = []
     themes = [*view.themes, *([view.other] if view.other else [])]
     for t in themes:
-        rows = session.execute(
+        found = session.execute(
             select(Comment, SynthesisMember.is_primary, Clause.slug)
             .join(SynthesisMember, SynthesisMember.comment_id == Comment.id)
             .join(Clause, Clause.id == Comment.clause_id)
             .where(SynthesisMember.theme_id == t.theme.id, *_visible_comment_filter())
             .order_by(Comment.id)
         ).all()
-        for comment, primary, slug in rows:
-            writer.writerow([t.theme.label, t.theme.auto_label, t.size, comment.id, slug,
-                             comment.support_count, "yes" if primary else "no",
-                             _csv_safe(comment.body)])  # fmt: skip
-    return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: prefix them with a quote."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        for comment, primary, slug in found:
+            rows.append([t.theme.label, t.theme.auto_label, t.size, comment.id, slug,
+                         comment.support_count, "yes" if primary else "no", comment.body])  # fmt: skip
+    header = ["theme", "automatic_label", "theme_size", "comment_id", "clause", "supports",
+              "primary", "text"]  # fmt: skip
+    return write_rows(rows, header=header)

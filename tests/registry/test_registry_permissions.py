@@ -89,4 +89,6 @@ def test_anonymous_pages_are_cached_but_signed_in_pages_are_not(
         "cache-control", ""
     )
     resident = login_as()
-    assert resident.get("/registry/chatbot-habitants").headers["cache-control"] == "no-store"
+    assert (
+        resident.get("/registry/chatbot-habitants").headers["cache-control"] == "private, no-store"
+    )

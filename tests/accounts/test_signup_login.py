@@ -54,7 +54,7 @@ def test_signup_confirm_login_logout(client: TestClient, engine: Engine) -> None
     login(client, "claire@exemple.fr", "ma phrase secrète de Suresnes")
     home = client.get("/")
     assert "Claire B." in home.text
-    assert home.headers["cache-control"] == "no-store"
+    assert home.headers["cache-control"] == "private, no-store"
     logout = client.post(
         "/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True
     )

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint, column, func
 from sqlmodel import Field, SQLModel
 
-from portal.db import utcnow
+from portal.clock import utcnow
 
 
 class Role(StrEnum):

@@ -11,7 +11,7 @@ from portal.accounts import services
 from portal.accounts.permissions import MANAGE_USERS, READ_OUTBOX
 from portal.accounts.services import SESSION_COOKIE
 from portal.errors import DomainError, ValidationFailed
-from portal.mail import outbox
+from portal.mail import as_read, outbox
 from portal.web import csrf
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
@@ -42,14 +42,12 @@ def signup_submit(request: Request) -> Response:
         "email": form_str(request, "email"),
         "display_name": form_str(request, "display_name"),
     }
-    settings = request.app.state.settings
     try:
         services.signup(
             request.state.db,
             email=values["email"],
             display_name=values["display_name"],
             password=str(request.state.form.get("password", "")),
-            settings=settings,
         )
     except ValidationFailed as exc:
         return _form_error(request, "accounts/signup.html", exc, values=values)
@@ -143,9 +141,7 @@ def reset_page(request: Request) -> Response:
 
 
 def reset_submit(request: Request) -> Response:
-    services.request_password_reset(
-        request.state.db, email=form_str(request, "email"), settings=request.app.state.settings
-    )
+    services.request_password_reset(request.state.db, email=form_str(request, "email"))
     return render(request, "accounts/reset_sent.html", {})
 
 
@@ -307,7 +303,9 @@ def admin_set_active(request: Request) -> Response:
 
 
 def admin_outbox(request: Request) -> Response:
-    mails = outbox(request.state.db, to=request.query_params.get("to") or None, limit=100)
+    base_url = request.app.state.settings.base_url
+    found = outbox(request.state.db, to=request.query_params.get("to") or None, limit=100)
+    mails = [as_read(mail, base_url) for mail in found]
     return render(
         request, "accounts/outbox.html", {"mails": mails, "to": request.query_params.get("to", "")}
     )

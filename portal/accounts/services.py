@@ -30,13 +30,14 @@ from portal.accounts.models import (
     UserRole,
 )
 from portal.accounts.passwords import hash_password, password_problem, verify_password
-from portal.db import session_scope, utcnow
+from portal.clock import utcnow
+from portal.db import session_scope
 from portal.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from portal.mail import queue_mail
+from portal.mail import link, queue_mail
 from portal.settings import Settings
+from portal.web.auth import CurrentUser
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
-from portal.web.routing import CurrentUser
 
 SESSION_COOKIE = "portal_session"
 LOGIN_ATTEMPTS_PER_MINUTE = 5  # failed logins on one address, from anywhere
@@ -93,9 +94,7 @@ class SignupResult:
     user: User | None  # None when the address already had an account (never revealed on the page)
 
 
-def signup(
-    session: Session, *, email: str, display_name: str, password: str, settings: Settings
-) -> SignupResult:
+def signup(session: Session, *, email: str, display_name: str, password: str) -> SignupResult:
     email = check_email(email)
     display_name = check_display_name(display_name)
     check_password(password, email=email, display_name=display_name)
@@ -109,7 +108,7 @@ def signup(
             _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
         )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        _mail_signup_attempt(session, email=email, settings=settings)
+        _mail_signup_attempt(session, email=email)
         return SignupResult(None)
     user = User(email=email, display_name=display_name, password_hash=password_hash)
     try:
@@ -119,20 +118,20 @@ def signup(
         # The same address or name was taken in the same instant (the unique constraints decide,
         # on PostgreSQL as on SQLite): answer as if it had been there before.
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            _mail_signup_attempt(session, email=email, settings=settings)
+            _mail_signup_attempt(session, email=email)
             return SignupResult(None)
         raise ValidationFailed(
             _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
         ) from None
     session.add(UserRole(user_id=user.id, role=Role.RESIDENT.value))
-    _send_confirmation(session, user, settings)
+    _send_confirmation(session, user)
     audit.record(
         session, actor_id=user.id, action="account.signup", object_type="user", object_id=user.id
     )
     return SignupResult(user)
 
 
-def _mail_signup_attempt(session: Session, *, email: str, settings: Settings) -> None:
+def _mail_signup_attempt(session: Session, *, email: str) -> None:
     """Same page as a new sign-up, so the form cannot tell who has an account; the owner is told."""
     queue_mail(
         session,
@@ -141,7 +140,7 @@ def _mail_signup_attempt(session: Session, *, email: str, settings: Settings) ->
         body=(
             "Bonjour,\n\nQuelqu'un a tenté de créer un compte sur le portail avec votre adresse, "
             "qui a déjà un compte.\nSi c'était vous, connectez-vous ou réinitialisez votre mot "
-            f"de passe : {settings.base_url}/password-reset\n\nSinon, ignorez ce message.\n"
+            f"de passe : {link('/password-reset')}\n\nSinon, ignorez ce message.\n"
         ),
     )
 
@@ -156,7 +155,7 @@ def _new_token(session: Session, user: User, purpose: str, ttl: timedelta) -> st
     return raw
 
 
-def _send_confirmation(session: Session, user: User, settings: Settings) -> None:
+def _send_confirmation(session: Session, user: User) -> None:
     raw = _new_token(session, user, "confirm", CONFIRM_TTL)
     queue_mail(
         session,
@@ -164,7 +163,7 @@ def _send_confirmation(session: Session, user: User, settings: Settings) -> None
         subject="Confirmez votre adresse e-mail",
         body=(
             f"Bonjour {user.display_name},\n\nPour activer votre compte sur le portail de la charte "
-            f"IA, ouvrez ce lien puis validez :\n{settings.base_url}/signup/confirm?token={raw}\n\n"
+            f"IA, ouvrez ce lien puis validez :\n{link(f'/signup/confirm?token={raw}')}\n\n"
             "Le lien est valable trois jours. Si vous n'avez rien demandé, ignorez ce message.\n"
         ),
     )
@@ -183,7 +182,7 @@ def _use_token(session: Session, raw: str, purpose: str) -> int:
         .where(
             OneTimeToken.token_hash == _hash(raw or ""),
             OneTimeToken.purpose == purpose,
-            OneTimeToken.used_at.is_(None),  # type: ignore[union-attr]
+            OneTimeToken.used_at.is_(None),
             OneTimeToken.expires_at >= now,
         )
         .values(used_at=now)
@@ -202,7 +201,7 @@ def _end_reset_links(session: Session, *, user_id: int) -> None:
         .where(
             OneTimeToken.user_id == user_id,
             OneTimeToken.purpose == "reset",
-            OneTimeToken.used_at.is_(None),  # type: ignore[union-attr]
+            OneTimeToken.used_at.is_(None),
         )
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
@@ -349,7 +348,7 @@ def start_session(session: Session, *, user: User, settings: Settings, user_agen
     session.add(
         AuthSession(
             token_hash=_hash(raw),
-            user_id=user.id,  # type: ignore[arg-type]
+            user_id=user.id,
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_absolute_hours),
@@ -374,7 +373,7 @@ def end_all_sessions(
     """Sign the account out everywhere (but in the browser `except_session_id`, if given)."""
     stmt = update(AuthSession).where(
         AuthSession.user_id == user_id,
-        AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+        AuthSession.revoked_at.is_(None),
     )
     if except_session_id is not None:
         stmt = stmt.where(AuthSession.id != except_session_id)
@@ -395,7 +394,7 @@ def user_from_request(
     token_hash = _hash(raw)
     row = session.execute(
         select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)  # type: ignore[arg-type]
+        .join(User, User.id == AuthSession.user_id)
         .where(AuthSession.token_hash == token_hash)
     ).first()
     if row is None:
@@ -411,11 +410,11 @@ def user_from_request(
     ):
         return None, None
     current = CurrentUser(
-        id=user.id,  # type: ignore[arg-type]
+        id=user.id,
         display_name=user.display_name,
         email=user.email,
-        roles=roles_of(session, user.id),  # type: ignore[arg-type]
-        session_id=auth.id,  # type: ignore[arg-type]
+        roles=roles_of(session, user.id),
+        session_id=auth.id,
         session_hash=token_hash,
     )
     touch = auth.id if now - auth.last_seen_at > TOUCH_EVERY else None
@@ -433,7 +432,7 @@ def touch_session(engine: Engine, session_id: int) -> None:
 # --- password reset ---------------------------------------------------------------------------
 
 
-def request_password_reset(session: Session, *, email: str, settings: Settings) -> None:
+def request_password_reset(session: Session, *, email: str) -> None:
     """Mail a reset link if the account exists; the page says the same either way."""
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active:
@@ -445,7 +444,7 @@ def request_password_reset(session: Session, *, email: str, settings: Settings) 
         subject="Réinitialisation de votre mot de passe",
         body=(
             f"Bonjour {user.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
-            f"(valable deux heures) :\n{settings.base_url}/password-reset/confirm?token={raw}\n\n"
+            f"(valable deux heures) :\n{link(f'/password-reset/confirm?token={raw}')}\n\n"
             "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.\n"
         ),
     )
@@ -467,8 +466,8 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
     user.password_hash = hash_password(password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the mail reached them: the address is theirs
-    _end_reset_links(session, user_id=user.id)  # type: ignore[arg-type]
-    end_all_sessions(session, user_id=user.id)  # type: ignore[arg-type]
+    _end_reset_links(session, user_id=user.id)
+    end_all_sessions(session, user_id=user.id)
     audit.record(
         session,
         actor_id=user.id,
@@ -646,13 +645,13 @@ def display_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
-    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))  # type: ignore[union-attr]
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
     return {int(i): str(n) for i, n in rows}
 
 
 def users_with_role(session: Session, role: str) -> list[User]:
-    stmt = select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)  # type: ignore[arg-type]
-    return list(session.scalars(stmt.order_by(User.id)))  # type: ignore[arg-type]
+    stmt = select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
+    return list(session.scalars(stmt.order_by(User.id)))
 
 
 def email_of(session: Session, user_id: int) -> str | None:
@@ -684,7 +683,7 @@ def list_users(
     total = int(session.scalar(count_stmt) or 0)
     users = list(
         session.scalars(stmt.order_by(User.id).offset((page - 1) * per_page).limit(per_page))
-    )  # type: ignore[arg-type]
+    )
     role_rows = session.execute(
         select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_([u.id for u in users]))  # type: ignore[attr-defined]
     )
@@ -699,7 +698,7 @@ def list_users(
             frozenset(roles.get(u.id, set())),
             u.is_active,
             u.email_confirmed_at is not None,
-        )  # type: ignore[arg-type]
+        )
         for u in users
     ]
     return rows, total
@@ -714,7 +713,7 @@ def purge_expired(
     r = session.execute(
         delete(AuthSession).where(
             (AuthSession.expires_at < now) | (AuthSession.revoked_at.is_not(None))
-        )  # type: ignore[union-attr]
+        )
     )
     result["sessions"] = r.rowcount or 0  # type: ignore[attr-defined]
     r = session.execute(delete(OneTimeToken).where(OneTimeToken.expires_at < now))
@@ -731,7 +730,7 @@ def purge_expired(
     stale = list(
         session.scalars(
             select(User.id).where(
-                User.email_confirmed_at.is_(None),  # type: ignore[union-attr]
+                User.email_confirmed_at.is_(None),
                 User.created_at < now - unconfirmed_after,
             )
         )
@@ -744,7 +743,7 @@ def purge_expired(
 
         session.execute(
             update(AuditEvent).where(AuditEvent.actor_id.in_(stale)).values(actor_id=None)
-        )  # type: ignore[union-attr]
-        session.execute(delete(User).where(User.id.in_(stale)))  # type: ignore[union-attr]
+        )
+        session.execute(delete(User).where(User.id.in_(stale)))
     result["unconfirmed_accounts"] = len(stale)
     return result

@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import services
 from portal.accounts.models import User
-from portal.db import make_engine, session_scope, utcnow
+from portal.clock import utcnow
+from portal.db import make_engine, session_scope
 from portal.errors import TooManyRequests, ValidationFailed
 from portal.migrate import downgrade, upgrade
-from portal.settings import Settings
 from tests.conftest import PG_URL, _missing, scratch_postgres
 
 
@@ -100,7 +100,6 @@ def test_upgrade_renames_names_that_differ_only_by_case_and_then_refuses_them(
 
     upgrade(old_url, "0007")
     engine = make_engine(old_url)
-    settings = Settings(database_url=old_url, secret_key="x" * 40, data_dir=tmp_path)
     try:
         with engine.connect() as conn:
             names = conn.execute(text("SELECT display_name FROM accounts_user ORDER BY id"))
@@ -116,7 +115,7 @@ def test_upgrade_renames_names_that_differ_only_by_case_and_then_refuses_them(
         with session_scope(engine) as session, pytest.raises(ValidationFailed):
             services.signup(
                 session, email="pp@exemple.fr", display_name="paul",
-                password="une phrase assez longue", settings=settings,
+                password="une phrase assez longue",
             )  # fmt: skip
     finally:
         engine.dispose()

@@ -109,7 +109,8 @@ def test_purge_forgets_old_attempts_and_their_lock_rows(
 
     from portal.accounts import services
     from portal.accounts.models import LoginAttempt, LoginThrottle
-    from portal.db import session_scope, utcnow
+    from portal.clock import utcnow
+    from portal.db import session_scope
 
     make_user(email="ancienne@exemple.fr")
     assert _try(client, "ancienne@exemple.fr", "mauvais essai") == 400

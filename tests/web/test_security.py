@@ -249,13 +249,11 @@ def test_unknown_host_is_refused(client: TestClient) -> None:
 def test_get_never_changes_state(client: TestClient, engine: Engine, make_user: Any) -> None:
     """Opening a confirmation link (GET) does not confirm: only the button (POST) does."""
     from portal.accounts import services
-    from portal.settings import Settings as _S  # noqa: F401
 
     with session_scope(engine) as session:
         result = services.signup(
-            session, email="g@exemple.fr", display_name="Gaston", password="une phrase assez longue",
-            settings=client.app.state.settings,  # type: ignore[attr-defined]
-        )  # fmt: skip
+            session, email="g@exemple.fr", display_name="Gaston", password="une phrase assez longue"
+        )
         user_id = result.user.id  # type: ignore[union-attr]
     from tests.conftest import outbox_link
 

@@ -207,3 +207,24 @@ def test_no_template_global_can_query() -> None:
         assert not isinstance(value, jinja2.runtime.Macro)
         home = getattr(value, "__module__", "") or ""
         assert home.rsplit(".", 1)[-1] in pure_homes, f"template global {name} comes from {home}"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Tests share builders through tests/factories.py and tests/helpers.py, never through another
+    test module (or a conftest, which holds fixtures only)."""
+    tests = PORTAL.parent / "tests"
+    offenders = []
+    for path in tests.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                leaf = name.rsplit(".", 1)[-1]
+                if name.startswith("tests.") and (leaf.startswith("test_") or leaf == "conftest"):
+                    if not (name == "tests.conftest" or name.startswith("tests.conftest.")):
+                        offenders.append(f"{path.relative_to(tests)} imports {name}")
+    assert not offenders, "\n".join(offenders)

@@ -30,6 +30,7 @@ MANIFEST = Module(
         "portal.consultation.synthesis.models",
     ),
     jobs=("portal.consultation.participation.jobs", "portal.consultation.synthesis.jobs"),
+    cli="portal.consultation.cli",
     demo=("portal.consultation.demo.loader", "portal.consultation.synthesis.demo"),
     templates=Path(__file__).parent / "templates",
     template_globals="portal.consultation.vocabulary",

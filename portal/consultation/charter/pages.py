@@ -35,6 +35,7 @@ class CharterPage:
     stats: Any  # per-clause counters, one query for the whole page
     permalink: bool = False
     origins: dict[str, Any] = field(default_factory=dict)
+    next_number: int = 0  # the number the next draft would take
 
 
 def charter_page(request: Request, version: CharterVersion | None = None) -> CharterPage | None:
@@ -56,6 +57,7 @@ def charter_page(request: Request, version: CharterVersion | None = None) -> Cha
         stats=ps.clause_stats(db, data.version.id or 0),
         permalink=version is not None,
         origins=origins,
+        next_number=charter.next_number(db),
     )
 
 

@@ -99,6 +99,19 @@ def publish(request: Request) -> Response:
     return redirect(f"/charter/v/{version.number}", request)
 
 
+def next_draft(request: Request) -> Response:
+    version = services.open_next_draft(request.state.db, actor_id=request.state.user.id)
+    flash(
+        request,
+        _(
+            "La version %(n)s est en préparation, reprise de la version publiée : modifiez ses "
+            "articles, puis fixez les dates de la consultation.",
+            n=version.number,
+        ),
+    )
+    return redirect("/charter#phase-title", request)
+
+
 routes = [
     route("/charter", charter, permission=PUBLIC, cache_seconds=5, name="consultation_index"),
     route("/charter/versions", history, permission=PUBLIC, cache_seconds=5),
@@ -108,4 +121,5 @@ routes = [
     route("/charter/v/{number:int}.json", version_json, permission=PUBLIC, cache_seconds=5),
     route("/charter/clauses/{number:int}", clause_page, permission=PUBLIC, cache_seconds=5),
     route("/charter/v/{number:int}/publish", publish, methods=["POST"], permission=PUBLISH_VERSION),
+    route("/charter/next-draft", next_draft, methods=["POST"], permission=PUBLISH_VERSION),
 ]

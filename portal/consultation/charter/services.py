@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from portal import audit
 from portal.clock import utcnow
 from portal.consultation.charter.diff import ClauseText, VersionDiff, diff_versions
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
-from portal.consultation.charter.source import CharterSource
+from portal.consultation.charter.source import CharterSource, ClauseSource, SectionSource
 from portal.consultation.follow import services as follow_services
 from portal.consultation.participation.models import Proposal
 from portal.consultation.vocabulary import Target, VersionStatus
@@ -76,6 +77,55 @@ def create_version(
     return version
 
 
+def next_number(session: Session) -> int:
+    """The number the next version takes: after every version, published or not."""
+    return int(session.scalar(select(func.max(CharterVersion.number))) or 0) + 1
+
+
+def open_next_draft(session: Session, *, actor_id: int | None) -> CharterVersion:
+    """The next cycle: a new draft, numbered after every version, copied from the latest published
+    one, in preparation (officials edit it and set the consultation's dates, as for the first).
+
+    One draft at a time: while a draft exists, opening another is a conflict. Two officials opening
+    at once: the unique version number lets one win and the other gets the conflict.
+    """
+    draft = latest(session, VersionStatus.DRAFT)
+    if draft is not None:
+        raise Conflict(
+            _(
+                "La version %(n)s est déjà en préparation : publiez-la avant d'en ouvrir une autre.",
+                n=draft.number,
+            )
+        )
+    published = latest(session, VersionStatus.PUBLISHED)
+    if published is None:
+        raise NotFound(_("Aucune version de la charte n'est publiée : il n'y a rien à reprendre."))
+    data = view(session, published)
+    source = CharterSource(
+        title=published.title,
+        preamble=published.preamble,
+        sections=[SectionSource(slug=s.slug, title=s.title) for s in data.sections],
+        clauses=[
+            ClauseSource(number=c.number, section_slug=c.section_slug, title=c.title, body=c.body,
+                         slug=c.slug)
+            for c in data.clauses
+        ],
+    )  # fmt: skip
+    number = next_number(session)
+    try:
+        with session.begin_nested():
+            version = create_version(session, source=source, number=number, actor_id=actor_id)
+    except IntegrityError:
+        raise Conflict(
+            _("Quelqu'un vient d'ouvrir la version %(n)s : rien n'a été créé en double.", n=number)
+        ) from None
+    audit.record(
+        session, actor_id=actor_id, action="charter.version.next", object_type="charter_version",
+        object_id=number, detail={"from": published.number},
+    )  # fmt: skip
+    return version
+
+
 def publish_version(
     session: Session,
     *,
@@ -119,7 +169,6 @@ def publish_version(
 
 
 def _notify_publication(session: Session, version: CharterVersion) -> None:
-
     subject = _("La version %(n)s de la charte est publiée", n=version.number)
     for clause in view(session, version).clauses:
         follow_services.notify(

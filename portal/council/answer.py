@@ -246,7 +246,9 @@ def ask(session: Session, question: str, *, filters: Filters | None = None) -> A
     }
     full = sum(weight.values())
     ranked = kind_rerank(
-        session, candidates(session, groups, filters=filters, limit=RERANK_POOL), kinds
+        session,
+        candidates(session, groups, filters=filters, limit=RERANK_POOL, own=expansion.own),
+        kinds,
     )[:PASSAGES_READ]
     if not ranked or full <= 0:
         return not_found()

@@ -43,6 +43,9 @@ class Expansion:
     routes: dict[str, tuple[str, str]] = field(default_factory=dict)
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> index word
     unknown: list[str] = field(default_factory=list)  # words found nowhere, even corrected
+    # The same groups without the thesaurus's synonyms: the query's own words (as written, their
+    # lemma, their corrected spelling), which the ranking weighs above the synonyms.
+    own: list[Group] = field(default_factory=list)
 
     def suggestion(self, query: str) -> str | None:
         """The query with its misspelt words replaced, for "Vouliez-vous dire … ?"."""
@@ -128,6 +131,7 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
     heads = [g[0] for g in groups]
     spans = {start: (end, phrase, syn) for start, end, phrase, syn in table.expand(heads)}
     widened: list[Group] = []
+    own: list[Group] = []
     i = 0
     while i < len(groups):
         if i in spans and spans[i][0] - i > 1:
@@ -136,6 +140,7 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
             for s in synonyms:
                 note(s, phrase, SYNONYM)
             widened.append((phrase, *synonyms))
+            own.append((phrase,))
             i = end
             continue
         group = groups[i]
@@ -149,19 +154,26 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
                 if s not in alternatives:
                     note(s, typed, SYNONYM)
                     alternatives.append(s)
-        if not any_passage_has(session, tuple(alternatives)):
-            # Only now read the index's vocabulary (kept per process until passages change).
-            corrected = closest_word(typed, vocabulary(session))
-            if corrected:
-                corrections[typed] = corrected
-                note(corrected, typed, SPELLING)
-                alternatives.append(corrected)
-                for s in table.synonyms(corrected):
-                    if s not in alternatives:
-                        note(s, typed, SYNONYM)
-                        alternatives.append(s)
+        own_words = list(group)
+        if not any_passage_has(session, tuple(group)):
+            if len(alternatives) > len(group) and any_passage_has(session, tuple(alternatives)):
+                # The resident's word is not the minutes' word: its synonyms stand for it fully.
+                own_words = list(alternatives)
             else:
-                unknown.append(typed)
+                # Only now read the index's vocabulary (kept per process until passages change).
+                corrected = closest_word(typed, vocabulary(session))
+                if corrected:
+                    corrections[typed] = corrected
+                    note(corrected, typed, SPELLING)
+                    alternatives.append(corrected)
+                    own_words.append(corrected)
+                    for s in table.synonyms(corrected):
+                        if s not in alternatives:
+                            note(s, typed, SYNONYM)
+                            alternatives.append(s)
+                else:
+                    unknown.append(typed)
         widened.append(tuple(dict.fromkeys(alternatives)))
+        own.append(tuple(dict.fromkeys(own_words)))
         i += 1
-    return Expansion(widened, routes, corrections, unknown)
+    return Expansion(widened, routes, corrections, unknown, own)

@@ -32,7 +32,8 @@ $(PDFS): $(VENV)/.installed $(wildcard content/council/*.md content/council/pdf-
 run: setup
 	PORTAL_DEMO=1 $(BIN)/portal db upgrade
 	PORTAL_DEMO=1 $(BIN)/portal demo load
-	PORTAL_DEMO=1 PORTAL_RUN_SCHEDULER=1 $(BIN)/portal serve --port $(PORT)
+	PORTAL_DEMO=1 PORTAL_RUN_SCHEDULER=1 PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/portal serve --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check portal tests bench

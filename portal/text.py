@@ -23,6 +23,22 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 
 
+# Control characters no person types: all of C0 and C1 but tab and line feed, and DEL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TRAILING_SPACES = re.compile(r"[ \t]+$", re.M)
+
+
+def normalise_input(text: str) -> str:
+    """Text as people meant it, once, at the edge: line ends LF (browsers send textareas with
+    CRLF), Unicode NFC (an "é" typed two ways is one "é"), no trailing spaces on a line, no control
+    characters. Stored text, diffs, searches and exports then never see the difference between two
+    browsers. Idempotent. Passwords are not text: they are never passed through this."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROLS.sub("", text)
+    return _TRAILING_SPACES.sub("", text)
+
+
 def _safe_link(url: str) -> bool:
     return url.strip().lower().startswith(("http://", "https://", "mailto:"))
 

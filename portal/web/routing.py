@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from portal.text import decoded_variants, has_url_tricks
+from portal.text import decoded_variants, has_url_tricks, normalise_input
 from portal.web import csrf, i18n
 from portal.web.auth import CurrentUser  # noqa: F401 - still imported from here by accounts
 from portal.web.cache import CachedPage, new_marker, split_at_marker
@@ -103,6 +103,7 @@ def route(
                         raise
                     raise ValidationFailed(_("Le formulaire envoyé est illisible.")) from exc
                 _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
+                request.state.form = _normalised(request.state.form)
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
         elif threaded:
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
@@ -210,6 +211,27 @@ def _handle_guarded(
         if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
             raise
         raise BadRequest(_("Un nombre de la demande dépasse les valeurs possibles.")) from exc
+
+
+# Fields whose value is a secret or a token, compared as sent: never normalised.
+_VERBATIM = re.compile(r"password|(^|_)token$")
+
+
+def _normalised(form: FormData) -> FormData:
+    """Every text field of a form as `portal.text.normalise_input` makes it (CRLF to LF, NFC, no
+    trailing spaces or control characters), so no handler or service sees a browser's line ends.
+    Files, passwords and tokens are left as they came."""
+    return FormData(
+        [
+            (
+                name,
+                normalise_input(value)
+                if isinstance(value, str) and not _VERBATIM.search(name)
+                else value,
+            )
+            for name, value in form.multi_items()
+        ]
+    )
 
 
 def _refuse_nul(*values: str) -> None:

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.council import services
+from portal.council import method, services
 from portal.council.parse import MinutesError, parse_bytes
 from portal.council.permissions import UPLOAD_MINUTES
 from portal.council.search import OUTCOMES
@@ -235,12 +235,21 @@ def upload(request: Request) -> Response:
     return redirect(f"/council/m/{result.meeting_date.isoformat()}", request)
 
 
+def method_page(request: Request) -> Response:
+    return render(
+        request,
+        "council/method.html",
+        {"figures": method.TEST_HALF, "measured_on": method.MEASURED_ON},
+    )
+
+
 routes = [
     route("/council", index, permission=PUBLIC, cache_seconds=5, name="council_index"),
     route("/council/search", search, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/council/ask", ask, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/council/m/{day}", meeting, permission=PUBLIC, cache_seconds=5),
     route("/council/m/{day}/source", source, permission=PUBLIC),
+    route("/council/methode", method_page, permission=PUBLIC, cache_seconds=5),
     route("/council/upload", upload_page, permission=UPLOAD_MINUTES),
     route("/council/upload", upload, methods=["POST"], permission=UPLOAD_MINUTES),
 ]

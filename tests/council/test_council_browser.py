@@ -137,3 +137,8 @@ def test_questions_in_residents_words_get_the_right_quoted_sentence(
     # The pronoun's sentence comes with the one that says who "il" is.
     assert "Olivier Garnier" in answering[0]
     assert_accessible(page)
+    # The method page, linked from "Comment cette réponse a été faite", shows the figures.
+    assert page.locator('details.method a[href="/council/methode"]').count() == 1
+    page.goto(f"{live_server}/council/methode")
+    assert page.get_by_role("table").is_visible()
+    assert_accessible(page)

@@ -156,3 +156,14 @@ def test_cli_checks_the_thesaurus_file(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "portal.cli", "council", "thesaurus", str(bad)],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)  # fmt: skip
     assert out.returncode == 1 and "thésaurus, ligne 2 :" in out.stderr
+
+
+def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
+    """/council/methode says how answers are made and shows the test half's figures, dated,
+    below the bars it names."""
+    page = client.get("/council/methode")
+    assert page.status_code == 200
+    text = page.text
+    assert "mot pour mot" in text and "thésaurus municipal" in text
+    assert "Bon paragraphe parmi les 5 premiers" in text and "70 %" in text and "25 %" in text
+    assert "30 novembre 2026" in text and "ne sont pas encore atteints" in text

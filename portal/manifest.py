@@ -69,6 +69,8 @@ class Module:
     - `jobs`: a `JOBS` list of `Job`;
     - `cli`: `register(subparsers)`, adding the package's `portal` sub-commands;
     - `demo`: `load_demo(engine, settings, *, accounts, progress)`, idempotent;
+    - `desk`: `desk_links(session, user) -> list[portal.web.desk.DeskLink]`, the person's tools
+      of this package on "Mon espace", with what waits there;
     - `template_globals`: a `TEMPLATE_GLOBALS` mapping of pure helpers and constants (labels,
       choices) for the templates; never a database query.
     """
@@ -82,3 +84,4 @@ class Module:
     # The package's Jinja folder: templates are named `<package>/<page>.html` inside it.
     templates: Path | None = None
     template_globals: str | None = None
+    desk: str | None = None

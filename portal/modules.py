@@ -21,6 +21,8 @@ from portal.manifest import DemoLoader, Job, Module
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
+    from portal.web.desk import DeskProvider
+
 MODULES: tuple[Module, ...] = (
     accounts.MANIFEST,
     consultation.MANIFEST,
@@ -72,6 +74,10 @@ def demo_loaders(only: list[str] | None = None) -> list[DemoLoader]:
     return [
         part.load_demo for m in MODULES if not only or m.name in only for part in _parts(m.demo)
     ]
+
+
+def desk_providers() -> list[DeskProvider]:
+    return [importlib.import_module(m.desk).desk_links for m in MODULES if m.desk is not None]
 
 
 def template_dirs() -> list[Path]:

@@ -13,6 +13,7 @@ MANIFEST = Module(
     routes=("portal.accounts.routes",),
     models=("portal.accounts.models",),
     jobs=("portal.accounts.jobs",),
+    desk="portal.accounts.desk",
     templates=Path(__file__).parent / "templates",
     template_globals="portal.accounts.permissions",
 )

@@ -32,6 +32,7 @@ MANIFEST = Module(
     jobs=("portal.consultation.participation.jobs", "portal.consultation.synthesis.jobs"),
     cli="portal.consultation.cli",
     demo=("portal.consultation.demo.loader", "portal.consultation.synthesis.demo"),
+    desk="portal.consultation.desk",
     templates=Path(__file__).parent / "templates",
     template_globals="portal.consultation.vocabulary",
 )

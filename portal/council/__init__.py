@@ -11,5 +11,6 @@ MANIFEST = Module(
     jobs=("portal.council.jobs",),
     cli="portal.council.cli",
     demo=("portal.council.demo",),
+    desk="portal.council.desk",
     templates=Path(__file__).parent / "templates",
 )

@@ -11,5 +11,6 @@ MANIFEST = Module(
     jobs=("portal.registry.jobs",),
     cli="portal.registry.cli",
     demo=("portal.registry.demo",),
+    desk="portal.registry.desk",
     templates=Path(__file__).parent / "templates",
 )

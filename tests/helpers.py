@@ -11,10 +11,13 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.core_models import OutboxMail
+from portal.db import session_scope
+from portal.mail import ReadMail, as_read
 from tests.factories import PASSWORD
 
 T = TypeVar("T")
@@ -186,3 +189,15 @@ def count_queries(engine: Engine) -> Iterator[QueryCount]:
         yield counted
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+
+def mails_to(engine: Engine, address: str, base_url: str = "http://testserver") -> list[ReadMail]:
+    """The mails to `address`, oldest first, as their reader gets them (links absolute)."""
+    with session_scope(engine, write=False) as session:
+        rows = session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
+        )
+        return [as_read(mail, base_url) for mail in rows]

@@ -228,3 +228,16 @@ def test_no_test_module_imports_another() -> None:
                     if not (name == "tests.conftest" or name.startswith("tests.conftest.")):
                         offenders.append(f"{path.relative_to(tests)} imports {name}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_only_the_one_click_unsubscribe_skips_csrf() -> None:
+    """Every unsafe route checks CSRF, but the RFC 8058 unsubscribe a mail client posts to."""
+    from portal.app import collect_routes
+
+    modules.register_tables()
+    exempt = {
+        (r.path, tuple(sorted(r.methods or ())))
+        for r in collect_routes()
+        if getattr(r, "csrf_exempt", False)
+    }
+    assert exempt == {("/follow/unsubscribe/{token}", ("POST",))}

@@ -468,6 +468,7 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
         user.email_confirmed_at = utcnow()  # the mail reached them: the address is theirs
     _end_reset_links(session, user_id=user.id)
     end_all_sessions(session, user_id=user.id)
+    _mail_password_changed(session, user)
     audit.record(
         session,
         actor_id=user.id,
@@ -476,6 +477,21 @@ def reset_password(session: Session, *, token: str, password: str) -> User:
         object_id=user.id,
     )
     return user
+
+
+def _mail_password_changed(session: Session, user: User) -> None:
+    """Tell the owner at once: if it was not them, the mail is how they find out."""
+    queue_mail(
+        session,
+        to=user.email,
+        subject="Votre mot de passe a été changé",
+        body=(
+            f"Bonjour {user.display_name},\n\nLe mot de passe de votre compte sur le portail vient "
+            "d'être changé, et les autres appareils connectés ont été déconnectés.\n\n"
+            "Si ce n'était pas vous, choisissez-en un nouveau tout de suite :\n"
+            f"{link('/password-reset')}\npuis prévenez la mairie.\n"
+        ),
+    )
 
 
 def change_password(
@@ -504,6 +520,7 @@ def change_password(
     user.password_hash = hash_password(new_password)
     _end_reset_links(session, user_id=user_id)
     end_all_sessions(session, user_id=user_id, except_session_id=session_id)
+    _mail_password_changed(session, user)
     audit.record(
         session,
         actor_id=user_id,

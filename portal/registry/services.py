@@ -544,6 +544,24 @@ def _tell_owner(session: Session, system: System, question: Question) -> None:
     )
 
 
+def _tell_asker(session: Session, system: System, question: Question) -> None:
+    """The person who asked learns that the answer is published, with a link to it."""
+    to = email_of(session, question.author_id) if question.author_id else None
+    if not to:
+        return
+    queue_mail(
+        session,
+        to=to,
+        subject=_("Registre de l'IA : réponse à votre question sur « %(name)s »", name=system.name),
+        body=_(
+            "Bonjour,\n\nLe service responsable de « %(name)s » a répondu à votre question ; "
+            "la réponse est publique sur la fiche du registre :\n%(url)s\n",
+            name=system.name,
+            url=link(f"/registry/{system.slug}#question-{question.id}"),
+        ),
+    )
+
+
 def can_answer(roles: Iterable[str], user_id: int, system: System) -> bool:
     """The service owner answers; officials and the admin may answer for them."""
     return system.owner_id == user_id or bool(set(roles) & {"official", "admin"})
@@ -569,6 +587,7 @@ def answer(
     question.answer = body
     question.answered_by = actor_id
     question.answered_at = utcnow()
+    _tell_asker(session, system, question)
     audit.record(
         session, actor_id=actor_id, action="registry.answer", object_type="registry_question",
         object_id=question.id, detail={"slug": system.slug},

@@ -58,6 +58,7 @@ class PortalRoute(Route):
     """A Starlette route that remembers the permission it was declared with."""
 
     permission: Permission
+    csrf_exempt: bool
 
 
 def route(
@@ -69,12 +70,18 @@ def route(
     name: str | None = None,
     threaded: bool = False,
     cache_seconds: float = 0,
+    csrf_exempt: bool = False,
 ) -> PortalRoute:
     """Declare a route. `cache_seconds` lets anonymous visitors share a rendered page that long
-    (see portal/web/cache.py); use it for public pages that are the same for every visitor."""
+    (see portal/web/cache.py); use it for public pages that are the same for every visitor.
+
+    `csrf_exempt` is only for a POST whose authority is an unguessable token in its own URL and
+    that a program, not a page of ours, sends: the one-click unsubscribe of mail clients (RFC 8058).
+    """
 
     async def endpoint(request: Request) -> Response:
         request.state.form = FormData()
+        request.state.csrf_exempt = csrf_exempt
         # The raw query string is still percent-encoded: a NUL arrives as %00.
         _refuse_nul(request.scope["path"], request.url.query.replace("%00", "\x00"))
         _refuse_bad_bytes(request.scope.get("raw_path") or b"", request.scope["query_string"])
@@ -120,6 +127,7 @@ def route(
 
     r = PortalRoute(path, endpoint, methods=list(methods), name=name or handler.__name__)
     r.permission = permission
+    r.csrf_exempt = csrf_exempt
     return r
 
 
@@ -258,7 +266,7 @@ def _handle(
             request.state.csrf_token = csrf.token_for(request, settings.secret_key)
         request.state.flashes = read_flashes(request, settings.secret_key)
         request.state.new_flashes = []
-        if unsafe:
+        if unsafe and not request.state.csrf_exempt:
             submitted = request.state.form.get(csrf.FIELD) or request.headers.get(csrf.HEADER)
             csrf.verify(request, settings.secret_key, settings.base_url, submitted)
         if not permission.allows(user.roles if user else frozenset(), authenticated=bool(user)):

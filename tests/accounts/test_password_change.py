@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from tests.conftest import PASSWORD, csrf_token, login, outbox_link
+from tests.helpers import mails_to
 
 NEW_PASSWORD = "un tout nouveau secret bien long"
 
@@ -91,6 +92,20 @@ def test_password_change_ends_reset_links_and_other_sessions(
     stolen = _use_reset(attacker, link, "le secret du voleur de liens")
     assert stolen.status_code == 400
     login(make_client(), "change@exemple.fr", NEW_PASSWORD)
+    told = [m for m in mails_to(engine, "change@exemple.fr") if "a été changé" in m.subject]
+    assert len(told) == 1
+    assert "http://testserver/password-reset" in told[0].body
+
+
+def test_a_reset_password_is_told_by_mail_too(
+    make_client: Any, make_user: Any, engine: Engine
+) -> None:
+    """A password chosen through a reset link is announced to the account's address."""
+    make_user(email="oubli@exemple.fr", name="Octave")
+    link = _ask_reset(make_client(), engine, "oubli@exemple.fr")
+    assert _use_reset(make_client(), link, NEW_PASSWORD).status_code == 303
+    subjects = [m.subject for m in mails_to(engine, "oubli@exemple.fr")]
+    assert subjects == ["Réinitialisation de votre mot de passe", "Votre mot de passe a été changé"]
 
 
 def test_password_change_needs_the_current_password(make_client: Any, make_user: Any) -> None:

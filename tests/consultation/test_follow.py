@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.consultation.charter import services
 from portal.consultation.follow.models import Follow
-from portal.core_models import OutboxMail
 from portal.db import session_scope
-from portal.mail import ReadMail, as_read
 from portal.settings import Settings
 from tests.conftest import csrf_token
 from tests.factories import add_proposal, email_of
-from tests.helpers import HX, answer_proposal, post
+from tests.helpers import HX, answer_proposal, mails_to, post
 
 
 def follow(client: TestClient, target_type: str, key: str, action: str = "follow") -> Any:
@@ -28,15 +27,6 @@ def follow(client: TestClient, target_type: str, key: str, action: str = "follow
          "next": "/charter/clauses/4"},
         follow_redirects=False,
     )  # fmt: skip
-
-
-def mails_to(engine: Engine, address: str, base_url: str = "http://testserver") -> list[ReadMail]:
-    """The mails to `address` as their reader gets them (links absolute on the site's address)."""
-    with session_scope(engine, write=False) as session:
-        rows = session.scalars(
-            select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
-        )
-        return [as_read(mail, base_url) for mail in rows]
 
 
 def follows(engine: Engine) -> int:
@@ -107,6 +97,28 @@ def test_unsubscribe_asks_before_acting_then_stops_mails(
     assert follows(engine) == 0
     gone = visitor.get(link.group(1))
     assert gone.status_code == 404 and "plus valable" in gone.text
+
+
+def test_a_mail_client_unsubscribes_in_one_click(
+    accounts: dict[str, int], engine: Engine, login_as: Any, live_server: str
+) -> None:
+    """RFC 8058: the mail names the one-click POST; a mail client posting it with no cookie and
+    no form ends the follow; a wrong token changes nothing."""
+    resident = login_as()
+    follow(resident, "clause", "contact-humain")
+    pid = add_proposal(engine, author_id=accounts["agent"])
+    answer_proposal(login_as("official"), pid, "accepted", "Retenue.")
+    [mail] = mails_to(engine, email_of(engine, resident.user_id), base_url=live_server)
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = mail.headers["List-Unsubscribe"].strip("<>")
+    assert url.startswith(live_server + "/follow/unsubscribe/")
+    body = {"List-Unsubscribe": "One-Click"}
+    with httpx.Client() as mail_client:  # a program, not a browser: no cookie, no CSRF token
+        wrong = mail_client.post(url[:-4] + "xxxx", data=body)
+        assert wrong.status_code == 404 and follows(engine) == 1
+        done = mail_client.post(url, data=body)
+    assert done.status_code == 200
+    assert follows(engine) == 0
 
 
 def test_editing_the_draft_and_publishing_mail_followers(

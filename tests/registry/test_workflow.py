@@ -25,7 +25,7 @@ from portal.registry.models import Change, Revision, System
 from portal.settings import Settings
 from tests.conftest import csrf_token, login
 from tests.factories import REGISTRY_CONTENT, email_of
-from tests.helpers import run_concurrently
+from tests.helpers import mails_to, post, run_concurrently
 
 NEW_SENTENCE = "Il répond aussi en anglais depuis janvier."
 
@@ -435,3 +435,23 @@ def test_edit_form_explains_every_field_from_the_schema(registry: list[str], log
     assert "Aide : les champs d'une fiche" in page
     assert "<code>minimal, limited, high, not-ai</code>" in page
     assert "<code>next_review</code><br>Prochaine revue" in page
+
+
+def test_the_asker_is_mailed_when_the_answer_is_published(
+    registry: list[str], login_as: Any, make_client: Any, engine: Engine, owner_id: int
+) -> None:
+    """The resident who asked gets a mail linking to the public answer; nobody else does."""
+    resident = login_as()
+    assert _ask(resident, "Les appels sont-ils enregistrés ?").status_code == 303
+    page = make_client().get("/registry/chatbot-habitants").text
+    question_id = int(re.search(r'id="question-(\d+)"', page).group(1))  # type: ignore[union-attr]
+    owner = make_client()
+    login(owner, email_of(engine, owner_id))
+    answered = post(owner, f"/registry/questions/{question_id}/answer",
+                    {"answer": "Non, jamais enregistrés."}, form_page="/registry/chatbot-habitants",
+                    follow_redirects=False)  # fmt: skip
+    assert answered.status_code == 303
+    [mail] = mails_to(engine, email_of(engine, resident.user_id))
+    assert "réponse à votre question" in mail.subject
+    assert f"http://testserver/registry/chatbot-habitants#question-{question_id}" in mail.body
+    assert len(mails_to(engine, email_of(engine, owner_id))) == 1  # told of the question only

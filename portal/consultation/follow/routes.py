@@ -59,5 +59,8 @@ routes = [
         methods=["POST"],
         permission=PUBLIC,
         name="unsubscribe_post",
+        # Mail clients' one-click unsubscribe (RFC 8058) posts here without our form: the token
+        # in the address is the authority.
+        csrf_exempt=True,
     ),
 ]

@@ -138,7 +138,10 @@ def notify(
             to=address,
             subject=subject[:300],
             body=text,
-            headers={"List-Unsubscribe": f"<{unsubscribe_url}>"},
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
         )
         sent += 1
     return sent

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from portal.council import services
 from portal.council.models import Item, Meeting
-from portal.council.routes import filters_from
+from portal.council.queries import filters_from
 from portal.errors import NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
@@ -167,10 +167,7 @@ def api_meeting(request: Request) -> Response:
                 "format": m.source_format,
                 "url": f"/council/m/{m.meeting_date.isoformat()}/source",
             },
-            "deliberations": [
-                _item_json(i, m.meeting_date, first.get(i.id))  # type: ignore[arg-type]
-                for i in view.items
-            ],
+            "deliberations": [_item_json(i, m.meeting_date, first.get(i.id)) for i in view.items],
             "passages": [
                 {
                     "anchor": p.anchor,
@@ -195,7 +192,7 @@ def api_deliberation(request: Request) -> Response:
         raise NotFound("Aucune délibération ne porte ce numéro.")
     row = request.state.db.execute(
         select(Item, Meeting.meeting_date)
-        .join(Meeting, Meeting.id == Item.meeting_id)  # type: ignore[arg-type]
+        .join(Meeting, Meeting.id == Item.meeting_id)
         .where(Item.number == number)
         .order_by(Meeting.meeting_date.desc())  # type: ignore[attr-defined]
         .limit(1)

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from portal.council import method, services
 from portal.council.parse import MinutesError, parse_bytes
 from portal.council.permissions import UPLOAD_MINUTES
-from portal.council.search import OUTCOMES
+from portal.council.queries import filters_from
 from portal.errors import NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
@@ -71,41 +71,6 @@ def _query(request: Request) -> str:
             _("La recherche est trop longue (%(n)s caractères au plus).", n=MAX_QUERY)
         )
     return query
-
-
-def _optional_date(request: Request, name: str) -> date | None:
-    value = request.query_params.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed(
-            _("Date invalide (%(name)s) : utilisez le format AAAA-MM-JJ.", name=name), field=name
-        ) from exc
-
-
-def filters_from(request: Request) -> services.Filters:
-    """The search filters of the query string (French names, shared by the pages and the API)."""
-    outcome = request.query_params.get("issue", "").strip() or None
-    if outcome is not None and outcome not in OUTCOMES:
-        raise ValidationFailed(
-            _("Issue du vote inconnue : adopted, unanimous ou rejected."), field="issue"
-        )
-    texts = {}
-    for name, size in (("theme", 80), ("personne", 200)):
-        value = request.query_params.get(name, "").strip()[:size]
-        if "\x00" in value:  # PostgreSQL refuses NUL in text; it is never a valid filter
-            raise ValidationFailed(_("Filtre invalide : %(name)s.", name=name), field=name)
-        texts[name] = value or None
-    return services.Filters(
-        date_from=_optional_date(request, "du"),
-        date_to=_optional_date(request, "au"),
-        meeting=_optional_date(request, "seance"),
-        topic=texts["theme"],
-        person=texts["personne"],
-        outcome=outcome,
-    )
 
 
 def search(request: Request) -> Response:

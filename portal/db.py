@@ -11,8 +11,6 @@ from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
-from portal.clock import utcnow  # noqa: F401 - still imported from here by accounts and council
-
 # Stable constraint names so Alembic can alter them on both backends.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -72,7 +72,7 @@ def cmd_thesaurus(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     council = sub.add_parser("council", help="council minutes").add_subparsers(
         dest="council_command", required=True
     )

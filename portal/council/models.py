@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.db import utcnow
+from portal.clock import utcnow
 
 
 class Meeting(SQLModel, table=True):

@@ -305,11 +305,11 @@ def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage
         Item(
             number=str(i["number"]),
             title=str(i["title"]),
-            rapporteur=i["rapporteur"],  # type: ignore[arg-type]
-            vote=i["vote"],  # type: ignore[arg-type]
-            adopted=i["adopted"],  # type: ignore[arg-type]
-            first_passage=int(i["first"]),  # type: ignore[call-overload]
-            last_passage=int(i.get("last", i["first"])),  # type: ignore[call-overload]
+            rapporteur=i["rapporteur"],
+            vote=i["vote"],
+            adopted=i["adopted"],
+            first_passage=int(i["first"]),
+            last_passage=int(i.get("last", i["first"])),
         )
         for i in items
     ]
@@ -683,7 +683,7 @@ def _page_text(page: object) -> str:
         if not text.strip():
             return
         y = tm[5] * cm[3] + cm[5]
-        if lines and abs(float(lines[-1][0]) - y) < 1.0:  # type: ignore[arg-type]
+        if lines and abs(float(lines[-1][0]) - y) < 1.0:
             lines[-1][1] = f"{lines[-1][1]}{text}"
         else:
             lines.append([y, text])
@@ -691,7 +691,7 @@ def _page_text(page: object) -> str:
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
     if not lines:
         return ""
-    gaps = [float(a[0]) - float(b[0]) for a, b in pairwise(lines)]  # type: ignore[arg-type]
+    gaps = [float(a[0]) - float(b[0]) for a, b in pairwise(lines)]
     # The line spacing is the smallest gap (a page may hold more paragraph gaps than lines).
     usual = min((g for g in gaps if g > 2.0), default=0.0)
     out = [str(lines[0][1]).strip()]

@@ -64,7 +64,7 @@ def ingest(
         ):
             old_anchors.setdefault(text_hash, []).append(anchor)
         next_anchor = meeting.next_anchor
-        _delete_passages(session, meeting.id)  # type: ignore[arg-type]
+        _delete_passages(session, meeting.id)
         session.execute(delete(Item).where(Item.meeting_id == meeting.id))
         status = "replaced"
     else:
@@ -147,7 +147,7 @@ def ingest(
             [{"id": row["id"], "title": fts_text(str(row["search_title"])),
               "text": fts_text(str(row["search_text"]))} for row in rows],
         )  # fmt: skip
-    _add_pattern_entities(session, meeting.id, rows)  # type: ignore[arg-type]
+    _add_pattern_entities(session, meeting.id, rows)
     audit.record(
         session, actor_id=actor_id, action=f"council.minutes.{status}", object_type="council_meeting",
         object_id=parsed.meeting_date.isoformat(), detail={"file": filename, "passages": len(rows)},
@@ -170,7 +170,7 @@ def _copy_passages(session: Session, rows: list[dict[str, object]]) -> None:
     ).all()  # fmt: skip
     for row, passage_id in zip(rows, ids, strict=True):
         row["id"] = int(passage_id)
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY council_passage ({', '.join(PASSAGE_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(
@@ -340,7 +340,7 @@ def meeting_view(session: Session, meeting_date: date) -> MeetingView:
     ):
         counts[kind][key] = [value, int(n)]
     entities = {
-        kind: sorted(((str(v), int(n)) for v, n in by_key.values()), key=lambda e: (-e[1], e[0]))  # type: ignore[call-overload]
+        kind: sorted(((str(v), int(n)) for v, n in by_key.values()), key=lambda e: (-e[1], e[0]))
         for kind, by_key in counts.items()
     }
     return MeetingView(meeting, items, passages, entities)

@@ -36,7 +36,6 @@ from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from portal.text import decoded_variants, has_url_tricks, normalise_input
 from portal.web import csrf, i18n
-from portal.web.auth import CurrentUser  # noqa: F401 - still imported from here by accounts
 from portal.web.cache import CachedPage, new_marker, split_at_marker
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _

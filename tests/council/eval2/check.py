@@ -73,38 +73,38 @@ def main():
     for path in sorted(MINUTES.glob("*.txt")):
         files[path.stem] = path.read_text(encoding="utf-8")
     if not files:
-        errors.append("no minutes found in %s" % MINUTES)
+        errors.append(f"no minutes found in {MINUTES}")
 
     seen_q = set()
     for n, e in enumerate(entries, 1):
         where = "question %d (%r)" % (n, e.get("q"))
         if not isinstance(e.get("q"), str) or not e["q"].strip():
-            errors.append("%s: missing q" % where)
+            errors.append(f"{where}: missing q")
             continue
         if e["q"] in seen_q:
-            errors.append("%s: duplicate question" % where)
+            errors.append(f"{where}: duplicate question")
         seen_q.add(e["q"])
         if e.get("kind") not in KINDS:
-            errors.append("%s: bad kind %r" % (where, e.get("kind")))
+            errors.append("{}: bad kind {!r}".format(where, e.get("kind")))
         if e.get("split") not in SPLITS:
-            errors.append("%s: bad split %r" % (where, e.get("split")))
+            errors.append("{}: bad split {!r}".format(where, e.get("split")))
         answers = e.get("answers")
         if not isinstance(answers, list):
-            errors.append("%s: answers must be a list (empty if unanswerable)" % where)
+            errors.append(f"{where}: answers must be a list (empty if unanswerable)")
             continue
         for a in answers:
             date = str(a.get("date"))
             text = a.get("text")
             if date not in files:
-                errors.append("%s: no minutes file for date %s" % (where, date))
+                errors.append(f"{where}: no minutes file for date {date}")
                 continue
             if not isinstance(text, str):
-                errors.append("%s: answer text missing" % where)
+                errors.append(f"{where}: answer text missing")
                 continue
             if not 30 <= len(text) <= 120:
                 errors.append("%s: answer length %d outside 30-120" % (where, len(text)))
             if "\n" in text or "\f" in text:
-                errors.append("%s: answer contains a line break" % where)
+                errors.append(f"{where}: answer contains a line break")
             doc = files[date]
             count = doc.count(text)
             if count != 1:
@@ -114,12 +114,14 @@ def main():
                 continue
             start = doc.index(text)
             if "\n" in doc[start : start + len(text)]:
-                errors.append("%s: answer crosses a line in %s.txt" % (where, date))
+                errors.append(f"{where}: answer crosses a line in {date}.txt")
 
     expected = assign_splits(entries)
-    for e, want in zip(entries, expected):
+    for e, want in zip(entries, expected, strict=True):
         if e.get("split") != want:
-            errors.append("split of %r is %r, rule says %r" % (e.get("q"), e.get("split"), want))
+            errors.append(
+                "split of {!r} is {!r}, rule says {!r}".format(e.get("q"), e.get("split"), want)
+            )
 
     # Report.
     table = collections.Counter()

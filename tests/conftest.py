@@ -7,8 +7,6 @@ skip with a message; with PORTAL_TEST_REQUIRE_ALL=1 (CI) they fail instead.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
 import socket
@@ -21,30 +19,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal.app import create_app
-from portal.db import make_engine, metadata, session_scope
+from portal.db import make_engine, metadata
 from portal.migrate import upgrade
 from portal.modules import register_tables
-from portal.settings import Settings, normalise_database_url
+from portal.settings import Settings
+from tests.helpers import PG_URL, SECRET, login, missing, scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "")
-REQUIRE_ALL = os.environ.get("PORTAL_TEST_REQUIRE_ALL") == "1"
 register_tables()  # what every composition root does first: all tables on the metadata
 CHROMIUM = "/usr/bin/chromium"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
-PASSWORD = "une phrase de passe de test"
-
-
-def _missing(reason: str) -> None:
-    if REQUIRE_ALL:
-        pytest.fail(f"{reason} (required here: PORTAL_TEST_REQUIRE_ALL=1)")
-    pytest.skip(reason)
 
 
 # --- databases --------------------------------------------------------------------------------
@@ -63,24 +51,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     upgrade(f"sqlite:///{path}")
     return path
-
-
-@contextlib.contextmanager
-def scratch_postgres(name: str, revision: str = "head") -> Iterator[str]:
-    """A new PostgreSQL database on PG_URL's server, migrated to `revision`, dropped after."""
-    admin_url = normalise_database_url(PG_URL)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url, revision)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +80,7 @@ def db_url(
         shutil.copyfile(sqlite_template, path)
         return f"sqlite:///{path}"
     if not postgres_database:
-        _missing(
+        missing(
             "PostgreSQL tests need PORTAL_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test"
         )
     _truncate_all(postgres_database)
@@ -178,23 +148,6 @@ def make_user(engine: Engine) -> Any:
     return factory
 
 
-def csrf_token(client: TestClient, path: str = "/login") -> str:
-    page = client.get(path).text
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text[:500]
-
-
 @pytest.fixture
 def login_as(make_client: Any, make_user: Any, engine: Engine) -> Any:
     """A new client signed in as a new user with these roles: `login_as("official")`."""
@@ -245,7 +198,7 @@ def live_server(settings: Settings, engine: Engine) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        _missing(
+        missing(
             "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
         )
     from playwright.sync_api import sync_playwright
@@ -278,34 +231,3 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield factory
     for ctx in contexts:
         ctx.close()
-
-
-def assert_accessible(page: Any) -> None:
-    """Run axe-core on the page: no violation of WCAG 2.0/2.1 level A or AA rules."""
-    if not AXE_JS.exists():
-        _missing("axe-core is missing: run `npm ci` (make setup does it)")
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> "
-        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
-        for v in result["violations"]
-    ]
-    assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
-
-
-def outbox_link(engine: Engine, to: str, path: str) -> str:
-    """The last link to `path` mailed to `to` (read from the outbox, as a person reads mail)."""
-    from portal.mail import as_read, outbox
-
-    with session_scope(engine, write=False) as session:
-        for mail in outbox(session, to=to, limit=20):
-            body = as_read(mail, "http://testserver").body
-            match = re.search(r"https?://[^\s]+" + re.escape(path) + r"\?token=[\w\-]+", body)
-            if match:
-                return match.group(0)
-    raise AssertionError(f"no mail with a {path} link to {to}")

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import contextlib
 import html
+import os
 import re
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+import pytest
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import Engine, make_url
 from starlette.testclient import TestClient
 
 from portal.core_models import OutboxMail
 from portal.db import session_scope
-from portal.mail import ReadMail, as_read
-from tests.factories import PASSWORD
+from portal.mail import ReadMail, as_read, outbox
+from portal.migrate import upgrade
+from portal.settings import normalise_database_url
+from tests.factories import PASSWORD, ROOT
+
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# CI (.ci/run) sets this: a test that needs PostgreSQL or Chromium then fails instead of skipping.
+REQUIRE_ALL = os.environ.get("PORTAL_TEST_REQUIRE_ALL") == "1"
+PG_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "")
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 T = TypeVar("T")
 
@@ -42,13 +52,47 @@ def t(response: Any) -> str:
     return html.unescape(response.text)
 
 
-def form_token(client: TestClient, form_page: str) -> str:
-    """The CSRF token of the form on `form_page`, as the browser would send it back (the same
-    as tests/conftest.py's `csrf_token`, which is to move here)."""
-    page = client.get(form_page).text
-    match = _CSRF_FIELD.search(page)
-    assert match, f"no CSRF token on {form_page}"
+def missing(reason: str) -> None:
+    """A service a test needs is not there: skip, or fail under PORTAL_TEST_REQUIRE_ALL=1."""
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (required here: PORTAL_TEST_REQUIRE_ALL=1)")
+    pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def scratch_postgres(name: str, revision: str = "head") -> Iterator[str]:
+    """A new PostgreSQL database on PG_URL's server, migrated to `revision`, dropped after."""
+    admin_url = normalise_database_url(PG_URL)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url, revision)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def csrf_token(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token of the form on `path`, as the browser would send it back."""
+    page = client.get(path).text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
 
 
 def post(
@@ -61,7 +105,7 @@ def post(
 ) -> Any:
     """Post `data` to `path` with the CSRF token read from `form_page` (any page with a form);
     other keywords (headers, follow_redirects) go to the client."""
-    token = form_token(client, form_page)
+    token = csrf_token(client, form_page)
     return client.post(path, data={**(data or {}), "csrf_token": token}, **kw)
 
 
@@ -201,3 +245,35 @@ def mails_to(engine: Engine, address: str, base_url: str = "http://testserver") 
             select(OutboxMail).where(OutboxMail.to_address == address).order_by(OutboxMail.id)
         )
         return [as_read(mail, base_url) for mail in rows]
+
+
+# --- browser --------------------------------------------------------------------------------
+
+
+def assert_accessible(page: Any) -> None:
+    """Run axe-core on the page: no violation of WCAG 2.0/2.1 level A or AA rules."""
+    if not AXE_JS.exists():
+        missing("axe-core is missing: run `npm ci` (make setup does it)")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
+
+
+def outbox_link(engine: Engine, to: str, path: str) -> str:
+    """The last link to `path` mailed to `to` (read from the outbox, as a person reads mail)."""
+    with session_scope(engine, write=False) as session:
+        for mail in outbox(session, to=to, limit=20):
+            body = as_read(mail, "http://testserver").body
+            match = re.search(r"https?://[^\s]+" + re.escape(path) + r"\?token=[\w\-]+", body)
+            if match:
+                return match.group(0)
+    raise AssertionError(f"no mail with a {path} link to {to}")

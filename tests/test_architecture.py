@@ -211,7 +211,7 @@ def test_no_template_global_can_query() -> None:
 
 def test_no_test_module_imports_another() -> None:
     """Tests share builders through tests/factories.py and tests/helpers.py, never through another
-    test module (or a conftest, which holds fixtures only)."""
+    test module or a conftest (which holds fixtures only)."""
     tests = PORTAL.parent / "tests"
     offenders = []
     for path in tests.rglob("*.py"):
@@ -224,9 +224,10 @@ def test_no_test_module_imports_another() -> None:
                 names = [a.name for a in node.names]
             for name in names:
                 leaf = name.rsplit(".", 1)[-1]
-                if name.startswith("tests.") and (leaf.startswith("test_") or leaf == "conftest"):
-                    if not (name == "tests.conftest" or name.startswith("tests.conftest.")):
-                        offenders.append(f"{path.relative_to(tests)} imports {name}")
+                if (
+                    name.startswith("tests.") and (leaf.startswith("test_") or leaf == "conftest")
+                ) or name.startswith("tests.conftest"):
+                    offenders.append(f"{path.relative_to(tests)} imports {name}")
     assert not offenders, "\n".join(offenders)
 
 

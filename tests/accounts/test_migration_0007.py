@@ -17,7 +17,7 @@ from portal.clock import utcnow
 from portal.db import make_engine, session_scope
 from portal.errors import TooManyRequests, ValidationFailed
 from portal.migrate import downgrade, upgrade
-from tests.conftest import PG_URL, _missing, scratch_postgres
+from tests.helpers import PG_URL, missing, scratch_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -29,7 +29,7 @@ def old_url(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> 
         yield url
         return
     if not PG_URL:
-        _missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
+        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
     with scratch_postgres(f"portal_migration_0007_{worker_tag}", "0006") as url:
         yield url
 

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from tests.conftest import PASSWORD, csrf_token, login, outbox_link
-from tests.helpers import mails_to
+from tests.helpers import PASSWORD, csrf_token, login, mails_to, outbox_link
 
 NEW_PASSWORD = "un tout nouveau secret bien long"
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from portal.accounts.models import User, UserRole
 from portal.db import session_scope
-from tests.conftest import PASSWORD, outbox_link
+from tests.helpers import PASSWORD, outbox_link
 
 
 def _browser(base: str, path: str = "/login") -> tuple[str, str]:

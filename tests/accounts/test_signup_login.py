@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from portal.accounts.models import AuthSession, User
 from portal.db import session_scope
-from tests.conftest import PASSWORD, csrf_token, login, outbox_link
+from tests.helpers import PASSWORD, csrf_token, login, outbox_link
 
 
 def _signup(client: TestClient, email: str, name: str, password: str) -> Any:

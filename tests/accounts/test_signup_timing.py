@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 TRIES = 15
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token
 
 
 def _try(client: TestClient, email: str, password: str) -> int:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.conftest import PASSWORD, assert_accessible, outbox_link
-from tests.conftest import assert_accessible as check_accessible
+from tests.helpers import PASSWORD, assert_accessible, outbox_link
+from tests.helpers import assert_accessible as check_accessible
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.settings import Settings
-from tests.conftest import csrf_token, login
 from tests.factories import create_user, email_of
+from tests.helpers import csrf_token, login
 
 MARK = "window.__pwned=1"
 HOSTILE = [

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import assert_accessible, csrf_token
-from tests.helpers import as_role, run_concurrently
+from tests.helpers import as_role, assert_accessible, csrf_token, run_concurrently
 
 
 def test_charter_shows_the_draft_with_a_banner(

@@ -10,9 +10,8 @@ from sqlalchemy.engine import Engine
 
 from portal.consultation.participation.models import Comment
 from portal.db import session_scope
-from tests.conftest import assert_accessible
 from tests.factories import email_of
-from tests.helpers import sign_in
+from tests.helpers import assert_accessible, sign_in
 
 AMENDED = (
     "Aucun service municipal n'est accessible uniquement par une machine. Un numéro de téléphone "

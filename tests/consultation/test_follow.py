@@ -14,9 +14,8 @@ from portal.consultation.charter import services
 from portal.consultation.follow.models import Follow
 from portal.db import session_scope
 from portal.settings import Settings
-from tests.conftest import csrf_token
 from tests.factories import add_proposal, email_of
-from tests.helpers import HX, answer_proposal, mails_to, post
+from tests.helpers import HX, answer_proposal, csrf_token, mails_to, post
 
 
 def follow(client: TestClient, target_type: str, key: str, action: str = "follow") -> Any:

@@ -13,9 +13,16 @@ from portal.consultation.demo.loader import insert_report
 from portal.consultation.moderation.models import Block, ModerationAction, Report
 from portal.consultation.participation.models import ClauseStats, Comment
 from portal.db import session_scope
-from tests.conftest import assert_accessible, csrf_token
 from tests.factories import add_comment
-from tests.helpers import ROLES, XSS, as_role, assert_statuses, run_concurrently
+from tests.helpers import (
+    ROLES,
+    XSS,
+    as_role,
+    assert_accessible,
+    assert_statuses,
+    csrf_token,
+    run_concurrently,
+)
 from tests.helpers import post as post_form
 
 

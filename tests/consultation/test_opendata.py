@@ -15,9 +15,8 @@ from starlette.testclient import TestClient
 from portal.consultation.moderation.services import hide_comment
 from portal.consultation.participation.models import ConsultationSchedule
 from portal.db import session_scope
-from tests.conftest import assert_accessible, login
 from tests.factories import add_comment, add_proposal, email_of
-from tests.helpers import XSS, answer_proposal
+from tests.helpers import XSS, answer_proposal, assert_accessible, login
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -16,9 +16,8 @@ from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Comment
 from portal.core_models import AuditEvent
 from portal.db import session_scope
-from tests.conftest import login
 from tests.factories import clause_id, clause_stats, email_of
-from tests.helpers import HX, count_queries, new_comment_id, post, post_comment, t
+from tests.helpers import HX, count_queries, login, new_comment_id, post, post_comment, t
 
 
 def comments(engine: Engine) -> list[Comment]:

@@ -12,9 +12,8 @@ from sqlalchemy.engine import Engine
 from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Comment
 from portal.db import session_scope
-from tests.conftest import assert_accessible
 from tests.factories import clause_id, email_of
-from tests.helpers import sign_in
+from tests.helpers import assert_accessible, sign_in
 
 
 @pytest.fixture

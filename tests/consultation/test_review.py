@@ -16,9 +16,16 @@ from portal.consultation.review.models import Answer
 from portal.consultation.review.services import clause_origins
 from portal.core_models import AuditEvent
 from portal.db import session_scope
-from tests.conftest import csrf_token
 from tests.factories import add_comment, add_proposal, draft_clause
-from tests.helpers import ROLES, XSS, answer_proposal, as_role, assert_statuses, run_concurrently
+from tests.helpers import (
+    ROLES,
+    XSS,
+    answer_proposal,
+    as_role,
+    assert_statuses,
+    csrf_token,
+    run_concurrently,
+)
 
 
 def test_review_desk_lists_waiting_proposals_by_support(

@@ -8,9 +8,8 @@ from sqlalchemy.engine import Engine
 
 from portal.consultation.follow.services import follow
 from portal.db import session_scope
-from tests.conftest import assert_accessible
 from tests.factories import email_of
-from tests.helpers import sign_in
+from tests.helpers import assert_accessible, sign_in
 
 
 def test_draft_editor_and_unsubscribe_pages_are_accessible(

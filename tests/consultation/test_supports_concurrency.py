@@ -10,9 +10,8 @@ from starlette.testclient import TestClient
 
 from portal.consultation.participation.models import Comment, Support
 from portal.db import session_scope
-from tests.conftest import csrf_token
 from tests.factories import clause_stats
-from tests.helpers import HX, new_comment_id, post, post_comment, run_concurrently, t
+from tests.helpers import HX, csrf_token, new_comment_id, post, post_comment, run_concurrently, t
 
 
 def supports(engine: Engine) -> int:

@@ -28,8 +28,7 @@ from portal.core_models import AuditEvent
 from portal.db import session_scope
 from portal.manifest import JobContext
 from portal.settings import Settings
-from tests.conftest import assert_accessible
-from tests.helpers import ROLES, as_role, assert_statuses
+from tests.helpers import ROLES, as_role, assert_accessible, assert_statuses
 from tests.helpers import post as post_form
 
 LABELLED = Path(__file__).resolve().parents[1] / "nlp" / "data" / "labelled_comments.jsonl"

@@ -19,9 +19,8 @@ from portal.db import make_engine, session_scope
 from portal.migrate import downgrade, upgrade
 from portal.settings import Settings
 from portal.text import normalise_input
-from tests.conftest import PG_URL, SECRET, _missing, scratch_postgres
 from tests.factories import ROOT, Accounts, create_user
-from tests.helpers import post, post_comment, t
+from tests.helpers import PG_URL, SECRET, missing, post, post_comment, scratch_postgres, t
 
 BROWSER_TEXT = "Première ligne  \r\nDeuxie\u0300me ligne\r\n\r\nTroisième\x07 ligne\t"
 
@@ -87,7 +86,7 @@ def url_at_0008(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str)
         yield url
         return
     if not PG_URL:
-        _missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
+        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
     with scratch_postgres(f"portal_migration_0009_{worker_tag}", "0008") as url:
         yield url
 

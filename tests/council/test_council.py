@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from portal.council.ingest import ingest_paths
 from portal.council.models import Meeting, Passage
 from portal.db import session_scope
-from tests.conftest import assert_accessible, csrf_token
+from tests.helpers import assert_accessible, csrf_token
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "2024-11-14-sample.md"

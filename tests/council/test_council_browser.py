@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from portal.council.ingest import ingest_paths
-from tests.conftest import PASSWORD, assert_accessible
+from tests.helpers import PASSWORD, assert_accessible
 
 from .conftest import CONTENT
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.clock import utcnow
 from portal.core_models import JobRun
 from portal.council import pdfgen
 from portal.council.ingest import ingest_paths
@@ -25,10 +26,10 @@ from portal.council.jobs import JOBS
 from portal.council.models import Entity, Meeting, Passage
 from portal.council.nlp import Reading
 from portal.council.parse import MinutesError, parse_bytes
-from portal.db import session_scope, utcnow
+from portal.db import session_scope
 from portal.scheduler import run_once
 from portal.settings import Settings
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 from .conftest import CONTENT, ROOT
 

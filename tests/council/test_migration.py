@@ -18,7 +18,7 @@ from portal.council.text import words as search_words
 from portal.db import make_engine, session_scope
 from portal.migrate import downgrade, upgrade
 from portal.nlp.french import terms
-from tests.conftest import PG_URL, _missing, scratch_postgres
+from tests.helpers import PG_URL, missing, scratch_postgres
 
 PASSAGES = [
     ("heading", "1. Travaux de la piscine des Raguidelles"),
@@ -36,7 +36,7 @@ def old_url(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> 
         yield url
         return
     if not PG_URL:
-        _missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
+        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
     with scratch_postgres(f"portal_migration_{worker_tag}", "0005") as url:
         yield url
 
@@ -149,7 +149,7 @@ def url_before_resplit(
         yield url
         return
     if not PG_URL:
-        _missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
+        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
     with scratch_postgres(f"portal_resplit_{worker_tag}", "0007") as url:
         yield url
 

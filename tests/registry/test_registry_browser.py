@@ -13,8 +13,8 @@ from urllib.parse import unquote_plus
 from jsonschema import Draft202012Validator
 from sqlalchemy.engine import Engine
 
-from tests.conftest import PASSWORD, assert_accessible
 from tests.factories import email_of
+from tests.helpers import PASSWORD, assert_accessible
 
 NEW_SENTENCE = "Il répond aussi en anglais depuis janvier."
 

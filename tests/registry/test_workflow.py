@@ -23,9 +23,8 @@ from portal.registry.jobs import review_overdue
 from portal.registry.loader import to_text
 from portal.registry.models import Change, Revision, System
 from portal.settings import Settings
-from tests.conftest import csrf_token, login
 from tests.factories import REGISTRY_CONTENT, email_of
-from tests.helpers import mails_to, post, run_concurrently
+from tests.helpers import csrf_token, login, mails_to, post, run_concurrently
 
 NEW_SENTENCE = "Il répond aussi en anglais depuis janvier."
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from portal.accounts.services import roles_of
 from portal.core_models import AuditEvent
 from portal.db import session_scope
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 
 
 def test_admin_promotes_resident_to_official_and_it_is_logged(

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
-from tests.conftest import csrf_token, login
 from tests.factories import email_of, open_charter, register_entries
-from tests.helpers import post
+from tests.helpers import csrf_token, login, post
 
 OLD_PLACEHOLDER = "__csrf_token_placeholder_7f3a__"
 BAIT = (

@@ -9,8 +9,7 @@ from sqlalchemy.engine import Engine
 
 from portal.accounts.models import User
 from portal.db import session_scope
-from tests.conftest import csrf_token
-from tests.helpers import run_concurrently
+from tests.helpers import csrf_token, run_concurrently
 
 
 def test_parallel_signups_all_succeed(make_client: Any, engine: Engine) -> None:

@@ -6,7 +6,7 @@ from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
 from portal.web.i18n import LOCALE_DIR
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def test_french_by_default(client: TestClient) -> None:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
 from portal.web.templating import render
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 calls: list[int] = []
 

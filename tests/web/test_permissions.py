@@ -9,8 +9,7 @@ from starlette.routing import Mount
 
 from portal.app import collect_routes
 from portal.web.routing import PortalRoute
-from tests.conftest import csrf_token
-from tests.helpers import ROLES, as_role, assert_statuses, post
+from tests.helpers import ROLES, as_role, assert_statuses, csrf_token, post
 
 
 def test_every_route_declares_a_permission() -> None:
@@ -87,7 +86,7 @@ def test_forbidden_page_is_french_and_explains(login_as: Any) -> None:
 
 def test_anonymous_is_sent_to_login_and_back(make_client: Any, make_user: Any) -> None:
     """An anonymous visitor of a members' page is sent to the login page, then back to it."""
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     make_user("admin", email="boss@exemple.fr")
     client = make_client()
@@ -110,7 +109,7 @@ def test_anonymous_is_sent_to_login_and_back(make_client: Any, make_user: Any) -
 
 def test_login_next_never_leaves_the_site(make_client: Any, make_user: Any) -> None:
     """`next` pointing to another site is ignored (no open redirect)."""
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     make_user(email="n@exemple.fr")
     client = make_client()

@@ -17,8 +17,7 @@ from portal.manifest import Job, JobContext
 from portal.modules import all_jobs
 from portal.scheduler import run_once, slot_of
 from portal.settings import Settings
-from tests.conftest import login
-from tests.helpers import run_concurrently
+from tests.helpers import login, run_concurrently
 
 
 def test_slot_is_the_start_of_the_interval() -> None:

@@ -19,7 +19,7 @@ from portal.db import session_scope
 from portal.settings import Settings
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 
 
 def test_security_headers_on_pages_api_and_errors(client: TestClient) -> None:
@@ -122,7 +122,7 @@ def test_session_cookie_flags(make_user: Any, client: TestClient) -> None:
     """The session cookie is HttpOnly and SameSite=Lax (Secure is tested with an https base URL)."""
     make_user(email="c@exemple.fr")
     token = csrf_token(client)
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     response = client.post(
         "/login",
@@ -140,7 +140,7 @@ def test_session_cookie_flags(make_user: Any, client: TestClient) -> None:
 
 def test_secure_cookie_over_https(settings: Settings, engine: Engine, make_user: Any) -> None:
     """Served over https, cookies get the Secure flag and HSTS is sent."""
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     make_user(email="h@exemple.fr")
     app = create_app(settings.with_(base_url="https://testserver"), engine=engine)
@@ -255,7 +255,7 @@ def test_get_never_changes_state(client: TestClient, engine: Engine, make_user: 
             session, email="g@exemple.fr", display_name="Gaston", password="une phrase assez longue"
         )
         user_id = result.user.id  # type: ignore[union-attr]
-    from tests.conftest import outbox_link
+    from tests.helpers import outbox_link
 
     link = outbox_link(engine, "g@exemple.fr", "/signup/confirm").replace("http://testserver", "")
     assert client.get(link).status_code == 200

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.conftest import csrf_token, login
+from tests.helpers import csrf_token, login
 
 PLANTED = "attacker-chosen-anonymous-identifier-0001"
 

@@ -33,7 +33,7 @@ from tests.factories import (
     email_of,
     register_entries,
 )
-from tests.helpers import HX, assert_statuses, form_token, post
+from tests.helpers import HX, assert_statuses, csrf_token, post
 
 EVIL_NEXTS = [
     "/\t/evil.example",
@@ -81,7 +81,7 @@ def test_login_never_redirects_off_site(
 ) -> None:
     """The login form's `next` goes through the same check: an encoded // sends home."""
     user_id = make_user()
-    token = form_token(client, "/login")
+    token = csrf_token(client, "/login")
     response = client.post(
         "/login",
         data={
@@ -273,7 +273,7 @@ def test_bad_bytes_in_a_query_are_refused(client: TestClient, raw: str) -> None:
 @pytest.mark.parametrize("raw", [b"%FF", b"%C0%AF", b"%ED%A0%80", b"\xff"])
 def test_bad_bytes_in_a_form_are_refused(client: TestClient, raw: bytes) -> None:
     """A url-encoded form holding bytes that are not UTF-8 gets a 400 page."""
-    token = form_token(client, "/")
+    token = csrf_token(client, "/")
     response = client.post(
         "/lang",
         content=b"lang=fr&next=/" + raw + b"&csrf_token=" + token.encode(),

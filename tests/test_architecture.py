@@ -242,3 +242,18 @@ def test_only_the_one_click_unsubscribe_skips_csrf() -> None:
         if getattr(r, "csrf_exempt", False)
     }
     assert exempt == {("/follow/unsubscribe/{token}", ("POST",))}
+
+
+def test_links_are_built_by_each_package_urls_module() -> None:
+    """No hand-written f-string path outside a package's urls.py (the web layer's own static
+    paths aside): an address changes in one place."""
+    offenders = []
+    for path in PORTAL.rglob("*.py"):
+        if path.name == "urls.py" or path.parent.name == "web":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr) and node.values:
+                first = node.values[0]
+                if isinstance(first, ast.Constant) and str(first.value).startswith("/"):
+                    offenders.append(f"{path.relative_to(PORTAL)}:{node.lineno}")
+    assert not offenders, offenders

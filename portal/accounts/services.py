@@ -20,6 +20,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from portal import audit
+from portal.accounts import urls
 from portal.accounts.models import (
     AuthSession,
     LoginAttempt,
@@ -163,7 +164,7 @@ def _send_confirmation(session: Session, user: User) -> None:
         subject="Confirmez votre adresse e-mail",
         body=(
             f"Bonjour {user.display_name},\n\nPour activer votre compte sur le portail de la charte "
-            f"IA, ouvrez ce lien puis validez :\n{link(f'/signup/confirm?token={raw}')}\n\n"
+            f"IA, ouvrez ce lien puis validez :\n{link(urls.confirm(raw))}\n\n"
             "Le lien est valable trois jours. Si vous n'avez rien demandé, ignorez ce message.\n"
         ),
     )
@@ -444,7 +445,7 @@ def request_password_reset(session: Session, *, email: str) -> None:
         subject="Réinitialisation de votre mot de passe",
         body=(
             f"Bonjour {user.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien "
-            f"(valable deux heures) :\n{link(f'/password-reset/confirm?token={raw}')}\n\n"
+            f"(valable deux heures) :\n{link(urls.reset(raw))}\n\n"
             "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.\n"
         ),
     )

@@ -34,6 +34,7 @@ from datetime import date
 from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
+from portal.council import urls
 from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import NEEDS_CONTEXT, carried_share, carries, question_kinds
@@ -104,7 +105,7 @@ class Quote:
 
     @property
     def url(self) -> str:
-        return f"/council/m/{self.meeting_date.isoformat()}#p{self.anchor}"
+        return urls.meeting(self.meeting_date, anchor=self.anchor)
 
 
 @dataclass(frozen=True)

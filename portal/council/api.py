@@ -10,7 +10,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from portal.council import services
+from portal.council import services, urls
 from portal.council.models import Item, Meeting
 from portal.council.queries import filters_from
 from portal.errors import NotFound, ValidationFailed
@@ -137,7 +137,7 @@ def _item_json(item: Item, meeting_date: date, anchor: int | None) -> dict[str, 
         if item.vote_for is None
         else {"for": item.vote_for, "against": item.vote_against,
               "abstentions": item.vote_abstentions},
-        "url": f"/council/m/{meeting_date.isoformat()}#p{anchor if anchor is not None else 0}",
+        "url": urls.meeting(meeting_date, anchor=anchor if anchor is not None else 0),
     }  # fmt: skip
 
 
@@ -165,7 +165,7 @@ def api_meeting(request: Request) -> Response:
             "source": {
                 "filename": m.source_filename,
                 "format": m.source_format,
-                "url": f"/council/m/{m.meeting_date.isoformat()}/source",
+                "url": urls.meeting_source(m.meeting_date),
             },
             "deliberations": [_item_json(i, m.meeting_date, first.get(i.id)) for i in view.items],
             "passages": [
@@ -174,7 +174,7 @@ def api_meeting(request: Request) -> Response:
                     "page": p.page,
                     "kind": p.kind,
                     "text": p.text,
-                    "url": f"/council/m/{m.meeting_date.isoformat()}#p{p.anchor}",
+                    "url": urls.meeting(m.meeting_date, anchor=p.anchor),
                 }
                 for p in view.passages
             ],
@@ -206,7 +206,7 @@ def api_deliberation(request: Request) -> Response:
     body["meeting_date"] = meeting_date.isoformat()
     body["passages"] = [
         {"anchor": p.anchor, "page": p.page, "kind": p.kind, "text": p.text,
-         "url": f"/council/m/{meeting_date.isoformat()}#p{p.anchor}"}
+         "url": urls.meeting(meeting_date, anchor=p.anchor)}
         for p in passages
     ]  # fmt: skip
     return JSONResponse(body)

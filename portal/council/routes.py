@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.council import method, services
+from portal.council import method, services, urls
 from portal.council.parse import MinutesError, parse_bytes
 from portal.council.permissions import UPLOAD_MINUTES
 from portal.council.queries import filters_from
@@ -197,7 +197,7 @@ def upload(request: Request) -> Response:
         "unchanged": _("Ce fichier était déjà enregistré : rien n'a changé."),
     }
     flash(request, messages[result.status])
-    return redirect(f"/council/m/{result.meeting_date.isoformat()}", request)
+    return redirect(urls.meeting(result.meeting_date), request)
 
 
 def method_page(request: Request) -> Response:

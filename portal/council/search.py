@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select, text
 from sqlmodel import Session, col
 
+from portal.council import urls
 from portal.council.fulltext import fts5_match, is_sqlite, tsquery
 from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
@@ -74,7 +75,7 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return f"/council/m/{self.meeting_date.isoformat()}#p{self.anchor}"
+        return urls.meeting(self.meeting_date, anchor=self.anchor)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.registry import services
+from portal.registry import services, urls
 from portal.registry.permissions import DRAFT_ENTRY, REVIEW_ENTRY
 from portal.web.auth import CurrentUser
 from portal.web.desk import DeskLink
@@ -25,7 +25,7 @@ def desk_links(session: Session, user: CurrentUser) -> list[DeskLink]:
     if waiting or drafting:
         first = waiting[0][1].slug if waiting else None
         links.append(DeskLink(group, _("Questions des habitants sur mes fiches"),
-                              f"/registry/{first}#questions" if first else "/registry",
+                              urls.entry(first, part="questions") if first else "/registry",
                               count=len(waiting)))  # fmt: skip
     if drafting:
         links.append(DeskLink(group, _("Inscrire un nouveau système"), "/registry/new"))

@@ -14,7 +14,7 @@ from portal.accounts.services import display_names
 from portal.consultation.services import published_clauses, render_text_diff
 from portal.csvout import write_rows
 from portal.errors import ValidationFailed
-from portal.registry import services
+from portal.registry import services, urls
 from portal.registry.charts import bar_chart
 from portal.registry.loader import SCHEMA_PATH, field_help, to_text
 from portal.registry.permissions import (
@@ -285,7 +285,7 @@ def new_entry(request: Request) -> Response:
     except ValidationFailed as exc:
         return _form_page(request, text=text, summary=summary, system=None, error=exc)
     flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
-    return redirect(f"/registry/drafts/{revision.id}", request)
+    return redirect(urls.draft(revision.id), request)
 
 
 def edit_entry(request: Request) -> Response:
@@ -303,7 +303,7 @@ def edit_entry(request: Request) -> Response:
     except ValidationFailed as exc:
         return _form_page(request, text=text, summary=summary, system=system, error=exc)
     flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
-    return redirect(f"/registry/drafts/{revision.id}", request)
+    return redirect(urls.draft(revision.id), request)
 
 
 def drafts(request: Request) -> Response:
@@ -348,7 +348,7 @@ def publish(request: Request) -> Response:
     )
     system = request.state.db.get(services.System, change.system_id)
     flash(request, _("La modification est publiée."))
-    return redirect(f"/registry/{system.slug}#historique", request)
+    return redirect(urls.entry(system.slug, part="historique"), request)
 
 
 def reject(request: Request) -> Response:
@@ -372,7 +372,7 @@ def ask(request: Request) -> Response:
         kind=form_str(request, "kind") or "question",
     )
     flash(request, _("Votre message est publié ; le service responsable y répondra ici."))
-    return redirect(f"/registry/{slug}#questions", request)
+    return redirect(urls.entry(slug, part="questions"), request)
 
 
 def answer(request: Request) -> Response:
@@ -386,7 +386,7 @@ def answer(request: Request) -> Response:
     )
     system = request.state.db.get(services.System, question.system_id)
     flash(request, _("Votre réponse est publiée."))
-    return redirect(f"/registry/{system.slug}#question-{question.id}", request)
+    return redirect(urls.entry(system.slug, part=f"question-{question.id}"), request)
 
 
 routes = [

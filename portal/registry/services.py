@@ -21,6 +21,7 @@ from portal.clock import utcnow
 from portal.consultation.services import ensure_can_write, published_clauses
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.mail import link, queue_mail
+from portal.registry import urls
 from portal.registry.loader import EntryError, LoadedEntry, parse_text, validate_entry
 from portal.registry.models import Change, Question, Revision, System
 from portal.registry.search import query_stems, search_text
@@ -539,7 +540,7 @@ def _tell_owner(session: Session, system: System, question: Question) -> None:
             "Bonjour,\n\nUne personne a publié une question ou un signalement sur la fiche "
             "« %(name)s » du registre. Votre réponse sera publique :\n%(url)s\n",
             name=system.name,
-            url=link(f"/registry/{system.slug}#question-{question.id}"),
+            url=link(urls.entry(system.slug, part=f"question-{question.id}")),
         ),
     )
 
@@ -557,7 +558,7 @@ def _tell_asker(session: Session, system: System, question: Question) -> None:
             "Bonjour,\n\nLe service responsable de « %(name)s » a répondu à votre question ; "
             "la réponse est publique sur la fiche du registre :\n%(url)s\n",
             name=system.name,
-            url=link(f"/registry/{system.slug}#question-{question.id}"),
+            url=link(urls.entry(system.slug, part=f"question-{question.id}")),
         ),
     )
 
@@ -701,7 +702,7 @@ def systems_committed_to(session: Session, clause_slug: str) -> list[Commitment]
         for item in (system.data or {}).get("charter", []):
             if item["clause"] == clause_slug:
                 found.append(
-                    Commitment(system.name, f"/registry/{system.slug}#charte", item["how"])
+                    Commitment(system.name, urls.entry(system.slug, part="charte"), item["how"])
                 )
     return found
 
@@ -755,7 +756,7 @@ def flag_overdue(session: Session, *, today: date) -> int:
                 "%(url)s\n",
                 name=system.name,
                 day=system.next_review.isoformat() if system.next_review else "",
-                url=link(f"/registry/{system.slug}/edit"),
+                url=link(urls.edit(system.slug)),
             ),
         )
         mailed += 1

@@ -7,6 +7,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from portal.consultation import urls
 from portal.consultation.charter import pages, services
 from portal.consultation.charter.diff import render_segments_html
 from portal.consultation.charter.permissions import PUBLISH_VERSION
@@ -96,7 +97,7 @@ def publish(request: Request) -> Response:
         expected_lock=lock,
     )
     flash(request, _("La version %(n)s est publiée.", n=version.number))
-    return redirect(f"/charter/v/{version.number}", request)
+    return redirect(urls.version(version.number), request)
 
 
 def next_draft(request: Request) -> Response:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from portal import audit
 from portal.clock import utcnow
+from portal.consultation import urls
 from portal.consultation.charter.diff import ClauseText, VersionDiff, diff_versions
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
 from portal.consultation.charter.source import CharterSource, ClauseSource, SectionSource
@@ -175,7 +176,7 @@ def _notify_publication(session: Session, version: CharterVersion) -> None:
             session, target_type=Target.CLAUSE, target_key=clause.slug, subject=subject,
             body=_("L'article %(n)s « %(t)s », que vous suivez, fait partie de la version publiée.",
                    n=clause.number, t=clause.title),
-            path=f"/charter/v/{version.number}#article-{clause.number}",
+            path=urls.version(version.number, article=clause.number),
         )  # fmt: skip
     proposals = session.execute(
         select(Proposal.id, Proposal.title).where(Proposal.version_id == version.id)
@@ -184,7 +185,7 @@ def _notify_publication(session: Session, version: CharterVersion) -> None:
         follow_services.notify(
             session, target_type=Target.PROPOSAL, target_key=str(proposal_id), subject=subject,
             body=_("La proposition « %(t)s », que vous suivez, portait sur cette version.", t=title),
-            path=f"/charter/v/{version.number}",
+            path=urls.version(version.number),
         )  # fmt: skip
 
 
@@ -264,7 +265,7 @@ def published_clauses(session: Session) -> list[ClauseRef]:
     if version is None:
         return []
     return [
-        ClauseRef(c.number, c.slug, c.title, f"/charter/v/{version.number}#article-{c.number}")
+        ClauseRef(c.number, c.slug, c.title, urls.version(version.number, article=c.number))
         for c in view(session, version).clauses
     ]
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 
 from portal import audit
 from portal.accounts.services import email_of
+from portal.consultation import urls
 from portal.consultation.follow.models import Follow
 from portal.consultation.vocabulary import Target
 from portal.errors import NotFound, ValidationFailed
@@ -120,7 +121,7 @@ def notify(
         address = email_of(session, row.user_id)
         if address is None:
             continue
-        unsubscribe_url = link(f"/follow/unsubscribe/{row.unsubscribe_token}")
+        unsubscribe_url = link(urls.unsubscribe(row.unsubscribe_token))
         text = "\n\n".join(
             [
                 body,

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from portal import audit
 from portal.accounts.services import get_user, roles_of
 from portal.clock import utcnow
+from portal.consultation import urls
 from portal.consultation.charter.models import Clause
 from portal.consultation.moderation.models import Block, ModerationAction, Report
 from portal.consultation.participation.models import ClauseStats, Comment, Proposal
@@ -311,9 +312,9 @@ def queue(session: Session, *, limit: int = 100) -> list[QueueItem]:
 
     def where(c: Comment) -> str | None:
         if c.proposal_id is not None:
-            return f"/charter/proposals/{c.proposal_id}#comment-{c.id}"
+            return urls.proposal(c.proposal_id, comment=c.id)
         if c.clause_id in clause_numbers:
-            return f"/charter/clauses/{clause_numbers[c.clause_id]}#comment-{c.id}"
+            return urls.clause(clause_numbers[c.clause_id], comment=c.id)
         return None
 
     return [

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from portal.accounts.services import display_names
 from portal.clock import utcnow
+from portal.consultation import urls
 from portal.consultation.charter import services as charter
 from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
@@ -74,7 +75,7 @@ def discussion(
     db = request.state.db
     if clause is not None:
         target_type, target_id = Target.CLAUSE, clause.id or 0
-        base_url = f"/charter/clauses/{clause.number}"
+        base_url = urls.clause(clause.number)
         version_id = clause.version_id
         if page is None:
             page = ps.comment_page(db, clause_id=target_id, page=page_number(request))
@@ -83,7 +84,7 @@ def discussion(
     else:
         assert proposal is not None
         target_type, target_id = Target.PROPOSAL, proposal.id or 0
-        base_url = f"/charter/proposals/{target_id}"
+        base_url = urls.proposal(target_id)
         version_id = proposal.version_id
         if page is None:
             page = ps.comment_page(db, proposal_id=target_id, page=page_number(request))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.consultation import urls
 from portal.consultation.charter import pages as charter_pages
 from portal.consultation.charter.models import Clause
 from portal.consultation.participation import pages
@@ -82,8 +83,8 @@ def _parent_id(request: Request) -> int | None:
 def _back_to(request: Request, comment: Comment) -> str:
     if comment.clause_id is not None:
         clause = ps.get_clause_by_id(request.state.db, comment.clause_id)
-        return f"/charter/clauses/{clause.number}#comment-{comment.id}"
-    return f"/charter/proposals/{comment.proposal_id}#comment-{comment.id}"
+        return urls.clause(clause.number, comment=comment.id)
+    return urls.proposal(comment.proposal_id, comment=comment.id)
 
 
 def post_clause_comment(request: Request) -> Response:
@@ -243,7 +244,7 @@ def _support(request: Request, target_type: str, target_id: int, back: str) -> R
 
 def support_clause(request: Request) -> Response:
     _data, clause = charter_pages.current_clause(request, int(request.path_params["number"]))
-    return _support(request, Target.CLAUSE, clause.id or 0, f"/charter/clauses/{clause.number}")
+    return _support(request, Target.CLAUSE, clause.id or 0, urls.clause(clause.number))
 
 
 def support_comment(request: Request) -> Response:
@@ -253,7 +254,7 @@ def support_comment(request: Request) -> Response:
 
 def support_proposal(request: Request) -> Response:
     proposal = ps.get_proposal(request.state.db, int(request.path_params["id"]))
-    return _support(request, Target.PROPOSAL, proposal.id or 0, f"/charter/proposals/{proposal.id}")
+    return _support(request, Target.PROPOSAL, proposal.id or 0, urls.proposal(proposal.id))
 
 
 # --- proposals ---------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ def create_proposal(request: Request) -> Response:
         )
     assert isinstance(result, Proposal)
     flash(request, _("Votre proposition est publiée."))
-    return redirect(f"/charter/proposals/{result.id}", request)
+    return redirect(urls.proposal(result.id), request)
 
 
 # --- phases ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.consultation import urls
 from portal.consultation.charter import services
 from portal.consultation.review import pages
 from portal.consultation.review import services as review_services
@@ -62,7 +63,7 @@ def answer(request: Request) -> Response:
         )
         return render(request, "consultation/answer.html", page, status_code=result.status_code)
     flash(request, _("Votre réponse est publiée."))
-    return redirect(f"/charter/proposals/{proposal_id}/answer#answers", request)
+    return redirect(urls.answer(proposal_id), request)
 
 
 def _draft_clause(request: Request) -> Any:
@@ -103,7 +104,7 @@ def edit_clause(request: Request) -> Response:
             status_code=result.status_code,
         )
     flash(request, _("L'article %(n)s du projet est modifié.", n=clause.number))
-    return redirect(f"/charter#article-{clause.number}", request)
+    return redirect(urls.charter(article=clause.number), request)
 
 
 routes = [

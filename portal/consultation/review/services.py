@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from portal import audit
 from portal.accounts.services import display_names
+from portal.consultation import urls
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
 from portal.consultation.follow import services as follow_services
 from portal.consultation.participation.models import Comment, Proposal
@@ -106,8 +107,8 @@ def applied_clause_url(session: Session, proposal: Proposal) -> str | None:
         return None
     clause_number, version_number, status = row
     if status == VersionStatus.DRAFT:
-        return f"/charter/clauses/{clause_number}"
-    return f"/charter/v/{version_number}#article-{clause_number}"
+        return urls.clause(clause_number)
+    return urls.version(version_number, article=clause_number)
 
 
 # --- answering ---------------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def answer_proposal(
             d=decision_label(decision),
             r=reason,
         ),
-        path=f"/charter/proposals/{proposal_id}",
+        path=urls.proposal(proposal_id),
     )
     if clause is not None:
         follow_services.notify(
@@ -223,7 +224,7 @@ def answer_proposal(
                 p=proposal.title,
                 b=clause.body,
             ),
-            path=f"/charter/clauses/{clause.number}",
+            path=urls.clause(clause.number),
         )
     return answer
 
@@ -347,7 +348,7 @@ def edit_draft_clause(
         target_key=clause.slug,
         subject=_("L'article « %(t)s » a changé", t=clause.title),
         body=_("Le projet de charte a été modifié.\n\nNouveau texte :\n%(b)s", b=clause.body),
-        path=f"/charter/clauses/{clause.number}",
+        path=urls.clause(clause.number),
     )
     return clause
 

@@ -7,6 +7,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.consultation import urls
 from portal.consultation.charter.models import CharterVersion
 from portal.consultation.charter.services import get_version
 from portal.consultation.synthesis import services as synthesis
@@ -131,14 +132,14 @@ def move(request: Request) -> Response:
                            comment_id=_form_int(request, "comment"),
                            to_theme_id=_form_int(request, "to"), author_id=request.state.user.id)  # fmt: skip
     flash(request, _("Commentaire déplacé."))
-    return redirect(f"/consultation/synthesis/theme/{theme_id}", request)
+    return redirect(urls.synthesis_theme(theme_id), request)
 
 
 def publish(request: Request) -> Response:
     run = synthesis.publish_run(request.state.db, run_id=int(request.path_params["run_id"]),
                                 author_id=request.state.user.id)  # fmt: skip
     flash(request, _("Synthèse publiée : tout le monde peut la lire."))
-    return redirect(f"/consultation/synthesis?version={_version_number(request, run)}", request)
+    return redirect(urls.synthesis(version=_version_number(request, run)), request)
 
 
 def _version_number(request: Request, run: SynthesisRun) -> int:

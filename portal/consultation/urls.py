@@ -1,0 +1,38 @@
+"""The consultation's addresses, in one place: code builds links with these, never by hand."""
+
+from __future__ import annotations
+
+
+def charter(*, article: int | None = None) -> str:
+    """The reading view of the version under consultation (or the one in force)."""
+    return "/charter" + (f"#article-{article}" if article is not None else "")
+
+
+def synthesis(*, version: int | None = None) -> str:
+    return "/consultation/synthesis" + (f"?version={version}" if version is not None else "")
+
+
+def clause(number: int, *, comment: int | None = None) -> str:
+    return f"/charter/clauses/{number}" + (f"#comment-{comment}" if comment is not None else "")
+
+
+def version(number: int, *, article: int | None = None) -> str:
+    return f"/charter/v/{number}" + (f"#article-{article}" if article is not None else "")
+
+
+def proposal(proposal_id: int | None, *, comment: int | None = None) -> str:
+    return f"/charter/proposals/{proposal_id}" + (
+        f"#comment-{comment}" if comment is not None else ""
+    )
+
+
+def answer(proposal_id: int) -> str:
+    return f"/charter/proposals/{proposal_id}/answer#answers"
+
+
+def unsubscribe(token: str) -> str:
+    return f"/follow/unsubscribe/{token}"
+
+
+def synthesis_theme(theme_id: int) -> str:
+    return f"/consultation/synthesis/theme/{theme_id}"

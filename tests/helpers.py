@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pytest
@@ -75,6 +76,21 @@ def scratch_postgres(name: str, revision: str = "head") -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextlib.contextmanager
+def database_at(revision: str, backend: str, folder: Path, name: str) -> Iterator[str]:
+    """A scratch database migrated only to `revision` (to store rows the old way, then upgrade):
+    a SQLite file in `folder`, or a PostgreSQL database `name` dropped after."""
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'old.sqlite3'}"
+        upgrade(url, revision)
+        yield url
+        return
+    if not PG_URL:
+        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
+    with scratch_postgres(name, revision) as url:
+        yield url
 
 
 def csrf_token(client: TestClient, path: str = "/login") -> str:

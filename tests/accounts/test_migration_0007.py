@@ -17,20 +17,13 @@ from portal.clock import utcnow
 from portal.db import make_engine, session_scope
 from portal.errors import TooManyRequests, ValidationFailed
 from portal.migrate import downgrade, upgrade
-from tests.helpers import PG_URL, missing, scratch_postgres
+from tests.helpers import database_at
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def old_url(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
     """A database at revision 0006 (before the throttle's lock rows)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        upgrade(url, "0006")
-        yield url
-        return
-    if not PG_URL:
-        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
-    with scratch_postgres(f"portal_migration_0007_{worker_tag}", "0006") as url:
+    with database_at("0006", request.param, tmp_path, f"portal_migration_0007_{worker_tag}") as url:
         yield url
 
 

@@ -20,7 +20,13 @@ from portal.migrate import downgrade, upgrade
 from portal.settings import Settings
 from portal.text import normalise_input
 from tests.factories import ROOT, Accounts, create_user
-from tests.helpers import PG_URL, SECRET, missing, post, post_comment, scratch_postgres, t
+from tests.helpers import (
+    SECRET,
+    database_at,
+    post,
+    post_comment,
+    t,
+)
 
 BROWSER_TEXT = "Première ligne  \r\nDeuxie\u0300me ligne\r\n\r\nTroisième\x07 ligne\t"
 
@@ -80,14 +86,7 @@ def test_an_article_sent_back_by_a_browser_diffs_only_where_it_changed(
 @pytest.fixture(params=["sqlite", "postgres"])
 def url_at_0008(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
     """A database at revision 0008, before stored text was normalised."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        upgrade(url, "0008")
-        yield url
-        return
-    if not PG_URL:
-        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
-    with scratch_postgres(f"portal_migration_0009_{worker_tag}", "0008") as url:
+    with database_at("0008", request.param, tmp_path, f"portal_migration_0009_{worker_tag}") as url:
         yield url
 
 

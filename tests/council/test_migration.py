@@ -18,7 +18,7 @@ from portal.council.text import words as search_words
 from portal.db import make_engine, session_scope
 from portal.migrate import downgrade, upgrade
 from portal.nlp.french import terms
-from tests.helpers import PG_URL, missing, scratch_postgres
+from tests.helpers import database_at
 
 PASSAGES = [
     ("heading", "1. Travaux de la piscine des Raguidelles"),
@@ -30,14 +30,7 @@ PASSAGES = [
 @pytest.fixture(params=["sqlite", "postgres"])
 def old_url(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
     """A database at revision 0005 (before lemmas)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        upgrade(url, "0005")
-        yield url
-        return
-    if not PG_URL:
-        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
-    with scratch_postgres(f"portal_migration_{worker_tag}", "0005") as url:
+    with database_at("0005", request.param, tmp_path, f"portal_migration_{worker_tag}") as url:
         yield url
 
 
@@ -143,14 +136,7 @@ def url_before_resplit(
     request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str
 ) -> Iterator[str]:
     """A database at revision 0007 (before the passages were split into paragraphs)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        upgrade(url, "0007")
-        yield url
-        return
-    if not PG_URL:
-        missing("PostgreSQL tests need PORTAL_TEST_POSTGRES_URL")
-    with scratch_postgres(f"portal_resplit_{worker_tag}", "0007") as url:
+    with database_at("0007", request.param, tmp_path, f"portal_resplit_{worker_tag}") as url:
         yield url
 
 

@@ -16,6 +16,7 @@ from portal.council.parse import MinutesError, parse_bytes
 from portal.council.permissions import UPLOAD_MINUTES
 from portal.council.queries import filters_from
 from portal.errors import NotFound, ValidationFailed
+from portal.web.downloads import attachment_headers
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, redirect, route
@@ -152,7 +153,7 @@ def source(request: Request) -> Response:
     return Response(
         m.source_bytes,
         media_type=MEDIA_TYPES.get(m.source_format, "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{m.source_filename}"'},
+        headers=attachment_headers(m.source_filename or f"pv-{m.meeting_date}.{m.source_format}"),
     )
 
 

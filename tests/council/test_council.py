@@ -118,7 +118,9 @@ def test_meeting_page_has_facts_items_votes_and_anchors(client: TestClient, minu
     assert "pour 10, contre 25, abstentions 4" in page and "rejetée" in page
     assert 'id="p5"' in page
     source = client.get("/council/m/2024-11-14/source")
-    assert source.headers["content-disposition"] == 'attachment; filename="2024-11-14-sample.md"'
+    assert source.headers["content-disposition"] == (
+        "attachment; filename=\"2024-11-14-sample.md\"; filename*=UTF-8''2024-11-14-sample.md"
+    )
     assert client.get("/council/m/2030-01-01").status_code == 404
 
 

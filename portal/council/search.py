@@ -278,6 +278,12 @@ def _folded_word(token: str) -> str | None:
     return words[0] if words else None
 
 
+# A snippet never grows with its passage (issue 19, finding 14): at most this many characters of
+# the passage, around its first match, found within the first SCAN_LIMIT characters.
+SNIPPET_MAX = 1_500
+SCAN_LIMIT = 20_000
+
+
 def highlight(
     passage_text: str,
     wanted: set[str],
@@ -287,17 +293,29 @@ def highlight(
     routes: dict[str, tuple[str, str]] | None = None,
     matched: list[tuple[str, str, str]] | None = None,
 ) -> Markup:
-    """The passage with the words that match the query marked, cut around the first match.
-    With `routes` (stem -> query word, route), each matching word is added to `matched`."""
+    """The passage with the words that match the query marked, cut around the first match and
+    bounded to SNIPPET_MAX characters, whatever the passage's length. With `routes` (stem ->
+    query word, route), each matching word is added to `matched`."""
     lemmas = lemmas or {}
-    pieces: list[str] = []
     first_match = None
-    end = 0
-    for m in WORD_RUN.finditer(passage_text):
+    for m in WORD_RUN.finditer(passage_text, 0, min(len(passage_text), SCAN_LIMIT)):
+        word = _folded_word(m.group(0))
+        if word is not None and matches(word, wanted, lemmas):
+            first_match = m.start()
+            break
+    start = 0
+    if len(passage_text) > length and first_match is not None and first_match > length // 2:
+        start = max(0, passage_text.rfind(" ", 0, max(0, first_match - length // 3)))
+    end = min(len(passage_text), start + SNIPPET_MAX)
+    if end < len(passage_text):
+        space = passage_text.rfind(" ", start, end)
+        end = space if space > start else end
+    pieces: list[str] = ["…"] if start > 0 else []
+    position = start
+    for m in WORD_RUN.finditer(passage_text, start, end):
         word = _folded_word(m.group(0))
         if word is None or not matches(word, wanted, lemmas):
             continue
-        first_match = first_match if first_match is not None else m.start()
         if routes is not None and matched is not None:
             lemma = lemmas.get(word)
             route = routes.get(stem(word)) or (routes.get(stem(lemma)) if lemma else None)
@@ -305,15 +323,14 @@ def highlight(
                 entry = (m.group(0), route[0], route[1])
                 if entry not in matched:
                     matched.append(entry)
-        pieces.append(f"{escape(passage_text[end : m.start()])}<mark>{escape(m.group(0))}</mark>")
-        end = m.end()
-    pieces.append(str(escape(passage_text[end:])))
-    html = "".join(pieces)
-    if len(passage_text) > length and first_match is not None and first_match > length // 2:
-        cut = html.find("<mark>")
-        start = max(0, html.rfind(" ", 0, max(0, cut - length // 3)))
-        html = "…" + html[start:]
-    return Markup(html)  # noqa: S704 - built from escaped pieces
+        pieces.append(
+            f"{escape(passage_text[position : m.start()])}<mark>{escape(m.group(0))}</mark>"
+        )
+        position = m.end()
+    pieces.append(str(escape(passage_text[position:end])))
+    if end < len(passage_text):
+        pieces.append("…")
+    return Markup("".join(pieces))  # noqa: S704 - built from escaped pieces
 
 
 def load_hits(

@@ -528,37 +528,42 @@ def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) ->
     return question
 
 
+def _mail_if_known(session: Session, user_id: int | None, subject: str, body: str) -> None:
+    to = email_of(session, user_id) if user_id else None
+    if to:
+        queue_mail(session, to=to, subject=subject, body=body)
+
+
+def _question_link(system: System, question: Question) -> str:
+    return link(urls.entry(system.slug, part=f"question-{question.id}"))
+
+
 def _tell_owner(session: Session, system: System, question: Question) -> None:
-    to = email_of(session, system.owner_id) if system.owner_id else None
-    if not to:
-        return
-    queue_mail(
+    """The service that owns the entry learns of a new question; its answer will be public."""
+    _mail_if_known(
         session,
-        to=to,
-        subject=_("Registre de l'IA : nouvelle question sur « %(name)s »", name=system.name),
-        body=_(
+        system.owner_id,
+        _("Registre de l'IA : nouvelle question sur « %(name)s »", name=system.name),
+        _(
             "Bonjour,\n\nUne personne a publié une question ou un signalement sur la fiche "
             "« %(name)s » du registre. Votre réponse sera publique :\n%(url)s\n",
             name=system.name,
-            url=link(urls.entry(system.slug, part=f"question-{question.id}")),
+            url=_question_link(system, question),
         ),
     )
 
 
 def _tell_asker(session: Session, system: System, question: Question) -> None:
     """The person who asked learns that the answer is published, with a link to it."""
-    to = email_of(session, question.author_id) if question.author_id else None
-    if not to:
-        return
-    queue_mail(
+    _mail_if_known(
         session,
-        to=to,
-        subject=_("Registre de l'IA : réponse à votre question sur « %(name)s »", name=system.name),
-        body=_(
+        question.author_id,
+        _("Registre de l'IA : réponse à votre question sur « %(name)s »", name=system.name),
+        _(
             "Bonjour,\n\nLe service responsable de « %(name)s » a répondu à votre question ; "
             "la réponse est publique sur la fiche du registre :\n%(url)s\n",
             name=system.name,
-            url=link(urls.entry(system.slug, part=f"question-{question.id}")),
+            url=_question_link(system, question),
         ),
     )
 

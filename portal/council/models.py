@@ -92,3 +92,27 @@ class Entity(SQLModel, table=True):
     kind: str = Field(max_length=20)  # person, place, organisation, amount, date
     value: str = Field(max_length=200)
     key: str = Field(max_length=200)
+
+
+class Upload(SQLModel, table=True):
+    """A minutes file an agent sent, waiting for the worker to read it (parse.py runs outside
+    any transaction, in a capped child process: see uploads.py). The request only stores the file
+    and `queued`; the status then goes parsing -> done or refused (with the reason in French).
+    `sha256` is unique: the same file sent many times at once is one upload."""
+
+    __tablename__ = "council_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=300)
+    data: bytes = b""  # emptied once read: the meeting keeps the source
+    size: int = 0
+    status: str = Field(default="queued", max_length=10, index=True)
+    reason: str | None = None
+    meeting_date: date | None = None
+    outcome: str | None = Field(default=None, max_length=10)  # created, replaced, unchanged
+    actor_id: int | None = Field(default=None, foreign_key="accounts_user.id", ondelete="SET NULL")
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

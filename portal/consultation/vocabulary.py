@@ -63,6 +63,25 @@ DECISIONS = (
 )
 
 
+class Proposers(StrEnum):
+    """Who may propose amendments during a cycle (a setting of each cycle)."""
+
+    AGENTS = "agents"
+    RESIDENTS = "residents"
+
+
+class Channel(StrEnum):
+    """How an agent received a contribution recorded on behalf of a resident without an account."""
+
+    ACCUEIL = "accueil"
+    TELEPHONE = "telephone"
+    COURRIER = "courrier"
+
+
+CHANNELS = tuple(Channel)
+PROPOSERS = tuple(Proposers)
+
+
 class ModerationReason(StrEnum):
     """Why a comment may be reported or hidden."""
 
@@ -106,6 +125,16 @@ _DECISION_LABELS = {
     Decision.PENDING: N_("En attente de réponse"),
 }
 
+_CHANNEL_LABELS = {
+    Channel.ACCUEIL: N_("à l'accueil"),
+    Channel.TELEPHONE: N_("par téléphone"),
+    Channel.COURRIER: N_("par courrier"),
+}
+_PROPOSERS_LABELS = {
+    Proposers.AGENTS: N_("les agents de la ville seulement"),
+    Proposers.RESIDENTS: N_("les agents et les habitants"),
+}
+
 
 def _label(labels: dict[str, str], value: str | None) -> str:
     return _(labels.get(value or "", value or ""))
@@ -134,6 +163,15 @@ def decision_label(decision: str | None) -> str:
     return _label(_DECISION_LABELS, decision)
 
 
+def channel_label(channel: str | None) -> str:
+    """How an assisted contribution came in ("par téléphone")."""
+    return _label(_CHANNEL_LABELS, channel)
+
+
+def proposers_label(proposers: str | None) -> str:
+    return _label(_PROPOSERS_LABELS, proposers)
+
+
 # For the templates (through the package's manifest): labels and the choices of the answer form.
 TEMPLATE_GLOBALS = {
     "phase_label": phase_label,
@@ -142,4 +180,8 @@ TEMPLATE_GLOBALS = {
     "status_label": status_label,
     "decision_label": decision_label,
     "decision_choices": DECISIONS,
+    "channel_label": channel_label,
+    "channel_choices": CHANNELS,
+    "proposers_label": proposers_label,
+    "proposers_choices": PROPOSERS,
 }

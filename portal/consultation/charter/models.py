@@ -22,6 +22,8 @@ class CharterVersion(SQLModel, table=True):
     title: str = Field(max_length=300)
     preamble: str = ""
     publication_note: str | None = None
+    # Why it was published while something was not done (shown with the version); None if all was.
+    publication_reason: str | None = None
     published_at: datetime | None = None
     published_by: int | None = Field(default=None, foreign_key="accounts_user.id")
     created_at: datetime = Field(default_factory=utcnow)

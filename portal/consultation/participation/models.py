@@ -8,7 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
-from portal.consultation.vocabulary import Decision, Phase
+from portal.consultation.vocabulary import Decision, Phase, Proposers
 
 COMMENT_MAX_CHARS = 5000
 COMMENT_EDIT_MINUTES = 15
@@ -26,13 +26,18 @@ class ConsultationSchedule(SQLModel, table=True):
     closes_at: datetime | None = None
     changed_at: datetime = Field(default_factory=utcnow)
     changed_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    # Who may propose amendments during this cycle: Proposers.AGENTS or Proposers.RESIDENTS.
+    proposers: str = Field(default=Proposers.AGENTS, max_length=20)
 
 
 class Proposal(SQLModel, table=True):
     """An agent's amendment to a clause (by its stable slug) or a new clause, for a draft version."""
 
     __tablename__ = "consultation_proposal"
-    __table_args__ = (Index("ix_consultation_proposal_version_status", "version_id", "status"),)
+    __table_args__ = (
+        Index("ix_consultation_proposal_version_status", "version_id", "status"),
+        Index("uq_consultation_proposal_idempotency_key", "idempotency_key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="consultation_version.id", ondelete="CASCADE")
@@ -54,6 +59,17 @@ class Proposal(SQLModel, table=True):
     lock_version: int = 1
     # The clause of the next draft that the accepted text became (links answer -> change).
     applied_clause_id: int | None = Field(default=None, foreign_key="consultation_clause.id")
+    # Recorded by an agent (author_id) on behalf of a resident without an account: the channel
+    # (vocabulary.Channel) and the name the resident agreed to show; never shown under the agent's.
+    assisted_channel: str | None = Field(default=None, max_length=20)
+    assisted_name: str | None = Field(default=None, max_length=120)
+    # One create per form: the same form sent many times at once stores one row (a hash of the
+    # author and the form's hidden key).
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    hidden_at: datetime | None = None
+    hidden_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    hidden_reason: str | None = Field(default=None, max_length=60)
+    report_count: int = 0
 
 
 class Comment(SQLModel, table=True):
@@ -63,6 +79,7 @@ class Comment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_consultation_comment_clause_created", "clause_id", "created_at"),
         Index("ix_consultation_comment_proposal_created", "proposal_id", "created_at"),
+        Index("uq_consultation_comment_idempotency_key", "idempotency_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +103,13 @@ class Comment(SQLModel, table=True):
     support_count: int = 0
     reply_count: int = 0
     report_count: int = 0
+    # Recorded by an agent (author_id) on behalf of a resident without an account: the channel
+    # (vocabulary.Channel) and the name the resident agreed to show; never shown under the agent's.
+    assisted_channel: str | None = Field(default=None, max_length=20)
+    assisted_name: str | None = Field(default=None, max_length=120)
+    # One create per form: the same form sent many times at once stores one row (a hash of the
+    # author and the form's hidden key).
+    idempotency_key: str | None = Field(default=None, max_length=64)
 
 
 class ClauseStats(SQLModel, table=True):

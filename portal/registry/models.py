@@ -74,9 +74,13 @@ class Change(SQLModel, table=True):
 
 
 class Question(SQLModel, table=True):
-    """A resident's question or problem report on an entry, and the owner's public answer."""
+    """A resident's question or problem report on an entry, and the owner's public answer.
+
+    `idempotency_key` comes from the form: the same form posted twice (a double click, a retry,
+    fifty parallel requests) stores one question, the unique constraint deciding."""
 
     __tablename__ = "registry_question"
+    __table_args__ = (UniqueConstraint("author_id", "idempotency_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     system_id: int = Field(foreign_key="registry_system.id", index=True, ondelete="CASCADE")
@@ -87,3 +91,39 @@ class Question(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     answered_by: int | None = Field(default=None, foreign_key="accounts_user.id")
     answered_at: datetime | None = None
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    hidden_at: datetime | None = None
+    hidden_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    hidden_reason: str | None = Field(default=None, max_length=200)
+
+
+class QuestionReport(SQLModel, table=True):
+    """A signed-in person reports a question to the moderators (once per person and question)."""
+
+    __tablename__ = "registry_question_report"
+    __table_args__ = (UniqueConstraint("question_id", "reporter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="registry_question.id", ondelete="CASCADE")
+    reporter_id: int = Field(foreign_key="accounts_user.id")
+    reason: str = Field(max_length=20)
+    note: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = Field(default=None, index=True)
+    resolved_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+
+
+class Handover(SQLModel, table=True):
+    """One month of a system's passing people to a human, entered by the system's owner."""
+
+    __tablename__ = "registry_handover"
+    __table_args__ = (UniqueConstraint("system_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="registry_system.id", ondelete="CASCADE")
+    month: str = Field(max_length=7)  # "AAAA-MM"
+    conversations: int
+    handovers: int
+    median_minutes: float | None = None
+    entered_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    entered_at: datetime = Field(default_factory=utcnow)

@@ -24,7 +24,7 @@ from portal.council.nlp import load_pipeline
 from portal.db import check_migrated, make_engine, session_scope
 from portal.scheduler import start_background
 from portal.settings import Settings, SettingsError, load_settings
-from portal.web import desk, home, openapi, templating
+from portal.web import desk, home, legal, openapi, search, templating
 from portal.web.cache import PageCache
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import PortalMiddleware
@@ -36,7 +36,10 @@ log = logging.getLogger("portal")
 
 
 def collect_routes() -> list[BaseRoute]:
-    return [*home.routes, *desk.routes, *openapi.routes, *modules.routes()]
+    return [
+        *home.routes, *legal.routes, *search.routes, *desk.routes, *openapi.routes,
+        *modules.routes(),
+    ]  # fmt: skip
 
 
 def refuse_demo_accounts(engine: Engine, settings: Settings) -> None:
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.page_cache = PageCache()
     app.state.authenticator = SessionCookieAuthenticator()
     app.state.desk_providers = modules.desk_providers()
+    app.state.home_providers = modules.home_providers()
+    app.state.search_providers = modules.search_providers()
     app.state.openapi_parts = modules.openapi_parts()
     return app
 

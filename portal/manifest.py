@@ -71,6 +71,10 @@ class Module:
     - `demo`: `load_demo(engine, settings, *, accounts, progress)`, idempotent;
     - `desk`: `desk_links(session, user) -> list[portal.web.desk.DeskLink]`, the person's tools
       of this package on "Mon espace", with what waits there;
+    - `home`: `home_news(session) -> portal.web.home.HomeNews`, what is open, new or waiting in
+      this package, for the home page (public data only: the page is shared by every visitor);
+    - `sitesearch`: `search(session, query, *, limit) -> portal.web.search.SearchGroup`, this
+      package's matches for the header's search box, found by the package's own search;
     - `template_globals`: a `TEMPLATE_GLOBALS` mapping of pure helpers and constants (labels,
       choices) for the templates; never a database query.
     """
@@ -85,3 +89,5 @@ class Module:
     templates: Path | None = None
     template_globals: str | None = None
     desk: str | None = None
+    home: str | None = None
+    sitesearch: str | None = None

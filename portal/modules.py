@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from portal.web.desk import DeskProvider
+    from portal.web.home import HomeProvider
+    from portal.web.search import SearchProvider
 
 MODULES: tuple[Module, ...] = (
     accounts.MANIFEST,
@@ -78,6 +80,16 @@ def demo_loaders(only: list[str] | None = None) -> list[DemoLoader]:
 
 def desk_providers() -> list[DeskProvider]:
     return [importlib.import_module(m.desk).desk_links for m in MODULES if m.desk is not None]
+
+
+def home_providers() -> list[HomeProvider]:
+    return [importlib.import_module(m.home).home_news for m in MODULES if m.home is not None]
+
+
+def search_providers() -> list[SearchProvider]:
+    return [
+        importlib.import_module(m.sitesearch).search for m in MODULES if m.sitesearch is not None
+    ]
 
 
 def template_dirs() -> list[Path]:

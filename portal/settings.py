@@ -42,15 +42,93 @@ def normalise_database_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class CityContact:
-    """How to reach a person at the city: shown in every footer and in every 'not found' answer."""
+    """The city running this portal: its identity (titles, publisher of open data, legal notices)
+    and how to reach a person there (every footer, every 'not found' answer).
 
-    name: str = "Mairie de Suresnes"
+    The defaults name no city: a second city sets PORTAL_CITY_* (see README, 'Another city'); the
+    demo (PORTAL_DEMO=1) starts from DEMO_CITY, Suresnes."""
+
+    # The reception desk, as written in the footer: "Accueil : <name>, <address>".
+    name: str = "Mairie"
     phone: str = "01 41 18 19 20"
-    address: str = "2 rue Carnot, 92150 Suresnes"
+    address: str = "2 rue Carnot"
     hours: str = (
         "du lundi au vendredi de 8 h 30 à 12 h et de 13 h 30 à 17 h 30, le samedi de 9 h à 12 h"
     )
-    email: str = "contact@ville-suresnes.example"
+    email: str = "contact@mairie.example"
+    # "Portail IA de <short_name>"; the official name publishes the open data and the site.
+    short_name: str = "la commune"
+    official_name: str = "La commune"
+    siret: str = ""
+    website: str = ""
+    # A logo under /static or an https:// address; empty: the header shows the name only.
+    logo: str = ""
+    # One of web.theme.PALETTE (each keeps 4.5:1 against white).
+    colour: str = "bleu"
+    # Legal notices and privacy notice.
+    publication_director: str = "le maire"
+    host: str = "l'hébergeur de la commune"
+    host_address: str = ""
+    dpo_email: str = "dpo@mairie.example"
+    legal_updated: str = ""
+
+    @property
+    def publisher(self) -> str:
+        return self.official_name
+
+
+DEMO_CITY = CityContact(
+    name="Mairie de Suresnes",
+    phone="01 41 18 19 20",
+    address="2 rue Carnot, 92150 Suresnes",
+    email="contact@ville-suresnes.example",
+    short_name="Suresnes",
+    official_name="Ville de Suresnes",
+    siret="21920073600014",
+    website="https://www.suresnes.fr",
+    publication_director="le maire de Suresnes",
+    host="l'hébergeur de la démonstration (exemple)",
+    host_address="adresse de l'hébergeur (exemple)",
+    dpo_email="dpo@ville-suresnes.example",
+)
+CITY_ENV = {
+    "name": "PORTAL_CITY_NAME",
+    "phone": "PORTAL_CITY_PHONE",
+    "address": "PORTAL_CITY_ADDRESS",
+    "hours": "PORTAL_CITY_HOURS",
+    "email": "PORTAL_CITY_EMAIL",
+    "short_name": "PORTAL_CITY_SHORT_NAME",
+    "official_name": "PORTAL_CITY_OFFICIAL_NAME",
+    "siret": "PORTAL_CITY_SIRET",
+    "website": "PORTAL_CITY_WEBSITE",
+    "logo": "PORTAL_CITY_LOGO",
+    "colour": "PORTAL_CITY_COLOUR",
+    "publication_director": "PORTAL_PUBLICATION_DIRECTOR",
+    "host": "PORTAL_HOST_NAME",
+    "host_address": "PORTAL_HOST_ADDRESS",
+    "dpo_email": "PORTAL_DPO_EMAIL",
+    "legal_updated": "PORTAL_LEGAL_UPDATED",
+}
+CITY_COLOURS = ("bleu", "vert", "violet", "bordeaux", "ardoise")
+
+
+def default_mail_from(city: CityContact) -> str:
+    return f"Portail IA de {city.short_name} <ne-pas-repondre@{city.email.partition('@')[2]}>"
+
+
+def load_city(environ: Mapping[str, str], *, demo: bool) -> CityContact:
+    """The city's identity from PORTAL_CITY_* ; unset values come from the demo city in demo
+    mode, from the neutral defaults otherwise."""
+    base = DEMO_CITY if demo else CityContact()
+    given = {attr: environ[var] for attr, var in CITY_ENV.items() if environ.get(var)}
+    city = replace(base, **given)
+    if city.colour not in CITY_COLOURS:
+        raise SettingsError(f"PORTAL_CITY_COLOUR must be one of {', '.join(CITY_COLOURS)}")
+    if city.siret and not (city.siret.isdigit() and len(city.siret) == 14):
+        raise SettingsError("PORTAL_CITY_SIRET must be 14 digits")
+    if city.logo and not (city.logo.startswith("/static/") or city.logo.startswith("https://")):
+        raise SettingsError("PORTAL_CITY_LOGO must start with /static/ or https://")
+    return city
 
 
 @dataclass(frozen=True)
@@ -66,7 +144,7 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = True
-    mail_from: str = "Portail IA de Suresnes <ne-pas-repondre@ville-suresnes.example>"
+    mail_from: str = "Portail IA <ne-pas-repondre@mairie.example>"
     city: CityContact = field(default_factory=CityContact)
     run_scheduler: bool = False
     session_idle_minutes: int = 120
@@ -75,7 +153,15 @@ class Settings:
     data_dir: Path = ROOT / "var"
     content_dir: Path = ROOT / "content"
     watch_dir: Path | None = None
+    # Caps on reading an uploaded minutes file (portal/council/uploads.py): what a PDF's pages
+    # inflate to in all, its pages, and the time and memory of the process that reads it.
+    council_max_inflated_mb: int = 64
+    council_max_pages: int = 2000
+    council_parse_seconds: int = 120
+    council_parse_memory_mb: int = 1024
     debug: bool = False
+    # Sign-in with FranceConnect / ProConnect (portal/accounts/oidc/): none unless configured.
+    oidc_providers: tuple[OidcProvider, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -122,13 +208,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     language = env.get("PORTAL_LANGUAGE", "fr")
     if language not in {"fr", "en"}:
         raise SettingsError("PORTAL_LANGUAGE must be 'fr' or 'en'")
-    city = CityContact(
-        name=env.get("PORTAL_CITY_NAME", CityContact.name),
-        phone=env.get("PORTAL_CITY_PHONE", CityContact.phone),
-        address=env.get("PORTAL_CITY_ADDRESS", CityContact.address),
-        hours=env.get("PORTAL_CITY_HOURS", CityContact.hours),
-        email=env.get("PORTAL_CITY_EMAIL", CityContact.email),
-    )
+    city = load_city(env, demo=demo)
     watch = env.get("PORTAL_COUNCIL_WATCH_DIR")
     settings = Settings(
         database_url=database_url,
@@ -142,7 +222,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_user=env.get("PORTAL_SMTP_USER") or None,
         smtp_password=env.get("PORTAL_SMTP_PASSWORD") or None,
         smtp_starttls=_bool(env.get("PORTAL_SMTP_STARTTLS"), True),
-        mail_from=env.get("PORTAL_MAIL_FROM", Settings.mail_from),
+        mail_from=env.get("PORTAL_MAIL_FROM") or default_mail_from(city),
         city=city,
         run_scheduler=_bool(env.get("PORTAL_RUN_SCHEDULER")),
         session_idle_minutes=_int(env, "PORTAL_SESSION_IDLE_MINUTES", 120),
@@ -151,7 +231,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         content_dir=Path(env.get("PORTAL_CONTENT_DIR") or ROOT / "content"),
         watch_dir=Path(watch) if watch else None,
+        council_max_inflated_mb=_int(env, "PORTAL_COUNCIL_MAX_INFLATED_MB", 64),
+        council_max_pages=_int(env, "PORTAL_COUNCIL_MAX_PAGES", 2000),
+        council_parse_seconds=_int(env, "PORTAL_COUNCIL_PARSE_SECONDS", 120),
+        council_parse_memory_mb=_int(env, "PORTAL_COUNCIL_PARSE_MEMORY_MB", 1024),
         debug=_bool(env.get("PORTAL_DEBUG")),
+        oidc_providers=load_oidc_providers(env),
     )
     check_settings(settings)
     return settings
@@ -167,3 +252,79 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError(
             "PORTAL_BASE_URL must use https:// outside demo mode (cookies would travel in clear)"
         )
+
+
+# --- sign-in with FranceConnect (residents) and ProConnect (agents) ---------------------------
+
+OIDC_PROVIDER_NAMES = ("franceconnect", "proconnect")
+# FranceConnect and ProConnect name one scope per claim (their partner documentation).
+OIDC_DEFAULT_SCOPES = {
+    "franceconnect": "openid given_name family_name email",
+    "proconnect": "openid given_name usual_name email uid siret",
+}
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect provider the portal signs people in with (authorization-code flow).
+
+    Configured by PORTAL_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET (all three, or none: then the
+    provider is off and its button hidden), and optionally _SCOPES, _ACR_VALUES, _DISCOVERY_URL,
+    _EMAIL_VERIFIED (the provider vouches for every address it sends, without the claim) and,
+    for ProConnect, PORTAL_PROCONNECT_ALLOWED_SIRETS (the organisations whose people are agents).
+    """
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...]
+    acr_values: str = ""
+    discovery_url: str = ""
+    allowed_sirets: frozenset[str] = frozenset()
+    email_verified_by_provider: bool = False
+    timeout_seconds: float = 10.0
+
+    @property
+    def metadata_url(self) -> str:
+        return self.discovery_url or (self.issuer.rstrip("/") + "/.well-known/openid-configuration")
+
+
+def load_oidc_providers(environ: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    providers = []
+    for name in OIDC_PROVIDER_NAMES:
+        prefix = f"PORTAL_{name.upper()}_"
+        required = {key: (environ.get(prefix + key) or "").strip() for key in
+                    ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")}  # fmt: skip
+        if not any(required.values()):
+            continue
+        absent = [prefix + key for key, value in required.items() if not value]
+        if absent:
+            raise SettingsError(f"{name} sign-in is half configured: set {', '.join(absent)}")
+        issuer = required["ISSUER"]
+        if not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise SettingsError(f"{prefix}ISSUER must be an https:// address")
+        scopes = tuple((environ.get(prefix + "SCOPES") or OIDC_DEFAULT_SCOPES[name]).split())
+        if "openid" not in scopes:
+            raise SettingsError(f"{prefix}SCOPES must include openid")
+        sirets = frozenset(
+            s.strip()
+            for s in (environ.get(prefix + "ALLOWED_SIRETS") or "").split(",")
+            if s.strip()
+        )
+        if any(not (s.isdigit() and len(s) == 14) for s in sirets):
+            raise SettingsError(f"{prefix}ALLOWED_SIRETS must be 14-digit SIRET numbers")
+        providers.append(
+            OidcProvider(
+                name=name,
+                issuer=issuer,
+                client_id=required["CLIENT_ID"],
+                client_secret=required["CLIENT_SECRET"],
+                scopes=scopes,
+                acr_values=(environ.get(prefix + "ACR_VALUES") or "").strip(),
+                discovery_url=(environ.get(prefix + "DISCOVERY_URL") or "").strip(),
+                allowed_sirets=sirets,
+                email_verified_by_provider=_bool(environ.get(prefix + "EMAIL_VERIFIED")),
+            )
+        )
+    return tuple(providers)

@@ -1,12 +1,21 @@
-"""Home page, language switch, accessibility statement, health check, API status."""
+"""Home page (what is happening now, from each package's `home` provider), language switch,
+favicon, health check, API status.
+
+The web layer defines what a home block is and shows the page; each package says what is open,
+new or waiting in its part (a `home_news(session)` function named in its manifest's `home`;
+app.py hands them to the app), reading only its own tables or services.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from portal import __version__
 from portal.scheduler import last_runs
@@ -17,41 +26,81 @@ from portal.web.routing import form_str, redirect, route, safe_next
 from portal.web.templating import render
 
 
+@dataclass(frozen=True)
+class HomeLink:
+    """One line of a home block: what it is, where to read it, a short detail (a date, a count)."""
+
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class HomeFigure:
+    """A key figure of the city's AI programme, with the page that explains it."""
+
+    label: str
+    value: str
+    url: str
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    """What one package says is happening now: shown in `order`, its title linking to `url`."""
+
+    order: int
+    title: str
+    url: str
+    lead: str = ""
+    items: tuple[HomeLink, ...] = ()
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class HomeNews:
+    """A package's contribution to the home page: its blocks, its questions still waiting for an
+    answer (shown together, whatever their package) and its key figures."""
+
+    blocks: tuple[HomeBlock, ...] = ()
+    unanswered: tuple[HomeLink, ...] = ()
+    unanswered_count: int = 0
+    figures: tuple[HomeFigure, ...] = ()
+
+
+HomeProvider = Callable[[Session], HomeNews]
+
+
+@dataclass
+class HomePage:
+    blocks: list[HomeBlock]
+    unanswered: list[HomeLink]
+    unanswered_count: int
+    figures: list[HomeFigure]
+    sections: list[dict[str, str]] = field(default_factory=list)
+
+
+def home_page(session: Session, providers: Sequence[HomeProvider]) -> HomePage:
+    news = [provider(session) for provider in providers]
+    return HomePage(
+        blocks=sorted((b for n in news for b in n.blocks), key=lambda b: b.order),
+        unanswered=[link for n in news for link in n.unanswered],
+        unanswered_count=sum(n.unanswered_count for n in news),
+        figures=[f for n in news for f in n.figures],
+        sections=[
+            {"url": "/charter", "title": _("La charte d'usage de l'IA")},
+            {"url": "/registry", "title": _("Le registre des systèmes d'IA")},
+            {"url": "/council", "title": _("Les décisions du conseil municipal")},
+        ],
+    )
+
+
 def home(request: Request) -> Response:
-    sections = [
-        {
-            "slug": "charte",
-            "url": "/charter",
-            "title": _("La charte d'usage de l'IA"),
-            "text": _(
-                "Lisez le projet de charte, commentez-le article par article, soutenez les propositions et suivez les réponses des élus."
-            ),
-            "figure": None,
-        },
-        {
-            "slug": "registre",
-            "url": "/registry",
-            "title": _("Le registre des systèmes d'IA"),
-            "text": _(
-                "Quels systèmes d'IA la ville utilise, pourquoi, avec quelles garanties, et comment joindre un humain à la place."
-            ),
-            "figure": None,
-        },
-        {
-            "slug": "conseil",
-            "url": "/council",
-            "title": _("Les décisions du conseil municipal"),
-            "text": _(
-                "Cherchez dans les procès-verbaux du conseil et posez une question : la réponse cite mot pour mot les comptes rendus."
-            ),
-            "figure": None,
-        },
-    ]
-    return render(request, "home.html", {"sections": sections})
+    page = home_page(request.state.db, request.app.state.home_providers)
+    return render(request, "home.html", page)
 
 
-def accessibility(request: Request) -> Response:
-    return render(request, "accessibility.html", {})
+def favicon(request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 def set_language(request: Request) -> Response:
@@ -100,7 +149,7 @@ def api_status(request: Request) -> Response:
 
 routes = [
     route("/", home, permission=PUBLIC, cache_seconds=5),
-    route("/accessibilite", accessibility, permission=PUBLIC, cache_seconds=60),
+    route("/favicon.ico", favicon, permission=PUBLIC),
     route("/lang", set_language, methods=["POST"], permission=PUBLIC),
     route("/healthz", healthz, permission=PUBLIC),
     route("/api/status", api_status, permission=PUBLIC),

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from portal import __version__
-from portal.web import home
+from portal.web import home, search
 from portal.web.permissions import PUBLIC
 from portal.web.routing import route
 
@@ -39,15 +39,19 @@ def _refuse_nul_in_parameters(paths: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_document(
-    base_url: str, module_paths: dict[str, Any], module_schemas: dict[str, Any]
+    base_url: str,
+    module_paths: dict[str, Any],
+    module_schemas: dict[str, Any],
+    *,
+    city_short_name: str = "la commune",
 ) -> dict[str, Any]:
-    paths: dict[str, Any] = {**home.OPENAPI_PATHS, **module_paths}
-    schemas: dict[str, Any] = {**home.OPENAPI_SCHEMAS, **module_schemas}
+    paths: dict[str, Any] = {**home.OPENAPI_PATHS, **search.OPENAPI_PATHS, **module_paths}
+    schemas: dict[str, Any] = {**home.OPENAPI_SCHEMAS, **search.OPENAPI_SCHEMAS, **module_schemas}
     paths = _refuse_nul_in_parameters(paths)
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "API du portail IA de Suresnes",
+            "title": f"API du portail IA de {city_short_name}",
             "version": __version__,
             "description": "Données publiques du portail : charte, registre des systèmes d'IA, "
             "procès-verbaux du conseil municipal. Lecture seule, sans authentification.",
@@ -61,7 +65,12 @@ def build_document(
 
 def openapi(request: Request) -> Response:
     state = request.app.state
-    return JSONResponse(build_document(state.settings.base_url, *state.openapi_parts))
+    document = build_document(
+        state.settings.base_url,
+        *state.openapi_parts,
+        city_short_name=state.settings.city.short_name,
+    )
+    return JSONResponse(document)
 
 
 routes = [route("/api/openapi.json", openapi, permission=PUBLIC)]

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from portal.text import render_markdown, safe_link
 from portal.web import i18n
+from portal.web.content import conformity
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 WEB_TEMPLATES = PORTAL_DIR / "web" / "templates"
@@ -65,6 +67,7 @@ def environment() -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["stylesheets"] = stylesheets
+    env.globals["content_lang_attr"] = content_lang_attr
     env.globals.update(config.template_globals)
     return env
 
@@ -75,6 +78,18 @@ def stylesheets() -> list[str]:
     css_dir = PORTAL_DIR / "web" / "static" / "css"
     names = sorted(p.name for p in css_dir.glob("*.css") if p.name != "portal.css")
     return ["/static/css/portal.css", *(f"/static/css/{n}" for n in names)]
+
+
+# The language of the city's content (charter, register, minutes, legal texts).
+CONTENT_LANGUAGE = "fr"
+
+
+def content_lang_attr() -> Markup:
+    """` lang="fr"` on an element holding the city's French content when the interface is in
+    another language (WCAG 3.1.2), nothing otherwise: `<article{{ content_lang_attr() }}>`."""
+    if i18n.current_locale.get() == CONTENT_LANGUAGE:
+        return Markup("")
+    return Markup(f' lang="{CONTENT_LANGUAGE}"')  # noqa: S704 - a constant
 
 
 def is_htmx(request: Request) -> bool:
@@ -88,6 +103,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "settings": settings,
         "city": settings.city,
+        "conformity": conformity(settings.content_dir),
         "user": getattr(state, "user", None),
         "csrf_token": getattr(state, "csrf_token", ""),
         "flashes": getattr(state, "flashes", []),

@@ -33,6 +33,7 @@ MANIFEST = Module(
     cli="portal.consultation.cli",
     demo=("portal.consultation.demo.loader", "portal.consultation.synthesis.demo"),
     desk="portal.consultation.desk",
+    home="portal.consultation.home",
     templates=Path(__file__).parent / "templates",
     template_globals="portal.consultation.vocabulary",
 )

@@ -12,5 +12,6 @@ MANIFEST = Module(
     cli="portal.council.cli",
     demo=("portal.council.demo",),
     desk="portal.council.desk",
+    home="portal.council.home",
     templates=Path(__file__).parent / "templates",
 )

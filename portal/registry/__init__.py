@@ -12,5 +12,6 @@ MANIFEST = Module(
     cli="portal.registry.cli",
     demo=("portal.registry.demo",),
     desk="portal.registry.desk",
+    home="portal.registry.home",
     templates=Path(__file__).parent / "templates",
 )

@@ -15,7 +15,7 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from portal.modules import register_commands, register_tables
@@ -71,6 +71,44 @@ def cmd_worker(args: argparse.Namespace) -> int:
             print(f"{job.name}: {'ran' if ran else 'slot already taken'}")
         return 0
     run_blocking(engine, settings, all_jobs())
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str], None]:
+    if args.quiet:
+        return lambda _message: None
+    return lambda message: print(message, file=sys.stderr, flush=True)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from portal.ops.backup import BackupError, backup
+
+    settings = load_settings()
+    output = Path(args.output)
+    if args.output.endswith(("/", os.sep)):
+        output.mkdir(parents=True, exist_ok=True)  # a folder was meant, even if not there yet
+    try:
+        result = backup(settings, output, progress=_progress(args))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.path)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from portal.ops.backup import BackupError, restore
+
+    settings = load_settings()
+    try:
+        restore(settings, Path(args.archive), force=args.force, progress=_progress(args))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -242,6 +280,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="run each job's current slot once, then exit"
     )
     p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser(
+        "backup",
+        help="archive the database and the data files (online; safe while serving)",
+        description="Write one archive (.tar.gz, readable by its owner only) holding the "
+        "database (pg_dump on PostgreSQL, SQLite's online backup API on SQLite), the row count "
+        "of every table, and every file under PORTAL_DATA_DIR (uploads, the generated secret "
+        "key). The site keeps serving meanwhile. Prints the archive's path on stdout, progress "
+        "on stderr. The archive holds personal data and secrets: store it accordingly.",
+    )
+    p.add_argument(
+        "-o", "--output", default=".", metavar="PATH",
+        help="archive file, or a folder that receives portal-backup-<UTC time>.tar.gz "
+        "(default: the current folder); an existing file is never overwritten",
+    )  # fmt: skip
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="replace the database and the data files with a backup's",
+        description="Check the archive (format, checksums, database kind), then replace the "
+        "database named by PORTAL_DATABASE_URL with the archive's in one transaction, write the "
+        "data files back under PORTAL_DATA_DIR, and check the row count of every table. A "
+        "database that already holds rows is refused unless --force is given. Stop the web "
+        "processes and the worker first. Exit status 2 with a message on any refusal or error.",
+    )
+    p.add_argument("archive", help="a file written by `portal backup`")
+    p.add_argument(
+        "--force", action="store_true",
+        help="replace a database that already holds rows (everything in it is lost)",
+    )  # fmt: skip
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(handler=cmd_restore)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True

@@ -52,6 +52,11 @@ class SynthesisTheme(SQLModel, table=True):
     label: str = Field(max_length=300)  # the label shown (renamed by an official, or the same)
     key_terms: str = "[]"  # JSON list of key phrases
     representative_ids: str = "[]"  # JSON list of comment ids, most central first
+    # Since 0015: mean share of runs in which two of its comments fell together (NULL: computed
+    # before it was measured); the comments holding the label; its singular arguments.
+    coherence: float | None = None
+    label_source_ids: str = "[]"
+    singular_ids: str = "[]"
     auto_size: int = 0  # comments the machine put here
     is_other: bool = False  # the "other" group
     merged_into_id: int | None = Field(default=None, foreign_key="consultation_synthesis_theme.id")

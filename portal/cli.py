@@ -38,6 +38,9 @@ def _engine() -> tuple[Settings, Engine]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.forwarded_allow_ips is not None:
+        # Read by every worker's load_settings(): the portal's middleware decides whom to trust.
+        os.environ["PORTAL_TRUSTED_PROXIES"] = args.forwarded_allow_ips
     settings = load_settings()
     from portal.db import check_migrated, make_cli_engine
 
@@ -46,16 +49,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from portal.demo import print_demo_accounts
 
         print_demo_accounts(settings)
-    print(f"Portal served on http://{args.host}:{args.port}", file=sys.stderr)
+    print(
+        f"Portal served on http://{args.host}:{args.port} by {args.workers} worker process(es); "
+        f"X-Forwarded-* trusted from: {', '.join(settings.trusted_proxies) or 'nobody'}",
+        file=sys.stderr,
+    )
     uvicorn.run(
         "portal.app:app_from_env",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        # X-Forwarded-For/-Proto are read by the portal's own middleware, from the addresses of
+        # PORTAL_TRUSTED_PROXIES only (portal/web/middleware.py), so uvicorn leaves them alone.
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=args.graceful_timeout,
         log_level="info",
+        access_log=not args.no_access_log,
     )
     return 0
 
@@ -268,11 +279,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("serve", help="serve the web portal (uvicorn)")
+    p = sub.add_parser(
+        "serve",
+        help="serve the web portal (uvicorn, one or more worker processes)",
+        description="Serve the portal with uvicorn. With --workers N, N processes share the "
+        "socket; a worker that dies is started again, and SIGHUP restarts them one by one. Run "
+        "it behind a reverse proxy that terminates TLS (deploy/ has Caddy and nginx "
+        "configurations, docs/production.md the whole topology), and run the scheduler in one "
+        "separate `portal worker` process.",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="trusted reverse proxies")
+    p.add_argument(
+        "--forwarded-allow-ips", default=None, metavar="ADDRESSES",
+        help="comma-separated proxy addresses or networks whose X-Forwarded-For/-Proto are "
+        "believed; overrides PORTAL_TRUSTED_PROXIES (default 127.0.0.1,::1)",
+    )  # fmt: skip
+    p.add_argument(
+        "--graceful-timeout", type=int, default=30, metavar="SECONDS",
+        help="on stop, time given to requests in progress (default 30)",
+    )  # fmt: skip
+    p.add_argument("--no-access-log", action="store_true", help="no line per request")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("worker", help="run the scheduler (exactly one per site in production)")

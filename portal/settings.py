@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -153,6 +154,7 @@ class Settings:
     data_dir: Path = ROOT / "var"
     content_dir: Path = ROOT / "content"
     watch_dir: Path | None = None
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     # Caps on reading an uploaded minutes file (portal/council/uploads.py): what a PDF's pages
     # inflate to in all, its pages, and the time and memory of the process that reads it.
     council_max_inflated_mb: int = 64
@@ -190,6 +192,22 @@ def _secret_key(environ: Mapping[str, str], data_dir: Path, demo: bool) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _proxies(raw: str | None) -> tuple[str, ...]:
+    """PORTAL_TRUSTED_PROXIES: addresses or networks (CIDR) whose X-Forwarded-* headers are
+    believed; "" trusts nobody; unset trusts the local machine (a proxy on the same host)."""
+    if raw is None:
+        return Settings.trusted_proxies
+    entries = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise SettingsError(
+                f"PORTAL_TRUSTED_PROXIES: {entry!r} is not an IP address or network (CIDR)"
+            ) from exc
+    return entries
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -231,6 +249,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         content_dir=Path(env.get("PORTAL_CONTENT_DIR") or ROOT / "content"),
         watch_dir=Path(watch) if watch else None,
+        trusted_proxies=_proxies(env.get("PORTAL_TRUSTED_PROXIES")),
         council_max_inflated_mb=_int(env, "PORTAL_COUNCIL_MAX_INFLATED_MB", 64),
         council_max_pages=_int(env, "PORTAL_COUNCIL_MAX_PAGES", 2000),
         council_parse_seconds=_int(env, "PORTAL_COUNCIL_PARSE_SECONDS", 120),

@@ -1,10 +1,13 @@
-"""Outer ASGI middleware: locale, anonymous id for CSRF, security headers on every response."""
+"""Outer ASGI middleware: the client behind a trusted proxy, locale, anonymous id for CSRF,
+security headers on every response, and the https redirect a proxy asks for."""
 
 from __future__ import annotations
 
+import ipaddress
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.settings import Settings
@@ -27,6 +30,51 @@ SECURITY_HEADERS = {
 }
 
 
+class TrustedProxies:
+    """The addresses and networks (PORTAL_TRUSTED_PROXIES) whose X-Forwarded-For and
+    X-Forwarded-Proto are believed. From any other client those headers are ignored: a visitor
+    who forges them changes neither the address the login throttle counts, nor the scheme the
+    CSRF origin check and the https redirect read."""
+
+    def __init__(self, entries: tuple[str, ...]) -> None:
+        self.networks = [ipaddress.ip_network(e, strict=False) for e in entries]
+
+    def __contains__(self, host: object) -> bool:
+        try:
+            address = ipaddress.ip_address(str(host))
+        except ValueError:
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        return any(address in network for network in self.networks)
+
+
+def _header_values(headers: Headers, name: str) -> list[str]:
+    """Every comma-separated value of every `name` header, in order (proxies append)."""
+    return [v.strip() for raw in headers.getlist(name) for v in raw.split(",") if v.strip()]
+
+
+def apply_forwarded(scope: Scope, trusted: TrustedProxies) -> bool:
+    """Rewrite the scope's client and scheme from X-Forwarded-For/-Proto when the connection
+    comes from a trusted proxy; return whether it did. The client is the right-most address
+    that is not itself a trusted proxy (the left-most entries are whatever the visitor sent)."""
+    client = scope.get("client")
+    if not client or client[0] not in trusted:
+        return False
+    headers = Headers(scope=scope)
+    protos = _header_values(headers, "x-forwarded-proto")
+    if protos and protos[-1].lower() in {"http", "https"}:
+        proto = protos[-1].lower()
+        if scope["type"] == "websocket":
+            proto = "wss" if proto == "https" else "ws"
+        scope["scheme"] = proto
+    hops = _header_values(headers, "x-forwarded-for")
+    if hops:
+        chosen = next((hop for hop in reversed(hops) if hop not in trusted), hops[0])
+        scope["client"] = (chosen, 0)
+    return True
+
+
 def _cookie_values(header: str, name: str) -> list[str]:
     """Every value the Cookie header gives `name` (browsers may send one name several times)."""
     values = []
@@ -37,16 +85,33 @@ def _cookie_values(header: str, name: str) -> list[str]:
     return values
 
 
+def _https_redirect(scope: Scope, base_url: str) -> ASGIApp:
+    path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+    query = scope.get("query_string", b"").decode("latin-1")
+    target = base_url.rstrip("/") + path + (f"?{query}" if query else "")
+    return RedirectResponse(target, status_code=308)
+
+
 class PortalMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
+        self.trusted = TrustedProxies(settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        proxied = apply_forwarded(scope, self.trusted)
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if proxied and scope["scheme"] == "http" and self.settings.secure_cookies:
+            # The proxy says the visitor came over plain http to an https site: send them to
+            # the https address (a forged header from anyone else never gets here).
+            await _https_redirect(scope, self.settings.base_url)(scope, receive, send)
+            return
         cookies: SimpleCookie = SimpleCookie()
         try:
             cookies.load(headers.get("cookie", ""))

@@ -678,6 +678,17 @@ def email_of(session: Session, user_id: int) -> str | None:
     return user.email if user and user.is_active else None
 
 
+def emails_of(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """For mail only, in one query: the addresses of the active accounts among `user_ids`."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.email).where(User.id.in_(ids), User.is_active.is_(True))  # type: ignore[attr-defined]
+    )
+    return {int(i): str(e) for i, e in rows}
+
+
 @dataclass(frozen=True)
 class UserRow:
     id: int

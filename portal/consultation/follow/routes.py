@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.consultation.follow import pages
 from portal.consultation.follow import services as follow_services
+from portal.consultation.follow.models import Frequency
 from portal.consultation.vocabulary import Target
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
@@ -22,12 +24,22 @@ def toggle_follow(request: Request) -> Response:
         follow_services.unfollow(db, user_id=user.id, target_type=target_type, target_key=key)
         message = _("Vous ne suivez plus cet élément.")
     else:
-        follow_services.follow(db, user_id=user.id, target_type=target_type, target_key=key)
+        row = follow_services.follow(
+            db, user_id=user.id, target_type=target_type, target_key=key,
+            frequency=form_str(request, "frequency") or Frequency.IMMEDIATE,
+        )  # fmt: skip
         what = _("cet article") if target_type == Target.CLAUSE else _("cette proposition")
-        message = _(
-            "Vous suivez %(what)s : un e-mail vous préviendra de chaque réponse ou modification.",
-            what=what,
-        )
+        if row.frequency == Frequency.DAILY:
+            message = _(
+                "Vous suivez %(what)s : un résumé par jour vous apportera les nouveaux messages.",
+                what=what,
+            )
+        else:
+            message = _(
+                "Vous suivez %(what)s : un e-mail vous préviendra de chaque réponse ou "
+                "modification.",
+                what=what,
+            )
     if is_htmx(request):  # the button swaps in place; the plain form redirects back
         db.flush()
         return render(
@@ -40,18 +52,39 @@ def toggle_follow(request: Request) -> Response:
     return redirect(next_url, request)
 
 
+def set_frequency(request: Request) -> Response:
+    row = follow_services.set_frequency(
+        request.state.db,
+        user_id=request.state.user.id,
+        follow_id=int(request.path_params["follow_id"]),
+        frequency=form_str(request, "frequency"),
+    )
+    flash(
+        request,
+        _("Vous recevrez les nouveaux messages %(pace)s.", pace=Frequency(row.frequency).label),
+    )
+    return redirect(safe_next(form_str(request, "next"), "/account#follows"), request)
+
+
 def unsubscribe_page(request: Request) -> Response:
-    row = follow_services.by_token(request.state.db, request.path_params["token"])
-    return render(request, "consultation/unsubscribe.html", {"follow": row, "done": False})
+    token = request.path_params["token"]
+    found = follow_services.by_token(request.state.db, token)
+    page = pages.unsubscribe_page(found, token=token, done=False)
+    return render(request, "consultation/unsubscribe.html", page)
 
 
 def unsubscribe(request: Request) -> Response:
-    row = follow_services.unsubscribe(request.state.db, token=request.path_params["token"])
-    return render(request, "consultation/unsubscribe.html", {"follow": row, "done": True})
+    token = request.path_params["token"]
+    found = follow_services.unsubscribe(request.state.db, token=token)
+    page = pages.unsubscribe_page(found, token=token, done=True)
+    return render(request, "consultation/unsubscribe.html", page)
 
 
 routes = [
     route("/follow", toggle_follow, methods=["POST"], permission=SIGNED_IN),
+    route(
+        "/follow/{follow_id:int}/frequency", set_frequency, methods=["POST"], permission=SIGNED_IN
+    ),
     route("/follow/unsubscribe/{token}", unsubscribe_page, permission=PUBLIC),
     route(
         "/follow/unsubscribe/{token}",

@@ -293,3 +293,33 @@ def outbox_link(engine: Engine, to: str, path: str) -> str:
             if match:
                 return match.group(0)
     raise AssertionError(f"no mail with a {path} link to {to}")
+
+
+# --- a served app, over real HTTP --------------------------------------------------------------
+
+
+def served_sign_in(base: str, email: str, path: str) -> tuple[str, str]:
+    """Sign in as `email` on a served app (live_server); return the browser's cookie header and
+    the CSRF token of the form at `path`, for requests sent in parallel with httpx."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60) as c:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert token
+        response = c.post(
+            "/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
+        )
+        assert response.status_code == 303, response.text[:300]
+        page = c.get(path)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token, page.text[:300]
+        return "; ".join(f"{k}={v}" for k, v in c.cookies.items()), token.group(1)
+
+
+def read_council_uploads(engine: Engine, settings: Any) -> str:
+    """Read the council minutes uploaded so far, as the worker's job does (an upload request only
+    queues the file: portal/council/uploads.py)."""
+    # Imported here: the other packages' tests need no council module.
+    from portal.council.uploads import read_queued
+
+    return read_queued(engine, settings)

@@ -36,3 +36,31 @@ def unsubscribe(token: str) -> str:
 
 def synthesis_theme(theme_id: int) -> str:
     return f"/consultation/synthesis/theme/{theme_id}"
+
+
+def publish(number: int) -> str:
+    """The confirmation page before a draft is published (and where its form posts)."""
+    return f"/charter/v/{number}/publish"
+
+
+def cycles() -> str:
+    return "/charter/cycles"
+
+
+def cycle(number: int, *, anchor: str | None = None) -> str:
+    """The consultation that produced version `number`: dates, figures, proposals, discussions."""
+    return f"/charter/cycles/{number}" + (f"#{anchor}" if anchor else "")
+
+
+def version_discussion(number: int, article: int) -> str:
+    """What residents said about article `article` during the consultation on version `number`
+    (read-only once the consultation is over)."""
+    return f"/charter/v/{number}/clauses/{article}"
+
+
+def review_desk() -> str:
+    return "/charter/review"
+
+
+def moderation_queue() -> str:
+    return "/moderation"

@@ -8,6 +8,7 @@ manifest (`template_globals`).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
@@ -168,6 +169,33 @@ def channel_label(channel: str | None) -> str:
     return _label(_CHANNEL_LABELS, channel)
 
 
+def fate_label(status: str | None, version_status: str | None = None) -> str:
+    """A proposal's fate as a tag: a pending one is "Sans réponse" once its version is published."""
+    if status == Decision.PENDING and version_status == VersionStatus.PUBLISHED:
+        return _("Sans réponse")
+    return decision_label(status)
+
+
+# The order in which fates are listed (figures of a cycle).
+FATE_ORDER = (
+    Decision.ACCEPTED,
+    Decision.ACCEPTED_WITH_CHANGES,
+    Decision.REJECTED,
+    Decision.UNDER_STUDY,
+    Decision.PENDING,
+)
+
+
+def contributor_label(item: Any) -> str:
+    """Who wrote an assisted comment or proposal, as the public reads it: never the agent's name."""
+    channel = channel_label(item.assisted_channel)
+    name = (item.assisted_name or "").strip()
+    if name:
+        return _("%(name)s, recueilli par un agent d'accueil (%(channel)s)", name=name,
+                 channel=channel)  # fmt: skip
+    return _("Recueilli par un agent d'accueil (%(channel)s)", channel=channel)
+
+
 def proposers_label(proposers: str | None) -> str:
     return _label(_PROPOSERS_LABELS, proposers)
 
@@ -184,4 +212,7 @@ TEMPLATE_GLOBALS = {
     "channel_choices": CHANNELS,
     "proposers_label": proposers_label,
     "proposers_choices": PROPOSERS,
+    "fate_label": fate_label,
+    "fate_order": FATE_ORDER,
+    "contributor_label": contributor_label,
 }

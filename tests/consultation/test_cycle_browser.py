@@ -96,8 +96,12 @@ def test_the_whole_cycle_with_four_roles(
     page.get_by_role("button", name="Publier la réponse").click()
     page.get_by_text("Votre réponse est publiée.").wait_for()
     visit(page, f"{base}/charter")
+    page.get_by_role("link", name="Publier la version 2…").click()
+    assert "la consultation est encore ouverte jusqu'au" in page.locator("main").inner_text()
+    assert_accessible(page)
     page.fill("#note", "Version 2 : un numéro direct, après la consultation.")
-    page.get_by_role("button", name="Publier la version 2").click()
+    page.fill("#reason", "Le conseil municipal vote le texte ce soir.")
+    page.get_by_role("button", name="Publier quand même la version 2").click()
     page.wait_for_url(f"{base}/charter/v/2")
 
     # 5. A signed-out citizen reads version 2, the diff, the origin, the export and the feed.

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def publish(client: TestClient, number: int, lock: int = 1) -> Any:
     return post(client, f"/charter/v/{number}/publish",
-                {"note": f"Version {number} adoptée", "lock_version": str(lock)},
+                {"note": f"Version {number} adoptée", "lock_version": str(lock),
+                 "reason": "Le conseil a voté avant la clôture."},
                 follow_redirects=False)  # fmt: skip
 
 

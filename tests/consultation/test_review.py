@@ -275,9 +275,10 @@ def test_clause_origins_after_publication(
     token = csrf_token(official, "/signup")
     published = official.post(
         "/charter/v/2/publish",
-        data={"note": "Version 2", "lock_version": "1", "csrf_token": token},
+        data={"note": "Version 2", "lock_version": "1", "csrf_token": token,
+              "reason": "La consultation se termine plus tôt."},
         follow_redirects=False,
-    )
+    )  # fmt: skip
     assert published.status_code == 303
     with session_scope(engine, write=False) as session:
         origins = clause_origins(session, services.get_version(session, 2))

@@ -14,10 +14,12 @@ from typing import Any
 from starlette.requests import Request
 
 from portal.accounts.services import display_names
+from portal.consultation import urls
 from portal.consultation.charter import services as charter
 from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.participation import services as ps
+from portal.consultation.participation.models import Proposal
 from portal.consultation.participation.pages import ClauseDiscussion, clause_discussion
 from portal.consultation.review import services as review
 from portal.consultation.vocabulary import VersionStatus
@@ -36,6 +38,8 @@ class CharterPage:
     permalink: bool = False
     origins: dict[str, Any] = field(default_factory=dict)
     next_number: int = 0  # the number the next draft would take
+    # Published versions: visible comments per clause id, for "what residents said" links.
+    counts: dict[int, int] = field(default_factory=dict)
 
 
 def charter_page(request: Request, version: CharterVersion | None = None) -> CharterPage | None:
@@ -58,6 +62,11 @@ def charter_page(request: Request, version: CharterVersion | None = None) -> Cha
         permalink=version is not None,
         origins=origins,
         next_number=charter.next_number(db),
+        counts=(
+            charter.comment_counts(db, data.version)
+            if data.version.status == VersionStatus.PUBLISHED
+            else {}
+        ),
     )
 
 
@@ -69,6 +78,8 @@ class ClausePage(ClauseDiscussion):
     clause: Clause
     steps: list[dict[str, Any]]  # how the clause changed from one version to the next
     registry_systems: list[Any]  # the bridge to the register: systems committed to this clause
+    # Earlier consultations' discussions of this clause: (version, clause of that version, count).
+    past: list[tuple[CharterVersion, Clause, int]] = field(default_factory=list)
 
 
 def current_clause(request: Request, number: int) -> tuple[charter.VersionView, Clause]:
@@ -82,7 +93,13 @@ def clause_page(request: Request, number: int) -> ClausePage:
     db = request.state.db
     data, clause = current_clause(request, number)
     steps = []
-    for (old_v, old_c), (new_v, new_c) in pairwise(charter.clause_history(db, clause.slug)):
+    history = charter.clause_history(db, clause.slug)
+    past = [
+        (v, c, charter.comment_counts(db, v).get(c.id or 0, 0))
+        for v, c in history
+        if v.status == VersionStatus.PUBLISHED
+    ]
+    for (old_v, old_c), (new_v, new_c) in pairwise(history):
         segments = diff_text(old_c.title + "\n\n" + old_c.body, new_c.title + "\n\n" + new_c.body)
         steps.append({"from": old_v, "to": new_v, "html": render_segments_html(segments),
                       "changed": any(s.op != "equal" for s in segments)})  # fmt: skip
@@ -92,4 +109,120 @@ def clause_page(request: Request, number: int) -> ClausePage:
         clause=clause,
         steps=steps,
         registry_systems=systems_committed_to(db, clause.slug),
+        past=past,
+    )
+
+
+@dataclass
+class PublishPage:
+    """The confirmation before a draft is published: what is not done, the note, the reason."""
+
+    version: CharterVersion
+    check: charter.PublicationCheck
+    names: dict[int, str]
+    values: dict[str, str]
+    error: str | None = None
+    error_field: str | None = None
+    # Someone published first: the page says who and when, and offers no form.
+    conflict: bool = False
+    published_by: str = ""
+
+
+def publish_page(
+    request: Request,
+    number: int,
+    *,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    error_field: str | None = None,
+) -> PublishPage:
+    db = request.state.db
+    version = charter.get_version(db, number)
+    check = charter.publication_check(db, version)
+    published = version.status == VersionStatus.PUBLISHED
+    people = [p.author_id for p in check.unanswered]
+    if version.published_by is not None:
+        people.append(version.published_by)
+    names = display_names(db, people)
+    return PublishPage(
+        version=version,
+        check=check,
+        names=names,
+        values=values or {},
+        error=error,
+        error_field=error_field,
+        conflict=published,
+        published_by=names.get(version.published_by or 0, ""),
+    )
+
+
+@dataclass
+class CyclesPage:
+    cycles: list[charter.Cycle]
+
+
+def cycles_page(request: Request) -> CyclesPage:
+    db = request.state.db
+    return CyclesPage([charter.cycle(db, v) for v in charter.versions(db)])
+
+
+@dataclass
+class CyclePage:
+    """One consultation: its dates, figures, every article's discussion and every proposal."""
+
+    cycle: charter.Cycle
+    data: charter.VersionView
+    counts: dict[int, int]  # visible comments per clause id
+    proposals: list[Proposal]
+    answers: dict[int, Any]  # proposal id -> its latest answer
+    names: dict[int, str]
+    clause_titles: dict[str, str]  # slug -> "Article 4 — title"
+    live: bool  # the draft under consultation now: articles link to their live pages
+
+
+def cycle_page(request: Request, number: int) -> CyclePage:
+    db = request.state.db
+    version = charter.get_version(db, number)
+    data = charter.view(db, version)
+    proposals = charter.cycle_proposals(db, version)
+    latest = review.latest_answers(db, [p.id or 0 for p in proposals])
+    people = [p.author_id for p in proposals] + [a.official_id for a in latest.values()]
+    if version.published_by is not None:
+        people.append(version.published_by)
+    return CyclePage(
+        cycle=charter.cycle(db, version),
+        data=data,
+        counts=charter.comment_counts(db, version),
+        proposals=proposals,
+        answers=latest,
+        names=display_names(db, people),
+        clause_titles={
+            c.slug: _("Article %(n)s — %(t)s", n=c.number, t=c.title) for c in data.clauses
+        },
+        live=version.status == VersionStatus.DRAFT,
+    )
+
+
+@dataclass
+class VersionDiscussionPage(ClauseDiscussion):
+    """What residents said about one article during the consultation on one version, read-only."""
+
+    data: charter.VersionView
+    clause: Clause
+    proposals: list[Proposal]  # every proposal of that cycle on this article, whatever its fate
+
+
+def version_discussion_page(request: Request, number: int, article: int) -> VersionDiscussionPage:
+    db = request.state.db
+    version = charter.get_version(db, number)
+    clause = charter.get_clause(db, version, article)
+    data = charter.view(db, version)
+    discussion = clause_discussion(
+        request, data, clause, base_url=urls.version_discussion(number, article)
+    )
+    return VersionDiscussionPage(
+        **vars(discussion),
+        data=data,
+        clause=clause,
+        proposals=[p for p in charter.cycle_proposals(db, version) if p.clause_slug == clause.slug],
     )

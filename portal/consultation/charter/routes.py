@@ -11,7 +11,9 @@ from portal.consultation import urls
 from portal.consultation.charter import pages, services
 from portal.consultation.charter.diff import render_segments_html
 from portal.consultation.charter.permissions import PUBLISH_VERSION
-from portal.errors import ValidationFailed
+from portal.consultation.vocabulary import VersionStatus
+from portal.errors import DomainError, ValidationFailed
+from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
@@ -83,21 +85,62 @@ def diff_page(request: Request) -> Response:
     )
 
 
+def publish_confirm(request: Request) -> Response:
+    """What is not done yet, the note and (if needed) the reason, before publishing."""
+    page = pages.publish_page(request, int(request.path_params["number"]))
+    return render(request, "consultation/publish.html", page)
+
+
 def publish(request: Request) -> Response:
     number = int(request.path_params["number"])
     try:
         lock = int(form_str(request, "lock_version") or "0")
     except ValueError:
         lock = 0
-    version = services.publish_version(
-        request.state.db,
-        number=number,
-        note=form_str(request, "note"),
-        actor_id=request.state.user.id,
-        expected_lock=lock,
+    values = {name: form_str(request, name) for name in ("note", "reason", "seen")}
+    result = attempt(
+        request,
+        lambda: services.publish_version(
+            request.state.db,
+            number=number,
+            note=values["note"],
+            reason=values["reason"],
+            seen=values["seen"] or None,
+            actor_id=request.state.user.id,
+            expected_lock=lock,
+        ),
     )
-    flash(request, _("La version %(n)s est publiée.", n=version.number))
-    return redirect(urls.version(version.number), request)
+    if isinstance(result, DomainError):
+        page = pages.publish_page(
+            request, number, values=values, error=result.message, error_field=result.field
+        )
+        return render(request, "consultation/publish.html", page, status_code=result.status_code)
+    flash(request, _("La version %(n)s est publiée.", n=number))
+    return redirect(urls.version(number), request)
+
+
+def cycles(request: Request) -> Response:
+    return render(request, "consultation/cycles.html", pages.cycles_page(request))
+
+
+def cycle(request: Request) -> Response:
+    page = pages.cycle_page(request, int(request.path_params["number"]))
+    return render(request, "consultation/cycle.html", page)
+
+
+def version_discussion(request: Request) -> Response:
+    """A past version's discussion of one article, read-only; the draft's is its live page."""
+    number, article = int(request.path_params["number"]), int(request.path_params["article"])
+    version = services.get_version(request.state.db, number)
+    if version.status == VersionStatus.DRAFT:
+        return redirect(urls.clause(article), request)
+    page = pages.version_discussion_page(request, number, article)
+    return render(
+        request,
+        "consultation/version_discussion.html",
+        page,
+        partial="consultation/_comment_page.html",
+    )
 
 
 def next_draft(request: Request) -> Response:
@@ -121,6 +164,21 @@ routes = [
     route("/charter/v/{number:int}.md", version_markdown, permission=PUBLIC, cache_seconds=5),
     route("/charter/v/{number:int}.json", version_json, permission=PUBLIC, cache_seconds=5),
     route("/charter/clauses/{number:int}", clause_page, permission=PUBLIC, cache_seconds=5),
-    route("/charter/v/{number:int}/publish", publish, methods=["POST"], permission=PUBLISH_VERSION),
+    route("/charter/v/{number:int}/publish", publish_confirm, permission=PUBLISH_VERSION),
+    route(
+        "/charter/v/{number:int}/publish",
+        publish,
+        methods=["POST"],
+        permission=PUBLISH_VERSION,
+        name="publish_version",
+    ),
+    route("/charter/cycles", cycles, permission=PUBLIC, cache_seconds=5),
+    route("/charter/cycles/{number:int}", cycle, permission=PUBLIC, cache_seconds=5),
+    route(
+        "/charter/v/{number:int}/clauses/{article:int}",
+        version_discussion,
+        permission=PUBLIC,
+        cache_seconds=5,
+    ),
     route("/charter/next-draft", next_draft, methods=["POST"], permission=PUBLISH_VERSION),
 ]

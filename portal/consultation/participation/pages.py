@@ -71,11 +71,13 @@ def discussion(
     proposal: Proposal | None = None,
     page: ps.CommentPage | None = None,
     phase: ps.PhaseInfo | None = None,
+    base_url: str | None = None,
 ) -> Discussion:
+    """`base_url`: the page the discussion is read on (a past version's discussion page)."""
     db = request.state.db
     if clause is not None:
         target_type, target_id = Target.CLAUSE, clause.id or 0
-        base_url = urls.clause(clause.number)
+        base_url = base_url or urls.clause(clause.number)
         version_id = clause.version_id
         if page is None:
             page = ps.comment_page(db, clause_id=target_id, page=page_number(request))
@@ -146,7 +148,7 @@ class ClauseDiscussion:
 
 
 def clause_discussion(
-    request: Request, data: charter.VersionView, clause: Clause
+    request: Request, data: charter.VersionView, clause: Clause, *, base_url: str | None = None
 ) -> ClauseDiscussion:
     db = request.state.db
     phase = ps.phase_info(db, data.version)
@@ -166,7 +168,7 @@ def clause_discussion(
         stats=ps.clause_stats_of(db, clause.id or 0),
         clause_supported=clause_supported,
         clause_proposals=clause_proposals,
-        disc=discussion(request, clause=clause, phase=phase),
+        disc=discussion(request, clause=clause, phase=phase, base_url=base_url),
         follow_target_type=Target.CLAUSE,
         follow_target_key=clause.slug,
         following=is_following(db, user_id, Target.CLAUSE, clause.slug),

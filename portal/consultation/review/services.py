@@ -64,6 +64,19 @@ def answers_of(session: Session, proposal_id: int) -> list[Answer]:
     return list(session.scalars(stmt))
 
 
+def latest_answers(session: Session, proposal_ids: list[int]) -> dict[int, Answer]:
+    """The current (latest) answer of each of these proposals, in one query."""
+    latest: dict[int, Answer] = {}
+    if proposal_ids:
+        for answer in session.scalars(
+            select(Answer)
+            .where(col(Answer.proposal_id).in_(proposal_ids))
+            .order_by(col(Answer.created_at), col(Answer.id))
+        ):
+            latest[answer.proposal_id] = answer
+    return latest
+
+
 def awaiting_answer(session: Session) -> list[Proposal]:
     """The review desk: proposals without a final answer (pending, under study), most supported first."""
     stmt = (

@@ -10,8 +10,8 @@ from portal.manifest import Module
 
 MANIFEST = Module(
     name="accounts",
-    routes=("portal.accounts.routes",),
-    models=("portal.accounts.models",),
+    routes=("portal.accounts.routes", "portal.accounts.oidc.routes"),
+    models=("portal.accounts.models", "portal.accounts.oidc.models"),
     jobs=("portal.accounts.jobs",),
     desk="portal.accounts.desk",
     templates=Path(__file__).parent / "templates",

@@ -6,7 +6,12 @@ from portal.manifest import Module
 
 MANIFEST = Module(
     name="registry",
-    routes=("portal.registry.routes", "portal.registry.api"),
+    routes=(
+        "portal.registry.contact.routes",
+        "portal.registry.moderation.routes",
+        "portal.registry.routes",
+        "portal.registry.api",
+    ),
     models=("portal.registry.models",),
     jobs=("portal.registry.jobs",),
     cli="portal.registry.cli",

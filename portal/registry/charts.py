@@ -11,16 +11,29 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from portal.web.i18n import format_number
+from portal.web.i18n import gettext as _
 
 
-def bar_chart(figure: dict[str, Any], *, chart_id: str) -> Markup:
+def bar_chart(
+    figure: dict[str, Any], *, chart_id: str, target: tuple[float, str] | None = None
+) -> Markup:
+    """Bars for `figure["values"]`; `target` (value, label) draws a dashed line that the text
+    alternative states too, with each bar above it named."""
     values = figure["values"]
-    highest = max((float(v["value"]) for v in values), default=0.0) or 1.0
+    highest = max([float(v["value"]) for v in values] + ([target[0]] if target else [])) or 1.0
     bar_w, gap, height, top, bottom = 64, 24, 160, 24, 28
     width = len(values) * (bar_w + gap) + gap
     alt = f"{figure['indicator']} ({figure['unit']}) : " + ", ".join(
         f"{v['period']} : {format_number(v['value'])}" for v in values
     )
+    if target is not None:
+        above = [str(v["period"]) for v in values if float(v["value"]) > target[0]]
+        alt += ". " + target[1] + " : " + format_number(target[0]) + ". "
+        alt += (
+            _("Au-delà de l'engagement : %(p)s.", p=", ".join(above))
+            if above
+            else _("Engagement tenu chaque mois.")
+        )
     parts = [
         f'<svg class="registry-chart" role="img" aria-labelledby="{chart_id}-t" '
         f'viewBox="0 0 {width} {height + top + bottom}" width="{width}" '
@@ -40,6 +53,15 @@ def bar_chart(figure: dict[str, Any], *, chart_id: str) -> Markup:
         parts.append(
             f'<text x="{x + bar_w / 2}" y="{top + height + 18}" text-anchor="middle">'
             f"{escape(v['period'])}</text>"
+        )
+    if target is not None:
+        y = top + height - round(target[0] / highest * height)
+        parts.append(
+            f'<line x1="0" y1="{y}" x2="{width}" y2="{y}" class="target" stroke-dasharray="6 4"/>'
+        )
+        parts.append(
+            f'<text x="{width - 4}" y="{y - 4}" text-anchor="end" class="target-label">'
+            f"{escape(target[1])}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text piece is escaped above

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from portal.registry import services, urls
-from portal.registry.permissions import DRAFT_ENTRY, REVIEW_ENTRY
+from portal.registry.moderation import services as moderation
+from portal.registry.permissions import DRAFT_ENTRY, MODERATE_QUESTIONS, REVIEW_ENTRY
 from portal.web.auth import CurrentUser
 from portal.web.desk import DeskLink
 from portal.web.i18n import gettext as _
@@ -29,4 +30,8 @@ def desk_links(session: Session, user: CurrentUser) -> list[DeskLink]:
                               count=len(waiting)))  # fmt: skip
     if drafting:
         links.append(DeskLink(group, _("Inscrire un nouveau système"), "/registry/new"))
+    if MODERATE_QUESTIONS.allows(user.roles, authenticated=True):
+        links.append(DeskLink(group, _("Questions du registre signalées"),
+                              urls.reported_questions(),
+                              count=moderation.open_report_count(session)))  # fmt: skip
     return links

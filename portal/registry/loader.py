@@ -198,6 +198,20 @@ def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
     return data
 
 
+def human_channel_problem(data: dict[str, Any]) -> str | None:
+    """Why an entry cannot be published as it is, or None: the charter's "a human can always be
+    reached" needs at least one channel with a way in (phone, desk or link) and its hours."""
+    channels = (data.get("human_contact") or {}).get("channels") or []
+    for channel in channels:
+        reachable = any(str(channel.get(k) or "").strip() for k in ("phone", "desk", "url"))
+        if reachable and str(channel.get("hours") or "").strip():
+            return None
+    return _(
+        "une fiche ne peut être publiée sans au moins un moyen de joindre une personne "
+        "(téléphone, accueil ou formulaire) avec ses horaires"
+    )
+
+
 def _links(value: Any, path: str = "") -> list[tuple[str, Any]]:
     """Every link field of an entry (a key named `url`, wherever it is: contact channels,
     sources…), as (dotted path, value): each is checked against the allow-list of schemes."""
@@ -268,6 +282,9 @@ def load_folder(folder: Path) -> list[LoadedEntry]:
     seen: dict[str, str] = {}
     for path in files:
         entry = parse_file(path)
+        problem = human_channel_problem(entry.data)
+        if problem:
+            raise EntryError(path.name, "human_contact.channels", problem)
         if entry.slug in seen:
             raise EntryError(
                 path.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -12,17 +13,21 @@ from starlette.responses import Response
 
 from portal.accounts.services import display_names
 from portal.consultation.services import published_clauses, render_text_diff
-from portal.csvout import write_rows
+from portal.csvout import write_rows, write_rows_french
 from portal.errors import ValidationFailed
 from portal.registry import services, urls
 from portal.registry.charts import bar_chart
-from portal.registry.loader import SCHEMA_PATH, field_help, to_text
+from portal.registry.contact import pages as contact_pages
+from portal.registry.contact import services as contact
+from portal.registry.loader import SCHEMA_PATH, field_help, human_channel_problem, to_text
+from portal.registry.moderation.services import REASONS as REPORT_REASONS
 from portal.registry.permissions import (
     ANSWER_QUESTION,
     ASK_QUESTION,
     DRAFT_ENTRY,
     REVIEW_ENTRY,
 )
+from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
@@ -79,9 +84,16 @@ Ce que fait le système pour l'habitant, en langage clair (Markdown).
 """
 
 
-def _names(request: Request, ids: list[int | None]) -> dict[int, str]:
+# accounts.delete_account keeps contributions under "Compte supprimé <id>": the number means
+# nothing to a reader, so the register shows the words alone.
+DELETED_ACCOUNT = re.compile(r"^Compte supprimé \d+$")
 
-    return display_names(request.state.db, [i for i in ids if i is not None])
+
+def _names(request: Request, ids: list[int | None]) -> dict[int, str]:
+    names = display_names(request.state.db, [i for i in ids if i is not None])
+    return {
+        i: (_("un compte supprimé") if DELETED_ACCOUNT.match(n) else n) for i, n in names.items()
+    }
 
 
 def _filters(request: Request) -> services.Filters:
@@ -151,6 +163,15 @@ def entry(request: Request) -> Response:
             "can_answer": user is not None and services.can_answer(user.roles, user.id, system),
             "can_draft": can_draft,
             "pending": services.pending_drafts_of(db, system.id) if can_draft else [],
+            "handover": contact_pages.handover_charts(
+                contact.handovers_of(db, system.id),
+                contact.city_contact(request.app.state.settings.content_dir),
+                prefix="entry-handover",
+            ),
+            "form_key": services.new_form_key() if user is not None else "",
+            "report_reasons": {k: _(v) for k, v in REPORT_REASONS.items()},
+            "can_enter_figures": user is not None
+            and contact.can_enter_figures(user.roles, user.id, system),
             **_labels(),
         },
     )
@@ -183,27 +204,56 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def export_csv(request: Request) -> Response:
+CSV_FRENCH_HEADER = (
+    N_("Identifiant"), N_("Nom"), N_("Statut"), N_("Catégorie de risque"),
+    N_("Service responsable"), N_("Données personnelles"), N_("En bref"), N_("Fournisseur"),
+    N_("Hébergement"), N_("Décisions individuelles"), N_("Mise en service"),
+    N_("Prochaine revue"), N_("Coût total (euros)"), N_("Adresse de la fiche"),
+)  # fmt: skip
+
+
+def _csv_rows(request: Request, *, french: bool) -> list[list[Any]]:
     base = request.app.state.settings.base_url
+    yes, no = (_("oui"), _("non")) if french else ("yes", "no")
     rows = []
     for system in services.all_published(request.state.db):
         d = system.data or {}
+        status, risk = d["status"], d["risk"]["category"]
+        if french:
+            status = _(services.STATUS_LABELS[status])
+            risk = _(services.RISK_LABELS[risk])
         rows.append([
-            system.slug, d["name"], d["status"], d["risk"]["category"], d["service"]["name"],
-            "yes" if d["personal_data"]["processed"] else "no", d["summary"],
+            system.slug, d["name"], status, risk, d["service"]["name"],
+            yes if d["personal_data"]["processed"] else no, d["summary"],
             d["supplier"]["name"], d["hosting"]["location"],
-            "yes" if d["decisions"]["individual_decisions"] else "no",
+            yes if d["decisions"]["individual_decisions"] else no,
             d.get("dates", {}).get("deployed", ""), d["next_review"],
             sum(float(c["amount_eur"]) for c in d.get("costs", [])),
-            f"{base}/registry/{system.slug}",
+            f"{base}{urls.entry(system.slug)}",
         ])  # fmt: skip
-    # The one CSV writer (portal/csvout.py): text that a spreadsheet would run is defused.
-    text = write_rows(rows, header=CSV_COLUMNS)
+    return rows
+
+
+def _csv_response(text: str, filename: str) -> Response:
     return Response(
         text.encode("utf-8-sig"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="registre-ia-suresnes.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def export_csv(request: Request) -> Response:
+    # The one CSV writer (portal/csvout.py): text that a spreadsheet would run is defused.
+    text = write_rows(_csv_rows(request, french=False), header=CSV_COLUMNS)
+    return _csv_response(text, "registre-ia-suresnes.csv")
+
+
+def export_csv_french(request: Request) -> Response:
+    """For a spreadsheet in French: ";" between cells, decimal commas, French headings and
+    values, a BOM; beside the machine CSV, which keeps its columns for programs."""
+    header = [_(h) for h in CSV_FRENCH_HEADER]
+    text = write_rows_french(_csv_rows(request, french=True), header=header)
+    return _csv_response(text, "registre-ia-suresnes-excel.csv")
 
 
 def programme(request: Request) -> Response:
@@ -330,6 +380,7 @@ def draft_page(request: Request) -> Response:
             "diff": render_text_diff,
             "names": _names(request, [revision.author_id, revision.reviewed_by]),
             "can_review": REVIEW_ENTRY.allows(user.roles, authenticated=True),
+            "publish_problem": human_channel_problem(revision.data),
             **_labels(),
         },
     )
@@ -370,6 +421,7 @@ def ask(request: Request) -> Response:
         author_id=request.state.user.id,
         body=form_str(request, "body"),
         kind=form_str(request, "kind") or "question",
+        idempotency_key=form_str(request, "idempotency_key"),
     )
     flash(request, _("Votre message est publié ; le service responsable y répondra ici."))
     return redirect(urls.entry(slug, part="questions"), request)
@@ -394,6 +446,13 @@ routes = [
     route("/registry/schema.json", schema_json, permission=PUBLIC),
     route("/registry/export.json", export_json, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/registry/export.csv", export_csv, permission=PUBLIC, threaded=True, cache_seconds=5),
+    route(
+        "/registry/export-excel.csv",
+        export_csv_french,
+        permission=PUBLIC,
+        threaded=True,
+        cache_seconds=5,
+    ),
     route("/registry/feed.atom", feed, permission=PUBLIC, cache_seconds=5),
     route("/registry/programme", programme, permission=PUBLIC, cache_seconds=5),
     route("/registry/commitments", commitments, permission=PUBLIC, cache_seconds=5),

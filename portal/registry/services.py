@@ -6,6 +6,8 @@ values, raise domain errors, write the audit trail and never commit.
 
 from __future__ import annotations
 
+import re
+import secrets
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import audit
@@ -22,10 +25,16 @@ from portal.consultation.services import ensure_can_write, published_clauses
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.mail import link, queue_mail
 from portal.registry import urls
-from portal.registry.loader import EntryError, LoadedEntry, parse_text, validate_entry
+from portal.registry.loader import (
+    EntryError,
+    LoadedEntry,
+    human_channel_problem,
+    parse_text,
+    validate_entry,
+)
 from portal.registry.models import Change, Question, Revision, System
 from portal.registry.search import query_stems, search_text
-from portal.web.i18n import N_
+from portal.web.i18n import N_, format_number, ngettext
 from portal.web.i18n import gettext as _
 
 PAGE_SIZE = 20
@@ -265,6 +274,11 @@ def _publish(
     *,
     actor_id: int | None,
 ) -> Change:
+    problem = human_channel_problem(revision.data)
+    if problem:
+        raise ValidationFailed(
+            problem[:1].upper() + problem[1:] + ".", field="human_contact.channels"
+        )
     number = system.published_revision + 1
     change = Change(
         system_id=system.id,
@@ -450,6 +464,12 @@ def publish(session: Session, *, revision_id: int, expected_revision: int, actor
                 "La fiche a été publiée depuis ce brouillon : il doit être refait sur la version en ligne."
             )
         )
+    problem = human_channel_problem(revision.data)
+    if problem:
+        raise ValidationFailed(
+            problem[:1].upper() + problem[1:] + _(" : ajoutez-le dans un nouveau brouillon."),
+            field="human_contact.channels",
+        )
     claimed = session.execute(
         update(Revision)
         .where(Revision.id == revision_id, Revision.status == "draft")
@@ -506,8 +526,34 @@ def reject(session: Session, *, revision_id: int, note: str, actor_id: int) -> R
 # --- questions ----------------------------------------------------------------------------------
 
 
-def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) -> Question:
-    """A resident's public question or problem report; the owner is told by mail."""
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_form_key() -> str:
+    """The hidden key of one question form: posting that form again stores nothing new."""
+    return secrets.token_urlsafe(24)
+
+
+def _question_by_key(session: Session, author_id: int, key: str) -> Question | None:
+    return session.scalar(
+        select(Question).where(Question.author_id == author_id, Question.idempotency_key == key)
+    )
+
+
+def ask(
+    session: Session,
+    *,
+    slug: str,
+    author_id: int,
+    body: str,
+    kind: str,
+    idempotency_key: str = "",
+) -> Question:
+    """A resident's public question or problem report; the owner is told by mail.
+
+    The same form sent again (a double click, a retry, parallel requests) returns the question
+    it stored the first time: the key it carries is unique per author in the database, so of
+    parallel inserts one stores the question and the others find it."""
     system = get_published(session, slug)
     ensure_can_write(session, user_id=author_id)  # a moderation block stops every kind of text
     body = body.strip()
@@ -517,9 +563,23 @@ def ask(session: Session, *, slug: str, author_id: int, body: str, kind: str) ->
         raise ValidationFailed(_("Écrivez votre question (10 caractères au moins)."), field="body")
     if len(body) > MAX_QUESTION:
         raise ValidationFailed(_("Votre message dépasse 4 000 caractères."), field="body")
-    question = Question(system_id=system.id, author_id=author_id, kind=kind, body=body)
-    session.add(question)
-    session.flush()
+    key = idempotency_key.strip() if IDEMPOTENCY_KEY.match(idempotency_key.strip()) else None
+    if key is not None:
+        earlier = _question_by_key(session, author_id, key)
+        if earlier is not None:
+            return earlier
+    question = Question(
+        system_id=system.id, author_id=author_id, kind=kind, body=body, idempotency_key=key
+    )
+    try:
+        with session.begin_nested():
+            session.add(question)
+            session.flush()
+    except IntegrityError:
+        earlier = _question_by_key(session, author_id, key) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
     audit.record(
         session, actor_id=author_id, action="registry.question", object_type="registry_question",
         object_id=question.id, detail={"slug": slug, "kind": kind},
@@ -608,6 +668,24 @@ class QuestionStats:
     answered: int
     median_hours: float | None
 
+    @property
+    def median_text(self) -> str | None:
+        return None if self.median_hours is None else delay_text(self.median_hours)
+
+
+def delay_text(hours: float) -> str:
+    """A delay as people say it: "moins d'une minute", "25 minutes", "3,5 heures", "4 jours"
+    (an answer within the hour is no longer "0 heures")."""
+    minutes = hours * 60
+    if minutes < 1:
+        return _("moins d'une minute")
+    if minutes < 60:
+        return ngettext("%(num)s minute", "%(num)s minutes", round(minutes))
+    if hours < 48:
+        shown = round(hours, 1) if hours < 10 else round(hours)
+        return _("%(n)s heures", n=format_number(shown)) if shown != 1 else _("1 heure")
+    return ngettext("%(num)s jour", "%(num)s jours", round(hours / 24))
+
 
 def questions_of(session: Session, system_id: int) -> QuestionStats:
     rows = list(
@@ -618,13 +696,14 @@ def questions_of(session: Session, system_id: int) -> QuestionStats:
             .limit(200)
         )
     )
+    visible = [q for q in rows if q.hidden_at is None]
     delays = [
         (q.answered_at - q.created_at).total_seconds() / 3600
-        for q in rows
+        for q in visible
         if q.answered_at is not None
     ]
     median = statistics.median(delays) if delays else None
-    return QuestionStats(rows, sum(1 for q in rows if q.answer is None), len(delays), median)
+    return QuestionStats(rows, sum(1 for q in visible if q.answer is None), len(delays), median)
 
 
 def open_questions_for(session: Session, user_id: int) -> list[tuple[Question, System]]:

@@ -14,3 +14,17 @@ def edit(slug: str) -> str:
 
 def draft(revision_id: int | None) -> str:
     return f"/registry/drafts/{revision_id}"
+
+
+def contact(slug: str | None = None) -> str:
+    """The page to reach a person; with `slug`, about that system (its channels first)."""
+    return "/contact" + (f"?system={slug}" if slug else "")
+
+
+def handover(slug: str) -> str:
+    """Where a system's owner enters its monthly handover figures."""
+    return f"/registry/{slug}/handover"
+
+
+def reported_questions() -> str:
+    return "/registry/questions/signalees"

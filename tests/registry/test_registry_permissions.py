@@ -40,6 +40,19 @@ TABLE = [
     ("POST", "/registry/chatbot-habitants/questions", [303, 400, 400, 400, 400, 400]),
     # The route admits staff; only the owner, an official or the admin may answer.
     ("POST", "/registry/questions/{question}/answer", [303, 403, 403, 403, 400, 400]),
+    ("GET", "/registry/export-excel.csv", ALL_200),
+    ("GET", "/contact", ALL_200),
+    ("GET", "/contact?system=chatbot-habitants", ALL_200),
+    # Anyone may write to a person; an empty form is refused field by field.
+    ("POST", "/contact", [400] * 6),
+    # The route admits staff; only the owner, an official or the admin enter the figures.
+    ("GET", "/registry/chatbot-habitants/handover", [303, 403, 403, 403, 200, 200]),
+    ("POST", "/registry/chatbot-habitants/handover", [303, 403, 403, 403, 400, 400]),
+    ("GET", "/registry/questions/signalees", [303, 403, 403, 200, 403, 200]),
+    ("POST", "/registry/questions/{question}/report", [303, 400, 400, 400, 400, 400]),
+    ("POST", "/registry/questions/{question}/hide", [303, 403, 403, 400, 403, 400]),
+    ("POST", "/registry/questions/{question}/dismiss", [303, 403, 403, 303, 403, 303]),
+    ("POST", "/registry/questions/{question}/restore", [303, 403, 403, 409, 403, 409]),
 ]
 
 

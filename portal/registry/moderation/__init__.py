@@ -1,0 +1,1 @@
+"""Questions of the register reported by residents, and hidden by a moderator."""

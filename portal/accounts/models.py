@@ -81,6 +81,9 @@ class OneTimeToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+    # An e-mail change ("email"): the address that replaces the account's once the link mailed
+    # to it is opened (migration 0013).
+    new_email: str | None = Field(default=None, max_length=320)
 
 
 class LoginAttempt(SQLModel, table=True):

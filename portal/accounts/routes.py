@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
-from portal.accounts import services
+from portal.accounts import pages, services, urls
 from portal.accounts.permissions import MANAGE_USERS, READ_OUTBOX
 from portal.accounts.services import SESSION_COOKIE
 from portal.errors import DomainError, ValidationFailed
 from portal.mail import as_read, outbox
 from portal.web import csrf
+from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, form_str, redirect, route, safe_next
@@ -173,8 +174,91 @@ def reset_confirm_submit(request: Request) -> Response:
     return response
 
 
+def _account(
+    request: Request, *, error: DomainError | None = None, values: dict[str, str] | None = None
+) -> Response:
+    page = pages.account_page(
+        request.state.db, user_id=request.state.user.id, error=error, values=values
+    )
+    return render(
+        request,
+        "accounts/account.html",
+        page,
+        status_code=error.status_code if error else 200,
+    )
+
+
 def account_page(request: Request) -> Response:
-    return render(request, "accounts/account.html", {})
+    return _account(request)
+
+
+def account_name(request: Request) -> Response:
+    name = form_str(request, "display_name")
+    result = attempt(
+        request,
+        lambda: services.change_display_name(
+            request.state.db, user_id=request.state.user.id, display_name=name
+        ),
+    )
+    if isinstance(result, DomainError):
+        return _account(request, error=result, values={"display_name": name})
+    flash(request, _("Votre nom affiché est désormais « %(name)s ».", name=result.display_name))
+    return redirect(urls.ACCOUNT, request)
+
+
+def account_email(request: Request) -> Response:
+    new_email = form_str(request, "email")
+    try:
+        # Not in a savepoint: a wrong password is committed and counts against the limit.
+        address = services.request_email_change(
+            request.state.db,
+            user_id=request.state.user.id,
+            new_email=new_email,
+            password=str(request.state.form.get("password", "")),
+            client=_client(request),
+        )
+    except DomainError as exc:
+        return _account(request, error=exc, values={"email": new_email})
+    flash(
+        request,
+        _(
+            "Un lien de confirmation a été envoyé à %(email)s. Votre adresse changera quand vous "
+            "l'ouvrirez (il est valable 24 heures).",
+            email=address,
+        ),
+    )
+    return redirect(urls.ACCOUNT, request)
+
+
+def email_confirm_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    valid = services.check_token(request.state.db, token, "email")
+    return render(
+        request,
+        "accounts/email_confirm.html",
+        {"token": token, "valid": valid},
+        status_code=200 if valid else 400,
+    )
+
+
+def email_confirm_submit(request: Request) -> Response:
+    try:
+        user = services.confirm_email_change(request.state.db, token=form_str(request, "token"))
+    except DomainError as exc:
+        return _form_error(request, "accounts/email_confirm.html", exc, token="", valid=False)
+    flash(request, _("Votre compte utilise désormais l'adresse %(email)s.", email=user.email))
+    return redirect(urls.ACCOUNT if request.state.user else "/login", request)
+
+
+def account_data(request: Request) -> Response:
+    """Everything the accounts package holds about the person, as a JSON download."""
+    data = services.personal_data(request.state.db, user_id=request.state.user.id)
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": 'attachment; filename="mon-compte.json"',
+        },
+    )
 
 
 def account_password(request: Request) -> Response:
@@ -190,7 +274,7 @@ def account_password(request: Request) -> Response:
         )
     except ValidationFailed as exc:
         # Rendered, not raised: the failed attempt is committed and counts against the limit.
-        return _form_error(request, "accounts/account.html", exc)
+        return _account(request, error=exc)
     flash(
         request,
         _(
@@ -324,6 +408,11 @@ routes = [
     route("/password-reset/confirm", reset_confirm_page, permission=PUBLIC),
     route("/password-reset/confirm", reset_confirm_submit, methods=["POST"], permission=PUBLIC),
     route("/account", account_page, permission=SIGNED_IN),
+    route("/account/name", account_name, methods=["POST"], permission=SIGNED_IN),
+    route("/account/email", account_email, methods=["POST"], permission=SIGNED_IN),
+    route("/account/email/confirm", email_confirm_page, permission=PUBLIC),
+    route("/account/email/confirm", email_confirm_submit, methods=["POST"], permission=PUBLIC),
+    route("/account/data.json", account_data, permission=SIGNED_IN),
     route("/account/password", account_password, methods=["POST"], permission=SIGNED_IN),
     route("/account/delete", account_delete, methods=["POST"], permission=SIGNED_IN),
     route("/admin/users", admin_users_page, permission=MANAGE_USERS),

@@ -32,6 +32,7 @@ from portal.accounts.models import (
 )
 from portal.accounts.passwords import hash_password, password_problem, verify_password
 from portal.clock import utcnow
+from portal.core_models import AuditEvent, OutboxMail
 from portal.db import session_scope
 from portal.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from portal.mail import link, queue_mail
@@ -532,6 +533,247 @@ def change_password(
     return user
 
 
+# --- one's own account: name, e-mail address -------------------------------------------------
+
+EMAIL_CHANGE_TTL = timedelta(hours=24)
+
+
+def change_display_name(session: Session, *, user_id: int, display_name: str) -> User:
+    """Rename one's account; names are public and unique without case."""
+    user = get_user(session, user_id)
+    name = check_display_name(display_name)
+    if name == user.display_name:
+        return user
+    taken = session.scalar(
+        select(User.id).where(func.lower(User.display_name) == name.lower(), User.id != user_id)
+    )
+    if taken is not None:
+        raise ValidationFailed(
+            _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
+        )
+    before = user.display_name
+    try:
+        with session.begin_nested():  # taken by someone else in the same instant
+            user.display_name = name
+            session.add(user)
+    except IntegrityError:
+        raise ValidationFailed(
+            _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
+        ) from None
+    audit.record(
+        session, actor_id=user_id, action="account.rename", object_type="user", object_id=user_id,
+        detail={"before": before, "after": name},
+    )  # fmt: skip
+    return user
+
+
+def request_email_change(
+    session: Session, *, user_id: int, new_email: str, password: str, client: str = ""
+) -> str:
+    """Mail a confirmation link to the new address; nothing changes until it is opened. The
+    password is asked (and throttled like a login): a borrowed session cannot move the account
+    to another mailbox. Whether the new address already has an account is never told: its owner
+    gets a notice instead of a link. Returns the new address, normalised."""
+    user = get_user(session, user_id)
+    attempts = _judge_attempt(
+        session, account_key=_account_key(user.email), client_key=_client_key(client)
+    )
+    if not verify_password(user.password_hash, password):
+        raise ValidationFailed(_("Le mot de passe n'est pas le bon."), field="password")
+    for attempt in attempts:
+        attempt.success = True
+    email = check_email(new_email)
+    if email == user.email:
+        raise ValidationFailed(_("C'est déjà l'adresse de votre compte."), field="email")
+    _end_email_changes(session, user_id=user_id)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        queue_mail(
+            session,
+            to=email,
+            subject=_("Tentative d'utiliser votre adresse sur le portail"),
+            body=_(
+                "Bonjour,\n\nLe titulaire d'un autre compte du portail a demandé à prendre "
+                "votre adresse, qui a déjà un compte. Rien n'a changé pour vous.\n\nSi "
+                "vous avez oublié votre mot de passe : %(url)s\n",
+                url=link(urls.RESET_REQUEST),
+            ),
+        )
+    else:
+        raw = secrets.token_urlsafe(32)
+        session.add(
+            OneTimeToken(
+                token_hash=_hash(raw), user_id=user_id, purpose="email", new_email=email,
+                expires_at=utcnow() + EMAIL_CHANGE_TTL,
+            )
+        )  # fmt: skip
+        queue_mail(
+            session,
+            to=email,
+            subject=_("Confirmez votre nouvelle adresse e-mail"),
+            body=_(
+                "Bonjour %(name)s,\n\nPour que cette adresse devienne celle de votre compte "
+                "sur le portail, ouvrez ce lien puis validez (il est valable 24 heures) :\n"
+                "%(url)s\n\nSi vous n'avez rien demandé, ignorez ce message : rien ne "
+                "changera.\n",
+                name=user.display_name,
+                url=link(urls.confirm_email_change(raw)),
+            ),
+        )
+    queue_mail(
+        session,
+        to=user.email,
+        subject=_("Changement d'adresse e-mail demandé"),
+        body=_(
+            "Bonjour %(name)s,\n\nUn changement de l'adresse de votre compte vers %(new)s a été "
+            "demandé. Elle ne changera que si le lien envoyé à cette adresse est ouvert.\n\n"
+            "Si ce n'était pas vous, changez votre mot de passe tout de suite : %(url)s\n",
+            name=user.display_name,
+            new=email,
+            url=link(urls.RESET_REQUEST),
+        ),
+    )
+    audit.record(
+        session, actor_id=user_id, action="account.email_change_request", object_type="user",
+        object_id=user_id,
+    )  # fmt: skip
+    return email
+
+
+def _end_email_changes(session: Session, *, user_id: int) -> None:
+    """A new request (or a done change) makes the links of earlier requests useless."""
+    session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose == "email",
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def pending_email_change(session: Session, *, user_id: int) -> str | None:
+    """The address waiting for its confirmation, if any."""
+    return session.scalar(
+        select(OneTimeToken.new_email)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose == "email",
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.expires_at >= utcnow(),
+        )
+        .order_by(OneTimeToken.id.desc())
+        .limit(1)
+    )
+
+
+def confirm_email_change(session: Session, *, token: str) -> User:
+    """Open the link mailed to the new address: the account takes it, the old address is told."""
+    row = session.scalar(
+        select(OneTimeToken).where(
+            OneTimeToken.token_hash == _hash(token or ""), OneTimeToken.purpose == "email"
+        )
+    )
+    if row is None or not row.new_email:
+        raise ValidationFailed(_(INVALID_LINK))
+    new_email = row.new_email
+    user_id = _use_token(session, token, "email")  # atomic: of many parallel posts, one passes
+    user = get_user(session, user_id)
+    if not user.is_active:
+        raise ValidationFailed(_(INVALID_LINK))
+    if session.scalar(select(User.id).where(User.email == new_email)) is not None:
+        raise Conflict(_("Cette adresse est désormais celle d'un autre compte : rien n'a changé."))
+    old_email = user.email
+    try:
+        with session.begin_nested():
+            user.email = new_email
+            user.email_confirmed_at = user.email_confirmed_at or utcnow()
+            session.add(user)
+    except IntegrityError:
+        raise Conflict(
+            _("Cette adresse est désormais celle d'un autre compte : rien n'a changé.")
+        ) from None
+    _end_email_changes(session, user_id=user_id)
+    _end_reset_links(session, user_id=user_id)  # they were mailed to the old address
+    queue_mail(
+        session,
+        to=old_email,
+        subject=_("L'adresse e-mail de votre compte a changé"),
+        body=_(
+            "Bonjour %(name)s,\n\nVotre compte sur le portail utilise désormais l'adresse "
+            "%(new)s ; celle-ci ne recevra plus ses messages.\n\nSi ce n'était pas vous, "
+            "prévenez la mairie sans attendre.\n",
+            name=user.display_name,
+            new=new_email,
+        ),
+    )
+    audit.record(
+        session, actor_id=user_id, action="account.email_change", object_type="user",
+        object_id=user_id,
+    )  # fmt: skip
+    return user
+
+
+def personal_data(session: Session, *, user_id: int) -> dict[str, object]:
+    """What the accounts package holds about a person (RGPD art. 15 and 20), as plain JSON
+    values: the account, its roles, its signed-in browsers, the mails sent to it and what it
+    did (the audit trail of its own actions)."""
+    user = get_user(session, user_id)
+    roles = session.execute(
+        select(UserRole.role, UserRole.granted_at).where(UserRole.user_id == user_id)
+    )
+    sessions = session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user_id).order_by(AuthSession.id)
+    )
+    mails = session.scalars(
+        select(OutboxMail).where(OutboxMail.to_address == user.email).order_by(OutboxMail.id)
+    )
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == user_id).order_by(AuditEvent.id)
+    )
+
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "account": {
+            "id": user.id,
+            "display_name": user.display_name,
+            "email": user.email,
+            "created_at": when(user.created_at),
+            "email_confirmed_at": when(user.email_confirmed_at),
+            "active": user.is_active,
+            "language": user.language,
+            "pending_email_change": pending_email_change(session, user_id=user_id),
+        },
+        "roles": [{"role": r, "granted_at": when(at)} for r, at in roles],
+        "sessions": [
+            {
+                "created_at": when(a.created_at),
+                "last_seen_at": when(a.last_seen_at),
+                "expires_at": when(a.expires_at),
+                "ended_at": when(a.revoked_at),
+                "browser": a.user_agent,
+            }
+            for a in sessions
+        ],
+        "mails": [
+            {"created_at": when(m.created_at), "subject": m.subject, "sent_at": when(m.sent_at)}
+            for m in mails
+        ],
+        "actions": [
+            {
+                "at": when(e.at),
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+            }
+            for e in events
+        ],
+    }
+
+
 # --- staff and roles --------------------------------------------------------------------------
 
 
@@ -768,8 +1010,6 @@ def purge_expired(
         session.execute(delete(OneTimeToken).where(OneTimeToken.user_id.in_(stale)))  # type: ignore[attr-defined]
         session.execute(delete(UserRole).where(UserRole.user_id.in_(stale)))  # type: ignore[attr-defined]
         session.execute(delete(AuthSession).where(AuthSession.user_id.in_(stale)))  # type: ignore[attr-defined]
-        from portal.core_models import AuditEvent
-
         session.execute(
             update(AuditEvent).where(AuditEvent.actor_id.in_(stale)).values(actor_id=None)
         )

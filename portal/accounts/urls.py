@@ -11,3 +11,15 @@ def confirm(token: str) -> str:
 
 def reset(token: str) -> str:
     return f"/password-reset/confirm?token={quote(token)}"
+
+
+def confirm_email_change(token: str) -> str:
+    return f"/account/email/confirm?token={quote(token)}"
+
+
+def invitation(token: str) -> str:
+    return f"/account/invitation?token={quote(token)}"
+
+
+ACCOUNT = "/account"
+RESET_REQUEST = "/password-reset"

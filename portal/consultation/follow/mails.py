@@ -24,6 +24,7 @@ from portal.consultation import urls
 from portal.consultation.charter.models import Clause
 from portal.consultation.follow.models import Follow, FollowDelivery, FollowDigest, Frequency
 from portal.consultation.follow.services import (
+    MY_FOLLOWS,
     ONE_CLICK,
     TargetName,
     footer,
@@ -226,7 +227,7 @@ def _digest(
                 "Pour ne plus recevoir ce résumé, en un clic : %(url)s",
                 url=link(urls.unsubscribe(token)),
             ),
-            _("Vos abonnements et leur rythme : %(url)s", url=link("/account#follows")),
+            _("Vos abonnements et leur rythme : %(url)s", url=link(MY_FOLLOWS)),
         ]
     )
     subject = ngettext(

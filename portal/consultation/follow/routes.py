@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
-from portal.consultation.follow import pages
+from portal.consultation.follow import mine, pages
 from portal.consultation.follow import services as follow_services
 from portal.consultation.follow.models import Frequency
+from portal.consultation.follow.services import MY_CONSULTATION, MY_CONSULTATION_JSON, MY_FOLLOWS
 from portal.consultation.vocabulary import Target
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
@@ -63,7 +64,22 @@ def set_frequency(request: Request) -> Response:
         request,
         _("Vous recevrez les nouveaux messages %(pace)s.", pace=Frequency(row.frequency).label),
     )
-    return redirect(safe_next(form_str(request, "next"), "/account#follows"), request)
+    return redirect(safe_next(form_str(request, "next"), MY_FOLLOWS), request)
+
+
+def my_consultation(request: Request) -> Response:
+    page = mine.my_consultation(request.state.db, user_id=request.state.user.id)
+    return render(request, "consultation/mine.html", page)
+
+
+def my_consultation_json(request: Request) -> Response:
+    data = mine.as_json(mine.my_consultation(request.state.db, user_id=request.state.user.id))
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": 'attachment; filename="mes-contributions-consultation.json"',
+        },
+    )
 
 
 def unsubscribe_page(request: Request) -> Response:
@@ -85,6 +101,8 @@ routes = [
     route(
         "/follow/{follow_id:int}/frequency", set_frequency, methods=["POST"], permission=SIGNED_IN
     ),
+    route(MY_CONSULTATION, my_consultation, permission=SIGNED_IN),
+    route(MY_CONSULTATION_JSON, my_consultation_json, permission=SIGNED_IN),
     route("/follow/unsubscribe/{token}", unsubscribe_page, permission=PUBLIC),
     route(
         "/follow/unsubscribe/{token}",

@@ -30,6 +30,9 @@ from portal.web.i18n import gettext as _
 
 TARGETS = (Target.CLAUSE, Target.PROPOSAL)
 ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+MY_CONSULTATION = "/account/consultation"  # one's comments, proposals, supports and follows
+MY_CONSULTATION_JSON = "/account/consultation.json"
+MY_FOLLOWS = MY_CONSULTATION + "#follows"
 
 
 def _check_target(target_type: str, target_key: str) -> str:
@@ -272,7 +275,7 @@ def footer(name: TargetName, unsubscribe_token: str) -> str:
                 what=name.words,
                 url=link(urls.unsubscribe(unsubscribe_token)),
             ),
-            _("Vos abonnements et leur rythme : %(url)s", url=link("/account#follows")),
+            _("Vos abonnements et leur rythme : %(url)s", url=link(MY_FOLLOWS)),
         ]
     )
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.council import services
+from portal.council import services, uploads
 from portal.council.ingest import minutes_files
 from portal.council.models import Meeting
 from portal.council.nlp import spacy_read
-from portal.council.parse import MinutesError, parse_bytes
+from portal.council.parse import MinutesError
 from portal.db import session_scope
 from portal.manifest import Job, JobContext
 
@@ -21,18 +21,23 @@ log = logging.getLogger("portal.council")
 
 def watch_folder(ctx: JobContext) -> str | None:
     """Ingest the new or corrected minutes dropped in PORTAL_COUNCIL_WATCH_DIR. A file already
-    stored (same content) is skipped without being parsed; a bad file is reported, never stored."""
+    stored (same content) is skipped without being parsed; a bad file is reported, never stored.
+    Each file is read outside any transaction, in a process capped like uploads, and stored in
+    a short transaction of its own (a write transaction held while parsing would block every
+    other writer on SQLite)."""
     folder = ctx.settings.watch_dir
     if folder is None or not folder.is_dir():
         return "no watched folder"
-    known = set(ctx.session.scalars(select(Meeting.source_sha256)))
+    with session_scope(ctx.engine, write=False) as session:
+        known = set(session.scalars(select(Meeting.source_sha256)))
+    caps = uploads.caps_from(ctx.settings)
     loaded, refused = 0, []
     for path in minutes_files([folder]):
         try:
             data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() in known:
                 continue
-            parsed = parse_bytes(data, path.name)
+            parsed = uploads.parse_capped(data, path.name, caps)
         except MinutesError as exc:
             log.warning("council: refused %s", exc)
             refused.append(str(exc))
@@ -40,15 +45,20 @@ def watch_folder(ctx: JobContext) -> str | None:
         except OSError as exc:
             refused.append(f"{path.name} : fichier illisible ({exc.strerror})")
             continue
-        # Parsing stores nothing, so a refused file leaves no trace; the good ones are stored
-        # in the job's transaction.
-        result = services.ingest(
-            ctx.session, parsed=parsed, filename=path.name, data=data, actor_id=None
-        )
+        with session_scope(ctx.engine) as session:
+            result = services.ingest(
+                session, parsed=parsed, filename=path.name, data=data, actor_id=None
+            )
+            if result.status != "unchanged":
+                services.tidy_search_index(session)
         loaded += result.status != "unchanged"
-    if loaded:
-        services.tidy_search_index(ctx.session)
     return f"loaded={loaded} refused={len(refused)}" + "".join(f"\n{r}" for r in refused)
+
+
+def read_uploads(ctx: JobContext) -> str:
+    """Read the minutes agents uploaded (uploads.py): outside any transaction, in a process
+    capped in time and memory; store each meeting, or the reason it was refused."""
+    return uploads.read_queued(ctx.engine, ctx.settings)
 
 
 def index_entities(ctx: JobContext) -> str:
@@ -65,6 +75,8 @@ def index_entities(ctx: JobContext) -> str:
 
 
 JOBS = [
+    Job("council.read_uploads", timedelta(seconds=10), read_uploads,
+        "Read uploaded minutes outside any transaction, capped in time, memory and size"),
     Job("council.watch_folder", timedelta(minutes=1), watch_folder,
         "Ingest minutes dropped in the watched folder (PORTAL_COUNCIL_WATCH_DIR)"),
     Job("council.index_entities", timedelta(minutes=1), index_entities,

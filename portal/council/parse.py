@@ -92,6 +92,21 @@ TEXT_FORMATS = {".md", ".txt", ".markdown"}
 HTML_FORMATS = {".html", ".htm"}
 SUPPORTED = TEXT_FORMATS | HTML_FORMATS | {".pdf"}
 MAX_PDF_PAGES = 2000
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a PDF may cost to read: its pages, and what their content streams inflate to in all
+    (a few kB of zlib can inflate to hundreds of MB). Uploads take them from the settings
+    (PORTAL_COUNCIL_MAX_PAGES, PORTAL_COUNCIL_MAX_INFLATED_MB); the time and memory of the
+    reading process are capped around the parse (see uploads.py)."""
+
+    max_pages: int = MAX_PDF_PAGES
+    max_inflated_bytes: int = 64 * MB
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class MinutesError(ValueError):
@@ -634,31 +649,41 @@ def _without_controls(text: str, *, keep_form_feeds: bool = False) -> str:
     return _CONTROLS.sub("", text if keep_form_feeds else text.replace("\x0c", "\n"))
 
 
-def _pdf_pages(data: bytes, filename: str) -> list[str]:
-    """The text layer of each page, or a MinutesError saying why there is none."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _pdf_pages(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """The text layer of each page, or a MinutesError saying why there is none or why it is
+    refused (too many pages, content that inflates beyond the limit, a malformed page tree)."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     if not data.lstrip().startswith(b"%PDF"):
         raise MinutesError(filename, "ce n'est pas un PDF valide (fichier endommagé ou mal nommé)")
+    cap = max(1, limits.max_inflated_bytes)
+    # No one stream may inflate beyond the cap either (pypdf stops at its own limits first).
+    caps = {name: cap for name in ("zlib_maximum_output_length", "lzw_maximum_output_length",
+                                   "run_length_maximum_output_length", "brotli_maximum_output_length",
+                                   "array_based_stream_maximum_output_length")}  # fmt: skip
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise MinutesError(
-                filename,
-                "le PDF est chiffré (protégé par un mot de passe) : il ne peut pas être lu",
+        with apply_configuration(**caps):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise MinutesError(
+                    filename,
+                    "le PDF est chiffré (protégé par un mot de passe) : il ne peut pas être lu",
+                )
+            if len(reader.pages) == 0:
+                raise MinutesError(filename, "le PDF ne contient aucune page")
+            if len(reader.pages) > limits.max_pages:
+                raise MinutesError(filename, f"le PDF dépasse {limits.max_pages} pages")
+            _check_inflated_size(reader.pages, filename, cap)
+            pages = [_without_controls(_page_text(page)) for page in reader.pages]
+            has_images = not any(p.strip() for p in pages) and any(
+                _page_has_images(page) for page in reader.pages
             )
-        if len(reader.pages) == 0:
-            raise MinutesError(filename, "le PDF ne contient aucune page")
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise MinutesError(filename, f"le PDF dépasse {MAX_PDF_PAGES} pages")
-        pages = [_without_controls(_page_text(page)) for page in reader.pages]
-        has_images = not any(p.strip() for p in pages) and any(
-            _page_has_images(page) for page in reader.pages
-        )
     except MinutesError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+    except LimitReachedError as exc:
+        raise MinutesError(filename, _limit_reason(str(exc), cap)) from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             RecursionError, OSError, ZeroDivisionError) as exc:  # fmt: skip
         # pypdf reports damage with many exception types; none of them means anything to the agent.
         raise MinutesError(filename, "le PDF est endommagé et ne peut pas être lu") from exc
@@ -671,6 +696,37 @@ def _pdf_pages(data: bytes, filename: str) -> list[str]:
             )
         raise MinutesError(filename, "le PDF ne contient aucun texte (pages vides)")
     return pages
+
+
+def _inflated_reason(cap: int) -> str:
+    return (
+        f"le contenu du PDF, une fois décompressé, dépasse {max(1, round(cap / MB))} Mo : "
+        "ce n'est pas un procès-verbal ordinaire (fichier piégé ou démesuré)"
+    )
+
+
+def _limit_reason(message: str, cap: int) -> str:
+    """A French reason for one of pypdf's limits."""
+    lowered = message.lower()
+    if "depth" in lowered or "cycle" in lowered or "page tree" in lowered:
+        return (
+            "l'arborescence des pages du PDF est trop profonde ou bouclée "
+            "(fichier malformé ou piégé)"
+        )
+    if "decompress" in lowered or "output length" in lowered or "exceeds" in lowered:
+        return _inflated_reason(cap)
+    return "le PDF dépasse les limites de lecture du portail (fichier malformé ou démesuré)"
+
+
+def _check_inflated_size(pages: object, filename: str, cap: int) -> None:
+    """Refuse a PDF whose pages' content streams inflate beyond `cap` bytes in all, before any
+    text is extracted from them (extraction costs far more than inflating)."""
+    total = 0
+    for page in pages:  # type: ignore[attr-defined]
+        contents = page.get_contents()
+        total += len(contents.get_data()) if contents is not None else 0
+        if total > cap:
+            raise MinutesError(filename, _inflated_reason(cap))
 
 
 def _page_text(page: object) -> str:
@@ -763,7 +819,7 @@ def _continues(previous: Block, following: Block) -> bool:
 # --- entry point --------------------------------------------------------------------------------
 
 
-def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
+def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> ParsedMinutes:
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED:
         raise MinutesError(
@@ -774,7 +830,7 @@ def parse_bytes(data: bytes, filename: str) -> ParsedMinutes:
         raise MinutesError(filename, "le fichier est vide")
     fmt = suffix.lstrip(".")
     if suffix == ".pdf":
-        pages = _pdf_pages(data, filename)
+        pages = _pdf_pages(data, filename, limits)
         return _parse_layout(pdf_blocks(pages), data, filename, fmt, len(pages))
     try:
         text = _without_controls(

@@ -11,15 +11,15 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.council import method, services, urls
-from portal.council.parse import MinutesError, parse_bytes
+from portal.council import method, services, uploads, urls
 from portal.council.permissions import UPLOAD_MINUTES
 from portal.council.queries import filters_from
-from portal.errors import NotFound, ValidationFailed
+from portal.errors import DomainError, NotFound, ValidationFailed
 from portal.web.downloads import attachment_headers
+from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
-from portal.web.routing import flash, redirect, route
+from portal.web.routing import redirect, route
 from portal.web.templating import render
 
 PER_PAGE = 20
@@ -157,48 +157,68 @@ def source(request: Request) -> Response:
     )
 
 
+def _upload_context(request: Request, **extra: object) -> dict[str, object]:
+    return {
+        "uploads": uploads.recent(request.state.db),
+        "status_labels": uploads.STATUS_LABELS,
+        **extra,
+    }
+
+
 def upload_page(request: Request) -> Response:
-    return render(request, "council/upload.html", {})
+    return render(request, "council/upload.html", _upload_context(request))
 
 
 def upload(request: Request) -> Response:
+    """Store the file and `queued`, nothing more: the worker reads it (uploads.py), and the
+    status page says how it went."""
     upload_file = request.state.form.get("file")
     if not isinstance(upload_file, UploadFile) or not upload_file.filename:
         return render(
             request,
             "council/upload.html",
-            {"error": _("Choisissez un fichier de procès-verbal.")},
+            _upload_context(request, error=_("Choisissez un fichier de procès-verbal.")),
             status_code=400,
         )
     data = upload_file.file.read()  # the body size is capped by the app (PORTAL_MAX_BODY_BYTES)
-    try:
-        parsed = parse_bytes(data, upload_file.filename)
-    except MinutesError as exc:
+    result = attempt(
+        request,
+        lambda: uploads.submit(
+            request.state.db,
+            filename=upload_file.filename or "",
+            data=data,
+            actor_id=request.state.user.id,
+        ),
+    )
+    if isinstance(result, DomainError):
         return render(
             request,
             "council/upload.html",
-            {"error": _("Fichier refusé, rien n'a été enregistré. %(reason)s", reason=str(exc))},
-            status_code=400,
+            _upload_context(
+                request,
+                error=_(
+                    "Fichier refusé, rien n'a été enregistré. %(reason)s", reason=result.message
+                ),
+            ),
+            status_code=result.status_code,
         )
-    result = services.ingest(
-        request.state.db,
-        parsed=parsed,
-        filename=upload_file.filename,
-        data=data,
-        actor_id=request.state.user.id,
+    assert result.id is not None
+    return redirect(urls.upload(result.id), request)
+
+
+def upload_status(request: Request) -> Response:
+    sent = uploads.get(request.state.db, request.path_params["upload_id"])
+    return render(
+        request,
+        "council/upload_status.html",
+        {
+            "upload": sent,
+            "status_labels": uploads.STATUS_LABELS,
+            "waiting": sent.status in (uploads.QUEUED, uploads.PARSING),
+            "meeting_url": urls.meeting(sent.meeting_date) if sent.meeting_date else None,
+        },
+        partial="council/_upload_status.html",
     )
-    if result.status != "unchanged":
-        services.tidy_search_index(request.state.db)
-    messages = {
-        "created": _("Séance du %(d)s ajoutée.", d=result.meeting_date.strftime("%d/%m/%Y")),
-        "replaced": _(
-            "Séance du %(d)s remplacée par la version corrigée.",
-            d=result.meeting_date.strftime("%d/%m/%Y"),
-        ),
-        "unchanged": _("Ce fichier était déjà enregistré : rien n'a changé."),
-    }
-    flash(request, messages[result.status])
-    return redirect(urls.meeting(result.meeting_date), request)
 
 
 def method_page(request: Request) -> Response:
@@ -218,4 +238,5 @@ routes = [
     route("/council/methode", method_page, permission=PUBLIC, cache_seconds=5),
     route("/council/upload", upload_page, permission=UPLOAD_MINUTES),
     route("/council/upload", upload, methods=["POST"], permission=UPLOAD_MINUTES),
+    route("/council/uploads/{upload_id:int}", upload_status, permission=UPLOAD_MINUTES),
 ]

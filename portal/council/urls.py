@@ -12,3 +12,8 @@ def meeting(day: date, *, anchor: int | None = None) -> str:
 
 def meeting_source(day: date) -> str:
     return f"/council/m/{day.isoformat()}/source"
+
+
+def upload(upload_id: int) -> str:
+    """The status of an uploaded minutes file (queued, parsing, done, refused)."""
+    return f"/council/uploads/{upload_id}"

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from portal.council.ingest import ingest_paths
 from portal.council.models import Meeting, Passage
 from portal.db import session_scope
-from tests.helpers import assert_accessible, csrf_token
+from portal.settings import Settings
+from tests.helpers import assert_accessible, csrf_token, read_council_uploads
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "2024-11-14-sample.md"
@@ -142,16 +143,21 @@ def test_upload_permission(role: str, status: int, make_client: Any, login_as: A
     assert response.status_code == status
 
 
-def test_upload_refuses_bad_file_and_stores_nothing(login_as: Any, engine: Engine) -> None:
-    """A bad upload gets a French message naming the file and the reason; nothing is stored."""
+def test_upload_refuses_bad_file_and_stores_nothing(
+    login_as: Any, engine: Engine, settings: Settings
+) -> None:
+    """A bad upload gets a French message naming the file and the reason (on its status page,
+    once the worker has read it); nothing is stored."""
     agent = login_as("agent")
     response = agent.post(
         "/council/upload",
         data={"csrf_token": csrf_token(agent, "/council/upload")},
         files={"file": ("pv.md", b"pas de date", "text/markdown")},
     )
-    assert response.status_code == 400
-    assert "pv.md : la date de la séance n&#39;a pas été trouvée" in response.text
+    assert response.status_code == 200 and "en attente de lecture" in response.text
+    read_council_uploads(engine, settings)
+    page = agent.get(str(response.url))
+    assert "pv.md : la date de la séance n&#39;a pas été trouvée" in page.text
     assert _count(engine, Meeting) == 0
 
 
@@ -182,7 +188,7 @@ def test_council_pages_are_accessible(live_server: str, new_page: Any, minutes: 
 
 
 def test_control_characters_in_a_file_are_dropped_not_fatal(
-    login_as: Any, client: TestClient
+    login_as: Any, client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     """A text export with a NUL byte and a form feed (PostgreSQL cannot store NUL) loads, and
     reads as if they were not there."""
@@ -194,6 +200,8 @@ def test_control_characters_in_a_file_are_dropped_not_fatal(
         data={"csrf_token": csrf_token(agent, "/council/upload")},
         files={"file": ("pv-nul.md", data, "text/markdown")},
     )
+    read_council_uploads(engine, settings)
+    response = agent.get(str(response.url))
     assert response.status_code == 200 and "Séance du 14/11/2024 ajoutée." in response.text
     texts = [p["text"] for p in client.get("/api/council/meetings/2024-11-14").json()["passages"]]
     assert not any("\x00" in t or "\x0c" in t for t in texts)

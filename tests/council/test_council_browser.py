@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from portal.council.ingest import ingest_paths
-from tests.helpers import PASSWORD, assert_accessible
+from portal.settings import Settings
+from tests.helpers import PASSWORD, assert_accessible, read_council_uploads
 
 from .conftest import CONTENT
 
@@ -19,7 +20,12 @@ QUESTION = "Quand le conseil a-t-il adopté la charte de l'IA ?"
 
 
 def test_upload_search_ask_cite_and_not_found(
-    live_server: str, new_page: Any, engine: Engine, make_user: Any, demo_pdfs: list[Path]
+    live_server: str,
+    new_page: Any,
+    engine: Engine,
+    settings: Settings,
+    make_user: Any,
+    demo_pdfs: list[Path],
 ) -> None:
     """Upload a PDF, find "piscines", get the quoted adoption of the AI charter, land on it."""
     base = live_server
@@ -37,8 +43,15 @@ def test_upload_search_ask_cite_and_not_found(
     assert_accessible(agent)
     agent.get_by_label("Fichier du procès-verbal").set_input_files(str(may))
     agent.get_by_role("button", name="Envoyer").click()
+    agent.wait_for_url(re.compile(rf"{base}/council/uploads/\d+$"))
+    assert agent.get_by_text("en attente de lecture").is_visible()
+    assert_accessible(agent)
+    # The worker reads the file; htmx polls the status, which turns into a link to the meeting.
+    assert read_council_uploads(engine, settings) == "uploads read: done=1 refused=0"
+    agent.get_by_text("Séance du 16/05/2024 ajoutée.").wait_for(timeout=10000)
+    assert_accessible(agent)
+    agent.get_by_role("link", name="Voir la séance du 16/05/2024").click()
     agent.wait_for_url(f"{base}/council/m/2024-05-16")
-    assert agent.get_by_text("Séance du 16/05/2024 ajoutée.").is_visible()
     assert agent.get_by_role(
         "link", name=re.compile("Rénovation de la piscine des Raguidelles")
     ).is_visible()
@@ -47,7 +60,7 @@ def test_upload_search_ask_cite_and_not_found(
     citizen.goto(f"{base}/council")
     assert_accessible(citizen)
     citizen.get_by_label("Chercher dans les procès-verbaux").fill("piscines")
-    citizen.get_by_role("button", name="Chercher").click()
+    citizen.locator("#contenu").get_by_role("button", name="Chercher").click()
     citizen.wait_for_url(re.compile(r".*/council/search\?q=piscines"))
     first = citizen.locator(".hit").first
     # A deliberation on the pool's renovation (2024-05-10, or its 2024-12-04 amendment, which
@@ -102,7 +115,7 @@ def test_council_pages_work_without_javascript(
     page.wait_for_url(re.compile("theme=Sport"))  # a click does not wait for the next page
     assert page.locator(".hit").count() >= 3
     page.get_by_label("Issue du vote").select_option("adopted")
-    page.get_by_role("button", name="Chercher").click()
+    page.locator("#contenu").get_by_role("button", name="Chercher").click()
     page.wait_for_url(re.compile("issue=adopted"))
     page.goto(
         f"{live_server}/council/ask?q=Combien+co%C3%BBte+la+r%C3%A9novation+de+la+piscine+%3F"

@@ -29,7 +29,7 @@ from portal.council.parse import MinutesError, parse_bytes
 from portal.db import session_scope
 from portal.scheduler import run_once
 from portal.settings import Settings
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, read_council_uploads
 
 from .conftest import CONTENT, ROOT
 
@@ -203,8 +203,11 @@ def test_plain_text_minutes_are_read(tmp_path: Path) -> None:
         parse_bytes(b"Compte rendu sans date\n\nTexte.", "pv.txt")
 
 
-def test_upload_of_a_pdf_by_an_agent(login_as: Any, demo_pdfs: list[Path], engine: Engine) -> None:
-    """An agent uploads a PDF: the meeting page opens with its deliberations; a bad PDF is refused."""
+def test_upload_of_a_pdf_by_an_agent(
+    login_as: Any, demo_pdfs: list[Path], engine: Engine, settings: Settings
+) -> None:
+    """An agent uploads a PDF: once read, its status page links to the meeting page with its
+    deliberations; a bad PDF is refused with the reason."""
     agent = login_as("agent")
     path = demo_pdfs[0]
     response = agent.post(
@@ -212,14 +215,16 @@ def test_upload_of_a_pdf_by_an_agent(login_as: Any, demo_pdfs: list[Path], engin
         data={"csrf_token": csrf_token(agent, "/council/upload")},
         files={"file": (path.name, path.read_bytes(), "application/pdf")},
     )
-    assert response.status_code == 200 and "Séance du 28/03/2024 ajoutée." in response.text
-    assert "Délibération n° 2024-03-01" in response.text
     bad = agent.post(
         "/council/upload",
         data={"csrf_token": csrf_token(agent, "/council/upload")},
         files={"file": ("scan.pdf", _blank_pdf(), "application/pdf")},
     )
-    assert bad.status_code == 400 and "scan.pdf : le PDF ne contient aucun texte" in bad.text
+    assert read_council_uploads(engine, settings) == "uploads read: done=1 refused=1"
+    status = agent.get(str(response.url))
+    assert status.status_code == 200 and "Séance du 28/03/2024 ajoutée." in status.text
+    assert "Délibération n° 2024-03-01" in agent.get("/council/m/2024-03-28").text
+    assert "scan.pdf : le PDF ne contient aucun texte" in agent.get(str(bad.url)).text
     assert _count(engine, Meeting) == 1
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
+from portal.settings import Settings
 from portal.web.downloads import ascii_filename, attachment_headers
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, read_council_uploads
 
 MINUTES = (
     "# Conseil municipal du 3 mars 2025\n\n"
@@ -20,7 +23,7 @@ MINUTES = (
 
 
 def test_a_quoted_name_adds_no_parameter_and_the_file_is_sandboxed(
-    login_as: Any, client: Any
+    login_as: Any, client: Any, engine: Engine, settings: Settings
 ) -> None:
     """A file named `pv".html; x=.md` is served as an attachment under a cleaned name, with the
     name as sent in `filename*`, a sandboxing CSP and nosniff."""
@@ -33,6 +36,7 @@ def test_a_quoted_name_adds_no_parameter_and_the_file_is_sandboxed(
         follow_redirects=False,
     )
     assert uploaded.status_code == 303, re.sub(r"<[^>]+>", " ", uploaded.text)[-1500:]
+    assert read_council_uploads(engine, settings) == "uploads read: done=1 refused=0"
     response = client.get("/council/m/2025-03-03/source")
     assert response.status_code == 200
     disposition = response.headers["content-disposition"]

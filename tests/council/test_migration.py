@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.council import services
 from portal.council.ingest import index_entities
@@ -256,3 +257,49 @@ def test_resplit_migration_cuts_stored_minutes_into_paragraphs_and_keeps_links(
             assert {r.text: r.anchor for r in again} == by_text
     finally:
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url_at_0011(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
+    """A database at revision 0011 (before uploads had a table of their own)."""
+    with database_at("0011", request.param, tmp_path, f"portal_migration_up_{worker_tag}") as url:
+        yield url
+
+
+def test_0012_adds_the_upload_queue_and_keeps_the_minutes(url_at_0011: str) -> None:
+    """0012 on a database holding minutes: they stay as they were, uploads can be queued (one
+    row per file: the same sha256 twice is refused); the downgrade drops the queue only."""
+    engine = make_engine(url_at_0011)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO council_meeting (meeting_date, title, present, absent, proxies, "
+                "source_filename, source_sha256, source_format, source_bytes, ingested_at, "
+                "next_anchor) VALUES ('2024-05-16', 'Séance du 16 mai 2024', '[]', '[]', '[]', "
+                "'2024-05-16.md', :sha, 'md', :data, '2024-05-17 10:00:00', 0)"
+            ),
+            {"sha": "1" * 64, "data": b"minutes"},
+        )
+    engine.dispose()
+    upgrade(url_at_0011, "0012")
+    engine = make_engine(url_at_0011)
+    insert = text(
+        "INSERT INTO council_upload (sha256, filename, data, size, status, attempts, created_at) "
+        "VALUES (:sha, 'pv.md', :data, 7, 'queued', 0, '2026-11-30 10:00:00')"
+    )
+    with engine.begin() as conn:
+        conn.execute(insert, {"sha": "2" * 64, "data": b"minutes"})
+        assert conn.execute(text("SELECT title, source_bytes FROM council_meeting")).one() == (
+            "Séance du 16 mai 2024",
+            b"minutes",
+        )
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"sha": "2" * 64, "data": b"minutes"})
+    engine.dispose()
+    downgrade(url_at_0011, "0011")
+    engine = make_engine(url_at_0011)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM council_meeting")).scalar_one() == 1
+        tables = set(inspect(conn).get_table_names())
+    engine.dispose()
+    assert "council_upload" not in tables and "council_meeting" in tables

@@ -1,38 +1,50 @@
 """Group residents' comments into themes, and copy-paste campaigns into duplicate groups.
 
-The method, in order (every step is deterministic for the same input):
+The method, in order (every step is deterministic, and does not depend on the order of the input:
+comments are first put in an order of their own, by normalised text then id):
 
 1. Near-duplicates: texts are normalised (case, accents, punctuation) and compared by their
    character 5-gram shingles (MinHash with banding finds candidate pairs, the exact Jaccard
    similarity confirms them, >= 0.5). Each group of near-duplicates counts once in the clustering
-   and is shown as one group with its count, so a campaign neither drowns nor splits the themes.
+   and is shown as one group with its count, its variants (a word diff of each copy against the
+   first) and a burst flag (portal/nlp/campaigns.py), so a campaign neither drowns nor splits
+   the themes.
 2. spaCy's French pipeline (fr_core_news_md) gives lemmas, parts of speech, stop words and word
    vectors. A comment keeps its content lemmas (nouns, proper nouns, adjectives, verbs).
-3. Several views of each comment: TF-IDF over lemmas (sublinear, two document-frequency ceilings)
-   reduced by latent semantic analysis (three sizes), alone and joined with the comment's smoothed
-   average word vector (rare words weigh more, the common direction removed).
-4. Consensus: k-means runs on each view for several numbers of themes (6 to 20) and two seeds; two
-   comments are close when they fall in the same group in many runs. An average-linkage tree on
-   that agreement cuts where pairs stop being grouped together in at least 30% of the runs, so the
-   number of themes comes out of the data. Above `sample_size` comments, the consensus is built
-   on a fixed random sample and the other comments join their nearest theme.
-5. Themes smaller than 1% of the comments (at least 3) are dissolved; their comments go to
-   "other" (never more than 15%: the closest ones join their nearest theme). A comment also belongs
-   to a second theme when it is almost as close to it as to its own (it raises several subjects).
-6. Each theme is labelled with its most specific lemmas (class-based TF-IDF) and illustrated by its
-   most central comments, quoted as written.
+3. Several views of each comment: TF-IDF over lemmas (two document-frequency ceilings) and over
+   character 3-5-grams (typos, SMS spelling), each reduced by latent semantic analysis, alone and
+   joined with the comment's smoothed average word vector.
+4. Number of themes, from the data (consensus): k-means runs on each view for several numbers of
+   groups (K_RANGE) and two seeds; the agreement of two comments is the share of runs that put
+   them together. An average-linkage tree on that agreement is cut at CONSENSUS_CUT: the themes
+   that come out are groups whose comments were, on average, put with another group's in fewer
+   than 30% of the runs. Above `sample_size` distinct texts, the consensus is built on a fixed
+   random sample and the other comments join their nearest theme.
+5. Fewer, truer themes: themes smaller than 1% of the comments (at least 3) are dissolved; a theme
+   whose central comments are nearly as close to another theme's centre as to their own
+   (MERGE_RATIO) is merged into it; each theme's coherence is the mean agreement of its pairs of
+   comments, and a theme below MIN_COHERENCE is not presented: its comments go to "other" (never
+   more than MAX_OTHER of all comments: the closest ones join their nearest theme). A comment also
+   belongs to a second theme when it is almost as close to it as to its own.
+6. Each theme is named by a phrase written in its own comments: the span (a noun phrase or short
+   clause, 1 to 6 words, starting and ending with a content word) that most of its central
+   comments share, at least two of them, preferring two or three content words and phrases rare
+   in the other themes. A theme whose central comments share no phrase goes to "other". The
+   comments holding the label are kept as its sources. Representative comments are the most
+   central ones, each closer to its own theme's centre than to any other's; a long comment far
+   from every other of its theme is shown as a singular argument.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 import warnings
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -43,6 +55,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from portal.nlp.campaigns import Campaign, describe
 from portal.nlp.pipeline import get_nlp
 
 CommentId = Hashable
@@ -64,21 +77,30 @@ MINHASH_BANDS = 20
 MINHASH_ROWS = 3
 K_RANGE = range(6, 21, 3)
 SEEDS = (0, 1)
+CHAR_DIMS = (20, 30)
 CONSENSUS_CUT = 0.7  # average-linkage distance: together in at least 30% of the runs
+MERGE_RATIO = 0.45  # merge A into B when A's central comments are this close to B, relative to A
+CENTRAL = 5  # comments that stand for a theme when merging
+CENTRAL_LABEL = 8  # at least this many central comments are read for the label
+MAX_PHRASE = 6  # tokens in a label
+MIN_COHERENCE = 0.3  # below this mean agreement, a group is not presented as a theme
 SECOND_THEME = 0.9  # a second theme when at least this close, relative to the first
 MAX_OTHER = 0.15
+SINGULAR_WORDS = 15  # content words of a comment shown as a singular argument
 FULL_PIPELINE_LIMIT = 3000  # beyond this many distinct texts, lemmas come from a form cache
 
 
 @dataclass(frozen=True)
 class Theme:
-    label: str
+    label: str  # a phrase written in at least two of the theme's central comments
     key_terms: list[str]
-    comment_ids: list[
-        CommentId
-    ]  # every comment of the theme, duplicates and second themes included
+    comment_ids: list[CommentId]  # every comment of the theme, duplicates and second themes
     primary_ids: list[CommentId]  # comments whose closest theme this is
-    representative_ids: list[CommentId]
+    representative_ids: list[CommentId]  # most central first, each closest to this theme
+    label_source_ids: list[CommentId] = field(default_factory=list)  # texts holding the label
+    coherence: float = 0.0  # mean share of runs in which two of its comments fell together
+    distinct_count: int = 0  # distinct arguments: near-copies counted once
+    singular_ids: list[CommentId] = field(default_factory=list)  # singular arguments
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,7 @@ class ClusterResult:
     other: list[CommentId]
     duplicates: list[list[CommentId]]
     parameters: dict[str, Any] = field(default_factory=dict)
+    campaigns: list[Campaign] = field(default_factory=list)  # one per duplicate group
 
     def primary_theme(self) -> dict[CommentId, int]:
         """Each comment's theme index (-1 for "other")."""
@@ -102,13 +125,30 @@ class ClusterResult:
             "themes": [
                 {
                     "label": t.label,
+                    "label_source_ids": t.label_source_ids,
                     "comment_ids": t.comment_ids,
                     "representative_ids": t.representative_ids,
+                    "distinct_arguments": t.distinct_count,
+                    "coherence": t.coherence,
+                    "singular_ids": t.singular_ids,
                 }
                 for t in self.themes
             ],
             "other": self.other,
             "duplicates": self.duplicates,
+            "campaigns": [
+                {
+                    "ids": c.ids,
+                    "burst": c.burst,
+                    "copies_within_an_hour": c.burst_copies,
+                    "variants": [
+                        {"id": v.comment_id, "changes": [[ch.op, ch.words] for ch in v.changes]}
+                        for v in c.variants
+                    ],
+                }
+                for c in self.campaigns
+            ],
+            "method": self.parameters,
         }
 
 
@@ -349,11 +389,24 @@ class _Views:
         return joined
 
 
-def _views(analysis: _Analysis, fit_rows: np.ndarray) -> _Views:
+def _views(analysis: _Analysis, texts: Sequence[str], fit_rows: np.ndarray) -> _Views:
+    """Lemma TF-IDF reduced by LSA (two ceilings, three sizes) and character 3-5-gram TF-IDF
+    reduced by LSA (robust to typos and SMS spelling), each alone and joined with the word
+    vector average."""
 
     sif = _sif_vectors(analysis, fit_rows)
     fit_docs = [analysis.lemmas[i] for i in fit_rows]
     reduced_views = []
+
+    def reduce(matrix: Any, dims: Sequence[int]) -> None:
+        n_terms = matrix.shape[1]
+        for dim in dims:
+            dim = min(dim, n_terms - 1, len(fit_rows) - 1)
+            if dim < 2:
+                continue
+            svd = TruncatedSVD(dim, random_state=0).fit(matrix[fit_rows])
+            reduced_views.append(normalize(svd.transform(matrix)).astype(np.float32))
+
     for max_df in (0.1, 0.2):
         tfidf = TfidfVectorizer(
             analyzer=_identity, sublinear_tf=True, min_df=2, max_df=max_df, dtype=np.float32
@@ -363,14 +416,17 @@ def _views(analysis: _Analysis, fit_rows: np.ndarray) -> _Views:
         except ValueError:  # too few words for these limits
             tfidf = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
             tfidf.fit(fit_docs)
-        matrix = tfidf.transform(analysis.lemmas)
-        n_terms = matrix.shape[1]
-        for dim in (15, 20, 30):
-            dim = min(dim, n_terms - 1, len(fit_rows) - 1)
-            if dim < 2:
-                continue
-            svd = TruncatedSVD(dim, random_state=0).fit(matrix[fit_rows])
-            reduced_views.append(normalize(svd.transform(matrix)).astype(np.float32))
+        reduce(tfidf.transform(analysis.lemmas), (15, 20, 30))
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalise, sublinear_tf=True,
+        min_df=2, max_df=0.2, dtype=np.float32,
+    )  # fmt: skip
+    try:
+        chars.fit([texts[i] for i in fit_rows])
+    except ValueError:  # too few texts for these limits
+        pass
+    else:
+        reduce(chars.transform(texts), CHAR_DIMS)
     return _Views(reduced_views, sif.astype(np.float32))
 
 
@@ -378,8 +434,9 @@ def _identity(doc: list[str]) -> list[str]:
     return doc
 
 
-def _consensus(views: _Views, rows: np.ndarray, progress: Progress) -> np.ndarray:
-    """Labels of `rows` from the agreement of many k-means runs over the views."""
+def _agreement(views: _Views, rows: np.ndarray, progress: Progress) -> np.ndarray:
+    """Share of the k-means runs (every view, every k in K_RANGE, two seeds) in which each pair
+    of `rows` fell in the same group."""
 
     m = len(rows)
     agreement = np.zeros((m, m), dtype=np.float32)
@@ -396,93 +453,233 @@ def _consensus(views: _Views, rows: np.ndarray, progress: Progress) -> np.ndarra
                 runs += 1
         progress(f"consensus : {k} groupes essayés")
     agreement /= runs
+    return agreement
+
+
+def consensus_cut(agreement: np.ndarray, cut: float | None = None) -> np.ndarray:
+    """The number of themes, from the data: an average-linkage tree on 1 - agreement, cut where
+    two groups' comments were put together in fewer than 1 - `cut` of the runs on average. Two
+    themes that come out are therefore never grouped together in that share of the runs."""
+
+    if len(agreement) < 2:
+        return np.zeros(len(agreement), dtype=np.int64)
     tree = AgglomerativeClustering(
         n_clusters=None,
         metric="precomputed",
         linkage="average",
-        distance_threshold=CONSENSUS_CUT,
+        distance_threshold=CONSENSUS_CUT if cut is None else cut,
     )
     labels: np.ndarray = tree.fit_predict(1.0 - agreement)
     return labels
 
 
+def _centroids(views: _Views, labels: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    n_themes = int(labels.max()) + 1
+    out = []
+    for v in range(views.count):
+        sub = views.get(v, rows)
+        out.append(normalize(np.vstack([sub[labels == c].mean(axis=0) for c in range(n_themes)])))
+    return out
+
+
 def _scores(views: _Views, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Mean cosine of every text to each theme's centroid, over the views (n x themes)."""
 
-    n_themes = int(labels.max()) + 1
-    total = np.zeros((views.size, n_themes), dtype=np.float32)
-    for v in range(views.count):
-        sub = views.get(v, rows)
-        centroids = normalize(np.vstack([sub[labels == c].mean(axis=0) for c in range(n_themes)]))
+    centroids = _centroids(views, labels, rows)
+    total = np.zeros((views.size, centroids[0].shape[0]), dtype=np.float32)
+    for v, cents in enumerate(centroids):
         for start in range(0, views.size, 10000):
             chunk = slice(start, start + 10000)
-            total[chunk] += views.get(v, chunk) @ centroids.T
+            total[chunk] += views.get(v, chunk) @ cents.T
     return total / views.count
 
 
-LINK_WORDS = frozenset({"de", "du", "des", "d'", "à", "au", "aux", "en", "la", "le", "l'"})
+def merge_near_duplicates(
+    scores: np.ndarray, labels: np.ndarray, ratio: float | None = None, central: int = CENTRAL
+) -> np.ndarray:
+    """Merge themes whose central comments are near-duplicates in meaning: theme A joins theme B
+    when A's `central` most central comments are, on average, at least `ratio` times as close to
+    B's centre as to A's own. `scores` is (rows x themes) for the rows labelled by `labels`.
+    Returns new labels 0..k-1 (merged pairs share one). One split idea comes back as one theme."""
+
+    ratio = MERGE_RATIO if ratio is None else ratio
+    labels = labels.copy()
+    while True:
+        themes = sorted(set(labels.tolist()))
+        if len(themes) < 2:
+            return labels
+        best: tuple[float, int, int] | None = None
+        for a in themes:
+            rows = np.flatnonzero(labels == a)
+            top = rows[np.argsort(-scores[rows, a], kind="stable")[:central]]
+            own = float(scores[top, a].mean())
+            for b in themes:
+                if b == a or own <= 0:
+                    continue
+                closeness = float(scores[top, b].mean()) / own
+                if closeness >= ratio and (best is None or closeness > best[0]):
+                    best = (closeness, a, b)
+        if best is None:
+            break
+        _closeness, a, b = best
+        size_a, size_b = int(np.sum(labels == a)), int(np.sum(labels == b))
+        labels[labels == a] = b
+        # The merged theme's centre is about the size-weighted mean of both centres.
+        scores = scores.copy()
+        scores[:, b] = (size_a * scores[:, a] + size_b * scores[:, b]) / (size_a + size_b)
+    remap = {c: k for k, c in enumerate(sorted(set(labels.tolist())))}
+    return np.array([remap[c] for c in labels.tolist()], dtype=np.int64)
 
 
-def _label(
-    texts: Sequence[str], analysis: _Analysis, members: list[list[int]], top: int = 3
-) -> tuple[list[str], list[list[str]]]:
-    """Key phrases of each theme: lemmas and two-word phrases ("temps réel", "centre de contact")
-    frequent in a theme and rare in the others (class-based TF-IDF), shown as residents wrote them."""
+def coherence(agreement: np.ndarray, members: np.ndarray) -> float:
+    """Share of the clustering runs in which two comments of the theme fell together (mean over
+    its pairs): 1.0 when every run agrees, near 1/k when they were together only by chance."""
+
+    if len(members) < 2:
+        return 0.0
+    block = agreement[np.ix_(members, members)]
+    m = len(members)
+    return float((block.sum() - np.trace(block)) / (m * (m - 1)))
+
+
+# --- 6. labels: a phrase the theme's central comments share ------------------------------
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    key: str  # lemmas (function words folded) joined by spaces
+    surface: str  # as written in one comment
+    words: int  # content words
+
+
+def _phrases(text: str, lexicon: dict[str, tuple[str, str]], tokenizer: Any) -> list[_Phrase]:
+    """Every span of 1 to MAX_PHRASE tokens inside a clause that starts and ends with a content
+    word (a noun phrase or a short clause), with the words it was written with."""
+
+    prepared = _prepare(text)
+    same = len(prepared) == len(text)
+    doc = tokenizer(prepared)
+    found: dict[str, _Phrase] = {}
+    segment: list[tuple[int, int, str, bool]] = []  # start, end, key word, content?
+
+    def flush() -> None:
+        for i, (start, _end, _w, content) in enumerate(segment):
+            if not content:
+                continue
+            for j in range(i, min(len(segment), i + MAX_PHRASE)):
+                if not segment[j][3]:
+                    continue
+                span = segment[i : j + 1]
+                key = " ".join(w for _s, _e, w, _c in span)
+                if key in found:
+                    continue
+                end = segment[j][1]
+                surface = (text if same else prepared)[start:end]
+                found[key] = _Phrase(key, surface, sum(1 for *_x, c in span if c))
+        segment.clear()
+
+    for tok in doc:
+        if not tok.is_alpha and tok.text not in ("'", "’"):
+            flush()
+            continue
+        form = tok.lower_
+        lemma, pos = lexicon.get(form, (form, "X"))
+        content = _keep(form, lemma, pos, tok.is_stop, tok.is_alpha)
+        word = fold_word(lemma if content else form)
+        segment.append((tok.idx, tok.idx + len(tok.text), word, content))
+    flush()
+    return list(found.values())
+
+
+def fold_word(word: str) -> str:
+    word = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in word if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class PhraseLabel:
+    text: str  # as written in the most central comment that holds it
+    source_rows: list[int]  # the theme's texts holding it, most central first
+
+
+def phrase_labels(
+    texts: Sequence[str], analysis: _Analysis, ordered_members: list[list[int]]
+) -> list[PhraseLabel | None]:
+    """For each theme (its texts, most central first): the phrase shared by the most of its
+    central texts (at least two, so never one comment's words), preferring phrases of two or
+    three content words and phrases rare in the other themes. None when no phrase is shared."""
 
     tokenizer = get_nlp(MODEL, disable=("parser", "ner")).tokenizer
-    lexicon = analysis.lexicon
-    theme_df: list[Counter[str]] = []
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for rows in members:
+    per_theme: list[dict[int, list[_Phrase]]] = []
+    df_theme: list[Counter[str]] = []
+    for rows in ordered_members:
+        found = {row: _phrases(texts[row], analysis.lexicon, tokenizer) for row in rows[:400]}
+        per_theme.append(found)
         df: Counter[str] = Counter()
-        for row in rows[:400]:
-            doc = tokenizer(_prepare(texts[row]))
-            keys: set[str] = set()
-            content = []
-            for i, tok in enumerate(doc):
-                form = tok.lower_
-                lemma, pos = lexicon.get(form, (form, "X"))
-                if _keep(form, lemma, pos, tok.is_stop, tok.is_alpha):
-                    content.append((i, lemma))
-                    keys.add(lemma)
-                    surfaces[lemma][form] += 1
-            for (i, a), (j, b) in itertools.pairwise(content):
-                if j == i + 1 or (j == i + 2 and doc[i + 1].lower_ in LINK_WORDS):
-                    key = f"{a} {b}"
-                    keys.add(key)
-                    surfaces[key][doc[i : j + 1].text.replace("' ", "'")] += 1
-            df.update(keys)
-        theme_df.append(df)
-    n_themes = len(members)
-    in_themes = Counter(key for df in theme_df for key in df)
-    labels, terms = [], []
-    for df, rows in zip(theme_df, members, strict=True):
-        size = max(1, min(len(rows), 400))
-        scored = sorted(
-            (
-                (
-                    (1.5 if " " in key else 1.0)
-                    * (c / size)
-                    * np.log((1 + n_themes) / in_themes[key]),
-                    key,
-                )
-                for key, c in df.items()
-                if c >= 2 or size < 4
-            ),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
-        chosen: list[str] = []
-        for _score, key in scored:
-            words = set(key.split())
-            if any(words & set(other.split()) for other in chosen):
+        for phrases in found.values():
+            df.update({p.key for p in phrases})
+        df_theme.append(df)
+    total_df: Counter[str] = Counter()
+    for df in df_theme:
+        total_df.update(df)
+    total_rows = max(1, sum(len(found) for found in per_theme))
+    labels: list[PhraseLabel | None] = []
+    for rows, found, df in zip(ordered_members, per_theme, df_theme, strict=True):
+        size = max(1, len(found))
+        central_rows = rows[: max(CENTRAL_LABEL, size // 3)]
+        central_df: Counter[str] = Counter()
+        for row in central_rows:
+            central_df.update({p.key for p in found.get(row, [])})
+        words: dict[str, int] = {}
+        for row in central_rows:
+            for p in found.get(row, []):
+                words[p.key] = p.words
+        best: tuple[int, float, str] | None = None
+        for key, shared in central_df.items():
+            if shared < 2:
                 continue
-            chosen.append(key)
-            if len(chosen) == 8:
-                break
-        shown = [surfaces[key].most_common(1)[0][0] for key in chosen]
-        terms.append(shown)
-        labels.append(", ".join(shown[:top]) if shown else _("divers"))
-    return labels, terms
+            in_theme = df[key] / size
+            elsewhere = (total_df[key] - df[key]) / max(1, total_rows - size)
+            lift = in_theme / (in_theme + elsewhere)
+            several = 1 if words[key] >= 2 else 0  # a phrase before a lone word
+            score = shared / len(central_rows) * lift * (1.0 + 0.15 * min(words[key], 4))
+            if best is None or (several, score, key) > best:
+                best = (several, score, key)
+        if best is None:
+            labels.append(None)
+            continue
+        key = best[2]
+        holders = [row for row in rows if any(p.key == key for p in found.get(row, []))]
+        surface = next(p.surface for p in found[holders[0]] if p.key == key)
+        labels.append(PhraseLabel(surface[:1].upper() + surface[1:], holders))
+    return labels
+
+
+def _key_terms(analysis: _Analysis, members: list[list[int]], top: int = 8) -> list[list[str]]:
+    """Each theme's most specific lemmas (class-based TF-IDF), kept in the JSON for analysts."""
+    dfs = [
+        Counter(lemma for row in rows for lemma in set(analysis.lemmas[row])) for rows in members
+    ]
+    in_themes = Counter(key for df in dfs for key in df)
+    out = []
+    for df, rows in zip(dfs, members, strict=True):
+        size = max(1, len(rows))
+        scored = sorted(
+            ((c / size) * float(np.log((1 + len(members)) / in_themes[k])), k)
+            for k, c in df.items()
+            if c >= 2
+        )
+        out.append([k for _s, k in reversed(scored[-top:])])
+    return out
+
+
+def _canonical(comments: Sequence[tuple[CommentId, str]]) -> list[int]:
+    """An order that does not depend on the order given (normalised text, text, id): the same
+    comments in any order give the same themes."""
+    return sorted(
+        range(len(comments)),
+        key=lambda k: (normalise(comments[k][1]), comments[k][1], str(comments[k][0])),
+    )
 
 
 def cluster_comments(
@@ -491,14 +688,42 @@ def cluster_comments(
     progress: Progress = _quiet,
     sample_size: int = 2000,
     seed: int = 0,
+    created_at: Mapping[CommentId, datetime] | None = None,
 ) -> ClusterResult:
-    """Themes, "other" and near-duplicate groups of (id, text) pairs. See the module docstring."""
+    """Themes, "other" and near-duplicate groups of (id, text) pairs. See the module docstring.
+    `created_at` (optional) orders each campaign's copies and flags bursts."""
 
     # Many small k-means runs: one thread each is an order of magnitude faster than a pool.
     # Tiny inputs can hold fewer distinct points than groups asked for: that is expected.
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Number of distinct clusters")
-        return _cluster(comments, progress=progress, sample_size=sample_size, seed=seed)
+        order = _canonical(comments)
+        result = _cluster(
+            [comments[k] for k in order], progress=progress, sample_size=sample_size, seed=seed
+        )
+    texts = {cid: text for cid, text in comments}
+    campaigns = [describe(group, texts, created_at) for group in result.duplicates]
+    return ClusterResult(
+        result.themes,
+        result.other,
+        [c.ids for c in campaigns],
+        result.parameters,
+        campaigns,
+    )
+
+
+def order_stability(
+    comments: Sequence[tuple[CommentId, str]], result: ClusterResult, *, seed: int = 1
+) -> float:
+    """Adjusted Rand index between `result` and a run on the same comments shuffled."""
+    from sklearn.metrics import adjusted_rand_score  # only where the figure is measured
+
+    shuffled = list(comments)
+    np.random.default_rng(seed).shuffle(shuffled)
+    again = cluster_comments(shuffled, seed=result.parameters.get("seed", 0))
+    first, second = result.primary_theme(), again.primary_theme()
+    ids = [cid for cid, _text in comments]
+    return float(adjusted_rand_score([first[i] for i in ids], [second[i] for i in ids]))
 
 
 def _cluster(
@@ -518,6 +743,8 @@ def _cluster(
         "duplicate_jaccard": DUPLICATE_JACCARD,
         "k_range": [K_RANGE.start, K_RANGE.stop - 1],
         "consensus_cut": CONSENSUS_CUT,
+        "merge_ratio": MERGE_RATIO,
+        "min_coherence": MIN_COHERENCE,
         "second_theme": SECOND_THEME,
         "max_other": MAX_OTHER,
         "sample_size": sample_size,
@@ -533,7 +760,7 @@ def _cluster(
     for i, r in enumerate(root):
         group_members[r].append(i)
     duplicates = [[ids[i] for i in group_members[r]] for r in reps if len(group_members[r]) > 1]
-    duplicates.sort(key=lambda g: -len(g))
+    duplicates.sort(key=lambda g: (-len(g), str(g[0])))
     parameters["distinct_texts"] = len(reps)
     progress(f"analyse : {len(reps)} textes distincts ({len(duplicates)} groupes de doublons)")
     rep_texts = [texts[r] for r in reps]
@@ -541,18 +768,43 @@ def _cluster(
     usable = np.array([k for k, doc in enumerate(analysis.lemmas) if doc], dtype=np.int64)
     weight = np.array([len(group_members[r]) for r in reps])  # comments per distinct text
 
-    def expand(rep_rows: Sequence[int]) -> list[CommentId]:
+    def expand(rep_rows: Iterable[int]) -> list[CommentId]:
         return [ids[i] for k in sorted(rep_rows) for i in group_members[reps[k]]]
 
-    if len(usable) < 12:  # too few to split: one theme of everything that has words
-        everything = [usable.tolist()] if len(usable) else []
-        labels_text, terms = _label(rep_texts, analysis, everything)
-        themes = [
-            Theme(labels_text[0], terms[0], expand(rows), expand(rows), expand(rows[:5]))
-            for rows in everything
-        ]
-        empty = [k for k in range(len(reps)) if not analysis.lemmas[k]]
-        return ClusterResult(themes, expand(empty), duplicates, parameters)
+    def finish(themes: list[Theme], other_rows: list[int]) -> ClusterResult:
+        themes.sort(key=lambda t: (-len(t.comment_ids), t.label))
+        other = expand(other_rows)
+        parameters["themes"] = len(themes)
+        parameters["other_share"] = round(len(other) / n, 4)
+        parameters["mean_coherence"] = (
+            round(float(np.mean([t.coherence for t in themes])), 3) if themes else 0.0
+        )
+        progress(f"terminé : {len(themes)} thèmes, {len(other)} commentaires dans « autres »")
+        return ClusterResult(themes, other, duplicates, parameters)
+
+    if len(usable) < 12:  # too few to split: at most one theme of everything that has words
+        rows = usable.tolist()
+        found = phrase_labels(rep_texts, analysis, [rows]) if rows else [None]
+        themes = []
+        if rows and found[0] is not None:
+            label = found[0]
+            themes.append(
+                Theme(
+                    label.text,
+                    _key_terms(analysis, [rows])[0],
+                    expand(rows),
+                    expand(rows),
+                    [ids[reps[k]] for k in rows[:5]],
+                    [ids[reps[k]] for k in label.source_rows],
+                    1.0,
+                    len(rows),
+                    [],
+                )
+            )
+            rows_in = set(rows)
+        else:
+            rows_in = set()
+        return finish(themes, [k for k in range(len(reps)) if k not in rows_in])
 
     rng = np.random.default_rng(seed)
     if len(usable) > sample_size:
@@ -560,8 +812,10 @@ def _cluster(
     else:
         sample = usable
     progress(f"représentation : {len(usable)} textes, consensus sur {len(sample)}")
-    views = _views(analysis, sample)
-    labels = _consensus(views, sample, progress)
+    views = _views(analysis, rep_texts, sample)
+    agreement = _agreement(views, sample, progress)
+    labels = consensus_cut(agreement)
+    parameters["themes_found"] = int(labels.max()) + 1
     # Dissolve themes too small to read as a theme.
     sizes = Counter(labels.tolist())
     min_size = max(3, int(0.01 * len(sample)))
@@ -570,16 +824,37 @@ def _cluster(
         kept = [sizes.most_common(1)[0][0]]
     renumber = {c: k for k, c in enumerate(kept)}
     sample_labels = np.array([renumber.get(c, -1) for c in labels.tolist()])
-    fit_mask = sample_labels >= 0
-    scores = _scores(views, sample_labels[fit_mask], sample[fit_mask])
+    fit = sample_labels >= 0
+    # Merge themes that say the same thing (their central comments are as close to another).
+    sample_scores = _scores(views, sample_labels[fit], sample[fit])[sample]
+    merged = merge_near_duplicates(sample_scores[fit], sample_labels[fit])
+    parameters["themes_merged"] = len(kept) - (int(merged.max()) + 1)
+    sample_labels[fit] = merged
+    # Coherence of each theme from the runs' agreement; below MIN_COHERENCE, it is not a theme.
+    n_themes = int(merged.max()) + 1
+    coherences = [coherence(agreement, np.flatnonzero(sample_labels == c)) for c in range(n_themes)]
+    weak = [c for c in range(n_themes) if coherences[c] < MIN_COHERENCE]
+    for c in weak:
+        sample_labels[sample_labels == c] = -1
+    parameters["themes_below_coherence"] = len(weak)
+    strong = [c for c in range(n_themes) if c not in weak]
+    if not strong:
+        return finish([], list(range(len(reps))))
+    remap = {c: k for k, c in enumerate(strong)}
+    coherences = [coherences[c] for c in strong]
+    sample_labels = np.array([remap.get(int(c), -1) for c in sample_labels])
+    fit = sample_labels >= 0
+    scores = _scores(views, sample_labels[fit], sample[fit])
+    n_themes = len(strong)
     primary = np.full(len(reps), -1)
     primary[usable] = scores[usable].argmax(axis=1)
     primary[sample] = sample_labels  # the consensus decides for the sample
-    # "other": dissolved themes and texts without words, at most MAX_OTHER of the comments.
+    # "other": weak and dissolved themes and texts without words, at most MAX_OTHER of the
+    # comments (the closest ones join their nearest theme).
     other_rows = [k for k in range(len(reps)) if primary[k] < 0]
     budget = int(MAX_OTHER * n) - int(sum(weight[k] for k in other_rows if not analysis.lemmas[k]))
     movable = sorted(
-        (k for k in other_rows if analysis.lemmas[k]), key=lambda k: -float(scores[k].max())
+        (k for k in other_rows if analysis.lemmas[k]), key=lambda k: (-float(scores[k].max()), k)
     )
     in_other = sum(weight[k] for k in movable)
     for k in movable:
@@ -587,8 +862,6 @@ def _cluster(
             break
         primary[k] = int(scores[k].argmax())
         in_other -= weight[k]
-    # A second theme for comments about as close to it as to their own.
-    n_themes = len(kept)
     members: list[list[int]] = [[] for _ in range(n_themes)]
     secondary: list[list[int]] = [[] for _ in range(n_themes)]
     for k in range(len(reps)):
@@ -596,26 +869,59 @@ def _cluster(
         if c < 0:
             continue
         members[c].append(k)
-        order = np.argsort(-scores[k])
+        order = np.argsort(-scores[k], kind="stable")
         second = int(order[1]) if order[0] == c and n_themes > 1 else int(order[0])
         if second != c and scores[k, second] >= SECOND_THEME * scores[k, c] > 0:
             secondary[second].append(k)
-    labels_text, terms = _label(rep_texts, analysis, members)
+    # Most central first; a quoted comment must be closer to its own centre than to any other.
+    ordered = [_by_centrality(scores, rows, c) for c, rows in enumerate(members)]
+    phrase = phrase_labels(rep_texts, analysis, ordered)
+    terms = _key_terms(analysis, members)
     themes = []
+    unlabelled: list[int] = []
     for c in range(n_themes):
-        central = sorted(members[c], key=lambda k: (-float(scores[k, c]), k))[:5]
+        named = phrase[c]
+        if named is None or not members[c]:  # no phrase shared by two central comments
+            unlabelled.extend(members[c])
+            continue
+        central = [k for k in ordered[c] if int(np.argmax(scores[k])) == c and analysis.lemmas[k]][
+            :5
+        ]
         themes.append(
             Theme(
-                label=labels_text[c],
+                label=named.text,
                 key_terms=terms[c],
                 comment_ids=expand(sorted(members[c] + secondary[c])),
                 primary_ids=expand(members[c]),
                 representative_ids=[ids[reps[k]] for k in central],
+                label_source_ids=[ids[reps[k]] for k in named.source_rows],
+                coherence=round(coherences[c], 3),
+                distinct_count=len(members[c]),
+                singular_ids=[ids[reps[k]] for k in _singular(views, members[c], analysis)],
             )
         )
-    themes.sort(key=lambda t: (-len(t.comment_ids), t.label))
-    other = expand([k for k in range(len(reps)) if primary[k] < 0])
-    parameters["themes"] = n_themes
+    parameters["themes_without_phrase"] = n_themes - len(themes)
+    other_rows = [k for k in range(len(reps)) if primary[k] < 0] + unlabelled
     parameters["second_theme_comments"] = int(sum(weight[k] for rows in secondary for k in rows))
-    progress(f"terminé : {n_themes} thèmes, {len(other)} commentaires dans « autres »")
-    return ClusterResult(themes, other, duplicates, parameters)
+    return finish(themes, other_rows)
+
+
+def _by_centrality(scores: np.ndarray, rows: list[int], theme: int) -> list[int]:
+    return sorted(rows, key=lambda k: (-float(scores[k, theme]), k))
+
+
+def _singular(views: _Views, rows: list[int], analysis: _Analysis) -> list[int]:
+    """Long comments (SINGULAR_WORDS words or more) whose closest neighbour in the theme is
+    further than every other member's: an argument made once, worth reading on its own."""
+    if len(rows) < 5:
+        return []
+    data = np.hstack([views.get(v, np.array(rows)) for v in range(views.count)]) / np.sqrt(
+        views.count
+    )
+    sims = data @ data.T
+    np.fill_diagonal(sims, -np.inf)
+    nearest = sims.max(axis=1)
+    floor = float(np.quantile(nearest, 0.1))
+    long_rows = [i for i, k in enumerate(rows) if len(analysis.lemmas[k]) >= SINGULAR_WORDS]
+    picked = sorted((i for i in long_rows if nearest[i] <= floor), key=lambda i: nearest[i])
+    return [rows[i] for i in picked[:2]]

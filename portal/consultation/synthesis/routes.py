@@ -70,6 +70,7 @@ def _page(request: Request, run: SynthesisRun | None, *, draft: bool) -> Respons
         "has_draft": draft or _has_draft(request),
         "base": "/consultation/synthesis/draft" if draft else "/consultation/synthesis",
         "query": f"?version={view.version.number}" if not draft else "",
+        "evaluation": synthesis.evaluation(),
     }
     return render(request, "consultation/synthesis.html", ctx)
 

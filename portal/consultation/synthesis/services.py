@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
@@ -39,6 +41,7 @@ from portal.consultation.synthesis.models import (
 from portal.csvout import write_rows
 from portal.db import session_scope
 from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.nlp.campaigns import Change, describe
 from portal.web.i18n import gettext as _
 
 MIN_CLAUSE_COMMENTS = 8  # below this, a clause gets no themes of its own (too few to group)
@@ -54,6 +57,7 @@ class SourceComment:
     body: str
     clause_id: int
     supports: int
+    created_at: datetime | None = None
 
 
 def _visible_comment_filter() -> list[object]:
@@ -63,12 +67,15 @@ def _visible_comment_filter() -> list[object]:
 def source_comments(session: Session, *, version_id: int) -> list[SourceComment]:
     """The comments a run covers: on the version's clauses, neither hidden nor deleted."""
     stmt = (
-        select(Comment.id, Comment.body, Comment.clause_id, Comment.support_count)
+        select(Comment.id, Comment.body, Comment.clause_id, Comment.support_count,
+               Comment.created_at)
         .join(Clause, Clause.id == Comment.clause_id)
         .where(Clause.version_id == version_id, *_visible_comment_filter())
         .order_by(Comment.id)
-    )
-    return [SourceComment(int(i), b, int(c), int(s)) for i, b, c, s in session.execute(stmt)]
+    )  # fmt: skip
+    return [
+        SourceComment(int(i), b, int(c), int(s), at) for i, b, c, s, at in session.execute(stmt)
+    ]
 
 
 def fingerprint(comments: Iterable[SourceComment]) -> str:
@@ -141,11 +148,16 @@ def prepare_run(
     """Run the pipeline over the whole consultation and over each clause with enough comments."""
     # Imported here: scikit-learn, numpy and spaCy's md model load only where a synthesis runs
     # (the worker, `portal nlp`), never in a web process that merely shows the published one.
-    from portal.nlp.cluster import cluster_comments
+    from portal.nlp.cluster import cluster_comments, order_stability
 
     start = time.perf_counter()
     say = progress or (lambda _m: None)
-    whole = cluster_comments([(c.id, c.body) for c in comments], progress=say)
+    pairs = [(c.id, c.body) for c in comments]
+    times = {c.id: c.created_at for c in comments if c.created_at is not None}
+    whole = cluster_comments(pairs, progress=say, created_at=times)
+    # Published beside the themes: the same comments in another order give the same themes.
+    say("stabilité : même calcul sur les commentaires mélangés")
+    whole.parameters["order_stability_ari"] = round(order_stability(pairs, whole), 3)
     by_clause: dict[int, list[SourceComment]] = defaultdict(list)
     for c in comments:
         by_clause[c.clause_id].append(c)
@@ -153,7 +165,9 @@ def prepare_run(
     for clause_id, rows in sorted(by_clause.items()):
         if len(rows) >= MIN_CLAUSE_COMMENTS:
             say(f"article {clause_id} : {len(rows)} commentaires")
-            per_clause[clause_id] = cluster_comments([(c.id, c.body) for c in rows])
+            per_clause[clause_id] = cluster_comments(
+                [(c.id, c.body) for c in rows], created_at=times
+            )
     return PreparedRun(version_id, digest, len(comments), whole, per_clause,
                        round(time.perf_counter() - start, 1))  # fmt: skip
 
@@ -238,6 +252,9 @@ def _store(session: Session, run_id: int, clause_id: int | None, result: Cluster
             key_terms=json.dumps(theme.key_terms, ensure_ascii=False),
             representative_ids=json.dumps(theme.representative_ids),
             auto_size=len(theme.comment_ids),
+            coherence=theme.coherence,
+            label_source_ids=json.dumps(theme.label_source_ids),
+            singular_ids=json.dumps(theme.singular_ids),
         )
         session.add(row)
         session.flush()
@@ -285,7 +302,8 @@ def clone_as_draft(session: Session, *, run_id: int) -> SynthesisRun:
             run_id=int(copy.id or 0), clause_id=theme.clause_id, position=theme.position,
             auto_label=theme.auto_label, label=theme.auto_label, key_terms=theme.key_terms,
             representative_ids=theme.representative_ids, auto_size=theme.auto_size,
-            is_other=theme.is_other,
+            is_other=theme.is_other, coherence=theme.coherence,
+            label_source_ids=theme.label_source_ids, singular_ids=theme.singular_ids,
         )  # fmt: skip
         session.add(new)
         session.flush()
@@ -450,6 +468,66 @@ class ThemeView:
     merged_from: list[str] = field(default_factory=list)
     moved_in: int = 0
     moved_out: int = 0
+    distinct: int = 0  # distinct arguments: each group of near-copies counted once
+    label_sources: list[LabelSource] = field(default_factory=list)  # comments holding the label
+    singular: list[Comment] = field(default_factory=list)  # singular arguments
+    campaigns: int = 0  # groups of near-copies among its comments
+
+
+@dataclass(frozen=True)
+class LabelSource:
+    """A comment the theme's label comes from, cut around the label's words."""
+
+    comment: Comment
+    before: str
+    match: str
+    after: str
+
+
+def _fold_chars(text: str) -> str:
+    """Lower case without accents, one character for one (positions stay those of `text`)."""
+    return "".join(unicodedata.normalize("NFKD", ch)[:1].lower() or ch for ch in text)
+
+
+def label_source(comment: Comment, label: str, width: int = 70) -> LabelSource:
+    """The comment around the first place it holds the label (accents and case aside)."""
+    body = comment.body
+    at = _fold_chars(body).find(_fold_chars(label)) if label else -1
+    if at < 0:
+        cut = body if len(body) <= 2 * width else body[: 2 * width].rstrip() + "…"
+        return LabelSource(comment, cut, "", "")
+    end = at + len(label)
+    start, stop = max(0, at - width), min(len(body), end + width)
+    before = ("…" if start else "") + body[start:at]
+    after = body[end:stop] + ("…" if stop < len(body) else "")
+    return LabelSource(comment, before, body[at:end], after)
+
+
+@dataclass
+class VariantView:
+    comment: Comment
+    changes: list[Change]  # words removed (-) and added (+) against the first copy
+
+
+@dataclass
+class CampaignView:
+    """A group of near-copies: its first copy, what each other copy changed, its burst flag."""
+
+    first: Comment
+    variants: list[VariantView]
+    burst: bool
+    burst_copies: int
+    span_minutes: int | None
+    theme_label: str
+    theme_id: int | None
+
+    @property
+    def count(self) -> int:
+        return 1 + len(self.variants)
+
+    @property
+    def changed(self) -> list[VariantView]:
+        return [v for v in self.variants if v.changes]
 
 
 @dataclass
@@ -473,6 +551,21 @@ class RunView:
     comment_count: int
     parameters: dict[str, object]
     duplicate_texts: list[tuple[int, str]] = field(default_factory=list)  # (count, first text)
+    campaigns: list[CampaignView] = field(default_factory=list)
+
+    @property
+    def other_share(self) -> float:
+        return (self.other.size / self.comment_count) if self.other and self.comment_count else 0.0
+
+    @property
+    def stability(self) -> float | None:
+        value = self.parameters.get("order_stability_ari")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def mean_coherence(self) -> float | None:
+        found = [t.theme.coherence for t in self.themes if t.theme.coherence is not None]
+        return sum(found) / len(found) if found else None
 
 
 def _visible_members(
@@ -522,7 +615,12 @@ def run_view(session: Session, run: SynthesisRun, *, clause_id: int | None = Non
         *(cid for rows in members.values() for cid, _k, _s, _p in rows),
         *(e.comment_id for e in edits if e.comment_id),
     ]
-    representative_ids = {int(i) for t in live for i in json.loads(t.representative_ids or "[]")}
+    representative_ids = {
+        int(i)
+        for t in live
+        for field_ in (t.representative_ids, t.label_source_ids, t.singular_ids)
+        for i in json.loads(field_ or "[]")
+    }
     comments = {
         c.id: c
         for c in session.scalars(
@@ -532,6 +630,14 @@ def run_view(session: Session, run: SynthesisRun, *, clause_id: int | None = Non
             )
         )
     }
+    group_of: dict[int, int] = {
+        int(cid): g for g, group in enumerate(json.loads(run.duplicates or "[]")) for cid in group
+    }
+
+    def quoted(raw: str | None, rows: list[tuple[int, int, int, bool]]) -> list[Comment]:
+        inside = {cid for cid, _k, _s, _p in rows}
+        return [comments[i] for i in json.loads(raw or "[]") if i in comments and i in inside]
+
     views = []
     other = None
     for theme in live:
@@ -555,7 +661,14 @@ def run_view(session: Session, run: SynthesisRun, *, clause_id: int | None = Non
             merged_from=[auto_labels[t.id] for t in scoped if t.merged_into_id == theme.id],
             moved_in=sum(1 for e in edits if e.kind == EDIT_MOVE and e.target_theme_id == theme.id),
             moved_out=sum(1 for e in edits if e.kind == EDIT_MOVE and e.theme_id == theme.id),
-        )
+            distinct=len({("g", group_of[c]) if c in group_of else ("c", c)
+                          for c, _k, _s, _p in rows}),
+            label_sources=[
+                label_source(c, theme.auto_label) for c in quoted(theme.label_source_ids, rows)
+            ],
+            singular=quoted(theme.singular_ids, rows),
+            campaigns=len({group_of[c] for c, _k, _s, _p in rows if c in group_of}),
+        )  # fmt: skip
         if theme.is_other:
             other = view
         else:
@@ -602,7 +715,33 @@ def run_view(session: Session, run: SynthesisRun, *, clause_id: int | None = Non
             select(Comment.id, Comment.body).where(col(Comment.id).in_(first_ids))
         ).all()
     )
+    primary_theme = {
+        cid: v.theme for v in views for cid, _k, _s, p in members.get(int(v.theme.id or 0), []) if p
+    }
+    campaigns = []
+    for group in duplicates:
+        found = describe(
+            group,
+            {i: comments[i].body for i in group},
+            {i: comments[i].created_at for i in group if comments[i].created_at is not None},
+        )
+        first = comments[int(found.ids[0])]
+        where = primary_theme.get(int(found.ids[0]))
+        campaigns.append(
+            CampaignView(
+                first=first,
+                variants=[
+                    VariantView(comments[int(v.comment_id)], v.changes) for v in found.variants
+                ],
+                burst=found.burst,
+                burst_copies=found.burst_copies,
+                span_minutes=int(found.span.total_seconds() // 60) if found.span else None,
+                theme_label=where.label if where else _("Autres"),
+                theme_id=int(where.id or 0) if where else None,
+            )
+        )
     return RunView(
+        campaigns=campaigns,
         duplicate_texts=[(len(g), first_texts.get(g[0], "")) for g in duplicates],
         run=run,
         version=version,
@@ -615,6 +754,36 @@ def run_view(session: Session, run: SynthesisRun, *, clause_id: int | None = Non
         comment_count=len(covered),
         parameters=json.loads(run.parameters or "{}"),
     )
+
+
+EVALUATION_FILE = Path(__file__).resolve().parents[2] / "nlp" / "evaluation.json"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The pipeline measured on the held-out half of a hand-labelled set (`make bench` writes
+    portal/nlp/evaluation.json; tests/nlp/test_heldout.py checks the floor)."""
+
+    comments: int
+    ari: str
+    baseline: str
+    phrase_share: int
+    quote_share: int
+
+
+def evaluation(path: Path = EVALUATION_FILE) -> Evaluation | None:
+    """The figures for the method page, French-formatted; None when not measured yet."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Evaluation(
+            comments=int(data["comments"]),
+            ari=f"{float(data['ari']):.2f}".replace(".", ","),
+            baseline=f"{float(data['baseline_ari']):.2f}".replace(".", ","),
+            phrase_share=round(100 * float(data["label_phrase_share"])),
+            quote_share=round(100 * float(data["quote_main_label_share"])),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def theme_comments(session: Session, theme: SynthesisTheme) -> list[Comment]:
@@ -659,6 +828,10 @@ def as_dict(view: RunView) -> dict[str, object]:
             "clauses": [c.slug for c in t.clauses],
             "representative_comments": [{"id": c.id, "text": c.body} for c in t.representatives],
             "merged_from": t.merged_from,
+            "distinct_arguments": t.distinct,
+            "coherence": t.theme.coherence,
+            "label_source_ids": [c.comment.id for c in t.label_sources],
+            "singular_argument_ids": [c.id for c in t.singular],
         }
 
     return {
@@ -672,6 +845,21 @@ def as_dict(view: RunView) -> dict[str, object]:
         "themes": [theme(t) for t in view.themes],
         "other": theme(view.other) if view.other else None,
         "duplicates": view.duplicates,
+        "campaigns": [
+            {
+                "ids": [c.first.id, *(v.comment.id for v in c.variants)],
+                "theme": c.theme_label,
+                "burst": c.burst,
+                "copies_within_an_hour": c.burst_copies,
+                "span_minutes": c.span_minutes,
+                "variants": [
+                    {"id": v.comment.id, "changes": [[ch.op, ch.words] for ch in v.changes]}
+                    for v in c.variants
+                ],
+            }
+            for c in view.campaigns
+        ],
+        "order_stability_ari": view.stability,
         "manual_changes": [
             {
                 "kind": e.edit.kind,

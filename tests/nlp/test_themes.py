@@ -1,0 +1,159 @@
+"""The steps that shape themes: the number of themes from the consensus, merging near-duplicate
+themes, coherence, labels written in the comments, and independence from the input order."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from portal.nlp.cluster import (
+    CONSENSUS_CUT,
+    ClusterResult,
+    cluster_comments,
+    coherence,
+    consensus_cut,
+    merge_near_duplicates,
+    order_stability,
+)
+
+DEV = Path(__file__).resolve().parent / "data" / "plan_velo" / "dev.jsonl"
+
+
+def blocks(sizes: list[int], inside: float, across: float, seed: int = 0) -> np.ndarray:
+    """An agreement matrix with groups of the given sizes (noise added)."""
+    n = sum(sizes)
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    agreement = np.where(labels[:, None] == labels[None, :], inside, across).astype(np.float32)
+    noise = np.random.default_rng(seed).uniform(-0.05, 0.05, (n, n)).astype(np.float32)
+    agreement = np.clip(agreement + (noise + noise.T) / 2, 0, 1)
+    np.fill_diagonal(agreement, 1.0)
+    return agreement
+
+
+@pytest.mark.parametrize("sizes", [[20, 15, 30], [10, 10, 10, 10, 10, 10, 10], [40, 8, 12, 25]])
+def test_number_of_themes_comes_from_the_data(sizes: list[int]) -> None:
+    """Groups together in 70% of runs and apart in 90% are found, however many there are."""
+    labels = consensus_cut(blocks(sizes, inside=0.7, across=0.1))
+    assert len(set(labels.tolist())) == len(sizes)
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    assert adjusted_rand_score(truth, labels) == 1.0
+
+
+def test_the_stated_criterion_holds_between_every_two_themes() -> None:
+    """Between any two themes found, comments were together in fewer than 30% of the runs on
+    average (the cut), and groups that are together more often are not separated."""
+    agreement = blocks([15, 15, 15, 15], inside=0.8, across=0.05)
+    agreement[:15, 15:30] = agreement[15:30, :15] = 0.45  # two groups often together
+    labels = consensus_cut(agreement)
+    themes = sorted(set(labels.tolist()))
+    assert len(themes) == 3
+    for a in themes:
+        for b in themes:
+            if a < b:
+                cross = agreement[np.ix_(labels == a, labels == b)].mean()
+                assert cross < 1 - CONSENSUS_CUT
+
+
+def test_themes_whose_central_comments_say_the_same_are_merged() -> None:
+    """Theme 1's central comments sit as close to theme 0's centre as to their own: merged;
+    theme 2 stays apart."""
+    labels = np.array([0] * 6 + [1] * 6 + [2] * 6)
+    scores = np.full((18, 3), 0.05)
+    scores[:6, 0] = 0.8
+    scores[6:12, 1] = 0.7
+    scores[6:12, 0] = 0.65  # near-duplicates in meaning of theme 0
+    scores[12:, 2] = 0.9
+    merged = merge_near_duplicates(scores, labels, ratio=0.4)
+    assert merged.tolist() == [0] * 12 + [1] * 6
+    assert merge_near_duplicates(scores, labels, ratio=0.95).tolist() == labels.tolist()
+
+
+def test_coherence_is_the_mean_agreement_of_a_theme_pairs() -> None:
+    """A theme always grouped together has coherence 1; a chance group near its agreement."""
+    agreement = blocks([10, 10], inside=1.0, across=0.2)
+    np.fill_diagonal(agreement, 1.0)
+    assert coherence(agreement, np.arange(10)) == pytest.approx(1.0, abs=0.03)
+    mixed = np.array([0, 1, 2, 3, 4, 10, 11, 12, 13, 14])
+    assert coherence(agreement, mixed) < 0.6
+    assert coherence(agreement, np.array([3])) == 0.0
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[dict[str, str]]:
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def dev_result(dev: list[dict[str, str]]) -> ClusterResult:
+    return cluster_comments([(r["id"], r["text"]) for r in dev])
+
+
+def fold(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def test_every_label_is_a_phrase_held_by_two_of_its_comments(
+    dev: list[dict[str, str]], dev_result: ClusterResult
+) -> None:
+    """A label is written (accents and case aside) in one of the theme's comments, comes from at
+    least two of its distinct comments, and is no comma-separated keyword list."""
+    texts = {r["id"]: r["text"] for r in dev}
+    for theme in dev_result.themes:
+        assert "," not in theme.label and 0 < len(theme.label.split()) <= 6, theme.label
+        sources = theme.label_source_ids
+        assert len({fold(texts[i]) for i in sources}) >= 2, theme.label
+        assert set(sources) <= set(theme.comment_ids)
+        assert any(fold(theme.label) in fold(texts[i]) for i in sources), theme.label
+
+
+def test_quoted_comments_are_central_and_of_their_theme(dev_result: ClusterResult) -> None:
+    """Every theme quotes 3 to 5 comments of its own, each of one theme only as its closest."""
+    quoted = [cid for t in dev_result.themes for cid in t.representative_ids]
+    assert len(quoted) == len(set(quoted))
+    for theme in dev_result.themes:
+        assert 3 <= len(theme.representative_ids) <= 5 or theme.distinct_count < 5
+        assert set(theme.representative_ids) <= set(theme.primary_ids)
+
+
+def test_distinct_arguments_count_a_campaign_once(
+    dev: list[dict[str, str]], dev_result: ClusterResult
+) -> None:
+    """The theme holding the campaign counts its copies in its size but once as an argument."""
+    campaign = {r["id"] for r in dev if r["campaign"]}
+    holder = next(t for t in dev_result.themes if campaign <= set(t.primary_ids))
+    assert holder.distinct_count == len(holder.primary_ids) - len(campaign) + 1
+    for theme in dev_result.themes:
+        if theme is not holder:
+            assert theme.distinct_count <= len(theme.primary_ids)
+
+
+def test_the_same_comments_in_another_order_give_the_same_themes(
+    dev: list[dict[str, str]], dev_result: ClusterResult
+) -> None:
+    """Shuffled input: identical themes, labels and groups (adjusted Rand index 1.0)."""
+    pairs = [(r["id"], r["text"]) for r in dev]
+    assert order_stability(pairs, dev_result, seed=3) == 1.0
+    shuffled = pairs[:]
+    random.Random(7).shuffle(shuffled)
+    again = cluster_comments(shuffled)
+    assert [t.label for t in again.themes] == [t.label for t in dev_result.themes]
+    assert [sorted(map(str, t.comment_ids)) for t in again.themes] == [
+        sorted(map(str, t.comment_ids)) for t in dev_result.themes
+    ]
+
+
+def test_method_figures_are_reported(dev_result: ClusterResult) -> None:
+    """The result says how many themes were found, merged, left out for low coherence."""
+    method = dev_result.parameters
+    assert method["themes"] == len(dev_result.themes)
+    assert 0 <= method["other_share"] <= 0.15
+    for key in ("themes_found", "themes_merged", "themes_below_coherence", "mean_coherence"):
+        assert key in method

@@ -46,14 +46,14 @@ def _relying_party(request: Request, provider: OidcProvider) -> client.RelyingPa
 
 
 def _error(request: Request, exc: SignInFailed, provider: OidcProvider | None = None) -> Response:
-    response = render(
+    # The browser's binding cookie stays: a forged answer sent to this browser must not break
+    # the sign-in it has under way.
+    return render(
         request,
         "accounts/oidc/error.html",
         pages.error_page(exc.message, provider=provider),
         status_code=exc.status_code,
     )
-    response.delete_cookie(BROWSER_COOKIE, path=urls.PREFIX)
-    return response
 
 
 def _provider_error(request: Request, provider: OidcProvider, exc: client.ProviderError,

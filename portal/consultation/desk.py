@@ -9,7 +9,7 @@ from portal.consultation.charter.permissions import PUBLISH_VERSION
 from portal.consultation.moderation import services as moderation
 from portal.consultation.moderation.permissions import MODERATE
 from portal.consultation.participation import services as participation
-from portal.consultation.participation.permissions import PROPOSE
+from portal.consultation.participation.permissions import PROPOSE, RECORD_ASSISTED
 from portal.consultation.review import services as review
 from portal.consultation.review.permissions import REVIEW_DESK
 from portal.consultation.synthesis.permissions import EDIT_SYNTHESIS
@@ -43,9 +43,17 @@ def desk_links(session: Session, user: CurrentUser) -> list[DeskLink]:
     if may(EDIT_SYNTHESIS):
         links.append(DeskLink(group, _("Relire la synthèse des commentaires"),
                               "/consultation/synthesis/draft"))  # fmt: skip
-    if may(PROPOSE) and draft is not None:
+    if (
+        may(PROPOSE)
+        and draft is not None
+        and participation.may_propose(session, draft, is_agent=user.has_role("agent"))
+    ):
         links.append(DeskLink(group, _("Proposer un article ou une modification"),
                               "/charter/proposals/new"))  # fmt: skip
+    if may(RECORD_ASSISTED) and draft is not None:
+        links.append(DeskLink(group, _("Recueillir une contribution (accueil, téléphone, courrier)"),
+                              "/charter/desk",
+                              hint=_("Pour un·e habitant·e sans compte, jamais sous votre nom.")))  # fmt: skip
     if may(MODERATE):
         links.append(DeskLink(_("Modération"), _("Signalements à traiter"), "/moderation",
                               count=len(moderation.queue(session)),

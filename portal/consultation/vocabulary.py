@@ -196,6 +196,14 @@ def contributor_label(item: Any) -> str:
     return _("Recueilli par un agent d'accueil (%(channel)s)", channel=channel)
 
 
+def author_label(item: Any, names: dict[int, str], default: str = "?") -> str:
+    """The public name of a comment's or a proposal's author: the resident's words recorded at the
+    front desk are never shown under the agent's name."""
+    if getattr(item, "assisted_channel", None):
+        return contributor_label(item)
+    return names.get(item.author_id, default)
+
+
 def proposers_label(proposers: str | None) -> str:
     return _label(_PROPOSERS_LABELS, proposers)
 
@@ -215,4 +223,5 @@ TEMPLATE_GLOBALS = {
     "fate_label": fate_label,
     "fate_order": FATE_ORDER,
     "contributor_label": contributor_label,
+    "author_label": author_label,
 }

@@ -20,7 +20,11 @@ from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Proposal
-from portal.consultation.participation.pages import ClauseDiscussion, clause_discussion
+from portal.consultation.participation.pages import (
+    ClauseDiscussion,
+    clause_discussion,
+    may_propose_now,
+)
 from portal.consultation.review import services as review
 from portal.consultation.vocabulary import VersionStatus
 from portal.errors import NotFound
@@ -40,6 +44,7 @@ class CharterPage:
     next_number: int = 0  # the number the next draft would take
     # Published versions: visible comments per clause id, for "what residents said" links.
     counts: dict[int, int] = field(default_factory=dict)
+    may_propose: bool = False
 
 
 def charter_page(request: Request, version: CharterVersion | None = None) -> CharterPage | None:
@@ -62,6 +67,7 @@ def charter_page(request: Request, version: CharterVersion | None = None) -> Cha
         permalink=version is not None,
         origins=origins,
         next_number=charter.next_number(db),
+        may_propose=may_propose_now(request, data.version),
         counts=(
             charter.comment_counts(db, data.version)
             if data.version.status == VersionStatus.PUBLISHED

@@ -6,6 +6,7 @@ these; templates only render what they return and never query.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 from starlette.requests import Request
 
-from portal.accounts.services import display_names
+from portal.accounts.services import display_names, roles_of
 from portal.clock import utcnow
 from portal.consultation import urls
 from portal.consultation.charter import services as charter
@@ -23,8 +24,13 @@ from portal.consultation.follow import services as follow
 from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Comment, Proposal
 from portal.consultation.review.pages import AnswerData, answer_data
-from portal.consultation.vocabulary import MODERATION_REASONS, Target, VersionStatus
-from portal.errors import NotFound
+from portal.consultation.vocabulary import (
+    MODERATION_REASONS,
+    Target,
+    VersionStatus,
+    author_label,
+)
+from portal.errors import Forbidden, NotFound
 from portal.web.i18n import gettext as _
 
 
@@ -59,6 +65,8 @@ class Discussion:
     count: int = 0
     now: datetime = field(default_factory=utcnow)
     reasons: tuple[str, ...] = MODERATION_REASONS
+    # The create forms' hidden key: the same form sent many times stores one comment.
+    form_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     def can_edit(self, comment: Comment) -> bool:
         return self.phase.is_open and ps.can_edit(comment, self.user_id, self.now)
@@ -145,6 +153,19 @@ class ClauseDiscussion:
     follow_target_type: str
     follow_target_key: str
     following: bool
+    may_propose: bool  # the visitor may propose an amendment now
+
+
+def may_propose_now(request: Request, version: CharterVersion | None) -> bool:
+    """Whether the signed-in visitor may propose on this draft now (agents; residents when the
+    cycle lets them), for the pages' "propose" links."""
+    user = request.state.user
+    if user is None or version is None or version.status != VersionStatus.DRAFT:
+        return False
+    info = ps.phase_info(request.state.db, version)
+    if info.phase not in ("drafting", "open"):
+        return False
+    return ps.may_propose(request.state.db, version, is_agent=user.has_role("agent"))
 
 
 def clause_discussion(
@@ -172,6 +193,7 @@ def clause_discussion(
         follow_target_type=Target.CLAUSE,
         follow_target_key=clause.slug,
         following=is_following(db, user_id, Target.CLAUSE, clause.slug),
+        may_propose=may_propose_now(request, data.version),
     )
 
 
@@ -183,6 +205,7 @@ class ProposalsPage:
     clause_filter: Clause | None
     names: dict[int, str]
     phase: ps.PhaseInfo | None
+    may_propose: bool = False
 
 
 def proposals_page(request: Request) -> ProposalsPage:
@@ -198,6 +221,7 @@ def proposals_page(request: Request) -> ProposalsPage:
         clause_filter=clauses.get(clause_slug or ""),
         names=names_of(request, {p.author_id for p in items}),
         phase=ps.phase_info(db, version) if version else None,
+        may_propose=may_propose_now(request, version),
     )
 
 
@@ -211,6 +235,7 @@ class ProposalPage:
     phase: ps.PhaseInfo
     disc: Discussion
     author: str
+    author_is_agent: bool
     proposal_supported: bool
     section: str
     answer_data: AnswerData
@@ -235,7 +260,9 @@ def proposal_page(request: Request, proposal_id: int) -> ProposalPage:
         version=version,
         phase=phase,
         disc=discussion(request, proposal=proposal, phase=phase),
-        author=names_of(request, {proposal.author_id}).get(proposal.author_id, ""),
+        author=author_label(proposal, names_of(request, {proposal.author_id}), ""),
+        author_is_agent=not proposal.assisted_channel
+        and "agent" in roles_of(db, proposal.author_id),
         proposal_supported=bool(
             ps.supported_ids(
                 db, user_id=user_id, target_type=Target.PROPOSAL, target_ids=[proposal.id or 0]
@@ -262,6 +289,8 @@ class ProposalFormPage:
     clause: Clause | None
     values: dict[str, str]
     phase: ps.PhaseInfo
+    form_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    assisted_allowed: bool = False  # an agent may record it for a resident without an account
 
 
 def proposal_form_page(
@@ -284,9 +313,56 @@ def proposal_form_page(
             "rationale": "",
             "section": "",
         }
-    return ProposalFormPage(
+    user = request.state.user
+    if user is not None and not ps.may_propose(db, version, is_agent=user.has_role("agent")):
+        raise Forbidden(
+            _(
+                "Pendant cette consultation, seuls les agents de la ville proposent des "
+                "amendements ; vous pouvez commenter et soutenir les articles."
+            )
+        )
+    page = ProposalFormPage(
         data=data, clause=clause, values=values, phase=ps.phase_info(db, version)
     )
+    if values.get("form_key"):
+        page.form_key = values["form_key"]
+    page.assisted_allowed = user is not None and user.has_role("agent")
+    return page
+
+
+@dataclass
+class AssistedDeskPage:
+    """The agent's desk: a resident's comment recorded at the front desk, by phone or by mail."""
+
+    data: charter.VersionView
+    phase: ps.PhaseInfo
+    values: dict[str, str]
+    error: str | None = None
+    error_field: str | None = None
+    form_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+
+def assisted_desk_page(
+    request: Request,
+    *,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    error_field: str | None = None,
+) -> AssistedDeskPage:
+    db = request.state.db
+    version = ps.version_under_consultation(db)
+    if version is None:
+        raise NotFound(_("Aucun projet de charte n'est en consultation."))
+    page = AssistedDeskPage(
+        data=charter.view(db, version),
+        phase=ps.phase_info(db, version),
+        values=values or {},
+        error=error,
+        error_field=error_field,
+    )
+    if values and values.get("form_key"):
+        page.form_key = values["form_key"]
+    return page
 
 
 @dataclass

@@ -25,11 +25,12 @@ from portal.consultation.participation.permissions import (
     EDIT_OWN_COMMENT,
     MANAGE_PHASE,
     PROPOSE,
+    RECORD_ASSISTED,
     REPORT,
     SUPPORT,
 )
 from portal.consultation.vocabulary import Target
-from portal.errors import DomainError, ValidationFailed
+from portal.errors import DomainError, Forbidden, ValidationFailed
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
@@ -110,6 +111,7 @@ def _post_comment(
             clause_id=clause.id if clause else None,
             proposal_id=proposal.id if proposal else None,
             parent_id=parent_id,
+            key=form_str(request, "form_key") or None,
         ),
     )
     failed = isinstance(result, DomainError)
@@ -260,6 +262,23 @@ def support_proposal(request: Request) -> Response:
 # --- proposals ---------------------------------------------------------------------------------
 
 
+def _assisted(request: Request) -> ps.Assisted | None:
+    """The agent's "for whom" fields: None for one's own contribution."""
+    channel = form_str(request, "channel")
+    if not channel:
+        return None
+    if not request.state.user.has_role("agent"):
+        raise Forbidden(
+            _("Seuls les agents d'accueil recueillent une contribution pour un·e habitant·e.")
+        )
+    return ps.check_assisted(
+        request.state.db,
+        channel=channel,
+        name=form_str(request, "assisted_name"),
+        email=form_str(request, "assisted_email"),
+    )
+
+
 def create_proposal(request: Request) -> Response:
     number = form_str(request, "clause_number")
     kind = form_str(request, "kind")
@@ -267,6 +286,7 @@ def create_proposal(request: Request) -> Response:
         request,
         lambda: ps.create_proposal(
             request.state.db,
+            assisted=_assisted(request),
             author_id=request.state.user.id,
             kind=kind,
             title=form_str(request, "title"),
@@ -274,11 +294,23 @@ def create_proposal(request: Request) -> Response:
             rationale=form_str(request, "rationale"),
             clause_number=int(number) if number.isdigit() else None,
             section_slug=form_str(request, "section") or None,
+            is_agent=request.state.user.has_role("agent"),
+            key=form_str(request, "form_key") or None,
         ),
     )
     if isinstance(result, DomainError):
         typed = {
-            name: form_str(request, name) for name in ("title", "body", "rationale", "section")
+            name: form_str(request, name)
+            for name in (
+                "title",
+                "body",
+                "rationale",
+                "section",
+                "form_key",
+                "channel",
+                "assisted_name",
+                "assisted_email",
+            )
         }
         page = pages.proposal_form_page(request, article=number, values=typed)
         return render(
@@ -290,6 +322,42 @@ def create_proposal(request: Request) -> Response:
     assert isinstance(result, Proposal)
     flash(request, _("Votre proposition est publiée."))
     return redirect(urls.proposal(result.id), request)
+
+
+# --- contributions recorded at the front desk ---------------------------------------------------
+
+
+def assisted_desk(request: Request) -> Response:
+    return render(request, "consultation/assisted_desk.html", pages.assisted_desk_page(request))
+
+
+def record_assisted_comment(request: Request) -> Response:
+    values = {name: form_str(request, name)
+              for name in ("article", "body", "channel", "assisted_name", "assisted_email",
+                           "form_key")}  # fmt: skip
+    result = attempt(
+        request,
+        lambda: ps.record_assisted_comment(
+            request.state.db,
+            agent_id=request.state.user.id,
+            clause_number=int(values["article"]) if values["article"].isdigit() else None,
+            body=values["body"],
+            channel=values["channel"],
+            name=values["assisted_name"],
+            email=values["assisted_email"],
+            key=values["form_key"] or None,
+        ),
+    )
+    if isinstance(result, DomainError):
+        page = pages.assisted_desk_page(
+            request, values=values, error=result.message, error_field=result.field
+        )
+        return render(
+            request, "consultation/assisted_desk.html", page, status_code=result.status_code
+        )
+    assert isinstance(result, Comment)
+    flash(request, _("Le commentaire est publié, « recueilli par un agent d'accueil »."))
+    return redirect(_back_to(request, result), request)
 
 
 # --- phases ------------------------------------------------------------------------------------
@@ -318,6 +386,11 @@ def manage_phase(request: Request) -> Response:
     elif action == "close":
         ps.close_consultation(db, number=number, actor_id=actor)
         flash(request, _("La consultation est close : le projet passe en examen."))
+    elif action == "proposers":
+        ps.set_proposers(
+            db, number=number, proposers=form_str(request, "proposers"), actor_id=actor
+        )
+        flash(request, _("Le choix de qui peut proposer des amendements est enregistré."))
     elif action == "dates":
         opens_at = _parse_local(form_str(request, "opens_at"), "opens_at")
         ps.set_dates(db, number=number, opens_at=opens_at, closes_at=closes_at, actor_id=actor)
@@ -349,6 +422,9 @@ routes = [
           permission=REPORT),
     route("/charter/comments/{id:int}/support", support_comment, methods=["POST"],
           permission=SUPPORT),
+    route("/charter/desk", assisted_desk, permission=RECORD_ASSISTED),
+    route("/charter/desk/comments", record_assisted_comment, methods=["POST"],
+          permission=RECORD_ASSISTED),
     route("/charter/v/{number:int}/phase", manage_phase, methods=["POST"],
           permission=MANAGE_PHASE),
 ]  # fmt: skip

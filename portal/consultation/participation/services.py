@@ -8,6 +8,7 @@ Comment.reply_count, Proposal.comment_count, support counts) in the same transac
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from portal import audit
+from portal.accounts.services import find_user_by_email
 from portal.clock import utcnow
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
 from portal.consultation.moderation.models import Report
@@ -34,9 +36,12 @@ from portal.consultation.participation.models import (
     Support,
 )
 from portal.consultation.vocabulary import (
+    CHANNELS,
     MODERATION_REASONS,
+    PROPOSERS,
     Phase,
     ProposalKind,
+    Proposers,
     Target,
     VersionStatus,
     phase_label,
@@ -60,6 +65,7 @@ class PhaseInfo:
     phase: str
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    proposers: str = Proposers.AGENTS
 
     @property
     def is_open(self) -> bool:
@@ -126,7 +132,7 @@ def phase_info(session: Session, version: CharterVersion) -> PhaseInfo:
     schedule = schedule_of(session, version)
     if schedule is None:
         return PhaseInfo(Phase.DRAFTING)
-    return PhaseInfo(schedule.phase, schedule.opens_at, schedule.closes_at)
+    return PhaseInfo(schedule.phase, schedule.opens_at, schedule.closes_at, schedule.proposers)
 
 
 def _draft(session: Session, number: int) -> CharterVersion:
@@ -317,6 +323,91 @@ def _check_body(body: str, *, field: str = "body") -> str:
     return body
 
 
+# --- one create per form, and contributions recorded at the front desk -------------------------
+
+ASSISTED_NAME_MAX_CHARS = 120
+
+
+def form_key(author_id: int, raw: str | None, *parts: object) -> str:
+    """The stored idempotency key of a create form: the form's hidden key (a fresh random value
+    per form shown) tied to its author, so nobody can spend another person's key. Without a key
+    (an old page, a script), the content itself in a ten-minute window stands in for it."""
+    if raw:
+        seed = f"form:{author_id}:{raw[:200]}"
+    else:
+        window = int(utcnow().timestamp() // (DUPLICATE_MINUTES * 60))
+        seed = "content:" + ":".join(str(p) for p in (author_id, window, *parts))
+    return hashlib.sha256(seed.encode()).hexdigest()[:64]
+
+
+@dataclass(frozen=True)
+class Assisted:
+    """A contribution an agent records on behalf of a resident without an account."""
+
+    channel: str
+    name: str | None
+
+
+def check_assisted(session: Session, *, channel: str, name: str, email: str) -> Assisted:
+    """The channel must be known; the name shown is optional and short; a person who has an
+    account takes part under their own name, so an agent may not write for them."""
+    if channel not in CHANNELS:
+        raise ValidationFailed(
+            _("Indiquez comment la contribution a été reçue : à l'accueil, par téléphone ou par "
+              "courrier."),
+            field="channel",
+        )  # fmt: skip
+    name = name.strip()
+    if len(name) > ASSISTED_NAME_MAX_CHARS:
+        raise ValidationFailed(
+            _("Le nom affiché est limité à %(n)s caractères.", n=ASSISTED_NAME_MAX_CHARS),
+            field="assisted_name",
+        )
+    email = email.strip()
+    if email and find_user_by_email(session, email) is not None:
+        raise Forbidden(
+            _(
+                "Cette personne a un compte sur le portail : elle participe elle-même, sous son "
+                "nom. Un agent ne peut pas écrire à sa place ; aidez-la plutôt à se connecter. "
+                "Rien n'a été enregistré."
+            )
+        )
+    return Assisted(channel=channel, name=name or None)
+
+
+def record_assisted_comment(
+    session: Session,
+    *,
+    agent_id: int,
+    clause_number: int | None,
+    body: str,
+    channel: str,
+    name: str,
+    email: str,
+    key: str | None = None,
+) -> Comment:
+    """An agent at the front desk, on the phone or reading a letter records a resident's comment
+    on an article of the draft under consultation."""
+    version = version_under_consultation(session)
+    if version is None:
+        raise PhaseClosed(
+            _("Aucun projet de charte n'est en consultation : rien n'a été enregistré.")
+        )
+    clause = session.scalar(
+        select(Clause).where(Clause.version_id == version.id, Clause.number == clause_number)
+    )
+    if clause is None:
+        raise ValidationFailed(_("Choisissez l'article commenté."), field="article")
+    assisted = check_assisted(session, channel=channel, name=name, email=email)
+    return add_comment(
+        session, author_id=agent_id, body=body, clause_id=clause.id, key=key, assisted=assisted
+    )
+
+
+def _existing_by_key(session: Session, model: Any, key: str) -> Any:
+    return session.scalars(select(model).where(model.idempotency_key == key).limit(1)).first()
+
+
 # --- comments ----------------------------------------------------------------------------------
 
 
@@ -348,8 +439,14 @@ def add_comment(
     clause_id: int | None = None,
     proposal_id: int | None = None,
     parent_id: int | None = None,
+    key: str | None = None,
+    assisted: Assisted | None = None,
 ) -> Comment:
-    """A comment on a clause or a proposal, or a reply (one level: replies go to the top comment)."""
+    """A comment on a clause or a proposal, or a reply (one level: replies go to the top comment).
+
+    The same form sent many times at once stores one comment: its key (`form_key`) is unique in
+    the database, and every request but the first gets the comment already there. `assisted`: an
+    agent (`author_id`) records it for a resident without an account."""
     if (clause_id is None) == (proposal_id is None):
         raise ValidationFailed(_("Un commentaire porte sur un article ou sur une proposition."))
     if clause_id is not None:
@@ -370,30 +467,31 @@ def add_comment(
             raise ValidationFailed(
                 _("Ce commentaire a été retiré : on ne peut plus y répondre."), field="body"
             )
-    on_target = (
-        Comment.clause_id == clause_id
-        if clause_id is not None
-        else Comment.proposal_id == proposal_id
+    stored_key = form_key(
+        author_id, key, clause_id, proposal_id, parent.id if parent else None, body
     )
-    in_thread = Comment.parent_id == parent.id if parent else col(Comment.parent_id).is_(None)
-    since = utcnow() - timedelta(minutes=DUPLICATE_MINUTES)
-    duplicate = session.scalars(
-        select(Comment).where(
-            on_target, in_thread, Comment.author_id == author_id, Comment.body == body,
-            col(Comment.deleted_at).is_(None), Comment.created_at >= since,
-        ).limit(1)
-    ).first()  # fmt: skip
-    if duplicate is not None:
-        return duplicate  # a double submit: the comment is already there, once
+    existing = _existing_by_key(session, Comment, stored_key)
+    if existing is not None:
+        return existing  # a double submit: the comment is already there, once
     comment = Comment(
         clause_id=clause_id,
         proposal_id=proposal_id,
         parent_id=parent.id if parent else None,
         author_id=author_id,
         body=body,
+        idempotency_key=stored_key,
+        assisted_channel=assisted.channel if assisted else None,
+        assisted_name=assisted.name if assisted else None,
     )
-    session.add(comment)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same form sent at once: the unique key decides
+            session.add(comment)
+            session.flush()
+    except IntegrityError:
+        existing = _existing_by_key(session, Comment, stored_key)
+        if existing is None:
+            raise
+        return existing
     if parent is not None:
         bump_counter(session, Comment, Comment.id, parent.id or 0, "reply_count", 1)
     count_comment(session, comment, 1)
@@ -722,8 +820,14 @@ def create_proposal(
     rationale: str,
     clause_number: int | None = None,
     section_slug: str | None = None,
+    is_agent: bool = True,
+    key: str | None = None,
+    assisted: Assisted | None = None,
 ) -> Proposal:
-    """An agent proposes an amendment to a clause of the draft, or a new clause in a section."""
+    """An agent proposes an amendment to a clause of the draft, or a new clause in a section;
+    residents too when the cycle lets them (`may_propose`). The same form sent many times at once
+    stores one proposal (its unique key); `assisted`: an agent records it for a resident without
+    an account."""
     version = version_under_consultation(session)
     if version is None:
         raise PhaseClosed(_("Aucun projet de charte n'est en préparation."))
@@ -734,6 +838,14 @@ def create_proposal(
                 "Les propositions ne sont plus reçues (la consultation est %(phase)s) : "
                 "rien n'a été enregistré.",
                 phase=info.label,
+            )
+        )
+    if not may_propose(session, version, is_agent=is_agent):
+        raise Forbidden(
+            _(
+                "Pendant cette consultation, seuls les agents de la ville proposent des "
+                "amendements ; vous pouvez commenter et soutenir les articles. Rien n'a été "
+                "enregistré."
             )
         )
     ensure_can_write(session, user_id=author_id)
@@ -792,15 +904,60 @@ def create_proposal(
         base_body=base_body,
         rationale=rationale,
         author_id=author_id,
+        idempotency_key=form_key(author_id, key, kind, clause_slug, section_slug, title, body),
+        assisted_channel=assisted.channel if assisted else None,
+        assisted_name=assisted.name if assisted else None,
     )
-    session.add(proposal)
-    session.flush()
+    existing = _existing_by_key(session, Proposal, proposal.idempotency_key or "")
+    if existing is not None:
+        return existing  # the same form sent again: the proposal is already there, once
+    try:
+        with session.begin_nested():  # sent many times at once: the unique key decides
+            session.add(proposal)
+            session.flush()
+    except IntegrityError:
+        existing = _existing_by_key(session, Proposal, proposal.idempotency_key or "")
+        if existing is None:
+            raise
+        return existing
     audit.record(
         session, actor_id=author_id, action="consultation.proposal.create",
         object_type="proposal", object_id=proposal.id,
         detail={"kind": kind, "clause": clause_slug, "section": section_slug},
     )  # fmt: skip
     return proposal
+
+
+def may_propose(session: Session, version: CharterVersion | None, *, is_agent: bool) -> bool:
+    """Agents always propose (while proposals are received); residents when the cycle says so."""
+    if is_agent:
+        return True
+    if version is None:
+        return False
+    schedule = schedule_of(session, version)
+    return schedule is not None and schedule.proposers == Proposers.RESIDENTS
+
+
+def set_proposers(
+    session: Session, *, number: int, proposers: str, actor_id: int
+) -> ConsultationSchedule:
+    """An official says who may propose amendments during this cycle."""
+    if proposers not in PROPOSERS:
+        raise ValidationFailed(
+            _("Choisissez qui peut proposer : les agents seulement, ou les habitants aussi."),
+            field="proposers",
+        )
+    version = _draft(session, number)
+    schedule = _schedule_for_update(session, version)
+    previous = schedule.proposers
+    schedule.proposers = proposers
+    schedule.changed_at, schedule.changed_by = utcnow(), actor_id
+    session.flush()
+    audit.record(
+        session, actor_id=actor_id, action="consultation.proposers", object_type="charter_version",
+        object_id=number, detail={"from": previous, "to": proposers},
+    )  # fmt: skip
+    return schedule
 
 
 def proposals(

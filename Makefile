@@ -7,7 +7,7 @@ PORT ?= 8000
 HTMX := portal/web/static/vendor/htmx.min.js
 PDFS := content/council/pdf/.generated
 
-.PHONY: setup run test lint typecheck bench clean demo-db messages
+.PHONY: setup run test test-services lint typecheck bench clean demo-db messages
 
 setup: $(VENV)/.installed $(HTMX) $(PDFS)
 
@@ -42,8 +42,14 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy portal
 
-test: setup lint typecheck
+test: setup lint typecheck test-services
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Services the tests start themselves: the OpenID Provider (panva's oidc-provider from npm, run by
+# Node) that FranceConnect/ProConnect sign-in is tested against (tests/oidc/provider.mjs).
+test-services: node_modules/.installed
+	@node -e "import('oidc-provider').then(() => process.exit(0), () => process.exit(1))" || \
+	  { echo "the tests need Node.js >= 20 and oidc-provider from package-lock.json (npm ci)"; exit 1; }
 
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk (HTTP load): installing Debian's package"; \

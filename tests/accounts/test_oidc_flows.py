@@ -22,7 +22,7 @@ from portal.app import create_app
 from portal.core_models import AuditEvent
 from portal.db import session_scope
 from portal.settings import Settings
-from tests.helpers import PASSWORD, csrf_token, login, t
+from tests.helpers import PASSWORD, csrf_token, login, run_concurrently, t
 from tests.oidc.op import (
     OTHER_SIRET,
     RunningProvider,
@@ -348,6 +348,22 @@ def test_an_id_token_minted_for_another_nonce_is_refused(
     assert_nothing_created(engine)
 
 
+def test_the_same_answer_four_times_at_once_counts_once(new_client: Client, engine: Engine) -> None:
+    """Four deliveries of one callback at the same instant, from the same browser: one goes on
+    to the confirmation, three are refused (the state is spent by one conditional UPDATE)."""
+    c = new_client()
+    callback = sign_in_at_provider(start(c), "claire", PORTAL)
+    secret = c.cookies.get("portal_oidc")
+    browsers = [new_client() for _ in range(4)]
+    outcomes = run_concurrently(4, lambda i: browsers[i].get(
+        callback, headers={"cookie": f"portal_oidc={secret}"}, follow_redirects=False
+    ).status_code)  # fmt: skip
+    assert not outcomes.errors, outcomes.errors
+    assert sorted(outcomes.results) == [303, 400, 400, 400]
+    assert sorted(refusals(engine)) == ["replay", "replay", "replay"]
+    assert_nothing_created(engine)
+
+
 def test_a_used_code_is_refused(new_client: Client, engine: Engine) -> None:
     """A code already exchanged, brought back with a new sign-in's state, is refused by the
     provider; the portal says so."""
@@ -396,6 +412,18 @@ def test_a_provider_down_at_the_return(settings: Settings, engine: Engine, tmp_p
             assert_refused_page(c.get(callback), 503, "ne répond pas pour le moment")
     assert refusals(engine) == ["unavailable"]
     assert_nothing_created(engine)
+
+
+def test_metadata_naming_another_issuer_is_refused(
+    settings: Settings, engine: Engine, op: RunningProvider
+) -> None:
+    """Discovery must name the issuer configured (OpenID Connect Discovery 4.3): otherwise the
+    sign-in does not start and nothing is stored."""
+    configured = settings.with_(oidc_providers=providers(op.issuer + "/"))
+    with TestClient(create_app(configured, engine=engine), base_url=PORTAL) as c:
+        assert_refused_page(c.get("/login/oidc/franceconnect"), 400, "n'a pas pu être vérifiée")
+    assert count(engine, OidcLogin) == 0
+    assert refusals(engine) == ["invalid"]
 
 
 def test_an_unverified_email_is_refused(new_client: Client, engine: Engine) -> None:
@@ -459,6 +487,13 @@ def test_logout_ends_the_session_here_and_at_the_provider(
     assert back.startswith(f"{PORTAL}/login/oidc/logged-out")
     r = c.get(back)
     assert "Vous êtes déconnecté" in t(r)
+
+
+def test_logout_needs_a_session(new_client: Client) -> None:
+    """Signed out, the logout address sends to the login page and does nothing."""
+    c = new_client()
+    r = c.post("/login/oidc/logout", data={"csrf_token": csrf_token(c)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
 def test_logout_of_a_password_session_stays_local(

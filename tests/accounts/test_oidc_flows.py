@@ -140,6 +140,8 @@ def test_buttons_show_when_configured(new_client: Client) -> None:
     assert "Qu'est-ce que FranceConnect ?" in page
     assert 'href="/login/oidc/franceconnect?next=/charter"' in page.replace("%2F", "/")
     assert 'name="password"' in page
+    english = t(new_client().get("/login", headers={"Accept-Language": "en"}))
+    assert "Sign in with FranceConnect" in english and "What is ProConnect?" in english
 
 
 # --- the resident's first sign-in and the next ones -------------------------------------------

@@ -186,7 +186,13 @@ def test_official_edits_and_publishes_residents_see_both_results(
     assert HIDDEN_TEXT not in {r["text"] for r in rows}
     # The published charter version links to what residents said.
     assert (
-        post(official, "/charter/v/2/publish", note="Version 2", lock_version="1").status_code
+        post(
+            official,
+            "/charter/v/2/publish",
+            note="Version 2",
+            lock_version="1",
+            reason="Les propositions restantes seront traitées au prochain cycle.",
+        ).status_code
         == 303
     )
     version_page = client.get("/charter/v/2")

@@ -34,6 +34,7 @@ MANIFEST = Module(
     demo=("portal.consultation.demo.loader", "portal.consultation.synthesis.demo"),
     desk="portal.consultation.desk",
     home="portal.consultation.home",
+    sitesearch="portal.consultation.sitesearch",
     templates=Path(__file__).parent / "templates",
     template_globals="portal.consultation.vocabulary",
 )

@@ -13,5 +13,6 @@ MANIFEST = Module(
     demo=("portal.council.demo",),
     desk="portal.council.desk",
     home="portal.council.home",
+    sitesearch="portal.council.sitesearch",
     templates=Path(__file__).parent / "templates",
 )

@@ -18,5 +18,6 @@ MANIFEST = Module(
     demo=("portal.registry.demo",),
     desk="portal.registry.desk",
     home="portal.registry.home",
+    sitesearch="portal.registry.sitesearch",
     templates=Path(__file__).parent / "templates",
 )

@@ -142,7 +142,13 @@ OPENAPI_PATHS: dict[str, Any] = {
                     "name": "q",
                     "in": "query",
                     "required": True,
-                    "schema": {"type": "string", "maxLength": MAX_QUERY},
+                    # at least one visible character, no NUL (refused before any handler)
+                    "schema": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_QUERY,
+                        "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+                    },
                 }
             ],
             "responses": {

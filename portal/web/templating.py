@@ -103,6 +103,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "settings": settings,
         "city": settings.city,
+        # The layout's own name for it: a page context may have a `city` of its own.
+        "site_city": settings.city,
         "conformity": conformity(settings.content_dir),
         "user": getattr(state, "user", None),
         "csrf_token": getattr(state, "csrf_token", ""),

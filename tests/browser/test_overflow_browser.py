@@ -1,0 +1,181 @@
+"""In Chromium, on a portal holding a charter under consultation, the register and council
+minutes: every page visited at 320 and 375 px wide has no horizontal overflow (scrollWidth) and
+passes axe-core (WCAG 2.1 A/AA); the header's menu opens and closes without JavaScript.
+
+With PORTAL_UPDATE_AXE_EVIDENCE=1 the run is written to content/legal/axe-evidence.json, which
+the accessibility statement publishes (date, axe-core version, pages covered, results).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from portal.council.ingest import ingest_paths
+from portal.council.models import Meeting
+from portal.db import session_scope
+from portal.settings import Settings
+from tests.factories import ROOT, add_comment, add_proposal, consultation, register_entries
+from tests.helpers import AXE_JS, missing
+
+WIDTHS = (320, 375)
+EVIDENCE = ROOT / "content" / "legal" / "axe-evidence.json"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# The elements sticking out on the right, to say what overflows.
+WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > width + 1 && r.width > 0) {
+      let inScroller = false;
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') { inScroller = true; break; }
+      }
+      if (!inScroller) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') +
+        ' right=' + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 6);
+}"""
+
+
+def _world(engine: Engine, settings: Settings, make_user: Any) -> dict[str, str]:
+    accounts = consultation(engine, settings, make_user)
+    resident = make_user(name="Léa Habitante")
+    add_proposal(engine, author_id=resident, supporters=[accounts["agent"]])
+    add_comment(
+        engine, author_id=resident, body="Un très long mot: " + "anticonstitutionnellement" * 4
+    )
+    slugs = register_entries(engine, accounts["agent"])
+    results, errors = ingest_paths(engine, sorted((ROOT / "content" / "council").glob("*.md"))[:2])
+    assert errors == [] and results
+    with session_scope(engine, write=False) as s:
+        day = s.scalar(select(Meeting.meeting_date).order_by(Meeting.meeting_date.desc()))
+    assert isinstance(day, date)
+    return {"slug": slugs[0], "day": day.isoformat()}
+
+
+def _pages(world: dict[str, str]) -> list[tuple[str, str]]:
+    """(what the page is, its address): the label is published in the statement, so it names
+    the kind of page, never the demo's content."""
+    return [
+        ("Accueil", "/"),
+        ("Déclaration d'accessibilité", "/accessibilite"),
+        ("Mentions légales", "/mentions-legales"),
+        ("Données personnelles", "/donnees-personnelles"),
+        ("Cookies", "/cookies"),
+        ("Plan du site", "/plan-du-site"),
+        ("Recherche dans tout le portail", "/search?q=donn%C3%A9es"),
+        ("La charte en consultation", "/charter"),
+        ("Un article de la charte et ses commentaires", "/charter/clauses/4"),
+        ("Les propositions", "/charter/proposals"),
+        ("Les versions de la charte", "/charter/versions"),
+        ("Une version publiée", "/charter/v/1"),
+        ("Les différences entre deux versions", "/charter/diff"),
+        ("La synthèse des commentaires", "/consultation/synthesis"),
+        ("Les données ouvertes de la consultation", "/consultation/export"),
+        ("Le registre des systèmes d'IA", "/registry"),
+        ("Une fiche du registre", f"/registry/{world['slug']}"),
+        ("Le programme IA", "/registry/programme"),
+        ("Les engagements de la charte par système", "/registry/commitments"),
+        ("Le conseil municipal", "/council"),
+        ("Une recherche dans les procès-verbaux", "/council/search?q=vid%C3%A9oprotection"),
+        ("Une question au conseil", "/council/ask?q=Combien+co%C3%BBte+la+cantine"),
+        ("Un procès-verbal", f"/council/m/{world['day']}"),
+        ("La méthode des réponses", "/council/methode"),
+        ("Connexion", "/login"),
+        ("Création de compte", "/signup"),
+        ("Mot de passe oublié", "/password-reset"),
+        ("Joindre une personne", "/contact"),
+        ("Page introuvable", "/page-inconnue"),
+    ]
+
+
+def _axe(page: Any) -> list[str]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['id']}: " + "; ".join(n["target"][0] for n in v["nodes"][:3] if n["target"])
+        for v in result["violations"]
+    ]
+
+
+def test_no_page_overflows_on_phones_and_every_page_passes_axe(
+    live_server: str, new_page: Any, engine: Engine, settings: Settings, make_user: Any
+) -> None:
+    """At 320 and 375 px no visited page scrolls sideways, and axe-core finds no violation."""
+    if not AXE_JS.exists():
+        missing("axe-core is missing: run `npm ci` (make setup does it)")
+    world = _world(engine, settings, make_user)
+    page = new_page()
+    page.set_default_navigation_timeout(120_000)  # the first council search loads spaCy
+    problems: list[str] = []
+    evidence: list[dict[str, Any]] = []
+    for label, path in _pages(world):
+        fits = True
+        violations: list[str] = []
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{live_server}{path}")
+            scroll, client = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if scroll > client:
+                fits = False
+                problems.append(f"{path} at {width}px: {scroll} > {client}: {page.evaluate(WIDE)}")
+            if width == 375:
+                violations = _axe(page)
+                problems.extend(f"{path}: axe {v}" for v in violations)
+        evidence.append(
+            {"label": label, "path": path, "violations": len(violations), "no_overflow": fits}
+        )
+    if os.environ.get("PORTAL_UPDATE_AXE_EVIDENCE") == "1" and not problems:
+        version = json.loads((AXE_JS.parent / "package.json").read_text())["version"]
+        EVIDENCE.write_text(
+            json.dumps(
+                {"date": date.today().isoformat(), "axe_version": version,
+                 "rules": "WCAG 2.0 et 2.1, A et AA", "widths": list(WIDTHS), "pages": evidence},
+                ensure_ascii=False, indent=1,
+            ) + "\n",
+            encoding="utf-8",
+        )  # fmt: skip
+    assert problems == []
+
+
+def test_header_menu_opens_and_closes_without_javascript(live_server: str, new_page: Any) -> None:
+    """On a phone without JavaScript the header shows a "Menu" link that opens the navigation and
+    the search box, and "Fermer le menu" folds them again."""
+    page = new_page(javascript=False)
+    page.set_viewport_size({"width": 375, "height": 700})
+    page.goto(f"{live_server}/")
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    assert not nav.is_visible()
+    header_height = page.locator("header.site-header").bounding_box()["height"]
+    assert header_height < 80, header_height
+    page.get_by_role("link", name="Menu").click()
+    assert nav.is_visible()
+    page.get_by_role("link", name="Registre des IA").click()
+    assert page.url.endswith("/registry")
+    page.get_by_role("link", name="Menu").click()
+    page.get_by_role("searchbox", name="Rechercher dans tout le portail").fill("caméra")
+    page.get_by_role("button", name="Chercher").first.click()
+    assert "/search?q=cam" in page.url
+    page.get_by_role("link", name="Menu").click()
+    page.get_by_role("link", name="Fermer le menu").click()
+    assert not nav.is_visible()
+    page.set_viewport_size({"width": 1280, "height": 700})
+    assert nav.is_visible()
+    assert not page.get_by_role("link", name="Menu").is_visible()

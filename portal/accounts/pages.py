@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 
 from sqlmodel import Session
 
-from portal.accounts import services
+from portal.accounts import audit_log, services
 from portal.errors import DomainError
 
 
@@ -43,4 +44,36 @@ def account_page(
         error=error.message if error else None,
         field=error.field if error else None,
         values=values or {},
+    )
+
+
+AUDIT_PER_PAGE = 50
+
+
+@dataclass
+class AuditPage:
+    """The admin's audit page: one kind of decisions (or all), newest first, paginated."""
+
+    rows: list[audit_log.AuditRow]
+    total: int
+    kind: str
+    kinds: list[tuple[str, str]]  # (value, title) of the filter
+    title: str
+    page: int
+    pages: int
+    base_query: str
+
+
+def audit_page(session: Session, *, kind: str, page: int) -> AuditPage:
+    kind = kind if kind in audit_log.KINDS else ""
+    rows, total = audit_log.audit_page(session, kind=kind, page=page, per_page=AUDIT_PER_PAGE)
+    return AuditPage(
+        rows=rows,
+        total=total,
+        kind=kind,
+        kinds=[(k, audit_log.kind_title(k)) for k in audit_log.KINDS],
+        title=audit_log.kind_title(kind),
+        page=page,
+        pages=max(1, math.ceil(total / AUDIT_PER_PAGE)),
+        base_query=f"kind={kind}" if kind else "",
     )

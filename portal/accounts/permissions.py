@@ -13,6 +13,7 @@ ROLE_LABELS = {
 
 MANAGE_USERS = perm("accounts:user:manage", "admin")
 READ_OUTBOX = perm("accounts:outbox:read", "admin")
+READ_AUDIT = perm("accounts:audit:read", "admin")
 
 
 def role_label(role: str) -> str:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from portal.accounts import pages, services, urls
-from portal.accounts.permissions import MANAGE_USERS, READ_OUTBOX
+from portal.accounts.permissions import MANAGE_USERS, READ_AUDIT, READ_OUTBOX
 from portal.accounts.services import SESSION_COOKIE
 from portal.errors import DomainError, ValidationFailed
 from portal.mail import as_read, outbox
@@ -336,25 +336,78 @@ def admin_users_page(request: Request) -> Response:
     return admin_users(request)
 
 
-def admin_create_user(request: Request) -> Response:
+def admin_invite(request: Request) -> Response:
     values = {
         "email": form_str(request, "email"),
         "display_name": form_str(request, "display_name"),
     }
     roles = [str(r) for r in request.state.form.getlist("roles")]
-    try:
-        user = services.create_user(
+    result = attempt(
+        request,
+        lambda: services.invite_staff(
             request.state.db,
             email=values["email"],
             display_name=values["display_name"],
-            password=str(request.state.form.get("password", "")),
             roles=roles,
             actor_id=request.state.user.id,
-        )
-    except DomainError as exc:
-        return admin_users(request, error=exc, values=values)
-    flash(request, _("Compte « %(name)s » créé.", name=user.display_name))
+        ),
+    )
+    if isinstance(result, DomainError):
+        return admin_users(request, error=result, values=values)
+    flash(
+        request,
+        _(
+            "Invitation envoyée à %(email)s : « %(name)s » choisira son mot de passe avec le "
+            "lien reçu.",
+            email=result.email,
+            name=result.display_name,
+        ),
+    )
     return redirect("/admin/users", request)
+
+
+def admin_resend_invitation(request: Request) -> Response:
+    user = services.resend_invitation(
+        request.state.db,
+        user_id=int(request.path_params["user_id"]),
+        actor_id=request.state.user.id,
+    )
+    flash(request, _("Nouvelle invitation envoyée à %(email)s.", email=user.email))
+    return redirect("/admin/users", request)
+
+
+def invitation_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    valid = services.check_token(request.state.db, token, "invite")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"token": token, "valid": valid},
+        status_code=200 if valid else 400,
+    )
+
+
+def invitation_submit(request: Request) -> Response:
+    token = form_str(request, "token")
+    try:
+        services.accept_invitation(
+            request.state.db, token=token, password=str(request.state.form.get("password", ""))
+        )
+    except ValidationFailed as exc:
+        valid = services.check_token(request.state.db, token, "invite")
+        return _form_error(
+            request, "accounts/invitation.html", exc, token=token if valid else "", valid=valid
+        )
+    flash(
+        request, _("Votre compte est activé. Connectez-vous avec votre adresse et ce mot de passe.")
+    )
+    return redirect("/login", request)
+
+
+def admin_audit(request: Request) -> Response:
+    kind = request.query_params.get("kind", "")
+    page = pages.audit_page(request.state.db, kind=kind, page=_page_number(request))
+    return render(request, "accounts/audit.html", page)
 
 
 def admin_set_roles(request: Request) -> Response:
@@ -416,7 +469,16 @@ routes = [
     route("/account/password", account_password, methods=["POST"], permission=SIGNED_IN),
     route("/account/delete", account_delete, methods=["POST"], permission=SIGNED_IN),
     route("/admin/users", admin_users_page, permission=MANAGE_USERS),
-    route("/admin/users", admin_create_user, methods=["POST"], permission=MANAGE_USERS),
+    route("/admin/users", admin_invite, methods=["POST"], permission=MANAGE_USERS),
+    route(
+        "/admin/users/{user_id:int}/invitation",
+        admin_resend_invitation,
+        methods=["POST"],
+        permission=MANAGE_USERS,
+    ),
+    route("/admin/audit", admin_audit, permission=READ_AUDIT),
+    route("/account/invitation", invitation_page, permission=PUBLIC),
+    route("/account/invitation", invitation_submit, methods=["POST"], permission=PUBLIC),
     route(
         "/admin/users/{user_id:int}/roles",
         admin_set_roles,

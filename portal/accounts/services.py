@@ -31,6 +31,7 @@ from portal.accounts.models import (
     UserRole,
 )
 from portal.accounts.passwords import hash_password, password_problem, verify_password
+from portal.accounts.permissions import ROLE_LABELS as ROLE_NAMES
 from portal.clock import utcnow
 from portal.core_models import AuditEvent, OutboxMail
 from portal.db import session_scope
@@ -818,6 +819,110 @@ def create_user(
     return user
 
 
+INVITE_TTL = timedelta(days=7)  # never-confirmed accounts are purged after 7 days as well
+
+
+def invite_staff(
+    session: Session, *, email: str, display_name: str, roles: Iterable[str], actor_id: int
+) -> User:
+    """The admin invites a staff member: the account exists with its roles but no password (no
+    password matches "!"); a link mailed to the address lets its owner choose one. The admin
+    never knows it."""
+    email = check_email(email)
+    display_name = check_display_name(display_name)
+    wanted = _check_roles(roles)
+    if not wanted:
+        raise ValidationFailed(
+            _("Cochez au moins un rôle : une invitation est faite pour le personnel."),
+            field="roles",
+        )
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_("Un compte existe déjà avec cette adresse e-mail."))
+    if session.scalar(select(User.id).where(func.lower(User.display_name) == display_name.lower())):
+        raise Conflict(_("Ce nom affiché est déjà pris."))
+    user = User(email=email, display_name=display_name, password_hash="!")  # noqa: S106
+    try:
+        with session.begin_nested():  # two admins inviting the same person at once
+            session.add(user)
+    except IntegrityError:
+        raise Conflict(_("Un compte existe déjà avec cette adresse ou ce nom.")) from None
+    for role in sorted(wanted | {Role.RESIDENT.value}):
+        session.add(UserRole(user_id=user.id, role=role, granted_by=actor_id))
+    _send_invitation(session, user, inviter=get_user(session, actor_id).display_name)
+    audit.record(
+        session, actor_id=actor_id, action="account.invite", object_type="user", object_id=user.id,
+        detail={"roles": sorted(wanted)},
+    )  # fmt: skip
+    return user
+
+
+def _send_invitation(session: Session, user: User, *, inviter: str) -> None:
+    raw = _new_token(session, user, "invite", INVITE_TTL)
+    queue_mail(
+        session,
+        to=user.email,
+        subject=_("Invitation à rejoindre le portail de la Ville"),
+        body=_(
+            "Bonjour %(name)s,\n\n%(inviter)s vous a ouvert un compte sur le portail, avec "
+            "le ou les rôles suivants : %(roles)s.\n\nPour l'activer, choisissez votre mot de "
+            "passe en ouvrant ce lien (valable sept jours) :\n%(url)s\n\nPersonne d'autre "
+            "que vous ne connaîtra ce mot de passe. Si vous n'attendiez pas ce message, "
+            "ignorez-le : le compte sera supprimé sans suite.\n",
+            name=user.display_name,
+            inviter=inviter,
+            roles=", ".join(
+                _(ROLE_NAMES[r]) for r in sorted(roles_of(session, user.id or 0)) if r in ROLE_NAMES
+            ),
+            url=link(urls.invitation(raw)),
+        ),
+    )
+
+
+def resend_invitation(session: Session, *, user_id: int, actor_id: int) -> User:
+    """A new link for an invitation not yet accepted; the earlier links stop working."""
+    user = get_user(session, user_id)
+    if user.email_confirmed_at is not None or user.password_hash != "!":  # noqa: S105
+        raise Conflict(_("Ce compte est déjà activé : il n'y a plus d'invitation à renvoyer."))
+    session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.purpose == "invite",
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    user.created_at = utcnow()  # the purge of unconfirmed accounts counts from the last link
+    _send_invitation(session, user, inviter=get_user(session, actor_id).display_name)
+    audit.record(
+        session, actor_id=actor_id, action="account.invite", object_type="user",
+        object_id=user_id, detail={"resent": True},
+    )  # fmt: skip
+    return user
+
+
+def accept_invitation(session: Session, *, token: str, password: str) -> User:
+    """The invited person chooses a password from the mailed link: the account is active."""
+    row = session.scalar(
+        select(OneTimeToken).where(
+            OneTimeToken.token_hash == _hash(token or ""), OneTimeToken.purpose == "invite"
+        )
+    )
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise ValidationFailed(_(INVALID_LINK))
+    user = get_user(session, row.user_id)
+    check_password(password, email=user.email, display_name=user.display_name)
+    _use_token(session, token, "invite")  # atomic: of many parallel posts, one gets past here
+    user.password_hash = hash_password(password)
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    audit.record(
+        session, actor_id=user.id, action="account.invitation_accept", object_type="user",
+        object_id=user.id,
+    )  # fmt: skip
+    return user
+
+
 def _check_roles(roles: Iterable[str]) -> set[str]:
     wanted = {r.strip() for r in roles if r.strip()}
     unknown = wanted - set(ALL_ROLES)
@@ -939,6 +1044,7 @@ class UserRow:
     roles: frozenset[str]
     is_active: bool
     confirmed: bool
+    invited: bool = False  # invited and not yet activated: the invitation can be sent again
 
 
 def list_users(
@@ -969,6 +1075,7 @@ def list_users(
             frozenset(roles.get(u.id, set())),
             u.is_active,
             u.email_confirmed_at is not None,
+            u.email_confirmed_at is None and u.password_hash == "!",  # noqa: S105
         )
         for u in users
     ]

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from portal.accounts.services import roles_of
 from portal.core_models import AuditEvent
 from portal.db import session_scope
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, outbox_link
 
 
 def test_admin_promotes_resident_to_official_and_it_is_logged(
@@ -34,23 +34,33 @@ def test_admin_promotes_resident_to_official_and_it_is_logged(
         assert event.detail == {"before": ["resident"], "after": ["official", "resident"]}
 
 
-def test_admin_creates_staff_account_that_can_log_in(login_as: Any, make_client: Any) -> None:
-    """A staff account made in the admin UI is confirmed and can log in at once."""
+def test_admin_invites_staff_who_choose_their_own_password(
+    login_as: Any, make_client: Any, engine: Any
+) -> None:
+    """The admin UI invites (issue 16, section 7): no password field; the invited person sets
+    one from the mailed link, then signs in (tests/accounts/test_staff_invite.py: the rest)."""
     admin = login_as("admin")
+    assert 'name="password"' not in admin.get("/admin/users").text
     response = admin.post(
         "/admin/users",
         data={
             "email": "agent.neuf@ville.example",
             "display_name": "Agent Neuf",
-            "password": "un mot de passe initial sûr",
             "roles": ["agent", "moderator"],
             "csrf_token": csrf_token(admin, "/admin/users"),
         },
         follow_redirects=True,
     )
-    assert "Compte « Agent Neuf » créé" in response.text
+    assert "Invitation envoyée à agent.neuf@ville.example" in response.text
+    link = outbox_link(engine, "agent.neuf@ville.example", "/account/invitation")
     other = make_client()
-    login(other, "agent.neuf@ville.example", "un mot de passe initial sûr")
+    token = link.split("token=", 1)[1]
+    other.post(
+        "/account/invitation",
+        data={"token": token, "password": "un mot de passe choisi par moi",
+              "csrf_token": csrf_token(other, "/login")},
+    )  # fmt: skip
+    login(other, "agent.neuf@ville.example", "un mot de passe choisi par moi")
     assert "Agent Neuf" in other.get("/account").text
 
 

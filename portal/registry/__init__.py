@@ -9,6 +9,7 @@ MANIFEST = Module(
     routes=(
         "portal.registry.contact.routes",
         "portal.registry.moderation.routes",
+        "portal.registry.compliance.routes",
         "portal.registry.routes",
         "portal.registry.api",
     ),

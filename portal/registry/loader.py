@@ -62,6 +62,30 @@ class LoadedEntry:
         return str(self.data["slug"])
 
 
+CHANGELOG_PATH = Path(__file__).resolve().parent / "schema_changelog.yaml"
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    version: str
+    date: str
+    changes: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def schema_changelog() -> tuple[SchemaVersion, ...]:
+    """The schema's versions, newest first (portal/registry/schema_changelog.yaml)."""
+    raw = yaml.safe_load(CHANGELOG_PATH.read_text(encoding="utf-8"))
+    return tuple(
+        SchemaVersion(str(v["version"]), str(v["date"]), tuple(str(c) for c in v["changes"]))
+        for v in raw
+    )
+
+
+def schema_version() -> str:
+    return str(schema()["version"])
+
+
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

@@ -17,9 +17,17 @@ from portal.csvout import write_rows, write_rows_french
 from portal.errors import ValidationFailed
 from portal.registry import services, urls
 from portal.registry.charts import bar_chart
+from portal.registry.compliance.services import CHANNEL_LABELS
 from portal.registry.contact import pages as contact_pages
 from portal.registry.contact import services as contact
-from portal.registry.loader import SCHEMA_PATH, field_help, human_channel_problem, to_text
+from portal.registry.loader import (
+    SCHEMA_PATH,
+    field_help,
+    human_channel_problem,
+    schema_changelog,
+    schema_version,
+    to_text,
+)
 from portal.registry.moderation.services import REASONS as REPORT_REASONS
 from portal.registry.permissions import (
     ANSWER_QUESTION,
@@ -170,6 +178,7 @@ def entry(request: Request) -> Response:
             ),
             "form_key": services.new_form_key() if user is not None else "",
             "report_reasons": {k: _(v) for k, v in REPORT_REASONS.items()},
+            "channel_labels": {k: _(v) for k, v in CHANNEL_LABELS.items()},
             "can_enter_figures": user is not None
             and contact.can_enter_figures(user.roles, user.id, system),
             **_labels(),
@@ -181,6 +190,20 @@ def entry_json(request: Request) -> Response:
     system = services.get_published(request.state.db, request.path_params["slug"])
     return Response(
         json.dumps(system.data, ensure_ascii=False, indent=2), media_type="application/json"
+    )
+
+
+def schema_page(request: Request) -> Response:
+    """The schema for people: its version, what changed in each version, and every field."""
+    return render(
+        request,
+        "registry/schema.html",
+        {
+            "version": schema_version(),
+            "changelog": schema_changelog(),
+            "fields": field_help(),
+            "field_labels": _labels()["field_labels"],
+        },
     )
 
 
@@ -444,6 +467,7 @@ def answer(request: Request) -> Response:
 routes = [
     route("/registry", index, permission=PUBLIC, cache_seconds=5, name="registry_index"),
     route("/registry/schema.json", schema_json, permission=PUBLIC),
+    route("/registry/schema", schema_page, permission=PUBLIC, cache_seconds=5),
     route("/registry/export.json", export_json, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/registry/export.csv", export_csv, permission=PUBLIC, threaded=True, cache_seconds=5),
     route(

@@ -30,6 +30,7 @@ from portal.registry.loader import (
     LoadedEntry,
     human_channel_problem,
     parse_text,
+    schema_version,
     validate_entry,
 )
 from portal.registry.models import Change, Question, Revision, System
@@ -82,6 +83,17 @@ FIELD_LABELS = {
     "next_review": N_("Prochaine revue"),
     "sources": N_("Sources"),
     "slug": N_("Identifiant"),
+    "inventory": N_("Fiche d'inventaire (Etalab)"),
+    "affected_persons": N_("Personnes concernées"),
+    "model": N_("Modèle et version"),
+    "alternatives_considered": N_("Solutions envisagées"),
+    "processors": N_("Tiers et sous-traitants"),
+    "appeal_routes": N_("Voies de recours"),
+    "incidents": N_("Journal des incidents"),
+    "disclosures": N_("Mention « IA » montrée, canal par canal"),
+    "editorial_responsibility": N_("Responsabilité éditoriale des textes générés"),
+    "prohibited_practices": N_("Pratiques interdites (AI Act, article 5)"),
+    "annex_viii_c": N_("Enregistrement haut risque (annexe VIII, section C)"),
 }
 MAX_QUESTION = 4000
 MAX_SUMMARY = 500
@@ -809,6 +821,7 @@ def export_document(session: Session, *, generated_at: datetime | None = None) -
         "generated_at": (generated_at or utcnow()).isoformat(),
         "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
         "schema": "/registry/schema.json",
+        "schema_version": schema_version(),
         "systems": [s.data for s in all_published(session)],
     }
 

@@ -28,3 +28,20 @@ def handover(slug: str) -> str:
 
 def reported_questions() -> str:
     return "/registry/questions/signalees"
+
+
+def compliance(slug: str, *, fmt: str = "") -> str:
+    """A system's compliance pack: the page, or `fmt` "json"."""
+    return f"/registry/{slug}/conformite" + (f".{fmt}" if fmt else "")
+
+
+def annex_viii_c(slug: str) -> str:
+    return f"/registry/{slug}/annexe-viii-c.json"
+
+
+def explanation_letter(slug: str) -> str:
+    return f"/registry/{slug}/conformite/lettre"
+
+
+def inventory_csv() -> str:
+    return "/registry/inventaire-algorithmes.csv"

@@ -42,6 +42,12 @@ TABLE = [
     ("POST", "/registry/questions/{question}/answer", [303, 403, 403, 403, 400, 400]),
     ("GET", "/registry/export-excel.csv", ALL_200),
     ("GET", "/contact", ALL_200),
+    ("GET", "/registry/schema", ALL_200),
+    ("GET", "/registry/inventaire-algorithmes.csv", ALL_200),
+    ("GET", "/registry/chatbot-habitants/conformite", ALL_200),
+    ("GET", "/registry/chatbot-habitants/conformite.json", ALL_200),
+    ("GET", "/registry/chatbot-habitants/annexe-viii-c.json", ALL_200),
+    ("GET", "/registry/chatbot-habitants/conformite/lettre", ALL_200),
     ("GET", "/contact?system=chatbot-habitants", ALL_200),
     # Anyone may write to a person; an empty form is refused field by field.
     ("POST", "/contact", [400] * 6),

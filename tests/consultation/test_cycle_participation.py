@@ -201,3 +201,22 @@ def test_who_may_open_the_desk(charter: Accounts, make_client: Any, login_as: An
         for role in ROLES
     }
     assert_statuses(DESK, observed)
+
+
+def test_the_open_data_export_names_the_channel_not_the_agent(
+    charter: Accounts, login_as: Any, client: TestClient
+) -> None:
+    """In the anonymised export, a recorded comment's author is its channel, never the agent's
+    pseudonym (which their own comments carry)."""
+    agent = login_as("agent")
+    assert desk_comment(agent).status_code == 303
+    assert (
+        post(agent, "/charter/clauses/4/comments", {"body": "Mon avis d'agent."}).status_code == 200
+    )
+    post(login_as("official"), "/charter/v/2/phase", {"action": "close"})  # the export is public
+    exported = client.get("/consultation/export.json")
+    assert exported.status_code == 200, t(exported).split("<main")[-1][:800]
+    comments = exported.json()["comments"]
+    authors = {c["body"]: c["author"] for c in comments}
+    assert authors["Je veux parler à quelqu'un, pas à une machine."] == "accueil:telephone"
+    assert authors["Mon avis d'agent."].startswith("p-")

@@ -144,7 +144,12 @@ def export_data(session: Session, *, secret: str) -> dict[str, Any]:
         {
             "id": p.id,
             "version": versions[p.version_id],
-            "author": pseudonym(secret, p.author_id),
+            # Recorded at the front desk for a resident: the channel, never the agent's pseudonym.
+            "author": (
+                f"accueil:{p.assisted_channel}"
+                if p.assisted_channel
+                else pseudonym(secret, p.author_id)
+            ),
             "created_at": _iso(p.created_at),
             "kind": p.kind,
             "clause_slug": p.clause_slug,
@@ -185,7 +190,11 @@ def export_data(session: Session, *, secret: str) -> dict[str, Any]:
                 "version": versions[clause.version_id]
                 if clause
                 else proposal_version.get(c.proposal_id or 0),
-                "author": pseudonym(secret, c.author_id),
+                "author": (
+                    f"accueil:{c.assisted_channel}"
+                    if c.assisted_channel
+                    else pseudonym(secret, c.author_id)
+                ),
                 "created_at": _iso(c.created_at),
                 "clause_number": clause.number if clause else None,
                 "clause_slug": clause.slug if clause else None,

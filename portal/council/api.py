@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from portal.council import services, urls
-from portal.council.models import Item, Meeting
+from portal.council.models import Item, Meeting, Passage
 from portal.council.queries import filters_from
 from portal.errors import NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
@@ -137,8 +137,20 @@ def _item_json(item: Item, meeting_date: date, anchor: int | None) -> dict[str, 
         if item.vote_for is None
         else {"for": item.vote_for, "against": item.vote_against,
               "abstentions": item.vote_abstentions},
-        "url": urls.meeting(meeting_date, anchor=anchor if anchor is not None else 0),
+        "url": urls.meeting(meeting_date, anchor=anchor),
     }  # fmt: skip
+
+
+def _api_page(request: Request) -> int:
+    raw = request.query_params.get("page", "1").strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationFailed(_("Le paramètre page doit être un entier à partir de 1."))
+    return int(raw)
+
+
+def _passage_json(day: date, p: Passage) -> dict[str, Any]:
+    return {"anchor": p.anchor, "page": p.page, "kind": p.kind, "text": p.text,
+            "url": urls.passage(day, p.anchor)}  # fmt: skip
 
 
 def api_meeting(request: Request) -> Response:
@@ -146,12 +158,8 @@ def api_meeting(request: Request) -> Response:
         day = date.fromisoformat(request.path_params["day"])
     except ValueError as exc:
         raise NotFound("Date de séance invalide : utilisez le format AAAA-MM-JJ.") from exc
-    view = services.meeting_view(request.state.db, day)
+    view = services.meeting_view(request.state.db, day, page=_api_page(request))
     m = view.meeting
-    first: dict[int, int] = {}
-    for p in view.passages:
-        if p.item_id is not None:
-            first.setdefault(p.item_id, p.anchor)
     return JSONResponse(
         {
             "meeting_date": m.meeting_date.isoformat(),
@@ -167,23 +175,24 @@ def api_meeting(request: Request) -> Response:
                 "format": m.source_format,
                 "url": urls.meeting_source(m.meeting_date),
             },
-            "deliberations": [_item_json(i, m.meeting_date, first.get(i.id)) for i in view.items],
-            "passages": [
-                {
-                    "anchor": p.anchor,
-                    "page": p.page,
-                    "kind": p.kind,
-                    "text": p.text,
-                    "url": urls.meeting(m.meeting_date, anchor=p.anchor),
-                }
-                for p in view.passages
-            ],
+            "deliberations": [_item_json(e.item, m.meeting_date, e.anchor) for e in view.toc],
+            "page": view.page,
+            "pages": view.pages,
+            "per_page": view.per_page,
+            "total_passages": view.total_passages,
+            "next": urls.api_meeting(day, view.page + 1) if view.page < view.pages else None,
+            "previous": urls.api_meeting(day, view.page - 1) if view.page > 1 else None,
+            "passages": [_passage_json(day, p) for p in view.passages],
             "entities": {
                 kind: [{"value": v, "count": n} for v, n in values]
                 for kind, values in view.entities.items()
             },
         }
     )
+
+
+# A deliberation's passages in one answer, at most (a debate is a few dozen paragraphs).
+MAX_ITEM_PASSAGES = 1000
 
 
 def api_deliberation(request: Request) -> Response:
@@ -200,15 +209,11 @@ def api_deliberation(request: Request) -> Response:
     if row is None:
         raise NotFound("Aucune délibération ne porte ce numéro.")
     item, meeting_date = row
-    view = services.meeting_view(request.state.db, meeting_date)
-    passages = [p for p in view.passages if p.item_id == item.id]
+    passages, total = services.item_passages(request.state.db, item.id, limit=MAX_ITEM_PASSAGES)
     body = _item_json(item, meeting_date, passages[0].anchor if passages else None)
     body["meeting_date"] = meeting_date.isoformat()
-    body["passages"] = [
-        {"anchor": p.anchor, "page": p.page, "kind": p.kind, "text": p.text,
-         "url": urls.meeting(meeting_date, anchor=p.anchor)}
-        for p in passages
-    ]  # fmt: skip
+    body["total_passages"] = total
+    body["passages"] = [_passage_json(meeting_date, p) for p in passages]
     return JSONResponse(body)
 
 
@@ -289,13 +294,23 @@ OPENAPI_PATHS: dict[str, Any] = {
     },
     "/api/council/meetings/{day}": {
         "get": {
-            "summary": "One meeting: facts, deliberations with votes, passages, entities",
+            "summary": "One meeting: facts, deliberations with votes, a page of passages, entities",
             "operationId": "getCouncilMeeting",
             "tags": ["council"],
-            "parameters": [{"name": "day", "in": "path", "required": True, "schema": _DATE}],
+            "parameters": [
+                {"name": "day", "in": "path", "required": True, "schema": _DATE},
+                {
+                    "name": "page",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1},
+                    "description": "Page of the passages (200 a page; `pages` says how many)",
+                },
+            ],
             "responses": {
-                "200": _ok("The meeting", "CouncilMeeting"),
-                "404": {"description": "No meeting that day", "content": _ERROR},
+                "200": _ok("The meeting, one page of its passages", "CouncilMeeting"),
+                "400": {"description": "Invalid page number", "content": _ERROR},
+                "404": {"description": "No meeting that day, or no such page", "content": _ERROR},
             },
         }
     },
@@ -442,7 +457,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
     },
     "CouncilMeeting": {
         "type": "object",
-        "required": ["meeting_date", "title", "deliberations", "passages"],
+        "required": ["meeting_date", "title", "deliberations", "passages", "page", "pages"],
         "properties": {
             "meeting_date": {"type": "string", "format": "date"},
             "title": {"type": "string"},
@@ -457,6 +472,12 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {"type": "object", "properties": _DELIBERATION_PROPS},
             },
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total_passages": {"type": "integer"},
+            "next": _NULLABLE_STR,
+            "previous": _NULLABLE_STR,
             "passages": {"type": "array", "items": _PASSAGE},
             "entities": {"type": "object"},
         },
@@ -467,6 +488,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "properties": {
             **_DELIBERATION_PROPS,
             "meeting_date": {"type": "string", "format": "date"},
+            "total_passages": {"type": "integer"},
             "passages": {"type": "array", "items": _PASSAGE},
         },
     },

@@ -134,22 +134,48 @@ def _date(request: Request) -> date:
         raise NotFound(_("Date de séance invalide : utilisez le format AAAA-MM-JJ.")) from exc
 
 
+# The agenda lists every item up to this many; beyond, only the items that start on the page.
+MAX_TOC = 300
+
+
 def meeting(request: Request) -> Response:
-    view = services.meeting_view(request.state.db, _date(request))
-    first_anchor = {}
-    for p in view.passages:
-        if p.item_id is not None and p.item_id not in first_anchor:
-            first_anchor[p.item_id] = p.anchor
+    day = _date(request)
+    view = services.meeting_view(request.state.db, day, page=_page(request))
+    toc = (
+        view.toc
+        if len(view.toc) <= MAX_TOC
+        else [entry for entry in view.toc if entry.page == view.page]
+    )
     return render(
         request,
         "council/meeting.html",
-        {"view": view, "first_anchor": first_anchor, "outcome_labels": outcome_labels()},
+        {
+            "view": view,
+            "toc": toc,
+            "toc_cut": len(toc) < len(view.toc),
+            # Within this page an item's link is its anchor; on another page, that page's.
+            "toc_url": lambda entry: (
+                f"#p{entry.anchor}"
+                if entry.page == view.page
+                else urls.meeting_page(day, entry.page, anchor=entry.anchor)
+            ),
+            "passage_url": lambda anchor: urls.passage(day, anchor),
+            "source_url": urls.meeting_source(day),
+            "outcome_labels": outcome_labels(),
+        },
     )
 
 
+def passage(request: Request) -> Response:
+    """A paragraph's permanent link: to the page of the minutes where it is, at its anchor."""
+    day = _date(request)
+    anchor = request.path_params["anchor"]
+    page = services.passage_page(request.state.db, day, anchor)
+    return redirect(urls.meeting_page(day, page, anchor=anchor), request)
+
+
 def source(request: Request) -> Response:
-    view = services.meeting_view(request.state.db, _date(request))
-    m = view.meeting
+    m = services.meeting_by_date(request.state.db, _date(request))
     return Response(
         m.source_bytes,
         media_type=MEDIA_TYPES.get(m.source_format, "application/octet-stream"),
@@ -234,6 +260,7 @@ routes = [
     route("/council/search", search, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/council/ask", ask, permission=PUBLIC, threaded=True, cache_seconds=5),
     route("/council/m/{day}", meeting, permission=PUBLIC, cache_seconds=5),
+    route("/council/m/{day}/p/{anchor:int}", passage, permission=PUBLIC),
     route("/council/m/{day}/source", source, permission=PUBLIC),
     route("/council/methode", method_page, permission=PUBLIC, cache_seconds=5),
     route("/council/upload", upload_page, permission=UPLOAD_MINUTES),

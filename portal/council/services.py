@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -300,13 +300,32 @@ def _delete_passages(session: Session, meeting_id: int) -> None:
 # --- meetings -----------------------------------------------------------------------------------
 
 
+# A page of a meeting holds this many passages: a meeting of 100,000 paragraphs is 500 pages
+# of about 100 kB, never one page of 36 MB. Links to a passage (`urls.passage`) find its page.
+PASSAGES_PER_PAGE = 200
+# The entities listed per kind on a meeting page and in its API answer, most named first.
+ENTITIES_PER_KIND = 40
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    item: Item
+    anchor: int | None  # its first passage
+    page: int  # the page of the meeting where that passage is
+
+
 @dataclass(frozen=True)
 class MeetingView:
     meeting: Meeting
     items: list[Item]
-    passages: list[Passage]
+    passages: list[Passage]  # this page's
     # kind -> [(value, number of passages naming it)], most named first.
     entities: dict[str, list[tuple[str, int]]]
+    page: int = 1
+    pages: int = 1
+    total_passages: int = 0
+    per_page: int = PASSAGES_PER_PAGE
+    toc: list[TocEntry] = field(default_factory=list)
 
 
 def meetings(session: Session, *, page: int = 1, per_page: int = 20) -> tuple[list[Meeting], int]:
@@ -320,18 +339,52 @@ def meetings(session: Session, *, page: int = 1, per_page: int = 20) -> tuple[li
     return list(rows), total
 
 
-def meeting_view(session: Session, meeting_date: date) -> MeetingView:
+def meeting_by_date(session: Session, meeting_date: date) -> Meeting:
     meeting = session.scalar(select(Meeting).where(Meeting.meeting_date == meeting_date))
     if meeting is None:
         raise NotFound(_("Aucune séance du conseil n'est enregistrée à cette date."))
+    return meeting
+
+
+def _passage_count(session: Session, meeting_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Passage).where(Passage.meeting_id == meeting_id)
+        )
+        or 0
+    )
+
+
+def meeting_view(
+    session: Session, meeting_date: date, *, page: int = 1, per_page: int = PASSAGES_PER_PAGE
+) -> MeetingView:
+    """One page of a meeting: its facts, its agenda (each item with the page it starts on),
+    `per_page` passages in order, and the people, places, amounts... it names."""
+    meeting = meeting_by_date(session, meeting_date)
+    assert meeting.id is not None
+    total = _passage_count(session, meeting.id)
+    pages = max(1, -(-total // per_page))
+    if not 1 <= page <= pages:
+        raise NotFound(_("Cette séance n'a que %(n)s page(s) de procès-verbal.", n=pages))
     items = list(
         session.scalars(select(Item).where(Item.meeting_id == meeting.id).order_by(Item.position))
     )
     passages = list(
         session.scalars(
-            select(Passage).where(Passage.meeting_id == meeting.id).order_by(Passage.position)
+            select(Passage)
+            .where(Passage.meeting_id == meeting.id)
+            .order_by(Passage.position)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         )
     )
+    firsts = _first_passages(session, meeting.id)
+    toc = [
+        TocEntry(item, *(firsts[item.id][0], firsts[item.id][1] // per_page + 1))
+        if item.id in firsts
+        else TocEntry(item, None, 1)
+        for item in items
+    ]
     counts: dict[str, dict[str, list[object]]] = defaultdict(dict)
     for kind, key, value, n in session.execute(
         select(Entity.kind, Entity.key, func.min(Entity.value), func.count())
@@ -340,10 +393,67 @@ def meeting_view(session: Session, meeting_date: date) -> MeetingView:
     ):
         counts[kind][key] = [value, int(n)]
     entities = {
-        kind: sorted(((str(v), int(n)) for v, n in by_key.values()), key=lambda e: (-e[1], e[0]))
+        kind: sorted(((str(v), int(n)) for v, n in by_key.values()), key=lambda e: (-e[1], e[0]))[
+            :ENTITIES_PER_KIND
+        ]
         for kind, by_key in counts.items()
     }
-    return MeetingView(meeting, items, passages, entities)
+    return MeetingView(
+        meeting, items, passages, entities, page=page, pages=pages, total_passages=total,
+        per_page=per_page, toc=toc,
+    )  # fmt: skip
+
+
+def _first_passages(session: Session, meeting_id: int) -> dict[int, tuple[int, int]]:
+    """Each item's first passage: {item id: (anchor, rank of that passage in the meeting)}."""
+    ranked = (
+        select(
+            Passage.item_id,
+            Passage.anchor,
+            (func.row_number().over(order_by=Passage.position) - 1).label("rank"),
+            func.row_number()
+            .over(partition_by=Passage.item_id, order_by=Passage.position)
+            .label("nth"),
+        )
+        .where(Passage.meeting_id == meeting_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.item_id, ranked.c.anchor, ranked.c.rank).where(
+            ranked.c.nth == 1, ranked.c.item_id.is_not(None)
+        )
+    )
+    return {int(item_id): (int(anchor), int(rank)) for item_id, anchor, rank in rows}
+
+
+def passage_page(
+    session: Session, meeting_date: date, anchor: int, *, per_page: int = PASSAGES_PER_PAGE
+) -> int:
+    """The page of the meeting where the passage with this permanent anchor is."""
+    meeting = meeting_by_date(session, meeting_date)
+    position = session.scalar(
+        select(Passage.position).where(Passage.meeting_id == meeting.id, Passage.anchor == anchor)
+    )
+    if position is None:
+        raise NotFound(_("Ce paragraphe n'existe pas dans le procès-verbal de cette séance."))
+    before = session.scalar(
+        select(func.count())
+        .select_from(Passage)
+        .where(Passage.meeting_id == meeting.id, Passage.position < position)
+    )
+    return int(before or 0) // per_page + 1
+
+
+def item_passages(session: Session, item_id: int, *, limit: int) -> tuple[list[Passage], int]:
+    """The first `limit` passages of an item, and how many it has."""
+    total = int(
+        session.scalar(select(func.count()).select_from(Passage).where(Passage.item_id == item_id))
+        or 0
+    )
+    rows = session.scalars(
+        select(Passage).where(Passage.item_id == item_id).order_by(Passage.position).limit(limit)
+    )
+    return list(rows), total
 
 
 def meeting_count(session: Session) -> int:

@@ -6,8 +6,26 @@ from datetime import date
 
 
 def meeting(day: date, *, anchor: int | None = None) -> str:
-    """A meeting's minutes; `anchor` is a paragraph's permanent number (#p12)."""
-    return f"/council/m/{day.isoformat()}" + (f"#p{anchor}" if anchor is not None else "")
+    """A meeting's minutes; with `anchor` (a paragraph's permanent number), the permanent link
+    to that paragraph, which leads to the page of the minutes where it is (`passage`)."""
+    if anchor is not None:
+        return passage(day, anchor)
+    return f"/council/m/{day.isoformat()}"
+
+
+def passage(day: date, anchor: int) -> str:
+    """The permanent link to a paragraph: it redirects to its page and anchor, wherever a
+    corrected version of the minutes has moved it."""
+    return f"/council/m/{day.isoformat()}/p/{anchor}"
+
+
+def meeting_page(day: date, page: int = 1, *, anchor: int | None = None) -> str:
+    """A page of a meeting's minutes (the first without `?page`), at a paragraph (#p12)."""
+    return (
+        f"/council/m/{day.isoformat()}"
+        + (f"?page={page}" if page > 1 else "")
+        + (f"#p{anchor}" if anchor is not None else "")
+    )
 
 
 def meeting_source(day: date) -> str:
@@ -17,3 +35,8 @@ def meeting_source(day: date) -> str:
 def upload(upload_id: int) -> str:
     """The status of an uploaded minutes file (queued, parsing, done, refused)."""
     return f"/council/uploads/{upload_id}"
+
+
+def api_meeting(day: date, page: int = 1) -> str:
+    """A meeting in the API, one page of its passages."""
+    return f"/api/council/meetings/{day.isoformat()}" + (f"?page={page}" if page > 1 else "")

@@ -95,7 +95,7 @@ def test_search_ignores_accents_and_plurals(client: TestClient, minutes: None) -
         hits = client.get("/api/council/search", params={"q": query}).json()["hits"]
         assert hits, query
         assert "<mark>" in hits[0]["snippet"] and expected in hits[0]["text"].lower()
-        assert hits[0]["url"].startswith("/council/m/2024-11-14#p")
+        assert hits[0]["url"].startswith("/council/m/2024-11-14/p/")
     page = client.get("/council/search?q=patinoires")
     assert "<mark>patinoire</mark>" in page.text and "délibération n° 2024-41" in page.text
 

@@ -84,7 +84,7 @@ def test_ask_quotes_the_adoption_of_the_ai_charter(client: TestClient, demo_minu
     assert (first["meeting_date"], first["deliberation"]) == ("2024-11-14", "2024-11-01")
     assert any(a["quote"].startswith("Vote : pour 43, contre 0") for a in data["answer"])
     by_anchor = {
-        f"/council/m/{day}#p{p['anchor']}": p["text"]
+        p["url"]: p["text"]
         for day in {a["meeting_date"] for a in data["answer"]}
         for p in _passages(client, day)
     }
@@ -101,7 +101,7 @@ def test_ask_quotes_amounts_and_cites_pdf_pages(client: TestClient, demo_minutes
     assert data["found"] and "14,2 millions d'euros" in first["quote"]
     assert first["meeting_date"] == "2024-05-16" and first["page"] is not None
     pages = {p["anchor"]: p["page"] for p in _passages(client, "2024-05-16")}
-    assert first["page"] == pages[int(first["url"].rsplit("#p", 1)[1])]
+    assert first["page"] == pages[int(first["url"].rsplit("/p/", 1)[1])]
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_ask_page_explains_the_method_and_the_not_found_case(
 ) -> None:
     """The ask page shows quotes with links, says how the answer was made, or gives the contact."""
     page = client.get("/council/ask", params={"q": QUESTION_AI}).text
-    assert "Ce que disent les procès-verbaux" in page and 'href="/council/m/2024-11-14#p' in page
+    assert "Ce que disent les procès-verbaux" in page and 'href="/council/m/2024-11-14/p/' in page
     assert "Comment cette réponse a été faite" in page and "mot pour mot" in page
     missing = client.get("/council/ask", params={"q": "Où garer mon bateau ?"}).text
     assert "pas trouvé de réponse dans les procès-verbaux" in missing
@@ -229,7 +229,7 @@ def test_ask_reads_the_question_with_its_lemmas(
     ).json()
     assert data["found"] is True
     by_anchor = {
-        f"/council/m/{day}#p{p['anchor']}": p["text"]
+        p["url"]: p["text"]
         for day in {a["meeting_date"] for a in data["answer"]}
         for p in _passages(client, day)
     }

@@ -45,6 +45,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from portal.db import check_migrated, make_cli_engine
 
     check_migrated(make_cli_engine(settings.database_url))
+    if settings.run_scheduler and args.workers > 1:
+        print(
+            f"warning: PORTAL_RUN_SCHEDULER is on, so each of the {args.workers} web processes "
+            "runs the scheduler too (every job slot still runs once); in production leave it "
+            "off and run one `portal worker`",
+            file=sys.stderr,
+        )
     if settings.demo:
         from portal.demo import print_demo_accounts
 

@@ -127,3 +127,20 @@ def test_one_worker_process_runs_the_scheduled_jobs(settings: Settings) -> None:
     finally:
         engine.dispose()
     assert recorded == len(ran)
+
+
+def test_serve_warns_when_web_processes_would_each_run_the_scheduler(settings: Settings) -> None:
+    """`portal serve --workers 2` with PORTAL_RUN_SCHEDULER on says to run one `portal worker`
+    instead (here the port is taken, so it stops right after saying so)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [*PORTAL, "serve", "--port", str(port), "--workers", "2"],
+            env={**_env(settings), "PORTAL_RUN_SCHEDULER": "1"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert "warning: PORTAL_RUN_SCHEDULER is on" in done.stderr
+    assert "run one `portal worker`" in done.stderr
+    assert done.returncode != 0

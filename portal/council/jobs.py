@@ -1,4 +1,5 @@
-"""Jobs of the council module: the watched folder of minutes, and spaCy's reading of new passages."""
+"""Jobs of the council module: uploaded minutes, the watched folder, and spaCy's reading of new
+passages."""
 
 from __future__ import annotations
 

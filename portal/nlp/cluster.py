@@ -20,7 +20,7 @@ comments are first put in an order of their own, by normalised text then id):
    that come out are groups whose comments were, on average, put with another group's in fewer
    than 30% of the runs. Above `sample_size` distinct texts, the consensus is built on a fixed
    random sample and the other comments join their nearest theme.
-5. Fewer, truer themes: themes smaller than 1% of the comments (at least 3) are dissolved; a theme
+5. Fewer, truer themes: themes smaller than 1% of the comments (at least 4) are dissolved; a theme
    whose central comments are nearly as close to another theme's centre as to their own
    (MERGE_RATIO) is merged into it; each theme's coherence is the mean agreement of its pairs of
    comments, and a theme below MIN_COHERENCE is not presented: its comments go to "other" (never
@@ -83,9 +83,16 @@ MERGE_RATIO = 0.45  # merge A into B when A's central comments are this close to
 CENTRAL = 5  # comments that stand for a theme when merging
 CENTRAL_LABEL = 8  # at least this many central comments are read for the label
 MAX_PHRASE = 6  # tokens in a label
+NOUNS = frozenset({"NOUN", "PROPN"})
+# Nouns too vague to name a theme on their own ("fois", "gens").
+VAGUE_NOUNS = frozenset(
+    {"fois", "gens", "monde", "an", "année", "jour", "mois", "heure", "temps", "cas", "part"}
+    | {"problème", "façon", "moment", "exemple", "ville", "plan", "projet", "personne"}
+)
 MIN_COHERENCE = 0.3  # below this mean agreement, a group is not presented as a theme
 SECOND_THEME = 0.9  # a second theme when at least this close, relative to the first
 MAX_OTHER = 0.15
+MIN_THEME = 4  # distinct texts: smaller groups are dissolved (at least 1% of the comments)
 SINGULAR_WORDS = 15  # content words of a comment shown as a singular argument
 FULL_PIPELINE_LIMIT = 3000  # beyond this many distinct texts, lemmas come from a form cache
 
@@ -550,6 +557,7 @@ class _Phrase:
     key: str  # lemmas (function words folded) joined by spaces
     surface: str  # as written in one comment
     words: int  # content words
+    nouns: int  # content words that are nouns
 
 
 def _phrases(text: str, lexicon: dict[str, tuple[str, str]], tokenizer: Any) -> list[_Phrase]:
@@ -560,22 +568,27 @@ def _phrases(text: str, lexicon: dict[str, tuple[str, str]], tokenizer: Any) -> 
     same = len(prepared) == len(text)
     doc = tokenizer(prepared)
     found: dict[str, _Phrase] = {}
-    segment: list[tuple[int, int, str, bool]] = []  # start, end, key word, content?
+    segment: list[tuple[int, int, str, bool, bool]] = []  # start, end, key word, content, noun
 
     def flush() -> None:
-        for i, (start, _end, _w, content) in enumerate(segment):
+        for i, (start, _end, _w, content, _n) in enumerate(segment):
             if not content:
                 continue
             for j in range(i, min(len(segment), i + MAX_PHRASE)):
                 if not segment[j][3]:
                     continue
                 span = segment[i : j + 1]
-                key = " ".join(w for _s, _e, w, _c in span)
+                key = " ".join(w for _s, _e, w, _c, _n in span)
                 if key in found:
                     continue
                 end = segment[j][1]
                 surface = (text if same else prepared)[start:end]
-                found[key] = _Phrase(key, surface, sum(1 for *_x, c in span if c))
+                found[key] = _Phrase(
+                    key,
+                    surface,
+                    sum(1 for *_x, c, _n in span if c),
+                    sum(1 for *_x, c, n in span if c and n),
+                )
         segment.clear()
 
     for tok in doc:
@@ -586,7 +599,8 @@ def _phrases(text: str, lexicon: dict[str, tuple[str, str]], tokenizer: Any) -> 
         lemma, pos = lexicon.get(form, (form, "X"))
         content = _keep(form, lemma, pos, tok.is_stop, tok.is_alpha)
         word = fold_word(lemma if content else form)
-        segment.append((tok.idx, tok.idx + len(tok.text), word, content))
+        noun = pos in NOUNS and lemma not in VAGUE_NOUNS
+        segment.append((tok.idx, tok.idx + len(tok.text), word, content, noun))
     flush()
     return list(found.values())
 
@@ -631,13 +645,14 @@ def phrase_labels(
         for row in central_rows:
             central_df.update({p.key for p in found.get(row, [])})
         words: dict[str, int] = {}
+        nouns: dict[str, int] = {}
         for row in central_rows:
             for p in found.get(row, []):
-                words[p.key] = p.words
+                words[p.key], nouns[p.key] = p.words, p.nouns
         best: tuple[int, float, str] | None = None
         for key, shared in central_df.items():
-            if shared < 2:
-                continue
+            if shared < 2 or (words[key] == 1 and not nouns[key]):
+                continue  # from one comment only, or a lone verb or adjective
             in_theme = df[key] / size
             elsewhere = (total_df[key] - df[key]) / max(1, total_rows - size)
             lift = in_theme / (in_theme + elsewhere)
@@ -702,7 +717,13 @@ def cluster_comments(
             [comments[k] for k in order], progress=progress, sample_size=sample_size, seed=seed
         )
     texts = {cid: text for cid, text in comments}
-    campaigns = [describe(group, texts, created_at) for group in result.duplicates]
+    position = {cid: k for k, (cid, _text) in enumerate(comments)}
+    # A group's copies in the order given (then by time when known): its first copy is the
+    # first sent.
+    campaigns = [
+        describe(sorted(group, key=position.__getitem__), texts, created_at)
+        for group in result.duplicates
+    ]
     return ClusterResult(
         result.themes,
         result.other,
@@ -818,7 +839,7 @@ def _cluster(
     parameters["themes_found"] = int(labels.max()) + 1
     # Dissolve themes too small to read as a theme.
     sizes = Counter(labels.tolist())
-    min_size = max(3, int(0.01 * len(sample)))
+    min_size = max(MIN_THEME, int(0.01 * len(sample)))
     kept = sorted((c for c, s in sizes.items() if s >= min_size), key=lambda c: (-sizes[c], c))
     if not kept:
         kept = [sizes.most_common(1)[0][0]]

@@ -1,4 +1,6 @@
-"""Quality of the synthesis pipeline on the labelled set of comments (tests/nlp/data)."""
+"""Quality of the synthesis pipeline on the first labelled set of comments (tests/nlp/data), on
+which its settings were tuned (with the dev half of the second set; see test_heldout.py for the
+held-out figures)."""
 
 from __future__ import annotations
 
@@ -90,8 +92,10 @@ def test_themes_are_readable(labelled: list[dict[str, Any]], result: ClusterResu
     assert len(result.other) <= 0.15 * len(labelled)
     texts = {row["id"]: row["text"] for row in labelled}
     for theme in result.themes:
-        assert theme.label
-        assert 3 <= len(theme.representative_ids) <= 5 or len(theme.primary_ids) < 3
+        assert theme.label and "," not in theme.label
+        assert len(theme.label_source_ids) >= 2
+        assert any(theme.label.casefold() in texts[i].casefold() for i in theme.label_source_ids)
+        assert 1 <= len(theme.representative_ids) <= 5
         assert set(theme.representative_ids) <= set(theme.primary_ids)
         assert all(texts[cid] for cid in theme.representative_ids)
     covered = {cid for t in result.themes for cid in t.primary_ids} | set(result.other)
@@ -108,7 +112,7 @@ def test_some_comments_raise_two_themes(result: ClusterResult) -> None:
 def test_campaign_theme_is_labelled_from_its_words(result: ClusterResult) -> None:
     """The theme holding the calls-analysis campaign is labelled with words about calls."""
     campaign_theme = max(result.themes, key=lambda t: len(t.comment_ids))
-    assert "appel" in campaign_theme.label
+    assert "appel" in campaign_theme.label.casefold()
 
 
 def test_same_input_same_output(labelled: list[dict[str, Any]]) -> None:

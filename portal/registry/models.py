@@ -127,3 +127,34 @@ class Handover(SQLModel, table=True):
     median_minutes: float | None = None
     entered_by: int | None = Field(default=None, foreign_key="accounts_user.id")
     entered_at: datetime = Field(default_factory=utcnow)
+
+
+class Commitment(SQLModel, table=True):
+    """A checkable commitment: a rule over register fields, attached to an article of the
+    charter, chosen from a small vocabulary (portal/registry/commitments/services.py)."""
+
+    __tablename__ = "registry_commitment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clause_slug: str = Field(max_length=80, index=True)
+    title: str = Field(max_length=200)
+    check: str = Field(max_length=30)
+    field: str | None = Field(default=None, max_length=120)
+    allowed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    months: int | None = None
+    scope: str = Field(default="all", max_length=30)
+    created_by: int | None = Field(default=None, foreign_key="accounts_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CommitmentState(SQLModel, table=True):
+    """Whether a system met a commitment when last checked, and since when (for the job)."""
+
+    __tablename__ = "registry_commitment_state"
+    __table_args__ = (UniqueConstraint("commitment_id", "system_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="registry_commitment.id", ondelete="CASCADE")
+    system_id: int = Field(foreign_key="registry_system.id", ondelete="CASCADE")
+    met: bool
+    since: datetime = Field(default_factory=utcnow)

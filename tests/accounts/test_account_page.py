@@ -4,9 +4,11 @@ one's contributions and follows, deletion explained."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
@@ -26,6 +28,7 @@ from tests.helpers import (
     mails_to,
     outbox_link,
     post,
+    run_concurrently,
     t,
 )
 
@@ -239,4 +242,56 @@ def test_account_routes_permissions(make_client: Any, login_as: Any) -> None:
             expected[(role, "GET " + path)] = signed_in
         expected[(role, "GET /account/email/confirm?token=x")] = 400
         expected[(role, "POST /account/name")] = 303
+    assert_statuses(expected, observed)
+
+
+def test_two_accounts_confirming_one_address_at_once_one_wins(
+    login_as: Any, engine: Engine, live_server: str
+) -> None:
+    """Two accounts asked for the same free address; both links posted at the same instant to a
+    served app: one account takes it, the other gets the conflict page, nothing half-written."""
+    first, second = login_as(), login_as()
+    olds = [email_of(engine, first.user_id), email_of(engine, second.user_id)]
+    tokens = []
+    for client in (first, second):
+        assert change_email(client, "course@exemple.fr").status_code == 303
+        tokens.append(
+            outbox_link(engine, "course@exemple.fr", "/account/email/confirm").split("token=")[1]
+        )
+    visitors = [httpx.Client(base_url=live_server, timeout=120) for _ in tokens]
+    forms = []
+    for visitor in visitors:
+        page = visitor.get("/login")
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert match
+        forms.append(match.group(1))
+
+    def send(i: int) -> int:
+        response = visitors[i].post(
+            "/account/email/confirm", data={"token": tokens[i], "csrf_token": forms[i]}
+        )
+        return response.status_code
+
+    outcome = run_concurrently(2, send)
+    for visitor in visitors:
+        visitor.close()
+    assert not outcome.errors and sorted(outcome.results) == [303, 409]
+    now = [email_of(engine, first.user_id), email_of(engine, second.user_id)]
+    assert now.count("course@exemple.fr") == 1 and set(now) - {"course@exemple.fr"} <= set(olds)
+
+
+def test_email_change_routes_answer_each_role(make_client: Any, login_as: Any) -> None:
+    """An empty change request is refused to every signed-in role (a visitor is sent to sign
+    in); a confirmation with no valid token is refused to everyone."""
+    observed: dict[tuple[str, str], int] = {}
+    for role in ROLES:
+        client = as_role(role, make_client, login_as)
+        observed[(role, "POST /account/email")] = post(
+            client, "/account/email", {}, follow_redirects=False
+        ).status_code
+        observed[(role, "POST /account/email/confirm")] = confirm(client, "").status_code
+    expected = {}
+    for role in ROLES:
+        expected[(role, "POST /account/email")] = 303 if role == "anonymous" else 400
+        expected[(role, "POST /account/email/confirm")] = 400
     assert_statuses(expected, observed)

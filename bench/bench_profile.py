@@ -228,10 +228,9 @@ def report(results: list[dict[str, Any]], fixed: list[dict[str, Any]]) -> str:
         "fix: compute it once per pair of texts, e.g. a module-level "
         "`@lru_cache(maxsize=1024) def _step(old: str, new: str) -> tuple[Markup, bool]` "
         "returning `render_segments_html(segments)` and whether anything changed.",
-        "- **Templates** are the rest of the clause page: `_comment.html` is included once per "
-        "comment (a `{% for %}` inlined in the page would save the include's context set-up); "
-        "SQL is under a tenth of every page, and the number of statements is fixed "
-        "(tests/test_query_counts.py).",
+        "- **Templates** are most of what remains on the clause page, `_comment.html` (once "
+        "per comment) first; SQL is about a tenth of every page or less, and the number of "
+        "statements is fixed whatever the comments (tests/test_query_counts.py).",
         "- Council search spends its time in SQL (the full-text queries) and in `highlight`/"
         "`matches` (portal/council/search.py), which run regular expressions over each shown "
         "passage.",

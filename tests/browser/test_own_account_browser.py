@@ -26,9 +26,11 @@ def test_a_resident_manages_follows_and_account(
     first_address = email_of(engine, me)
     page = sign_in(new_page(), live_server, first_address)
     page.goto(f"{live_server}/charter/clauses/4")
+    assert_accessible(page)  # the follow form and its pace
     page.get_by_label("Recevoir les nouveaux messages").select_option("daily")
     page.get_by_role("button", name="Suivre (alerte par e-mail)").click()
     page.get_by_text("un résumé par jour vous apportera").wait_for()
+    assert_accessible(page)
     add_comment(engine, author_id=make_user(), body="Un avis pour le résumé du jour.")
     [digest_job] = [j for j in JOBS if j.name == "consultation.follow.digest"]
     assert run_once(engine, settings, digest_job)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from tests.factories import add_proposal
-from tests.helpers import XSS, new_comment_id, post, post_comment, t
+from tests.helpers import XSS, count_queries, new_comment_id, post, post_comment, t
 
 
 def test_my_consultation_lists_what_i_did_in_words(
@@ -52,3 +52,20 @@ def test_my_consultation_lists_what_i_did_in_words(
          "created_at": data["follows"][0]["created_at"]}
     ]  # fmt: skip
     assert other.get("/account/consultation.json").json()["proposals"] == []
+
+
+def test_my_consultation_page_costs_the_same_queries_whatever_i_wrote(
+    accounts: dict[str, int], engine: Engine, login_as: Any
+) -> None:
+    """The page reads a fixed number of queries: ten more comments and supports add none."""
+    me = login_as()
+    post_comment(me, "Un premier avis.")
+    me.get("/account/consultation")
+    with count_queries(engine) as few:
+        assert me.get("/account/consultation").status_code == 200
+    for n in range(10):
+        cid = new_comment_id(post_comment(me, f"Encore un avis, le numéro {n}."))
+        post(me, f"/charter/comments/{cid}/support", follow_redirects=False)
+    with count_queries(engine) as many:
+        assert "Encore un avis, le numéro 9." in t(me.get("/account/consultation"))
+    assert many.count == few.count

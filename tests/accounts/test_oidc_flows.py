@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -426,6 +427,22 @@ def test_metadata_naming_another_issuer_is_refused(
         assert_refused_page(c.get("/login/oidc/franceconnect"), 400, "n'a pas pu être vérifiée")
     assert count(engine, OidcLogin) == 0
     assert refusals(engine) == ["invalid"]
+
+
+def test_a_sign_in_at_another_level_than_asked_is_refused(
+    settings: Settings, engine: Engine, op: RunningProvider
+) -> None:
+    """The provider signs people in at `eidas1`; a portal asking for `eidas2` refuses the ID
+    token whose `acr` says `eidas1`."""
+    (fc, pc) = providers(op.issuer)
+    configured = settings.with_(oidc_providers=(replace(fc, acr_values="eidas2"), pc))
+    with TestClient(create_app(configured, engine=engine), base_url=PORTAL) as c:
+        url = start(c)
+        assert parse_qs(urlsplit(url).query)["acr_values"] == ["eidas2"]
+        r = c.get(sign_in_at_provider(url, "claire", PORTAL))
+        assert_refused_page(r, 400, "n'a pas pu être vérifiée")
+    assert refusals(engine) == ["invalid"]
+    assert_nothing_created(engine)
 
 
 def test_an_unverified_email_is_refused(new_client: Client, engine: Engine) -> None:

@@ -1,5 +1,5 @@
 """In Chromium, against a real OpenID Provider on 127.0.0.1 (panva's oidc-provider, driven through
-its own login form): a resident signs in as with FranceConnect and comments; an agent signs in as
+the small login form it serves): a resident signs in as with FranceConnect and comments; an agent signs in as
 with ProConnect and is an agent only for the listed SIRET; a forged state ends on the French
 error page. axe-core runs on each page of ours."""
 
@@ -59,7 +59,7 @@ def served(
 
 
 def sign_in_at_provider(page: Any, login: str) -> None:
-    """At the provider's own login form (any password)."""
+    """At the test provider's login form (any password)."""
     page.locator("input[name=login]").fill(login)
     page.locator("input[name=password]").fill("mot-de-passe-de-test")
     page.locator("button[type=submit]").click()

@@ -1,5 +1,5 @@
 """The tests' OpenID Provider: panva's `oidc-provider` from npm (tests/oidc/provider.mjs), run by
-Node on 127.0.0.1 and a free port, and a person signing in at it over HTTP (its own login form).
+Node on 127.0.0.1 and a free port, and a person signing in at it over HTTP (through its login form).
 
 Without Node or the npm package, tests skip with a message, or fail under
 PORTAL_TEST_REQUIRE_ALL=1 (CI), like PostgreSQL and Chromium.

@@ -10,8 +10,9 @@
 //   OIDC_CODE_TTL      seconds an authorization code lives (default 60; a test of expiry sets 1)
 //   OIDC_ACCOUNTS      optional JSON {login: claims} added to the built-in accounts below
 //
-// Interactions are oidc-provider's own development login form (any password; the login names
-// an account below); consent is granted at once for these first-party clients.
+// Interactions are a tiny login form served here (any password; the login names an account
+// below); the sign-in is at the level `eidas1`, FranceConnect's usual one (the `acr` claim);
+// consent is granted at once for these first-party clients.
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import http from 'node:http';
 
@@ -93,7 +94,7 @@ server.listen(Number(process.env.OIDC_PORT || 0), '127.0.0.1', () => {
     },
     acrValues: ['eidas1', 'eidas2', 'eidas3'],
     features: {
-      devInteractions: { enabled: true },
+      devInteractions: { enabled: false },
       jwtUserinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true },
     },
@@ -123,9 +124,47 @@ server.listen(Number(process.env.OIDC_PORT || 0), '127.0.0.1', () => {
       return grant;
     },
   });
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    const route = new URL(req.url, issuer).pathname.match(/^\/interaction\/([\w-]+)(\/login)?$/);
+    if (!route) return callback(req, res);
+    interaction(provider, req, res, Boolean(route[2])).catch((error) => {
+      res.statusCode = 400;
+      res.end(`interaction refused: ${error.message}`);
+    });
+    return undefined;
+  });
   process.stdout.write(`listening ${issuer}\n`);
 });
+
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+async function readForm(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return new URLSearchParams(Buffer.concat(chunks).toString());
+}
+
+// The provider's login page: GET shows the form, POST signs the account in at `eidas1`.
+async function interaction(provider, req, res, submitted) {
+  const details = await provider.interactionDetails(req, res);
+  if (!submitted) {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(`<!DOCTYPE html><html lang="fr"><head><title>Fournisseur d'identité de test</title></head>
+<body><main><h1>Fournisseur d'identité de test (${escape(details.params.client_id)})</h1>
+<form method="post" action="/interaction/${escape(details.uid)}/login">
+<input type="hidden" name="prompt" value="login">
+<label>Identifiant <input name="login" required></label>
+<label>Mot de passe <input type="password" name="password" required></label>
+<button type="submit">Se connecter</button></form></main></body></html>`);
+    return;
+  }
+  const form = await readForm(req);
+  if (!ACCOUNTS[form.get('login')]) throw new Error('unknown account');
+  await provider.interactionFinished(req, res, {
+    login: { accountId: form.get('login'), acr: 'eidas1', amr: ['pwd'] },
+  }, { mergeWithLastSubmission: false });
+}
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => server.close(() => process.exit(0)));

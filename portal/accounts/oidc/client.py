@@ -143,8 +143,15 @@ def complete(
         raise ProviderError("unavailable", f"token endpoint: {exc}") from exc
     if "id_token" not in token or "access_token" not in token:
         raise ProviderError("invalid", "the token response holds no ID token")
+    # The issuer, and the level of assurance when one was asked (FranceConnect's `eidas1`):
+    # a sign-in at another level than the settings ask for is refused.
+    options: dict[str, dict[str, object]] = {"iss": {"values": [metadata["issuer"]]}}
+    if provider.acr_values:
+        options["acr"] = {"essential": True, "values": provider.acr_values.split()}
     try:
-        id_claims = rp.parse_id_token(token, nonce=nonce, leeway=LEEWAY_SECONDS)
+        id_claims = rp.parse_id_token(
+            token, nonce=nonce, claims_options=options, leeway=LEEWAY_SECONDS
+        )
     except (JoseError, ValueError) as exc:
         raise ProviderError("invalid", f"ID token: {exc}") from exc
     except httpx.HTTPError as exc:

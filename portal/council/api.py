@@ -10,7 +10,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from portal.council import services, urls
+from portal.council import identifiers, services, urls
 from portal.council.models import Item, Meeting, Passage
 from portal.council.queries import filters_from
 from portal.errors import NotFound, ValidationFailed
@@ -72,6 +72,16 @@ def api_search(request: Request) -> Response:
         ],
         "suggestion": result.suggestion,
         "unknown": result.unknown,
+        # A query naming a deliberation ("délibération 2024-05-12", "DM n°2"): the ones named.
+        "deliberations": [
+            {
+                "number": n.number,
+                "title": n.title,
+                "meeting_date": n.meeting_date.isoformat(),
+                "url": urls.meeting(n.meeting_date, anchor=n.anchor),
+            }
+            for n in identifiers.find(request.state.db, query)
+        ],
     }
     if result.facets:
         body["facets"] = {
@@ -408,6 +418,19 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             },
             "suggestion": _NULLABLE_STR,
             "unknown": {"type": "array", "items": {"type": "string"}},
+            "deliberations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["number", "title", "meeting_date", "url"],
+                    "properties": {
+                        "number": _NULLABLE_STR,
+                        "title": {"type": "string"},
+                        "meeting_date": {"type": "string", "format": "date"},
+                        "url": {"type": "string"},
+                    },
+                },
+            },
             "facets": {
                 "type": "object",
                 "properties": {

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.council import method, services, uploads, urls
+from portal.council import identifiers, method, services, uploads, urls
 from portal.council.permissions import UPLOAD_MINUTES
 from portal.council.queries import filters_from
 from portal.errors import DomainError, NotFound, ValidationFailed
@@ -78,6 +78,10 @@ def search(request: Request) -> Response:
     query = _query(request)
     filters = filters_from(request)
     page = _page(request)
+    named = identifiers.find(request.state.db, query) if query else []
+    if len(named) == 1 and named[0].anchor is not None and not request.query_params.get("page"):
+        # "délibération 2024-05-12": straight to it.
+        return redirect(urls.passage(named[0].meeting_date, named[0].anchor), request)
     result = (
         services.search(
             request.state.db,
@@ -105,6 +109,10 @@ def search(request: Request) -> Response:
         "council/search.html",
         {
             "q": query,
+            "named": [
+                (n, urls.passage(n.meeting_date, n.anchor) if n.anchor is not None else None)
+                for n in named
+            ],
             "result": result,
             "hits": result.hits,
             # Paragraphs spaCy has not read yet are found by their words, not yet by lemmas.

@@ -10,6 +10,7 @@ MANIFEST = Module(
         "portal.registry.contact.routes",
         "portal.registry.moderation.routes",
         "portal.registry.compliance.routes",
+        "portal.registry.commitments.routes",
         "portal.registry.routes",
         "portal.registry.api",
     ),

@@ -9,8 +9,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from portal.consultation.services import published_clauses
 from portal.db import session_scope
 from portal.registry import services
+from portal.registry.commitments import services as commitments
 from portal.registry.loader import EntryError, load_folder, to_text
 from portal.registry.models import Question
 from portal.settings import Settings
@@ -30,6 +32,22 @@ def load_demo(
     progress(f"registry: {len(entries)} entries ({result.created} new, {result.updated} updated)")
     if {"habitant", "agent"} <= accounts.keys():
         _activity(engine, accounts, progress)
+    _commitments(engine, accounts, progress)
+
+
+def _commitments(engine: Engine, accounts: dict[str, int], progress: Callable[[str], None]) -> None:
+    """The four promises of issue 15, as checkable commitments on the published clauses."""
+    with session_scope(engine) as session:
+        if commitments.all_commitments(session):
+            return
+        clauses = [c.slug for c in published_clauses(session)]
+        added = 0
+        for rule in commitments.DEMO_COMMITMENTS:
+            if rule["clause"] in clauses:
+                commitments.add(session, actor_id=accounts.get("elu") or accounts.get("agent"),
+                                clauses=clauses, **rule)  # fmt: skip
+                added += 1
+    progress(f"registry: {added} checkable commitments")
 
 
 def _activity(engine: Engine, accounts: dict[str, int], progress: Callable[[str], None]) -> None:

@@ -222,6 +222,38 @@ def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
     return data
 
 
+def value_at(data: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path of an entry ("risk.category"), or None."""
+    value: Any = data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+@lru_cache(maxsize=1)
+def field_paths() -> dict[str, dict[str, Any]]:
+    """Every dotted path of an entry's fields with its schema (lists: their items' fields)."""
+    defs = schema()["$defs"]
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        if "$ref" in node:
+            node = {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items()
+                                                              if k != "$ref"}}  # fmt: skip
+        if prefix:
+            found[prefix] = node
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            items = node["items"]
+            if "properties" in items or "$ref" in items:
+                walk(items, prefix)
+                found[prefix] = node
+        for name, child in (node.get("properties") or {}).items():
+            walk(child, f"{prefix}.{name}" if prefix else name)
+
+    walk(defs["system"], "")
+    return found
+
+
 def human_channel_problem(data: dict[str, Any]) -> str | None:
     """Why an entry cannot be published as it is, or None: the charter's "a human can always be
     reached" needs at least one channel with a way in (phone, desk or link) and its hours."""

@@ -287,11 +287,6 @@ def programme(request: Request) -> Response:
     )
 
 
-def commitments(request: Request) -> Response:
-    clauses, rows = services.commitments(request.state.db)
-    return render(request, "registry/commitments.html", {"clauses": clauses, "rows": rows})
-
-
 def feed(request: Request) -> Response:
     base = request.app.state.settings.base_url
     changes = services.recent_changes(request.state.db, limit=50)
@@ -479,7 +474,6 @@ routes = [
     ),
     route("/registry/feed.atom", feed, permission=PUBLIC, cache_seconds=5),
     route("/registry/programme", programme, permission=PUBLIC, cache_seconds=5),
-    route("/registry/commitments", commitments, permission=PUBLIC, cache_seconds=5),
     route("/registry/new", new_entry, methods=["GET", "POST"], permission=DRAFT_ENTRY),
     route("/registry/drafts", drafts, permission=DRAFT_ENTRY),
     route("/registry/drafts/{id:int}", draft_page, permission=DRAFT_ENTRY),

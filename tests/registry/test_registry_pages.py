@@ -128,22 +128,22 @@ def test_programme_is_computed_from_entries(client: TestClient, registry: list[s
     assert "2023-06-01" in page  # the chatbot's deployment on the timeline
 
 
-def test_commitments_matrix_without_published_charter_says_so(
+def test_commitments_page_without_published_charter_says_so(
     client: TestClient, registry: list[str]
 ) -> None:
-    """Before any charter is published, the matrix explains why it is empty."""
+    """Before any charter is published, the page explains why the declarations are empty."""
     assert "pas encore publiée" in client.get("/registry/commitments").text
 
 
-def test_commitments_matrix_crosses_systems_and_clauses(
+def test_commitments_page_lists_what_each_entry_declares(
     client: TestClient, registry: list[str], charter: None
 ) -> None:
-    """Rows are systems, columns published clauses; each cell says how or 'not yet'."""
+    """Below the board, each system's declared commitments link to their published clause, and
+    each entry links to its row of the board."""
     page = unescape(client.get("/registry/commitments").text)
-    assert 'id="sys-chatbot-habitants"' in page
+    assert 'id="declare-chatbot-habitants"' in page
     assert 'href="/charter/v/1#article-5"' in page  # "Un humain à qui parler" in version 1
     assert "Bouton « parler à un agent » toujours visible" in page
-    assert "Pas encore d'engagement" in page
     entry = client.get("/registry/chatbot-habitants").text
     assert (
         'href="/charter/v/1#article-5"' in entry

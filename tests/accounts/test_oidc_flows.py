@@ -252,6 +252,25 @@ def test_cancel_creates_nothing(new_client: Client, engine: Engine) -> None:
     assert_refused_page(c.get("/login/oidc/confirm"), 400, "Aucune connexion n'attend")
 
 
+def test_a_confirmation_sent_four_times_at_once_makes_one_account(
+    new_client: Client, engine: Engine
+) -> None:
+    """A double click (here four posts at once) on the confirmation: one account, one identity,
+    one sign-in; the others are told nothing waits any more."""
+    c = new_client()
+    come_back(c)
+    token = csrf_token(c, "/login/oidc/confirm")
+    cookies = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+    browsers = [new_client() for _ in range(4)]
+    outcomes = run_concurrently(4, lambda i: browsers[i].post(
+        "/login/oidc/confirm", headers={"cookie": cookies}, follow_redirects=False,
+        data={"csrf_token": token, "action": "confirm", "display_name": "Claire M."},
+    ).status_code)  # fmt: skip
+    assert not outcomes.errors, outcomes.errors
+    assert sorted(outcomes.results) == [303, 400, 400, 400]
+    assert count(engine, User) == 1 and count(engine, OidcIdentity) == 1
+
+
 def test_a_taken_display_name_is_asked_again(
     new_client: Client, engine: Engine, make_user: Any
 ) -> None:

@@ -308,33 +308,56 @@ def confirm(
     identity = session.scalar(
         select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
     )
-    if identity is not None:  # confirmed in another tab meanwhile
-        user = accounts.get_user(session, identity.user_id)
-    else:
+    name = ""
+    existing = None
+    if identity is None:
         existing = account_for_email(session, email)
         if existing is not None:
             _refuse_suspended(session, provider=provider, login=login, user=existing)
+        else:
+            name = _available_display_name(session, display_name)
+    _spend_pending(session, login=login)
+    if identity is not None:  # linked meanwhile by another sign-in of the same person
+        user = accounts.get_user(session, identity.user_id)
+    else:
         user = existing or _create_account(
-            session, provider=provider, login=login, email=email, display_name=display_name
+            session, provider=provider, login=login, email=email, display_name=name
         )
         identity = _link(session, provider=provider, login=login, user=user, email=email)
     return _sign_in(session, provider=provider, login=login, user=user, identity=identity,
                     settings=settings, user_agent=user_agent)  # fmt: skip
 
 
+def _spend_pending(session: Session, *, login: OidcLogin) -> None:
+    """A confirmation counts once: of two sent at once (a double click, two tabs), one passes
+    (one conditional UPDATE, which PostgreSQL re-checks after waiting for the other)."""
+    spent = session.execute(
+        update(OidcLogin)
+        .where(OidcLogin.id == login.id, OidcLogin.finished_at.is_(None))
+        .values(finished_at=utcnow())
+        .returning(OidcLogin.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if spent is None:
+        raise SignInFailed(_(NO_PENDING), reason="no_pending")
+
+
+NAME_TAKEN = N_("Ce nom affiché est déjà pris : choisissez-en un autre.")
+
+
+def _available_display_name(session: Session, display_name: str) -> str:
+    name = accounts.check_display_name(display_name)
+    if session.scalar(select(User.id).where(func.lower(User.display_name) == name.lower())):
+        raise ValidationFailed(_(NAME_TAKEN), field="display_name")
+    return name
+
+
 def _create_account(
     session: Session, *, provider: OidcProvider, login: OidcLogin, email: str, display_name: str
 ) -> User:
-    name = accounts.check_display_name(display_name)
-    taken = session.scalar(select(User.id).where(func.lower(User.display_name) == name.lower()))
-    name_taken = ValidationFailed(
-        _("Ce nom affiché est déjà pris : choisissez-en un autre."), field="display_name"
-    )
-    if taken:
-        raise name_taken
     user = User(
         email=email,
-        display_name=name,
+        display_name=display_name,
         password_hash=UNUSABLE_PASSWORD,
         email_confirmed_at=utcnow(),
     )
@@ -342,7 +365,11 @@ def _create_account(
         with session.begin_nested():
             session.add(user)
     except IntegrityError:
-        raise name_taken from None
+        # The name was taken in the same instant: the confirmation stays pending, to try again.
+        session.execute(
+            update(OidcLogin).where(OidcLogin.id == login.id).values(finished_at=None)
+        )
+        raise ValidationFailed(_(NAME_TAKEN), field="display_name") from None
     session.add(UserRole(user_id=user.id, role=Role.RESIDENT.value))
     audit.record(session, actor_id=user.id, action="account.signup", object_type="user",
                  object_id=user.id, detail={"via": provider.name})  # fmt: skip

@@ -506,10 +506,10 @@ def report(result: Result) -> str:
         f"{result.comments_found:,}.",
         f"- Supports answered 303: {result.supports_ok:,}; found: {result.supports_found:,} "
         f"(missing {result.supports_missing}, unexpected {result.supports_extra}).",
-        f"- Web worker {result.restarted[0]} stopped at {result.seconds / 3:.0f} s; its "
-        f"replacement was running {result.restart_seconds:.1f} s later (most of it loading "
-        f"spaCy); {result.during_restart:,} requests were answered by the other workers "
-        "meanwhile.",
+        f"- Web worker {result.restarted[0]} stopped at {result.seconds / 3:.0f} s; uvicorn "
+        f"had started its replacement {result.restart_seconds:.1f} s later (which then loads the "
+        f"app and spaCy before accepting); {result.during_restart:,} requests were answered by "
+        "the other workers meanwhile.",
         f"- The scheduler process recorded {result.worker_runs} job runs during the test.",
     ]
     if result.errors:

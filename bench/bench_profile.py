@@ -141,9 +141,40 @@ def profile_pages(env: dict[str, str], *, fixed: bool = False) -> list[dict[str,
 
             for path in PAGES:
                 results.append(await _profile(get, path))
+            if fixed:
+                return
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver"
+            ) as anonymous:
+                for result in results:
+                    path = result["path"]
+                    result["statements"] = (
+                        await _statements(app, anonymous, path),
+                        await _statements(app, client, path),
+                    )
 
     asyncio.run(run())
     return results
+
+
+async def _statements(app: Any, client: Any, path: str) -> int:
+    """SQL statements sent for one request of `path` (the anonymous page cache emptied first)."""
+    from sqlalchemy import event
+
+    counted = [0]
+
+    def count(*_args: Any) -> None:
+        counted[0] += 1
+
+    app.state.page_cache.clear()
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    try:
+        response = await client.get(path)
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", count)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
+    return counted[0]
 
 
 async def _profile(get: Callable[[str], Awaitable[None]], path: str) -> dict[str, Any]:
@@ -201,6 +232,15 @@ def report(results: list[dict[str, Any]], fixed: list[dict[str, Any]]) -> str:
     for r in results:
         own = "; ".join(f"`{name}` {ms:.1f} ms" for name, ms in r["own"])
         lines.append(f"- `{r['path']}`: {own}")
+    lines += [
+        "",
+        "SQL statements per request on the demo (anonymous with the page cache emptied / signed "
+        "in): "
+        + "; ".join(f"`{r['path']}` {r['statements'][0]} / {r['statements'][1]}" for r in results)
+        + ". tests/test_query_counts.py checks, on both databases, that these counts and those "
+        "of the proposal, register entry and meeting pages stay the same whatever the number "
+        "of comments, replies and supports.",
+    ]
     lines += [
         "",
         "**With the two proposed fixes applied in the bench process only** "

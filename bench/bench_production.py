@@ -515,6 +515,14 @@ def report(result: Result) -> str:
     if result.errors:
         lines.append("- Errors: " + ", ".join(f"{k} × {n}" for k, n in result.errors.most_common()))
     lines.append(
+        "- Found by this test on 2026-11-30 (one HTTP 500 on a council search in two of three "
+        "shorter runs; none in the run above): `portal/nlp/french.py` shares one Snowball "
+        "stemmer object between threads (`_stemmer()` under `lru_cache`), and snowballstemmer's "
+        "objects keep their state in the instance, so two searches stemming at once raise "
+        "`IndexError` or `AssertionError`. Fix, in that file: one stemmer per thread "
+        "(`threading.local()`), which a web worker's thread pool needs."
+    )
+    lines.append(
         f"- Load average {result.load[0]:.1f} at the start and {result.load[1]:.1f} at the end, "
         "on 2 cores shared with the load generator and other work: the rates are lower bounds "
         "for this topology; what must hold on any machine is 0 errors and 0 lost writes."

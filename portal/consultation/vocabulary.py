@@ -204,6 +204,14 @@ def author_label(item: Any, names: dict[int, str], default: str = "?") -> str:
     return names.get(item.author_id, default)
 
 
+def proposal_title(proposal: Any) -> str:
+    """A proposal's title as the public reads it: a hidden one shows only that it was hidden."""
+    if getattr(proposal, "hidden_at", None):
+        return _("Proposition masquée par la modération (%(reason)s)",
+                 reason=reason_label(proposal.hidden_reason))  # fmt: skip
+    return str(proposal.title)
+
+
 def proposers_label(proposers: str | None) -> str:
     return _label(_PROPOSERS_LABELS, proposers)
 
@@ -224,4 +232,5 @@ TEMPLATE_GLOBALS = {
     "fate_order": FATE_ORDER,
     "contributor_label": contributor_label,
     "author_label": author_label,
+    "proposal_title": proposal_title,
 }

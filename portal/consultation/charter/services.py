@@ -183,7 +183,11 @@ def publication_check(session: Session, version: CharterVersion) -> PublicationC
     unanswered = list(
         session.scalars(
             select(Proposal)
-            .where(Proposal.version_id == version.id, Proposal.status == Decision.PENDING)
+            .where(
+                Proposal.version_id == version.id,
+                Proposal.status == Decision.PENDING,
+                col(Proposal.hidden_at).is_(None),
+            )
             .order_by(col(Proposal.created_at), col(Proposal.id))
         )
     )

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.accounts.services import display_names
+from portal.consultation import urls
 from portal.consultation.moderation import services as moderation
 from portal.consultation.moderation.permissions import BLOCK_USER, MODERATE, RESTORE_COMMENT
 from portal.consultation.vocabulary import MODERATION_REASONS
@@ -24,11 +25,19 @@ def moderation_queue(request: Request) -> Response:
     items = moderation.queue(db)
     hidden = moderation.hidden_comments(db)
     blocks = moderation.blocked_users(db)
-    names = _names(
-        request,
+    proposal_items = moderation.proposal_queue(db)
+    hidden_proposals = moderation.hidden_proposals(db)
+    authors = (
         [i.comment.author_id for i in items]
         + [c.author_id for c in hidden]
+        + [i.proposal.author_id for i in proposal_items]
+        + [p.author_id for p in hidden_proposals]
+    )
+    names = _names(
+        request,
+        authors
         + [c.hidden_by for c in hidden if c.hidden_by]
+        + [p.hidden_by for p in hidden_proposals if p.hidden_by]
         + [b.user_id for b in blocks]
         + [b.blocked_by for b in blocks],
     )
@@ -39,6 +48,10 @@ def moderation_queue(request: Request) -> Response:
             "items": items,
             "hidden": hidden,
             "blocks": blocks,
+            "proposal_items": proposal_items,
+            "hidden_proposals": hidden_proposals,
+            # Authors already blocked: every hidden or reported item offers to block the others.
+            "blocked": moderation.blocked_among(db, authors),
             "names": names,
             "reasons": MODERATION_REASONS,
         },
@@ -55,6 +68,28 @@ def hide(request: Request) -> Response:
     )
     flash(request, _("Le commentaire est masqué ; les signalements sont clos."))
     return redirect("/moderation", request)
+
+
+def hide_proposal(request: Request) -> Response:
+    moderation.hide_proposal(
+        request.state.db,
+        proposal_id=int(request.path_params["id"]),
+        moderator_id=request.state.user.id,
+        reason=form_str(request, "reason"),
+        note=form_str(request, "note"),
+    )
+    flash(request, _("La proposition est masquée ; les signalements sont clos."))
+    return redirect(urls.moderation_queue(), request)
+
+
+def keep_proposal(request: Request) -> Response:
+    moderation.keep_proposal(
+        request.state.db,
+        proposal_id=int(request.path_params["id"]),
+        moderator_id=request.state.user.id,
+    )
+    flash(request, _("La proposition reste visible ; les signalements sont clos."))
+    return redirect(urls.moderation_queue(), request)
 
 
 def keep(request: Request) -> Response:
@@ -130,6 +165,12 @@ routes = [
         restore,
         methods=["POST"],
         permission=RESTORE_COMMENT,
+    ),
+    route(
+        "/moderation/proposals/{id:int}/hide", hide_proposal, methods=["POST"], permission=MODERATE
+    ),
+    route(
+        "/moderation/proposals/{id:int}/keep", keep_proposal, methods=["POST"], permission=MODERATE
     ),
     route("/moderation/users/{id:int}/block", block, methods=["POST"], permission=BLOCK_USER),
     route("/moderation/users/{id:int}/unblock", unblock, methods=["POST"], permission=BLOCK_USER),

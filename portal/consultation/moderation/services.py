@@ -16,7 +16,7 @@ from portal.accounts.services import get_user, roles_of
 from portal.clock import utcnow
 from portal.consultation import urls
 from portal.consultation.charter.models import Clause
-from portal.consultation.moderation.models import Block, ModerationAction, Report
+from portal.consultation.moderation.models import Block, ModerationAction, ProposalReport, Report
 from portal.consultation.participation.models import ClauseStats, Comment, Proposal
 from portal.consultation.vocabulary import MODERATION_REASONS, reason_heading
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -175,6 +175,133 @@ def restore_comment(session: Session, *, comment_id: int, admin_id: int, note: s
         object_id=comment_id, detail={"reason": reason},
     )  # fmt: skip
     return comment
+
+
+# --- proposals (a resident's proposal is user text like a comment) -----------------------------
+
+
+def _proposal(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(_("Cette proposition n'existe pas."))
+    return proposal
+
+
+def _resolve_proposal_reports(
+    session: Session, proposal_id: int, moderator_id: int, outcome: str
+) -> None:
+    session.execute(
+        update(ProposalReport)
+        .where(
+            col(ProposalReport.proposal_id) == proposal_id,
+            col(ProposalReport.resolved_at).is_(None),
+        )
+        .values(resolved_at=utcnow(), resolved_by=moderator_id, outcome=outcome)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _not_own_proposal(proposal: Proposal, moderator_id: int) -> None:
+    if proposal.author_id == moderator_id and not proposal.assisted_channel:
+        raise Forbidden(
+            _("Vous ne pouvez pas modérer votre propre proposition : un autre modérateur le fera.")
+        )
+
+
+def hide_proposal(
+    session: Session, *, proposal_id: int, moderator_id: int, reason: str, note: str = ""
+) -> Proposal:
+    """Hide a proposal: the public sees its place and the reason, not its text."""
+    reason, clean_note = _check_reason(reason), _check_note(note)
+    proposal = _proposal(session, proposal_id)
+    _not_own_proposal(proposal, moderator_id)
+    done = session.execute(
+        update(Proposal)
+        .where(col(Proposal.id) == proposal_id, col(Proposal.hidden_at).is_(None))
+        .values(hidden_at=utcnow(), hidden_by=moderator_id, hidden_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(_("Cette proposition est déjà masquée par la modération."))
+    _resolve_proposal_reports(session, proposal_id, moderator_id, "hidden")
+    session.add(
+        ModerationAction(action=ACTION_HIDE, proposal_id=proposal_id, moderator_id=moderator_id,
+                         reason=reason, note=clean_note)
+    )  # fmt: skip
+    audit.record(
+        session, actor_id=moderator_id, action="consultation.proposal.hide",
+        object_type="proposal", object_id=proposal_id, detail={"reason": reason},
+    )  # fmt: skip
+    session.refresh(proposal)
+    return proposal
+
+
+def keep_proposal(session: Session, *, proposal_id: int, moderator_id: int) -> None:
+    """Close the reports of a proposal that breaks no rule."""
+    proposal = _proposal(session, proposal_id)
+    _not_own_proposal(proposal, moderator_id)
+    _resolve_proposal_reports(session, proposal_id, moderator_id, "kept")
+    audit.record(
+        session, actor_id=moderator_id, action="consultation.proposal.keep",
+        object_type="proposal", object_id=proposal_id,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ProposalQueueItem:
+    proposal: Proposal
+    reports: int
+    reasons: list[str]
+    author_blocked: bool
+
+
+def proposal_queue(session: Session, *, limit: int = 100) -> list[ProposalQueueItem]:
+    """Proposals with unresolved reports, most reported first."""
+    counts = list(
+        session.execute(
+            select(ProposalReport.proposal_id, func.count())
+            .where(col(ProposalReport.resolved_at).is_(None))
+            .group_by(ProposalReport.proposal_id)
+            .order_by(func.count().desc(), ProposalReport.proposal_id)
+            .limit(limit)
+        )
+    )
+    if not counts:
+        return []
+    ids = [int(i) for i, _n in counts]
+    found = {p.id: p for p in session.scalars(select(Proposal).where(col(Proposal.id).in_(ids)))}
+    reasons: dict[int, list[str]] = {}
+    for pid, reason in session.execute(
+        select(ProposalReport.proposal_id, ProposalReport.reason)
+        .where(col(ProposalReport.proposal_id).in_(ids), col(ProposalReport.resolved_at).is_(None))
+        .distinct()
+    ):
+        reasons.setdefault(int(pid), []).append(str(reason))
+    blocked = blocked_among(session, [p.author_id for p in found.values()])
+    return [
+        ProposalQueueItem(
+            found[i], int(n), sorted(reasons.get(i, [])), found[i].author_id in blocked
+        )
+        for i, n in counts
+        if i in found
+    ]
+
+
+def hidden_proposals(session: Session, *, limit: int = 50) -> list[Proposal]:
+    stmt = (
+        select(Proposal)
+        .where(col(Proposal.hidden_at).is_not(None))
+        .order_by(col(Proposal.hidden_at).desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def blocked_among(session: Session, user_ids: list[int]) -> set[int]:
+    """Which of these people are blocked (one query)."""
+    if not user_ids:
+        return set()
+    return set(session.scalars(select(Block.user_id).where(col(Block.user_id).in_(set(user_ids)))))
 
 
 # --- who may write, who may block whom ----------------------------------------------------------

@@ -216,6 +216,25 @@ def _comment_action_response(
     return redirect(_back_to(request, comment), request)
 
 
+def report_proposal(request: Request) -> Response:
+    proposal_id = int(request.path_params["id"])
+    result = attempt(
+        request,
+        lambda: ps.report_proposal(
+            request.state.db,
+            proposal_id=proposal_id,
+            reporter_id=request.state.user.id,
+            reason=form_str(request, "reason"),
+            note=form_str(request, "note"),
+        ),
+    )
+    if isinstance(result, DomainError):
+        flash(request, result.message, "error")
+    else:
+        flash(request, _("Merci : la proposition est signalée à la modération."))
+    return redirect(urls.proposal(proposal_id), request)
+
+
 # --- supports ----------------------------------------------------------------------------------
 
 
@@ -408,6 +427,8 @@ routes = [
     route("/charter/proposals/{id:int}", proposal_page, permission=PUBLIC, cache_seconds=5),
     route("/charter/proposals/{id:int}/comments", post_proposal_comment, methods=["POST"],
           permission=COMMENT),
+    route("/charter/proposals/{id:int}/report", report_proposal, methods=["POST"],
+          permission=REPORT),
     route("/charter/proposals/{id:int}/support", support_proposal, methods=["POST"],
           permission=SUPPORT),
     route("/charter/clauses/{number:int}/comments", post_clause_comment, methods=["POST"],

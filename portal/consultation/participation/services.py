@@ -24,7 +24,7 @@ from portal import audit
 from portal.accounts.services import find_user_by_email
 from portal.clock import utcnow
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
-from portal.consultation.moderation.models import Report
+from portal.consultation.moderation.models import ProposalReport, Report
 from portal.consultation.moderation.services import ensure_can_write
 from portal.consultation.participation.models import (
     COMMENT_EDIT_MINUTES,
@@ -612,6 +612,40 @@ def report_comment(
     audit.record(
         session, actor_id=reporter_id, action="consultation.comment.report", object_type="comment",
         object_id=comment_id, detail={"reason": reason},
+    )  # fmt: skip
+    return report
+
+
+def report_proposal(
+    session: Session, *, proposal_id: int, reporter_id: int, reason: str, note: str = ""
+) -> ProposalReport:
+    """Anyone signed in reports a proposal to the moderators, once per proposal."""
+    proposal = get_proposal(session, proposal_id)
+    if reason not in MODERATION_REASONS:
+        raise ValidationFailed(_("Choisissez le motif du signalement."), field="reason")
+    note = note.strip()
+    if len(note) > 500:
+        raise ValidationFailed(_("La précision est limitée à 500 caractères."), field="note")
+    if proposal.author_id == reporter_id and not proposal.assisted_channel:
+        raise ValidationFailed(_("Vous ne pouvez pas signaler votre propre proposition."))
+    if proposal.hidden_at is not None:
+        raise ValidationFailed(_("Cette proposition est déjà masquée par la modération."))
+    ensure_can_write(session, user_id=reporter_id)
+    report = ProposalReport(
+        proposal_id=proposal_id, reporter_id=reporter_id, reason=reason, note=note or None
+    )
+    try:
+        with session.begin_nested():  # sent twice at once: the unique constraint decides
+            session.add(report)
+            session.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            _("Vous avez déjà signalé cette proposition : la modération l'examinera.")
+        ) from exc
+    bump_counter(session, Proposal, Proposal.id, proposal_id, "report_count", 1)
+    audit.record(
+        session, actor_id=reporter_id, action="consultation.proposal.report",
+        object_type="proposal", object_id=proposal_id, detail={"reason": reason},
     )  # fmt: skip
     return report
 

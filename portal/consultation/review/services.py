@@ -85,6 +85,7 @@ def awaiting_answer(session: Session) -> list[Proposal]:
         .where(
             col(Proposal.status).in_((Decision.PENDING, Decision.UNDER_STUDY)),
             CharterVersion.status == VersionStatus.DRAFT,
+            col(Proposal.hidden_at).is_(None),  # hidden by the moderators: nothing to answer
         )
         .order_by(col(Proposal.support_count).desc(), col(Proposal.created_at), col(Proposal.id))
     )

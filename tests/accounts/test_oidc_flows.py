@@ -181,7 +181,7 @@ def test_first_sign_in_creates_the_account_only_after_confirmation(
         assert identity.user_id == user.id and identity.subject == "claire"
         assert identity.issuer == c.app.state.settings.oidc_providers[0].issuer
         stored = s.scalar(select(OidcLogin).where(OidcLogin.finished_at.is_not(None)))
-        assert stored is not None and "birthdate" not in stored.claims
+        assert stored is not None and stored.claims == {}  # nothing kept beyond the sign-in
     assert roles(engine, "claire.martin@exemple.fr") == {"resident"}
     # No password was set: the password form cannot open the account.
     assert c.post("/login", data={"email": user.email, "password": "!", "csrf_token":
@@ -292,6 +292,12 @@ def test_agent_of_an_allowed_siret_gets_the_agent_role(new_client: Client, engin
     c = new_client()
     r = come_back(c, "proconnect", "agent-ville")
     assert r.headers["location"] == "/login/oidc/confirm"
+    with session_scope(engine, write=False) as s:
+        waiting = s.scalar(select(OidcLogin.claims).where(OidcLogin.subject.is_not(None)))
+    # Only what the confirmation shows waits there (no uid, no phone, no birth data).
+    shown = {"sub", "email", "email_verified", "given_name", "usual_name", "siret",
+             "organizational_unit"}  # fmt: skip
+    assert shown <= set(waiting or {}) <= shown | {"acr"}
     page = t(c.get("/login/oidc/confirm"))
     assert "Première connexion avec ProConnect" in page and "21920073000011" in page
     assert "vous aurez le rôle d'agent" in page

@@ -366,9 +366,7 @@ def _create_account(
             session.add(user)
     except IntegrityError:
         # The name was taken in the same instant: the confirmation stays pending, to try again.
-        session.execute(
-            update(OidcLogin).where(OidcLogin.id == login.id).values(finished_at=None)
-        )
+        session.execute(update(OidcLogin).where(OidcLogin.id == login.id).values(finished_at=None))
         raise ValidationFailed(_(NAME_TAKEN), field="display_name") from None
     session.add(UserRole(user_id=user.id, role=Role.RESIDENT.value))
     audit.record(session, actor_id=user.id, action="account.signup", object_type="user",
@@ -421,6 +419,7 @@ def _sign_in(
     session.add(identity)
     login.finished_at = utcnow()
     login.auth_session_id = auth_session_id
+    login.claims = {}  # used: what the provider sent is not kept beyond the sign-in
     session.add(login)
     audit.record(session, actor_id=user.id, action="account.oidc.login", object_type="user",
                  object_id=user.id, detail={"provider": provider.name})  # fmt: skip
@@ -465,6 +464,7 @@ def _grant_agent_role(
 
 def cancel(session: Session, *, login: OidcLogin) -> None:
     login.finished_at = utcnow()
+    login.claims = {}
     session.add(login)
     audit.record(session, actor_id=None, action="account.oidc.cancel", object_type="oidc_login",
                  object_id=login.id, detail={"provider": login.provider})  # fmt: skip

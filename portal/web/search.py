@@ -9,7 +9,7 @@ query, *, limit)` function named in its manifest's `sitesearch` (app.py hands th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlmodel import Session
@@ -44,6 +44,8 @@ class SearchGroup:
     total: int = 0
     more_url: str = ""
     suggestion: str | None = None
+    # When nothing matched as typed, the corrected query these hits were found with.
+    corrected: str | None = None
 
 
 class SearchProvider(Protocol):
@@ -71,7 +73,18 @@ def clean_query(raw: str | None) -> str:
 def search_all(
     session: Session, providers: Sequence[SearchProvider], query: str, *, limit: int = PER_GROUP
 ) -> list[SearchGroup]:
-    return [provider(session, query, limit=limit) for provider in providers]
+    """Each module's matches; a module that found nothing as typed is asked again with the
+    spelling another module suggests (the minutes' vocabulary knows the city's words)."""
+    groups = [provider(session, query, limit=limit) for provider in providers]
+    suggestion = next((g.suggestion for g in groups if g.suggestion), None)
+    if not suggestion or suggestion == query:
+        return groups
+    for index, (provider, group) in enumerate(zip(providers, groups, strict=True)):
+        if group.total == 0:
+            again = provider(session, suggestion, limit=limit)
+            if again.total:
+                groups[index] = replace(again, suggestion=None, corrected=suggestion)
+    return groups
 
 
 def _page(request: Request) -> SearchPage:
@@ -188,6 +201,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                         "total": {"type": "integer"},
                         "more_url": {"type": "string"},
                         "suggestion": {"type": ["string", "null"]},
+                        "corrected": {"type": ["string", "null"]},
                     },
                 },
             },

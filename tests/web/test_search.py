@@ -94,3 +94,17 @@ def test_search_on_an_empty_portal(client: TestClient) -> None:
 def test_search_is_in_the_openapi_document(client: TestClient) -> None:
     """/api/search is described in /api/openapi.json."""
     assert "/api/search" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_a_misspelt_query_is_corrected(client: TestClient, world: None) -> None:
+    """ "inteligence" gets the suggestion "intelligence"; the charter and the register, which
+    found nothing as typed, show what the corrected word finds, and say so."""
+    data = client.get("/api/search", params={"q": "inteligence"}).json()
+    assert data["suggestion"] == "intelligence"
+    groups = {g["module"]: g for g in data["groups"]}
+    assert groups["council"]["total"] > 0 and groups["council"]["corrected"] is None
+    for module in ("consultation", "registry"):
+        assert groups[module]["corrected"] == "intelligence" and groups[module]["total"] > 0
+    page = t(client.get("/search", params={"q": "inteligence"}))
+    assert 'Vouliez-vous dire <a href="/search?q=intelligence">' in page
+    assert page.count("Rien pour « inteligence » ici ; résultats pour « intelligence » :") == 2

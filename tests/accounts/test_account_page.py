@@ -190,7 +190,7 @@ def test_my_account_data_downloads_as_json(login_as: Any, engine: Engine) -> Non
     assert "account.rename" in {a["action"] for a in data["actions"]}
     assert "Dominique Exemple" in t(me.get("/account"))
     page = t(me.get("/account"))
-    assert "/account/data.json" in page and "/account/consultation.json" in page
+    assert "/account/export.json" in page and "/account/data.json" in page
 
 
 def test_deleting_explains_what_happens(login_as: Any, engine: Engine) -> None:
@@ -224,6 +224,7 @@ def test_account_routes_permissions(make_client: Any, login_as: Any) -> None:
             "/account/data.json",
             "/account/consultation",
             "/account/consultation.json",
+            "/account/export.json",
             "/account/email/confirm?token=x",
         ):
             observed[(role, "GET " + path)] = client.get(path, follow_redirects=False).status_code
@@ -238,6 +239,7 @@ def test_account_routes_permissions(make_client: Any, login_as: Any) -> None:
             "/account/data.json",
             "/account/consultation",
             "/account/consultation.json",
+            "/account/export.json",
         ):
             expected[(role, "GET " + path)] = signed_in
         expected[(role, "GET /account/email/confirm?token=x")] = 400

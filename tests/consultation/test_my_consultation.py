@@ -52,6 +52,11 @@ def test_my_consultation_lists_what_i_did_in_words(
          "created_at": data["follows"][0]["created_at"]}
     ]  # fmt: skip
     assert other.get("/account/consultation.json").json()["proposals"] == []
+    everything = me.get("/account/export.json")
+    assert "attachment" in everything.headers["content-disposition"]
+    both = everything.json()
+    assert both["account"]["account"]["display_name"] in text
+    assert both["consultation"] == data
 
 
 def test_my_consultation_page_costs_the_same_queries_whatever_i_wrote(

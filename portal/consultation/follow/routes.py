@@ -5,10 +5,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from portal.accounts import services as accounts_services
 from portal.consultation.follow import mine, pages
 from portal.consultation.follow import services as follow_services
 from portal.consultation.follow.models import Frequency
-from portal.consultation.follow.services import MY_CONSULTATION, MY_CONSULTATION_JSON, MY_FOLLOWS
+from portal.consultation.follow.services import (
+    MY_CONSULTATION,
+    MY_CONSULTATION_JSON,
+    MY_DATA_JSON,
+    MY_FOLLOWS,
+)
 from portal.consultation.vocabulary import Target
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
@@ -82,6 +88,20 @@ def my_consultation_json(request: Request) -> Response:
     )
 
 
+def my_data_json(request: Request) -> Response:
+    """Everything the portal's account and consultation hold about the person, in one file
+    (RGPD art. 15 and 20). Served here because the consultation may ask the accounts package
+    for its part, and not the other way round."""
+    user_id = request.state.user.id
+    data = {
+        "account": accounts_services.personal_data(request.state.db, user_id=user_id),
+        "consultation": mine.as_json(mine.my_consultation(request.state.db, user_id=user_id)),
+    }
+    return JSONResponse(
+        data, headers={"Content-Disposition": 'attachment; filename="mes-donnees-portail.json"'}
+    )
+
+
 def unsubscribe_page(request: Request) -> Response:
     token = request.path_params["token"]
     found = follow_services.by_token(request.state.db, token)
@@ -103,6 +123,7 @@ routes = [
     ),
     route(MY_CONSULTATION, my_consultation, permission=SIGNED_IN),
     route(MY_CONSULTATION_JSON, my_consultation_json, permission=SIGNED_IN),
+    route(MY_DATA_JSON, my_data_json, permission=SIGNED_IN),
     route("/follow/unsubscribe/{token}", unsubscribe_page, permission=PUBLIC),
     route(
         "/follow/unsubscribe/{token}",

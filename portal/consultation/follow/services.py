@@ -32,6 +32,7 @@ TARGETS = (Target.CLAUSE, Target.PROPOSAL)
 ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 MY_CONSULTATION = "/account/consultation"  # one's comments, proposals, supports and follows
 MY_CONSULTATION_JSON = "/account/consultation.json"
+MY_DATA_JSON = "/account/export.json"  # the account's data and the consultation's, in one file
 MY_FOLLOWS = MY_CONSULTATION + "#follows"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from portal.consultation.synthesis.demo import load_demo as load_synthesis
 from portal.council.ingest import ingest_paths
 from portal.council.models import Meeting
 from portal.db import session_scope
@@ -50,6 +51,8 @@ WIDE = """() => {
 
 def _world(engine: Engine, settings: Settings, make_user: Any) -> dict[str, str]:
     accounts = consultation(engine, settings, make_user)
+    # The demo's comments grouped into a published synthesis: its table is on the list.
+    load_synthesis(engine, settings, accounts=accounts, progress=lambda _m: None)
     resident = make_user(name="Léa Habitante")
     add_proposal(engine, author_id=resident, supporters=[accounts["agent"]])
     add_comment(

@@ -90,6 +90,7 @@ def search(request: Request) -> Response:
             limit=PER_PAGE,
             offset=(page - 1) * PER_PAGE,
             with_facets=True,
+            grouped=True,
         )
         if query
         else services.SearchResult([], 0)
@@ -123,7 +124,7 @@ def search(request: Request) -> Response:
             "outcome_labels": outcome_labels(),
             "topics": services.topics(request.state.db),
             "page": page,
-            "pages": max(1, math.ceil(result.total / PER_PAGE)),
+            "pages": max(1, math.ceil(result.total_groups / PER_PAGE)),
             "base_query": urlencode({"q": query, **current}),
         },
     )

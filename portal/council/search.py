@@ -35,7 +35,7 @@ from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import carried_share, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
-from portal.council.vocabulary import expand
+from portal.council.vocabulary import Expansion, expand
 
 __all__ = ["fts5_match", "is_sqlite", "tsquery"]  # with the search's own names below
 
@@ -93,6 +93,19 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)
     suggestion: str | None = None  # the query with its misspelt words corrected
     unknown: list[str] = field(default_factory=list)  # words no passage has, even corrected
+    # With `grouped`: one group per deliberation (or per passage outside any), best first;
+    # `limit` and `offset` then count groups, and `hits` holds the page's groups' passages.
+    groups: list[HitGroup] = field(default_factory=list)
+    total_groups: int = 0
+
+
+@dataclass(frozen=True)
+class HitGroup:
+    """A deliberation's best passages for a search (at most PER_GROUP), and how many more of
+    its passages match."""
+
+    hits: list[Hit]
+    more: int = 0
 
 
 def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
@@ -405,7 +418,10 @@ def search(
     limit: int = 20,
     offset: int = 0,
     with_facets: bool = False,
+    grouped: bool = False,
 ) -> SearchResult:
+    """The passages matching `query`, best first; with `grouped`, one result per deliberation
+    with its best passages under it (`SearchResult.groups`), not eight hits of one item."""
     filters = filters or Filters()
     typed = query_terms(query)
     if not typed:
@@ -414,18 +430,66 @@ def search(
     groups = expansion.groups
     # A question typed in the search box is read for what it asks, as the answers do.
     kinds = question_kinds(query)
-    pool = max(limit + offset, CANDIDATES if with_facets else 0, RERANK_POOL if kinds else 0)
+    pool = max(
+        limit + offset,
+        CANDIDATES if with_facets or grouped else 0,
+        RERANK_POOL if kinds else 0,
+    )
     ranked = kind_rerank(
         session,
         candidates(session, groups, filters=filters, limit=pool, own=expansion.own),
         kinds,
     )
+    if grouped:
+        return _grouped(session, query, ranked, expansion, limit=limit, offset=offset,
+                        with_facets=with_facets)  # fmt: skip
     hits = load_hits(
         session, ranked[offset : offset + limit], wanted_stems(groups), expansion.routes
     )
     facets = _facets(session, [i for i, _ in ranked]) if with_facets else {}
     return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in groups],
                         expansion.suggestion(query), expansion.unknown)  # fmt: skip
+
+
+PER_GROUP = 3
+
+
+def _grouped(
+    session: Session,
+    query: str,
+    ranked: list[tuple[int, float]],
+    expansion: Expansion,
+    *,
+    limit: int,
+    offset: int,
+    with_facets: bool,
+) -> SearchResult:
+    """The ranked passages gathered by deliberation, in the order of each one's best passage."""
+    ids = [i for i, _ in ranked]
+    items: dict[int, int | None] = dict(
+        session.execute(select(Passage.id, Passage.item_id).where(col(Passage.id).in_(ids))).all()
+    )
+    by_key: dict[tuple[str, int], list[tuple[int, float]]] = {}
+    for passage_id, score in ranked:
+        item_id = items.get(passage_id)
+        key = ("item", item_id) if item_id is not None else ("passage", passage_id)
+        by_key.setdefault(key, []).append((passage_id, score))
+    all_groups = list(by_key.values())
+    page = all_groups[offset : offset + limit]
+    shown = [pair for group in page for pair in group[:PER_GROUP]]
+    hits = load_hits(session, shown, wanted_stems(expansion.groups), expansion.routes)
+    by_id = {h.passage_id: h for h in hits}
+    groups = [
+        HitGroup(
+            [by_id[i] for i, _ in group[:PER_GROUP] if i in by_id],
+            max(0, len(group) - PER_GROUP),
+        )
+        for group in page
+    ]
+    facets = _facets(session, ids) if with_facets else {}
+    return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in expansion.groups],
+                        expansion.suggestion(query), expansion.unknown,
+                        [g for g in groups if g.hits], len(all_groups))  # fmt: skip
 
 
 def topics(session: Session) -> list[str]:

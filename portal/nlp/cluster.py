@@ -93,7 +93,8 @@ MIN_COHERENCE = 0.3  # below this mean agreement, a group is not presented as a 
 SECOND_THEME = 0.9  # a second theme when at least this close, relative to the first
 MAX_OTHER = 0.15
 MIN_THEME = 4  # distinct texts: smaller groups are dissolved (at least 1% of the comments)
-SINGULAR_WORDS = 15  # content words of a comment shown as a singular argument
+SINGULAR_WORDS = 12  # content words of a comment shown as a singular argument
+SINGULAR_QUANTILE = 0.25  # ... whose nearest neighbour in the theme is among its furthest
 FULL_PIPELINE_LIMIT = 3000  # beyond this many distinct texts, lemmas come from a form cache
 
 
@@ -942,7 +943,7 @@ def _singular(views: _Views, rows: list[int], analysis: _Analysis) -> list[int]:
     sims = data @ data.T
     np.fill_diagonal(sims, -np.inf)
     nearest = sims.max(axis=1)
-    floor = float(np.quantile(nearest, 0.1))
+    floor = float(np.quantile(nearest, SINGULAR_QUANTILE))
     long_rows = [i for i, k in enumerate(rows) if len(analysis.lemmas[k]) >= SINGULAR_WORDS]
     picked = sorted((i for i in long_rows if nearest[i] <= floor), key=lambda i: nearest[i])
     return [rows[i] for i in picked[:2]]

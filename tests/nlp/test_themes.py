@@ -157,3 +157,17 @@ def test_method_figures_are_reported(dev_result: ClusterResult) -> None:
     assert 0 <= method["other_share"] <= 0.15
     for key in ("themes_found", "themes_merged", "themes_below_coherence", "mean_coherence"):
         assert key in method
+
+
+def test_singular_arguments_are_long_comments_of_their_theme(
+    dev: list[dict[str, str]], dev_result: ClusterResult
+) -> None:
+    """A singular argument is one of the theme's own long comments (at most two a theme),
+    never one of its quoted representatives' copies."""
+    texts = {r["id"]: r["text"] for r in dev}
+    assert any(theme.singular_ids for theme in dev_result.themes)
+    for theme in dev_result.themes:
+        assert len(theme.singular_ids) <= 2
+        for cid in theme.singular_ids:
+            assert cid in theme.primary_ids
+            assert len(texts[cid].split()) >= 20

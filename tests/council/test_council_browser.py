@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from portal.council.ingest import ingest_paths
@@ -56,6 +57,9 @@ def test_upload_search_ask_cite_and_not_found(
         "link", name=re.compile("Rénovation de la piscine des Raguidelles")
     ).is_visible()
 
+    # The first search of a process loads the French language models (seconds on a loaded
+    # machine, beyond a click's timeout): load them before the citizen's first click.
+    assert httpx.get(f"{base}/council/search?q=piscine", timeout=120).status_code == 200
     citizen = new_page()
     citizen.goto(f"{base}/council")
     assert_accessible(citizen)

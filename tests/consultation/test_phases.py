@@ -63,6 +63,11 @@ def test_bad_dates_are_refused(drafting: dict[str, int], login_as: Any, engine: 
     assert backwards.status_code == 400 and "après la date d'ouverture" in t(backwards)
     garbage = post(official, "/charter/v/2/phase", {"action": "dates", "opens_at": "demain"})
     assert garbage.status_code == 400 and "Date illisible" in t(garbage)
+    past = post(official, "/charter/v/2/phase", {"action": "dates",
+                "opens_at": paris(timedelta(days=-3)), "closes_at": paris(timedelta(days=5))})  # fmt: skip
+    assert past.status_code == 400 and "Cette date est déjà passée" in t(past)
+    ancient = post(official, "/charter/v/2/phase", {"action": "dates", "opens_at": "0001-01-01T00:00"})
+    assert ancient.status_code == 400 and "Date illisible" in t(ancient)
     published = post(official, "/charter/v/1/phase", {"action": "open"})
     assert published.status_code == 409
     assert phase(engine) == "drafting"
@@ -122,6 +127,10 @@ ROUTES = [
     ("POST", "/charter/comments/{comment}/delete", {}, [303, 303, 303, 303, 303, 303]),
     ("POST", "/charter/comments/{comment}/report", {"reason": "spam"}, [303, 303, 303, 303, 303, 303]),
     ("POST", "/charter/comments/{comment}/support", {"action": "add"}, [303, 303, 303, 303, 303, 303]),
+    ("POST", "/charter/proposals/{proposal}/report", {"reason": "spam"}, [303, 303, 303, 303, 303, 303]),
+    ("GET", "/charter/desk", {}, [303, 403, 200, 403, 403, 200]),
+    ("POST", "/charter/desk/comments", {"article": "4", "body": "Avis recueilli", "channel": "accueil"},
+     [303, 403, 303, 403, 403, 303]),
     ("POST", "/charter/v/2/phase", {"action": "close"}, [303, 403, 403, 403, 303, 303]),
 ]  # fmt: skip
 

@@ -388,7 +388,7 @@ def _parse_local(value: str, field_name: str) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(value).replace(tzinfo=PARIS).astimezone(ZoneInfo("UTC"))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise ValidationFailed(
             _("Date illisible : utilisez le format AAAA-MM-JJ HH:MM."), field=field_name
         ) from exc

@@ -187,6 +187,14 @@ def set_dates(
             _("La date de clôture doit venir après la date d'ouverture."), field="closes_at"
         )
     schedule = _schedule_for_update(session, version)
+    # A date already past is refused unless it is the one stored (the form sends both back).
+    now = utcnow()
+    for value, stored, name in ((opens_at, schedule.opens_at, "opens_at"),
+                                (closes_at, schedule.closes_at, "closes_at")):  # fmt: skip
+        if value is not None and value < now and (stored is None or _aware(stored) != value):
+            raise ValidationFailed(
+                _("Cette date est déjà passée : choisissez une date à venir."), field=name
+            )
     schedule.opens_at, schedule.closes_at = opens_at, closes_at
     schedule.changed_at, schedule.changed_by = utcnow(), actor_id
     session.flush()

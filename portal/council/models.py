@@ -116,3 +116,26 @@ class Upload(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class Question(SQLModel, table=True):
+    """A question the minutes did not answer, forwarded by a resident to the clerk's office;
+    answered in public (questions.py). `dedup_key` makes the same question from the same person
+    one row, however often it is sent."""
+
+    __tablename__ = "council_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(max_length=300)
+    dedup_key: str = Field(max_length=64, unique=True)
+    asker_id: int | None = Field(default=None, foreign_key="accounts_user.id", ondelete="SET NULL")
+    status: str = Field(default="open", max_length=10, index=True)  # open, answered
+    answer: str | None = None
+    # The passage the answer cites, by its meeting and permanent anchor (urls.passage).
+    cited_meeting: date | None = None
+    cited_anchor: int | None = None
+    answered_by: int | None = Field(
+        default=None, foreign_key="accounts_user.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = None

@@ -95,6 +95,11 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _same_minute(a: datetime, b: datetime) -> bool:
+    """The form shows dates to the minute: a stored date sent back is the same date."""
+    return _aware(a).replace(second=0, microsecond=0) == _aware(b).replace(second=0, microsecond=0)
+
+
 def _paris_input(value: datetime | None) -> str:
     """A datetime-local field's value, in Paris time (what an official reads on their clock)."""
 
@@ -191,7 +196,11 @@ def set_dates(
     now = utcnow()
     for value, stored, name in ((opens_at, schedule.opens_at, "opens_at"),
                                 (closes_at, schedule.closes_at, "closes_at")):  # fmt: skip
-        if value is not None and value < now and (stored is None or _aware(stored) != value):
+        if (
+            value is not None
+            and value < now
+            and (stored is None or not _same_minute(stored, value))
+        ):
             raise ValidationFailed(
                 _("Cette date est déjà passée : choisissez une date à venir."), field=name
             )

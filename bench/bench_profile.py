@@ -264,18 +264,23 @@ def report(results: list[dict[str, Any]], fixed: list[dict[str, Any]]) -> str:
         "- **A diff between versions on every clause view.** "
         "`portal/consultation/charter/pages.py` `clause_page` calls `diff_text` (difflib, word "
         "level) for each pair of versions of the clause at every request "
-        "(`difflib.find_longest_match` is the clause page's largest function of its own). Exact "
+        "(`difflib.find_longest_match` is among the clause page's largest functions of their own). Exact "
         "fix: compute it once per pair of texts, e.g. a module-level "
         "`@lru_cache(maxsize=1024) def _step(old: str, new: str) -> tuple[Markup, bool]` "
         "returning `render_segments_html(segments)` and whether anything changed.",
         "- **Templates** are most of what remains on the clause page, `_comment.html` (once "
-        "per comment) first; SQL is about a tenth of every page or less, and the number of "
-        "statements is fixed whatever the comments (tests/test_query_counts.py).",
+        f"per comment) first; SQL statements take {_sql_range(results)} of these pages, and "
+        "their number is fixed whatever the comments (tests/test_query_counts.py).",
         "- Council search spends its time in SQL (the full-text queries) and in `highlight`/"
         "`matches` (portal/council/search.py), which run regular expressions over each shown "
         "passage.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _sql_range(results: list[dict[str, Any]]) -> str:
+    shares = [share for r in results for name, share in r["parts"] if name == "SQL statements"]
+    return f"{min(shares):.0%} to {max(shares):.0%}" if shares else "?"
 
 
 def _part(results: list[dict[str, Any]], path: str, label: str) -> str:

@@ -290,3 +290,30 @@ def test_backup_and_restore_explain_themselves() -> None:
                                   capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert "pg_dump" in backup_help and "PORTAL_DATA_DIR" in backup_help
     assert "--force" in restore_help and "refused" in restore_help
+
+
+def test_a_failed_restore_leaves_the_database_as_it_was(
+    populated: dict[str, Any],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A dump that the database program cannot read (its checksum rewritten to match) fails the
+    forced restore with the program's reason, and every row that was there is still there."""
+    archive = _backup(monkeypatch, settings, tmp_path / "backups")
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    member = manifest["database"]["member"]
+    garbage = b"PGDMP" + bytes(range(256)) * 64 if member.endswith(".dump") else b"x" * 8192
+    manifest["database"]["sha256"] = hashlib.sha256(garbage).hexdigest()
+    broken = _tampered(archive, tmp_path / "broken.tar.gz",
+                       {member: garbage, "manifest.json": json.dumps(manifest).encode()})  # fmt: skip
+    before = _counts(settings.database_url)
+    capsys.readouterr()
+    code = _run(monkeypatch, settings.database_url, settings.data_dir,
+                "restore", "--force", str(broken))  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "failed" in err and "Traceback" not in err
+    assert _counts(settings.database_url) == before

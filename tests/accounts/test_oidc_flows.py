@@ -470,6 +470,17 @@ def test_a_sign_in_at_another_level_than_asked_is_refused(
     assert_nothing_created(engine)
 
 
+def test_starts_from_one_address_are_capped(new_client: Client, engine: Engine) -> None:
+    """Each start stores a row: past 30 a minute from one address, the page asks to wait (429)
+    and stores nothing more."""
+    c = new_client()
+    for _ in range(30):
+        start(c)
+    r = c.get("/login/oidc/proconnect")
+    assert_refused_page(r, 429, "Patientez une minute")
+    assert count(engine, OidcLogin) == 30
+
+
 def test_an_unverified_email_is_refused(new_client: Client, engine: Engine) -> None:
     """An address the provider did not verify links and creates nothing, even if an account
     holds it."""

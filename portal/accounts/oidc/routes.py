@@ -121,11 +121,18 @@ def start(request: Request) -> Response:
     except client.ProviderError as exc:
         return _provider_error(request, provider, exc, None)
     browser_secret = request.cookies.get(BROWSER_COOKIE) or services.new_browser_secret()
-    with session_scope(request.app.state.engine) as db:
-        started = services.begin(
-            db, provider=provider.name, browser_secret=browser_secret, next_url=next_url
-        )
-        nonce, verifier = started.login.nonce, started.login.code_verifier
+    try:
+        with session_scope(request.app.state.engine) as db:
+            started = services.begin(
+                db,
+                provider=provider.name,
+                browser_secret=browser_secret,
+                next_url=next_url,
+                client=request.client.host if request.client else "",
+            )
+            nonce, verifier = started.login.nonce, started.login.code_verifier
+    except SignInFailed as exc:  # too many starts: nothing stored
+        return _error(request, exc, provider)
     url = client.authorization_url(
         rp,
         provider,

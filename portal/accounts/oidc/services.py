@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from portal import audit
 from portal.accounts import services as accounts
-from portal.accounts.models import AuthSession, Role, User, UserRole
+from portal.accounts.models import AuthSession, LoginAttempt, Role, User, UserRole
 from portal.accounts.oidc.models import OidcIdentity, OidcLogin
 from portal.clock import utcnow
 from portal.errors import DomainError, NotFound, ValidationFailed
@@ -79,9 +79,33 @@ class Started:
     state: str
 
 
-def begin(session: Session, *, provider: str, browser_secret: str, next_url: str) -> Started:
+STARTS_PER_MINUTE = 30  # sign-ins started from one client address (an IPv6 /64), any provider
+
+
+def _throttle_starts(session: Session, *, client: str) -> None:
+    """Each start stores a row: one address cannot store them without end. The count lives in
+    the accounts' login attempts (purged after an hour), under a key of its own."""
+    key = _hash("oidc-start:" + accounts._client_key(client))
+    recent = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key == key, LoginAttempt.at >= utcnow() - timedelta(minutes=1))
+    )
+    if (recent or 0) >= STARTS_PER_MINUTE:
+        raise SignInFailed(
+            _("Trop de connexions commencées depuis votre réseau. Patientez une minute."),
+            reason="throttled",
+            status_code=429,
+        )
+    session.add(LoginAttempt(key=key, success=True))
+
+
+def begin(
+    session: Session, *, provider: str, browser_secret: str, next_url: str, client: str = ""
+) -> Started:
     """A new sign-in through `provider` from this browser: state and nonce of 43 characters
     (256 random bits each), a PKCE verifier of 64."""
+    _throttle_starts(session, client=client)
     now = utcnow()
     session.execute(
         delete(OidcLogin).where(

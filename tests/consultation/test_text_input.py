@@ -84,39 +84,60 @@ def test_an_article_sent_back_by_a_browser_diffs_only_where_it_changed(
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def url_at_0008(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
-    """A database at revision 0008, before stored text was normalised."""
-    with database_at("0008", request.param, tmp_path, f"portal_migration_0009_{worker_tag}") as url:
+def url_at_head(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
+    """A scratch database at the current revision (rows are stored with today's code, then the
+    database is taken back to 0008, where they are rewritten as 0008's code stored them)."""
+    with database_at("head", request.param, tmp_path, f"portal_migration_0009_{worker_tag}") as url:
         yield url
 
 
+def _read(url: str, sql: str, **params: Any) -> list[Any]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params))
+    finally:
+        engine.dispose()
+
+
 def test_migration_0009_normalises_stored_text_but_not_published_versions(
-    url_at_0008: str, tmp_path: Path
+    url_at_head: str, tmp_path: Path
 ) -> None:
     """Rows stored with CRLF by 0008's code read as LF after the upgrade; a published article is
     left as it was published; the downgrade changes nothing back."""
-    engine = make_engine(url_at_0008)
-    settings = Settings(database_url=url_at_0008, secret_key=SECRET, data_dir=tmp_path,
+    url = url_at_head
+    engine = make_engine(url)
+    settings = Settings(database_url=url, secret_key=SECRET, data_dir=tmp_path,
                         content_dir=ROOT / "content")  # fmt: skip
     accounts = {"elu": create_user(engine, roles=("official",)),
                 "agent": create_user(engine, roles=("agent",))}  # fmt: skip
     load_demo(engine, settings, accounts=accounts, progress=lambda _m: None)
-    # Stored as 0008's code stored what browsers sent: as it came.
     with session_scope(engine) as session:
         draft = session.scalar(select(CharterVersion).where(CharterVersion.number == 2))
         clause = session.scalar(
             select(Clause).where(Clause.version_id == draft.id, Clause.number == 4)  # type: ignore[union-attr]
         )
-        comment = Comment(author_id=accounts["agent"], clause_id=clause.id, body=BROWSER_TEXT)  # type: ignore[union-attr]
+        comment = Comment(author_id=accounts["agent"], clause_id=clause.id, body="x")  # type: ignore[union-attr]
         proposal = Proposal(
             version_id=draft.id, kind="amend", clause_slug=clause.slug,  # type: ignore[union-attr]
-            section_slug=clause.section_slug, title="Titre", body=BROWSER_TEXT,  # type: ignore[union-attr]
-            base_body=BROWSER_TEXT, rationale="Pourquoi\r\ndonc", author_id=accounts["agent"],
+            section_slug=clause.section_slug, title="Titre", body="x",  # type: ignore[union-attr]
+            base_body="x", rationale="x", author_id=accounts["agent"],
         )  # fmt: skip
         session.add_all([comment, proposal])
         session.flush()
         comment_id, proposal_id = comment.id, proposal.id
+    engine.dispose()
+    downgrade(url, "0008")
+    # Stored as 0008's code stored what browsers sent: as it came.
+    engine = make_engine(url)
     with engine.begin() as conn:
+        conn.execute(text("UPDATE consultation_comment SET body = :b WHERE id = :i"),
+                     {"b": BROWSER_TEXT, "i": comment_id})  # fmt: skip
+        conn.execute(
+            text("UPDATE consultation_proposal SET body = :b, base_body = :b, rationale = :r "
+                 "WHERE id = :i"),
+            {"b": BROWSER_TEXT, "r": "Pourquoi\r\ndonc", "i": proposal_id},
+        )  # fmt: skip
         for number in (1, 2):  # 1 is published, 2 is the draft
             conn.execute(
                 text(
@@ -127,29 +148,21 @@ def test_migration_0009_normalises_stored_text_but_not_published_versions(
             )
     engine.dispose()
 
-    upgrade(url_at_0008, "0009")
+    upgrade(url, "0009")
     expected = normalise_input(BROWSER_TEXT)
-    engine = make_engine(url_at_0008)
-    try:
-        with session_scope(engine, write=False) as session:
-            assert session.get(Comment, comment_id).body == expected  # type: ignore[union-attr]
-            proposal = session.get(Proposal, proposal_id)
-            assert proposal is not None
-            assert (proposal.body, proposal.base_body) == (expected, expected)
-            bodies = dict(
-                session.execute(
-                    select(CharterVersion.number, Clause.body)
-                    .join(CharterVersion, CharterVersion.id == Clause.version_id)
-                    .where(Clause.number == 4)
-                ).all()
-            )
-        assert bodies == {1: BROWSER_TEXT, 2: expected}
-    finally:
-        engine.dispose()
-    downgrade(url_at_0008, "0008")
-    engine = make_engine(url_at_0008)
-    try:
-        with session_scope(engine, write=False) as session:
-            assert session.get(Comment, comment_id).body == expected  # type: ignore[union-attr]
-    finally:
-        engine.dispose()
+    comment_sql = "SELECT body FROM consultation_comment WHERE id = :i"
+    assert _read(url, comment_sql, i=comment_id)[0][0] == expected
+    [(body, base_body)] = _read(
+        url, "SELECT body, base_body FROM consultation_proposal WHERE id = :i", i=proposal_id
+    )
+    assert (body, base_body) == (expected, expected)
+    bodies = dict(
+        _read(
+            url,
+            "SELECT v.number, c.body FROM consultation_clause c JOIN consultation_version v "
+            "ON v.id = c.version_id WHERE c.number = 4",
+        )
+    )
+    assert bodies == {1: BROWSER_TEXT, 2: expected}
+    downgrade(url, "0008")
+    assert _read(url, comment_sql, i=comment_id)[0][0] == expected

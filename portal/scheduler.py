@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -107,8 +108,19 @@ def start_background(
 
 
 def run_blocking(engine: Engine, settings: Settings, jobs: Sequence[Job]) -> None:
-    """`portal worker`: the production scheduler process."""
+    """`portal worker`: the production scheduler process. SIGTERM or SIGINT (systemd stopping
+    it, Ctrl-C) starts no new job, lets a running one finish and record its outcome, then
+    returns, so a slot is never left claimed by a job killed half-way."""
     scheduler = BlockingScheduler(timezone="UTC")
     _add_jobs(scheduler, engine, settings, jobs)
+
+    def stop(signum: int, _frame: object) -> None:
+        log.warning("worker stopping (%s): no new job; a running one finishes first",
+                    signal.Signals(signum).name)  # fmt: skip
+        scheduler.shutdown(wait=True)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
     log.info("worker started with jobs: %s", ", ".join(j.name for j in jobs))
     scheduler.start()
+    log.warning("worker stopped")

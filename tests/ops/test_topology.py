@@ -144,3 +144,32 @@ def test_serve_warns_when_web_processes_would_each_run_the_scheduler(settings: S
     assert "warning: PORTAL_RUN_SCHEDULER is on" in done.stderr
     assert "run one `portal worker`" in done.stderr
     assert done.returncode != 0
+
+
+def test_the_worker_stops_cleanly_on_sigterm(settings: Settings) -> None:
+    """SIGTERM to `portal worker` (systemd stopping it) lets the running jobs finish: it exits
+    with status 0, says so, and every job run it claimed is recorded as finished."""
+    proc = subprocess.Popen([*PORTAL, "worker"], env=_env(settings),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    engine = create_engine(normalise_database_url(settings.database_url))
+    try:
+        deadline = time.time() + 120
+        while True:
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM core_job_run")).scalar_one():
+                    break
+            assert proc.poll() is None and time.time() < deadline, "the worker ran no job"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert "worker stopping (SIGTERM)" in err and "worker stopped" in err
+        with engine.connect() as conn:
+            unfinished = conn.execute(
+                text("SELECT count(*) FROM core_job_run WHERE finished_at IS NULL")
+            ).scalar_one()
+        assert unfinished == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        engine.dispose()

@@ -177,6 +177,24 @@ def _explain(error: ValidationError) -> tuple[str, str]:
     return field, _("valeur refusée (%(rule)s)", rule=kind)
 
 
+def all_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Every problem of an entry at once, by dotted field path (for the field-by-field form);
+    the checks beyond the schema (reserved slug, links, calendar dates) when the schema passes."""
+    errors: dict[str, str] = {}
+    for error in sorted(
+        _system_validator().iter_errors(data),
+        key=lambda e: (list(map(str, e.absolute_path)), e.validator),
+    ):
+        field, reason = _explain(error)
+        errors.setdefault(field, reason)
+    if not errors:
+        try:
+            validate_entry(data)
+        except EntryError as exc:
+            errors[exc.field] = exc.reason
+    return errors
+
+
 def validate_entry(data: dict[str, Any], *, source: str = "") -> dict[str, Any]:
     """Raise EntryError for the first problem (stable order: by field path); return `data`."""
     errors = sorted(

@@ -14,12 +14,14 @@ from starlette.responses import Response
 from portal.accounts.services import display_names
 from portal.consultation.services import published_clauses, render_text_diff
 from portal.csvout import write_rows, write_rows_french
-from portal.errors import ValidationFailed
+from portal.errors import DomainError, ValidationFailed
 from portal.registry import services, urls
 from portal.registry.charts import bar_chart
 from portal.registry.compliance.services import CHANNEL_LABELS
 from portal.registry.contact import pages as contact_pages
 from portal.registry.contact import services as contact
+from portal.registry.editor import diff as editor_diff
+from portal.registry.editor import form as editor_form
 from portal.registry.loader import (
     SCHEMA_PATH,
     field_help,
@@ -28,6 +30,7 @@ from portal.registry.loader import (
     schema_version,
     to_text,
 )
+from portal.registry.loader import all_errors as loader_errors
 from portal.registry.moderation.services import REASONS as REPORT_REASONS
 from portal.registry.permissions import (
     ANSWER_QUESTION,
@@ -35,7 +38,8 @@ from portal.registry.permissions import (
     DRAFT_ENTRY,
     REVIEW_ENTRY,
 )
-from portal.web.i18n import N_
+from portal.web.forms import attempt
+from portal.web.i18n import N_, ngettext
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
@@ -342,9 +346,88 @@ def _form_page(
     )
 
 
+BLANK_ENTRY: dict[str, Any] = {"costs": [], "charter": []}
+# The change's own summary is `change_summary`: `summary` is a field of the entry.
+EDITOR_CONTROLS = ("csrf_token", "change_summary", "_add", "_remove", "_action")
+
+
+def _editor(
+    request: Request,
+    *,
+    system: Any,
+    data: dict[str, Any],
+    summary: str,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    add: str = "",
+    preview: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    errors = errors or {}
+    labels = _labels()["field_labels"]
+    return render(
+        request,
+        "registry/editor.html",
+        {
+            "system": system,
+            "fields": editor_form.build(data, labels=labels, errors=errors, add=add),
+            "summary": summary,
+            "errors": errors,
+            "error": error,
+            "error_list": sorted(errors.items()),
+            "preview": preview,
+        },
+        status_code=status,
+    )
+
+
+def _editor_post(request: Request, system: Any) -> Response:
+    """The field-by-field form posted: a row added or removed (shown again), a preview, or a
+    draft saved; every problem beside its field, what was typed kept, nothing published."""
+    form = {k: v for k, v in request.state.form.items()
+            if isinstance(v, str) and k not in EDITOR_CONTROLS}  # fmt: skip
+    summary = form_str(request, "change_summary")
+    add, remove = form_str(request, "_add"), form_str(request, "_remove")
+    data, errors = editor_form.parse(form, remove=remove)
+    if add or remove:
+        return _editor(request, system=system, data=data, summary=summary, errors=errors, add=add)
+    if system is not None:
+        data["slug"] = system.slug
+    for path, message in loader_errors(data).items():
+        errors.setdefault(path, message)
+    preview = form_str(request, "_action") == "preview"
+    if not preview and not summary:
+        errors["change_summary"] = _(
+            "Résumez la modification en une phrase (elle apparaîtra dans l'historique public)."
+        )
+    if errors:
+        message = ngettext("%(num)s champ à corriger.", "%(num)s champs à corriger.", len(errors))
+        return _editor(request, system=system, data=data, summary=summary, errors=errors,
+                       error=message, status=400)  # fmt: skip
+    if preview:
+        return _editor(request, system=system, data=data, summary=summary, preview=data)
+    author = request.state.user.id
+    result = attempt(
+        request,
+        lambda: services.draft(request.state.db, data=data, summary=summary, author_id=author,
+                               slug=system.slug if system is not None else None),
+    )  # fmt: skip
+    if isinstance(result, DomainError):
+        field = "change_summary" if result.field == "summary" else result.field
+        where = {field: result.message} if field else {}
+        return _editor(request, system=system, data=data, summary=summary, errors=where,
+                       error=result.message, status=result.status_code)  # fmt: skip
+    flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
+    return redirect(urls.draft(result.id), request)
+
+
 def new_entry(request: Request) -> Response:
     if request.method == "GET":
-        return _form_page(request, text=NEW_ENTRY_TEXT, summary="", system=None, error=None)
+        if request.query_params.get("format") == "fichier":
+            return _form_page(request, text=NEW_ENTRY_TEXT, summary="", system=None, error=None)
+        return _editor(request, system=None, data=dict(BLANK_ENTRY), summary="")
+    if "text" not in request.state.form:
+        return _editor_post(request, None)
     text, summary = form_str(request, "text"), form_str(request, "summary")
     try:
         revision = services.draft(
@@ -360,8 +443,12 @@ def edit_entry(request: Request) -> Response:
     system = services.get_system(request.state.db, request.path_params["slug"])
     if request.method == "GET":
         data = system.data or services.latest_revision_data(request.state.db, system.id)
-        text = to_text(data) if data else NEW_ENTRY_TEXT
-        return _form_page(request, text=text, summary="", system=system, error=None)
+        if request.query_params.get("format") == "fichier":
+            text = to_text(data) if data else NEW_ENTRY_TEXT
+            return _form_page(request, text=text, summary="", system=system, error=None)
+        return _editor(request, system=system, data=data or dict(BLANK_ENTRY), summary="")
+    if "text" not in request.state.form:
+        return _editor_post(request, system)
     text, summary = form_str(request, "text"), form_str(request, "summary")
     try:
         revision = services.draft(
@@ -395,6 +482,9 @@ def draft_page(request: Request) -> Response:
             "revision": revision,
             "system": system,
             "changes": services.entry_diff(system.data, revision.data),
+            "field_changes": editor_diff.field_changes(
+                system.data, revision.data, _labels()["field_labels"]
+            ),
             "diff": render_text_diff,
             "names": _names(request, [revision.author_id, revision.reviewed_by]),
             "can_review": REVIEW_ENTRY.allows(user.roles, authenticated=True),

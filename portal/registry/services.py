@@ -387,12 +387,31 @@ def _parse_form_text(text: str) -> dict[str, Any]:
         raise ValidationFailed(str(exc), field=exc.field or "text") from exc
 
 
+def _normal(data: dict[str, Any] | None) -> dict[str, Any]:
+    """An entry without its empty optional values (an empty list typed or left out is the same)."""
+    return {k: v for k, v in (data or {}).items() if v not in ([], {}, "", None) or k in
+            ("costs", "charter")}  # fmt: skip
+
+
 def draft(
-    session: Session, *, text: str, summary: str, author_id: int, slug: str | None = None
+    session: Session,
+    *,
+    summary: str,
+    author_id: int,
+    slug: str | None = None,
+    text: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Revision:
-    """An agent's draft: a change to entry `slug`, or a new entry when `slug` is None."""
+    """An agent's draft: a change to entry `slug`, or a new entry when `slug` is None; from the
+    file format (`text`) or from the field-by-field form (`data`)."""
     summary = _check_summary(summary)
-    data = _parse_form_text(text)
+    if data is None:
+        data = _parse_form_text(text or "")
+    else:
+        try:
+            data = validate_entry(_normal(data))
+        except EntryError as exc:
+            raise ValidationFailed(str(exc), field=exc.field or None) from exc
     if slug is None:
         existing = session.scalar(select(System).where(System.slug == data["slug"]))
         if existing is not None:
@@ -408,7 +427,7 @@ def draft(
         system = get_system(session, slug)
         if data["slug"] != system.slug:
             raise ValidationFailed(_("L'identifiant d'une fiche ne change pas."), field="slug")
-        if system.data == data:
+        if _normal(system.data) == _normal(data):
             raise ValidationFailed(
                 _("Le brouillon est identique à la fiche publiée."), field="text"
             )

@@ -44,14 +44,14 @@ def test_draft_publish_find_read_download_ask_answer(
     agent = new_page()
     _login(agent, base, email_of(engine, agent_id), "/registry/chatbot-habitants/edit")
     assert_accessible(agent)
-    text = agent.get_by_label("Fiche complète").input_value()
-    agent.get_by_label("Fiche complète").fill(
+    text = agent.locator("#f-description").input_value()
+    agent.locator("#f-description").fill(
         text.replace(
             "Il ne consulte pas votre dossier",
             NEW_SENTENCE + "\n\nIl ne consulte pas votre dossier",
         )
     )
-    agent.get_by_label("Résumé de la modification (public)").fill("Réponses en anglais")
+    agent.locator("#f-change_summary").fill("Réponses en anglais")
     agent.get_by_role("button", name="Enregistrer le brouillon").click()
     agent.get_by_text("Brouillon enregistré").wait_for()
     assert_accessible(agent)

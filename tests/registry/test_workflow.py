@@ -35,7 +35,7 @@ def _count(engine: Engine, model: Any) -> int:
 
 
 def _edit_text(client: TestClient, slug: str) -> str:
-    page = client.get(f"/registry/{slug}/edit")
+    page = client.get(f"/registry/{slug}/edit?format=fichier")
     assert page.status_code == 200
     match = re.search(r'<textarea id="text"[^>]*>(.*?)</textarea>', page.text, re.S)
     assert match
@@ -391,7 +391,7 @@ def test_demo_loads_entries_questions_and_a_draft_once(
     for _ in range(2):
         load_demo(engine, settings, accounts=accounts, progress=messages.append)
     assert messages[0] == "registry: 7 entries (7 new, 0 updated)"
-    assert messages[-1] == "registry: 7 entries (0 new, 0 updated)"
+    assert messages.count("registry: 7 entries (0 new, 0 updated)") == 1
     assert _count(engine, Question) == 2 and _count(engine, Revision) == 8
     with session_scope(engine, write=False) as session:
         stats = services.questions_of(
@@ -429,11 +429,17 @@ def test_refused_new_entry_can_be_redrafted_from_its_last_text(
 
 
 def test_edit_form_explains_every_field_from_the_schema(registry: list[str], login_as: Any) -> None:
-    """The edit form lists each field with whether it is required and its allowed values."""
+    """The edit form is field by field: each field's label, its help from the schema, its
+    allowed values as choices, required fields marked; the file format is one link away."""
     page = unescape(login_as("agent").get("/registry/chatbot-habitants/edit").text)
-    assert "Aide : les champs d'une fiche" in page
-    assert "<code>minimal, limited, high, not-ai</code>" in page
-    assert "<code>next_review</code><br>Prochaine revue" in page
+    assert '<label for="f-next_review">Prochaine revue' in page
+    assert "date de la prochaine revue de la fiche" in page
+    for value in ("minimal", "limited", "high", "not-ai"):
+        assert f'<option value="{value}"' in page
+    assert '<option value="limited" selected>' in page
+    assert 'name="human_contact.channels.0.hours"' in page
+    assert "(obligatoire)" in page
+    assert "?format=fichier" in page
 
 
 def test_the_asker_is_mailed_when_the_answer_is_published(

@@ -23,7 +23,18 @@ from portal.app import create_app
 from portal.core_models import AuditEvent
 from portal.db import session_scope
 from portal.settings import Settings
-from tests.helpers import PASSWORD, csrf_token, login, run_concurrently, t
+from tests.factories import email_of
+from tests.helpers import (
+    PASSWORD,
+    ROLES,
+    as_role,
+    assert_statuses,
+    csrf_token,
+    login,
+    post,
+    run_concurrently,
+    t,
+)
 from tests.oidc.op import (
     OTHER_SIRET,
     RunningProvider,
@@ -143,6 +154,49 @@ def test_buttons_show_when_configured(new_client: Client) -> None:
     assert 'name="password"' in page
     english = t(new_client().get("/login", headers={"Accept-Language": "en"}))
     assert "Sign in with FranceConnect" in english and "What is ProConnect?" in english
+
+
+# (method, path, expected status per role in helpers.ROLES order); providers not configured.
+PERMISSIONS_OFF = [
+    ("GET", "/login/oidc/franceconnect", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/login/oidc/proconnect/callback?state=x&code=y", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/login/oidc/confirm", [400, 400, 400, 400, 400, 400]),
+    ("POST", "/login/oidc/confirm", [400, 400, 400, 400, 400, 400]),
+    ("GET", "/login/oidc/logged-out", [303, 303, 303, 303, 303, 303]),
+    # last: it ends the session the rows above rely on (303: to the login page, or signed out)
+    ("POST", "/login/oidc/logout", [303, 303, 303, 303, 303, 303]),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_routes_by_role(role: str, make_client: Any, login_as: Any) -> None:
+    """Each sign-in route answers each role with the declared status, through real HTTP."""
+    c = as_role(role, make_client, login_as)
+    index = ROLES.index(role)
+    expected: dict[tuple[str, str], int] = {}
+    observed: dict[tuple[str, str], int] = {}
+    for method, path, statuses in PERMISSIONS_OFF:
+        if method == "GET":
+            response = c.get(path, follow_redirects=False)
+        else:
+            response = post(c, path, {"display_name": "Nom"}, follow_redirects=False)
+        expected[method, path] = statuses[index]
+        observed[method, path] = response.status_code
+    assert_statuses(expected, observed)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_anyone_may_start_a_sign_in(
+    role: str, new_client: Client, engine: Engine, make_user: Any
+) -> None:
+    """Configured, every role may start a sign-in with either provider (303 to the provider)."""
+    c = new_client()
+    if role != "anonymous":
+        user_id = make_user(*(() if role == "resident" else (role,)))
+        login(c, email_of(engine, user_id))
+    observed = {name: c.get(f"/login/oidc/{name}", follow_redirects=False).status_code
+                for name in ("franceconnect", "proconnect")}  # fmt: skip
+    assert_statuses({"franceconnect": 303, "proconnect": 303}, observed)
 
 
 # --- the resident's first sign-in and the next ones -------------------------------------------

@@ -11,15 +11,15 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.council import identifiers, method, services, uploads, urls
-from portal.council.permissions import UPLOAD_MINUTES
+from portal.council import forwarded, identifiers, method, services, uploads, urls
+from portal.council.permissions import ANSWER_QUESTIONS, UPLOAD_MINUTES
 from portal.council.queries import filters_from
 from portal.errors import DomainError, NotFound, ValidationFailed
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
-from portal.web.permissions import PUBLIC
-from portal.web.routing import redirect, route
+from portal.web.permissions import PUBLIC, SIGNED_IN
+from portal.web.routing import flash, redirect, route
 from portal.web.templating import render
 
 PER_PAGE = 20
@@ -256,6 +256,74 @@ def upload_status(request: Request) -> Response:
     )
 
 
+def questions_page(request: Request) -> Response:
+    """The public list: answered questions with their answers, and what still waits."""
+    db = request.state.db
+    return render(
+        request,
+        "council/questions.html",
+        {
+            "figures": forwarded.figures(db),
+            "questions": forwarded.answered(db),
+            "passage_url": urls.passage,
+        },
+    )
+
+
+def forward_question(request: Request) -> Response:
+    text = str(request.state.form.get("question", ""))
+    result = attempt(
+        request,
+        lambda: forwarded.forward(request.state.db, asker_id=request.state.user.id, text=text),
+    )
+    if isinstance(result, DomainError):
+        return render(
+            request,
+            "council/forward_refused.html",
+            {"error": result.message, "question": text},
+            status_code=result.status_code,
+        )
+    flash(request, _("Votre question a été transmise au service. Vous recevrez sa réponse par "
+                     "courriel ; elle sera aussi publiée sur cette page."))  # fmt: skip
+    return redirect(urls.forwarded_questions(), request)
+
+
+def _desk(request: Request, *, status_code: int = 200, **extra: object) -> Response:
+    db = request.state.db
+    context = {
+        "questions": forwarded.waiting(db),
+        "figures": forwarded.figures(db),
+        "answer_url": urls.answer_question,
+        **extra,
+    }
+    return render(request, "council/questions_desk.html", context, status_code=status_code)
+
+
+def questions_desk(request: Request) -> Response:
+    return _desk(request)
+
+
+def answer_question(request: Request) -> Response:
+    form = request.state.form
+    question_id = request.path_params["question_id"]
+    result = attempt(
+        request,
+        lambda: forwarded.answer(
+            request.state.db,
+            question_id=question_id,
+            agent_id=request.state.user.id,
+            text=str(form.get("answer", "")),
+            citation=str(form.get("citation", "")),
+        ),
+    )
+    if isinstance(result, DomainError):
+        return _desk(request, error=result.message, failed=question_id,
+                     typed={"answer": form.get("answer", ""), "citation": form.get("citation", "")},
+                     status_code=result.status_code)  # fmt: skip
+    flash(request, _("Réponse publiée ; la personne qui a posé la question en est avertie."))
+    return redirect(urls.questions_desk(), request)
+
+
 def method_page(request: Request) -> Response:
     return render(
         request,
@@ -272,6 +340,15 @@ routes = [
     route("/council/m/{day}/p/{anchor:int}", passage, permission=PUBLIC),
     route("/council/m/{day}/source", source, permission=PUBLIC),
     route("/council/methode", method_page, permission=PUBLIC, cache_seconds=5),
+    route("/council/questions", questions_page, permission=PUBLIC, cache_seconds=5),
+    route("/council/questions", forward_question, methods=["POST"], permission=SIGNED_IN),
+    route("/council/questions/desk", questions_desk, permission=ANSWER_QUESTIONS),
+    route(
+        "/council/questions/{question_id:int}/answer",
+        answer_question,
+        methods=["POST"],
+        permission=ANSWER_QUESTIONS,
+    ),
     route("/council/upload", upload_page, permission=UPLOAD_MINUTES),
     route("/council/upload", upload, methods=["POST"], permission=UPLOAD_MINUTES),
     route("/council/uploads/{upload_id:int}", upload_status, permission=UPLOAD_MINUTES),

@@ -40,3 +40,21 @@ def upload(upload_id: int) -> str:
 def api_meeting(day: date, page: int = 1) -> str:
     """A meeting in the API, one page of its passages."""
     return f"/api/council/meetings/{day.isoformat()}" + (f"?page={page}" if page > 1 else "")
+
+
+def forwarded_questions() -> str:
+    """The public list of residents' questions and the office's answers."""
+    return "/council/questions"
+
+
+def forwarded_question(question_id: int) -> str:
+    return f"/council/questions#q{question_id}"
+
+
+def questions_desk() -> str:
+    """The clerk's office's queue of forwarded questions."""
+    return "/council/questions/desk"
+
+
+def answer_question(question_id: int) -> str:
+    return f"/council/questions/{question_id}/answer"

@@ -303,3 +303,46 @@ def test_0012_adds_the_upload_queue_and_keeps_the_minutes(url_at_0011: str) -> N
         tables = set(inspect(conn).get_table_names())
     engine.dispose()
     assert "council_upload" not in tables and "council_meeting" in tables
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url_at_0016(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
+    """A database at revision 0016 (before forwarded questions)."""
+    with database_at("0016", request.param, tmp_path, f"portal_migration_q_{worker_tag}") as url:
+        yield url
+
+
+def test_0017_adds_forwarded_questions_and_keeps_the_minutes(url_at_0016: str) -> None:
+    """0017 on a database holding minutes: they stay, questions can be stored once per asker
+    and text; the downgrade drops the questions only."""
+    engine = make_engine(url_at_0016)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO council_meeting (meeting_date, title, present, absent, proxies, "
+                "source_filename, source_sha256, source_format, source_bytes, ingested_at, "
+                "next_anchor) VALUES ('2024-05-16', 'Séance du 16 mai 2024', '[]', '[]', '[]', "
+                "'2024-05-16.md', :sha, 'md', :data, '2024-05-17 10:00:00', 0)"
+            ),
+            {"sha": "1" * 64, "data": b"minutes"},
+        )
+    engine.dispose()
+    upgrade(url_at_0016, "0017")
+    engine = make_engine(url_at_0016)
+    insert = text(
+        "INSERT INTO council_question (text, dedup_key, status, created_at) "
+        "VALUES ('Où garer mon bateau ?', :key, 'open', '2026-11-30 10:00:00')"
+    )
+    with engine.begin() as conn:
+        conn.execute(insert, {"key": "k" * 64})
+        assert conn.execute(text("SELECT count(*) FROM council_meeting")).scalar_one() == 1
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"key": "k" * 64})
+    engine.dispose()
+    downgrade(url_at_0016, "0016")
+    engine = make_engine(url_at_0016)
+    with engine.begin() as conn:
+        tables = set(inspect(conn).get_table_names())
+        assert conn.execute(text("SELECT count(*) FROM council_meeting")).scalar_one() == 1
+    engine.dispose()
+    assert "council_question" not in tables

@@ -56,7 +56,8 @@ def desk_links(session: Session, user: CurrentUser) -> list[DeskLink]:
                               hint=_("Pour un·e habitant·e sans compte, jamais sous votre nom.")))  # fmt: skip
     if may(MODERATE):
         links.append(DeskLink(_("Modération"), _("Signalements à traiter"), "/moderation",
-                              count=len(moderation.queue(session)),
+                              count=len(moderation.queue(session))
+                              + len(moderation.proposal_queue(session)),
                               hint=_("Masquer avec un motif public, garder, bloquer.")))  # fmt: skip
     opendata = _("Données publiques")
     links += [

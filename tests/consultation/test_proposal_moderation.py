@@ -166,3 +166,14 @@ def test_who_may_hide_a_proposal(charter: Accounts, make_client: Any, login_as: 
             expected = "/login" if role == "anonymous" else "/moderation"
             assert response.headers["location"].startswith(expected), role
     assert_statuses(HIDE, observed)
+
+
+def test_a_reported_proposal_waits_on_the_moderators_desk(charter: Accounts, login_as: Any) -> None:
+    """"Mon espace" counts reported proposals with reported comments."""
+    official, author, reporter, moderator = (
+        login_as("official"), login_as(), login_as(), login_as("moderator")
+    )  # fmt: skip
+    pid = resident_proposal(official, author)
+    report(reporter, pid)
+    desk = re.sub(r"<[^>]+>", " ", t(moderator.get("/espace")))
+    assert re.search(r"Signalements à traiter\s*1 en attente", desk)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -323,6 +323,30 @@ def test_a_confirmation_sent_four_times_at_once_makes_one_account(
     assert not outcomes.errors, outcomes.errors
     assert sorted(outcomes.results) == [303, 400, 400, 400]
     assert count(engine, User) == 1 and count(engine, OidcIdentity) == 1
+
+
+@pytest.mark.parametrize("elsewhere", ["https://pirate.example/", "//pirate.example", "/\\pirate"])
+def test_next_stays_on_this_site(new_client: Client, elsewhere: str) -> None:
+    """A `next` pointing to another site is dropped: the person lands on the home page."""
+    c = new_client()
+    callback = sign_in_at_provider(start(c, next_url=quote(elsewhere, safe="")), "claire", PORTAL)
+    assert c.get(callback, follow_redirects=False).headers["location"] == "/login/oidc/confirm"
+    assert confirm(c, display_name="Claire M.").headers["location"] == "/"
+
+
+def test_signing_in_again_ends_the_session_already_open(new_client: Client) -> None:
+    """Signing in again with FranceConnect in a browser already signed in ends the first
+    session: one browser, one session."""
+    c = new_client()
+    come_back(c)
+    confirm(c, display_name="Claire M.")
+    old_cookie = c.cookies.get("portal_session")
+    assert come_back(c).status_code == 303
+    assert c.cookies.get("portal_session") != old_cookie
+    stale, current = new_client(), new_client()
+    stale.cookies.set("portal_session", str(old_cookie))
+    current.cookies.set("portal_session", str(c.cookies.get("portal_session")))
+    assert signed_out(stale) and not signed_out(current)
 
 
 def test_a_taken_display_name_is_asked_again(

@@ -406,6 +406,17 @@ def test_agent_of_another_siret_signs_in_as_a_resident_only(
     assert roles(engine, "bruno.leroy@autre.exemple") == {"resident", "agent"}
 
 
+def test_a_plain_json_userinfo_is_read_too(
+    settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    """A provider sending the userinfo as plain JSON (not a signed JWT) works as well."""
+    with running_provider((PORTAL,), tmp_path, plain_userinfo=True) as plain:
+        configured = settings.with_(oidc_providers=providers(plain.issuer))
+        with TestClient(create_app(configured, engine=engine), base_url=PORTAL) as c:
+            assert come_back(c, "proconnect", "agent-ville").status_code == 303
+            assert "21920073000011" in t(c.get("/login/oidc/confirm"))
+
+
 # --- refusals: each ends on the French page, with the local sign-in, creating nothing -----------
 
 

@@ -65,6 +65,7 @@ def running_provider(
     *,
     code_ttl: int = 60,
     accounts: Mapping[str, Mapping[str, object]] | None = None,
+    plain_userinfo: bool = False,
 ) -> Iterator[RunningProvider]:
     """Start the provider for a portal served at `portal_bases`; stopped when the block ends."""
     node = shutil.which("node")
@@ -78,6 +79,8 @@ def running_provider(
         "OIDC_ACCOUNTS": json.dumps(dict(accounts or {})),
         "NODE_ENV": "test",
     }
+    if plain_userinfo:
+        env["OIDC_USERINFO_PLAIN"] = "1"
     log = folder / f"oidc-provider-{time.monotonic_ns()}.log"
     with log.open("w") as errors:
         process = subprocess.Popen(

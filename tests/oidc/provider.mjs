@@ -9,6 +9,7 @@
 //   OIDC_PORTAL_BASES  comma-separated bases of the portal under test (redirect URIs are built on them)
 //   OIDC_CODE_TTL      seconds an authorization code lives (default 60; a test of expiry sets 1)
 //   OIDC_ACCOUNTS      optional JSON {login: claims} added to the built-in accounts below
+//   OIDC_USERINFO_PLAIN  set: the userinfo is plain JSON instead of a signed JWT
 //
 // Interactions are a tiny login form served here (any password; the login names an account
 // below); the sign-in is at the level `eidas1`, FranceConnect's usual one (the `acr` claim);
@@ -68,7 +69,8 @@ function client(kind) {
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_post',
     id_token_signed_response_alg: kind === 'franceconnect' ? 'RS256' : 'ES256',
-    userinfo_signed_response_alg: 'RS256',
+    // OIDC_USERINFO_PLAIN=1: plain JSON userinfo, as most other providers send it.
+    ...(process.env.OIDC_USERINFO_PLAIN ? {} : { userinfo_signed_response_alg: 'RS256' }),
   };
 }
 

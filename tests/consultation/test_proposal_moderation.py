@@ -169,7 +169,7 @@ def test_who_may_hide_a_proposal(charter: Accounts, make_client: Any, login_as: 
 
 
 def test_a_reported_proposal_waits_on_the_moderators_desk(charter: Accounts, login_as: Any) -> None:
-    """"Mon espace" counts reported proposals with reported comments."""
+    """ "Mon espace" counts reported proposals with reported comments."""
     official, author, reporter, moderator = (
         login_as("official"), login_as(), login_as(), login_as("moderator")
     )  # fmt: skip
@@ -177,3 +177,21 @@ def test_a_reported_proposal_waits_on_the_moderators_desk(charter: Accounts, log
     report(reporter, pid)
     desk = re.sub(r"<[^>]+>", " ", t(moderator.get("/espace")))
     assert re.search(r"Signalements à traiter\s*1 en attente", desk)
+
+
+def test_a_hidden_proposal_is_not_republished_in_open_data(
+    charter: Accounts, login_as: Any, client: TestClient
+) -> None:
+    """The export keeps a hidden proposal's place and fate but not its words; the feed omits it."""
+    official, author, moderator = login_as("official"), login_as(), login_as("moderator")
+    pid = resident_proposal(official, author)
+    post(official, f"/charter/proposals/{pid}/answer",
+         {"decision": "rejected", "reason": "Hors sujet.", "lock_version": "1"})  # fmt: skip
+    post(moderator, f"/moderation/proposals/{pid}/hide", {"reason": "insult"})
+    post(official, "/charter/v/2/phase", {"action": "close"})
+    exported = client.get("/consultation/export.json")
+    assert exported.status_code == 200
+    [row] = [p for p in exported.json()["proposals"] if p["id"] == pid]
+    assert (row["title"], row["body"], row["rationale"]) == (None, None, None)
+    assert row["decision"] == "rejected" and ABUSE not in exported.text
+    assert ABUSE not in client.get("/charter/feed.atom").text

@@ -154,9 +154,10 @@ def export_data(session: Session, *, secret: str) -> dict[str, Any]:
             "kind": p.kind,
             "clause_slug": p.clause_slug,
             "section_slug": p.section_slug,
-            "title": p.title,
-            "body": p.body,
-            "rationale": p.rationale,
+            # A proposal hidden by the moderators is not republished: only its place and fate.
+            "title": None if p.hidden_at else p.title,
+            "body": None if p.hidden_at else p.body,
+            "rationale": None if p.hidden_at else p.rationale,
             "decision": p.status,
             "support_count": p.support_count,
             "comment_count": p.comment_count,
@@ -264,6 +265,7 @@ def atom_feed(session: Session, *, base_url: str, names: dict[int, str] | None =
     for a, title in session.execute(
         select(Answer, Proposal.title)
         .join(Proposal, Proposal.id == Answer.proposal_id)
+        .where(col(Proposal.hidden_at).is_(None))
         .order_by(col(Answer.created_at).desc())
         .limit(FEED_ENTRIES)
     ):

@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,39 @@ def test_a_failed_restore_leaves_the_database_as_it_was(
     assert code == 2
     assert "failed" in err and "Traceback" not in err
     assert _counts(settings.database_url) == before
+
+
+def test_a_backup_taken_while_people_write_is_consistent(
+    populated: dict[str, Any],
+    settings: Settings,
+    engine: Engine,
+    make_user: Any,
+    empty_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Comments written during the backup are either wholly in the archive or not at all: the
+    restore's own check of every table's row count against the archive passes."""
+    author = make_user()
+    stop = threading.Event()
+    written: list[int] = []
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            written.append(
+                add_comment(engine, author_id=author, body=f"Écrit pendant la sauvegarde {n}.")
+            )
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        archive = _backup(monkeypatch, settings, tmp_path / "backups")
+    finally:
+        stop.set()
+        writer.join(30)
+    assert written, "nothing was written during the backup"
+    assert _run(monkeypatch, empty_database, tmp_path / "restored", "restore", str(archive)) == 0
+    restored = _counts(empty_database)["consultation_comment"]
+    assert 5 <= restored <= 5 + len(written)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -138,6 +139,9 @@ _CLEANER = bleach.sanitizer.Cleaner(
 )
 
 
+# The same texts (articles, comments) are shown on every view: rendering is the largest share of a
+# charter page's time (docs/benchmarks.md, profile), so each distinct text is rendered once per process.
+@functools.lru_cache(maxsize=8192)
 def render_markdown(text: str) -> Markup:
     """Render user Markdown to safe HTML (no raw HTML, no scripts, safe links only)."""
     html = _MD.render(text or "")

@@ -111,9 +111,16 @@ STOP_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("french")
+    """One Snowball stemmer per thread: a stemmer keeps state while it works, and searches served in
+    parallel threads sharing one raised IndexError (seen under the production load test)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
+    return stemmer
 
 
 @lru_cache(maxsize=50_000)

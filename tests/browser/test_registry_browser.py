@@ -160,3 +160,99 @@ def test_the_compliance_pack_schema_and_letter_pages_are_accessible(
     page.goto(f"{live_server}/registry/schema")
     assert "Version 2.0" in page.inner_text("main")
     assert_accessible(page)
+
+
+NEW_SYSTEM = {
+    "#f-slug": "aide-traduction",
+    "#f-name": "Aide à la traduction des courriers",
+    "#f-summary": "Un outil qui propose une traduction des courriers de la mairie.",
+    "#f-purpose": "Répondre aux habitants qui ne lisent pas le français.",
+    "#f-description": "L'outil propose une traduction, qu'un agent relit avant envoi.",
+    "#f-service-name": "Direction de la relation usagers",
+    "#f-supplier-name": "Éditeur retenu sur marché public",
+    "#f-hosting-location": "Union européenne",
+    "#f-data-used-0": "Le texte du courrier",
+    "#f-data-retention": "Aucune conservation après la traduction",
+    "#f-risk-reasoning": "Outil d'aide à la rédaction, sans décision sur les personnes.",
+    "#f-human_oversight": "Un agent relit chaque traduction avant l'envoi.",
+    "#f-human_contact-channels-0-channel": "Téléphone",
+    "#f-human_contact-channels-0-phone": "01 41 18 19 20",
+    "#f-human_contact-channels-0-hours": "du lundi au vendredi de 8 h 30 à 17 h 30",
+    "#f-human_contact-opt_out": "Demandez un courrier en français seulement.",
+    "#f-encounter-where-0": "Les courriers de la mairie",
+    "#f-encounter-labelling": "Mention « traduit avec l'aide d'un outil, relu par un agent ».",
+    "#f-limits-0": "Peut mal traduire un terme administratif.",
+    "#f-mitigations-0": "Relecture par un agent.",
+    "#f-evaluation-method": "Relecture d'un échantillon chaque mois.",
+    "#f-next_review": "2027-06-30",
+    "#f-dates-test": "2026-11-02",
+}
+SELECTS = {
+    "#f-status": "test",
+    "#f-personal_data-processed": "false",
+    "#f-risk-category": "minimal",
+    "#f-decisions-individual_decisions": "false",
+}
+
+
+def test_done_when_an_agent_creates_a_system_through_the_form(
+    live_server: str, new_page: Any, engine: Engine, registry: list[str], make_user: Any
+) -> None:
+    """Issue 15's "done when": an agent creates a system through the form (no YAML), with a
+    second channel added without JavaScript and left without hours; the official reads the
+    per-field diff and publishes; the pack downloads with its "à compléter" marks; the board
+    shows the system failing the human-channel commitment until the agent adds the hours."""
+    from portal.registry.commitments import services as commitments
+    from tests.factories import published_charter
+
+    published_charter(engine, make_user)
+    with session_scope(engine) as session:
+        clauses = ("contact-humain", "transparence", "ia-generative", "evaluation")
+        for rule in commitments.DEMO_COMMITMENTS:
+            commitments.add(session, actor_id=None, clauses=clauses, **rule)
+    agent = sign_in(new_page(javascript=False), live_server, email_of(engine, make_user("agent")))
+    agent.goto(f"{live_server}/registry/new")
+    for selector, value in NEW_SYSTEM.items():
+        agent.fill(selector, value)
+    for selector, value in SELECTS.items():
+        agent.select_option(selector, value)
+    agent.get_by_role("button", name="Ajouter une ligne — Canaux").click()
+    agent.fill("#f-human_contact-channels-1-channel", "Courrier")
+    agent.fill("#f-human_contact-channels-1-desk", "Mairie, 2 rue Carnot")
+    agent.fill("#f-change_summary", "Nouvel outil de traduction")
+    agent.get_by_role("button", name="Enregistrer le brouillon").click()
+    assert agent.locator("#form-error").count() == 0, agent.inner_text("#form-error")
+    agent.get_by_text("Brouillon enregistré").wait_for()
+
+    official = sign_in(new_page(), live_server, email_of(engine, make_user("official")))
+    official.goto(agent.url)
+    table = official.locator("table.registry-field-changes").inner_text()
+    assert "Joindre une personne — Canaux, ligne 2" in table and "Courrier" in table
+    assert_accessible(official)
+    official.get_by_role("button", name="Publier").click()
+    official.get_by_text("La modification est publiée.").wait_for()
+
+    visitor = new_page()
+    pack = visitor.request.get(f"{live_server}/registry/aide-traduction/conformite.json").json()
+    assert pack["a_completer"] > 0 and pack["article_50"][0]["mention"] is None
+    visitor.goto(f"{live_server}/registry/aide-traduction/conformite")
+    assert "à compléter" in visitor.inner_text("main")
+    visitor.goto(f"{live_server}/registry/commitments")
+    row = visitor.locator("#sys-aide-traduction").inner_text()
+    assert "Non tenu" in row and "Sans horaires ou sans moyen de contact : Courrier." in row
+    assert_accessible(visitor)
+
+    agent.goto(f"{live_server}/registry/aide-traduction/edit")
+    agent.fill("#f-human_contact-channels-1-hours", "réponse sous huit jours")
+    agent.fill("#f-change_summary", "Horaires du courrier")
+    agent.get_by_role("button", name="Enregistrer le brouillon").click()
+    agent.get_by_text("Brouillon enregistré").wait_for()
+    official.goto(agent.url)
+    official.get_by_role("button", name="Publier").click()
+    official.get_by_text("La modification est publiée.").wait_for()
+    visitor.goto(f"{live_server}/registry/commitments")
+    row = visitor.locator("#sys-aide-traduction").inner_text()
+    assert "Chaque canal a ses horaires et un moyen de contact." in row
+    visitor.goto(f"{live_server}/registry/aide-traduction")
+    href = visitor.get_attribute("a[href^='/contact?system=aide-traduction']", "href")
+    assert visitor.request.get(f"{live_server}{href}").status == 200

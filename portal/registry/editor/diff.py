@@ -58,6 +58,12 @@ def field_changes(
                 walk(None if _empty(a) else row, row if _empty(a) else None,
                      _("%(where)s, ligne %(n)s", where=where, n=i + 1))  # fmt: skip
             return
+        whole = b if _empty(a) else a
+        if (_empty(a) or _empty(b)) and isinstance(whole, dict):
+            for key, value in whole.items():  # a group added or emptied: one line per field
+                walk(None if _empty(a) else value, value if _empty(a) else None,
+                     f"{where} — {_part(key)}")  # fmt: skip
+            return
         if _empty(a):
             found.append(FieldChange(where, "added", "", _plain(b)))
             return

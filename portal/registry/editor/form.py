@@ -208,11 +208,18 @@ def parse(form: dict[str, str], *, remove: str = "") -> tuple[dict[str, Any], di
             needed = set(node.get("required", []))
             for name, child in (node.get("properties") or {}).items():
                 value = read(child, f"{path}.{name}" if path else name)
-                if value is None and name in needed and _resolve(child).get("type") == "array":
-                    value = []  # a required list may be empty (no costs yet)
+                child_type = _resolve(child).get("type")
+                if (
+                    value is None
+                    and name in needed
+                    and (child_type == "array" or (child_type == "object" and not path))
+                ):
+                    # A required list may be empty (no costs yet); a required group left
+                    # empty gets its errors on its own required fields, beside them.
+                    value = [] if child_type == "array" else {}
                 if value is not None:
                     out[name] = value
-            return out if any(v != [] for v in out.values()) else None
+            return out if any(v not in ([], {}) for v in out.values()) else None
         if kind == "list":
             prefix = path + "."
             indices = sorted({int(k[len(prefix):].split(".", 1)[0]) for k in form

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, cast, delete, exists, select
+from sqlalchemy import String, and_, cast, delete, exists, insert, select
 from sqlmodel import Session, col
 
 from portal.accounts.services import display_names, emails_of
@@ -143,13 +143,19 @@ def mail_new_comments(session: Session, *, frequency: Frequency, now: datetime) 
     addresses = emails_of(session, {i.follow.user_id for i in items})
     authors = display_names(session, {i.author_id for i in items})
     names = names_of(session, {(i.follow.target_type, i.follow.target_key) for i in items})
+    # A comment is quoted the same way in every follower's mail: written once (the excerpt
+    # renders Markdown, the costly part of a run).
+    quotes: dict[int, str] = {}
+    for item in items:
+        if item.comment_id not in quotes:
+            quotes[item.comment_id] = _quote(item, authors)
     by_follow: dict[int, list[NewComment]] = defaultdict(list)
     for item in items:
         by_follow[item.follow.id or 0].append(item)
-    for follow_id, its in by_follow.items():
-        session.add_all(
-            FollowDelivery(follow_id=follow_id, comment_id=i.comment_id, mailed_at=now) for i in its
-        )
+    session.execute(
+        insert(FollowDelivery),
+        [{"follow_id": i.follow.id, "comment_id": i.comment_id, "mailed_at": now} for i in items],
+    )
     queued = 0
     if frequency == Frequency.IMMEDIATE:
         for its in by_follow.values():
@@ -159,7 +165,7 @@ def mail_new_comments(session: Session, *, frequency: Frequency, now: datetime) 
                 continue
             name = names[(row.target_type, row.target_key)]
             body = "\n\n".join(
-                [_("Bonjour,"), *(_quote(i, authors) for i in its),
+                [_("Bonjour,"), *(quotes[i.comment_id] for i in its),
                  footer(name, row.unsubscribe_token)]
             )  # fmt: skip
             queue_mail(
@@ -178,7 +184,7 @@ def mail_new_comments(session: Session, *, frequency: Frequency, now: datetime) 
         address = addresses.get(user_id)
         if address is None:
             continue
-        subject, body, headers = _digest(session, user_id, groups, names, authors, now)
+        subject, body, headers = _digest(session, user_id, groups, names, quotes, now)
         queue_mail(session, to=address, subject=subject, body=body, headers=headers)
         queued += 1
     return queued
@@ -189,7 +195,7 @@ def _digest(
     user_id: int,
     groups: list[list[NewComment]],
     names: dict[tuple[str, str], TargetName],
-    authors: dict[int, str],
+    quotes: dict[int, str],
     now: datetime,
 ) -> tuple[str, str, dict[str, str]]:
     """One person's daily mail: a section per followed clause or proposal, in page order."""
@@ -211,7 +217,7 @@ def _digest(
         )  # fmt: skip
         sections.append(
             "\n\n".join(
-                [f"== {heading} ==", *(_quote(i, authors) for i in its),
+                [f"== {heading} ==", *(quotes[i.comment_id] for i in its),
                  _("Ne plus suivre %(what)s : %(url)s", what=name.words,
                    url=link(urls.unsubscribe(row.unsubscribe_token)))]
             )

@@ -68,7 +68,7 @@ def set_frequency(request: Request) -> Response:
     )
     flash(
         request,
-        _("Vous recevrez les nouveaux messages %(pace)s.", pace=Frequency(row.frequency).label),
+        _("Rythme des e-mails enregistré : %(pace)s.", pace=Frequency(row.frequency).label),
     )
     return redirect(safe_next(form_str(request, "next"), MY_FOLLOWS), request)
 

@@ -345,7 +345,10 @@ def test_a_follower_changes_the_pace_of_a_follow(
     changed = post(
         follower, f"/follow/{follow_id}/frequency", {"frequency": "daily"}, follow_redirects=False
     )
-    assert changed.status_code == 303 and changed.headers["location"] == "/account/consultation#follows"
+    assert (
+        changed.status_code == 303
+        and changed.headers["location"] == "/account/consultation#follows"
+    )
     shown = follower.get("/account/consultation").text
     assert "Rythme des e-mails enregistré : un résumé par jour." in shown
     bad = post(follower, f"/follow/{follow_id}/frequency", {"frequency": "weekly"})

@@ -177,3 +177,40 @@ def test_two_cycles_then_the_first_is_read_from_home(
     visit(visitor, f"{base}/charter/cycles/1")
     visit(visitor, f"{base}/charter/cycles/3")
     assert accounts["elu"] != official
+
+
+def test_moderating_proposals_in_chromium(
+    live_server: str, new_page: Any, engine: Engine, settings: Settings, make_user: Any
+) -> None:
+    """A resident reports a resident's proposal from its page; the moderator's queue (reported
+    proposals, hidden items each with a block button) passes axe-core; hiding masks its page."""
+    from portal.consultation.participation import services as ps
+
+    accounts = consultation(engine, settings, make_user)
+    author, reporter, moderator = make_user(), make_user(), make_user("moderator")
+    with session_scope(engine) as session:
+        ps.set_proposers(session, number=2, proposers="residents", actor_id=accounts["elu"])
+        proposal = ps.create_proposal(session, author_id=author, kind="new", title="Tous pourris",
+                                      body="Texte injurieux.", rationale="Aucune.",
+                                      section_slug="principes", is_agent=False)  # fmt: skip
+        pid = int(proposal.id or 0)
+    page = sign_in(new_page(), live_server, email_of(engine, reporter))
+    visit(page, f"{live_server}/charter/proposals/{pid}")
+    page.get_by_text("Signaler cette proposition").click()
+    page.select_option("#report-proposal-reason", "insult")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    page.get_by_text("la proposition est signalée à la modération").wait_for()
+    mod = sign_in(new_page(), live_server, email_of(engine, moderator))
+    visit(mod, f"{live_server}/moderation")
+    item = mod.locator(f"#proposal-{pid}")
+    assert "Tous pourris" in item.inner_text()
+    item.get_by_role("button", name="Masquer cette proposition").click()
+    mod.get_by_text("La proposition est masquée").wait_for()
+    assert_accessible(mod)
+    assert (
+        mod.locator("table", has_text="Tous pourris").get_by_role("button", name="Bloquer").count()
+        == 1
+    )
+    visit(page, f"{live_server}/charter/proposals/{pid}")
+    assert "Tous pourris" not in page.locator("main").inner_text()
+    assert "masqué par la modération" in page.locator("main").inner_text()

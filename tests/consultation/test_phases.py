@@ -69,12 +69,18 @@ def test_bad_dates_are_refused(drafting: dict[str, int], login_as: Any, engine: 
     assert past.status_code == 400 and "Cette date est déjà passée" in t(past)
     # Once open, the form sends the (past) opening date back with a new closing date: accepted.
     post(official, "/charter/v/2/phase", {"action": "open"})
-    shown = re.search(r'id="opens_at" name="opens_at" value="([^"]+)"', official.get("/charter").text)
+    shown = re.search(
+        r'id="opens_at" name="opens_at" value="([^"]+)"', official.get("/charter").text
+    )
     assert shown is not None
     resaved = post(official, "/charter/v/2/phase", {"action": "dates", "opens_at": shown.group(1),
                    "closes_at": paris(timedelta(days=9))})  # fmt: skip
-    assert resaved.status_code == 200 and "Les dates de la consultation sont enregistrées" in t(resaved)
-    ancient = post(official, "/charter/v/2/phase", {"action": "dates", "opens_at": "0001-01-01T00:00"})
+    assert resaved.status_code == 200 and "Les dates de la consultation sont enregistrées" in t(
+        resaved
+    )
+    ancient = post(
+        official, "/charter/v/2/phase", {"action": "dates", "opens_at": "0001-01-01T00:00"}
+    )
     assert ancient.status_code == 400 and "Date illisible" in t(ancient)
     published = post(official, "/charter/v/1/phase", {"action": "open"})
     assert published.status_code == 409

@@ -280,7 +280,7 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portal",
-        description="Suresnes AI-charter and transparency portal. Settings come from PORTAL_* "
+        description="A city's AI-charter and transparency portal. Settings come from PORTAL_* "
         "environment variables (see README).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="more logging")

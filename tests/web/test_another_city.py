@@ -100,12 +100,6 @@ PENDING: list[tuple[str, str, str, str]] = [
         "the city's short name)",
         "",
     ),
-    (
-        "portal/cli.py",
-        "Suresnes AI-charter and transparency portal.",
-        "A city's AI-charter and transparency portal.",
-        "",
-    ),
 ]
 PENDING_PAGES = {address for _f, _text, _new, address in PENDING if address}
 

@@ -25,6 +25,7 @@ from portal.consultation.services import ensure_can_write, published_clauses
 from portal.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.mail import link, queue_mail
 from portal.registry import urls
+from portal.registry.commitments import services as checkable
 from portal.registry.loader import (
     EntryError,
     LoadedEntry,
@@ -877,3 +878,33 @@ def flag_overdue(session: Session, *, today: date) -> int:
         )
         mailed += 1
     return mailed
+
+
+# --- commitments, for the consultation --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """A checkable commitment on a clause, and the published systems that do not meet it now."""
+
+    title: str
+    rule: str
+    failing: list[tuple[str, str, str]]  # (system name, entry path, reason)
+
+
+def commitments_on_clause(session: Session, clause_slug: str, *, today: date) -> list[AtRisk]:
+    """For an official reviewing a proposal that changes `clause_slug`: each checkable
+    commitment attached to it and the systems that would not meet it (the consultation's
+    proposal page calls this through this facade)."""
+    board = checkable.board(session, today=today)
+    found = []
+    for index, commitment in enumerate(board.commitments):
+        if commitment.clause_slug != clause_slug:
+            continue
+        failing = [
+            (system.name, urls.entry(system.slug), cells[index].reason)
+            for system, cells in board.rows
+            if cells[index].status == checkable.NOT_MET
+        ]
+        found.append(AtRisk(commitment.title, checkable.rule_text(commitment), failing))
+    return found

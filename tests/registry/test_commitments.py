@@ -184,3 +184,20 @@ def test_board_of_500_entries_and_20_commitments_is_evaluated_fast() -> None:
             [commitments.evaluate(rule, data, TODAY) for rule in plain]
         timings.append((time.perf_counter() - start) * 1000)
     assert min(timings) < 50, timings
+
+
+def test_the_consultation_can_ask_which_systems_fail_a_clauses_commitments(
+    rules: None, engine: Engine
+) -> None:
+    """Through the register's facade, a clause's commitments come with the systems failing
+    them now (what an official reviewing a change to that clause needs to see)."""
+    from portal.registry import services
+
+    _break_channels(engine, "chatbot-habitants")
+    with session_scope(engine, write=False) as session:
+        found = services.commitments_on_clause(session, "contact-humain", today=TODAY)
+        assert services.commitments_on_clause(session, "inconnu", today=TODAY) == []
+    assert [r.title for r in found] == ["Une personne peut toujours être jointe, avec des horaires"]
+    assert [(name, path) for name, path, _reason in found[0].failing] == [
+        ("Assistant conversationnel du site de la ville (chatbot)", "/registry/chatbot-habitants")
+    ]

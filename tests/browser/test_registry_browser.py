@@ -256,3 +256,21 @@ def test_done_when_an_agent_creates_a_system_through_the_form(
     visitor.goto(f"{live_server}/registry/aide-traduction")
     href = visitor.get_attribute("a[href^='/contact?system=aide-traduction']", "href")
     assert visitor.request.get(f"{live_server}{href}").status == 200
+
+
+def test_registry_pages_fit_a_375_pixel_screen(
+    live_server: str, browser: Any, registry: list[str], engine: Engine, owner_id: int
+) -> None:
+    """At 375 px wide no register page is wider than the screen (wide tables scroll inside
+    their own region)."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        for path in ("/registry", f"/registry/{SLUG}", "/registry/programme",
+                     "/registry/commitments", "/contact", f"/registry/{SLUG}/conformite",
+                     "/registry/schema", f"/registry/{SLUG}/conformite/lettre"):  # fmt: skip
+            page.goto(f"{live_server}{path}")
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 375, (path, width)
+    finally:
+        context.close()

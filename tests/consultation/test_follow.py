@@ -133,8 +133,10 @@ def test_a_mail_client_unsubscribes_in_one_click(
         wrong = mail_client.post(url[:-4] + "xxxx", data=body)
         assert wrong.status_code == 404 and follows(engine) == 1
         done = mail_client.post(url, data=body)
+        again = mail_client.post(url, data=body)  # the same link used twice
     assert done.status_code == 200
     assert follows(engine) == 0
+    assert again.status_code == 404 and "plus valable" in again.text
 
 
 def test_editing_the_draft_and_publishing_mail_followers(

@@ -24,7 +24,7 @@ from portal.council.nlp import load_pipeline
 from portal.db import check_migrated, make_engine, session_scope
 from portal.scheduler import start_background
 from portal.settings import Settings, SettingsError, load_settings
-from portal.web import desk, home, legal, openapi, search, templating
+from portal.web import desk, home, legal, openapi, opendata, search, templating
 from portal.web.cache import PageCache
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import PortalMiddleware
@@ -38,6 +38,7 @@ log = logging.getLogger("portal")
 def collect_routes() -> list[BaseRoute]:
     return [
         *home.routes, *legal.routes, *search.routes, *desk.routes, *openapi.routes,
+        *opendata.routes,
         *modules.routes(),
     ]  # fmt: skip
 

@@ -29,7 +29,11 @@ MANIFEST = Module(
         "portal.consultation.follow.models",
         "portal.consultation.synthesis.models",
     ),
-    jobs=("portal.consultation.participation.jobs", "portal.consultation.synthesis.jobs"),
+    jobs=(
+        "portal.consultation.participation.jobs",
+        "portal.consultation.synthesis.jobs",
+        "portal.consultation.follow.jobs",
+    ),
     cli="portal.consultation.cli",
     demo=("portal.consultation.demo.loader", "portal.consultation.synthesis.demo"),
     desk="portal.consultation.desk",

@@ -30,6 +30,7 @@ from portal.accounts.models import (
     User,
     UserRole,
 )
+from portal.accounts.oidc.models import OidcIdentity
 from portal.accounts.passwords import hash_password, password_problem, verify_password
 from portal.accounts.permissions import ROLE_LABELS as ROLE_NAMES
 from portal.clock import utcnow
@@ -989,6 +990,9 @@ def delete_account(session: Session, *, user_id: int, actor_id: int | None) -> N
     user.password_hash = "!"  # noqa: S105 - not a hash: no password matches it
     user.is_active = False
     end_all_sessions(session, user_id=user_id)
+    # The link to a FranceConnect/ProConnect identity holds the provider's `sub` and the address:
+    # erased too, so a later sign-in there offers a new account instead of a suspended one.
+    session.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user_id))
     audit.record(
         session, actor_id=actor_id, action="account.delete", object_type="user", object_id=user_id
     )

@@ -253,6 +253,23 @@ def test_first_sign_in_creates_the_account_only_after_confirmation(
     assert actions.count("account.oidc.login") == 2
 
 
+def test_a_deleted_account_forgets_its_provider_link(new_client: Client, engine: Engine) -> None:
+    """Deleting an account made with FranceConnect erases the link (issuer, sub, address): the
+    next FranceConnect sign-in offers a new account, not "Ce compte est suspendu"."""
+    c = new_client()
+    come_back(c)
+    assert confirm(c, display_name="Claire M.").status_code == 303
+    deleted = c.post("/account/delete", data={"csrf_token": csrf_token(c, "/account"),
+                                              "confirm": "SUPPRIMER"}, follow_redirects=False)  # fmt: skip
+    assert deleted.status_code == 303
+    assert count(engine, OidcIdentity) == 0
+    again = new_client()
+    r = come_back(again)
+    assert r.status_code == 303 and r.headers["location"] == "/login/oidc/confirm"
+    page = t(again.get("/login/oidc/confirm"))
+    assert "Première connexion avec FranceConnect" in page and "suspendu" not in page
+
+
 def test_first_sign_in_links_the_account_holding_the_verified_address(
     new_client: Client, engine: Engine, make_user: Any
 ) -> None:

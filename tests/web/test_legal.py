@@ -9,10 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.settings import SettingsError, load_settings
-from tests.factories import ROOT
+from tests.factories import ROOT, MakeUser, published_charter
 from tests.helpers import SECRET, t
 
 LEGAL = [
@@ -156,7 +157,10 @@ PERSONAL_DATA_FORMS = {
     "portal/registry/templates/registry/_questions.html": "question to the register",
     "portal/registry/templates/registry/contact.html": "message to an agent",
 }
-PRIVACY_NOTE_PENDING = set(PERSONAL_DATA_FORMS)
+PRIVACY_NOTE_PENDING = {
+    "portal/registry/templates/registry/_questions.html",
+    "portal/registry/templates/registry/contact.html",
+}
 
 
 def test_forms_collecting_personal_data_link_the_privacy_notice() -> None:
@@ -177,8 +181,6 @@ def test_privacy_note_links_the_notice() -> None:
 # (WCAG 3.1.2) with `{{ content_lang_attr() }}` on the element holding it (issue 16, section 4:
 # the lead adds it). Each entry: the template and the opening tag that gets the attribute.
 FRENCH_CONTENT_PENDING = {
-    "portal/consultation/templates/consultation/charter.html": '<div class="charter-text">',
-    "portal/consultation/templates/consultation/clause.html": '<div class="clause-body">',
     "portal/registry/templates/registry/entry.html": '<section aria-labelledby="pour-vous">',
     "portal/council/templates/council/meeting.html": '<div class="minutes">',
 }
@@ -191,3 +193,16 @@ def test_french_content_markers_still_pending() -> None:
         text = (ROOT / template).read_text(encoding="utf-8")
         assert tag in text, (template, tag)
         assert "content_lang_attr()" not in text, template
+
+
+def test_english_interface_marks_the_charter_french(
+    client: TestClient, engine: Engine, make_user: MakeUser
+) -> None:
+    """In English, the charter's text and an article's body are marked lang="fr"; in French the
+    attribute is not repeated."""
+    published_charter(engine, make_user)
+    client.cookies.set("portal_lang", "en")
+    assert '<div class="charter-text" lang="fr">' in client.get("/charter").text
+    assert '<div class="clause-body" lang="fr">' in client.get("/charter/clauses/1").text
+    client.cookies.set("portal_lang", "fr")
+    assert '<div class="charter-text">' in client.get("/charter").text

@@ -81,12 +81,6 @@ PENDING: list[tuple[str, str, str, str]] = [
         "/registry/schema.json",
     ),
     (
-        "portal/consultation/opendata/services.py",
-        '"Ville de Suresnes"',
-        "the feed's author passed in from request.app.state.settings.city.publisher",
-        "/charter/feed.atom",
-    ),
-    (
         "portal/council/pdfgen.py",
         "Ville de Suresnes",
         "a `city: str` argument of generate() given settings.city.official_name (the demo: "

@@ -40,8 +40,12 @@ def feed(request: Request) -> Response:
     ids = set(db.scalars(select(Answer.official_id))) | {
         i for i in db.scalars(select(CharterVersion.published_by)) if i is not None
     }
+    settings = request.app.state.settings
     body = opendata.atom_feed(
-        db, base_url=request.app.state.settings.base_url, names=display_names(db, ids)
+        db,
+        base_url=settings.base_url,
+        publisher=settings.city.publisher,
+        names=display_names(db, ids),
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 

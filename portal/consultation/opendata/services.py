@@ -245,8 +245,11 @@ def export_csv(data: dict[str, Any]) -> str:
 # --- the Atom feed ---------------------------------------------------------------------------------
 
 
-def atom_feed(session: Session, *, base_url: str, names: dict[int, str] | None = None) -> bytes:
-    """Published versions and official answers, newest first (ElementTree escapes every text)."""
+def atom_feed(
+    session: Session, *, base_url: str, publisher: str, names: dict[int, str] | None = None
+) -> bytes:
+    """Published versions and official answers, newest first (ElementTree escapes every text);
+    `publisher` (the city's settings) is the feed's author."""
     entries: list[tuple[datetime, dict[str, str]]] = []
     for v in session.scalars(
         select(CharterVersion)
@@ -287,9 +290,7 @@ def atom_feed(session: Session, *, base_url: str, names: dict[int, str] | None =
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": f"{base_url}/charter"})
     updated = entries[0][0] if entries else utcnow()
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
-    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = _(
-        "Ville de Suresnes"
-    )
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = publisher
     for when, e in entries:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = e["id"]

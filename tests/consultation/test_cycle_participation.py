@@ -220,3 +220,22 @@ def test_the_open_data_export_names_the_channel_not_the_agent(
     authors = {c["body"]: c["author"] for c in comments}
     assert authors["Je veux parler à quelqu'un, pas à une machine."] == "accueil:telephone"
     assert authors["Mon avis d'agent."].startswith("p-")
+
+
+def test_what_an_agent_records_for_others_is_not_in_the_agents_own_lists(
+    charter: Accounts, login_as: Any
+) -> None:
+    """A comment and a proposal recorded at the front desk are the resident's words: they appear
+    neither on the agent's "my contributions" page nor in the agent's data download."""
+    agent = login_as("agent")
+    assert desk_comment(agent, body="Un avis dicté au téléphone.").status_code == 303
+    assert propose(agent, channel="accueil", title="Un guichet humain").status_code == 303
+    own = post(agent, "/charter/clauses/4/comments", {"body": "Mon propre avis d'agent."},
+               follow_redirects=False)  # fmt: skip
+    assert own.status_code == 303
+    mine = t(agent.get("/account/consultation"))
+    assert "Mon propre avis d'agent." in mine
+    assert "Un avis dicté au téléphone." not in mine and "Un guichet humain" not in mine
+    download = agent.get("/account/export.json").text
+    assert "Mon propre avis d'agent." in download
+    assert "Un avis dicté au téléphone." not in download and "Un guichet humain" not in download

@@ -77,7 +77,13 @@ def my_consultation(session: Session, *, user_id: int) -> MyConsultation:
         .outerjoin(Clause, col(Clause.id) == Comment.clause_id)
         .outerjoin(CharterVersion, col(CharterVersion.id) == Clause.version_id)
         .outerjoin(Proposal, col(Proposal.id) == Comment.proposal_id)
-        .where(Comment.author_id == user_id, col(Comment.deleted_at).is_(None))
+        # What an agent recorded for a resident at the front desk is the resident's word, not
+        # the agent's: it is in neither the agent's lists nor the agent's data download.
+        .where(
+            Comment.author_id == user_id,
+            col(Comment.deleted_at).is_(None),
+            col(Comment.assisted_channel).is_(None),
+        )
         .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
     ).all()
     comments = []
@@ -98,7 +104,8 @@ def my_consultation(session: Session, *, user_id: int) -> MyConsultation:
         MyProposal(p.id or 0, p.title, urls.proposal(p.id), p.status, p.created_at, p.body,
                    p.rationale)
         for p in session.scalars(
-            select(Proposal).where(Proposal.author_id == user_id)
+            select(Proposal)
+            .where(Proposal.author_id == user_id, col(Proposal.assisted_channel).is_(None))
             .order_by(col(Proposal.created_at).desc())
         )
     ]  # fmt: skip

@@ -94,7 +94,7 @@ def test_each_demo_entry_gives_text_or_to_complete_for_every_heading(entry: Any)
     data = entry.data
     # The register's own labels of its enum values are the entry's words too.
     words = json.dumps(data, ensure_ascii=False) + " ".join(compliance.AUTOMATION_LABELS.values())
-    pack = compliance.pack(data, url=URL)
+    pack = compliance.pack(data, url=URL, publisher="Ville de Suresnes")
     for item in [*pack.fria, *pack.explanation, *pack.editorial]:
         if item.value is not None:
             for line in item.value.split("\n"):
@@ -108,7 +108,7 @@ def test_each_demo_entry_gives_text_or_to_complete_for_every_heading(entry: Any)
 
 def test_a_complete_entry_leaves_only_the_persons_own_case_to_complete() -> None:
     """With every field filled, only R311-3-1-2 3° and 4° remain "à compléter"."""
-    pack = compliance.pack(_full(), url=URL)
+    pack = compliance.pack(_full(), url=URL, publisher="Ville de Suresnes")
     assert [i.ref for i in pack.fria if i.missing] == []
     assert [i.ref for i in pack.explanation if i.missing] == ["R311-3-1-2 3°", "R311-3-1-2 4°"]
     assert pack.annex["a_completer"] == []
@@ -143,7 +143,7 @@ def test_pack_page_shows_notices_and_to_complete_marks(
     assert "« Assistant automatique »" in entry
 
 
-def test_pack_json_and_annex_json(client: TestClient, registry: list[str]) -> None:
+def test_pack_json_and_annex_json(client: TestClient, registry: list[str], settings: Any) -> None:
     """The JSON pack counts what is to complete; the Annex VIII C record validates."""
     doc = client.get(f"/registry/{SLUG}/conformite.json").json()
     assert doc["article_50"][0]["mention"] == "Assistant automatique"
@@ -152,7 +152,7 @@ def test_pack_json_and_annex_json(client: TestClient, registry: list[str]) -> No
     compliance.annex_validator().validate(annex)
     assert annex["haut_risque"] is False
     assert "C3_url_base_ue" in annex["a_completer"]
-    assert annex["C1_deployeur"]["nom"] == "Ville de Suresnes"
+    assert annex["C1_deployeur"]["nom"] == settings.city.official_name
 
 
 def test_inventory_csv_has_etalabs_columns_and_only_concerned_entries(

@@ -26,6 +26,11 @@ def _url(request: Request, slug: str) -> str:
     return request.app.state.settings.base_url + urls.entry(slug)
 
 
+def _publisher(request: Request) -> str:
+    """The deployer of every system: the city running the portal (its settings)."""
+    return str(request.app.state.settings.city.official_name)
+
+
 def _json(value: Any, filename: str) -> Response:
     return Response(
         json.dumps(value, ensure_ascii=False, indent=2),
@@ -37,10 +42,11 @@ def _json(value: Any, filename: str) -> Response:
 def pack_page(request: Request) -> Response:
     system = registry.get_published(request.state.db, request.path_params["slug"])
     data = system.data or {}
+    pack = services.pack(data, url=_url(request, system.slug), publisher=_publisher(request))
     return render(
         request,
         "registry/compliance.html",
-        {"system": system, "pack": services.pack(data, url=_url(request, system.slug)),
+        {"system": system, "pack": pack,
          "to_complete": _(services.TO_COMPLETE),
          "practices": {k: _(v) for k, v in services.PRACTICE_LABELS.items()},
          "check": data.get("prohibited_practices")},
@@ -49,13 +55,17 @@ def pack_page(request: Request) -> Response:
 
 def pack_json(request: Request) -> Response:
     system = registry.get_published(request.state.db, request.path_params["slug"])
-    doc = services.pack(system.data or {}, url=_url(request, system.slug)).as_json()
+    doc = services.pack(
+        system.data or {}, url=_url(request, system.slug), publisher=_publisher(request)
+    ).as_json()
     return _json(doc, f"conformite-{system.slug}.json")
 
 
 def annex_json(request: Request) -> Response:
     system = registry.get_published(request.state.db, request.path_params["slug"])
-    record = services.annex_viii_c(system.data or {}, url=_url(request, system.slug))
+    record = services.annex_viii_c(
+        system.data or {}, url=_url(request, system.slug), publisher=_publisher(request)
+    )
     services.annex_validator().validate(record)  # a record that breaks its schema is a bug
     return _json(record, f"annexe-viii-c-{system.slug}.json")
 

@@ -21,7 +21,6 @@ from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 
 TO_COMPLETE = N_("à compléter")
-PUBLISHER = "Ville de Suresnes"
 ANNEX_SCHEMA_PATH = Path(__file__).resolve().parent / "annex_viii_c.schema.json"
 CHANNEL_LABELS = {
     "chat": N_("conversation écrite"),
@@ -177,7 +176,7 @@ def inventory_header() -> list[str]:
 # --- AI Act Annex VIII section C ----------------------------------------------------------------
 
 
-def annex_viii_c(data: dict[str, Any], *, url: str) -> dict[str, Any]:
+def annex_viii_c(data: dict[str, Any], *, url: str, publisher: str) -> dict[str, Any]:
     """The record a public deployer files for a high-risk system (art. 49(3)); every missing
     value is null and named in `a_completer`."""
     annex = data.get("annex_viii_c") or {}
@@ -188,7 +187,7 @@ def annex_viii_c(data: dict[str, Any], *, url: str) -> dict[str, Any]:
         "fiche": url,
         "haut_risque": _get(data, "risk.category") == "high",
         "C1_deployeur": {
-            "nom": deployer.get("name") or PUBLISHER,
+            "nom": deployer.get("name") or publisher,
             "adresse": deployer.get("address") or None,
             "contact": deployer.get("contact") or _get(data, "service.email") or None,
         },
@@ -309,12 +308,12 @@ class Pack:
         }
 
 
-def pack(data: dict[str, Any], *, url: str) -> Pack:
+def pack(data: dict[str, Any], *, url: str, publisher: str) -> Pack:
     note = notices(data)
     edit = editorial(data)
     row = inventory_row(data, url)
     inventory = list(zip(inventory_header(), row, strict=True))
-    annex = annex_viii_c(data, url=url)
+    annex = annex_viii_c(data, url=url, publisher=publisher)
     impact = fria(data)
     letter = explanation(data)
     missing = (

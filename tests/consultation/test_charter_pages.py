@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.factories import Accounts
 from tests.helpers import as_role, assert_accessible, csrf_token, run_concurrently
 
 
@@ -165,3 +167,19 @@ def test_charter_pages_are_accessible(
     ):
         page.goto(f"{live_server}{path}")
         assert_accessible(page)
+
+
+def test_the_changes_of_an_article_speak_the_interface_language(
+    charter: Accounts, client: TestClient
+) -> None:
+    """The hidden spoken labels of an article's changes follow the visitor's language, even
+    though each change is computed once and reused (French, then English, then French again)."""
+    changed = [n for n in range(1, 12) if "<ins>" in client.get(f"/charter/clauses/{n}").text]
+    assert changed, "the demo's draft changes at least one article"
+    path = f"/charter/clauses/{changed[0]}"
+    assert "[début d'ajout]" in unescape(client.get(path).text)
+    client.cookies.set("portal_lang", "en")
+    english = unescape(client.get(path).text)
+    assert "[start of insertion]" in english and "[début d'ajout]" not in english
+    client.cookies.set("portal_lang", "fr")
+    assert "[début d'ajout]" in unescape(client.get(path).text)

@@ -8,9 +8,11 @@ comment calls `clause_page` too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 
 from portal.accounts.services import display_names
@@ -29,6 +31,7 @@ from portal.consultation.review import services as review
 from portal.consultation.vocabulary import VersionStatus
 from portal.errors import NotFound
 from portal.registry.services import systems_committed_to
+from portal.web import i18n
 from portal.web.i18n import gettext as _
 
 
@@ -95,6 +98,16 @@ def current_clause(request: Request, number: int) -> tuple[charter.VersionView, 
     return data, charter.get_clause(request.state.db, data.version, number)
 
 
+@lru_cache(maxsize=1024)
+def _diff_step(old: str, new: str, locale: str) -> tuple[Markup, bool]:
+    """One version-to-version change of an article, as HTML, and whether anything changed: the
+    texts of published versions never change, so each pair is diffed once per process and
+    interface language (its spoken labels are translated); the diff was among the largest costs
+    of a clause page in the profile (docs/benchmarks.md)."""
+    segments = diff_text(old, new)
+    return render_segments_html(segments), any(s.op != "equal" for s in segments)
+
+
 def clause_page(request: Request, number: int) -> ClausePage:
     db = request.state.db
     data, clause = current_clause(request, number)
@@ -106,9 +119,12 @@ def clause_page(request: Request, number: int) -> ClausePage:
         if v.status == VersionStatus.PUBLISHED
     ]
     for (old_v, old_c), (new_v, new_c) in pairwise(history):
-        segments = diff_text(old_c.title + "\n\n" + old_c.body, new_c.title + "\n\n" + new_c.body)
-        steps.append({"from": old_v, "to": new_v, "html": render_segments_html(segments),
-                      "changed": any(s.op != "equal" for s in segments)})  # fmt: skip
+        html, changed = _diff_step(
+            old_c.title + "\n\n" + old_c.body,
+            new_c.title + "\n\n" + new_c.body,
+            i18n.current_locale.get(),
+        )
+        steps.append({"from": old_v, "to": new_v, "html": html, "changed": changed})
     return ClausePage(
         **vars(clause_discussion(request, data, clause)),
         data=data,

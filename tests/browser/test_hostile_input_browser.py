@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from portal.settings import Settings
 from tests.factories import create_user, email_of
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, read_council_uploads
 
 MARK = "window.__pwned=1"
 HOSTILE = [
@@ -88,6 +88,9 @@ def hostile_world(
         follow_redirects=False,
     )
     assert upload.status_code in {200, 303}, unescape(upload.text)[:800]
+    # An upload only queues the file; the worker reads it. Read it, so the meeting page exists.
+    read_council_uploads(engine, settings)
+    assert make_client().get("/council/m/2025-03-03").status_code == 200
     return [
         "/charter/clauses/4",
         "/charter/proposals",

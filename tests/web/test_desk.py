@@ -17,17 +17,21 @@ from tests.factories import Accounts, add_comment, add_proposal, open_charter, r
 from tests.helpers import ROLES, as_role, post, t
 
 HREF = re.compile(r'<a [^>]*href="([^"#]*)(?:#[^"]*)?"')
-SHARED = {"/account", "/charter", "/moderation/figures", "/consultation/export"}
+SHARED = {"/account", "/account/consultation", "/charter", "/moderation/figures",
+          "/consultation/export"}  # fmt: skip
 DESKS = {
     "resident": SHARED,
     "agent": SHARED | {"/charter/proposals/new", "/registry/drafts", "/registry",
-                       "/registry/new", "/council/upload"},
-    "moderator": SHARED | {"/moderation"},
+                       "/registry/new", "/council/upload", "/council/questions/desk",
+                       "/charter/desk"},
+    "moderator": SHARED | {"/moderation", "/registry/questions/signalees"},
     "official": SHARED | {"/charter/review", "/consultation/synthesis/draft", "/registry/drafts",
                           "/registry", "/registry/new"},
     "admin": SHARED | {"/charter/review", "/consultation/synthesis/draft", "/registry/drafts",
                        "/registry", "/registry/new", "/charter/proposals/new", "/moderation",
-                       "/council/upload", "/admin/users", "/admin/outbox"},
+                       "/council/upload", "/council/questions/desk", "/admin/users",
+                       "/admin/outbox", "/admin/audit", "/charter/desk",
+                       "/registry/questions/signalees"},
 }  # fmt: skip
 
 

@@ -74,7 +74,7 @@ PASSAGES_READ = 12
 MAYBE_USEFUL = 3
 # Words of a question that say what is asked, not what about.
 QUESTION_WORDS = frozenset(
-    terms(" ".join(("conseil", "municipal", "municipale", "ville", "suresnes", "commune", "décidé",
+    terms(" ".join(("conseil", "municipal", "municipale", "ville", "commune", "décidé",
               "décision", "décider", "fait", "faire", "elu", "élus", "sujet", "propos", "concernant",
               "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle", "prevu",
               "prevue", "qui", "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "va",
@@ -126,9 +126,10 @@ class Answer:
     kind_found: bool = True  # a quoted sentence carries the kind of fact the question asks for
 
 
-def question_terms(question: str) -> tuple[list[Group], bool]:
+def question_terms(question: str, *, city: str = "") -> tuple[list[Group], bool]:
     """The words to look for (each with its lemma), and whether the question asks about a
-    decision."""
+    decision. The city's own name (every passage is about it) says nothing of what is asked."""
+    ignored = QUESTION_WORDS | frozenset(terms(city)) if city else QUESTION_WORDS
     groups = query_groups(question)
     stems = [s for g in groups for s in group_stems(g)]
     about_decision = any(DECISION_STEM.match(s) for s in stems) or bool(
@@ -136,7 +137,7 @@ def question_terms(question: str) -> tuple[list[Group], bool]:
     )
     wanted: list[Group] = []
     for group in groups:
-        if len(group[0]) < 2 or any(s in QUESTION_WORDS for s in group_stems(group)):
+        if len(group[0]) < 2 or any(s in ignored for s in group_stems(group)):
             continue
         synonyms = SYNONYMS.get(stem(group[0]))
         wanted += synonyms or [group]
@@ -217,9 +218,13 @@ def _maybe_useful(session: Session, groups: list[Group], filters: Filters) -> li
     return [h for h in hits if h.kind != "heading"][:MAYBE_USEFUL]
 
 
-def ask(session: Session, question: str, *, filters: Filters | None = None) -> Answer:
+def ask(
+    session: Session, question: str, *, filters: Filters | None = None, city: str = ""
+) -> Answer:
+    """Quote the sentences of the minutes that answer `question`; `city` is the short name of
+    the city whose minutes these are (settings), a word that narrows nothing."""
     filters = filters or Filters()
-    typed, about_decision = question_terms(question)
+    typed, about_decision = question_terms(question, city=city)
     kinds = question_kinds(question)
     decided = any(DECISION_STEM.match(s) for g in typed for s in group_stems(g))
     if decided and "date" in kinds:

@@ -93,7 +93,9 @@ def api_search(request: Request) -> Response:
 
 def api_ask(request: Request) -> Response:
     question = _q(request)
-    answer = services.ask(request.state.db, question)
+    answer = services.ask(
+        request.state.db, question, city=request.app.state.settings.city.short_name
+    )
     body: dict[str, Any] = {
         "question": question,
         "found": answer.found,

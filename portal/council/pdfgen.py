@@ -18,6 +18,7 @@ import yaml
 from fpdf import FPDF
 
 from portal.council.parse import text_pages
+from portal.settings import DEMO_CITY
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -41,9 +42,10 @@ def hyphenate(word: str, fits: int) -> tuple[str, str] | None:
 
 
 class MinutesPDF(FPDF):
-    def __init__(self, running_title: str) -> None:
+    def __init__(self, running_title: str, city: str) -> None:
         super().__init__(format="A4")
         self.running_title = running_title
+        self.city = city
         self.add_font("dejavu", fname=str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font("dejavu", style="B", fname=str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_margins(22, 20, 22)
@@ -52,7 +54,7 @@ class MinutesPDF(FPDF):
 
     def header(self) -> None:
         self.set_font("dejavu", size=8)
-        self.cell(0, 5, "Ville de Suresnes — Conseil municipal", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 5, f"{self.city} — Conseil municipal", new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 5, self.running_title, new_x="LMARGIN", new_y="NEXT")
         self.ln(6)
 
@@ -107,9 +109,12 @@ def render_text(text: str, *, name: str = "minutes") -> bytes:
         raise ValueError(f"{name}: front matter missing")
     meta = yaml.safe_load(match.group(1))
     day: date = meta["date"]
-    pdf = MinutesPDF(f"Procès-verbal de la séance du {french_date(day)}")
+    # The city whose minutes these are: the source's own `city:`, else the demo's (these
+    # sources are the demo's minutes).
+    city = str(meta.get("city") or DEMO_CITY.official_name)
+    pdf = MinutesPDF(f"Procès-verbal de la séance du {french_date(day)}", city)
     pdf.set_title(f"Procès-verbal du conseil municipal du {french_date(day)}")
-    pdf.set_author("Ville de Suresnes")
+    pdf.set_author(city)
     pdf.add_page()
     facts = [
         ("Lieu", meta.get("place")),

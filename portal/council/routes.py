@@ -132,7 +132,8 @@ def search(request: Request) -> Response:
 
 def ask(request: Request) -> Response:
     question = _query(request)
-    answer = services.ask(request.state.db, question) if question else None
+    city = request.app.state.settings.city.short_name
+    answer = services.ask(request.state.db, question, city=city) if question else None
     return render(request, "council/ask.html", {"q": question, "answer": answer})
 
 

@@ -13,6 +13,7 @@ from portal.council.ingest import index_entities
 from portal.council.models import Meeting, Passage
 from portal.council.search import Filters, candidates, search
 from portal.db import session_scope
+from portal.settings import DEMO_CITY
 
 QUESTIONS = Path(__file__).with_name("eval_questions.yaml")
 MIN_RECALL_AT_5 = 0.9
@@ -53,7 +54,7 @@ def evaluate(engine: Engine) -> dict[str, tuple[float, float]]:
                 if mode == "search":
                     ranked = [h.passage_id for h in search(session, q["q"], limit=10).hits]
                 else:
-                    groups, _ = question_terms(q["q"])
+                    groups, _ = question_terms(q["q"], city=DEMO_CITY.short_name)
                     ranked = [
                         i for i, _ in candidates(session, groups, filters=Filters(), limit=10)
                     ]

@@ -80,20 +80,6 @@ PENDING: list[tuple[str, str, str, str]] = [
         "Registre des algorithmes et systèmes d'IA d'une collectivité",
         "/registry/schema.json",
     ),
-    (
-        "portal/council/pdfgen.py",
-        "Ville de Suresnes",
-        "a `city: str` argument of generate() given settings.city.official_name (the demo: "
-        "DEMO_CITY.official_name)",
-        "",
-    ),
-    (
-        "portal/council/answer.py",
-        '"suresnes"',
-        "fold(settings.city.short_name) added to the stop words at run time (answer() is given "
-        "the city's short name)",
-        "",
-    ),
 ]
 PENDING_PAGES = {address for _f, _text, _new, address in PENDING if address}
 

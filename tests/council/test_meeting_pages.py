@@ -154,3 +154,15 @@ def test_links_to_paragraphs_on_other_pages(client: Any, engine: Engine) -> None
     deliberation = client.get("/api/council/deliberations/2025-03-02").json()
     assert deliberation["total_passages"] == 2
     assert deliberation["url"] == f"/council/m/2025-03-03/p/{heading}"
+
+
+def test_the_minutes_are_marked_french_under_the_english_interface(
+    client: Any, demo_minutes: None
+) -> None:
+    """WCAG 3.1.2: in English, the minutes' text (French) carries lang="fr"; in French the
+    attribute is not repeated."""
+    day = "/council/m/2024-03-28"
+    client.cookies.set("portal_lang", "en")
+    assert '<div class="minutes" lang="fr">' in client.get(day).text
+    client.cookies.set("portal_lang", "fr")
+    assert '<div class="minutes">' in client.get(day).text

@@ -182,7 +182,6 @@ def test_privacy_note_links_the_notice() -> None:
 # the lead adds it). Each entry: the template and the opening tag that gets the attribute.
 FRENCH_CONTENT_PENDING = {
     "portal/registry/templates/registry/entry.html": '<section aria-labelledby="pour-vous">',
-    "portal/council/templates/council/meeting.html": '<div class="minutes">',
 }
 
 

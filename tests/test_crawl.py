@@ -5,11 +5,17 @@ and redirects; a GET form is not a link) within the site, breadth-first, at most
 `PER_ROUTE` addresses per route (so a hundred council passages do not crowd out the desks) and
 `MAX_PAGES` pages in all. Nothing it follows writes: every write of the portal is a POST.
 
+The world is the demo's (charter, consultation, synthesis, register with a draft waiting,
+council minutes) and each role crawls as its demo account (the demo agent owns the systems).
+
 What must be reached is read from the route table: every GET route without a path parameter
-whose permission the role holds, minus the few listed in `NOT_LINKED` with the reason they are
-entered another way (a mailed link, a program). A new desk or export that no page links to
-therefore fails here, named with its permission. Besides, no crawled page answers 5xx and no
-internal link is a 404 (the page holding the broken link is named).
+whose permission the role holds and that answers it 200 in this world (a page refused by the
+state, such as proposals closed to residents, is not asked for), minus the few listed in
+`NOT_LINKED` with the reason they are entered another way (a mailed link, a program); and at
+least one address of every GET route with a parameter (an entry, a draft, a meeting) but those in
+`PARAMETER_NOT_LINKED`. A new desk or export that no page links to therefore fails here, named
+with its permission. Besides, no crawled page answers 5xx and no internal link is a 404 (the page
+holding the broken link is named).
 
 The crawl runs on SQLite only: it is about links, which do not depend on the database (both
 databases are covered by each page's own tests).
@@ -34,14 +40,17 @@ from starlette.testclient import TestClient
 from portal.consultation.demo.loader import load_demo as load_consultation
 from portal.consultation.synthesis.demo import load_demo as load_synthesis
 from portal.council.demo import load_demo as load_council
+from portal.db import session_scope
+from portal.registry import services as registry_services
+from portal.registry.loader import to_text
 from portal.settings import Settings
 from portal.web.permissions import perm
 from portal.web.routing import PortalRoute, route
-from tests.factories import _password_hash, add_proposal, register_entries
-from tests.helpers import ROLES
+from tests.factories import _password_hash, add_proposal, email_of, register_entries
+from tests.helpers import ROLES, login
 
 MAX_PAGES = 400
-PER_ROUTE = 3
+PER_ROUTE = 8
 BASE = "http://testserver"
 HREF = re.compile(r"<a\b[^>]*?\bhref=\"([^\"]*)\"", re.IGNORECASE)
 FORM = re.compile(r"<form\b([^>]*)>", re.IGNORECASE)
@@ -69,6 +78,19 @@ FORM_ENTRY = {
     "/council/search": "the search form of the council's pages (a GET form, not a link)",
 }
 """Pages entered by a GET form with what the visitor types: the form must be on a reached page."""
+
+API_PATTERN = "an API for programs: its pattern is on /donnees-ouvertes and in /api/openapi.json"
+PARAMETER_NOT_LINKED = {
+    "/login/oidc/{provider}": "the sign-in buttons of an identity provider (none set up here)",
+    "/login/oidc/{provider}/callback": "the return address of the identity provider",
+    "/follow/unsubscribe/{token}": "the link at the foot of each follow mail",
+    "/api/registry/systems/{slug}": API_PATTERN,
+    "/api/council/meetings/{day}": API_PATTERN,
+    "/api/council/deliberations/{number}": API_PATTERN,
+    "/council/uploads/{upload_id:int}": "the upload form leads there (no upload in this world)",
+}
+"""GET routes with a path parameter that no page of this world links to, and why; every other
+one the role may use must be reached at least once (a desk's item, an entry, a meeting)."""
 
 MUST_REACH = {
     "/donnees-ouvertes", "/moderation/figures", "/consultation/export",
@@ -166,11 +188,17 @@ def crawl(client: TestClient, routes: list[PortalRoute]) -> Crawl:
     return result
 
 
+def role_holds(role: str) -> tuple[frozenset[str], bool]:
+    """(roles, signed in) of a role of the tables; every account also holds "resident"
+    (tests.factories.create_user, as accounts.services does)."""
+    if role == "anonymous":
+        return frozenset(), False
+    return frozenset({"resident", role}), True
+
+
 def expected_pages(routes: list[PortalRoute], role: str) -> dict[str, str]:
     """Every parameterless GET page the role may use -> the permission that grants it."""
-    signed_in = role != "anonymous"
-    # Every account holds "resident" (tests.factories.create_user, as accounts.services does).
-    roles = frozenset() if not signed_in else frozenset({"resident", role})
+    roles, signed_in = role_holds(role)
     pages: dict[str, str] = {}
     for r in routes:
         if "GET" not in (r.methods or ()) or "{" in r.path or r.path in NOT_LINKED:
@@ -191,7 +219,7 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def world(engine: Engine, settings: Settings, make_user: Any, monkeypatch: Any) -> None:
+def world(engine: Engine, settings: Settings, make_user: Any, monkeypatch: Any) -> dict[str, int]:
     """A demo-like portal, as `portal demo load` makes it: the demo charter with its
     consultation, comments, proposals and published synthesis, the register's systems, the
     council's minutes."""
@@ -204,12 +232,37 @@ def world(engine: Engine, settings: Settings, make_user: Any, monkeypatch: Any) 
     load_synthesis(engine, settings, accounts=accounts, progress=lambda _m: None)
     add_proposal(engine, author_id=accounts["agent"], title="Une proposition à explorer")
     register_entries(engine, accounts["agent"])
+    with session_scope(engine) as session:
+        system = registry_services.get_published(session, "chatbot-habitants")
+        data = dict(system.data or {}, summary="Un assistant écrit, plus court désormais.")
+        registry_services.draft(
+            session, text=to_text(data), summary="Résumé raccourci", author_id=accounts["agent"],
+            slug="chatbot-habitants",
+        )  # fmt: skip
     load_council(engine, settings, accounts=accounts, progress=lambda _m: None)
+    return accounts
 
 
-def client_for(role: str, make_client: Any, login_as: Any) -> TestClient:
+DEMO_ACCOUNT = {"resident": "habitant", "agent": "agent", "moderator": "moderation",
+                "official": "elu", "admin": "admin"}  # fmt: skip
+"""The demo account of each role (the demo's agent owns the register's systems)."""
+
+
+def client_for(
+    role: str,
+    make_client: Any,
+    login_as: Any,
+    engine: Engine,
+    accounts: dict[str, int] | None = None,
+) -> TestClient:
+    """Signed out, signed in as the world's account of that role, or as a new one."""
+    client: TestClient
     if role == "anonymous":
-        client: TestClient = make_client()
+        client = make_client()
+        return client
+    if accounts is not None:
+        client = make_client()
+        login(client, email_of(engine, accounts[DEMO_ACCOUNT[role]]))
         return client
     signed_in: TestClient = login_as(*([] if role == "resident" else [role]))
     return signed_in
@@ -228,6 +281,21 @@ def problems_of(client: TestClient, routes: list[PortalRoute], role: str) -> lis
             problems.append(f"[{role}] {url} answers {status} (linked from {linked_from})")
         if status == 404:
             problems.append(f"[{role}] broken link {url} on {linked_from}")
+    roles, signed_in = role_holds(role)
+    reached_routes = {
+        found.path
+        for url, status in result.visited.items()
+        if status < 400 and (found := route_of(routes, urlsplit(url).path)) is not None
+    }
+    for r in routes:
+        if (
+            "GET" in (r.methods or ())
+            and "{" in r.path
+            and r.path not in PARAMETER_NOT_LINKED
+            and r.path not in reached_routes
+            and r.permission.allows(roles, authenticated=signed_in)
+        ):
+            problems.append(f"[{role}] no page of {r.path} ({r.permission.name}) is linked")
     expected = expected_pages(routes, role)
     named = MUST_REACH | STAFF_DESKS.get(role, set())
     for path in sorted(set(expected) | named):
@@ -245,7 +313,7 @@ def problems_of(client: TestClient, routes: list[PortalRoute], role: str) -> lis
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_page_of_each_role_is_reachable_by_links(
-    app: Starlette, world: None, make_client: Any, login_as: Any
+    app: Starlette, world: dict[str, int], engine: Engine, make_client: Any, login_as: Any
 ) -> None:
     """Signed in as each role, every page it may use is reached by links from `/`; no page
     answers 5xx and no internal link is a 404."""
@@ -253,14 +321,16 @@ def test_every_page_of_each_role_is_reachable_by_links(
     problems = [
         problem
         for role in ROLES
-        for problem in problems_of(client_for(role, make_client, login_as), routes, role)
+        for problem in problems_of(
+            client_for(role, make_client, login_as, engine, world), routes, role
+        )
     ]
     assert not problems, "Pages unreachable by links, or failing:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_new_desk_that_no_page_links_to_is_reported(
-    app: Starlette, make_client: Any, login_as: Any
+    app: Starlette, engine: Engine, make_client: Any, login_as: Any
 ) -> None:
     """A moderators' desk added to the route table without a link is named, with its
     permission, for the moderator and the admin only."""
@@ -272,7 +342,7 @@ def test_a_new_desk_that_no_page_links_to_is_reported(
     app.router.routes.insert(0, desk)
     routes = portal_routes(app)
     for role in ROLES:
-        client = client_for(role, make_client, login_as)
+        client = client_for(role, make_client, login_as, engine)
         reported = [p for p in problems_of(client, routes, role) if "bureau-sans-lien" in p]
         if role in ("moderator", "admin"):
             assert reported == [

@@ -38,6 +38,7 @@ from portal.registry.permissions import (
     DRAFT_ENTRY,
     REVIEW_ENTRY,
 )
+from portal.text import slugify
 from portal.web.forms import attempt
 from portal.web.i18n import N_, ngettext
 from portal.web.i18n import gettext as _
@@ -216,12 +217,18 @@ def schema_json(request: Request) -> Response:
 
 
 def export_json(request: Request) -> Response:
-    doc = services.export_document(request.state.db)
+    city = request.app.state.settings.city
+    doc = services.export_document(request.state.db, publisher=city.publisher)
     return Response(
         json.dumps(doc, ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="registre-ia-suresnes.json"'},
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(request)}.json"'},
     )
+
+
+def _export_name(request: Request) -> str:
+    """registre-ia-<city>: the register's download names, from the city of the settings."""
+    return f"registre-ia-{slugify(request.app.state.settings.city.short_name)}"
 
 
 CSV_COLUMNS = (
@@ -272,7 +279,7 @@ def _csv_response(text: str, filename: str) -> Response:
 def export_csv(request: Request) -> Response:
     # The one CSV writer (portal/csvout.py): text that a spreadsheet would run is defused.
     text = write_rows(_csv_rows(request, french=False), header=CSV_COLUMNS)
-    return _csv_response(text, "registre-ia-suresnes.csv")
+    return _csv_response(text, f"{_export_name(request)}.csv")
 
 
 def export_csv_french(request: Request) -> Response:
@@ -280,7 +287,7 @@ def export_csv_french(request: Request) -> Response:
     values, a BOM; beside the machine CSV, which keeps its columns for programs."""
     header = [_(h) for h in CSV_FRENCH_HEADER]
     text = write_rows_french(_csv_rows(request, french=True), header=header)
-    return _csv_response(text, "registre-ia-suresnes-excel.csv")
+    return _csv_response(text, f"{_export_name(request)}-excel.csv")
 
 
 def programme(request: Request) -> Response:
@@ -293,6 +300,10 @@ def programme(request: Request) -> Response:
 
 def feed(request: Request) -> Response:
     base = request.app.state.settings.base_url
+    feed_title = _(
+        "Registre des systèmes d’IA de %(city)s : modifications publiées",
+        city=request.app.state.settings.city.short_name,
+    )
     changes = services.recent_changes(request.state.db, limit=50)
     names = _names(request, [c.publisher_id for c, _s in changes])
     updated = changes[0][0].published_at.isoformat() if changes else "1970-01-01T00:00:00+00:00"
@@ -317,7 +328,7 @@ def feed(request: Request) -> Response:
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
         f"<id>{escape(base)}/registry/feed.atom</id>"
-        f"<title>{escape(_('Registre des systèmes d’IA de Suresnes : modifications publiées'))}</title>"
+        f"<title>{escape(feed_title)}</title>"
         f'<link rel="self" href="{escape(base)}/registry/feed.atom"/>'
         f'<link href="{escape(base)}/registry"/>'
         f"<updated>{updated}</updated>" + "".join(items) + "</feed>"

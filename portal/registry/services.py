@@ -835,9 +835,12 @@ def pending_drafts_of(session: Session, system_id: int) -> list[Revision]:
     return list(session.scalars(stmt.order_by(Revision.id)))
 
 
-def export_document(session: Session, *, generated_at: datetime | None = None) -> dict[str, Any]:
+def export_document(
+    session: Session, *, publisher: str, generated_at: datetime | None = None
+) -> dict[str, Any]:
+    """The register as one JSON document; `publisher` is the city of the settings."""
     return {
-        "publisher": "Ville de Suresnes",
+        "publisher": publisher,
         "generated_at": (generated_at or utcnow()).isoformat(),
         "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
         "schema": "/registry/schema.json",

@@ -2,9 +2,7 @@
 own content/ on an empty database, it shows Montreuil's name and Suresnes nowhere: pages, API
 documents, exports, feeds, mails.
 
-The occurrences still hard-coded in other packages' files are listed in PENDING with the exact
-replacement (issue 16, section 6); each is checked to be still there, so the entry is removed when
-the fix lands, and nothing else may name Suresnes.
+No code names the demo's city but the demo's own settings and accounts (DEMO_NAMING below).
 """
 
 from __future__ import annotations
@@ -39,49 +37,15 @@ CITY_ENV = {
 }
 OLD = re.compile("suresnes", re.I)
 
-# (file, hard-coded text, exact replacement, address showing it on an empty database or "")
-PENDING: list[tuple[str, str, str, str]] = [
-    (
-        "portal/registry/routes.py",
-        'filename="registre-ia-suresnes.json"',
-        'filename="registre-ia-{slugify(settings.city.short_name)}.json" (an f-string, with '
-        "settings = request.app.state.settings and slugify from portal.text)",
-        "/registry/export.json",
-    ),
-    (
-        "portal/registry/routes.py",
-        '"registre-ia-suresnes.csv"',
-        'f"registre-ia-{slugify(settings.city.short_name)}.csv" (the same)',
-        "/registry/export.csv",
-    ),
-    (
-        "portal/registry/routes.py",
-        '"registre-ia-suresnes-excel.csv"',
-        'f"registre-ia-{slugify(settings.city.short_name)}-excel.csv" (the same)',
-        "/registry/export-excel.csv",
-    ),
-    (
-        "portal/registry/routes.py",
-        "Registre des systèmes d’IA de Suresnes : modifications publiées",
-        "_('Registre des systèmes d’IA de %(city)s : modifications publiées', "
-        "city=request.app.state.settings.city.short_name)",
-        "/registry/feed.atom",
-    ),
-    (
-        "portal/registry/services.py",
-        '"publisher": "Ville de Suresnes"',
-        'export_document(session, *, publisher: str, ...) writing "publisher": publisher, '
-        "called with publisher=settings.city.publisher",
-        "/registry/export.json",
-    ),
-    (
-        "portal/registry/schema.json",
-        "Registre des algorithmes et systèmes d'IA de la Ville de Suresnes",
-        "Registre des algorithmes et systèmes d'IA d'une collectivité",
-        "/registry/schema.json",
-    ),
-]
-PENDING_PAGES = {address for _f, _text, _new, address in PENDING if address}
+# The only source files that may name the demo's city: its settings (DEMO_CITY), the demo
+# accounts' address domain and password, and the common-password list (words people pick).
+DEMO_NAMING = {
+    "portal/settings.py",
+    "portal/demo.py",
+    "portal/app.py",
+    "portal/consultation/demo/loader.py",
+    "portal/accounts/passwords.py",
+}
 
 
 @pytest.fixture
@@ -165,7 +129,7 @@ def test_another_city_shows_its_name_and_never_suresnes(
     for path in paths:
         response = client.get(path, follow_redirects=False)
         found = _found(response)
-        if found and path not in PENDING_PAGES:
+        if found:
             offenders[path] = found
     # Signed in as an admin: the back-office pages too.
     admin = make_user("admin", email="admin@montreuil.example")  # type: ignore[operator]
@@ -173,7 +137,7 @@ def test_another_city_shows_its_name_and_never_suresnes(
     login(client, "admin@montreuil.example")
     for path in paths:
         found = _found(client.get(path, follow_redirects=False))
-        if found and path not in PENDING_PAGES:
+        if found:
             offenders[f"{path} (admin)"] = found
     assert offenders == {}
 
@@ -191,8 +155,13 @@ def test_another_citys_mail_names_it(city_client: TestClient, engine: Engine) ->
     assert settings.mail_from == "Portail IA de Montreuil <ne-pas-repondre@montreuil.example>"
 
 
-@pytest.mark.parametrize(("path", "text"), [(p[0], p[1]) for p in PENDING])
-def test_pending_replacements_are_still_needed(path: str, text: str) -> None:
-    """Each documented hard-coded occurrence is still in its file: when the fix lands, remove
-    its line from PENDING so that the page test guards it."""
-    assert text in (ROOT / path).read_text(encoding="utf-8")
+def test_no_code_names_the_demo_city() -> None:
+    """Outside the demo's own settings and accounts, no code, template or schema of the portal
+    names Suresnes: titles, exports, feeds and answers take the city from the settings."""
+    naming = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "portal").rglob("*")
+        if path.suffix in {".py", ".html", ".json", ".yaml", ".css", ".txt"}
+        and OLD.search(path.read_text(encoding="utf-8"))
+    }
+    assert naming <= DEMO_NAMING, sorted(naming - DEMO_NAMING)

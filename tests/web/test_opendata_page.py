@@ -79,3 +79,12 @@ def test_open_data_page_is_accessible(live_server: str, new_page: Any) -> None:
         assert page.locator("h1").inner_text() == "Données ouvertes"
         if javascript:
             assert_accessible(page)
+
+
+def test_page_reads_in_english(client: TestClient) -> None:
+    """A visitor asking for English reads the page, its groups and its columns in English."""
+    text = t(client.get("/donnees-ouvertes", headers={"Accept-Language": "en"}))
+    for words in ["Open data", "The whole register (CSV)", "For a single item:",
+                  "Atom feed of the charter", "may be reused freely", "Format"]:  # fmt: skip
+        assert words in text, words
+    assert "Le registre complet" not in text

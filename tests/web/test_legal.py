@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.settings import SettingsError, load_settings
-from tests.factories import ROOT, MakeUser, published_charter
+from tests.factories import ROOT, MakeUser, published_charter, register_entries
 from tests.helpers import SECRET, t
 
 LEGAL = [
@@ -157,10 +157,7 @@ PERSONAL_DATA_FORMS = {
     "portal/registry/templates/registry/_questions.html": "question to the register",
     "portal/registry/templates/registry/contact.html": "message to an agent",
 }
-PRIVACY_NOTE_PENDING = {
-    "portal/registry/templates/registry/_questions.html",
-    "portal/registry/templates/registry/contact.html",
-}
+PRIVACY_NOTE_PENDING: set[str] = set()
 
 
 def test_forms_collecting_personal_data_link_the_privacy_notice() -> None:
@@ -177,23 +174,6 @@ def test_privacy_note_links_the_notice() -> None:
     assert 'href="/donnees-personnelles"' in note and "servent seulement" in note
 
 
-# The city's French content in other packages' templates, to be marked for an English interface
-# (WCAG 3.1.2) with `{{ content_lang_attr() }}` on the element holding it (issue 16, section 4:
-# the lead adds it). Each entry: the template and the opening tag that gets the attribute.
-FRENCH_CONTENT_PENDING = {
-    "portal/registry/templates/registry/entry.html": '<section aria-labelledby="pour-vous">',
-}
-
-
-def test_french_content_markers_still_pending() -> None:
-    """Each documented place of French content still lacks its lang marker: once the lead adds
-    `{{ content_lang_attr() }}` there, its entry leaves FRENCH_CONTENT_PENDING."""
-    for template, tag in FRENCH_CONTENT_PENDING.items():
-        text = (ROOT / template).read_text(encoding="utf-8")
-        assert tag in text, (template, tag)
-        assert "content_lang_attr()" not in text, template
-
-
 def test_english_interface_marks_the_charter_french(
     client: TestClient, engine: Engine, make_user: MakeUser
 ) -> None:
@@ -205,3 +185,15 @@ def test_english_interface_marks_the_charter_french(
     assert '<div class="clause-body" lang="fr">' in client.get("/charter/clauses/1").text
     client.cookies.set("portal_lang", "fr")
     assert '<div class="charter-text">' in client.get("/charter").text
+
+
+def test_english_interface_marks_a_register_entry_french(
+    client: TestClient, engine: Engine, make_user: MakeUser
+) -> None:
+    """In English, a register entry's name, summary, way to a person and description (the
+    city's French text) carry lang="fr"; the interface's own headings do not."""
+    register_entries(engine, make_user("agent"))
+    client.cookies.set("portal_lang", "en")
+    page = client.get("/registry/chatbot-habitants").text
+    assert '<h1 lang="fr">' in page and '<p class="lead" lang="fr">' in page
+    assert '<h2 id="pour-vous">' in page

@@ -88,3 +88,29 @@ def test_page_reads_in_english(client: TestClient) -> None:
                   "Atom feed of the charter", "may be reused freely", "Format"]:  # fmt: skip
         assert words in text, words
     assert "Le registre complet" not in text
+
+
+def test_each_address_pattern_answers_for_a_real_item(client: TestClient, world: None) -> None:
+    """The per-item addresses the page shows answer, filled with a real system or version, in
+    the format of their export."""
+    filled = {
+        "{système}": "chatbot-habitants",
+        "{numéro}": "1",
+    }
+    media = {".json": "application/json", ".md": "text/markdown"}
+    shown = [p.strip() for g in datasets() for d in g.datasets for p in d.pattern.split("·")]
+    checked = 0
+    for pattern in shown:
+        if not pattern or pattern.startswith(("/council/", "/api/council/", "/consultation/")):
+            # The minutes and a published synthesis are not in this world: test_crawl.py reaches
+            # those exports by their links in the demo's world.
+            continue
+        url = pattern
+        for placeholder, value in filled.items():
+            url = url.replace(placeholder, value)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.text[:200])
+        suffix = next((s for s in media if url.endswith(s)), ".json")
+        assert response.headers["content-type"].startswith(media[suffix]), url
+        checked += 1
+    assert checked == 6

@@ -320,3 +320,35 @@ def test_review_permissions(
             client, pid, "rejected", "Raison"
         ).status_code
     assert_statuses(expected, observed)
+
+
+def test_the_answer_page_shows_the_systems_failing_the_articles_commitments(
+    accounts: dict[str, int], engine: Engine, make_user: Any, login_as: Any
+) -> None:
+    """An official answering a change to an article that carries a checkable commitment sees
+    the commitment and the register's systems that do not meet it today, linked."""
+    import copy
+
+    from portal.registry.commitments import services as commitments
+    from portal.registry.models import System
+    from tests.factories import register_entries
+
+    CLAUSES = ("contact-humain", "transparence", "ia-generative", "evaluation")
+    register_entries(engine, make_user("agent"))
+    with session_scope(engine) as session:
+        for rule in commitments.DEMO_COMMITMENTS:
+            commitments.add(session, actor_id=None, clauses=CLAUSES, **rule)
+        system = session.scalar(select(System).where(System.slug == "chatbot-habitants"))
+        assert system is not None and system.data is not None
+        data = copy.deepcopy(system.data)
+        data["human_contact"]["channels"].append({"channel": "Courrier", "desk": "Mairie"})
+        system.data = data
+    changed = add_proposal(engine, author_id=accounts["agent"], clause_slug="contact-humain")
+    page = login_as("official").get(f"/charter/proposals/{changed}/answer")
+    assert page.status_code == 200
+    assert "Engagements vérifiés sur le registre pour cet article" in page.text
+    assert "Une personne peut toujours être jointe, avec des horaires" in page.text
+    assert 'href="/registry/chatbot-habitants"' in page.text
+    elsewhere = add_proposal(engine, author_id=accounts["agent"], clause_slug="sobriete")
+    other = login_as("official").get(f"/charter/proposals/{elsewhere}/answer")
+    assert "Engagements vérifiés sur le registre" not in other.text

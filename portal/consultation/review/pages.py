@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
 
 from portal.accounts.services import display_names
+from portal.clock import utcnow
 from portal.consultation.charter import services as charter
 from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
@@ -16,6 +17,7 @@ from portal.consultation.participation.models import Proposal
 from portal.consultation.review import services as review
 from portal.consultation.review.models import Answer
 from portal.consultation.vocabulary import VersionStatus
+from portal.registry.services import AtRisk, commitments_on_clause
 
 
 @dataclass
@@ -69,6 +71,9 @@ class AnswerPage:
     values: dict[str, Any]
     error: str | None
     conflict: bool = False
+    # The register's checkable commitments attached to the article the proposal changes, each
+    # with the systems that do not meet it today (portal.registry.services).
+    at_risk: list[AtRisk] = field(default_factory=list)
 
 
 def answer_page(
@@ -88,6 +93,11 @@ def answer_page(
         # reads as the proposal, and the diff would show nothing.
         base = proposal.base_body if proposal.base_body is not None else current.body
         diff_html = render_segments_html(diff_text(base, proposal.body))
+    at_risk = (
+        commitments_on_clause(db, current.slug, today=utcnow().date())
+        if current is not None
+        else []
+    )
     return AnswerPage(
         proposal=proposal,
         current=current,
@@ -97,4 +107,5 @@ def answer_page(
         values=values or {},
         error=error,
         conflict=conflict,
+        at_risk=at_risk,
     )

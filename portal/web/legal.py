@@ -83,6 +83,8 @@ def site_map_page() -> SiteMapPage:
                     link(_("Les versions de la charte"), "/charter/versions"),
                     link(_("La synthèse des commentaires"), "/consultation/synthesis"),
                     link(_("Les données ouvertes de la consultation"), "/consultation/export"),
+                    link(_("Les chiffres de la modération"), "/moderation/figures"),
+                    link(_("Les cycles de la consultation"), "/charter/cycles"),
                 ],
             ),
             (
@@ -102,6 +104,7 @@ def site_map_page() -> SiteMapPage:
                     link(_("Chercher dans les procès-verbaux"), "/council"),
                     link(_("Poser une question"), "/council/ask"),
                     link(_("Comment les réponses sont faites"), "/council/methode"),
+                    link(_("Questions des habitants au conseil"), "/council/questions"),
                 ],
             ),
             (
@@ -124,6 +127,7 @@ def site_map_page() -> SiteMapPage:
                     link(_("Données personnelles"), "/donnees-personnelles"),
                     link(_("Cookies"), "/cookies"),
                     link(_("API ouverte (OpenAPI)"), "/api/openapi.json"),
+                    link(_("Données ouvertes : exports, flux et API"), "/donnees-ouvertes"),
                 ],
             ),
         ]

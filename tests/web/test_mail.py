@@ -105,7 +105,9 @@ def test_links_in_a_delivered_mail_are_absolute_on_the_configured_site(
     with session_scope(engine) as session:
         assert deliver_pending(session, smtp) == 1
     message = message_from_bytes(received[0], policy=email.policy.default)
-    assert message.get_body(("plain",)).get_content().strip() == f"À lire : {site}/charter/v/2#article-4"  # type: ignore[union-attr]
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    assert plain.get_content().strip() == f"À lire : {site}/charter/v/2#article-4"
     assert message["List-Unsubscribe"] == f"<{site}/follow/unsubscribe/abc>"
 
 

@@ -50,12 +50,12 @@ class CityContact:
     demo (PORTAL_DEMO=1) starts from DEMO_CITY, Suresnes."""
 
     # The reception desk, as written in the footer: "Accueil : <name>, <address>".
+    # Empty until the city sets them (PORTAL_CITY_PHONE, _ADDRESS, _HOURS): pages then leave the
+    # line out rather than show another city's details.
     name: str = "Mairie"
-    phone: str = "01 41 18 19 20"
-    address: str = "2 rue Carnot"
-    hours: str = (
-        "du lundi au vendredi de 8 h 30 à 12 h et de 13 h 30 à 17 h 30, le samedi de 9 h à 12 h"
-    )
+    phone: str = ""
+    address: str = ""
+    hours: str = ""
     email: str = "contact@mairie.example"
     # "Portail IA de <short_name>"; the official name publishes the open data and the site.
     short_name: str = "la commune"
@@ -82,6 +82,9 @@ DEMO_CITY = CityContact(
     name="Mairie de Suresnes",
     phone="01 41 18 19 20",
     address="2 rue Carnot, 92150 Suresnes",
+    hours=(
+        "du lundi au vendredi de 8 h 30 à 12 h et de 13 h 30 à 17 h 30, le samedi de 9 h à 12 h"
+    ),
     email="contact@ville-suresnes.example",
     short_name="Suresnes",
     official_name="Ville de Suresnes",

@@ -27,7 +27,7 @@ from portal.app import create_app
 from portal.db import make_engine, metadata
 from portal.migrate import upgrade
 from portal.modules import register_tables
-from portal.settings import Settings
+from portal.settings import DEMO_CITY, Settings
 from tests.helpers import PG_URL, SECRET, login, missing, scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +97,8 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         demo=False,
         data_dir=tmp_path,
         content_dir=ROOT / "content",
+        # The tests' world is the demo's content (charter, register, minutes): the demo's city.
+        city=DEMO_CITY,
     )
 
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from portal.app import create_app
-from portal.settings import CityContact, Settings, load_settings
+from portal.settings import DEMO_CITY, CityContact, Settings, load_settings
 from tests.factories import ROOT
 from tests.helpers import SECRET, login, mails_to, post, t
 
@@ -102,9 +102,13 @@ def _found(response: object) -> list[str]:
 
 
 def test_code_defaults_name_no_city() -> None:
-    """The settings' defaults name no city; the demo's name Suresnes."""
+    """The settings' defaults name no city and carry none of the demo city's details; the
+    demo's name Suresnes."""
     defaults = CityContact()
     assert not any(OLD.search(str(v)) for v in vars(defaults).values())
+    # Nor the demo city's reception details under another name.
+    demo_details = {DEMO_CITY.phone, DEMO_CITY.address, DEMO_CITY.hours, DEMO_CITY.email}
+    assert not demo_details & {str(v) for v in vars(defaults).values()}
     assert not OLD.search(Settings(database_url="sqlite://", secret_key=SECRET).mail_from)
     demo = load_settings({"PORTAL_DEMO": "1", "PORTAL_SECRET_KEY": SECRET})
     assert demo.city.short_name == "Suresnes" and "Suresnes" in demo.mail_from
@@ -165,3 +169,19 @@ def test_no_code_names_the_demo_city() -> None:
         and OLD.search(path.read_text(encoding="utf-8"))
     }
     assert naming <= DEMO_NAMING, sorted(naming - DEMO_NAMING)
+
+
+def test_a_city_without_reception_details_shows_no_empty_lines(
+    settings: Settings, engine: Engine
+) -> None:
+    """A city that has not set its phone, address and hours yet gets no empty "Téléphone :" or
+    "Appelez la mairie au ." line, in the footer, on an error page or in the council's answer."""
+    bare = settings.with_(city=CityContact())
+    with TestClient(create_app(bare, engine=engine), base_url="http://testserver") as client:
+        home = t(client.get("/"))
+        assert "Téléphone :" not in home and "Horaires :" not in home
+        assert "Accueil : Mairie" in home
+        missing = t(client.get("/nulle-part"))
+        assert "Appelez la mairie au" not in missing
+        answer = t(client.get("/council/ask?q=quand+rouvre+la+piscine"))
+        assert "Téléphone :" not in answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -202,6 +203,24 @@ def test_public_figures_by_reason_with_a_text_alternative(
     assert '<th scope="row">Injure</th><td>2</td>' in page.text
     assert '<th scope="row">Publicité ou spam</th><td>1</td>' in page.text
     assert "3 commentaires masqués" in page.text
+
+
+def test_public_figures_count_reports_kept_after_examination(
+    accounts: dict[str, int], engine: Engine, make_user: Any, login_as: Any, client: TestClient
+) -> None:
+    """A reported comment a moderator keeps is counted, by the reported reason, among the
+    items examined and left visible; two reports of one comment count once."""
+    cid = add_comment(engine, author_id=make_user(), body="Critique vive mais correcte.")
+    report(engine, cid, make_user(), reason="off_topic")
+    report(engine, cid, make_user(), reason="off_topic")
+    moderator = login_as("moderator")
+    before = client.get("/moderation/figures").text
+    assert "Signalés, examinés et laissés visibles" in before
+    assert post(moderator, f"/moderation/comments/{cid}/keep").status_code == 303
+    row = re.search(r'<th scope="row">Hors sujet</th>((?:<td>\d+</td>)+)', client.get(
+        "/moderation/figures").text)  # fmt: skip
+    assert row is not None
+    assert re.findall(r"<td>(\d+)</td>", row.group(1)) == ["0", "0", "0", "1"]
 
 
 def test_xss_in_reported_comments_and_names_is_inert(

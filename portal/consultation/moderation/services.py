@@ -474,10 +474,13 @@ class FigureRow:
     hidden: int
     restored: int
     blocks: int
+    # Comments and proposals reported for this reason, examined and left visible ("keep").
+    kept: int = 0
 
 
 def figures(session: Session) -> list[FigureRow]:
-    """Public moderation figures: hides, restores and blocks by reason (one query)."""
+    """Public moderation figures by reason: hides, restores and blocks (one query), and the
+    reported comments and proposals a moderator examined and kept (one query each)."""
     counts: dict[tuple[str, str], int] = {
         (str(action), str(reason)): int(n)
         for action, reason, n in session.execute(
@@ -486,6 +489,14 @@ def figures(session: Session) -> list[FigureRow]:
             )
         )
     }
+    kept: dict[str, int] = {}
+    for table, item in ((Report, Report.comment_id), (ProposalReport, ProposalReport.proposal_id)):
+        for reason, n in session.execute(
+            select(table.reason, func.count(func.distinct(item)))
+            .where(table.outcome == "kept")
+            .group_by(table.reason)
+        ):
+            kept[str(reason)] = kept.get(str(reason), 0) + int(n)
     return [
         FigureRow(
             reason,
@@ -493,6 +504,7 @@ def figures(session: Session) -> list[FigureRow]:
             counts.get((ACTION_HIDE, reason), 0),
             counts.get((ACTION_RESTORE, reason), 0),
             counts.get((ACTION_BLOCK, reason), 0),
+            kept.get(reason, 0),
         )
         for reason in MODERATION_REASONS
     ]

@@ -35,6 +35,7 @@ from portal.registry.loader import (
     validate_entry,
 )
 from portal.registry.models import Change, Question, Revision, System
+from portal.registry.moderation import services as question_moderation
 from portal.registry.search import query_stems, search_text
 from portal.web.i18n import N_, format_number, ngettext
 from portal.web.i18n import gettext as _
@@ -911,3 +912,31 @@ def commitments_on_clause(session: Session, clause_slug: str, *, today: date) ->
         ]
         found.append(AtRisk(commitment.title, checkable.rule_text(commitment), failing))
     return found
+
+
+@dataclass(frozen=True)
+class ReportedQuestion:
+    """A register question awaiting a moderator, for the one moderation queue (the
+    consultation's /moderation): what was asked, on which system, why it was reported, and where
+    the register's desk decides on it."""
+
+    question_id: int
+    body: str
+    system_name: str
+    reports: int
+    reasons: list[str]
+    desk_url: str
+
+
+def reported_questions(session: Session, *, limit: int = 100) -> list[ReportedQuestion]:
+    return [
+        ReportedQuestion(
+            int(r.question.id or 0),
+            r.question.body,
+            r.system.name,
+            r.reports,
+            [_(question_moderation.REASONS.get(k, k)) for k in r.reasons],
+            urls.reported_questions() + f"#signalement-{r.question.id}",
+        )
+        for r in question_moderation.reported(session, limit=limit)
+    ]

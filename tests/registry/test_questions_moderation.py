@@ -192,3 +192,20 @@ def test_median_delay_is_said_in_minutes_hours_or_days() -> None:
     assert services.delay_text(1) == "1 heure"
     assert services.delay_text(3.5) == "3,5 heures"
     assert services.delay_text(100) == "4 jours"
+
+
+def test_a_reported_question_joins_the_one_moderation_queue(
+    registry: list[str], login_as: Any, engine: Engine, make_user: Any
+) -> None:
+    """The moderators' queue (/moderation) lists reported register questions beside comments
+    and proposals, with their reasons and a link to where the register's desk decides."""
+    qid = _ask(engine, make_user())
+    moderator = login_as("moderator")
+    assert "Aucune question au registre signalée en attente." in moderator.get("/moderation").text
+    assert _report(login_as(), qid, "spam").status_code == 303
+    page = unescape(moderator.get("/moderation").text)
+    section = page.split("Questions au registre signalées", 1)[1]
+    assert BODY in section and "1 signalement" in section
+    assert f'href="/registry/questions/signalees#signalement-{qid}"' in section
+    desk = moderator.get(f"/registry/questions/signalees#signalement-{qid}")
+    assert desk.status_code == 200 and f'id="signalement-{qid}"' in desk.text

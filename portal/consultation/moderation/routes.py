@@ -10,6 +10,7 @@ from portal.consultation import urls
 from portal.consultation.moderation import services as moderation
 from portal.consultation.moderation.permissions import BLOCK_USER, MODERATE, RESTORE_COMMENT
 from portal.consultation.vocabulary import MODERATION_REASONS
+from portal.registry.services import reported_questions
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
@@ -27,6 +28,8 @@ def moderation_queue(request: Request) -> Response:
     blocks = moderation.blocked_users(db)
     proposal_items = moderation.proposal_queue(db)
     hidden_proposals = moderation.hidden_proposals(db)
+    # The register's reported questions join the one queue; the register's desk decides on them.
+    register_questions = reported_questions(db)
     authors = (
         [i.comment.author_id for i in items]
         + [c.author_id for c in hidden]
@@ -45,6 +48,7 @@ def moderation_queue(request: Request) -> Response:
         request,
         "consultation/moderation_queue.html",
         {
+            "register_questions": register_questions,
             "items": items,
             "hidden": hidden,
             "blocks": blocks,

@@ -1,20 +1,25 @@
 """Two full cycles of the consultation in Chromium, on the demo charter: comment, propose (a
 resident, an agent, and one recorded at the front desk), answer, guarded publish, open the next
-draft, comment on it; then a signed-out visitor reaches, by links from the home page, the first
+draft, comment on it (a follower of the article is mailed a working link and unsubscribes in one
+click); then a signed-out visitor reaches, by links from the home page, the first
 cycle's discussions and every one of its proposals with its fate. axe-core runs on every page."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from portal.clock import utcnow
+from portal.consultation.follow.mails import mail_new_comments
+from portal.consultation.follow.models import Frequency
 from portal.consultation.participation.models import Proposal
 from portal.db import session_scope
 from portal.settings import Settings
 from tests.factories import consultation, email_of
-from tests.helpers import assert_accessible, sign_in
+from tests.helpers import assert_accessible, mails_to, sign_in
 
 FIRST = "Un humain doit pouvoir répondre, même le dimanche."
 SECOND = "Pour la version 3 : gardez le numéro direct."
@@ -59,12 +64,37 @@ def test_two_cycles_then_the_first_is_read_from_home(
     elu.get_by_role("button", name="Enregistrer", exact=True).click()
     elu.get_by_text("Le choix de qui peut proposer des amendements est enregistré.").wait_for()
 
+    # Another resident follows article 4, to be told of new comments at once.
+    follower = make_user(name="Bruno Suiveur")
+    bruno = sign_in(new_page(), base, email_of(engine, follower))
+    visit(bruno, f"{base}/charter/clauses/4")
+    bruno.get_by_role("button", name="Suivre (alerte par e-mail)").click()
+    bruno.get_by_role("button", name="Suivi — ne plus suivre").wait_for()
+
     # A resident comments and proposes a new article.
     alice = sign_in(new_page(), base, email_of(engine, resident))
     visit(alice, f"{base}/charter/clauses/4")
     alice.fill("#comment-body", FIRST)
     alice.get_by_role("button", name="Publier mon commentaire").click()
     alice.get_by_text(FIRST).first.wait_for()
+    # The worker's follow job mails the follower; its link opens the comment on the port served,
+    # and the mail's one-click unsubscribe works without a CSRF token (RFC 8058).
+    with session_scope(engine) as session:
+        assert mail_new_comments(session, frequency=Frequency.IMMEDIATE, now=utcnow()) == 1
+    (mail,) = mails_to(engine, email_of(engine, follower), base_url=base)
+    assert FIRST in mail.body
+    link = next(w for w in mail.body.split() if w.startswith(f"{base}/charter/"))
+    bruno.goto(f"{base}/")  # from another page: the same address with an anchor would not reload
+    visit(bruno, link)
+    anchor = link.split("#", 1)[1]
+    assert FIRST in bruno.locator(f"#{anchor}").inner_text()
+    unsubscribe = mail.headers["List-Unsubscribe"].strip("<>")
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe.startswith(base)
+    one_click = httpx.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200, one_click.text[:300]
+    visit(bruno, f"{base}/charter/clauses/4")
+    bruno.get_by_role("button", name="Suivre (alerte par e-mail)").wait_for()
     visit(alice, f"{base}/charter")
     alice.get_by_role("link", name="Proposer un nouvel article").click()
     assert_accessible(alice)

@@ -64,3 +64,8 @@ def review_desk() -> str:
 
 def moderation_queue() -> str:
     return "/moderation"
+
+
+def moderation_person(user_id: int) -> str:
+    """A moderator's page about one person: what they wrote, reports, their block."""
+    return f"/moderation/users/{user_id}"

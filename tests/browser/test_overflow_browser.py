@@ -167,7 +167,9 @@ def test_no_page_overflows_on_phones_and_every_page_passes_axe(
     # Signed in as an admin, who sees every tool: the staff's pages and forms too.
     make_user("admin", email="admine@exemple.fr", name="Admine")
     sign_in(page, live_server, "admine@exemple.fr")
-    evidence += [_measure(page, live_server, label, path, problems) for label, path in STAFF_PAGES]
+    someone = make_user(name="Personne Suivie")
+    staff = [*STAFF_PAGES, ("Ce qu'a écrit une personne", f"/moderation/users/{someone}")]
+    evidence += [_measure(page, live_server, label, path, problems) for label, path in staff]
     if os.environ.get("PORTAL_UPDATE_AXE_EVIDENCE") == "1" and not problems:
         version = json.loads((AXE_JS.parent / "package.json").read_text())["version"]
         EVIDENCE.write_text(

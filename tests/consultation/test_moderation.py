@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -263,6 +264,10 @@ def test_moderation_permissions(
         observed[role, "GET /moderation"] = client.get(
             "/moderation", follow_redirects=False
         ).status_code
+        expected[role, "GET /moderation/users/<id>"] = queue
+        observed[role, "GET /moderation/users/<id>"] = client.get(
+            f"/moderation/users/{author}", follow_redirects=False
+        ).status_code
         expected[role, "GET /moderation/figures"] = 200
         observed[role, "GET /moderation/figures"] = client.get("/moderation/figures").status_code
         hidden = post(client, f"/moderation/comments/{cid}/hide", reason="spam")
@@ -316,3 +321,28 @@ def test_two_moderators_hiding_at_once(
     assert sorted(outcomes.results) == [303, 409]
     with session_scope(engine, write=False) as session:
         assert len(list(session.scalars(select(ModerationAction)))) == 1
+
+
+def test_a_moderator_reads_one_persons_record_and_blocks_from_it(
+    accounts: dict[str, int], engine: Engine, make_user: Any, login_as: Any
+) -> None:
+    """From a reported comment, "Tout ce qu'a écrit …" opens the person's page: their comments
+    (hidden ones marked), reports received, and a block form that works from there."""
+    author = make_user(name="Hervé Véhément")
+    kept = add_comment(engine, author_id=author, body="Un premier avis, calme.")
+    rude = add_comment(engine, author_id=author, body="Un second avis, injurieux.")
+    report(engine, rude, make_user(), make_user())
+    moderator = login_as("moderator")
+    queue = moderator.get("/moderation").text
+    assert f'href="/moderation/users/{author}"' in queue
+    page = moderator.get(f"/moderation/users/{author}")
+    text = unescape(page.text)
+    assert page.status_code == 200
+    assert "Ce qu'a écrit Hervé Véhément" in text and "2 commentaires" in text
+    assert "2 signalements reçus" in text and "Non bloqué" in text
+    assert f"#comment-{kept}" in page.text and f"#comment-{rude}" in page.text
+    blocked = post(moderator, f"/moderation/users/{author}/block", reason="insult")
+    assert blocked.status_code == 303
+    after = unescape(moderator.get(f"/moderation/users/{author}").text)
+    assert "Bloqué depuis le" in after and "Lever le blocage" in after
+    assert moderator.get("/moderation/users/999999").status_code == 404

@@ -129,6 +129,19 @@ def block(request: Request) -> Response:
     return redirect("/moderation", request)
 
 
+def person(request: Request) -> Response:
+    """One person, for a moderator: their block (and the form to block or lift it), what they
+    wrote in the consultation, hidden or not, and how often it was reported."""
+    db = request.state.db
+    record = moderation.person_record(db, user_id=int(request.path_params["id"]))
+    ids = [record.user_id] + ([record.block.blocked_by] if record.block else [])
+    return render(
+        request,
+        "consultation/moderation_person.html",
+        {"r": record, "names": _names(request, ids), "reasons": MODERATION_REASONS},
+    )
+
+
 def unblock(request: Request) -> Response:
     moderation.unblock_user(
         request.state.db, user_id=int(request.path_params["id"]), moderator_id=request.state.user.id
@@ -176,6 +189,7 @@ routes = [
     route(
         "/moderation/proposals/{id:int}/keep", keep_proposal, methods=["POST"], permission=MODERATE
     ),
+    route("/moderation/users/{id:int}", person, permission=MODERATE),
     route("/moderation/users/{id:int}/block", block, methods=["POST"], permission=BLOCK_USER),
     route("/moderation/users/{id:int}/unblock", unblock, methods=["POST"], permission=BLOCK_USER),
     route("/moderation/figures", figures, permission=PUBLIC, cache_seconds=5),

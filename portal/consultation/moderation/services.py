@@ -516,3 +516,71 @@ def blocked_users(session: Session) -> list[Block]:
 
 def report_total(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Report)) or 0)
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What a moderator needs to decide about one person: their block, what they wrote in the
+    consultation (newest first, hidden ones marked) and how often it was reported."""
+
+    user_id: int
+    block: Block | None
+    comments: list[tuple[Comment, str | None]]  # with the address where it is read
+    proposals: list[Proposal]
+    comment_count: int
+    hidden_count: int
+    reports_received: int
+
+
+def person_record(session: Session, *, user_id: int, limit: int = 30) -> PersonRecord:
+    get_user(session, user_id)  # NotFound for an unknown account
+    block = session.scalar(select(Block).where(Block.user_id == user_id))
+    own = select(Comment).where(Comment.author_id == user_id, col(Comment.deleted_at).is_(None))
+    own = own.where(col(Comment.assisted_channel).is_(None))  # words taken for others
+    recent = list(
+        session.scalars(
+            own.order_by(col(Comment.created_at).desc(), col(Comment.id).desc()).limit(limit)
+        )
+    )
+    numbers = {
+        int(i): int(n)
+        for i, n in session.execute(
+            select(Clause.id, Clause.number).where(
+                col(Clause.id).in_({c.clause_id for c in recent if c.clause_id is not None})
+            )
+        )
+    }
+
+    def where(c: Comment) -> str | None:
+        if c.proposal_id is not None:
+            return urls.proposal(c.proposal_id, comment=c.id)
+        if c.clause_id in numbers:
+            return urls.clause(numbers[c.clause_id], comment=c.id)
+        return None
+
+    mine = own.subquery()
+    total, hidden = session.execute(
+        select(func.count(), func.count(mine.c.hidden_at)).select_from(mine)
+    ).one()
+    reports = session.scalar(
+        select(func.count(Report.id))
+        .join(Comment, col(Comment.id) == Report.comment_id)
+        .where(Comment.author_id == user_id)
+    )
+    proposals = list(
+        session.scalars(
+            select(Proposal)
+            .where(Proposal.author_id == user_id, col(Proposal.assisted_channel).is_(None))
+            .order_by(col(Proposal.created_at).desc())
+            .limit(limit)
+        )
+    )
+    return PersonRecord(
+        user_id,
+        block,
+        [(c, where(c)) for c in recent],
+        proposals,
+        int(total or 0),
+        int(hidden or 0),
+        int(reports or 0),
+    )

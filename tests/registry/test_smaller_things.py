@@ -57,7 +57,7 @@ def test_french_csv_opens_in_columns(client: TestClient, registry: list[str]) ->
     response = client.get("/registry/export-excel.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert "registre-ia-la-commune-excel.csv" in response.headers["content-disposition"]
+    assert "registre-ia-suresnes-excel.csv" in response.headers["content-disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))

@@ -22,6 +22,10 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["align"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+# The rules of `render_markdown` (parser options, allowed tags, attributes, link handling). Stored
+# HTML carries the version it was rendered with; raise this number whenever a change to the rules
+# would change any output, and the `consultation.rerender` job re-renders the rows still older.
+RENDERER_VERSION = 1
 
 
 # Control characters no person types: all of C0 and C1 but tab and line feed, and DEL.

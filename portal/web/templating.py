@@ -60,6 +60,8 @@ def environment() -> jinja2.Environment:
     # call that costs a third of a page's render time; extraction (babel.cfg) still finds `_()`.
     env.globals.update(_=i18n.gettext, gettext=i18n.gettext, ngettext=i18n.ngettext)
     env.filters["markdown"] = render_markdown
+    # User text stored as safe HTML when it was written: `{{ c.body_html|stored_html(c.body) }}`.
+    env.filters["stored_html"] = stored_html
     # Every href that comes from people or files: `{% if x.url|safe_link %}<a href=…>`; an unsafe
     # URL (javascript:, data:, //other.host…) gives None, so the page shows the text unlinked.
     env.filters["safe_link"] = safe_link
@@ -70,6 +72,15 @@ def environment() -> jinja2.Environment:
     env.globals["content_lang_attr"] = content_lang_attr
     env.globals.update(config.template_globals)
     return env
+
+
+def stored_html(html: str | None, source: str | None = None) -> Markup:
+    """HTML the portal rendered with `render_markdown` and stored (comments, proposals): shown
+    as it is. A row written around the ORM (no HTML yet) is rendered here from its source, so a
+    page never shows raw Markdown; the `consultation.rerender` job then stores its HTML."""
+    if html is None:
+        return render_markdown(source or "")
+    return Markup(html)  # noqa: S704 - produced by render_markdown (bleach) when written
 
 
 @lru_cache(maxsize=1)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, event, inspect, text
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Field, SQLModel
 
+from portal import text as user_text
 from portal.clock import utcnow
 from portal.consultation.vocabulary import Decision, Phase, Proposers
 
@@ -51,6 +54,11 @@ class Proposal(SQLModel, table=True):
     base_title: str | None = Field(default=None, max_length=300)
     base_body: str | None = None
     rationale: str
+    # `body` and `rationale` as safe HTML, rendered when written (see `store_html` below) with
+    # the renderer's rules of version `html_version`; pages show these, never render per view.
+    body_html: str | None = None
+    rationale_html: str | None = None
+    html_version: int = Field(default=0, index=True)
     author_id: int = Field(foreign_key="accounts_user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     status: str = Field(default=Decision.PENDING, max_length=30)
@@ -92,6 +100,8 @@ class Comment(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="consultation_comment.id", index=True)
     author_id: int = Field(foreign_key="accounts_user.id", index=True)
     body: str
+    body_html: str | None = None  # `body` as safe HTML, rendered when written (`store_html`)
+    html_version: int = Field(default=0, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     edited_at: datetime | None = None
     # Deleted by its author: the row stays as a placeholder so replies keep their context.
@@ -135,3 +145,132 @@ class Support(SQLModel, table=True):
     target_type: str = Field(max_length=20)
     target_id: int
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ConsultationGeneration(SQLModel, table=True):
+    """A counter raised by every transaction that writes to the consultation's tables.
+
+    Shared fragments (the charter's text, a page of comments) are kept by each web process under
+    the generation they were rendered at; a request reads the counter (one primary-key query) and
+    uses a fragment only if it was rendered at the current value. The counter is raised in the
+    same transaction as the write, so once the write is visible the old fragments are unusable
+    in every process, and a fragment can only ever be newer than its generation.
+    """
+
+    __tablename__ = "consultation_generation"
+
+    scope: str = Field(primary_key=True, max_length=40)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+GENERATION_SCOPE = "consultation"
+
+
+def store_html(row: Comment | Proposal) -> None:
+    """Render the row's user text to safe HTML with today's rules and stamp their version.
+
+    Called for every insert and for every update that changes the text (the mapper events
+    below), whoever writes (services, the moderation desk, the demo loader), and by the
+    `consultation.rerender` job for rows rendered by older rules."""
+    if isinstance(row, Comment):
+        row.body_html = str(user_text.render_markdown(row.body or ""))
+    else:
+        row.body_html = str(user_text.render_markdown(row.body or ""))
+        row.rationale_html = str(user_text.render_markdown(row.rationale or ""))
+    row.html_version = user_text.RENDERER_VERSION
+
+
+def _text_changed(row: Comment | Proposal, *names: str) -> bool:
+    state = inspect(row)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Comment, "before_insert")
+@event.listens_for(Proposal, "before_insert")
+def _html_on_insert(_mapper: Any, _connection: Any, row: Comment | Proposal) -> None:
+    store_html(row)
+
+
+@event.listens_for(Comment, "before_update")
+def _comment_html_on_update(_mapper: Any, _connection: Any, row: Comment) -> None:
+    if row.body_html is None or _text_changed(row, "body"):
+        store_html(row)
+
+
+@event.listens_for(Proposal, "before_update")
+def _proposal_html_on_update(_mapper: Any, _connection: Any, row: Proposal) -> None:
+    if (
+        row.body_html is None
+        or row.rationale_html is None
+        or _text_changed(row, "body", "rationale")
+    ):
+        store_html(row)
+
+
+# --- the generation: raised once by each transaction that wrote a consultation table ---------
+
+_CHANGED = "consultation_changed"
+
+
+def _is_consultation(obj: object) -> bool:
+    name = getattr(obj, "__tablename__", "")
+    return (
+        isinstance(name, str)
+        and name.startswith("consultation_")
+        and name != ConsultationGeneration.__tablename__
+    )
+
+
+def _mark_if_pending(session: Session) -> None:
+    if not session.info.get(_CHANGED) and any(
+        _is_consultation(o) for o in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _mark_if_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    # Counters, supports and bulk changes go through insert()/update()/delete() statements (on
+    # a mapped class or on its table), not through objects.
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", "")
+    if (
+        isinstance(name, str)
+        and name.startswith("consultation_")
+        and name != ConsultationGeneration.__tablename__
+    ):
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_generation(session: Session) -> None:
+    # Last statement of the transaction: the counter's row is locked only for the commit itself,
+    # and never before a row the transaction locks later (no lock-order deadlock on PostgreSQL).
+    _mark_if_pending(session)
+    if session.info.pop(_CHANGED, False):
+        session.flush()
+        session.connection().execute(
+            text("UPDATE consultation_generation SET value = value + 1 WHERE scope = :s"),
+            {"s": GENERATION_SCOPE},
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def current_generation(session: Session) -> int:
+    """The consultation's generation as committed now (one primary-key query)."""
+    value = session.execute(
+        text("SELECT value FROM consultation_generation WHERE scope = :s"),
+        {"s": GENERATION_SCOPE},
+    ).scalar()
+    return int(value or 0)

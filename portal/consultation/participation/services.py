@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from portal import audit
+from portal import text as user_text
 from portal.accounts.services import find_user_by_email
 from portal.clock import utcnow
 from portal.consultation.charter.models import CharterSection, CharterVersion, Clause
@@ -34,6 +35,7 @@ from portal.consultation.participation.models import (
     ConsultationSchedule,
     Proposal,
     Support,
+    store_html,
 )
 from portal.consultation.vocabulary import (
     CHANNELS,
@@ -1069,3 +1071,21 @@ def base_text(session: Session, proposal: Proposal) -> BaseText | None:
     if current is None:
         return None
     return BaseText(current.title, current.body, "draft")
+
+
+# --- stored HTML -------------------------------------------------------------------------------
+
+
+def rerender_stale_html(session: Session, *, limit: int = 2000) -> int:
+    """Render again, with today's rules, the comments and proposals whose stored HTML an older
+    renderer made (or that have none): at most `limit` rows of each table per call; returns how
+    many rows changed. The `consultation.rerender` job and `portal charter rerender` call it."""
+    version = user_text.RENDERER_VERSION
+    changed = 0
+    for model in (Comment, Proposal):
+        stale = (col(model.html_version) < version) | col(model.body_html).is_(None)
+        for row in session.scalars(select(model).where(stale).order_by(model.id).limit(limit)):
+            store_html(row)
+            changed += 1
+    session.flush()
+    return changed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from portal.registry import services, urls
+from portal.registry.editor import services as incomplete
 from portal.registry.moderation import services as moderation
 from portal.registry.permissions import DRAFT_ENTRY, MODERATE_QUESTIONS, REVIEW_ENTRY
 from portal.web.auth import CurrentUser
@@ -22,6 +23,10 @@ def desk_links(session: Session, user: CurrentUser) -> list[DeskLink]:
                               count=len(services.drafts(session))))  # fmt: skip
     elif drafting:
         links.append(DeskLink(group, _("Brouillons en relecture"), "/registry/drafts"))
+    if drafting:
+        links.append(DeskLink(group, _("Mes brouillons non envoyés"),
+                              "/registry/drafts#non-envoyes",
+                              count=incomplete.count_of_author(session, user.id)))  # fmt: skip
     waiting = services.open_questions_for(session, user.id)
     if waiting or drafting:
         first = waiting[0][1].slug if waiting else None

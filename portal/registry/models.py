@@ -158,3 +158,22 @@ class CommitmentState(SQLModel, table=True):
     system_id: int = Field(foreign_key="registry_system.id", ondelete="CASCADE")
     met: bool
     since: datetime = Field(default_factory=utcnow)
+
+
+class IncompleteDraft(SQLModel, table=True):
+    """What an agent typed in the entry editor and kept without sending it for review: `form`
+    holds the editor's inputs exactly as typed (required fields missing, values invalid), so the
+    form reopens with everything and its errors. Never an entry: nothing public reads this
+    table; `system_id` is the entry being changed, None for a new one."""
+
+    __tablename__ = "registry_incomplete_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="accounts_user.id", index=True, ondelete="CASCADE")
+    system_id: int | None = Field(
+        default=None, foreign_key="registry_system.id", ondelete="CASCADE"
+    )
+    form: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    summary: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

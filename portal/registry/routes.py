@@ -22,6 +22,7 @@ from portal.registry.contact import pages as contact_pages
 from portal.registry.contact import services as contact
 from portal.registry.editor import diff as editor_diff
 from portal.registry.editor import form as editor_form
+from portal.registry.editor import services as incomplete
 from portal.registry.loader import (
     SCHEMA_PATH,
     field_help,
@@ -373,6 +374,8 @@ def _editor(
     add: str = "",
     preview: dict[str, Any] | None = None,
     status: int = 200,
+    kept: Any = None,
+    reopened: bool = False,
 ) -> Response:
     errors = errors or {}
     labels = _labels()["field_labels"]
@@ -387,26 +390,65 @@ def _editor(
             "error": error,
             "error_list": sorted(errors.items()),
             "preview": preview,
+            "kept": kept,
+            "reopened": reopened,
         },
         status_code=status,
     )
 
 
-def _editor_post(request: Request, system: Any) -> Response:
-    """The field-by-field form posted: a row added or removed (shown again), a preview, or a
-    draft saved; every problem beside its field, what was typed kept, nothing published."""
+def _entry_errors(data: dict[str, Any], system: Any) -> dict[str, str]:
+    """Every problem of a form's entry, by field (an edited entry keeps its identifier)."""
+    if system is not None:
+        data["slug"] = system.slug
+    return loader_errors(data)
+
+
+def _keep(request: Request, system: Any, kept: Any, form: dict[str, str], summary: str) -> Response:
+    """Keep what was typed without sending it: valid or not, nothing published."""
+    author = request.state.user.id
+    result = attempt(
+        request,
+        lambda: incomplete.keep(
+            request.state.db, author_id=author, form=form, summary=summary,
+            system_id=system.id if system is not None else None,
+            draft_id=kept.id if kept is not None else None,
+        ),
+    )  # fmt: skip
+    if isinstance(result, DomainError):
+        data, errors = editor_form.parse(form)
+        where = {result.field: result.message} if result.field else {}
+        return _editor(request, system=system, data=data, summary=summary,
+                       errors=errors | where, error=result.message,
+                       status=result.status_code, kept=kept)  # fmt: skip
+    flash(
+        request,
+        _(
+            "Brouillon gardé sans être envoyé en relecture : il n'est pas public. Vous le "
+            "retrouvez dans « Mon espace » et dans la liste des brouillons."
+        ),
+    )
+    return redirect(urls.incomplete(result.id), request)
+
+
+def _editor_post(request: Request, system: Any, kept: Any = None) -> Response:
+    """The field-by-field form posted: a row added or removed (shown again), a preview, the
+    form kept as typed without being sent (even incomplete), or a draft sent for review;
+    every problem beside its field, what was typed kept, nothing published."""
     form = {k: v for k, v in request.state.form.items()
             if isinstance(v, str) and k not in EDITOR_CONTROLS}  # fmt: skip
     summary = form_str(request, "change_summary")
     add, remove = form_str(request, "_add"), form_str(request, "_remove")
     data, errors = editor_form.parse(form, remove=remove)
     if add or remove:
-        return _editor(request, system=system, data=data, summary=summary, errors=errors, add=add)
-    if system is not None:
-        data["slug"] = system.slug
-    for path, message in loader_errors(data).items():
+        return _editor(request, system=system, data=data, summary=summary, errors=errors,
+                       add=add, kept=kept)  # fmt: skip
+    action = form_str(request, "_action")
+    if action == "keep":
+        return _keep(request, system, kept, form, summary)
+    for path, message in _entry_errors(data, system).items():
         errors.setdefault(path, message)
-    preview = form_str(request, "_action") == "preview"
+    preview = action == "preview"
     if not preview and not summary:
         errors["change_summary"] = _(
             "Résumez la modification en une phrase (elle apparaîtra dans l'historique public)."
@@ -414,9 +456,10 @@ def _editor_post(request: Request, system: Any) -> Response:
     if errors:
         message = ngettext("%(num)s champ à corriger.", "%(num)s champs à corriger.", len(errors))
         return _editor(request, system=system, data=data, summary=summary, errors=errors,
-                       error=message, status=400)  # fmt: skip
+                       error=message, status=400, kept=kept)  # fmt: skip
     if preview:
-        return _editor(request, system=system, data=data, summary=summary, preview=data)
+        return _editor(request, system=system, data=data, summary=summary, preview=data,
+                       kept=kept)  # fmt: skip
     author = request.state.user.id
     result = attempt(
         request,
@@ -427,9 +470,40 @@ def _editor_post(request: Request, system: Any) -> Response:
         field = "change_summary" if result.field == "summary" else result.field
         where = {field: result.message} if field else {}
         return _editor(request, system=system, data=data, summary=summary, errors=where,
-                       error=result.message, status=result.status_code)  # fmt: skip
+                       error=result.message, status=result.status_code, kept=kept)  # fmt: skip
+    if kept is not None:
+        incomplete.sent(request.state.db, draft_id=kept.id)
     flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
     return redirect(urls.draft(result.id), request)
+
+
+def incomplete_draft(request: Request) -> Response:
+    """An agent's kept draft reopened: everything as typed, each problem beside its field."""
+    db, user = request.state.db, request.state.user
+    kept = incomplete.get(db, draft_id=request.path_params["id"], author_id=user.id)
+    system = incomplete.system_of(db, kept)
+    if request.method == "POST":
+        return _editor_post(request, system, kept)
+    data, errors = editor_form.parse(incomplete.as_form(kept))
+    for path, problem in _entry_errors(data, system).items():
+        errors.setdefault(path, problem)
+    message: str | None = None
+    if errors:
+        message = ngettext(
+            "%(num)s champ à compléter ou corriger avant l'envoi en relecture.",
+            "%(num)s champs à compléter ou corriger avant l'envoi en relecture.",
+            len(errors),
+        )
+    return _editor(request, system=system, data=data, summary=kept.summary, errors=errors,
+                   error=message, kept=kept, reopened=True)  # fmt: skip
+
+
+def discard_incomplete(request: Request) -> Response:
+    incomplete.discard(
+        request.state.db, draft_id=request.path_params["id"], author_id=request.state.user.id
+    )
+    flash(request, _("Le brouillon non envoyé est supprimé."))
+    return redirect("/registry/drafts", request)
 
 
 def new_entry(request: Request) -> Response:
@@ -476,10 +550,11 @@ def drafts(request: Request) -> Response:
     rows = services.drafts(request.state.db)
     done = services.reviewed(request.state.db)
     ids = [r.author_id for r, _s in rows + done] + [r.reviewed_by for r, _s in done]
+    kept = incomplete.of_author(request.state.db, request.state.user.id)
     return render(
         request,
         "registry/drafts.html",
-        {"rows": rows, "done": done, "names": _names(request, ids)},
+        {"rows": rows, "done": done, "names": _names(request, ids), "kept": kept},
     )
 
 
@@ -580,6 +655,18 @@ routes = [
     route("/registry/drafts/{id:int}", draft_page, permission=DRAFT_ENTRY),
     route("/registry/drafts/{id:int}/publish", publish, methods=["POST"], permission=REVIEW_ENTRY),
     route("/registry/drafts/{id:int}/reject", reject, methods=["POST"], permission=REVIEW_ENTRY),
+    route(
+        "/registry/drafts/incomplete/{id:int}",
+        incomplete_draft,
+        methods=["GET", "POST"],
+        permission=DRAFT_ENTRY,
+    ),
+    route(
+        "/registry/drafts/incomplete/{id:int}/delete",
+        discard_incomplete,
+        methods=["POST"],
+        permission=DRAFT_ENTRY,
+    ),
     route(
         "/registry/questions/{id:int}/answer", answer, methods=["POST"], permission=ANSWER_QUESTION
     ),

@@ -16,6 +16,11 @@ def draft(revision_id: int | None) -> str:
     return f"/registry/drafts/{revision_id}"
 
 
+def incomplete(draft_id: int | None) -> str:
+    """An agent's draft kept without being sent, reopened in the editor."""
+    return f"/registry/drafts/incomplete/{draft_id}"
+
+
 def contact(slug: str | None = None) -> str:
     """The page to reach a person; with `slug`, about that system (its channels first)."""
     return "/contact" + (f"?system={slug}" if slug else "")

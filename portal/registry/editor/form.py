@@ -140,7 +140,8 @@ def build(
     def make(key: str, node: dict[str, Any], path: str, value: Any, required: bool) -> Field:
         node = _resolve(node)
         kind = _kind(node, path)
-        f = Field(path, key, _label(key, path, labels), str(node.get("description", "")), kind,
+        described = str(node.get("description", ""))
+        f = Field(path, key, _label(key, path, labels), _(described) if described else "", kind,
                   required, tuple(str(v) for v in node.get("enum", ())),
                   error=errors.get(path, ""))  # fmt: skip
         if kind == "group":

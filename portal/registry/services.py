@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from portal import audit
@@ -184,8 +185,10 @@ def list_systems(session: Session, filters: Filters, *, page_size: int = PAGE_SI
     where = and_(*conditions)
     total = int(session.scalar(select(func.count()).select_from(System).where(where)) or 0)
     pages = max(1, -(-total // page_size))
+    # The search keys are the largest column and no card shows them: not read for the list.
     rows = session.scalars(
         select(System)
+        .options(defer(System.search_text))
         .where(where)
         .order_by(System.name, System.id)
         .offset((filters.page - 1) * page_size)

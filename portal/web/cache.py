@@ -76,3 +76,73 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+# --- shared fragments -------------------------------------------------------------------------
+#
+# Parts of a page that every visitor of a kind sees alike (the charter's text, a page of
+# comments as a signed-in resident who wrote and supported none of them sees it) are rendered
+# once per web process and kept under a key that ends with a *generation*: a counter the domain
+# stores in the database and raises in the same transaction as every write that could change the
+# fragment. A request reads the counter (one cheap query) and builds the key with it, so a
+# fragment rendered before a write committed is never used again, in any process; a fragment
+# can only be newer than its key says. Visitor-specific values (the CSRF token, a form's key)
+# are rendered as random markers, as in the page cache, and replaced for each visitor; whatever
+# is personal (my supports, my comments' edit buttons) is not in the shared fragment at all.
+
+FRAGMENT_ENTRIES = 4096
+
+FragmentKey = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class SharedFragment:
+    """Rendered HTML parts, by id, with the markers standing for one visitor's values."""
+
+    parts: dict[int, str]
+    markers: tuple[str, ...]
+
+    def for_visitor(self, *values: str) -> dict[int, str]:
+        """The parts with each marker replaced by the visitor's value (same order)."""
+        out = {}
+        for key, part in self.parts.items():
+            for marker, value in zip(self.markers, values, strict=True):
+                part = part.replace(marker, value)
+            out[key] = part
+        return out
+
+
+class FragmentCache:
+    """A bounded, thread-safe store of shared fragments, one per web process (app.state)."""
+
+    def __init__(self, max_entries: int = FRAGMENT_ENTRIES) -> None:
+        self._entries: OrderedDict[FragmentKey, SharedFragment] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get(self, key: FragmentKey) -> SharedFragment | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: FragmentKey, fragment: SharedFragment) -> None:
+        with self._lock:
+            self._entries[key] = fragment
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def fragment_cache(app: object) -> FragmentCache:
+    """The fragment cache of this app instance (two apps in one process keep their own)."""
+    state = app.state  # type: ignore[attr-defined]
+    cache = getattr(state, "fragment_cache", None)
+    if cache is None:
+        cache = FragmentCache()
+        state.fragment_cache = cache
+    return cache

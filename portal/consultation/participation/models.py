@@ -257,7 +257,12 @@ def _raise_generation(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         session.flush()
         session.connection().execute(
-            text("UPDATE consultation_generation SET value = value + 1 WHERE scope = :s"),
+            # An upsert (same SQL on SQLite and PostgreSQL): a database whose row is missing
+            # (emptied by hand) starts counting again rather than staying still.
+            text(
+                "INSERT INTO consultation_generation (scope, value) VALUES (:s, 1) "
+                "ON CONFLICT (scope) DO UPDATE SET value = consultation_generation.value + 1"
+            ),
             {"s": GENERATION_SCOPE},
         )
 

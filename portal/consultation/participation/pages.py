@@ -6,11 +6,13 @@ these; templates only render what they return and never query.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.requests import Request
 
@@ -22,7 +24,7 @@ from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.follow import services as follow
 from portal.consultation.participation import services as ps
-from portal.consultation.participation.models import Comment, Proposal
+from portal.consultation.participation.models import Comment, Proposal, current_generation
 from portal.consultation.review.pages import AnswerData, answer_data
 from portal.consultation.vocabulary import (
     MODERATION_REASONS,
@@ -31,7 +33,10 @@ from portal.consultation.vocabulary import (
     author_label,
 )
 from portal.errors import Forbidden, NotFound
+from portal.web import i18n
+from portal.web.cache import SharedFragment, fragment_cache, new_marker
 from portal.web.i18n import gettext as _
+from portal.web.templating import render_string
 
 
 def user_id_of(request: Request) -> int | None:
@@ -67,6 +72,9 @@ class Discussion:
     reasons: tuple[str, ...] = MODERATION_REASONS
     # The create forms' hidden key: the same form sent many times stores one comment.
     form_key: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # Top comments (with their replies) taken ready-rendered from the shared fragment, by id;
+    # the others (the visitor's own, those they support) are rendered for them.
+    shared: dict[int, Markup] = field(default_factory=dict)
 
     def can_edit(self, comment: Comment) -> bool:
         return self.phase.is_open and ps.can_edit(comment, self.user_id, self.now)
@@ -83,6 +91,9 @@ def discussion(
 ) -> Discussion:
     """`base_url`: the page the discussion is read on (a past version's discussion page)."""
     db = request.state.db
+    # A plain reading of a page of comments may come from the shared fragment; a page shown
+    # again after an action (its notices and errors next to one comment) is rendered in full.
+    shareable = page is None and request.method == "GET"
     if clause is not None:
         target_type, target_id = Target.CLAUSE, clause.id or 0
         base_url = base_url or urls.clause(clause.number)
@@ -103,7 +114,7 @@ def discussion(
         phase = ps.phase_info(db, db.get(CharterVersion, version_id))
     comments = page.all()
     user_id = user_id_of(request)
-    return Discussion(
+    disc = Discussion(
         target_type=target_type,
         target_id=target_id,
         base_url=base_url,
@@ -120,6 +131,71 @@ def discussion(
         user_id=user_id,
         count=count,
     )
+    if shareable:
+        disc.shared = shared_comments(request, disc)
+    return disc
+
+
+class _SignedIn:
+    """Who the shared rendering is for: some signed-in resident, no one in particular."""
+
+    id = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def has_role(self, *_roles: str) -> bool:
+        return False
+
+
+def shared_comments(request: Request, disc: Discussion) -> dict[int, Markup]:
+    """This page of comments as every visitor of its kind (anonymous, or signed in) sees it
+    when they wrote and support none of it: rendered once per process and generation (see
+    portal/web/cache.py), then given the visitor's CSRF token and form key. Threads where the
+    visitor wrote or supports something are left out: the template renders those for them."""
+    signed_in = request.state.user is not None
+    key = (
+        "consultation-comments", disc.target_type, disc.target_id, disc.base_url,
+        disc.page.page, i18n.current_locale.get(), signed_in, disc.phase.is_open,
+        current_generation(request.state.db),
+    )  # fmt: skip
+    cache = fragment_cache(request.app)
+    fragment = cache.get(key)
+    if fragment is None:
+        csrf, form_key = new_marker(), new_marker()
+        anyone = dataclasses.replace(disc, supported=set(), user_id=None, form_key=form_key)
+        shared_context = {
+            "disc": anyone,
+            "csrf_token": csrf,
+            "user": _SignedIn() if signed_in else None,
+        }
+        parts = {
+            c.id or 0: render_string(
+                request, "consultation/_comment.html", {**shared_context, "c": c}
+            )
+            for c in disc.page.comments
+        }
+        fragment = SharedFragment(parts, (csrf, form_key))
+        cache.put(key, fragment)
+    personal = _personal_threads(disc)
+    token = getattr(request.state, "csrf_token", "")
+    return {
+        cid: Markup(html)  # noqa: S704 - rendered by our autoescaping templates
+        for cid, html in fragment.for_visitor(token, disc.form_key).items()
+        if cid not in personal
+    }
+
+
+def _personal_threads(disc: Discussion) -> set[int]:
+    """Top comments whose thread holds something of the visitor's: theirs, or supported."""
+    if disc.user_id is None:
+        return set()
+    personal = set()
+    for top in disc.page.comments:
+        for c in (top, *disc.page.replies.get(top.id or 0, [])):
+            if c.author_id == disc.user_id or (c.id or 0) in disc.supported:
+                personal.add(top.id or 0)
+    return personal
 
 
 def thread(request: Request, comment_id: int) -> tuple[Discussion, Comment]:

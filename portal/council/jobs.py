@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.council import services, uploads
+from portal.council import alerts, services, uploads
 from portal.council.ingest import minutes_files
 from portal.council.models import Meeting
 from portal.council.nlp import spacy_read
@@ -75,6 +75,12 @@ def index_entities(ctx: JobContext) -> str:
     return f"passages read by spaCy: {done}"
 
 
+def saved_search_alerts(ctx: JobContext) -> str:
+    """Mail residents whose followed searches match minutes stored since the last run."""
+    looked, mailed = alerts.send_alerts(ctx.session)
+    return f"followed searches looked at: {looked}, mails: {mailed}"
+
+
 JOBS = [
     Job("council.read_uploads", timedelta(seconds=10), read_uploads,
         "Read uploaded minutes outside any transaction, capped in time, memory and size"),
@@ -82,4 +88,6 @@ JOBS = [
         "Ingest minutes dropped in the watched folder (PORTAL_COUNCIL_WATCH_DIR)"),
     Job("council.index_entities", timedelta(minutes=1), index_entities,
         "Read new passages with spaCy: lemmas for search, people, places and organisations"),
+    Job("council.saved_search_alerts", timedelta(minutes=15), saved_search_alerts,
+        "Mail residents whose followed searches match newly stored minutes"),
 ]  # fmt: skip

@@ -139,3 +139,23 @@ class Question(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow)
     answered_at: datetime | None = None
+
+
+class SavedSearch(SQLModel, table=True):
+    """A search a signed-in resident follows (alerts.py): mailed when minutes stored after
+    `seen_meeting_id` have passages matching it. `params` is the search's address query string
+    (q and its filters, sorted), one row per person and search; `unsubscribe_token` is the only
+    credential the mail's unsubscribe link needs."""
+
+    __tablename__ = "council_saved_search"
+    __table_args__ = (UniqueConstraint("user_id", "params"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="accounts_user.id", index=True, ondelete="CASCADE")
+    query: str = Field(max_length=300)
+    params: str = Field(max_length=2000)
+    # Meetings up to this id were stored before the follow or already looked at.
+    seen_meeting_id: int = 0
+    unsubscribe_token: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_mailed_at: datetime | None = None

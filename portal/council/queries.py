@@ -7,7 +7,7 @@ from datetime import date
 
 from starlette.requests import Request
 
-from portal.council import services
+from portal.council import facets, services
 from portal.council.search import OUTCOMES
 from portal.errors import ValidationFailed
 from portal.web.i18n import gettext as _
@@ -46,3 +46,8 @@ def filters_from(request: Request) -> services.Filters:
         person=texts["personne"],
         outcome=outcome,
     )
+
+
+def entity_filters_from(request: Request) -> facets.EntityFilters:
+    """The filters on what passages name: lieu, organisation, montant, annee, mois."""
+    return facets.filters_from(request.query_params.items())

@@ -11,9 +11,19 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.council import forwarded, identifiers, method, services, uploads, urls
+from portal.council import (
+    alerts,
+    facets,
+    forwarded,
+    identifiers,
+    method,
+    scdl,
+    services,
+    uploads,
+    urls,
+)
 from portal.council.permissions import ANSWER_QUESTIONS, UPLOAD_MINUTES
-from portal.council.queries import filters_from
+from portal.council.queries import entity_filters_from, filters_from
 from portal.errors import DomainError, NotFound, ValidationFailed
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
@@ -32,7 +42,8 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "htm": "text/html; charset=utf-8",
 }
-FILTER_PARAMS = ("du", "au", "seance", "theme", "personne", "issue")
+FILTER_PARAMS = ("du", "au", "seance", "theme", "personne", "issue", "lieu", "organisation",
+                 "montant", "annee", "mois")  # fmt: skip
 
 
 def outcome_labels() -> dict[str, str]:
@@ -77,34 +88,40 @@ def _query(request: Request) -> str:
 def search(request: Request) -> Response:
     query = _query(request)
     filters = filters_from(request)
+    entities = entity_filters_from(request)
     page = _page(request)
-    named = identifiers.find(request.state.db, query) if query else []
+    db = request.state.db
+    named = identifiers.find(db, query) if query else []
     if len(named) == 1 and named[0].anchor is not None and not request.query_params.get("page"):
         # "délibération 2024-05-12": straight to it.
         return redirect(urls.passage(named[0].meeting_date, named[0].anchor), request)
-    result = (
-        services.search(
-            request.state.db,
-            query,
-            filters=filters,
-            limit=PER_PAGE,
-            offset=(page - 1) * PER_PAGE,
-            with_facets=True,
-            grouped=True,
-        )
+    found = (
+        facets.search(db, query, filters=filters, entities=entities, limit=PER_PAGE,
+                      offset=(page - 1) * PER_PAGE)
         if query
-        else services.SearchResult([], 0)
-    )
+        else facets.FacetedResult(services.SearchResult([], 0), facets.EMPTY, [])
+    )  # fmt: skip
+    result = found.result
     current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
+    if entities.year and "annee" not in current:  # a month names its year
+        current["annee"] = entities.year
 
     def with_filter(name: str, value: str | None) -> str:
         params = {"q": query, **current}
         if value is None:
             params.pop(name, None)
+            if name == "annee":  # a month without its year means nothing
+                params.pop("mois", None)
         else:
             params[name] = value
         return "/council/search?" + urlencode(params)
 
+    user = request.state.user
+    saved = (
+        alerts.find(db, user_id=user.id, query=query, params=current)
+        if user is not None and query
+        else None
+    )
     return render(
         request,
         "council/search.html",
@@ -116,18 +133,46 @@ def search(request: Request) -> Response:
             ],
             "result": result,
             "hits": result.hits,
+            "entity_facets": found.facets,
+            "applied": _applied(request, current, entities),
             # Paragraphs spaCy has not read yet are found by their words, not yet by lemmas.
-            "unread": services.pending_count(request.state.db) if result.hits else 0,
+            "unread": services.pending_count(db) if result.hits else 0,
             "filters": filters,
             "current": current,
             "with_filter": with_filter,
             "outcome_labels": outcome_labels(),
-            "topics": services.topics(request.state.db),
+            "topics": services.topics(db),
             "page": page,
             "pages": max(1, math.ceil(result.total_groups / PER_PAGE)),
             "base_query": urlencode({"q": query, **current}),
+            "saved_search": saved,
+            "alerts_url": urls.alerts(),
+            "login_url": "/login?"
+            + urlencode({"next": f"/council/search?{urlencode({'q': query, **current})}"}),
         },
     )
+
+
+def _applied(
+    request: Request, current: dict[str, str], entities: facets.EntityFilters
+) -> list[tuple[str, str, str]]:
+    """Each filter in the address as (parameter, how it reads, its value): every one removable."""
+    shown = facets.labels_of(request.state.db, entities)
+    labels = outcome_labels()
+    words = {
+        "du": lambda v: _("Séances à partir du %(d)s", d=v),
+        "au": lambda v: _("Séances jusqu'au %(d)s", d=v),
+        "seance": lambda v: _("Séance du %(d)s", d=v),
+        "theme": lambda v: _("Thème : %(t)s", t=_(v)),
+        "personne": lambda v: _("Personne : %(p)s", p=v),
+        "issue": lambda v: _("Issue du vote : %(o)s", o=labels.get(v, v)),
+        "lieu": lambda v: _("Lieu : %(l)s", l=shown.get("place", v)),
+        "organisation": lambda v: _("Organisation : %(o)s", o=shown.get("organisation", v)),
+        "montant": lambda v: _("Montant : %(m)s", m=shown.get("amount", v)),
+        "annee": lambda v: _("Date citée : %(y)s", y=v),
+        "mois": lambda v: _("Mois cité : %(m)s", m=shown.get("month", v)),
+    }
+    return [(name, words[name](value), value) for name, value in current.items()]
 
 
 def ask(request: Request) -> Response:
@@ -325,6 +370,76 @@ def answer_question(request: Request) -> Response:
     return redirect(urls.questions_desk(), request)
 
 
+def _form_params(request: Request) -> dict[str, str]:
+    form = request.state.form
+    return {k: str(form.get(k, "")).strip() for k in FILTER_PARAMS if str(form.get(k, "")).strip()}
+
+
+def follow_search(request: Request) -> Response:
+    """ "Suivre cette recherche": a plain form (q and its filters) that works without JS."""
+    query = str(request.state.form.get("q", ""))
+    params = _form_params(request)
+    back = "/council/search?" + urlencode({"q": query.strip(), **params})
+    result = attempt(
+        request,
+        lambda: alerts.follow(
+            request.state.db, user_id=request.state.user.id, query=query, params=params
+        ),
+    )
+    if isinstance(result, DomainError):
+        flash(request, result.message)
+        return redirect(back, request)
+    flash(request, _("Vous suivez cette recherche : un courriel vous signalera les nouveaux "
+                     "procès-verbaux qui y répondent."))  # fmt: skip
+    return redirect(back, request)
+
+
+def alerts_page(request: Request) -> Response:
+    """A resident's followed searches, each with its link and a button to stop following it."""
+    rows = alerts.mine(request.state.db, user_id=request.state.user.id)
+    return render(
+        request,
+        "council/alerts.html",
+        {
+            "searches": [(s, alerts.search_path(s), urls.alert_remove(s.id or 0)) for s in rows],
+        },
+    )
+
+
+def remove_alert(request: Request) -> Response:
+    row = alerts.remove(
+        request.state.db, user_id=request.state.user.id, saved_id=request.path_params["saved_id"]
+    )
+    flash(request, _("Vous ne suivez plus la recherche « %(q)s ».", q=row.query))
+    return redirect(urls.alerts(), request)
+
+
+def alert_unsubscribe_page(request: Request) -> Response:
+    """The mail's link: a GET shows a button (it never changes anything); works signed out."""
+    token = request.path_params["token"]
+    row = alerts.by_token(request.state.db, token)
+    return render(request, "council/alert_unsubscribe.html",
+                  {"saved": row, "done": False, "action": urls.alert_unsubscribe(token)})  # fmt: skip
+
+
+def alert_unsubscribe(request: Request) -> Response:
+    token = request.path_params["token"]
+    row = alerts.unsubscribe(request.state.db, token=token)
+    return render(request, "council/alert_unsubscribe.html",
+                  {"saved": row, "done": True, "action": urls.alert_unsubscribe(token)})  # fmt: skip
+
+
+def deliberations_csv(request: Request) -> Response:
+    """The deliberations in the national SCDL « délibérations » format (v2.1.4)."""
+    settings = request.app.state.settings
+    body = scdl.csv_text(request.state.db, city=settings.city, base_url=settings.base_url)
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers=attachment_headers("deliberations-scdl.csv"),
+    )
+
+
 def method_page(request: Request) -> Response:
     return render(
         request,
@@ -349,6 +464,26 @@ routes = [
         answer_question,
         methods=["POST"],
         permission=ANSWER_QUESTIONS,
+    ),
+    route("/council/deliberations.csv", deliberations_csv, permission=PUBLIC, threaded=True),
+    route("/council/alerts", alerts_page, permission=SIGNED_IN),
+    route("/council/alerts", follow_search, methods=["POST"], permission=SIGNED_IN),
+    route(
+        "/council/alerts/{saved_id:int}/delete",
+        remove_alert,
+        methods=["POST"],
+        permission=SIGNED_IN,
+    ),
+    route("/council/alerts/unsubscribe/{token}", alert_unsubscribe_page, permission=PUBLIC),
+    route(
+        "/council/alerts/unsubscribe/{token}",
+        alert_unsubscribe,
+        methods=["POST"],
+        permission=PUBLIC,
+        name="council_alert_unsubscribe_post",
+        # Mail clients' one-click unsubscribe (RFC 8058) posts here without our form: the token
+        # in the address is the authority.
+        csrf_exempt=True,
     ),
     route("/council/upload", upload_page, permission=UPLOAD_MINUTES),
     route("/council/upload", upload, methods=["POST"], permission=UPLOAD_MINUTES),

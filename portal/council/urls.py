@@ -58,3 +58,22 @@ def questions_desk() -> str:
 
 def answer_question(question_id: int) -> str:
     return f"/council/questions/{question_id}/answer"
+
+
+def alerts() -> str:
+    """A signed-in resident's followed searches (from "Mon espace")."""
+    return "/council/alerts"
+
+
+def alert_remove(saved_id: int) -> str:
+    return f"/council/alerts/{saved_id}/delete"
+
+
+def alert_unsubscribe(token: str) -> str:
+    """The unsubscribe link of an alert mail: works signed out (the token is the credential)."""
+    return f"/council/alerts/unsubscribe/{token}"
+
+
+def deliberations_csv() -> str:
+    """The deliberations in the national SCDL format (open data)."""
+    return "/council/deliberations.csv"

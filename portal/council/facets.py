@@ -1,0 +1,299 @@
+"""Facets of the council's search that are filters: places, organisations, amounts and dates
+named in the passages, each with its count, clickable, combined with the query and the other
+filters, kept in the address (a permanent link), each removable.
+
+The entities come from the index (`council_entity`): amounts in euros and dates by our patterns at
+ingest, places and organisations by spaCy (the council.index_entities job). Amounts are counted
+in ranges of numbers (never sorted as text); dates by year, then by month within a chosen year.
+
+The search's own filters (dates of meetings, subject, person, outcome) are part of its SQL
+(search.py); these are applied to its ranked candidates: a search with one of them set ranks up
+to ENTITY_POOL passages and keeps those that name the place, organisation, amount or date asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from portal.council import search as engine
+from portal.council.models import Entity
+from portal.council.questions import question_kinds
+from portal.council.vocabulary import expand
+from portal.errors import ValidationFailed
+from portal.web.i18n import N_
+from portal.web.i18n import gettext as _
+
+# A search with an entity filter ranks this many passages before keeping those naming it.
+ENTITY_POOL = 3000
+FACET_SIZE = 15
+MONTH_NAMES = (N_("janvier"), N_("février"), N_("mars"), N_("avril"), N_("mai"), N_("juin"),
+               N_("juillet"), N_("août"), N_("septembre"), N_("octobre"), N_("novembre"),
+               N_("décembre"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AmountRange:
+    value: str  # in the address: "10000-100000", "10000000-"
+    low: int
+    high: int | None  # excluded; None: no upper bound
+
+    def holds(self, euros: int) -> bool:
+        return euros >= self.low and (self.high is None or euros < self.high)
+
+    @property
+    def label(self) -> str:
+        if self.low == 0 and self.high is not None:
+            return _("moins de %(n)s €", n=_euros(self.high))
+        if self.high is None:
+            return _("%(n)s € et plus", n=_euros(self.low))
+        return _("%(a)s – %(b)s €", a=_euros(self.low), b=_euros(self.high))
+
+
+def _euros(n: int) -> str:
+    if n >= 1_000_000:
+        millions = n // 1_000_000
+        return (_("%(n)s million", n=millions) if millions == 1
+                else _("%(n)s millions", n=millions))  # fmt: skip
+    return f"{n:,}".replace(",", "\u202f")
+
+
+AMOUNT_RANGES = tuple(
+    AmountRange(f"{low}-{high if high is not None else ''}", low, high)
+    for low, high in (
+        (0, 10_000),
+        (10_000, 100_000),
+        (100_000, 1_000_000),
+        (1_000_000, 10_000_000),
+        (10_000_000, None),
+    )
+)
+_RANGES = {r.value: r for r in AMOUNT_RANGES}
+YEAR = re.compile(r"^\d{4}$")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class EntityFilters:
+    """The filters on what passages name (address parameters in French)."""
+
+    place: str | None = None  # lieu: an entity key
+    organisation: str | None = None  # organisation: an entity key
+    amount: str | None = None  # montant: one of AMOUNT_RANGES' values
+    year: str | None = None  # annee: "2024"
+    month: str | None = None  # mois: "2024-05"
+
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+PARAMS = {"lieu": "place", "organisation": "organisation", "montant": "amount", "annee": "year",
+          "mois": "month"}  # fmt: skip
+
+
+def filters_from(params: dict[str, str] | Iterable[tuple[str, str]]) -> EntityFilters:
+    """Read and check the entity filters of a query string; a bad value is a clear French error."""
+    given = dict(params)
+    values: dict[str, str | None] = {}
+    for name, attr in PARAMS.items():
+        value = given.get(name, "").strip()[:200]
+        if "\x00" in value:
+            raise ValidationFailed(_("Filtre invalide : %(name)s.", name=name), field=name)
+        values[attr] = value or None
+    if values["amount"] is not None and values["amount"] not in _RANGES:
+        raise ValidationFailed(_("Tranche de montant inconnue."), field="montant")
+    if values["year"] is not None and not YEAR.match(values["year"]):
+        raise ValidationFailed(_("Année invalide : quatre chiffres, par exemple 2024."),
+                               field="annee")  # fmt: skip
+    if values["month"] is not None:
+        month = MONTH.match(values["month"])
+        if month is None:
+            raise ValidationFailed(_("Mois invalide : utilisez le format AAAA-MM."), field="mois")
+        values["year"] = month.group(1)
+    return EntityFilters(**values)
+
+
+def month_label(value: str) -> str:
+    year, month = value.split("-")
+    return f"{_(MONTH_NAMES[int(month) - 1])} {year}"
+
+
+def _entities(
+    session: Session, ids: list[int], kinds: tuple[str, ...]
+) -> list[tuple[int, str, str, str]]:
+    """(passage id, kind, key, value) of the passages' entities of these kinds."""
+    if not ids:
+        return []
+    return [
+        (int(r[0]), str(r[1]), str(r[2]), str(r[3]))
+        for r in session.execute(
+            select(Entity.passage_id, Entity.kind, Entity.key, Entity.value).where(
+                col(Entity.passage_id).in_(ids), col(Entity.kind).in_(kinds)
+            )
+        )
+    ]
+
+
+def _keeps(kind: str, key: str, wanted: EntityFilters) -> str | None:
+    """Which filter an entity satisfies (its attribute name), if any."""
+    if kind == "place" and key == wanted.place:
+        return "place"
+    if kind == "organisation" and key == wanted.organisation:
+        return "organisation"
+    if (
+        kind == "amount"
+        and wanted.amount
+        and key.isdigit()
+        and _RANGES[wanted.amount].holds(int(key))
+    ):
+        return "amount"
+    if kind == "date" and wanted.month and key.startswith(wanted.month + "-"):
+        return "month"
+    if kind == "date" and wanted.year and not wanted.month and key.startswith(wanted.year + "-"):
+        return "year"
+    return None
+
+
+def restrict(session: Session, ids: list[int], wanted: EntityFilters) -> set[int]:
+    """The passages among `ids` that name everything asked (each filter by one of its entities)."""
+    needed = {name for name in ("place", "organisation", "amount") if getattr(wanted, name)}
+    needed |= {"month"} if wanted.month else {"year"} if wanted.year else set()
+    met: dict[int, set[str]] = {}
+    for passage_id, kind, key, _value in _entities(
+        session, ids, ("place", "organisation", "amount", "date")
+    ):
+        which = _keeps(kind, key, wanted)
+        if which:
+            met.setdefault(passage_id, set()).add(which)
+    return {p for p, names in met.items() if names >= needed}
+
+
+@dataclass(frozen=True)
+class EntityFacets:
+    places: list[engine.Facet]
+    organisations: list[engine.Facet]
+    amounts: list[engine.Facet]  # in the order of the ranges, smallest first
+    years: list[engine.Facet]  # most recent first
+    months: list[engine.Facet]  # of the chosen year, in calendar order
+
+    def any(self) -> bool:
+        return any((self.places, self.organisations, self.amounts, self.years, self.months))
+
+
+def count(session: Session, ids: list[int], wanted: EntityFilters) -> EntityFacets:
+    """Counts of passages per place, organisation, amount range, year and month (of the chosen
+    year) among `ids`: one query, whatever their number."""
+    rows = _entities(session, ids, ("place", "organisation", "amount", "date"))
+    named: dict[str, Counter[str]] = {"place": Counter(), "organisation": Counter()}
+    labels: dict[tuple[str, str], str] = {}
+    seen: set[tuple[int, str, str]] = set()
+    amounts: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    for passage_id, kind, key, value in rows:
+        if kind in named:
+            bucket = key
+        elif kind == "amount" and key.isdigit():
+            bucket = next((r.value for r in AMOUNT_RANGES if r.holds(int(key))), "")
+        elif kind == "date" and len(key) >= 7:
+            bucket = key[:7]
+        else:
+            continue
+        if (passage_id, kind, bucket) in seen:
+            continue  # a passage counts once per value
+        seen.add((passage_id, kind, bucket))
+        if kind in named:
+            named[kind][key] += 1
+            labels[(kind, key)] = min(labels.get((kind, key), value), value)
+        elif kind == "amount":
+            amounts[bucket] += 1
+        else:
+            months[bucket] += 1
+    # A passage naming two dates of one year counts once for the year.
+    by_year = {(p, b[:4]) for p, k, b in seen if k == "date"}
+    years.update(y for _, y in by_year)
+
+    def top(kind: str) -> list[engine.Facet]:
+        ranked = sorted(named[kind].items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        return [engine.Facet(k, labels[(kind, k)], n) for k, n in ranked]
+
+    chosen_year = wanted.year
+    return EntityFacets(
+        places=top("place"),
+        organisations=top("organisation"),
+        amounts=[engine.Facet(r.value, r.label, amounts[r.value]) for r in AMOUNT_RANGES
+                 if amounts[r.value]],
+        years=[engine.Facet(y, y, n) for y, n in sorted(years.items(), reverse=True)],
+        months=[engine.Facet(m, month_label(m), n) for m, n in sorted(months.items())
+                if chosen_year and m.startswith(chosen_year + "-")],
+    )  # fmt: skip
+
+
+def labels_of(session: Session, wanted: EntityFilters) -> dict[str, str]:
+    """How each applied filter reads: a place or organisation by its name as written."""
+    shown: dict[str, str] = {}
+    for attr, kind in (("place", "place"), ("organisation", "organisation")):
+        key = getattr(wanted, attr)
+        if key:
+            value = session.scalar(
+                select(Entity.value).where(Entity.kind == kind, Entity.key == key).limit(1)
+            )
+            shown[attr] = value or key
+    if wanted.amount:
+        shown["amount"] = _RANGES[wanted.amount].label
+    if wanted.month:
+        shown["month"] = month_label(wanted.month)
+    if wanted.year:
+        shown["year"] = wanted.year
+    return shown
+
+
+@dataclass(frozen=True)
+class FacetedResult:
+    result: engine.SearchResult
+    facets: EntityFacets
+    ids: list[int]  # every ranked passage the facets were counted over, best first
+
+
+EMPTY = EntityFacets([], [], [], [], [])
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    filters: engine.Filters,
+    entities: EntityFilters,
+    limit: int,
+    offset: int,
+) -> FacetedResult:
+    """The search page's search: one group per deliberation, as search.search(grouped=True)
+    gives, with the entity filters applied and their facets counted over the same candidates."""
+    typed = engine.query_terms(query)
+    if not typed:
+        return FacetedResult(engine.SearchResult([], 0), EMPTY, [])
+    expansion = expand(session, typed)
+    kinds = question_kinds(query)
+    pool = ENTITY_POOL if entities.active() else engine.CANDIDATES
+    ranked = engine.kind_rerank(
+        session,
+        engine.candidates(session, expansion.groups, filters=filters, limit=pool,
+                          own=expansion.own),
+        kinds,
+    )  # fmt: skip
+    if entities.active():
+        kept = restrict(session, [i for i, _ in ranked], entities)
+        ranked = [r for r in ranked if r[0] in kept]
+    ranked = ranked[: engine.CANDIDATES]
+    # search.py's grouping, on these candidates (requested as a public function: see
+    # /work/coord/requests-council-features.md).
+    result = engine._grouped(
+        session, query, ranked, expansion, limit=limit, offset=offset, with_facets=True
+    )
+    ids = [i for i, _ in ranked]
+    return FacetedResult(result, count(session, ids, entities), ids)

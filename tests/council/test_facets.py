@@ -1,0 +1,148 @@
+"""Facets that are filters on the council's search page: places, organisations, amounts (ranges,
+in numeric order) and dates (by year, then month), with counts, combined with the query and the
+other filters, in the address, each removable; plain links, no JavaScript needed."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.council import services
+from portal.council.models import Passage
+from portal.council.nlp import Reading, amounts
+from portal.db import session_scope
+from tests.helpers import t
+
+
+def _facet_links(page: str, css_class: str) -> list[tuple[str, str, int]]:
+    """(link, label, count) of one facet list of the page, in the order shown."""
+    block = re.search(rf'<ul class="{css_class}">(.*?)</ul>', page, re.S)
+    assert block, f"no facet list {css_class}"
+    return [
+        (html.unescape(href), html.unescape(label).strip(), int(n))
+        for href, label, n in re.findall(
+            r'<a href="([^"]+)">([^<]+)</a> <span class="count">\((\d+)\)</span>', block.group(1)
+        )
+    ]
+
+
+def _found(page: str) -> int:
+    match = re.search(r"<h2>(\d+) passages? trouvés?</h2>", page)
+    assert match, "no count of passages"
+    return int(match.group(1))
+
+
+def _remove_link(page: str, label_start: str) -> str:
+    match = re.search(
+        r"<li>" + re.escape(label_start) + r'[^<]*— <a href="([^"]+)"[^>]*>retirer ce filtre</a>',
+        page,
+    )
+    assert match, f"no removable filter {label_start!r}"
+    return html.unescape(match.group(1))
+
+
+def test_amounts_are_ranges_in_numeric_order_and_filter_the_results(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """Amounts cited are counted in ranges, smallest first; a range keeps only the passages
+    citing an amount in it, the filter is in the address and its removal gives the search back."""
+    page = t(client.get("/council/search?q=budget"))
+    ranges = _facet_links(page, "facet-amount")
+    labels = [label for _, label, _ in ranges]
+    order = ["moins de 10\u202f000 €", "10\u202f000 – 100\u202f000 €", "100\u202f000 – 1 million €",
+             "1 million – 10 millions €", "10 millions € et plus"]  # fmt: skip
+    assert labels == [label for label in order if label in labels] and len(labels) >= 2
+    href, _label, count = next(r for r in ranges if r[1] == "10 millions € et plus")
+    assert parse_qs(urlsplit(href).query) == {"q": ["budget"], "montant": ["10000000-"]}
+    filtered = t(client.get(href))
+    assert _found(filtered) == count
+    quotes = re.findall(r"<blockquote><p>(.*?)</p></blockquote>", filtered, re.S)
+    assert quotes and all(
+        any(int(key) >= 10_000_000 for _, key in amounts(re.sub("<[^>]+>", "", q))) for q in quotes
+    )
+    back = _remove_link(filtered, "Montant : 10 millions € et plus")
+    assert parse_qs(urlsplit(back).query) == {"q": ["budget"]}
+    assert _found(t(client.get(back))) == _found(page)
+
+
+def test_dates_by_year_then_month_combine_with_other_filters(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """Dates cited are counted by year; a year shows its months; the filters combine with the
+    meetings' dates, each removable (removing the year removes its month)."""
+    base = "/council/search?q=s%C3%A9ance&du=2024-01-01"
+    page = t(client.get(base))
+    years = _facet_links(page, "facet-year")
+    assert years and [y for _, y, _ in years] == sorted((y for _, y, _ in years), reverse=True)
+    href, year, count = years[0]
+    by_year = t(client.get(href))
+    assert _found(by_year) == count
+    months = _facet_links(by_year, "facet-month")
+    assert months and all(label.endswith(year) for _, label, _ in months)
+    month_href, month_label, month_count = months[0]
+    query = parse_qs(urlsplit(month_href).query)
+    assert query["du"] == ["2024-01-01"] and query["annee"] == [year]
+    by_month = t(client.get(month_href))
+    assert _found(by_month) == month_count <= count
+    assert f"Mois cité : {month_label}" in by_month and "Séances à partir du 2024-01-01" in by_month
+    without_year = parse_qs(urlsplit(_remove_link(by_month, f"Date citée : {year}")).query)
+    assert without_year == {"q": ["séance"], "du": ["2024-01-01"]}
+    without_from = parse_qs(urlsplit(_remove_link(by_month, "Séances à partir du")).query)
+    assert "du" not in without_from and without_from["mois"] == query["mois"]
+
+
+def test_places_and_organisations_read_by_spacy_are_filters(
+    client: TestClient, engine: Engine, demo_minutes: None
+) -> None:
+    """Places and organisations the index found in passages are facets with counts; one keeps
+    exactly the passages naming it."""
+    with session_scope(engine) as session:
+        pending = services.pending_passages(session, limit=5000)
+        found = [
+            Reading(
+                [("place", "Raguidelles", "raguidelles")]
+                if "Raguidelles" in text
+                else [] + ([("organisation", "CCAS", "ccas")] if "CCAS" in text else []),
+                {},
+                [],
+            )
+            for _, _, text in pending
+        ]
+        services.store_readings(session, pending=pending, found=found)
+        naming = {
+            p.id
+            for p in session.scalars(select(Passage).where(Passage.text.contains("Raguidelles")))  # type: ignore[attr-defined]
+        }
+    page = t(client.get("/council/search?q=piscine"))
+    [(href, _label, count)] = [
+        p for p in _facet_links(page, "facet-place") if p[1] == "Raguidelles"
+    ]
+    assert 1 <= count <= len(naming)
+    filtered = t(client.get(href))
+    assert _found(filtered) == count
+    quotes = re.findall(r"<blockquote><p>(.*?)</p></blockquote>", filtered, re.S)
+    assert quotes and all("Raguidelles" in q for q in quotes)
+    assert "Lieu : Raguidelles" in filtered
+
+
+def test_bad_facet_values_get_a_clear_french_page(client: TestClient, demo_minutes: None) -> None:
+    """A made-up range, year or month is refused with a French message, nothing else happens."""
+    for query, message in (
+        ("montant=abc", "Tranche de montant inconnue."),
+        ("annee=24", "Année invalide"),
+        ("mois=2024-13", "Mois invalide"),
+    ):
+        response = client.get(f"/council/search?q=budget&{query}")
+        assert response.status_code == 400 and message in t(response)
+
+
+def test_facets_work_without_javascript_as_links(client: TestClient, demo_minutes: None) -> None:
+    """Every facet is a plain link (GET) and the search form keeps the applied entity filters."""
+    page = t(client.get("/council/search?q=budget&montant=1000000-10000000"))
+    assert '<input type="hidden" name="montant" value="1000000-10000000">' in page
+    assert "hx-" not in re.search(r'<aside class="facets".*?</aside>', page, re.S).group(0)  # type: ignore[union-attr]

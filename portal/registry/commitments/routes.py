@@ -8,8 +8,7 @@ from starlette.responses import Response
 
 from portal.clock import utcnow
 from portal.consultation.services import published_clauses
-from portal.errors import DomainError
-from portal.registry import services as registry
+from portal.errors import DomainError, ValidationFailed
 from portal.registry.commitments import services
 from portal.registry.fielderrors import FieldErrors
 from portal.registry.loader import field_paths
@@ -20,6 +19,9 @@ from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
 from portal.web.templating import render
 
+# Systems per page of the board: 50 x 20 commitments is 1,000 cells, which a person can read
+# and a browser can lay out; the totals count every system.
+BOARD_PAGE_SIZE = 50
 FIELDS = ("clause", "title", "check", "field", "allowed", "months", "scope")
 BOARD = "/registry/commitments"
 
@@ -27,18 +29,26 @@ BOARD = "/registry/commitments"
 def board(request: Request) -> Response:
     db, user = request.state.db, request.state.user
     clauses = {c.slug: c for c in published_clauses(db)}
-    declared, rows = registry.commitments(db)
-    # The published systems are read once for both tables (500 entries are most of the time).
-    checked = services.board(db, today=utcnow().date(), systems=[s for s, _how in rows])
+    checked = services.public_board(db, today=utcnow().date())
+    pages = max(1, -(-len(checked.rows) // BOARD_PAGE_SIZE))
+    try:
+        page = int(request.query_params.get("page", "1"))
+    except ValueError:
+        page = 0
+    if not 1 <= page <= pages:
+        raise ValidationFailed(_("Numéro de page invalide."), field="page")
+    start = (page - 1) * BOARD_PAGE_SIZE
     return render(
         request,
         "registry/commitments.html",
         {
             "board": checked,
+            "rows": checked.rows[start : start + BOARD_PAGE_SIZE],
+            "page": page,
+            "pages": pages,
+            "first": start + 1,
             "clauses": clauses,
-            "declared_clauses": declared,
-            "declarations": rows,
-            "rule_text": {c.id: services.rule_text(c) for c in checked.commitments},
+            "declared_clauses": list(clauses.values()),
             "scopes": {k: _(v) for k, v in services.SCOPES.items()},
             "can_manage": user is not None and REVIEW_ENTRY.allows(user.roles, authenticated=True),
         },

@@ -6,12 +6,14 @@ not (with the reason), or is not concerned. Services take a session and keyword-
 from __future__ import annotations
 
 import calendar
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal import audit
@@ -23,7 +25,7 @@ from portal.registry import urls
 from portal.registry.fielderrors import FieldErrors
 from portal.registry.loader import field_paths, schema, value_at
 from portal.registry.models import Commitment, CommitmentState, System
-from portal.web.i18n import N_
+from portal.web.i18n import N_, current_locale
 from portal.web.i18n import gettext as _
 
 CHECKS = {
@@ -286,6 +288,86 @@ def board(session: Session, *, today: date, systems: list[System] | None = None)
         not_met += sum(1 for x in cells if x.status == NOT_MET)
         rows.append((system, cells))
     return Board(today, commitments, rows, met, not_met)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    id: int
+    clause_slug: str
+    title: str
+    scope: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    slug: str
+    name: str
+    cells: tuple[Cell, ...]
+    declared: dict[str, str]  # clause slug -> how the entry says it keeps it
+
+
+@dataclass(frozen=True)
+class PublicBoard:
+    """The public page's board as plain values (no database object), shareable between requests."""
+
+    checked_on: date
+    commitments: tuple[BoardColumn, ...]
+    rows: tuple[BoardRow, ...]
+    met: int
+    not_met: int
+
+
+# The public board of 500 entries x 20 commitments reads and decodes every published entry and
+# runs 10,000 checks: most of its time. It only changes when an entry is published, a commitment
+# added or removed, or the day turns, so each process keeps the last boards built, keyed by a
+# fingerprint read in two aggregate queries. A write that bypasses publication (an SQL edit by
+# hand) is seen within BOARD_TTL_SECONDS.
+BOARD_TTL_SECONDS = 60.0
+_BOARDS: dict[tuple[Any, ...], tuple[float, PublicBoard]] = {}
+_BOARDS_LOCK = threading.Lock()
+
+
+def _fingerprint(session: Session) -> tuple[Any, ...]:
+    published = session.execute(
+        select(
+            func.count(), func.max(System.published_at), func.sum(System.published_revision)
+        ).where(System.published_revision > 0)
+    ).one()
+    rules = session.execute(
+        select(func.count(), func.max(Commitment.id), func.max(Commitment.created_at))
+    ).one()
+    return (*published, *rules)
+
+
+def public_board(session: Session, *, today: date) -> PublicBoard:
+    """The board of the public page, with each entry's declared commitments; four queries
+    when nothing changed since the last view, otherwise built again from every entry."""
+    key = (*_fingerprint(session), today, current_locale.get())
+    now = time.monotonic()
+    with _BOARDS_LOCK:
+        found = _BOARDS.get(key)
+    if found is not None and now - found[0] < BOARD_TTL_SECONDS:
+        return found[1]
+    systems = list(
+        session.scalars(select(System).where(System.published_revision > 0).order_by(System.name))
+    )
+    result = board(session, today=today, systems=systems)
+    built = PublicBoard(
+        today,
+        tuple(BoardColumn(c.id or 0, c.clause_slug, c.title, c.scope, rule_text(c))
+              for c in result.commitments),
+        tuple(BoardRow(s.slug, s.name, tuple(cells),
+                       {d["clause"]: d["how"] for d in (s.data or {}).get("charter", [])})
+              for s, cells in result.rows),
+        result.met,
+        result.not_met,
+    )  # fmt: skip
+    with _BOARDS_LOCK:
+        if len(_BOARDS) >= 8:
+            _BOARDS.clear()
+        _BOARDS[key] = (now, built)
+    return built
 
 
 def rule_text(c: Commitment) -> str:

@@ -121,3 +121,36 @@ def test_two_visitors_get_distinct_form_keys_from_one_shared_page(
     ]
     assert keys[0] and keys[1] and not keys[0] & keys[1]
     reader.__exit__(None, None, None)
+
+
+def _article_counts(page: str, number: int) -> str:
+    block = page.split(f'id="article-{number}"', 1)[1].split("</article>", 1)[0]
+    match = re.search(r'class="meta">— ([^<]+)</span>', block)
+    assert match
+    return " ".join(match.group(1).split())
+
+
+def test_the_charter_text_is_shared_and_follows_writes_made_in_another_process(
+    accounts: Accounts, app: Starlette, other_process: Starlette, engine: Engine, make_user: Any
+) -> None:
+    """The charter's text (with each article's counters) is rendered once and holds no token;
+    a comment and a support given on process 2 show in process 1's counters at the next view."""
+    reader = _client(app, engine, make_user())
+    writer = _client(other_process, engine, make_user())
+    page = reader.get("/charter").text
+    before = _article_counts(page, 4)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    shared = "".join(
+        part
+        for fragment in fragment_cache(app)._entries.values()
+        for part in fragment.parts.values()
+    )
+    assert 'id="article-4"' in shared
+    assert "csrf" not in shared and (token is None or token.group(1) not in shared)
+    post_comment(writer, "Un avis de plus.")
+    post(writer, "/charter/clauses/4/support", {"action": "add"})
+    after = _article_counts(reader.get("/charter").text, 4)
+    numbers = [int(x.split()[0]) for x in before.split(" · ")]
+    assert [int(x.split()[0]) for x in after.split(" · ")] == [numbers[0] + 1, numbers[1] + 1]
+    reader.__exit__(None, None, None)
+    writer.__exit__(None, None, None)

@@ -21,7 +21,7 @@ from portal.consultation.charter import services as charter
 from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.participation import services as ps
-from portal.consultation.participation.models import Proposal
+from portal.consultation.participation.models import Proposal, current_generation
 from portal.consultation.participation.pages import (
     ClauseDiscussion,
     clause_discussion,
@@ -32,7 +32,9 @@ from portal.consultation.vocabulary import VersionStatus
 from portal.errors import NotFound
 from portal.registry.services import systems_committed_to
 from portal.web import i18n
+from portal.web.cache import SharedFragment, fragment_cache
 from portal.web.i18n import gettext as _
+from portal.web.templating import render_string
 
 
 @dataclass
@@ -48,6 +50,8 @@ class CharterPage:
     # Published versions: visible comments per clause id, for "what residents said" links.
     counts: dict[int, int] = field(default_factory=dict)
     may_propose: bool = False
+    # The charter's text as rendered once per process and generation (the same for everyone).
+    text_html: Markup | None = None
 
 
 def charter_page(request: Request, version: CharterVersion | None = None) -> CharterPage | None:
@@ -61,7 +65,7 @@ def charter_page(request: Request, version: CharterVersion | None = None) -> Cha
     if version is not None and version.status == VersionStatus.PUBLISHED:
         origins = dict(review.clause_origins(db, version))
     by = data.version.published_by
-    return CharterPage(
+    page = CharterPage(
         data=data,
         published=charter.latest(db, VersionStatus.PUBLISHED),
         names=display_names(db, [by] if by is not None else []),
@@ -77,6 +81,27 @@ def charter_page(request: Request, version: CharterVersion | None = None) -> Cha
             else {}
         ),
     )
+    page.text_html = shared_charter_text(request, page)
+    return page
+
+
+def shared_charter_text(request: Request, page: CharterPage) -> Markup:
+    """The charter's text (articles, counters, origins): nothing in it depends on the visitor,
+    so it is rendered once per web process, language and generation of the consultation's
+    tables (portal/web/cache.py), and re-rendered after any write in any process."""
+    version = page.data.version
+    key = (
+        "consultation-charter-text", version.id, page.permalink, i18n.current_locale.get(),
+        current_generation(request.state.db),
+    )  # fmt: skip
+    cache = fragment_cache(request.app)
+    fragment = cache.get(key)
+    if fragment is None:
+        context = {**vars(page), "v": version}
+        html = render_string(request, "consultation/_charter_text.html", context)
+        fragment = SharedFragment({0: html}, ())
+        cache.put(key, fragment)
+    return Markup(fragment.parts[0])  # noqa: S704 - rendered by our autoescaping templates
 
 
 @dataclass

@@ -1,0 +1,196 @@
+"""Signed-in and anonymous speed of the busiest pages, in one run, as ratios to bare Starlette.
+
+The demo (`portal demo load`) on SQLite, plus one article given 500 comments (20 a page). For
+each page, wrk (8 connections, 5 s, one uvicorn worker) measures: a signed-in resident (a real
+session cookie), an anonymous visitor with the 5-second page cache bypassed (a cookie naming no
+session, as bench_registry does), and an anonymous visitor served by the cache. Council search
+also runs with a query that changes on every request (a wrk Lua script: three words of sixteen
+drawn from a counter), so no cache can answer it. The bare endpoint is measured before and after
+the pages; ratios use the mean of the two.
+
+Targets (issue 18): signed in >= 0.15 of bare; anonymous without the cache >= 1/3; p99 under
+load < 100 ms; council search with changing queries >= 0.05.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, update
+
+from bench.common import PYTHON, ROOT, Load, machine, serve, today, wrk
+
+RESIDENT = "habitant@demo.suresnes.invalid"
+SECRET = "bench-pages-secret-key-0123456789abcdefghij"
+BIG_CLAUSE = 7  # the article given 500 comments
+BIG_COMMENTS = 500
+SEARCH_WORDS = ["piscine", "budget", "école", "voirie", "culture", "sport", "logement", "parc",
+                "marché", "crèche", "stationnement", "bibliothèque", "vélo", "propreté",
+                "sécurité", "jeunesse"]  # fmt: skip
+TARGET_SIGNED_IN = 0.15
+TARGET_ANONYMOUS = 1 / 3
+TARGET_P99_MS = 100.0
+TARGET_SEARCH = 0.05
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PORTAL_DATABASE_URL": f"sqlite:///{data_dir / 'portal.sqlite3'}",
+        "PORTAL_DATA_DIR": str(data_dir),
+        "PORTAL_DEMO": "1",
+        "PORTAL_SECRET_KEY": SECRET,
+        "PORTAL_RUN_SCHEDULER": "",
+    }
+
+
+def prepare(data_dir: Path) -> tuple[dict[str, str], str]:
+    """The demo, the article with 500 comments, and a signed-in resident's session cookie."""
+    env = _env(data_dir)
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([PYTHON, "-m", "portal.cli", *command], env=env, cwd=ROOT, check=True,
+                       capture_output=True)  # fmt: skip
+    from portal import modules
+    from portal.accounts.models import User
+    from portal.accounts.services import start_session
+    from portal.clock import utcnow
+    from portal.consultation.charter.models import CharterVersion, Clause
+    from portal.consultation.participation.models import ClauseStats, Comment
+    from portal.consultation.participation.services import rerender_stale_html
+    from portal.db import make_engine, session_scope
+    from portal.settings import load_settings
+
+    modules.register_tables()
+    settings = load_settings(env)
+    engine = make_engine(env["PORTAL_DATABASE_URL"])
+    now = utcnow()
+    with session_scope(engine) as session:
+        clause_id = session.scalar(
+            select(Clause.id)
+            .join(CharterVersion, CharterVersion.id == Clause.version_id)
+            .where(Clause.number == BIG_CLAUSE)
+            .order_by(CharterVersion.number.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+        people = list(session.scalars(select(User.id).limit(40)))  # type: ignore[arg-type]
+        session.execute(insert(Comment), [
+            {"clause_id": clause_id, "author_id": people[n % len(people)],
+             "body": f"Avis n° {n} sur l'article : *utile*, mais [à préciser](https://exemple.fr/{n}).",
+             "created_at": now - timedelta(minutes=n), "support_count": n % 7,
+             "reply_count": 0, "report_count": 0}
+            for n in range(BIG_COMMENTS)
+        ])  # fmt: skip
+        session.execute(
+            update(ClauseStats)
+            .where(ClauseStats.clause_id == clause_id)  # type: ignore[arg-type]
+            .values(comment_count=ClauseStats.comment_count + BIG_COMMENTS)
+        )
+        # Rows inserted around the ORM have no stored HTML yet: the job's function renders them.
+        while rerender_stale_html(session, limit=5000):
+            pass
+        assert session.scalar(select(func.count()).where(Comment.body_html.is_(None))) == 0  # type: ignore[union-attr]
+        resident = session.scalar(select(User).where(User.email == RESIDENT))
+        assert resident is not None
+        cookie = start_session(session, user=resident, settings=settings)
+    engine.dispose()
+    return env, cookie
+
+
+LUA = """
+words = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  local n = #words
+  local a = words[(counter %% n) + 1]
+  local b = words[(math.floor(counter / n) %% n) + 1]
+  local c = words[(math.floor(counter / (n * n)) %% n) + 1]
+  return wrk.format("GET", "/council/search?q=" .. a .. "+" .. b .. "+" .. c, {%s})
+end
+"""
+
+
+def _lua(folder: Path, cookie: str | None) -> Path:
+    from urllib.parse import quote
+
+    words = ", ".join(f'"{quote(w)}"' for w in SEARCH_WORDS)
+    headers = f'["Cookie"] = "portal_session={cookie}"' if cookie else ""
+    path = folder / ("search-signed-in.lua" if cookie else "search-anonymous.lua")
+    path.write_text(LUA % (words, headers))
+    return path
+
+
+def _cell(load: Load, bare: float, target: float) -> str:
+    ratio = load.rps / bare
+    ok = ratio >= target and load.p99_ms < TARGET_P99_MS and load.errors == 0
+    errors = f", {load.errors} errors" if load.errors else ""
+    return f"{load.rps:,.0f} ({ratio:.2f}), p99 {load.p99_ms:.0f} ms{errors} {'✓' if ok else '✗'}"
+
+
+def main() -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        env, cookie = prepare(folder)
+        signed_in = (f"Cookie: portal_session={cookie}",)
+        no_cache = ("Cookie: portal_session=none",)
+        pages = [
+            ("/charter", "/charter"),
+            ("/charter/clauses/4", "/charter/clauses/4"),
+            (f"/charter/clauses/{BIG_CLAUSE}?page=3 (500 comments)",
+             f"/charter/clauses/{BIG_CLAUSE}?page=3"),
+            ("/registry", "/registry"),
+            ("/council/search?q=piscine", "/council/search?q=piscine"),
+        ]  # fmt: skip
+        with serve("bench.bare:create") as bare_url:
+            bare_before = wrk(f"{bare_url}/")
+        results = []
+        with serve("portal.app:app_from_env", env) as base:
+            for _label, path in pages:  # warm up (templates, spaCy, first queries)
+                wrk(f"{base}{path}", seconds=1, headers=signed_in)
+            for label, path in pages:
+                results.append((
+                    label,
+                    wrk(f"{base}{path}", headers=signed_in),
+                    wrk(f"{base}{path}", headers=no_cache),
+                    wrk(f"{base}{path}"),
+                ))  # fmt: skip
+            search_signed = wrk(f"{base}/", headers=(), script=_lua(folder, cookie))
+            search_anon = wrk(f"{base}/", script=_lua(folder, None))
+        with serve("bench.bare:create") as bare_url:
+            bare_after = wrk(f"{bare_url}/")
+    bare = (bare_before.rps + bare_after.rps) / 2
+    load_avg = os.getloadavg()[0]
+    lines = [
+        "## Pages signed in and anonymous, one run (issue 18)",
+        "",
+        f"{today()}, {machine()}, load average {load_avg:.1f} at the end. The demo on SQLite, "
+        f"article {BIG_CLAUSE} given {BIG_COMMENTS} more comments (page 3 of 20 shown); wrk, 8 "
+        "connections, 5 s, one uvicorn worker. Each cell: requests/s (ratio to bare Starlette), "
+        "p99 under load, ✓ when the ratio target and p99 < 100 ms are both met. bench/bench_pages.py.",
+        "",
+        f"Bare Starlette endpoint: {bare_before.rps:,.0f} req/s before the pages, "
+        f"{bare_after.rps:,.0f} after; ratios use {bare:,.0f}.",
+        "",
+        "| page | signed in (target 0.15) | anonymous, page cache bypassed (target 0.33) | "
+        "anonymous, 5-second page cache |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label, mine, fresh, cached in results:
+        lines.append(
+            f"| `{label}` | {_cell(mine, bare, TARGET_SIGNED_IN)} | "
+            f"{_cell(fresh, bare, TARGET_ANONYMOUS)} | {_cell(cached, bare, TARGET_ANONYMOUS)} |"
+        )
+    lines += [
+        f"| council search, query changing on every request | "
+        f"{_cell(search_signed, bare, TARGET_SEARCH)} (target 0.05) | "
+        f"{_cell(search_anon, bare, TARGET_SEARCH)} (target 0.05) | – |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(main())

@@ -44,7 +44,8 @@ def canonical(query: str, params: dict[str, str]) -> str:
 
 
 def search_path(saved: SavedSearch) -> str:
-    return "/council/search?" + saved.params
+    params = dict(parse_qsl(saved.params))
+    return urls.search(params.pop("q", saved.query), params)
 
 
 def find(
@@ -199,7 +200,7 @@ def new_matches(session: Session, saved: SavedSearch, *, after: int, upto: int) 
     for passage_id in found.ids:
         if passage_id not in by_id:
             continue
-        _, anchor, text, meeting_date, _m = by_id[passage_id]
+        _pid, anchor, text, meeting_date, _mid = by_id[passage_id]
         fresh.append(
             NewPassage(
                 meeting_date.strftime("%d/%m/%Y"),

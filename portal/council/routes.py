@@ -107,14 +107,14 @@ def search(request: Request) -> Response:
         current["annee"] = entities.year
 
     def with_filter(name: str, value: str | None) -> str:
-        params = {"q": query, **current}
+        params = dict(current)
         if value is None:
             params.pop(name, None)
             if name == "annee":  # a month without its year means nothing
                 params.pop("mois", None)
         else:
             params[name] = value
-        return "/council/search?" + urlencode(params)
+        return urls.search(query, params)
 
     user = request.state.user
     saved = (
@@ -147,8 +147,7 @@ def search(request: Request) -> Response:
             "base_query": urlencode({"q": query, **current}),
             "saved_search": saved,
             "alerts_url": urls.alerts(),
-            "login_url": "/login?"
-            + urlencode({"next": f"/council/search?{urlencode({'q': query, **current})}"}),
+            "login_url": "/login?" + urlencode({"next": urls.search(query, current)}),
         },
     )
 
@@ -379,7 +378,7 @@ def follow_search(request: Request) -> Response:
     """ "Suivre cette recherche": a plain form (q and its filters) that works without JS."""
     query = str(request.state.form.get("q", ""))
     params = _form_params(request)
-    back = "/council/search?" + urlencode({"q": query.strip(), **params})
+    back = urls.search(query.strip(), params)
     result = attempt(
         request,
         lambda: alerts.follow(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 
 def meeting(day: date, *, anchor: int | None = None) -> str:
@@ -77,3 +78,8 @@ def alert_unsubscribe(token: str) -> str:
 def deliberations_csv() -> str:
     """The deliberations in the national SCDL format (open data)."""
     return "/council/deliberations.csv"
+
+
+def search(query: str, params: dict[str, str] | None = None) -> str:
+    """The search page for a query and its filters (French parameter names)."""
+    return "/council/search?" + urlencode({"q": query, **(params or {})})

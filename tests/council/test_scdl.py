@@ -1,0 +1,139 @@
+"""The deliberations as open data in the national SCDL « délibérations » format (v2.1.4), checked
+against the schema's Table Schema (tests/council/schemas/, source and licence named there) by a
+small validator of our own: columns in order, required values, types, patterns, URI format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.council.ingest import ingest_paths
+from tests.helpers import t
+
+SCHEMA = json.loads(
+    (Path(__file__).parent / "schemas" / "scdl-deliberations-2.1.4.json").read_text("utf-8")
+)
+URI = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s/?#]+[^\s]*$", re.I)
+
+TABLE_MINUTES = """COMMUNE DE VAL-SUR-LOIRE
+
+Procès-verbal de la séance du conseil municipal du 6 mars 2025
+
+Délibération n° 2025-03-04 : Budget primitif 2025 du service de l'eau
+
+Rapporteur : Mme Ortiz
+
+Le budget primitif 2025 du service de l'eau s'équilibre à 1 250 000 euros.
+
+POUR : 28 / CONTRE : 2 (M. Vasseur, Mme Ortiz) / ABSTENTIONS : 3 — Adopté
+"""
+
+
+def validate(text: str, schema: dict[str, Any]) -> list[str]:
+    """Errors of a CSV against a Table Schema: header, required, type, pattern, uri format."""
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [f["name"] for f in schema["fields"]]
+    if not rows or rows[0] != names:
+        return [f"header {rows[0] if rows else None} is not {names}"]
+    missing = set(schema.get("missingValues", [""]))
+    errors = []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(names):
+            errors.append(f"line {line}: {len(row)} cells")
+            continue
+        for field, value in zip(schema["fields"], row, strict=True):
+            where = f"line {line} {field['name']}={value!r}"
+            rules = field.get("constraints", {})
+            if value in missing:
+                if rules.get("required"):
+                    errors.append(f"{where}: required")
+                continue
+            kind = field["type"]
+            if kind == "integer" and not re.fullmatch(r"[+-]?\d+", value):
+                errors.append(f"{where}: not an integer")
+            if kind == "date":
+                try:
+                    date.fromisoformat(value)
+                    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+                except (ValueError, AssertionError):
+                    errors.append(f"{where}: not a date AAAA-MM-JJ")
+            if "pattern" in rules and not re.fullmatch(rules["pattern"], value):
+                errors.append(f"{where}: does not match {rules['pattern']}")
+            if field.get("format") == "uri" and not URI.match(value):
+                errors.append(f"{where}: not a URI")
+    return errors
+
+
+def test_the_validator_catches_what_the_schema_forbids() -> None:
+    """Our validator refuses a bad SIRET, a missing subject, a French date and a count in words."""
+    header = ",".join(f["name"] for f in SCHEMA["fields"])
+    good = ("Ville,21920073600014,1,2024-02-08,7.1,finances locales/décisions budgétaires,"
+            "Objet,2024,,,,,41,41,0,0,https://example.org/council/m/2024-02-08/p/3")  # fmt: skip
+    assert validate(f"{header}\r\n{good}\r\n", SCHEMA) == []
+    bad = ("Ville,2192007360,1,08/02/2024,,x,Objet,24,,,,,41,quarante,0,0,/council/m/x")  # fmt: skip
+    errors = " ".join(validate(f"{header}\r\n{bad}\r\n", SCHEMA))
+    for field in ("COLL_SIRET", "DELIB_DATE", "DELIB_MATIERE_CODE=''", "BUDGET_ANNEE",
+                  "VOTE_POUR", "DELIB_URL"):  # fmt: skip
+        assert field in errors, field
+
+
+def test_deliberations_csv_follows_the_scdl_schema_with_votes_and_links(
+    client: TestClient, engine: Engine, demo_files: list[Path], tmp_path: Path
+) -> None:
+    """Every numbered deliberation is a valid SCDL row; votes come from vote lines and vote
+    tables; DELIB_URL is the absolute permanent link of the deliberation's passage."""
+    table = tmp_path / "2025-03-06.txt"
+    table.write_text(TABLE_MINUTES, "utf-8")
+    assert ingest_paths(engine, [*demo_files, table])[1] == []
+    response = client.get("/council/deliberations.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "deliberations-scdl.csv" in response.headers["content-disposition"]
+    text = response.content.decode("utf-8")
+    assert validate(text, SCHEMA) == []
+    rows = {r["DELIB_ID"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert len(rows) >= 20
+    february = rows["2024-02-01"]
+    assert (
+        february["COLL_NOM"] == "Ville de Suresnes" and february["COLL_SIRET"] == "21920073600014"
+    )
+    assert february["DELIB_DATE"] == "2024-02-08"
+    assert february["DELIB_OBJET"] == "Rapport d'orientation budgétaire 2024"
+    assert (february["DELIB_MATIERE_CODE"], february["BUDGET_ANNEE"]) == ("7.1", "2024")
+    assert [february[k] for k in ("VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION", "VOTE_REEL")] == [
+        "41", "0", "0", "41"]  # fmt: skip
+    rejected = next(r for r in rows.values() if r["VOTE_CONTRE"] == "30")
+    assert (rejected["VOTE_POUR"], rejected["VOTE_ABSTENTION"]) == ("9", "4")
+    water = rows["2025-03-04"]  # a vote table: "POUR : 28 / CONTRE : 2 (…) / ABSTENTIONS : 3"
+    assert [water[k] for k in ("VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION", "VOTE_REEL")] == [
+        "28", "2", "3", "33"]  # fmt: skip
+    assert water["DELIB_DATE"] == "2025-03-06"
+    # The link leads to the deliberation's paragraph on the page of its minutes.
+    url = february["DELIB_URL"]
+    assert re.fullmatch(r"http://testserver/council/m/2024-02-08/p/\d+", url)
+    landed = client.get(url.removeprefix("http://testserver"))
+    assert landed.status_code == 200 and "Rapport d'orientation budgétaire 2024" in t(landed)
+    anchor = url.rsplit("/", 1)[1]
+    assert f'id="p{anchor}"' in landed.text
+
+
+def test_the_export_is_linked_from_the_council_page(client: TestClient) -> None:
+    """The council's page links the SCDL export (the crawl finds it from /)."""
+    page = t(client.get("/council"))
+    assert 'href="/council/deliberations.csv"' in page
+    assert "format national SCDL" in page
+
+
+def test_empty_council_gives_a_header_only_file(client: TestClient) -> None:
+    """With no minutes stored, the file is the schema's header line alone (still valid)."""
+    text = client.get("/council/deliberations.csv").content.decode("utf-8")
+    assert text == ",".join(f["name"] for f in SCHEMA["fields"]) + "\r\n"
+    assert validate(text, SCHEMA) == []

@@ -1,5 +1,6 @@
 """Demo: publish the entries written for the demo in content/registry/, then a little life:
-a resident's question answered by the owner, one still open, and an agent's draft to review."""
+a resident's question answered by the owner, one still open, an agent's draft to review, and an
+unfinished entry the agent kept without sending it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from portal.consultation.services import published_clauses
 from portal.db import session_scope
 from portal.registry import services
 from portal.registry.commitments import services as commitments
+from portal.registry.editor import services as incomplete
 from portal.registry.loader import EntryError, load_folder, to_text
 from portal.registry.models import Question
 from portal.settings import Settings
@@ -81,4 +83,13 @@ def _activity(engine: Engine, accounts: dict[str, int], progress: Callable[[str]
             session, text=to_text(data), summary="Mention de l'IA en pied des courriels",
             author_id=accounts["agent"], slug="copilot-agents",
         )  # fmt: skip
-    progress("registry: 2 questions (1 answered) and 1 draft to review")
+        # Kept half-typed: the demo agent finds it on "Mon espace", with its errors.
+        incomplete.keep(
+            session, author_id=accounts["agent"], system_id=None,
+            summary="Nouvel outil de tri du courrier",
+            form={"name": "Tri automatique du courrier entrant",
+                  "summary": "Propose le service destinataire de chaque courrier reçu ; un agent "
+                             "confirme avant l'envoi.",
+                  "status": "study", "next_review": "à fixer avec la DSI"},
+        )  # fmt: skip
+    progress("registry: 2 questions (1 answered), 1 draft to review, 1 unfinished draft kept")

@@ -382,9 +382,10 @@ def test_owner_is_mailed_when_a_question_arrives(
 def test_demo_loads_entries_questions_and_a_draft_once(
     engine: Engine, settings: Settings, make_user: Any
 ) -> None:
-    """`portal demo load` publishes the entries, an answered and an open question, a draft; twice is once."""
+    """`portal demo load` publishes the entries, an answered and an open question, a draft, an
+    unfinished draft kept; twice is once."""
     from portal.registry.demo import load_demo
-    from portal.registry.models import Question
+    from portal.registry.models import IncompleteDraft, Question
 
     accounts = {"agent": make_user("agent"), "habitant": make_user()}
     messages: list[str] = []
@@ -393,6 +394,7 @@ def test_demo_loads_entries_questions_and_a_draft_once(
     assert messages[0] == "registry: 7 entries (7 new, 0 updated)"
     assert messages.count("registry: 7 entries (0 new, 0 updated)") == 1
     assert _count(engine, Question) == 2 and _count(engine, Revision) == 8
+    assert _count(engine, IncompleteDraft) == 1
     with session_scope(engine, write=False) as session:
         stats = services.questions_of(
             session, services.get_published(session, "chatbot-habitants").id

@@ -786,6 +786,8 @@ def phrase_candidates(
             lift = in_theme / (in_theme + elsewhere / others)
             score = shared / len(central) * lift * LABEL_BONUS.get(min(ph.words, 3), 1.0)
             text = ph.surface[:1].upper() + ph.surface[1:]
+            # Comments writing the label as it is shown come first (then the most central).
+            holders.sort(key=lambda row: fold_word(ph.surface) not in fold_word(texts[row]))
             coverage = round(len(holders) / len(rows), 3)
             scored.append(PhraseLabel(text, holders, key, coverage, ph.words, score))
         scored.sort(key=lambda p: (p.words < 2, -p.score, p.key))  # a phrase before a word

@@ -334,3 +334,14 @@ def test_new_or_hidden_comments_trigger_a_new_draft_and_hidden_ones_vanish(
     with session_scope(engine, write=False) as session:
         statuses = sorted(session.scalars(select(SynthesisRun.status)))
         assert statuses == ["draft", "published"]
+
+
+def test_a_label_source_marks_the_label_even_when_written_another_way() -> None:
+    """A comment holding the label's words in another form (plural, conjugated, a word
+    between) has them marked; a comment without them has nothing marked."""
+    from portal.consultation.synthesis.services import _words_span
+
+    body = "Je veux que la mairie garde des interlocuteurs vraiment humains !"
+    start, end = _words_span(body, "Garder un interlocuteur humain")
+    assert body[start:end] == "garde des interlocuteurs vraiment humains"
+    assert _words_span("Rien à voir avec le sujet.", "Places de stationnement") == (-1, -1)

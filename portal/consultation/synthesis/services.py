@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -42,6 +43,7 @@ from portal.csvout import write_rows
 from portal.db import session_scope
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.nlp.campaigns import Change, describe
+from portal.nlp.french import terms
 from portal.web.i18n import gettext as _
 
 MIN_CLAUSE_COMMENTS = 8  # below this, a clause gets no themes of its own (too few to group)
@@ -489,14 +491,42 @@ def _fold_chars(text: str) -> str:
     return "".join(unicodedata.normalize("NFKD", ch)[:1].lower() or ch for ch in text)
 
 
+WORD_RE = re.compile(r"\w+")
+
+
+def _words_span(body: str, label: str) -> tuple[int, int]:
+    """Where the label's content words appear in order in `body` (each by its Snowball stem, at
+    most three other words between two of them): (start, end) characters, or (-1, -1)."""
+    wanted = terms(label)
+    if not wanted:
+        return -1, -1
+    words = [(m.start(), m.end(), terms(m.group())) for m in WORD_RE.finditer(body)]
+    for first, (start, _end, stems) in enumerate(words):
+        if stems[:1] != wanted[:1]:
+            continue
+        k, last, gap = 1, first, 0
+        for pos in range(first + 1, len(words)):
+            if k == len(wanted) or gap > 3:
+                break
+            if words[pos][2][:1] == [wanted[k]]:
+                k, last, gap = k + 1, pos, 0
+            else:
+                gap += 1
+        if k == len(wanted):
+            return start, words[last][1]
+    return -1, -1
+
+
 def label_source(comment: Comment, label: str, width: int = 70) -> LabelSource:
     """The comment around the first place it holds the label (accents and case aside)."""
     body = comment.body
     at = _fold_chars(body).find(_fold_chars(label)) if label else -1
+    end = at + len(label)
+    if at < 0:  # written another way ("interlocuteurs humains"): its words, by their stems
+        at, end = _words_span(body, label)
     if at < 0:
         cut = body if len(body) <= 2 * width else body[: 2 * width].rstrip() + "…"
         return LabelSource(comment, cut, "", "")
-    end = at + len(label)
     start, stop = max(0, at - width), min(len(body), end + width)
     before = ("…" if start else "") + body[start:at]
     after = body[end:stop] + ("…" if stop < len(body) else "")

@@ -328,3 +328,47 @@ def test_entities_of_passages_replaced_meanwhile_are_dropped(
     with session_scope(engine, write=False) as session:
         lemmas = session.execute(select(Passage.text, Passage.search_lemmas)).all()
     assert all(not words for text, words in lemmas if "19 h 02" in text)
+
+
+MARKDOWN_WITHOUT_FRONT_MATTER = """# Procès-verbal de la séance du conseil municipal du 3 octobre 2024
+
+Lieu : Salle du conseil
+
+Présidence : Anne Dubreuil
+
+## Délibération n° 2024-10-11 : Tarifs de la piscine
+
+Rapporteur : Julien Moreau
+
+Le tarif réduit passe à 2,50 euros pour les moins de 18 ans, pour un coût de 12 000 euros par an.
+
+Vote : pour 30, contre 5, abstentions 2 — adoptée.
+"""
+
+
+def test_markdown_without_front_matter_is_read_like_text(
+    engine: Engine, tmp_path: Path, client: TestClient
+) -> None:
+    """Markdown minutes without front matter: the title line gives the date in words, the items,
+    rapporteur and vote are read as in text minutes; the plain-text layout in a .md file too."""
+    parsed = parse_bytes(MARKDOWN_WITHOUT_FRONT_MATTER.encode(), "pv.md")
+    assert parsed.meeting_date.isoformat() == "2024-10-03"
+    assert parsed.title == "Procès-verbal de la séance du conseil municipal du 3 octobre 2024"
+    assert (parsed.place, parsed.chair) == ("Salle du conseil", "Anne Dubreuil")
+    [item] = parsed.items
+    assert (item.number, item.title, item.rapporteur) == ("2024-10-11", "Tarifs de la piscine",
+                                                          "Julien Moreau")  # fmt: skip
+    assert item.vote is not None and (item.vote.for_, item.vote.against, item.vote.abstentions) == (
+        30, 5, 2)  # fmt: skip
+    as_text = parse_bytes(TEXT_MINUTES.encode(), "pv.md")
+    from_txt = parse_bytes(TEXT_MINUTES.encode(), "pv.txt")
+    assert as_text.meeting_date == from_txt.meeting_date
+    assert [(i.number, i.title, i.rapporteur, i.adopted) for i in as_text.items] == [
+        (i.number, i.title, i.rapporteur, i.adopted) for i in from_txt.items
+    ]
+    assert [p.text for p in as_text.passages] == [p.text for p in from_txt.passages]
+    path = tmp_path / "pv-octobre.md"
+    path.write_text(MARKDOWN_WITHOUT_FRONT_MATTER, "utf-8")
+    assert ingest_paths(engine, [path])[1] == []
+    page = client.get("/council/m/2024-10-03")
+    assert page.status_code == 200 and "Tarifs de la piscine" in page.text

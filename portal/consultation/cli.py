@@ -52,6 +52,25 @@ def cmd_new_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rerender(args: argparse.Namespace) -> int:
+    from portal.consultation.participation.services import rerender_stale_html
+    from portal.db import check_migrated, make_cli_engine, session_scope
+    from portal.settings import load_settings
+
+    engine = make_cli_engine(load_settings().database_url)
+    check_migrated(engine)
+    total = 0
+    while True:  # one transaction per batch: a long archive never holds one huge transaction
+        with session_scope(engine) as session:
+            changed = rerender_stale_html(session, limit=1000)
+        total += changed
+        if not changed:
+            break
+        print(f"{total} rendered so far...", file=sys.stderr, flush=True)
+    print(f"{total} comments and proposals rendered again with the current rules.")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     charter = sub.add_parser("charter", help="the charter's versions and cycles").add_subparsers(
         dest="charter_command", required=True
@@ -66,3 +85,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--by", metavar="EMAIL", help="the official recorded in the audit trail")
     p.set_defaults(handler=cmd_new_draft)
+    p = charter.add_parser(
+        "rerender",
+        help="render again comments and proposals stored by an older Markdown renderer",
+        description="Comments and proposals keep their safe HTML, rendered when written. After a "
+        "change of the renderer's rules, this renders again every row made by an older version "
+        "(the consultation.rerender job does the same every 10 minutes).",
+    )
+    p.set_defaults(handler=cmd_rerender)

@@ -207,6 +207,17 @@ def datasets() -> list[DatasetGroup]:
                     pattern="/api/council/meetings/{date} · /api/council/deliberations/{numéro}",
                 ),
                 Dataset(
+                    _("Délibérations au format national SCDL (CSV)"),
+                    _(
+                        "Une ligne par délibération numérotée : date, objet, matière (nomenclature "
+                        "ACTES), votes pour, contre et abstentions lus dans les procès-verbaux, et "
+                        "le lien permanent du passage ; schéma SCDL « délibérations » 2.1.4."
+                    ),
+                    "CSV",
+                    "text/csv",
+                    "/council/deliberations.csv",
+                ),
+                Dataset(
                     _("Procès-verbaux d'origine"),
                     _(
                         "Chaque procès-verbal tel que la ville l'a déposé (PDF ou texte), à "

@@ -259,7 +259,10 @@ def test_only_the_one_click_unsubscribe_skips_csrf() -> None:
         for r in collect_routes()
         if getattr(r, "csrf_exempt", False)
     }
-    assert exempt == {("/follow/unsubscribe/{token}", ("POST",))}
+    assert exempt == {
+        ("/follow/unsubscribe/{token}", ("POST",)),
+        ("/council/alerts/unsubscribe/{token}", ("POST",)),
+    }
 
 
 def test_links_are_built_by_each_package_urls_module() -> None:

@@ -3,6 +3,9 @@ again every comment and proposal stored by an older renderer, and says how many.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import text
@@ -12,7 +15,21 @@ from portal import text as user_text
 from portal.consultation.participation.models import Comment, Proposal
 from portal.db import session_scope
 from tests.factories import Accounts, add_comment, add_proposal
-from tests.web.test_cli import run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], db_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": db_url,
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "PORTAL_SECRET_KEY": "x" * 40,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "portal.cli", *args],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
 
 
 def test_rerender_renders_rows_of_an_older_renderer_and_says_how_many(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.requests import Request
 
 from portal import audit
@@ -982,10 +982,31 @@ def set_active(
     return user
 
 
+# A deleted account keeps its row (its public contributions name "Compte supprimé <id>") with an
+# address in this reserved domain (RFC 2606), which no one can sign up with.
+DELETED_EMAIL_DOMAIN = "invalid.invalid"
+
+
+def deleted_user_ids(session: Session, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` are deleted accounts, in one query: the packages that keep something
+    of a person for that person alone (follows, followed searches) forget it for these."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(User.id, User.email).where(col(User.id).in_(ids), col(User.is_active).is_(False))
+    )
+    return {int(i) for i, email in rows if email == deleted_email(int(i))}
+
+
+def deleted_email(user_id: int) -> str:
+    return f"supprime-{user_id}@{DELETED_EMAIL_DOMAIN}"
+
+
 def delete_account(session: Session, *, user_id: int, actor_id: int | None) -> None:
     """Erase personal data but keep the public contributions under a neutral name."""
     user = get_user(session, user_id)
-    user.email = f"supprime-{user_id}@invalid.invalid"
+    user.email = deleted_email(user_id)
     user.display_name = f"Compte supprimé {user_id}"
     user.password_hash = "!"  # noqa: S105 - not a hash: no password matches it
     user.is_active = False

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.consultation.follow import mails
+from portal.consultation.follow import mails, services
 from portal.consultation.follow.models import Frequency
 from portal.manifest import Job, JobContext
 
 
 def mail_now(ctx: JobContext) -> str:
+    # Within a minute of an account's deletion, what it followed is gone too.
+    forgotten = services.forget_deleted_accounts(ctx.session)
     sent = mails.mail_new_comments(ctx.session, frequency=Frequency.IMMEDIATE, now=ctx.now)
-    return f"mails={sent}"
+    return f"mails={sent}" + (f" forgotten={forgotten}" if forgotten else "")
 
 
 def mail_digest(ctx: JobContext) -> str:

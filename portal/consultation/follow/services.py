@@ -18,10 +18,10 @@ from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from portal import audit
-from portal.accounts.services import email_of
+from portal.accounts.services import deleted_user_ids, email_of
 from portal.consultation import urls
 from portal.consultation.charter.models import CharterVersion, Clause
-from portal.consultation.follow.models import Follow, FollowDigest, Frequency
+from portal.consultation.follow.models import Follow, FollowDelivery, FollowDigest, Frequency
 from portal.consultation.participation.models import Proposal
 from portal.consultation.vocabulary import Target
 from portal.errors import NotFound, ValidationFailed
@@ -192,6 +192,24 @@ def unfollow(session: Session, *, user_id: int, target_type: str, target_key: st
         object_id=row.target_key,
     )  # fmt: skip
     return True
+
+
+def forget_deleted_accounts(session: Session) -> int:
+    """Remove the follows, deliveries and digest links of accounts deleted since the last run:
+    a deleted account keeps its public contributions, not what it followed. Accounts cannot
+    call this package (it depends on them), so the follow mail job does it before mailing.
+    Returns how many follows were removed."""
+    holders = set(session.scalars(select(Follow.user_id).distinct()))
+    holders |= set(session.scalars(select(FollowDigest.user_id).distinct()))
+    gone = deleted_user_ids(session, holders)
+    if not gone:
+        return 0
+    follow_ids = list(session.scalars(select(Follow.id).where(col(Follow.user_id).in_(gone))))
+    if follow_ids:
+        session.execute(delete(FollowDelivery).where(col(FollowDelivery.follow_id).in_(follow_ids)))
+        session.execute(delete(Follow).where(col(Follow.id).in_(follow_ids)))
+    session.execute(delete(FollowDigest).where(col(FollowDigest.user_id).in_(gone)))
+    return len(follow_ids)
 
 
 def following(session: Session, *, user_id: int) -> list[Follow]:

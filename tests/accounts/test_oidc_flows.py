@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.accounts import services as accounts_services
 from portal.accounts.models import User
 from portal.accounts.oidc.models import OidcIdentity, OidcLogin
 from portal.app import create_app
@@ -421,6 +422,41 @@ def test_agent_of_another_siret_signs_in_as_a_resident_only(
     later = new_client(allowed_sirets=("21920073000011", OTHER_SIRET))
     assert come_back(later, "proconnect", "agent-ailleurs").status_code == 303
     assert roles(engine, "bruno.leroy@autre.exemple") == {"resident", "agent"}
+
+
+def test_agent_role_is_taken_back_when_the_siret_leaves_the_list(
+    new_client: Client, engine: Engine
+) -> None:
+    """An agent whose organisation the city no longer lists loses, at the next ProConnect
+    sign-in, the agent role ProConnect gave (logged), and signs in as a resident; an agent role
+    given by an administrator stays."""
+    first = new_client()
+    come_back(first, "proconnect", "agent-ville")
+    assert confirm(first, display_name="Agnès D.").status_code == 303
+    second = new_client()
+    come_back(second, "proconnect", "agent-ailleurs")
+    assert confirm(second, display_name="Bruno L.").status_code == 303
+    # An administrator makes Bruno (another organisation) an agent by hand.
+    with session_scope(engine) as s:
+        admin = s.scalar(select(User.id).where(User.email == "agnes.durand@ville.exemple"))
+        bruno = s.scalar(select(User.id).where(User.email == "bruno.leroy@autre.exemple"))
+        accounts_services.set_roles(
+            s, user_id=int(bruno or 0), roles={"resident", "agent"}, actor_id=admin
+        )
+    assert roles(engine, "agnes.durand@ville.exemple") == {"resident", "agent"}
+    # The city's list changes: its own SIRET is gone.
+    later = new_client(allowed_sirets=(OTHER_SIRET,))
+    assert come_back(later, "proconnect", "agent-ville").status_code == 303
+    assert roles(engine, "agnes.durand@ville.exemple") == {"resident"}
+    assert later.get("/registry/new").status_code == 403
+    removed = [d for a, d in audit_actions(engine) if a == "account.role_change" and "removed" in d]
+    assert removed == [{"removed": ["agent"], "via": "proconnect", "siret": "21920073000011"}]
+    # Bruno's organisation is not on the list either, but his role came from an administrator.
+    assert come_back(new_client(), "proconnect", "agent-ailleurs").status_code == 303
+    assert roles(engine, "bruno.leroy@autre.exemple") == {"resident", "agent"}
+    # Listed again, the next sign-in gives the role back.
+    assert come_back(new_client(), "proconnect", "agent-ville").status_code == 303
+    assert roles(engine, "agnes.durand@ville.exemple") == {"resident", "agent"}
 
 
 def test_a_plain_json_userinfo_is_read_too(

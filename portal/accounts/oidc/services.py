@@ -24,6 +24,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import AuthSession, LoginAttempt, Role, User, UserRole
 from portal.accounts.oidc.models import OidcIdentity, OidcLogin
 from portal.clock import utcnow
+from portal.core_models import AuditEvent
 from portal.errors import DomainError, NotFound, ValidationFailed
 from portal.settings import OidcProvider, Settings
 from portal.web.i18n import N_
@@ -468,7 +469,10 @@ def _grant_agent_role(
     session: Session, *, provider: OidcProvider, login: OidcLogin, user: User
 ) -> bool:
     """An agent signing in with ProConnect is an agent of the city only when the organisation
-    (`siret`) is one the settings list; the role is granted once and logged."""
+    (`siret`) is one the settings list; the role is granted once and logged. When the
+    organisation is no longer listed (or the agent moved to another one), the role that an
+    earlier ProConnect sign-in granted is taken back at this sign-in, and logged; a role an
+    administrator gave stays theirs to take back."""
     if provider.name != "proconnect":
         return False
     siret = str(login.claims.get("siret") or "")
@@ -476,6 +480,14 @@ def _grant_agent_role(
         audit.record(session, actor_id=user.id, action="account.oidc.agent_refused",
                      object_type="user", object_id=user.id,
                      detail={"provider": provider.name, "siret": siret})  # fmt: skip
+        if _agent_role_from(session, provider=provider, user_id=int(user.id or 0)):
+            session.execute(delete(UserRole).where(
+                UserRole.user_id == user.id, UserRole.role == Role.AGENT.value
+            ))  # fmt: skip
+            audit.record(session, actor_id=user.id, action="account.role_change",
+                         object_type="user", object_id=user.id,
+                         detail={"removed": [Role.AGENT.value], "via": provider.name,
+                                 "siret": siret})  # fmt: skip
         return False
     if Role.AGENT.value in accounts.roles_of(session, user.id):
         return True
@@ -484,6 +496,34 @@ def _grant_agent_role(
                  object_id=user.id, detail={"added": [Role.AGENT.value], "via": provider.name,
                                             "siret": siret})  # fmt: skip
     return True
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _agent_role_from(session: Session, *, provider: OidcProvider, user_id: int) -> bool:
+    """Whether the person holds the agent role and the last change of it was this provider's
+    grant at a sign-in (not an administrator's, whose `granted_by` names them)."""
+    role = session.scalar(
+        select(UserRole).where(UserRole.user_id == user_id, UserRole.role == Role.AGENT.value)
+    )
+    if role is None or role.granted_by is not None:
+        return False
+    changes = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user_id),
+               col(AuditEvent.action).in_(("account.role_change", "account.roles")))
+        .order_by(col(AuditEvent.id).desc())
+    )  # fmt: skip
+    for change in changes:
+        detail = change.detail or {}
+        if detail.get("via") == provider.name:
+            return Role.AGENT.value in _strings(detail.get("added"))
+        before, after = _strings(detail.get("before")), _strings(detail.get("after"))
+        if (Role.AGENT.value in before) != (Role.AGENT.value in after):
+            return False  # granted by hand since (the command line, an administrator)
+    return False
 
 
 def cancel(session: Session, *, login: OidcLogin) -> None:

@@ -1,6 +1,8 @@
 """In Chromium, on a portal holding a charter under consultation, the register and council
-minutes: every page visited at 320 and 375 px wide has no horizontal overflow (scrollWidth) and
-passes axe-core (WCAG 2.1 A/AA); the header's menu opens and closes without JavaScript.
+minutes: every page visited at 320 and 375 px wide has no horizontal overflow (scrollWidth), no
+table heading with a word broken mid-word, and passes axe-core (WCAG 2.1 A/AA); a table wider than
+the screen scrolls in a named region the keyboard can reach; the header's menu opens and closes
+without JavaScript.
 
 With PORTAL_UPDATE_AXE_EVIDENCE=1 the run is written to content/legal/axe-evidence.json, which
 the accessibility statement publishes (date, axe-core version, pages covered, results).
@@ -49,6 +51,41 @@ WIDE = """() => {
 }"""
 
 
+# The words of table headings that the browser laid out on more than one line ("Com/men/ts"): a
+# word is a run of letters between spaces, hyphens or slashes, where a line may break anyway.
+BROKEN_HEADINGS = """() => {
+  const broken = [];
+  for (const th of document.querySelectorAll('main th')) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const words = /[^\\s\\-\u2010\u2011\u2013\u2014/]+/g;
+      let m;
+      while ((m = words.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+          .map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken.slice(0, 6);
+}"""
+
+# Tables wider than the space they are given, and whether each is in a region the keyboard can
+# scroll (role="region", a name, tabindex="0", overflow-x auto).
+WIDE_TABLES = """() => [...document.querySelectorAll('main table')].map(table => {
+  const box = table.closest('.table-scroll');
+  const scroller = box || table;
+  const wide = table.scrollWidth > (box ? box.clientWidth : table.parentElement.clientWidth) + 1
+    || scroller.scrollWidth > scroller.clientWidth + 1;
+  const reachable = !!box && box.getAttribute('role') === 'region' && box.tabIndex === 0
+    && !!box.getAttribute('aria-label') && getComputedStyle(box).overflowX === 'auto';
+  return {wide, reachable, name: (table.caption ? table.caption.textContent : '').trim()};
+})"""
+
+
 def _world(engine: Engine, settings: Settings, make_user: Any) -> dict[str, str]:
     accounts = consultation(engine, settings, make_user)
     # The demo's comments grouped into a published synthesis: its table is on the list.
@@ -59,6 +96,8 @@ def _world(engine: Engine, settings: Settings, make_user: Any) -> dict[str, str]
         engine, author_id=resident, body="Un très long mot: " + "anticonstitutionnellement" * 4
     )
     slugs = register_entries(engine, accounts["agent"])
+    # A city account whose name is one long word, on the staff's table of accounts.
+    make_user(name="Anticonstitutionnellement" * 2)  # 50 of the 60 characters allowed
     results, errors = ingest_paths(engine, sorted((ROOT / "content" / "council").glob("*.md"))[:2])
     assert errors == [] and results
     with session_scope(engine, write=False) as s:
@@ -82,12 +121,17 @@ def _pages(world: dict[str, str]) -> list[tuple[str, str]]:
         ("Un article de la charte et ses commentaires", "/charter/clauses/4"),
         ("Les propositions", "/charter/proposals"),
         ("Les versions de la charte", "/charter/versions"),
+        ("Les cycles de la consultation", "/charter/cycles"),
+        ("Un cycle de la consultation", "/charter/cycles/1"),
         ("Une version publiée", "/charter/v/1"),
         ("Les différences entre deux versions", "/charter/diff"),
         ("La synthèse des commentaires", "/consultation/synthesis"),
         ("Les données ouvertes de la consultation", "/consultation/export"),
         ("Le registre des systèmes d'IA", "/registry"),
         ("Une fiche du registre", f"/registry/{world['slug']}"),
+        ("Le dossier de conformité d'une fiche", f"/registry/{world['slug']}/conformite"),
+        ("Le schéma des fiches du registre", "/registry/schema"),
+        ("Les données ouvertes du portail", "/donnees-ouvertes"),
         ("Le programme IA", "/registry/programme"),
         ("Les engagements de la charte par système", "/registry/commitments"),
         ("Le conseil municipal", "/council"),
@@ -134,8 +178,9 @@ STAFF_PAGES = [
 
 
 def _measure(page: Any, base: str, label: str, path: str, problems: list[str]) -> dict[str, Any]:
-    """Visit `path` at each phone width: record any sideways scroll (with what sticks out) and,
-    at 375 px, axe-core's violations, into `problems`; return the page's line of evidence."""
+    """Visit `path` at each phone width: record any sideways scroll (with what sticks out), any
+    table heading broken mid-word, any wide table out of a keyboard-reachable region and, at
+    375 px, axe-core's violations, into `problems`; return the page's line of evidence."""
     fits = True
     violations: list[str] = []
     for width in WIDTHS:
@@ -147,6 +192,14 @@ def _measure(page: Any, base: str, label: str, path: str, problems: list[str]) -
         if scroll > client:
             fits = False
             problems.append(f"{path} at {width}px: {scroll} > {client}: {page.evaluate(WIDE)}")
+        if broken := page.evaluate(BROKEN_HEADINGS):
+            problems.append(f"{path} at {width}px: table headings broken mid-word: {broken}")
+        for table in page.evaluate(WIDE_TABLES):
+            if table["wide"] and not table["reachable"]:
+                problems.append(
+                    f"{path} at {width}px: wide table not in a keyboard-scrollable region: "
+                    f"{table['name']!r}"
+                )
         if width == 375:
             violations = _axe(page)
             problems.extend(f"{path}: axe {v}" for v in violations)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from portal.council.ingest import ingest_paths
 from portal.settings import Settings
-from tests.helpers import PASSWORD, assert_accessible, read_council_uploads
+from tests.helpers import PASSWORD, assert_accessible, read_council_uploads, sign_in
 
 from .conftest import CONTENT
 
@@ -158,4 +158,49 @@ def test_questions_in_residents_words_get_the_right_quoted_sentence(
     assert page.locator('details.method a[href="/council/methode"]').count() == 1
     page.goto(f"{live_server}/council/methode")
     assert page.get_by_role("table").is_visible()
+    assert_accessible(page)
+
+
+def test_facets_filter_and_a_resident_follows_the_search(
+    live_server: str, new_page: Any, engine: Engine, make_user: Any, demo_pdfs: list[Path]
+) -> None:
+    """A resident narrows a search by an amount range and a year cited, removes a filter, follows
+    the search, and finds it in Mon espace, where they stop following it; axe-core on each page."""
+    assert ingest_paths(engine, demo_pdfs + sorted(CONTENT.glob("*.md")))[1] == []
+    make_user(email="habitante@example.org")
+    assert httpx.get(f"{live_server}/council/search?q=piscine", timeout=120).status_code == 200
+    page = sign_in(new_page(), live_server, "habitante@example.org")
+    page.goto(f"{live_server}/council/search?q=budget")
+    amounts = page.locator("ul.facet-amount li")
+    assert amounts.count() >= 2
+    assert_accessible(page)
+    page.locator("ul.facet-amount").get_by_role("link", name="10 millions € et plus").click()
+    page.wait_for_url(re.compile(r"montant=10000000-"))
+    applied = page.locator(".active-filters")
+    assert "Montant : 10 millions € et plus" in applied.inner_text()
+    shown = page.locator("h2", has_text="trouvé").first.inner_text()
+    assert re.match(r"\d+ passages? trouvés?", shown)
+    assert_accessible(page)
+    page.goto(f"{live_server}/council/search?q=s%C3%A9ance")
+    year = page.locator("ul.facet-year a").first
+    year_label = year.inner_text()
+    year.click()
+    page.wait_for_url(re.compile(rf"annee={year_label}"))
+    page.locator("ul.facet-month a").first.click()
+    page.wait_for_url(re.compile(r"mois=\d{4}-\d{2}"))
+    assert "Mois cité" in page.locator(".active-filters").inner_text()
+    page.get_by_role("link", name=f"retirer ce filtre : Date citée : {year_label}").click()
+    page.wait_for_url(lambda url: "annee=" not in url and "mois=" not in url)
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Suivre cette recherche").click()
+    page.get_by_text("Vous suivez cette recherche.").first.wait_for()
+    assert_accessible(page)
+    page.goto(f"{live_server}/espace")
+    page.get_by_role("link", name="Mes recherches suivies").click()
+    page.wait_for_url(f"{live_server}/council/alerts")
+    assert page.get_by_role("link", name="« séance »").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ne plus suivre la recherche « séance »").click()
+    page.get_by_text("Vous ne suivez aucune recherche.").wait_for()
     assert_accessible(page)

@@ -24,7 +24,7 @@ from portal.council import (
 )
 from portal.council.permissions import ANSWER_QUESTIONS, UPLOAD_MINUTES
 from portal.council.queries import entity_filters_from, filters_from
-from portal.errors import DomainError, NotFound, ValidationFailed
+from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
@@ -431,6 +431,12 @@ def alert_unsubscribe(request: Request) -> Response:
 def deliberations_csv(request: Request) -> Response:
     """The deliberations in the national SCDL « délibérations » format (v2.1.4)."""
     settings = request.app.state.settings
+    if not settings.city.siret and services.meeting_count(request.state.db):
+        # COLL_SIRET is required by the schema: a file without it would not be valid.
+        raise Conflict(
+            _("Les délibérations seront publiées au format SCDL une fois le numéro SIRET de la "
+              "commune renseigné (réglage PORTAL_CITY_SIRET).")
+        )  # fmt: skip
     body = scdl.csv_text(request.state.db, city=settings.city, base_url=settings.base_url)
     return Response(
         body.encode("utf-8"),

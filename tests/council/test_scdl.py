@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.app import create_app
 from portal.council.ingest import ingest_paths
+from portal.settings import Settings
 from tests.helpers import t
 
 SCHEMA = json.loads(
@@ -137,3 +140,16 @@ def test_empty_council_gives_a_header_only_file(client: TestClient) -> None:
     text = client.get("/council/deliberations.csv").content.decode("utf-8")
     assert text == ",".join(f["name"] for f in SCHEMA["fields"]) + "\r\n"
     assert validate(text, SCHEMA) == []
+
+
+def test_without_the_citys_siret_the_export_says_why(
+    settings: Settings, engine: Engine, demo_files: list[Path]
+) -> None:
+    """COLL_SIRET is required: with minutes stored but no SIRET set, a French page says what is
+    missing instead of an invalid file."""
+    assert ingest_paths(engine, demo_files[:1])[1] == []
+    unset = settings.with_(city=replace(settings.city, siret=""))
+    with TestClient(create_app(unset, engine=engine), base_url="http://testserver") as client:
+        response = client.get("/council/deliberations.csv")
+    assert response.status_code == 409
+    assert "numéro SIRET de la commune" in t(response)

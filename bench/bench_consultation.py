@@ -28,6 +28,7 @@ from portal.consultation.charter.models import Clause
 from portal.consultation.charter.source import load_charter
 from portal.consultation.demo.loader import open_schedule
 from portal.consultation.participation.models import ClauseStats, Comment, Support
+from portal.consultation.participation.services import rerender_stale_html
 from portal.db import make_engine, session_scope
 from portal.migrate import upgrade
 from portal.settings import Settings
@@ -104,6 +105,8 @@ def populate(url: str, secret: str) -> str:
                          "body": body + ".", "created_at": now - timedelta(minutes=n),
                          "support_count": 0, "reply_count": 0, "report_count": 0})  # fmt: skip
         session.execute(insert(Comment), rows)
+        # Inserted around the ORM: store their HTML as the services would have when written.
+        rerender_stale_html(session, limit=len(rows))
         supports = {(rng.choice(ids), rng.choice(clause_ids)) for _ in range(8000)}
         session.execute(insert(Support), [
             {"user_id": u, "target_type": "clause", "target_id": c, "created_at": now}

@@ -124,6 +124,19 @@ def _lua(folder: Path, cookie: str | None) -> Path:
     return path
 
 
+def _check(url: str, cookie: str) -> None:
+    """The cookie signs in (the page shows "Mon espace"), the big article's page is paginated."""
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Cookie": f"portal_session={cookie}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        page = response.read().decode()
+    if 'href="/espace"' not in page:
+        raise RuntimeError(f"{url}: the session cookie does not sign in")
+    if "?page=" in url and 'class="load-more"' not in page:
+        raise RuntimeError(f"{url}: the article with many comments is not paginated")
+
+
 def _cell(load: Load, bare: float, target: float) -> str:
     ratio = load.rps / bare
     ok = ratio >= target and load.p99_ms < TARGET_P99_MS and load.errors == 0
@@ -149,7 +162,8 @@ def main() -> str:
             bare_before = wrk(f"{bare_url}/")
         results = []
         with serve("portal.app:app_from_env", env) as base:
-            for _label, path in pages:  # warm up (templates, spaCy, first queries)
+            for _label, path in pages:  # check, then warm up (templates, spaCy, first queries)
+                _check(f"{base}{path}", cookie)
                 wrk(f"{base}{path}", seconds=1, headers=signed_in)
             for label, path in pages:
                 results.append((

@@ -93,23 +93,32 @@ def _own(stats: pstats.Stats, top: int = 6) -> list[tuple[str, float]]:
     return sorted(rows, key=lambda r: -r[1])[:top]
 
 
-def apply_proposed_fixes() -> None:
-    """The two fixes this profile points at, applied in this process only (the files belong to
-    other packages; see the section's text): Markdown rendered once per distinct text, and a
-    clause's diffs between versions computed once per pair of texts."""
-    from functools import lru_cache
-
+def without_this_issues_caches() -> None:
+    """The "before" of issue 18, in this process only: Markdown rendered at every view (no
+    stored HTML, no per-process memo), each clause's diffs computed at every view, and no
+    shared fragment kept (the page of comments and the charter's text rendered each time)."""
     from portal.consultation.charter import pages as charter_pages
+    from portal.consultation.participation import pages as participation_pages
     from portal.text import render_markdown
+    from portal.web.cache import FragmentCache, FragmentKey, SharedFragment
     from portal.web.templating import environment
 
-    environment().filters["markdown"] = lru_cache(maxsize=8192)(render_markdown)
-    diff = charter_pages.diff_text
-    cached = lru_cache(maxsize=1024)(lambda old, new: tuple(diff(old, new)))
-    charter_pages.diff_text = lambda old, new: list(cached(old, new))  # type: ignore[assignment]
+    per_view = render_markdown.__wrapped__
+    env = environment()
+    env.filters["markdown"] = per_view
+    env.filters["stored_html"] = lambda _html, source=None: per_view(source or "")
+
+    class Forgetful(FragmentCache):
+        def put(self, key: FragmentKey, fragment: SharedFragment) -> None:
+            return None
+
+    forgetful = Forgetful()
+    participation_pages.fragment_cache = lambda _app: forgetful  # type: ignore[assignment]
+    charter_pages.fragment_cache = lambda _app: forgetful  # type: ignore[assignment]
+    charter_pages._diff_step = charter_pages._diff_step.__wrapped__  # type: ignore[assignment]
 
 
-def profile_pages(env: dict[str, str], *, fixed: bool = False) -> list[dict[str, Any]]:
+def profile_pages(env: dict[str, str], *, before: bool = False) -> list[dict[str, Any]]:
     import httpx
 
     from portal import app as portal_app
@@ -119,8 +128,8 @@ def profile_pages(env: dict[str, str], *, fixed: bool = False) -> list[dict[str,
     settings = load_settings(env).with_(allowed_hosts=("testserver",))
     app = portal_app.create_app(settings)
     routing.run_in_threadpool = _inline  # type: ignore[assignment]
-    if fixed:
-        apply_proposed_fixes()
+    if before:
+        without_this_issues_caches()
     results: list[dict[str, Any]] = []
 
     async def run() -> None:
@@ -141,7 +150,7 @@ def profile_pages(env: dict[str, str], *, fixed: bool = False) -> list[dict[str,
 
             for path in PAGES:
                 results.append(await _profile(get, path))
-            if fixed:
+            if before:
                 return
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://testserver"
@@ -212,7 +221,7 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def report(results: list[dict[str, Any]], fixed: list[dict[str, Any]]) -> str:
+def report(results: list[dict[str, Any]], before: list[dict[str, Any]]) -> str:
     lines = [
         "## Profile of signed-in pages (cProfile on the real handlers, demo)",
         "",
@@ -222,11 +231,19 @@ def report(results: list[dict[str, Any]], fixed: list[dict[str, Any]]) -> str:
         "time (cProfile slows pure-Python code most, so they are indicative); Markdown is "
         "called from the templates, so its share is inside the templates' share.",
         "",
-        "**As the code is:**",
+        "**Before** (issue 18's work switched off in the bench process, "
+        "`without_this_issues_caches`: Markdown rendered at every view, a clause's diffs "
+        "computed at every view, no shared fragment kept):",
+        "",
+        *_table(before),
+        "",
+        "**After** (the code as it is: comments and proposals stored as HTML when written, the "
+        "page of comments and the charter's text shared per process and database generation, "
+        "only the visitor's own threads rendered for them):",
         "",
         *_table(results),
         "",
-        "Functions with the most time of their own (per request, under the profiler):",
+        "Functions with the most time of their own, after (per request, under the profiler):",
         "",
     ]
     for r in results:
@@ -240,40 +257,29 @@ def report(results: list[dict[str, Any]], fixed: list[dict[str, Any]]) -> str:
         + ". tests/test_query_counts.py checks, on both databases, that these counts and those "
         "of the proposal, register entry and meeting pages stay the same whatever the number "
         "of comments, replies and supports.",
-    ]
-    lines += [
         "",
-        "**With the two proposed fixes applied in the bench process only** "
-        "(`apply_proposed_fixes`: the `markdown` filter memoised per distinct text, and "
-        "`diff_text` between a clause's versions memoised per pair of texts; the code itself "
-        "is unchanged):",
+        "Where the time went, and what was done:",
         "",
-        *_table(fixed),
-        "",
-        "Where the time goes, and the fixes (in files this bench's author does not own):",
-        "",
-        "- **Markdown on every view.** The `markdown` filter (`portal/text.py` "
-        "`render_markdown`: markdown-it, then bleach's html5lib sanitiser) runs for every "
-        "clause body on `/charter` and every comment body on a clause page, at each request, "
-        f"though the texts rarely change: {_part(results, '/charter', 'Markdown')} of "
-        f"`/charter` and {_part(results, '/charter/clauses/4', 'Markdown')} of the clause page. "
-        "Exact fix: decorate `render_markdown` with `@functools.lru_cache(maxsize=8192)` (a "
-        "pure function of its text; `Markup` is immutable), or, as the issue asks, store the "
-        "rendered HTML beside the text when it is written and re-render it in a job when the "
-        "renderer's rules change.",
-        "- **A diff between versions on every clause view.** "
-        "`portal/consultation/charter/pages.py` `clause_page` calls `diff_text` (difflib, word "
-        "level) for each pair of versions of the clause at every request "
-        "(`difflib.find_longest_match` is among the clause page's largest functions of their own). Exact "
-        "fix: compute it once per pair of texts, e.g. a module-level "
-        "`@lru_cache(maxsize=1024) def _step(old: str, new: str) -> tuple[Markup, bool]` "
-        "returning `render_segments_html(segments)` and whether anything changed.",
-        "- **Templates** are most of what remains on the clause page, `_comment.html` (once "
-        f"per comment) first; SQL statements take {_sql_range(results)} of these pages, and "
-        "their number is fixed whatever the comments (tests/test_query_counts.py).",
-        "- Council search spends its time in SQL (the full-text queries) and in `highlight`/"
-        "`matches` (portal/council/search.py), which run regular expressions over each shown "
-        "passage.",
+        "- **Markdown on every view** (markdown-it, then bleach's html5lib sanitiser): "
+        f"{_part(before, '/charter', 'Markdown')} of `/charter` and "
+        f"{_part(before, '/charter/clauses/4', 'Markdown')} of the clause page before. Comments "
+        "and proposals are now rendered when written and stored with the renderer's version "
+        "(migration 0019; the `consultation.rerender` job renders again rows of an older "
+        "version); articles' bodies keep a per-process memo and the charter's text is a shared "
+        f"fragment: after, {_part(results, '/charter', 'Markdown')} and "
+        f"{_part(results, '/charter/clauses/4', 'Markdown')}.",
+        "- **Templates**: the page of comments (`_comment.html` once per comment, with its "
+        "support, reply and report forms) is rendered once per process and generation for every "
+        "visitor of a kind; a visitor gets it with their own CSRF token and form key, and only "
+        "the threads holding their comments or supports are rendered for them. Templates took "
+        f"{_part(before, '/charter/clauses/4', 'templates')} of the clause page before and "
+        f"{_part(results, '/charter/clauses/4', 'templates')} after.",
+        "- **Per-person parts**: the visitor's supports on a page (the article or proposal and "
+        "its comments) come from one query; following is one more (the follow package).",
+        f"- SQL statements take {_sql_range(results)} of these pages after; their number is "
+        "fixed whatever the comments. `/registry` and council search were not changed by this "
+        "work (their packages belong to others); council search spends its time in its "
+        "full-text queries and in `highlight`/`matches` (portal/council/search.py).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -294,8 +300,8 @@ def _part(results: list[dict[str, Any]], path: str, label: str) -> str:
 
 def main() -> str:
     env = prepare(ROOT / "var" / "bench-profile")
-    before = profile_pages(env)
-    return report(before, profile_pages(env, fixed=True))
+    after = profile_pages(env)  # first: "before" patches this process for good
+    return report(after, profile_pages(env, before=True))
 
 
 if __name__ == "__main__":

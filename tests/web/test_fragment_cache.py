@@ -154,3 +154,24 @@ def test_the_charter_text_is_shared_and_follows_writes_made_in_another_process(
     assert [int(x.split()[0]) for x in after.split(" · ")] == [numbers[0] + 1, numbers[1] + 1]
     reader.__exit__(None, None, None)
     writer.__exit__(None, None, None)
+
+
+def test_a_renamed_author_shows_under_the_new_name_at_once(
+    accounts: Accounts, app: Starlette, engine: Engine, make_user: Any
+) -> None:
+    """A name lives with the account, not the consultation: when an author's shown name
+    changes, the shared page of comments is not served with the old one."""
+    from sqlalchemy import text
+
+    author = make_user(name="Ancien Nom")
+    add_comment(engine, author_id=author, body="Un avis signé.")
+    reader = _client(app, engine, make_user())
+    assert "Ancien Nom" in reader.get("/charter/clauses/4").text
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE accounts_user SET display_name = 'Nouveau Nom' WHERE id = :i"),
+            {"i": author},
+        )
+    page = reader.get("/charter/clauses/4").text
+    assert "Nouveau Nom" in page and "Ancien Nom" not in page
+    reader.__exit__(None, None, None)

@@ -93,6 +93,9 @@ def shared_charter_text(request: Request, page: CharterPage) -> Markup:
     key = (
         "consultation-charter-text", version.id, page.permalink, i18n.current_locale.get(),
         current_generation(request.state.db),
+        # Names shown in the articles' origins live in the accounts package: part of the key.
+        hash(repr(sorted((slug, sorted(getattr(o, "names", {}).items()))
+                         for slug, o in page.origins.items()))),
     )  # fmt: skip
     cache = fragment_cache(request.app)
     fragment = cache.get(key)

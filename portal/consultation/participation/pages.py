@@ -75,6 +75,8 @@ class Discussion:
     # Top comments (with their replies) taken ready-rendered from the shared fragment, by id;
     # the others (the visitor's own, those they support) are rendered for them.
     shared: dict[int, Markup] = field(default_factory=dict)
+    # Everything the visitor supports among the page's targets, (kind, id): one query.
+    marks: set[tuple[str, int]] = field(default_factory=set)
 
     def can_edit(self, comment: Comment) -> bool:
         return self.phase.is_open and ps.can_edit(comment, self.user_id, self.now)
@@ -88,8 +90,11 @@ def discussion(
     page: ps.CommentPage | None = None,
     phase: ps.PhaseInfo | None = None,
     base_url: str | None = None,
+    also: dict[str, list[int]] | None = None,
 ) -> Discussion:
-    """`base_url`: the page the discussion is read on (a past version's discussion page)."""
+    """`base_url`: the page the discussion is read on (a past version's discussion page);
+    `also`: other targets of the page (the article, the proposal) whose support by the visitor
+    is fetched in the same query as the comments' (`Discussion.marks`)."""
     db = request.state.db
     # A plain reading of a page of comments may come from the shared fragment; a page shown
     # again after an action (its notices and errors next to one comment) is rendered in full.
@@ -121,16 +126,15 @@ def discussion(
         post_url=f"{base_url}/comments",
         page=page,
         names=names_of(request, {c.author_id for c in comments}),
-        supported=ps.supported_ids(
-            db,
-            user_id=user_id,
-            target_type=Target.COMMENT,
-            target_ids=[c.id or 0 for c in comments],
-        ),
+        supported=set(),
         phase=phase,
         user_id=user_id,
         count=count,
     )
+    disc.marks = ps.supported_targets(
+        db, user_id=user_id, targets={Target.COMMENT: [c.id or 0 for c in comments], **(also or {})}
+    )
+    disc.supported = {i for kind, i in disc.marks if kind == Target.COMMENT}
     if shareable:
         disc.shared = shared_comments(request, disc)
     return disc
@@ -158,6 +162,9 @@ def shared_comments(request: Request, disc: Discussion) -> dict[int, Markup]:
         "consultation-comments", disc.target_type, disc.target_id, disc.base_url,
         disc.page.page, i18n.current_locale.get(), signed_in, disc.phase.is_open,
         current_generation(request.state.db),
+        # Names live in the accounts package (a renamed or erased account writes no
+        # consultation table): the names read for this request are part of the key.
+        hash(tuple(sorted(disc.names.items()))),
     )  # fmt: skip
     cache = fragment_cache(request.app)
     fragment = cache.get(key)
@@ -250,11 +257,10 @@ def clause_discussion(
     db = request.state.db
     phase = ps.phase_info(db, data.version)
     user_id = user_id_of(request)
-    clause_supported = bool(
-        ps.supported_ids(
-            db, user_id=user_id, target_type=Target.CLAUSE, target_ids=[clause.id or 0]
-        )
-    )
+    disc = discussion(
+        request, clause=clause, phase=phase, base_url=base_url,
+        also={Target.CLAUSE: [clause.id or 0]},
+    )  # fmt: skip
     clause_proposals = (
         ps.proposals(db, version_id=data.version.id, clause_slug=clause.slug)
         if data.version.status == VersionStatus.DRAFT
@@ -263,9 +269,9 @@ def clause_discussion(
     return ClauseDiscussion(
         phase=phase,
         stats=ps.clause_stats_of(db, clause.id or 0),
-        clause_supported=clause_supported,
+        clause_supported=(Target.CLAUSE, clause.id or 0) in disc.marks,
         clause_proposals=clause_proposals,
-        disc=discussion(request, clause=clause, phase=phase, base_url=base_url),
+        disc=disc,
         follow_target_type=Target.CLAUSE,
         follow_target_key=clause.slug,
         following=is_following(db, user_id, Target.CLAUSE, clause.slug),
@@ -328,6 +334,9 @@ def proposal_page(request: Request, proposal_id: int) -> ProposalPage:
     version = db.get(CharterVersion, proposal.version_id)
     phase = ps.phase_info(db, version)
     user_id = user_id_of(request)
+    disc = discussion(
+        request, proposal=proposal, phase=phase, also={Target.PROPOSAL: [proposal.id or 0]}
+    )
     return ProposalPage(
         proposal=proposal,
         current=ps.current_text(db, proposal),
@@ -335,15 +344,11 @@ def proposal_page(request: Request, proposal_id: int) -> ProposalPage:
         diff_html=render_segments_html(diff_text(old, f"{proposal.title}\n\n{proposal.body}")),
         version=version,
         phase=phase,
-        disc=discussion(request, proposal=proposal, phase=phase),
+        disc=disc,
         author=author_label(proposal, names_of(request, {proposal.author_id}), ""),
         author_is_agent=not proposal.assisted_channel
         and "agent" in roles_of(db, proposal.author_id),
-        proposal_supported=bool(
-            ps.supported_ids(
-                db, user_id=user_id, target_type=Target.PROPOSAL, target_ids=[proposal.id or 0]
-            )
-        ),
+        proposal_supported=(Target.PROPOSAL, proposal.id or 0) in disc.marks,
         section=_section_title(db, version, proposal),
         answer_data=answer_data(db, proposal),
         follow_target_type=Target.PROPOSAL,

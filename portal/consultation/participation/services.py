@@ -9,13 +9,13 @@ Comment.reply_count, Proposal.comment_count, support counts) in the same transac
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -823,6 +823,27 @@ def supported_ids(
             )
         )
     )
+
+
+def supported_targets(
+    session: Session, *, user_id: int | None, targets: Mapping[str, Iterable[int]]
+) -> set[tuple[str, int]]:
+    """Which of these targets, of several kinds, this person supports, in one query: a page's
+    per-person marks (the article, its comments) come from one statement."""
+    wanted = {kind: list(ids) for kind, ids in targets.items()}
+    wanted = {kind: ids for kind, ids in wanted.items() if ids}
+    if user_id is None or not wanted:
+        return set()
+    which = or_(
+        *(
+            and_(col(Support.target_type) == kind, col(Support.target_id).in_(ids))
+            for kind, ids in wanted.items()
+        )
+    )
+    rows = session.execute(
+        select(Support.target_type, Support.target_id).where(Support.user_id == user_id, which)
+    )
+    return {(str(kind), int(target)) for kind, target in rows}
 
 
 def support_count(session: Session, *, target_type: str, target_id: int) -> int:

@@ -280,6 +280,12 @@ def report(results: list[dict[str, Any]], before: list[dict[str, Any]]) -> str:
         "fixed whatever the comments. `/registry` and council search were not changed by this "
         "work (their packages belong to others); council search spends its time in its "
         "full-text queries and in `highlight`/`matches` (portal/council/search.py).",
+        "- **What remains**, after: building and running the page's SQL statements "
+        "(SQLAlchemy's `coercions.expect` and `_generate_cache_key` lead the functions of their "
+        "own on the charter and clause pages) and the page's own template. The next step would "
+        "be fewer statements per page (one query for the phase, the counters and the "
+        "generation; the follow mark joined to the supports' query) rather than faster "
+        "rendering.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -51,7 +51,17 @@ from portal.council.search import (
     tsquery,
     wanted_stems,
 )
-from portal.council.text import Group, fold, group_stems, has_stems, sentences, stem, terms, words
+from portal.council.text import (
+    STOP_WORDS,
+    Group,
+    fold,
+    group_stems,
+    has_stems,
+    sentences,
+    stem,
+    terms,
+    words,
+)
 from portal.council.vocabulary import SYNONYM, Expansion, expand
 
 __all__ = ["Answer", "Quote", "ask", "question_kinds", "question_terms", "sentences"]
@@ -69,6 +79,20 @@ ASKED = re.compile(
     r"\b(?:demande|demandent|interroge|s'interroge|souhaite savoir|questionne|s'inquiète)\b"
 )
 PRESENTED = re.compile(r"\brapporteu|\bpresente|\bporte\b|\bdefendu|\bexpose")
+# The thing a question counts, prices or names ("combien de PLACES de parking", "le prix du
+# REPAS", "combien a coûté l'ÉTUDE", "le nom de la DIRECTRICE"): the passage whose sentence is
+# quoted must speak of it, or the number, sum or name it holds answers another question ("combien
+# de places de parking devant la crèche" is not answered by "les dégradations ont augmenté de
+# 18 %", nor "le nom de la directrice" by the name of the rapporteur).
+FOCUS = re.compile(
+    r"\b(?:combien (?:de |d')|nombre (?:de |d')|(?:combien|que|qu'?est-ce qu'?) (?:a |ont )?"
+    r"(?:coute|coutent|coutera|couteront|coutait)s? (?:(?:le|la|les|l') ?)?|"
+    r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs) (?:du |des |de la |de l'|de |d')|"
+    r"qui est (?:le |la |l')|quel(?:le)?s? (?:est|sont|etait) (?:le |la |les |l'))"
+    r"(?:(?:nouve(?:au|aux|lle|lles)|premier|premiere|deuxieme|dernier|derniere|grand|grande|"
+    r"petit|petite|bon|bonne|vrai|vraie) )?([a-z]{3,})"
+)
+NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures"))
 MAX_QUOTES = 3
 PASSAGES_READ = 12
 MAYBE_USEFUL = 3
@@ -124,6 +148,8 @@ class Answer:
     # The heaviest share of the question's weight among the words the best passage lacks.
     missing: float = 0.0
     kind_found: bool = True  # a quoted sentence carries the kind of fact the question asks for
+    # Share of the question's weight found in the best quoted sentence (with its title at half).
+    sentence_coverage: float = 0.0
 
 
 def question_terms(question: str, *, city: str = "") -> tuple[list[Group], bool]:
@@ -142,6 +168,23 @@ def question_terms(question: str, *, city: str = "") -> tuple[list[Group], bool]
         synonyms = SYNONYMS.get(stem(group[0]))
         wanted += synonyms or [group]
     return list(dict.fromkeys(wanted)), about_decision
+
+
+def _focus_group(question: str, groups: list[Group], corrections: dict[str, str]) -> Group | None:
+    """The group of the thing the question counts, prices or names (FOCUS), if it has one."""
+    folded = fold(question)
+    match = FOCUS.search(folded)
+    if match and match.group(1) in ("nom", "noms", "prix", "cout", "montant", "tarif"):
+        # "quel est le nom de la directrice": what is named is the directrice
+        match = FOCUS.search(folded, match.start(1)) or match
+    if not match or match.group(1) in NOT_FOCUS or match.group(1) in STOP_WORDS:
+        return None
+    word = corrections.get(match.group(1), match.group(1))
+    wanted = {stem(match.group(1)), stem(word)}
+    for group in groups:
+        if any(stem(w) in wanted for w in group):
+            return group
+    return None
 
 
 def _key(group: Group) -> str:
@@ -312,6 +355,7 @@ def ask(
     ][:MAX_QUOTES]
     # 2. In each, the sentence that carries most of the question and the kind of fact asked for.
     picked: list[tuple[float, int, Quote, Quote | None]] = []
+    sentence_best = 0.0
     for _, rank, passage, meeting_date, item, title_stems in chosen:
         parts = sentences(passage.text)
         scored_sentences = []
@@ -334,6 +378,8 @@ def ask(
         quote = Quote(text_, meeting_date, passage.anchor, item.number if item else None,
                       item.title if item else None, passage.page, "answer")  # fmt: skip
         picked.append((sentence_score, rank, quote, follow_up))
+        said = coverage(_own_stems(text_, passage.lemmas), title_stems)
+        sentence_best = max(sentence_best, said)
     # The best sentences first (the question's words and the kind of fact asked for), then the
     # search's order.
     picked.sort(key=lambda p: (-p[0], p[1]))
@@ -350,6 +396,13 @@ def ask(
     facts = [k for k in kinds if k in FACT_KINDS]
     if facts and not any(carries(q.text, facts) for q in quotes):
         return replace(not_found(), coverage=best, kind_found=False)
+    focus = _focus_group(question, groups, expansion.corrections)
+    if focus is not None and not any(
+        found_as(focus, _own_stems(a[2].text, a[2].lemmas) | a[5])
+        and (not facts or carries(a[2].text, facts))
+        for a in chosen
+    ):
+        return replace(not_found(), coverage=best, kind_found=False)
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
         quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)
     top = max(answering, key=lambda a: (a[0], -a[1]))
@@ -360,7 +413,8 @@ def ask(
     if (about_decision or "vote" in kinds) and first_item is not None:
         quotes += _decision_quotes(session, first_item.id, quotes)
     return Answer(question, True, quotes, shown, about_decision, kinds, [],
-                  expansion.corrections, expansion.unknown, best, missing, kind_found)  # fmt: skip
+                  expansion.corrections, expansion.unknown, best, missing, kind_found,
+                  sentence_best)  # fmt: skip
 
 
 def _rapporteur_quotes(session: Session, item_id: int, already: list[Quote]) -> list[Quote]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import threading
+
 from sqlalchemy import text
 from sqlmodel import Session
 
-from portal.council.text import Group, group_stems
+from portal.council.text import Group, group_stems, stem
 
 
 def is_sqlite(session: Session) -> bool:
@@ -44,3 +47,103 @@ def any_passage_has(session: Session, group: Group) -> bool:
         return session.scalar(text(sql), {"q": fts5_match([group], False)}) is not None
     sql = "SELECT 1 FROM council_passage WHERE tsv @@ to_tsquery('french', :q) LIMIT 1"
     return session.scalar(text(sql), {"q": tsquery([group], False)}) is not None
+
+
+# --- BM25 for PostgreSQL ----------------------------------------------------------------------
+# SQLite's FTS5 ranks by BM25 (k1 1.2, b 0.75, column weights title 0.3, words 1, lemmas 1).
+# PostgreSQL's ts_rank has no IDF, so PostgreSQL's best BM25_POOL matches by ts_rank are ranked
+# again in Python with the same formula, the same Snowball stems and the same statistics (passages
+# in all, mean length, passages holding each word, counted by the GIN index and kept per process
+# until passages are added): both databases then rank alike.
+K1, B = 1.2, 0.75
+COLUMN_WEIGHTS = (0.3, 1.0, 1.0)  # search_title, search_text, search_lemmas (as FTS5's bm25())
+BM25_POOL = 200
+_stats_lock = threading.Lock()
+_stats: dict[str, tuple[int, int, float, dict[str, int]]] = {}  # url -> (max id, N, avgdl, df)
+
+
+def _stems_of(column: str) -> list[str]:
+    return [stem(w) for w in column.split()]
+
+
+def _corpus(session: Session) -> tuple[int, float, dict[str, int]]:
+    """(passages, their mean length in words, the doc-frequency cache), per database."""
+    key = str(session.get_bind().url)
+    top = int(session.scalar(text("SELECT coalesce(max(id), 0) FROM council_passage")) or 0)
+    with _stats_lock:
+        known = _stats.get(key)
+    if known is not None and known[0] == top:
+        return known[1], known[2], known[3]
+    row = session.execute(
+        text(
+            "SELECT count(*), coalesce(sum("
+            "array_length(regexp_split_to_array(trim(search_title || ' ' || search_text || ' ' "
+            "|| search_lemmas), '\\s+'), 1)), 0) FROM council_passage"
+        )
+    ).one()
+    n, words = int(row[0]), float(row[1])
+    found: tuple[int, int, float, dict[str, int]] = (top, n, words / n if n else 1.0, {})
+    with _stats_lock:
+        _stats[key] = found
+    return found[1], found[2], found[3]
+
+
+def _doc_freq(session: Session, alternative: str, cache: dict[str, int]) -> int:
+    if alternative not in cache:
+        sql = "SELECT count(*) FROM council_passage WHERE tsv @@ to_tsquery('french', :q)"
+        found = int(session.scalar(text(sql), {"q": _ts_alternative(alternative)}) or 0)
+        with _stats_lock:
+            if len(cache) > 20_000:
+                cache.clear()
+            cache[alternative] = found
+    return cache[alternative]
+
+
+def _hits(stems: list[str], phrase: list[str]) -> int:
+    if len(phrase) == 1:
+        return stems.count(phrase[0])
+    n = len(phrase)
+    return sum(stems[i : i + n] == phrase for i in range(len(stems) - n + 1))
+
+
+def bm25_rerank(
+    session: Session, groups: list[Group], ranked: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """PostgreSQL's matches ranked by FTS5's BM25 (each alternative of each group a phrase)."""
+    if not ranked:
+        return ranked
+    n, avgdl, cache = _corpus(session)
+    # One phrase per distinct stem, as fts5_match writes them ("piscines", "piscine": one).
+    by_stems: dict[str, str] = {}
+    for group in groups:
+        for alternative in group:
+            by_stems.setdefault(" ".join(stem(w) for w in alternative.split()), alternative)
+    phrases = list(by_stems.values())
+    idf = {}
+    for alternative in phrases:
+        hits = _doc_freq(session, alternative, cache)
+        value = math.log((n - hits + 0.5) / (hits + 0.5)) if n else 0.0
+        idf[alternative] = value if value > 0 else 1e-6
+    stemmed = {a: s.split() for s, a in by_stems.items()}
+    rows = session.execute(
+        text(
+            "SELECT id, search_title, search_text, search_lemmas FROM council_passage "
+            "WHERE id = ANY(:ids)"
+        ),
+        {"ids": [i for i, _ in ranked]},
+    ).all()
+    scores = {}
+    for passage_id, title, body, lemmas in rows:
+        columns = (_stems_of(title), _stems_of(body), _stems_of(lemmas))
+        length = sum(len(c) for c in columns)
+        norm = K1 * (1 - B + B * length / avgdl)
+        score = 0.0
+        for alternative in phrases:
+            f = sum(
+                w * _hits(c, stemmed[alternative])
+                for w, c in zip(COLUMN_WEIGHTS, columns, strict=True)
+            )
+            if f:
+                score += idf[alternative] * f * (K1 + 1) / (f + norm)
+        scores[int(passage_id)] = score
+    return sorted(((i, scores.get(i, 0.0)) for i, _ in ranked), key=lambda r: (-r[1], r[0]))

@@ -3,17 +3,18 @@
 Both backends index the same words (portal/council/text.py: accents folded, our stop words out,
 the item's title indexed with each of its paragraphs, and the lemmas spaCy adds), each stemmed by
 the French Snowball algorithm: on SQLite by us, for FTS5 (ranked by its BM25); on PostgreSQL by
-its `french` text search configuration, in a stored tsvector with a GIN index (ranked by ts_rank
-with length normalisation). A query is read by spaCy into words and their lemmas
-(portal/council/nlp.py: query_groups); a passage matches a word if it has it as written or
-by its lemma ("travaux" finds "travail"). Filters are part of the same query; words found only in
-the item's title count less (FTS5 column weight 0.3, tsvector weight C). Facets are counted over
-the best CANDIDATES matching passages.
+its `french` text search configuration, in a stored tsvector with a GIN index, whose best
+BM25_POOL matches by ts_rank are ranked again in Python by the same BM25 as FTS5's
+(portal/council/fulltext.py: bm25_rerank), so that both databases rank alike. A query's words get
+their lemma from the lookup table of spaCy's lemmatizer (portal/council/nlp.py: query_groups); a
+passage matches a word if it has it as written or by its lemma ("travaux" finds "travail").
+Filters are part of the same query; words found only in the item's title count less (FTS5 column
+weight 0.3). Facets are counted over the best CANDIDATES matching passages.
 
-PostgreSQL's ts_rank weighs each word's frequency, how close the words are and the passage's
-length, but not how rare a word is. BM25's IDF was tried there (each word's ts_rank weighted by its
-IDF, from a ts_stat materialized view): on the evaluation set (tests/council/eval_questions.yaml)
-the search's recall@5 fell from 0.985 to 0.941, so the whole query's ts_rank stays.
+PostgreSQL's ts_rank has no IDF. An earlier try weighted each word's ts_rank by its IDF and lost
+recall on the demo's questions; BM25 itself, computed in Python over ts_rank's best 200, gives
+PostgreSQL SQLite's figures on the dev half of tests/council/eval2 (recall@5 0.82 -> 0.90) and
+on tests/council/eval_questions.yaml (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sqlalchemy import func, or_, select, text
 from sqlmodel import Session, col
 
 from portal.council import urls
-from portal.council.fulltext import fts5_match, is_sqlite, tsquery
+from portal.council.fulltext import BM25_POOL, bm25_rerank, fts5_match, is_sqlite, tsquery
 from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import carried_share, question_kinds
@@ -168,8 +169,11 @@ def ranked_ids(
         f"FROM council_passage p {joins} "
         f"WHERE p.tsv @@ to_tsquery('french', :q){where} ORDER BY score DESC, p.id LIMIT :n"
     )
-    rows = session.execute(text(sql), {"q": tsquery(groups, any_term), "n": limit, **params})
-    return [(int(r[0]), float(r[1])) for r in rows]
+    # ts_rank picks the BM25_POOL best matches; BM25 (as on SQLite) orders them.
+    rows = session.execute(
+        text(sql), {"q": tsquery(groups, any_term), "n": max(limit, BM25_POOL), **params}
+    )
+    return bm25_rerank(session, groups, [(int(r[0]), float(r[1])) for r in rows])[:limit]
 
 
 def query_terms(query: str) -> list[Group]:

@@ -211,8 +211,9 @@ def test_lemmas_from_spacy_find_other_forms_of_a_word(
     assert work_before < {h["url"] for h in work}
     page = client.get("/council/search", params={"q": "remettre"}).text
     assert "<mark>remis</mark>" in page
-    data = client.get("/api/council/search", params={"q": "remis"}).json()
-    assert data["terms"] == ["remis / remettre"] and "lemma" in data["method"]
+    # A query's words get their lemma from the lookup table of spaCy's lemmatizer.
+    data = client.get("/api/council/search", params={"q": "travaux"}).json()
+    assert data["terms"][0].startswith("travaux / travail /") and "lemma" in data["method"]
     # The query's own forms are read the same way: "les travaux" finds "travail" as well.
     assert any("travail" in h["text"] and "travaux" not in h["text"] for h in hits("les travaux"))
     # "adoptée" and "adopté" have different Snowball stems; their lemma joins them.

@@ -164,6 +164,6 @@ def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
     page = client.get("/council/methode")
     assert page.status_code == 200
     text = page.text
-    assert "mot pour mot" in text and "thésaurus municipal" in text
-    assert "Bon paragraphe parmi les 5 premiers" in text and "70 %" in text and "25 %" in text
+    assert "mot pour mot" in text and "thésaurus municipal" in text and "BM25" in text
+    assert "Bon paragraphe parmi les 5 premiers" in text and "70 %" in text and "38 %" in text
     assert "30 novembre 2026" in text and "ne sont pas encore atteints" in text

@@ -133,7 +133,7 @@ FRENCH_LABELS = {
     "Commentaires", "Propositions", "Voir", "Télécharger", "Envoyer", "Masqués", "Masquée",
     "Publiée", "publiée", "En service", "En test", "Fiche", "Thèmes", "Séance", "Réponse",
     "Horaires", "Téléphone", "Adresse", "Langue", "Suivre", "Précédent", "Suivant", "Ouverte",
-    "Close", "Chiffres", "Synthèse", "Engagements", "Soutiens", "Cycle en cours", "Décision",
+    "Chiffres", "Synthèse", "Engagements", "Soutiens", "Cycle en cours", "Décision",
 }  # fmt: skip
 EDGES = " \t\n:;,.()[]—–-«»\"'’…"
 

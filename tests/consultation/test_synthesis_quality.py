@@ -74,6 +74,10 @@ def test_published_synthesis_reads_as_phrases_arguments_and_campaign(
         section = page.text[anchor : anchor + 6000]
         assert f'aria-describedby="label-tip-{theme["id"]}"' in section
         assert 'role="tooltip"' in section and "D&#39;où vient ce nom" in section
+        # A name held by under a quarter of the theme's distinct arguments is said to be so.
+        mixed = theme["distinct_arguments"] >= 8 and 4 * len(sources) < theme["distinct_arguments"]
+        note = section[: section.find("synthesis-meta")]
+        assert ("repris que par" in note) == mixed, (label, len(sources), theme)
     campaign_ids = {i for i, r in rows.items() if r["campaign"]}
     campaigns = data["campaigns"]
     assert len(campaigns) >= 1

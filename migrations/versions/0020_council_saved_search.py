@@ -44,9 +44,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_council_saved_search"),
         sa.UniqueConstraint("user_id", "params", name="uq_council_saved_search_user_id_params"),
-        sa.UniqueConstraint(
-            "unsubscribe_token", name="uq_council_saved_search_unsubscribe_token"
-        ),
+        sa.UniqueConstraint("unsubscribe_token", name="uq_council_saved_search_unsubscribe_token"),
     )
     op.create_index("ix_council_saved_search_user_id", "council_saved_search", ["user_id"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -146,32 +147,56 @@ def reset_submit(request: Request) -> Response:
     return render(request, "accounts/reset_sent.html", {})
 
 
-def reset_confirm_page(request: Request) -> Response:
+def _token_page(request: Request, *, purpose: str, template: str) -> Response:
+    """The page a mailed link opens (password reset, invitation): its form, or 400 when the
+    link's token is unknown, used or expired."""
     token = request.query_params.get("token", "")
-    valid = services.check_token(request.state.db, token, "reset")
+    valid = services.check_token(request.state.db, token, purpose)
     return render(
-        request,
-        "accounts/reset_confirm.html",
-        {"token": token, "valid": valid},
-        status_code=200 if valid else 400,
+        request, template, {"token": token, "valid": valid}, status_code=200 if valid else 400
     )
 
 
-def reset_confirm_submit(request: Request) -> Response:
+def _password_from_token(
+    request: Request,
+    *,
+    purpose: str,
+    template: str,
+    set_password: Callable[..., object],
+    done: str,
+    sign_out: bool = False,
+) -> Response:
+    """That form sent: the password is set through the token (`set_password(db, token=,
+    password=)`), or the form comes back with the error, and a link gone bad is no longer
+    offered; done, to the sign-in page (`sign_out`: without this browser's session cookie)."""
     token = form_str(request, "token")
     try:
-        services.reset_password(
+        set_password(
             request.state.db, token=token, password=str(request.state.form.get("password", ""))
         )
     except ValidationFailed as exc:
-        valid = services.check_token(request.state.db, token, "reset")
-        return _form_error(
-            request, "accounts/reset_confirm.html", exc, token=token if valid else "", valid=valid
-        )
-    flash(request, _("Votre mot de passe a été changé. Connectez-vous avec le nouveau."))
+        valid = services.check_token(request.state.db, token, purpose)
+        return _form_error(request, template, exc, token=token if valid else "", valid=valid)
+    flash(request, done)
     response = redirect("/login", request)
-    response.delete_cookie(SESSION_COOKIE)
+    if sign_out:
+        response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def reset_confirm_page(request: Request) -> Response:
+    return _token_page(request, purpose="reset", template="accounts/reset_confirm.html")
+
+
+def reset_confirm_submit(request: Request) -> Response:
+    return _password_from_token(
+        request,
+        purpose="reset",
+        template="accounts/reset_confirm.html",
+        set_password=services.reset_password,
+        done=_("Votre mot de passe a été changé. Connectez-vous avec le nouveau."),
+        sign_out=True,
+    )
 
 
 def _account(
@@ -377,31 +402,17 @@ def admin_resend_invitation(request: Request) -> Response:
 
 
 def invitation_page(request: Request) -> Response:
-    token = request.query_params.get("token", "")
-    valid = services.check_token(request.state.db, token, "invite")
-    return render(
-        request,
-        "accounts/invitation.html",
-        {"token": token, "valid": valid},
-        status_code=200 if valid else 400,
-    )
+    return _token_page(request, purpose="invite", template="accounts/invitation.html")
 
 
 def invitation_submit(request: Request) -> Response:
-    token = form_str(request, "token")
-    try:
-        services.accept_invitation(
-            request.state.db, token=token, password=str(request.state.form.get("password", ""))
-        )
-    except ValidationFailed as exc:
-        valid = services.check_token(request.state.db, token, "invite")
-        return _form_error(
-            request, "accounts/invitation.html", exc, token=token if valid else "", valid=valid
-        )
-    flash(
-        request, _("Votre compte est activé. Connectez-vous avec votre adresse et ce mot de passe.")
+    return _password_from_token(
+        request,
+        purpose="invite",
+        template="accounts/invitation.html",
+        set_password=services.accept_invitation,
+        done=_("Votre compte est activé. Connectez-vous avec votre adresse et ce mot de passe."),
     )
-    return redirect("/login", request)
 
 
 def admin_audit(request: Request) -> Response:

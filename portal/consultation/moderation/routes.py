@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -62,48 +64,41 @@ def moderation_queue(request: Request) -> Response:
     )
 
 
+def _decide(
+    request: Request, decide: Callable[..., object], *, item: str, done: str, reasoned: bool
+) -> Response:
+    """A moderator's decision on a reported item (`item` names the service's id argument):
+    hide it with a public reason (`reasoned`) or keep it, which closes its reports; back to the
+    queue with what was done."""
+    params: dict[str, object] = {
+        item: int(request.path_params["id"]),
+        "moderator_id": request.state.user.id,
+    }
+    if reasoned:
+        params |= {"reason": form_str(request, "reason"), "note": form_str(request, "note")}
+    decide(request.state.db, **params)
+    flash(request, done)
+    return redirect(urls.moderation_queue(), request)
+
+
 def hide(request: Request) -> Response:
-    moderation.hide_comment(
-        request.state.db,
-        comment_id=int(request.path_params["id"]),
-        moderator_id=request.state.user.id,
-        reason=form_str(request, "reason"),
-        note=form_str(request, "note"),
-    )
-    flash(request, _("Le commentaire est masqué ; les signalements sont clos."))
-    return redirect("/moderation", request)
+    done = _("Le commentaire est masqué ; les signalements sont clos.")
+    return _decide(request, moderation.hide_comment, item="comment_id", done=done, reasoned=True)
 
 
 def hide_proposal(request: Request) -> Response:
-    moderation.hide_proposal(
-        request.state.db,
-        proposal_id=int(request.path_params["id"]),
-        moderator_id=request.state.user.id,
-        reason=form_str(request, "reason"),
-        note=form_str(request, "note"),
-    )
-    flash(request, _("La proposition est masquée ; les signalements sont clos."))
-    return redirect(urls.moderation_queue(), request)
+    done = _("La proposition est masquée ; les signalements sont clos.")
+    return _decide(request, moderation.hide_proposal, item="proposal_id", done=done, reasoned=True)
 
 
 def keep_proposal(request: Request) -> Response:
-    moderation.keep_proposal(
-        request.state.db,
-        proposal_id=int(request.path_params["id"]),
-        moderator_id=request.state.user.id,
-    )
-    flash(request, _("La proposition reste visible ; les signalements sont clos."))
-    return redirect(urls.moderation_queue(), request)
+    done = _("La proposition reste visible ; les signalements sont clos.")
+    return _decide(request, moderation.keep_proposal, item="proposal_id", done=done, reasoned=False)
 
 
 def keep(request: Request) -> Response:
-    moderation.keep_comment(
-        request.state.db,
-        comment_id=int(request.path_params["id"]),
-        moderator_id=request.state.user.id,
-    )
-    flash(request, _("Le commentaire reste visible ; les signalements sont clos."))
-    return redirect("/moderation", request)
+    done = _("Le commentaire reste visible ; les signalements sont clos.")
+    return _decide(request, moderation.keep_comment, item="comment_id", done=done, reasoned=False)
 
 
 def restore(request: Request) -> Response:

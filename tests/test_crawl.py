@@ -42,6 +42,7 @@ from portal.consultation.synthesis.demo import load_demo as load_synthesis
 from portal.council.demo import load_demo as load_council
 from portal.db import session_scope
 from portal.registry import services as registry_services
+from portal.registry.editor import services as registry_incomplete
 from portal.registry.loader import to_text
 from portal.settings import Settings
 from portal.web.permissions import perm
@@ -84,6 +85,7 @@ PARAMETER_NOT_LINKED = {
     "/login/oidc/{provider}": "the sign-in buttons of an identity provider (none set up here)",
     "/login/oidc/{provider}/callback": "the return address of the identity provider",
     "/follow/unsubscribe/{token}": "the link at the foot of each follow mail",
+    "/council/alerts/unsubscribe/{token}": "the link at the foot of each saved-search alert mail",
     "/api/registry/systems/{slug}": API_PATTERN,
     "/api/council/meetings/{day}": API_PATTERN,
     "/api/council/deliberations/{number}": API_PATTERN,
@@ -238,6 +240,10 @@ def world(engine: Engine, settings: Settings, make_user: Any, monkeypatch: Any) 
         registry_services.draft(
             session, text=to_text(data), summary="Résumé raccourci", author_id=accounts["agent"],
             slug="chatbot-habitants",
+        )  # fmt: skip
+        registry_incomplete.keep(  # an agent's unfinished entry, reached from their desk
+            session, author_id=accounts["agent"], system_id=None, summary="",
+            form={"name": "Tri automatique du courrier entrant"},
         )  # fmt: skip
     load_council(engine, settings, accounts=accounts, progress=lambda _m: None)
     return accounts

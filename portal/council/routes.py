@@ -449,7 +449,11 @@ def method_page(request: Request) -> Response:
     return render(
         request,
         "council/method.html",
-        {"figures": method.TEST_HALF, "measured_on": method.MEASURED_ON},
+        {
+            "figures": method.TEST_HALF,
+            "dev_figures": method.DEV_HALF,
+            "measured_on": method.MEASURED_ON,
+        },
     )
 
 

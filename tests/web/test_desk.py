@@ -18,7 +18,7 @@ from tests.helpers import ROLES, as_role, post, t
 
 HREF = re.compile(r'<a [^>]*href="([^"#]*)(?:#[^"]*)?"')
 SHARED = {"/account", "/account/consultation", "/charter", "/moderation/figures",
-          "/consultation/export"}  # fmt: skip
+          "/consultation/export", "/council/alerts"}  # fmt: skip
 DESKS = {
     "resident": SHARED,
     "agent": SHARED | {"/charter/proposals/new", "/registry/drafts", "/registry",

@@ -86,6 +86,8 @@ PARAMETER_NOT_LINKED = {
     "/login/oidc/{provider}/callback": "the return address of the identity provider",
     "/follow/unsubscribe/{token}": "the link at the foot of each follow mail",
     "/council/alerts/unsubscribe/{token}": "the link at the foot of each saved-search alert mail",
+    "/registry/drafts/incomplete/{id:int}": "an agent's own unfinished entry: only its author "
+    "opens it, from their desk (tests/registry/test_incomplete_draft_browser.py walks there)",
     "/api/registry/systems/{slug}": API_PATTERN,
     "/api/council/meetings/{day}": API_PATTERN,
     "/api/council/deliberations/{number}": API_PATTERN,

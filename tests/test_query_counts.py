@@ -29,7 +29,7 @@ BOUNDS = {
     "clause": 25,
     "proposal": 22,
     "register entry": 14,
-    "council search": 14,
+    "council search": 18,  # PostgreSQL: + the document frequencies of the query's words (BM25)
     "meeting": 12,
 }
 
@@ -104,6 +104,8 @@ def test_queries_per_page_do_not_grow_with_comments(
     visitors = {"anonymous": client, "signed in": reader}
     grow = {"people": world["people"], "viewer": viewer, "proposal": world["proposal"]}
     _grow(engine, **grow, rounds=2, start=0)
+    for path in world["pages"].values():  # per-process statistics (BM25 on PostgreSQL) read once
+        _measure(app, engine, client, path)
     few = {
         (page, who): _measure(app, engine, c, path)
         for page, path in world["pages"].items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -28,7 +29,10 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest revision of the shipped migrations (read once per process: Alembic compiles
+    every migration file to find it)."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return script.get_current_head()
 

@@ -7,7 +7,6 @@ skip with a message; with PORTAL_TEST_REQUIRE_ALL=1 (CI) they fail instead.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import socket
@@ -24,7 +23,6 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal import migrate
 from portal.app import create_app
 from portal.db import make_engine, metadata
 from portal.migrate import upgrade
@@ -36,12 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 register_tables()  # what every composition root does first: all tables on the metadata
 CHROMIUM = "/usr/bin/chromium"
 
-# Every app a test builds checks that its database is at the head revision (portal.db's
-# check_migrated), and Alembic finds the head by compiling every migration file again: about a
-# tenth of a second per app, several per test. The head cannot change while the tests run (the
-# template databases are migrated once, at the start), so it is read once per test process; the
-# check itself still runs against each test's database.
-migrate.head_revision = functools.cache(migrate.head_revision)  # type: ignore[method-assign]
+# (portal.migrate.head_revision is read once per process: every app a test builds checks it.)
 
 
 # --- databases --------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ bench: setup
 	  $(BIN)/python -m bench.run $(BENCH)
 
 messages: setup
+	@mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d portal/web/locale -l en --no-fuzzy-matching
 

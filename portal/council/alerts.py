@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from portal import audit
-from portal.accounts.services import email_of
+from portal.accounts.services import deleted_user_ids, email_of
 from portal.clock import utcnow
 from portal.council import facets, urls
 from portal.council.models import Meeting, Passage, SavedSearch
@@ -235,10 +235,22 @@ def mail_body(saved: SavedSearch, passages: list[NewPassage]) -> str:
     return "\n\n".join(parts)
 
 
+def forget_deleted_accounts(session: Session) -> int:
+    """A deleted account's followed searches are its alone: forget them (its unsubscribe links
+    then say the search is no longer followed). Returns how many were forgotten."""
+    holders = set(session.scalars(select(SavedSearch.user_id).distinct()))
+    gone = deleted_user_ids(session, holders)
+    if not gone:
+        return 0
+    result = session.execute(delete(SavedSearch).where(col(SavedSearch.user_id).in_(gone)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def send_alerts(session: Session) -> tuple[int, int]:
     """Mail each follower whose search matches minutes stored since its last look; every followed
     search then remembers the newest meeting looked at (so a second run mails nothing). Returns
     (searches looked at, mails queued)."""
+    forget_deleted_accounts(session)
     upto = int(session.scalar(select(func.max(Meeting.id))) or 0)
     due = list(
         session.scalars(

@@ -85,11 +85,22 @@ def choose_locale(cookie: str | None, accept_language: str | None, default: str)
     if cookie in LOCALES:
         return cookie
     if accept_language:
-        preferred = []
-        for part in accept_language.split(","):
-            tag = part.split(";")[0].strip().replace("-", "_")
-            if tag:
-                preferred.append(tag)
+        # RFC 9110 §12.5.4: tags by decreasing weight (q), in the order written when equal; q=0
+        # means "not acceptable".
+        weighted = []
+        for position, part in enumerate(accept_language.split(",")):
+            tag, _sep, params = part.strip().partition(";")
+            q = 1.0
+            for param in params.split(";"):
+                name, _eq, value = param.strip().partition("=")
+                if name.strip().lower() == "q":
+                    try:
+                        q = float(value)
+                    except ValueError:
+                        q = 0.0
+            if tag.strip() and q > 0:
+                weighted.append((-q, position, tag.strip().replace("-", "_")))
+        preferred = [tag for _q, _p, tag in sorted(weighted)]
         chosen = negotiate_locale(preferred, list(LOCALES), sep="_")
         if chosen:
             return chosen.split("_")[0]

@@ -25,7 +25,7 @@ from portal.mail import message_of
 from portal.scheduler import run_once
 from portal.settings import Settings
 from tests.factories import email_of
-from tests.helpers import csrf_token, mails_to, t
+from tests.helpers import csrf_token, mails_to, post, t
 
 from .conftest import CONTENT
 
@@ -183,3 +183,22 @@ def test_remove_a_followed_search_and_refusals(
     page = t(anonymous.get("/council/search?q=budget"))
     assert "Connectez-vous pour suivre cette recherche" in page
     assert anonymous.post("/council/alerts", data={"q": "budget"}).status_code in (302, 303, 403)
+
+
+def test_a_deleted_account_s_followed_searches_are_forgotten_by_the_job(
+    login_as: Any, engine: Engine, settings: Settings
+) -> None:
+    """After "Supprimer mon compte", the alert job forgets that person's followed searches;
+    another resident's stay."""
+    leaving, staying = login_as(), login_as()
+    for client in (leaving, staying):
+        assert _follow(client, "piscine").status_code == 303
+    deleted = post(
+        leaving, "/account/delete", {"confirm": "SUPPRIMER"}, form_page="/account",
+        follow_redirects=False,
+    )  # fmt: skip
+    assert deleted.status_code == 303
+    _alerts(engine, settings)
+    with session_scope(engine, write=False) as session:
+        holders = sorted(session.scalars(select(SavedSearch.user_id)))
+    assert holders == [staying.user_id]

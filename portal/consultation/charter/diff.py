@@ -16,6 +16,7 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
+from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 
 Op = Literal["equal", "insert", "delete"]
@@ -192,9 +193,9 @@ def diff_versions(old: Sequence[ClauseText], new: Sequence[ClauseText]) -> Versi
     return VersionDiff(result)
 
 
-LABELS = {
-    "insert": ("début d'ajout", "fin d'ajout"),
-    "delete": ("début de suppression", "fin de suppression"),
+LABELS = {  # marked with N_ so that they are extracted; translated when the diff is rendered
+    "insert": (N_("début d'ajout"), N_("fin d'ajout")),
+    "delete": (N_("début de suppression"), N_("fin de suppression")),
 }
 
 

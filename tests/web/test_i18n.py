@@ -94,3 +94,13 @@ def test_plural_forms_follow_the_catalogue_rule() -> None:
         "1 compte",
         "2 comptes",
     ]
+
+
+def test_accept_language_is_read_by_its_weights() -> None:
+    """The language a browser weighs most wins whatever its place, and q=0 refuses a language."""
+    from portal.web.i18n import choose_locale
+
+    assert choose_locale(None, "fr;q=0.1, en;q=0.9", "fr") == "en"
+    assert choose_locale(None, "en;q=0, fr", "en") == "fr"
+    assert choose_locale(None, "de, en-GB;q=0.8", "fr") == "en"
+    assert choose_locale("fr", "en", "fr") == "fr"  # the switch's cookie comes first

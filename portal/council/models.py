@@ -45,6 +45,9 @@ class Item(SQLModel, table=True):
     vote_for: int | None = None
     vote_against: int | None = None
     vote_abstentions: int | None = None
+    # How many voted, and the members in office, when the minutes say (migration 0022).
+    vote_voters: int | None = None
+    vote_members: int | None = None
     unanimous: bool = False
     adopted: bool | None = None
     # One subject per item, chosen by our keyword rules (portal/council/nlp.py), for the filters.

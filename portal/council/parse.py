@@ -27,7 +27,7 @@ import hashlib
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from html.parser import HTMLParser
 from itertools import pairwise
@@ -51,6 +51,12 @@ POINT_HEADING = re.compile(
     re.I,
 )
 OTHER_HEADING = re.compile(r"^#{1,3}\s+(.*)$")
+# A whole line in bold (Markdown): "**Délibération n° 2024-05-12 — Objet**", "__12. Objet__".
+BOLD_LINE = re.compile(r"^(?:#{1,4}\s*)?(\*\*|__)(.+?)\1\s*:?\s*$")
+NUMBERED_TITLE = re.compile(r"^(\d{1,3})\s*[.)]\s+(\S.*)$")
+# Emphasis inside a line of Markdown: **bold**, __bold__, *italic* (the text is kept).
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 RAPPORTEUR = re.compile(r"^Rapporteu(?:r|se)\s*:\s*(.+)$", re.I)
 VOTE = re.compile(
     r"^Vote\s*:\s*pour\s+(\d+)\s*,\s*contre\s+(\d+)\s*,\s*abstentions?\s+(\d+)\s*[—–-]+\s*(.+)$",
@@ -124,10 +130,16 @@ class MinutesError(ValueError):
 
 @dataclass(frozen=True)
 class Vote:
-    for_: int
-    against: int
-    abstentions: int
+    """A deliberation's vote as the minutes give it: a count the minutes do not give is None
+    (never guessed). `voters` is the number who took part ("Votants : 43") and `members` the
+    council's members in office ("Conseillers en exercice : 33"), when written."""
+
+    for_: int | None
+    against: int | None
+    abstentions: int | None
     unanimous: bool
+    voters: int | None = None
+    members: int | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +236,12 @@ def _names(value: object, filename: str, key: str) -> list[str]:
 def item_heading(line: str) -> tuple[str | None, str] | None:
     """(number, title) when the line opens an agenda item: "Délibération n° 2024-05-12 : titre"
     or "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : titre" (no number for a point that is not a
-    deliberation)."""
+    deliberation); in Markdown, the same in bold, or a bold numbered title ("**12. Objet**")."""
+    if match := BOLD_LINE.match(line):
+        inner = match.group(2).strip().rstrip(":").strip()
+        if numbered := NUMBERED_TITLE.match(inner):
+            return numbered.group(1), numbered.group(2).strip()
+        return item_heading(inner) if not BOLD_LINE.match(inner) else None
     if match := ITEM_HEADING.match(line):
         return match.group(1), match.group(2).strip()
     if match := POINT_HEADING.match(line):
@@ -234,6 +251,11 @@ def item_heading(line: str) -> tuple[str | None, str] | None:
 
 def vote_line(line: str) -> tuple[Vote, bool] | None:
     """The vote and whether the item was adopted, from a "Vote :" line or a vote table."""
+    if vote_start(line) and not VOTE.match(line) and not VOTE_TABLE.match(line):
+        read = read_vote(line)
+        if read is not None and read[1] is not None:
+            return read[0], read[1]
+        return None
     if match := VOTE.match(line):
         outcome = match.group(4).lower()
         for_, against, abstentions = (int(match.group(i)) for i in (1, 2, 3))
@@ -247,6 +269,138 @@ def vote_line(line: str) -> tuple[Vote, bool] | None:
     return None
 
 
+# --- votes written in words or as tables ----------------------------------------------------------
+
+_NUMBER_WORDS = {"aucun": 0, "aucune": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
+                 "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10}  # fmt: skip
+_NUM = r"(\d{1,4}|" + "|".join(_NUMBER_WORDS) + r")"
+# After a key: "Pour : 39", "Pour ........ 26", "POUR = 3", "pour 41" (this one only in a line
+# that is a vote statement: "pour 3 ans" in a decision is not a count).
+_LEADER = r"\s*(?::|=|\.{2,}|…+)\s*"
+_KEYS = {
+    "voters": r"votants?",
+    "for_": r"pour",
+    "against": r"contre",
+    "abstentions": r"abstentions?",
+}
+_KEY_FIRST = {k: re.compile(rf"\b{v}{_LEADER}{_NUM}\b", re.I) for k, v in _KEYS.items()}
+_KEY_FIRST_BARE = {k: re.compile(rf"\b{v}\s+(\d{{1,4}})\b", re.I) for k, v in _KEYS.items()}
+# "35 voix pour", "4 contre", "2 abstentions", "des 41 votants", "une abstention".
+_NUMBER_FIRST = {
+    "voters": re.compile(rf"\b{_NUM}\s+(?:conseillers\s+|membres\s+)?votants\b", re.I),
+    "for_": re.compile(rf"\b{_NUM}\s+(?:voix\s+|suffrages\s+)?pour\b", re.I),
+    "against": re.compile(rf"\b{_NUM}\s+(?:voix\s+)?contre\b(?!\s+\d)", re.I),
+    "abstentions": re.compile(rf"\b{_NUM}\s+abstentions?\b", re.I),
+}
+# "adopté par 30 voix contre 9": the first number is for, the second against.
+_FOR_AGAINST = re.compile(r"\bpar\s+(\d{1,4})\s+voix\s+contre\s+(\d{1,4})\b", re.I)
+MEMBERS = re.compile(
+    r"\ben exercice\s*(?::|\.{2,}|…+)?\s*(\d{1,3})\b|\b(\d{1,3})\s+(?:conseillers|membres)"
+    r"(?:\s+municipaux)?\s+en exercice\b",
+    re.I,
+)
+# A line that opens the attendance of the meeting or of an item.
+ATTENDANCE = re.compile(
+    r"^(?:Nombre de )?(?:conseillers|membres)(?: municipaux)? en exercice\b", re.I
+)
+ATTENDANCE_VOTERS = re.compile(r"\bvotants\s*(?::|\.{2,}|…+)\s*(\d{1,3})\b", re.I)
+# Lines that open a vote statement (checked on lines starting with a capital letter only, so
+# that a wrapped sentence going on with "adoptée par…" is not one).
+VOTE_KEYS = re.compile(
+    r"^(?:Vote\s*:|Votes?\s+sur\b|Votants?\b|Nombre de votants\b|R[ée]sultat du (?:scrutin|vote)\b|"
+    r"Scrutin\s*:|(?:Pour|Contre|Abstentions?)" + _LEADER + r"\d)",
+    re.I,
+)
+VERDICT = re.compile(
+    r"^(?:(?:La|Cette) délibération (?:est )?|Le projet de délibération (?:est )?|"
+    r"La proposition (?:est )?|Le rapport (?:est )?)?(?:[Aa]dopt|[Aa]pprouv|[Rr]ejet|ADOPT|APPROUV|"
+    r"REJET)[ée]e?s?\b|^(?:À|A) l'unanimité\b|^Unanimité\b"
+)
+# A row of a vote table that goes on the statement it belongs to.
+VOTE_ROW = re.compile(
+    r"^(?:Votants|Pour|Contre|Abstentions?|(?:Suffrages )?exprimés|Blancs?(?: et nuls)?|Nuls|"
+    r"Ne prend(?:nent)? pas part au vote)" + _LEADER + r"\d",
+    re.I,
+)
+_REJECTED = re.compile(r"\b(?:rejet|repouss|non adopt|n'est pas adopt|n'est pas approuv)", re.I)
+_ADOPTED = re.compile(r"\b(?:adopt|approuv)", re.I)
+
+
+def vote_start(line: str) -> bool:
+    """Whether a line opens a vote statement: "Vote :", "Votants : 43 ; Pour : 39 …",
+    "Résultat du scrutin", "POUR : 28 / …", "Adopté à l'unanimité.", "Rejetée par …"."""
+    return line[:1].isupper() and bool(VOTE_KEYS.match(line) or VERDICT.match(line))
+
+
+def _count(value: str) -> int:
+    return _NUMBER_WORDS[value.lower()] if value.lower() in _NUMBER_WORDS else int(value)
+
+
+def read_vote(text: str, *, statement: bool = True) -> tuple[Vote, bool | None] | None:
+    """The counts a vote statement gives (None for those it does not give) and whether the
+    item was adopted (None when it does not say). `statement` False reads a decision paragraph
+    ("Le Conseil municipal, après en avoir délibéré, à l'unanimité, approuve…"): there only
+    counts written as "35 voix pour", "à l'unanimité" and the like are read, not "pour 3 ans".
+    A unanimous vote has nobody against; its count for is the number of voters less the
+    abstentions when the minutes give the voters, and unknown otherwise."""
+    counts: dict[str, int | None] = dict.fromkeys(_KEYS)
+    if match := _FOR_AGAINST.search(text):
+        counts["for_"], counts["against"] = int(match.group(1)), int(match.group(2))
+    tables = (_KEY_FIRST, _KEY_FIRST_BARE, _NUMBER_FIRST) if statement else (_NUMBER_FIRST,)
+    for table in tables:
+        for key, rx in table.items():
+            if counts[key] is None and (match := rx.search(text)):
+                counts[key] = _count(match.group(1))
+    unanimous = "unanimit" in text.lower()
+    if not unanimous and counts["for_"] is None and counts["against"] is None:
+        if not statement:
+            return None
+        if all(v is None for v in counts.values()):
+            if VERDICT.match(text):
+                return Vote(None, None, None, False), not _REJECTED.search(text)
+            return None
+    for_, against, abstentions, voters = (
+        counts[k] for k in ("for_", "against", "abstentions", "voters")
+    )
+    if unanimous:
+        against = 0 if against is None else against
+        if voters is not None:
+            abstentions = 0 if abstentions is None else abstentions
+            if for_ is None:
+                for_ = voters - against - abstentions
+    elif against == 0 and abstentions == 0 and for_ is not None:
+        unanimous = True
+    if _REJECTED.search(text):
+        adopted: bool | None = False
+    elif _ADOPTED.search(text) or unanimous:
+        adopted = True
+    elif for_ is not None and against is not None:
+        adopted = for_ > against
+    else:
+        adopted = None
+    return Vote(for_, against, abstentions, unanimous, voters), adopted
+
+
+def merge_votes(first: Vote | None, second: Vote) -> Vote:
+    """Two statements on one deliberation (a table, then "Adopté à l'unanimité."): what each
+    gives, the first one's counts first."""
+    if first is None:
+        return second
+    pick = lambda a, b: a if a is not None else b  # noqa: E731
+    unanimous = first.unanimous or second.unanimous
+    for_ = pick(first.for_, second.for_)
+    against = pick(first.against, second.against)
+    abstentions = pick(first.abstentions, second.abstentions)
+    voters = pick(first.voters, second.voters)
+    if unanimous:
+        against = 0 if against is None else against
+        if voters is not None:
+            abstentions = 0 if abstentions is None else abstentions
+            if for_ is None:
+                for_ = voters - against - abstentions
+    return Vote(for_, against, abstentions, unanimous, voters, pick(first.members, second.members))
+
+
 def french_date(text: str) -> date | None:
     """'jeudi 28 mars 2024' -> date(2024, 3, 28); None when no valid date is written."""
     match = FRENCH_DATE.search(text)
@@ -256,6 +410,31 @@ def french_date(text: str) -> date | None:
         return date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
     except ValueError:
         return None
+
+
+def _unemphasised(line: str) -> str:
+    return _EMPHASIS.sub(r"\1", _STRONG.sub(r"\2", line))
+
+
+def markdown_text(body: str) -> str:
+    """A Markdown body as the readers of text take it: a line in bold that opens a
+    deliberation keeps its asterisks (item_heading knows them) and stands as a paragraph of its
+    own; elsewhere bold and italics are taken off ("**Rapporteur :** Mme Roux" is a rapporteur
+    line, "*Adopté à l'unanimité.*" a vote); a line that opens a paragraph (rapporteur, vote,
+    decision) does so even without a blank line before it."""
+    out: list[str] = []
+    for raw in body.split("\n"):
+        line = raw.strip()
+        if BOLD_LINE.match(line) and item_heading(line):
+            out += ["", line, ""]
+            continue
+        plain = _unemphasised(raw)
+        if out and out[-1].strip() and _starts_paragraph(plain.strip()):
+            out.append("")
+        out.append(plain)
+        if RAPPORTEUR.match(plain.strip()) or OTHER_HEADING.match(plain.strip()):
+            out.append("")  # a line of its own: the debate starts after it
+    return "\n".join(out)
 
 
 # --- building items and passages from blocks ---------------------------------------------------
@@ -268,23 +447,50 @@ DECISION_OPENING = re.compile(
 )
 
 
-def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage], str | None]:
-    """Recognise items, rapporteurs, decisions and votes in the blocks; return the title too."""
+def _finished_vote(item: dict[str, object]) -> Vote | None:
+    """The item's vote with the members in office and, for a unanimous vote that gives no
+    number, the voters the minutes' attendance gave (at the time of the vote)."""
+    vote = item["vote"]
+    if not isinstance(vote, Vote):
+        return None
+    members, voters = item.get("members"), item.get("attendance")
+    if vote.members is None and isinstance(members, int):
+        vote = replace(vote, members=members)
+    if vote.unanimous and vote.voters is None and vote.for_ is None and isinstance(voters, int):
+        vote = merge_votes(vote, Vote(None, None, None, True, voters))
+    return vote
+
+
+def _build(
+    blocks: list[Block],
+    filename: str,
+    *,
+    members: int | None = None,
+    voters: int | None = None,
+) -> tuple[list[Item], list[Passage], str | None]:
+    """Recognise items, rapporteurs, decisions and votes in the blocks; return the title too.
+    `members` and `voters` are the counts the preamble gave (members in office, voters)."""
     title: str | None = None
     passages: list[Passage] = []
     items: list[dict[str, object]] = []
     current: dict[str, object] | None = None
     for block in blocks:
         line = block.text
+        statement = vote_start(line)
+        if match := MEMBERS.search(line):
+            members = int(match.group(1) or match.group(2))
+        if not statement and (match := ATTENDANCE_VOTERS.search(line)):
+            voters = int(match.group(1))
         if heading := item_heading(line):
             number, item_title = heading
             current = {"number": number, "title": item_title, "rapporteur": None,
                        "vote": None, "adopted": None, "first": len(passages)}  # fmt: skip
             items.append(current)
+            plain = _unemphasised(line)
             text = (
                 f"Délibération n° {number} : {item_title}"
-                if ITEM_HEADING.match(line)
-                else line.lstrip("#").strip()
+                if ITEM_HEADING.match(plain)
+                else plain.lstrip("#").strip()
             )
             passages.append(Passage(len(passages), text, len(items) - 1, "heading", block.page))
             continue
@@ -302,13 +508,15 @@ def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage
             current = None
         elif current is not None and (rap := RAPPORTEUR.match(line)):
             current["rapporteur"] = rap.group(1).strip().rstrip(".")
-        elif current is not None and (vote := vote_line(line)):
-            current["vote"], current["adopted"] = vote
+        elif current is not None and statement and (read := read_vote(line)) is not None:
+            _record_vote(current, read, members, voters)
             kind = "vote"
         elif "après en avoir délibéré" in line or (
             current is not None and DECISION_OPENING.match(line)
         ):
             kind = "decision"
+            if current is not None and (read := read_vote(line, statement=False)) is not None:
+                _record_vote(current, read, members, voters)
         item_index = len(items) - 1 if current is not None else None
         for piece in split_long(line) if kind == "paragraph" else [line]:
             passages.append(Passage(len(passages), piece, item_index, kind, block.page))
@@ -321,7 +529,7 @@ def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage
             number=str(i["number"]),
             title=str(i["title"]),
             rapporteur=i["rapporteur"],
-            vote=i["vote"],
+            vote=_finished_vote(i),
             adopted=i["adopted"],
             first_passage=int(i["first"]),
             last_passage=int(i.get("last", i["first"])),
@@ -329,6 +537,20 @@ def _build(blocks: list[Block], filename: str) -> tuple[list[Item], list[Passage
         for i in items
     ]
     return parsed_items, passages, title
+
+
+def _record_vote(
+    item: dict[str, object],
+    read: tuple[Vote, bool | None],
+    members: int | None,
+    voters: int | None,
+) -> None:
+    vote, adopted = read
+    previous = item["vote"]
+    item["vote"] = merge_votes(previous if isinstance(previous, Vote) else None, vote)
+    if adopted is not None:  # the last statement that says it (a table, then "Rejeté")
+        item["adopted"] = adopted
+    item["members"], item["attendance"] = members, voters
 
 
 # --- Markdown with a front matter ---------------------------------------------------------------
@@ -386,12 +608,18 @@ def _parse_layout(
     title: str | None = None
     body: list[Block] = []
     in_preamble = True
+    members = voters = None
     for block in blocks:
         if in_preamble and item_heading(block.text):
             in_preamble = False
         if in_preamble:
             fact = next(((k, m) for k, rx in FACTS.items() if (m := rx.match(block.text))), None)
             if fact and fact[0] not in facts:
+                # "Présents : 35 – Votants : 41 – En exercice : 43": counts the votes may need.
+                if match := MEMBERS.search(block.text):
+                    members = int(match.group(1) or match.group(2))
+                if match := ATTENDANCE_VOTERS.search(block.text):
+                    voters = int(match.group(1))
                 facts[fact[0]] = fact[1].group(1).strip()
                 continue
             if meeting_date is None and (found := french_date(block.text)):
@@ -410,7 +638,7 @@ def _parse_layout(
         giver, sep, receiver = proxy.partition(" à ")
         if sep and giver.strip() and receiver.strip():
             proxies.append((giver.strip(), receiver.strip().rstrip(".")))
-    items, passages, heading_title = _build(body, filename)
+    items, passages, heading_title = _build(body, filename, members=members, voters=voters)
     return ParsedMinutes(
         title=title or heading_title or f"Séance du conseil municipal du {meeting_date:%d/%m/%Y}",
         meeting_date=meeting_date,
@@ -460,10 +688,12 @@ def _starts_paragraph(line: str) -> bool:
     return bool(
         item_heading(line)
         or RAPPORTEUR.match(line)
+        or vote_start(line)
         or vote_line(line)
         or line.startswith("#")
         or LIST_ITEM.match(line)
         or OPENERS.match(line)
+        or ATTENDANCE.match(line)
         or any(rx.match(line) for rx in FACTS.values())
     )
 
@@ -491,6 +721,7 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
         groups: list[list[str]] = []
         closed = True
         open_item = open_vote = False  # a title or a vote table running on to the next line
+        in_table = False  # in a vote statement whose rows ("Pour ..... 26") follow, one a line
         for n, line in enumerate(lines):
             short = wrapped and len(line) < 0.7 * width
             following = lines[n + 1] if n + 1 < len(lines) else ""
@@ -501,6 +732,12 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 closed = not open_vote
                 open_item = False
                 continue
+            if in_table and (VOTE_ROW.match(line) or (line[:1].isupper() and VERDICT.match(line))):
+                groups[-1].append(line)
+                open_vote = _unbalanced(groups[-1])
+                closed = not open_vote
+                continue
+            in_table = False
             capitals = line.upper() == line and sum(c.isalpha() for c in line) >= 4
             heading = (
                 wrapped
@@ -534,9 +771,10 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                     and (following.upper() == following or following[:1].islower())
                 )
                 closed = True
-            elif vote_line(line):
+            elif vote_start(line) or vote_line(line):
                 open_vote = _unbalanced([line])
                 closed = not open_vote
+                in_table = True
             elif RAPPORTEUR.match(line) or (capitals and wrapped):
                 closed = not following[:1].islower()
         for group in groups:
@@ -840,6 +1078,11 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> 
         raise MinutesError(filename, "le texte n'est pas encodé en UTF-8") from exc
     if suffix in HTML_FORMATS:
         return _parse_layout(_html_blocks(text.replace("\x0c", "\n")), data, filename, fmt)
+    if suffix in {".md", ".markdown"}:
+        if front := FRONT_MATTER.match(text):
+            text = f"---\n{front.group(1)}\n---\n{markdown_text(front.group(2))}"
+        else:
+            text = markdown_text(text)
     if text.startswith("---\n"):
         return _parse_front_matter(text.replace("\x0c", "\n"), data, filename, fmt)
     # Text, and Markdown without a front matter (as the upload page promises): read like the

@@ -19,6 +19,7 @@ on tests/council/eval_questions.yaml (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,12 +28,12 @@ from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import JSON, Boolean, Date, Integer, String, bindparam, or_, select, text
 from sqlmodel import Session, col
 
 from portal.council import urls
 from portal.council.fulltext import BM25_POOL, bm25_rerank, fts5_match, is_sqlite, tsquery
-from portal.council.models import Entity, Item, Meeting, Passage
+from portal.council.models import Item, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import carried_share, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
@@ -309,17 +310,43 @@ def highlight(
     *,
     routes: dict[str, tuple[str, str]] | None = None,
     matched: list[tuple[str, str, str]] | None = None,
+    seen: dict[str, tuple[str | None, bool]] | None = None,
 ) -> Markup:
     """The passage with the words that match the query marked, cut around the first match and
     bounded to SNIPPET_MAX characters, whatever the passage's length. With `routes` (stem ->
-    query word, route), each matching word is added to `matched`."""
+    query word, route), each matching word is added to `matched`. `seen` (token as written ->
+    its folded word, and whether its stem is wanted) may be shared by the hits of one search:
+    each distinct token is then folded and stemmed once per search, not once per hit; only the
+    passage's own lemmas are looked up per hit."""
     lemmas = lemmas or {}
-    first_match = None
-    for m in WORD_RUN.finditer(passage_text, 0, min(len(passage_text), SCAN_LIMIT)):
-        word = _folded_word(m.group(0))
-        if word is not None and matches(word, wanted, lemmas):
-            first_match = m.start()
+    verdicts: dict[str, tuple[str | None, bool]] = {} if seen is None else seen
+
+    def matching(token: str) -> str | None:
+        known = verdicts.get(token)
+        if known is None:
+            word = _folded_word(token)
+            known = (word, word is not None and stem(word) in wanted)
+            if len(verdicts) < 10_000:
+                verdicts[token] = known
+        word, direct = known
+        if word is None or direct:
+            return word
+        lemma = lemmas.get(word)
+        return word if lemma is not None and stem(lemma) in wanted else None
+
+    # One pass over the words: the matches, up to the farthest a snippet can reach.
+    found: list[tuple[int, int, str, str]] = []  # (start, end, token, folded word)
+    reach = min(len(passage_text), SCAN_LIMIT)
+    for m in WORD_RUN.finditer(passage_text):
+        if m.start() >= reach:
             break
+        token = m.group(0)
+        word = matching(token)
+        if word is not None:
+            if not found:
+                reach = min(len(passage_text), m.start() + SNIPPET_MAX)
+            found.append((m.start(), m.end(), token, word))
+    first_match = found[0][0] if found else None
     start = 0
     if len(passage_text) > length and first_match is not None and first_match > length // 2:
         start = max(0, passage_text.rfind(" ", 0, max(0, first_match - length // 3)))
@@ -329,25 +356,45 @@ def highlight(
         end = space if space > start else end
     pieces: list[str] = ["…"] if start > 0 else []
     position = start
-    for m in WORD_RUN.finditer(passage_text, start, end):
-        word = _folded_word(m.group(0))
-        if word is None or not matches(word, wanted, lemmas):
+    for m_start, m_end, token, word in found:
+        if m_start < start or m_end > end:
             continue
         if routes is not None and matched is not None:
             lemma = lemmas.get(word)
             route = routes.get(stem(word)) or (routes.get(stem(lemma)) if lemma else None)
             if route:
-                entry = (m.group(0), route[0], route[1])
+                entry = (token, route[0], route[1])
                 if entry not in matched:
                     matched.append(entry)
-        pieces.append(
-            f"{escape(passage_text[position : m.start()])}<mark>{escape(m.group(0))}</mark>"
-        )
-        position = m.end()
+        pieces.append(f"{escape(passage_text[position:m_start])}<mark>{escape(token)}</mark>")
+        position = m_end
     pieces.append(str(escape(passage_text[position:end])))
     if end < len(passage_text):
         pieces.append("…")
     return Markup("".join(pieces))  # noqa: S704 - built from escaped pieces
+
+
+# The hits' rows: one statement, written once (not an ORM query built on every search).
+HIT_ROWS = (
+    text(
+        "SELECT p.id, p.anchor, p.text, p.lemmas, p.page, p.kind, p.item_id, m.meeting_date, "
+        "i.number, i.title FROM council_passage p JOIN council_meeting m ON m.id = p.meeting_id "
+        "LEFT JOIN council_item i ON i.id = p.item_id WHERE p.id IN :ids"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(
+        id=Integer,
+        anchor=Integer,
+        text=String,
+        lemmas=JSON,
+        page=Integer,
+        kind=String,
+        item_id=Integer,
+        meeting_date=Date,
+        number=String,
+        title=String,
+    )
+)
 
 
 def load_hits(
@@ -358,36 +405,67 @@ def load_hits(
 ) -> list[Hit]:
     if not ranked:
         return []
-    rows = session.execute(
-        select(Passage.id, Passage.anchor, Passage.text, Passage.lemmas, Passage.page,
-               Passage.kind, Passage.item_id, Meeting.meeting_date, Item.number, Item.title)
-        .join(Meeting, col(Meeting.id) == Passage.meeting_id)
-        .outerjoin(Item, col(Item.id) == Passage.item_id)
-        .where(col(Passage.id).in_([i for i, _ in ranked]))
-    ).all()  # fmt: skip
+    rows = session.execute(HIT_ROWS, {"ids": [i for i, _ in ranked]}).all()
     by_id = {row[0]: row for row in rows}
     hits = []
+    seen: dict[str, tuple[str | None, bool]] = {}
     for passage_id, score in ranked:
         _, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = by_id[
             passage_id
         ]
+        if isinstance(lemmas, str):  # pragma: no cover - a driver that returns JSON as text
+            lemmas = json.loads(lemmas)
         matched: list[tuple[str, str, str]] = []
-        snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched)
+        snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched,
+                            seen=seen)  # fmt: skip
         hits.append(Hit(passage_id, meeting_date, anchor, text_, snippet, score, number, title,
                         page, kind, item_id, tuple(matched)))  # fmt: skip
     return hits
 
 
-def _facets(session: Session, ids: list[int]) -> dict[str, list[Facet]]:
+# What grouping and the facets need of every candidate, in one statement.
+CANDIDATE_ROWS = (
+    text(
+        "SELECT p.id, p.item_id, m.meeting_date, i.topic, i.adopted, i.unanimous "
+        "FROM council_passage p JOIN council_meeting m ON m.id = p.meeting_id "
+        "LEFT JOIN council_item i ON i.id = p.item_id WHERE p.id IN :ids"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(
+        id=Integer,
+        item_id=Integer,
+        meeting_date=Date,
+        topic=String,
+        adopted=Boolean,
+        unanimous=Boolean,
+    )
+)
+
+
+def _candidate_rows(session: Session, ids: list[int]) -> list[Any]:
+    return list(session.execute(CANDIDATE_ROWS, {"ids": ids}).all()) if ids else []
+
+
+# The people most often named among the candidates (the person facet), written once.
+PEOPLE = (
+    text(
+        "SELECT e.key, min(e.value), count(DISTINCT e.passage_id) AS n FROM council_entity e "
+        "WHERE e.kind = 'person' AND e.passage_id IN :ids GROUP BY e.key "
+        "ORDER BY n DESC, e.key LIMIT 15"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(key=String, value=String, n=Integer)
+)
+
+
+def _facets(
+    session: Session, ids: list[int], candidate_rows: list[Any] | None = None
+) -> dict[str, list[Facet]]:
     if not ids:
         return {}
-    rows = session.execute(
-        select(Meeting.meeting_date, Item.topic, Item.adopted, Item.unanimous)
-        .select_from(Passage)
-        .join(Meeting, col(Meeting.id) == Passage.meeting_id)
-        .outerjoin(Item, col(Item.id) == Passage.item_id)
-        .where(col(Passage.id).in_(ids))
-    ).all()
+    # (meeting date, topic, adopted, unanimous) of each candidate
+    rows = [r[2:] for r in (candidate_rows if candidate_rows is not None
+                            else _candidate_rows(session, ids))]  # fmt: skip
     meetings = Counter(r[0] for r in rows)
     topic_counts = Counter(r[1] for r in rows if r[1])
     outcomes: Counter[str] = Counter()
@@ -398,13 +476,7 @@ def _facets(session: Session, ids: list[int]) -> dict[str, list[Facet]]:
                 outcomes["unanimous"] += 1
         elif r[2] is False:
             outcomes["rejected"] += 1
-    people = session.execute(
-        select(Entity.key, func.min(Entity.value), func.count(func.distinct(Entity.passage_id)))
-        .where(col(Entity.passage_id).in_(ids), Entity.kind == "person")
-        .group_by(Entity.key)
-        .order_by(func.count(func.distinct(Entity.passage_id)).desc(), Entity.key)
-        .limit(15)
-    ).all()
+    people = session.execute(PEOPLE, {"ids": ids}).all()
     return {
         "meeting": [Facet(d.isoformat(), d.strftime("%d/%m/%Y"), n)
                     for d, n in sorted(meetings.items(), key=lambda x: (-x[1], x[0]))[:15]],
@@ -470,9 +542,8 @@ def _grouped(
 ) -> SearchResult:
     """The ranked passages gathered by deliberation, in the order of each one's best passage."""
     ids = [i for i, _ in ranked]
-    items: dict[int, int | None] = dict(
-        session.execute(select(Passage.id, Passage.item_id).where(col(Passage.id).in_(ids))).all()
-    )
+    candidate_rows = _candidate_rows(session, ids)
+    items: dict[int, int | None] = {r[0]: r[1] for r in candidate_rows}
     by_key: dict[tuple[str, int], list[tuple[int, float]]] = {}
     for passage_id, score in ranked:
         item_id = items.get(passage_id)
@@ -490,7 +561,7 @@ def _grouped(
         )
         for group in page
     ]
-    facets = _facets(session, ids) if with_facets else {}
+    facets = _facets(session, ids, candidate_rows) if with_facets else {}
     return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in expansion.groups],
                         expansion.suggestion(query), expansion.unknown,
                         [g for g in groups if g.hits], len(all_groups))  # fmt: skip

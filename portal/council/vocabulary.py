@@ -11,9 +11,11 @@ ways, and every alternative remembers the route that brought it:
   about the same length, the most frequent first, with rapidfuzz): "piscinne" -> "piscine",
   "bugdet" -> "budget"; the search then offers
   "Vouliez-vous dire … ?".
-Whether a word is in the minutes is asked of the full-text index (one small query per word);
-the vocabulary, read from the passages' search keys, is only read for a word found nowhere, and
-kept per process until passages are added or removed.
+Whether a word is in the minutes is read in the index's vocabulary (the stems of every passage's
+words, lemmas and title words, read once and kept per process until passages are added or
+removed: one small query per search to know that); only a word it lacks is asked of the
+full-text index itself (a word whose lemma spaCy added since), then corrected. Corrections are
+kept with the vocabulary, so a misspelt word costs the edit-distance scan once.
 """
 
 from __future__ import annotations
@@ -67,34 +69,55 @@ class Expansion:
 class _Vocabulary:
     stamp: tuple[int, int]
     counts: Counter[str]
-    stems: frozenset[str]
+    stems: frozenset[str]  # of the words, lemmas and title words of every passage
     words: list[str]
+    corrections: dict[str, str | None] = field(default_factory=dict)  # closest_word, kept
+    # What the index said of groups the vocabulary lacks, until spaCy reads more passages (their
+    # lemmas join the index without changing the passages' count or ids).
+    checked: dict[Group, bool] = field(default_factory=dict)
+    pending: int = -1  # passages spaCy had not read when `checked` was filled
+
+    def has(self, group: Group) -> bool:
+        """Whether some passage has a one-word alternative of the group (stemmed)."""
+        return any(" " not in w and stem(w) in self.stems for w in group)
 
 
 _lock = threading.Lock()
 _cache: dict[str, _Vocabulary] = {}
+# Passages (count and highest id: any added, corrected or removed) and those spaCy has not read.
+STAMP = text(
+    "SELECT count(*), coalesce(max(id), 0), "
+    "sum(CASE WHEN nlp_done THEN 0 ELSE 1 END) FROM council_passage"
+)
 
 
 def vocabulary(session: Session) -> _Vocabulary:
     """The folded words of every passage (and their lemmas), with their frequencies."""
-    row = session.execute(text("SELECT count(*), coalesce(max(id), 0) FROM council_passage")).one()
-    stamp = (int(row[0]), int(row[1]))
+    row = session.execute(STAMP).one()
+    stamp, pending = (int(row[0]), int(row[1])), int(row[2] or 0)
     key = str(session.get_bind().url)
     with _lock:
         known = _cache.get(key)
     if known is not None and known.stamp == stamp:
+        if known.pending != pending:
+            known.checked.clear()
+            known.pending = pending
         return known
     counts: Counter[str] = Counter()
-    for search_text, lemmas in session.execute(
-        text("SELECT search_text, search_lemmas FROM council_passage")
+    titles: set[str] = set()
+    for search_text, lemmas, title in session.execute(
+        text("SELECT search_text, search_lemmas, search_title FROM council_passage")
     ):
         counts.update(search_text.split())
         counts.update(lemmas.split())
+        if title:
+            titles.update(title.split())
     built = _Vocabulary(
         stamp,
         counts,
-        frozenset(stem(w) for w in counts),
+        frozenset(stem(w) for w in set(counts) | titles),
         [w for w in counts if len(w) > 2 and not w.isdigit()],
+        pending=pending,
     )
     with _lock:
         _cache[key] = built
@@ -102,7 +125,17 @@ def vocabulary(session: Session) -> _Vocabulary:
 
 
 def closest_word(word: str, vocab: _Vocabulary) -> str | None:
-    """The index's word nearest to a misspelt one, or None when none is near enough."""
+    """The index's word nearest to a misspelt one, or None when none is near enough (kept with
+    the vocabulary: the scan of its words runs once per word)."""
+    if word in vocab.corrections:
+        return vocab.corrections[word]
+    found_word = _closest_word(word, vocab)
+    if len(vocab.corrections) < 20_000:
+        vocab.corrections[word] = found_word
+    return found_word
+
+
+def _closest_word(word: str, vocab: _Vocabulary) -> str | None:
     if len(word) < 5 or word.isdigit():
         return None
     limit = 1 if len(word) < 9 else 2
@@ -121,6 +154,7 @@ def closest_word(word: str, vocab: _Vocabulary) -> str | None:
 def expand(session: Session, groups: list[Group]) -> Expansion:
     """The query's groups widened by the thesaurus and spelling, with the route of each word."""
     table = thesaurus()
+    vocab = vocabulary(session)
     routes: dict[str, tuple[str, str]] = {}
     corrections: dict[str, str] = {}
     unknown: list[str] = []
@@ -157,13 +191,13 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
                     note(s, typed, SYNONYM)
                     alternatives.append(s)
         own_words = list(group)
-        if not any_passage_has(session, tuple(group)):
-            if len(alternatives) > len(group) and any_passage_has(session, tuple(alternatives)):
+        if not _present(session, vocab, group):
+            if len(alternatives) > len(group) and _present(session, vocab, tuple(alternatives)):
                 # The resident's word is not the minutes' word: its synonyms stand for it fully.
                 own_words = list(alternatives)
             else:
-                # Only now read the index's vocabulary (kept per process until passages change).
-                corrected = closest_word(typed, vocabulary(session))
+                # The closest word of the index's vocabulary, if one is near enough.
+                corrected = closest_word(typed, vocab)
                 if corrected:
                     corrections[typed] = corrected
                     note(corrected, typed, SPELLING)
@@ -179,6 +213,20 @@ def expand(session: Session, groups: list[Group]) -> Expansion:
         own.append(tuple(dict.fromkeys(own_words)))
         i += 1
     return Expansion(widened, routes, corrections, unknown, own)
+
+
+def _present(session: Session, vocab: _Vocabulary, group: Group) -> bool:
+    """Whether some passage has a word of the group: the vocabulary says yes for most words
+    without a query; the index is asked only for what the vocabulary lacks (a phrase, or a lemma
+    spaCy added to passages since the vocabulary was read), once until spaCy reads more."""
+    if vocab.has(group):
+        return True
+    known = vocab.checked.get(group)
+    if known is None:
+        known = any_passage_has(session, group)
+        if len(vocab.checked) < 20_000:
+            vocab.checked[group] = known
+    return known
 
 
 def warm(engine: Engine) -> None:

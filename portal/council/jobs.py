@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.council import alerts, services, uploads
-from portal.council.ingest import minutes_files
+from portal.council.ingest import minutes_files, store_vote_counts
 from portal.council.models import Meeting
 from portal.council.nlp import spacy_read
 from portal.council.parse import MinutesError
@@ -50,6 +50,7 @@ def watch_folder(ctx: JobContext) -> str | None:
             result = services.ingest(
                 session, parsed=parsed, filename=path.name, data=data, actor_id=None
             )
+            store_vote_counts(session, parsed)
             if result.status != "unchanged":
                 services.tidy_search_index(session)
         loaded += result.status != "unchanged"

@@ -10,9 +10,15 @@ Where each column comes from:
   better place for, is "9.1 autres domaines de compétences des communes".
 - BUDGET_ANNEE: the year named in the title of a deliberation on finances and budget
   ("Budget primitif 2025" -> 2025); BUDGET_NOM, PREF_ID, PREF_DATE: empty (the minutes do not say).
-- VOTE_POUR, VOTE_CONTRE, VOTE_ABSTENTION: read from the vote line or vote table of the minutes
-  (parse.py); VOTE_REEL: their sum when all three are known; VOTE_EFFECTIF: empty (the number of
-  members entitled to vote is not in the minutes we read).
+- VOTE_POUR, VOTE_CONTRE, VOTE_ABSTENTION: read from the vote line, vote sentence or vote
+  table of the minutes (parse.py: "Vote : pour 41, contre 0…", "POUR : 28 / CONTRE : 2…",
+  "Adopté par 35 voix pour, 4 contre et 2 abstentions", "Votants : 43 ; Pour : 39…", "Pour ....
+  26"). A vote "à l'unanimité" has 0 against; its POUR is the number of voters less the
+  abstentions when the minutes give the voters ("Votants : 25", in the vote or in the attendance
+  before it), and stays empty when they do not: no count is ever guessed.
+- VOTE_REEL: the number of voters the minutes write, else the sum of the three counts when all
+  three are known; VOTE_EFFECTIF: the members in office the minutes write ("Conseillers en
+  exercice : 33"), else empty.
 - DELIB_URL: the permanent link to the deliberation's first paragraph on this portal, absolute.
 """
 
@@ -75,6 +81,13 @@ def _str(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def _voters(stated: int | None, votes: tuple[int | None, ...]) -> str:
+    if stated is not None:
+        return str(stated)
+    counts = [v for v in votes if v is not None]
+    return str(sum(counts)) if len(counts) == len(votes) else ""
+
+
 def rows(session: Session, *, city: CityContact, base_url: str) -> Iterator[dict[str, str]]:
     """One row per numbered deliberation, oldest meeting first, in the order of the agenda."""
     anchors = _first_anchors(session)
@@ -103,10 +116,8 @@ def rows(session: Session, *, city: CityContact, base_url: str) -> Iterator[dict
             "BUDGET_NOM": "",
             "PREF_ID": "",
             "PREF_DATE": "",
-            "VOTE_EFFECTIF": "",
-            "VOTE_REEL": str(sum(v for v in votes if v is not None))
-            if all(v is not None for v in votes)
-            else "",
+            "VOTE_EFFECTIF": _str(item.vote_members),
+            "VOTE_REEL": _voters(item.vote_voters, votes),
             "VOTE_POUR": _str(item.vote_for),
             "VOTE_CONTRE": _str(item.vote_against),
             "VOTE_ABSTENTION": _str(item.vote_abstentions),

@@ -30,6 +30,7 @@ from sqlmodel import Session, col
 from portal import audit
 from portal.clock import utcnow
 from portal.council import services
+from portal.council.ingest import store_vote_counts
 from portal.council.models import Meeting, Upload
 from portal.council.parse import MB, SUPPORTED, Limits, MinutesError, ParsedMinutes
 from portal.council.sandbox import Caps, parse_capped
@@ -217,6 +218,7 @@ def finish(engine: Engine, claimed: Claimed, outcome: ParsedMinutes | MinutesErr
             data=claimed.data,
             actor_id=claimed.actor_id,
         )
+        store_vote_counts(session, outcome)
         if result.status != "unchanged":
             services.tidy_search_index(session)
         upload.status, upload.outcome = DONE, result.status

@@ -372,3 +372,73 @@ def test_markdown_without_front_matter_is_read_like_text(
     assert ingest_paths(engine, [path])[1] == []
     page = client.get("/council/m/2024-10-03")
     assert page.status_code == 200 and "Tarifs de la piscine" in page.text
+
+
+BOLD_MINUTES = ROOT / "tests" / "council" / "data" / "cr-villeneuve-gras.md"
+FRONT_MATTER = "---\ndate: 2025-03-17\nplace: Salle des fêtes\nchair: Gilles Arnaud\n---\n"
+
+
+def _items(parsed: Any) -> list[tuple[object, ...]]:
+    return [(i.number, i.title, i.rapporteur, i.adopted) for i in parsed.items]
+
+
+def test_bold_markdown_headings_are_deliberations_with_or_without_front_matter(
+    engine: Engine, tmp_path: Path, client: TestClient
+) -> None:
+    """Minutes in another hand (tests/council/data/cr-villeneuve-gras.md): deliberations opened
+    by a bold line, "**Délibération n° 2025-03-07 — Objet**" or "**12. Objet**", a bold
+    "**Rapporteur :**" and an italic vote. Read the same with a front matter; passages carry no
+    asterisks; the meeting's page and API list the six items under their numbers."""
+    source = BOLD_MINUTES.read_text("utf-8")
+    bare = parse_bytes(source.encode(), "cr.md")
+    fronted = parse_bytes((FRONT_MATTER + source).encode(), "cr.md")
+    expected = [
+        ("2025-03-07", "Tarifs de la cantine scolaire", "Mme Inès Carvalho", True),
+        ("2025-03-08", "Vente d'un terrain communal rue des Tanneurs", "M. Gilles Arnaud", True),
+        ("12", "Subvention exceptionnelle au comité des fêtes", "M. Roland Piquet", True),
+        ("13", "Motion pour le maintien du bureau de poste", None, False),
+        ("14", "Adhésion au groupement de commandes pour l'énergie", None, True),
+        ("15", "Décisions prises par le maire par délégation", None, None),
+    ]
+    assert _items(bare) == expected and _items(fronted) == expected
+    assert bare.meeting_date.isoformat() == "2025-03-17" and fronted.place == "Salle des fêtes"
+    for parsed in (bare, fronted):
+        texts = [p.text for p in parsed.passages]
+        assert not any("*" in text for text in texts)
+        assert "12. Subvention exceptionnelle au comité des fêtes" in texts
+        assert "Adopté à l'unanimité." in texts
+        # The debate stays inside its deliberation, in paragraphs.
+        debate = next(p for p in parsed.passages if p.text.startswith("Le comité des fêtes"))
+        assert parsed.items[debate.item_index or 0].number == "12" and debate.kind == "paragraph"
+    # A bold line that is not a numbered title stays a paragraph's words.
+    other = parse_bytes(
+        (FRONT_MATTER + "**Ordre du jour**\n\nLe maire ouvre la séance.\n").encode(), "x.md"
+    )
+    assert other.items == [] and [p.text for p in other.passages] == [
+        "Ordre du jour", "Le maire ouvre la séance."]  # fmt: skip
+    path = tmp_path / "compte-rendu.md"
+    path.write_text(source, "utf-8")
+    assert ingest_paths(engine, [path])[1] == []
+    data = client.get("/api/council/meetings/2025-03-17").json()
+    assert [d["number"] for d in data["deliberations"]] == [i[0] for i in expected]
+    page = client.get("/council/m/2025-03-17")
+    assert page.status_code == 200
+    assert "Subvention exceptionnelle au comité des fêtes" in page.text and "**" not in page.text
+
+
+def test_bold_markdown_without_blank_lines_keeps_its_deliberations(tmp_path: Path) -> None:
+    """The same minutes with every blank line removed (and the text minutes of the demo's other
+    hand, without blank lines, unchanged): each deliberation and its vote are found."""
+    source = BOLD_MINUTES.read_text("utf-8")
+    squeezed = "\n".join(line for line in source.split("\n") if line.strip())
+    for text in (squeezed, FRONT_MATTER + squeezed):
+        parsed = parse_bytes(text.encode(), "cr.md")
+        assert [i.number for i in parsed.items] == ["2025-03-07", "2025-03-08", "12", "13",
+                                                    "14", "15"]  # fmt: skip
+        votes = [i.vote and (i.vote.for_, i.vote.against, i.vote.abstentions) for i in parsed.items]
+        assert votes[1:4] == [(20, 3, 2), (19, 4, 2), (9, 14, None)]
+    plain = parse_bytes(
+        (ROOT / "tests" / "council" / "data" / "pv-sans-paragraphes.txt").read_bytes(), "pv.txt"
+    )
+    assert [i.number for i in plain.items] == ["2025-06-01", "2025-06-02"]
+    assert plain.items[0].vote is not None and plain.items[0].vote.for_ == 24

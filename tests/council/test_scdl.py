@@ -153,3 +153,77 @@ def test_without_the_citys_siret_the_export_says_why(
         response = client.get("/council/deliberations.csv")
     assert response.status_code == 409
     assert "numéro SIRET de la commune" in t(response)
+
+
+DATA = Path(__file__).parent / "data"
+
+# Minutes as a PDF's text layer gives them: no blank lines, the vote as a table with dotted
+# rows, the members in office in the attendance line.
+DOTTED_MINUTES = """VILLE DE PORT-LESTRADE
+Procès-verbal de la séance du conseil municipal du 2 octobre 2025
+Conseillers en exercice : 29. Présents : 24. Pouvoirs : 3.
+Délibération n° 2025-10-03 : Tarifs du port de plaisance pour 2026
+Rapporteur : M. Alain Quéré
+M. Quéré présente les tarifs des anneaux du port de plaisance pour la saison 2026, en hausse
+de 2 % sur ceux de 2025, et la création d'un tarif pour les bateaux de moins de six mètres.
+Mme Solène Rivière demande que les associations nautiques gardent la gratuité de leurs places.
+Résultat du scrutin — votants : 27
+Pour .............. 21
+Contre ............ 4
+Abstentions ....... 2
+Délibération n° 2025-10-04 : Dénomination du quai Anita-Conti
+Rapporteur : Mme Solène Rivière
+Il est proposé de donner au quai nord le nom de l'océanographe Anita Conti.
+Adoptée à l'unanimité.
+"""
+
+
+def _csv_rows(client: TestClient) -> dict[str, dict[str, str]]:
+    response = client.get("/council/deliberations.csv")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8")
+    assert validate(text, SCHEMA) == []
+    return {r["DELIB_ID"]: r for r in csv.DictReader(io.StringIO(text))}
+
+
+VOTE_COLUMNS = ("VOTE_EFFECTIF", "VOTE_REEL", "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION")
+
+
+def test_votes_written_in_words_fill_the_vote_columns(
+    client: TestClient, engine: Engine, tmp_path: Path
+) -> None:
+    """Bold Markdown minutes in another hand: "Adopté à l'unanimité" with the voters known
+    (POUR = votants), "par 20 voix pour, 3 contre et 2 abstentions", "Votants : 25 ; Pour : 19…",
+    "Rejetée par 9 voix contre 14" (abstentions unknown: empty), an item with no vote (all
+    empty); the members in office fill VOTE_EFFECTIF. The file stays valid."""
+    minutes = tmp_path / "2025-03-17.md"
+    minutes.write_bytes((DATA / "cr-villeneuve-gras.md").read_bytes())
+    assert ingest_paths(engine, [minutes])[1] == []
+    rows = _csv_rows(client)
+    assert {k: [rows[k][c] for c in VOTE_COLUMNS] for k in rows} == {
+        "2025-03-07": ["27", "25", "25", "0", "0"],
+        "2025-03-08": ["27", "25", "20", "3", "2"],
+        "12": ["27", "25", "19", "4", "2"],
+        "13": ["27", "", "9", "14", ""],
+        "14": ["27", "25", "25", "0", "0"],
+        "15": ["", "", "", "", ""],
+    }
+    assert rows["12"]["DELIB_OBJET"] == "Subvention exceptionnelle au comité des fêtes"
+
+
+def test_unanimity_without_the_number_of_voters_leaves_the_count_for_empty(
+    client: TestClient, engine: Engine, tmp_path: Path
+) -> None:
+    """A dotted vote table read from the text of a PDF gives every count; "Adoptée à
+    l'unanimité" with no number of voters anywhere gives 0 against and nothing invented."""
+    from portal.council.pdfgen import render_plain
+
+    pdf = tmp_path / "2025-10-02.pdf"
+    pdf.write_bytes(render_plain(DOTTED_MINUTES))
+    assert ingest_paths(engine, [pdf])[1] == []
+    rows = _csv_rows(client)
+    assert [rows["2025-10-03"][c] for c in VOTE_COLUMNS] == ["29", "27", "21", "4", "2"]
+    assert [rows["2025-10-04"][c] for c in VOTE_COLUMNS] == ["29", "", "", "0", ""]
+    page = t(client.get("/council/m/2025-10-02"))
+    assert "pour 21, contre 4, abstentions 2" in page
+    assert "adoptée à l'unanimité" in page

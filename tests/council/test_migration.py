@@ -346,3 +346,91 @@ def test_0017_adds_forwarded_questions_and_keeps_the_minutes(url_at_0016: str) -
         assert conn.execute(text("SELECT count(*) FROM council_meeting")).scalar_one() == 1
     engine.dispose()
     assert "council_question" not in tables
+
+
+# --- 0022: the number of voters and of members in office -------------------------------------
+
+VOTES_SOURCE = Path(__file__).with_name("data") / "cr-villeneuve-gras.md"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url_before_vote_counts(
+    request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str
+) -> Iterator[str]:
+    """A database at revision 0021 (items without voters and members in office)."""
+    with database_at("0021", request.param, tmp_path, f"portal_votes_{worker_tag}") as url:
+        yield url
+
+
+def test_0022_reads_the_votes_of_stored_minutes_again_and_back(
+    url_before_vote_counts: str,
+) -> None:
+    """Minutes stored by 0021's code, whose vote sentences it could not read ("Adopté à
+    l'unanimité", "par 20 voix pour…"): the upgrade fills the counts from the stored source, the
+    members in office and the voters; an item whose title changed since and a meeting whose
+    source is unreadable are left as they were; a count already stored is kept. Downgrade drops
+    the two columns and keeps the rows."""
+    url = url_before_vote_counts
+    engine = make_engine(url)
+    titles = ["Tarifs de la cantine scolaire", "Vente d'un terrain communal rue des Tanneurs",
+              "Subvention exceptionnelle au comité des fêtes", "Titre d'une autre version",
+              "Adhésion au groupement de commandes pour l'énergie",
+              "Décisions prises par le maire par délégation"]  # fmt: skip
+    numbers = ["2025-03-07", "2025-03-08", "12", "13", "14", "15"]
+    meeting_sql = (
+        "INSERT INTO council_meeting (meeting_date, title, present, absent, proxies, "
+        "source_filename, source_sha256, source_format, source_bytes, ingested_at, next_anchor) "
+        "VALUES (:d, 'Séance', '[]', '[]', '[]', :f, :sha, 'md', :data, '2025-03-18 10:00:00', 0) "
+        "RETURNING id"
+    )
+    item_sql = (
+        "INSERT INTO council_item (meeting_id, position, number, title, vote_for, unanimous, "
+        "adopted) VALUES (:m, :p, :n, :t, :vf, :u, NULL)"
+    )
+    with engine.begin() as conn:
+        meeting = conn.execute(
+            text(meeting_sql),
+            {"d": "2025-03-17", "f": "cr.md", "sha": "2" * 64, "data": VOTES_SOURCE.read_bytes()},
+        ).scalar_one()
+        for position, (number, title) in enumerate(zip(numbers, titles, strict=True)):
+            conn.execute(
+                text(item_sql),
+                {"m": meeting, "p": position, "n": number, "t": title,
+                 "vf": 99 if number == "12" else None, "u": False},
+            )  # fmt: skip
+        broken = conn.execute(
+            text(meeting_sql),
+            {"d": "2025-04-01", "f": "cr.pdf", "sha": "3" * 64, "data": b"%PDF-1.4 broken"},
+        ).scalar_one()
+        conn.execute(
+            text(item_sql),
+            {"m": broken, "p": 0, "n": "2025-04-01", "t": "Tarifs de la cantine scolaire",
+             "vf": None, "u": False},
+        )  # fmt: skip
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    columns = ("number", "vote_members", "vote_voters", "vote_for", "vote_against",
+               "vote_abstentions", "unanimous", "adopted")  # fmt: skip
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(f"SELECT {', '.join(columns)} FROM council_item ORDER BY meeting_id, position")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("2025-03-07", 27, 25, 25, 0, 0, True, True),
+        ("2025-03-08", 27, None, 20, 3, 2, False, True),
+        ("12", 27, 25, 99, 4, 2, False, True),  # the count stored before is kept
+        ("13", None, None, None, None, None, False, None),  # its title changed: left alone
+        ("14", 27, 25, 25, 0, 0, True, True),
+        ("15", None, None, None, None, None, False, None),
+        ("2025-04-01", None, None, None, None, None, False, None),  # source unreadable
+    ]
+    downgrade(url, "0021")
+    engine = make_engine(url)
+    names = {c["name"] for c in inspect(engine).get_columns("council_item")}
+    assert "vote_voters" not in names and "vote_members" not in names
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT vote_for FROM council_item ORDER BY id")).scalars().all()[
+            :3] == [25, 20, 99]  # fmt: skip
+    engine.dispose()

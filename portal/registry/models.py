@@ -51,6 +51,9 @@ class Revision(SQLModel, table=True):
     reviewed_by: int | None = Field(default=None, foreign_key="accounts_user.id")
     reviewed_at: datetime | None = None
     review_note: str | None = Field(default=None, max_length=1000)
+    # Fields a later publication and this draft's author both changed (the author's kept), for
+    # the reviewer; None when nothing was merged.
+    merge_conflicts: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Change(SQLModel, table=True):
@@ -174,6 +177,8 @@ class IncompleteDraft(SQLModel, table=True):
         default=None, foreign_key="registry_system.id", ondelete="CASCADE"
     )
     form: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The entry's published revision the draft was started from (None for a new entry).
+    base_revision: int | None = None
     summary: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -23,6 +23,7 @@ from portal.registry.contact import pages as contact_pages
 from portal.registry.contact import services as contact
 from portal.registry.editor import diff as editor_diff
 from portal.registry.editor import form as editor_form
+from portal.registry.editor import merge as editor_merge
 from portal.registry.editor import services as incomplete
 from portal.registry.loader import (
     SCHEMA_PATH,
@@ -369,7 +370,8 @@ def _form_page(
 
 BLANK_ENTRY: dict[str, Any] = {"costs": [], "charter": []}
 # The change's own summary is `change_summary`: `summary` is a field of the entry.
-EDITOR_CONTROLS = ("csrf_token", "change_summary", "_add", "_remove", "_action")
+# `_seen_revision`: the entry's published revision the page showed.
+EDITOR_CONTROLS = ("csrf_token", "change_summary", "_add", "_remove", "_action", "_seen_revision")
 
 
 def _editor(
@@ -385,15 +387,32 @@ def _editor(
     status: int = 200,
     kept: Any = None,
     reopened: bool = False,
+    rebased: editor_merge.Rebased | None = None,
+    held: bool = False,
 ) -> Response:
     errors = errors or {}
     labels = _labels()["field_labels"]
+    notes: dict[str, str] = {}
+    if rebased is not None:
+        notes = dict.fromkeys(rebased.conflicts, _(
+            "Modifié aussi en ligne depuis le début de ce brouillon : votre valeur est gardée "
+            "et signalée à la personne qui relit."))  # fmt: skip
     return render(
         request,
         "registry/editor.html",
         {
             "system": system,
-            "fields": editor_form.build(data, labels=labels, errors=errors, add=add),
+            "fields": editor_form.build(data, labels=labels, errors=errors, add=add, notes=notes),
+            "rebased": rebased,
+            "held": held,
+            "changed_online": [
+                (p, editor_merge.label_of(p, labels))
+                for p in (rebased.changed_online if rebased else [])
+            ],
+            "conflicts": [
+                (p, editor_merge.label_of(p, labels))
+                for p in (rebased.conflicts if rebased else [])
+            ],
             "summary": summary,
             "errors": errors,
             "error": error,
@@ -413,15 +432,27 @@ def _entry_errors(data: dict[str, Any], system: Any) -> dict[str, str]:
     return loader_errors(data)
 
 
+def _seen_revision(request: Request, system: Any) -> int | None:
+    """The entry's published revision the posted page showed (None if unsaid or impossible)."""
+    try:
+        seen = int(form_str(request, "_seen_revision"))
+    except ValueError:
+        return None
+    return seen if system is not None and 0 <= seen <= system.published_revision else None
+
+
 def _keep(request: Request, system: Any, kept: Any, form: dict[str, str], summary: str) -> Response:
     """Keep what was typed without sending it: valid or not, nothing published."""
     author = request.state.user.id
+    seen = _seen_revision(request, system)
+    base = system.published_revision if system is not None and seen is None else seen
     result = attempt(
         request,
         lambda: incomplete.keep(
             request.state.db, author_id=author, form=form, summary=summary,
             system_id=system.id if system is not None else None,
             draft_id=kept.id if kept is not None else None,
+            base_revision=base,
         ),
     )  # fmt: skip
     if isinstance(result, DomainError):
@@ -455,6 +486,16 @@ def _editor_post(request: Request, system: Any, kept: Any = None) -> Response:
     action = form_str(request, "_action")
     if action == "keep":
         return _keep(request, system, kept, form, summary)
+    rebased = None
+    found = incomplete.rebased(request.state.db, kept, system, data) if kept is not None else None
+    if found is not None:
+        rebased, errors = found
+        data = rebased.data
+        if action == "save" and _seen_revision(request, system) != rebased.online_revision:
+            # Published again since the page was shown: nothing is sent before the agent sees
+            # what changed online and the form brought up to date.
+            return _editor(request, system=system, data=data, summary=summary, errors=errors,
+                           kept=kept, rebased=rebased, held=True, status=409)  # fmt: skip
     for path, message in _entry_errors(data, system).items():
         errors.setdefault(path, message)
     preview = action == "preview"
@@ -465,21 +506,23 @@ def _editor_post(request: Request, system: Any, kept: Any = None) -> Response:
     if errors:
         message = ngettext("%(num)s champ à corriger.", "%(num)s champs à corriger.", len(errors))
         return _editor(request, system=system, data=data, summary=summary, errors=errors,
-                       error=message, status=400, kept=kept)  # fmt: skip
+                       error=message, status=400, kept=kept, rebased=rebased)  # fmt: skip
     if preview:
         return _editor(request, system=system, data=data, summary=summary, preview=data,
-                       kept=kept)  # fmt: skip
+                       kept=kept, rebased=rebased)  # fmt: skip
     author = request.state.user.id
     result = attempt(
         request,
         lambda: services.draft(request.state.db, data=data, summary=summary, author_id=author,
-                               slug=system.slug if system is not None else None),
+                               slug=system.slug if system is not None else None,
+                               merge_conflicts=rebased.conflicts if rebased else None),
     )  # fmt: skip
     if isinstance(result, DomainError):
         field = "change_summary" if result.field == "summary" else result.field
         where = {field: result.message} if field else {}
         return _editor(request, system=system, data=data, summary=summary, errors=where,
-                       error=result.message, status=result.status_code, kept=kept)  # fmt: skip
+                       error=result.message, status=result.status_code, kept=kept,
+                       rebased=rebased)  # fmt: skip
     if kept is not None:
         incomplete.sent(request.state.db, draft_id=kept.id)
     flash(request, _("Brouillon enregistré : il sera publié après relecture par un élu."))
@@ -494,6 +537,10 @@ def incomplete_draft(request: Request) -> Response:
     if request.method == "POST":
         return _editor_post(request, system, kept)
     data, errors = editor_form.parse(incomplete.as_form(kept))
+    found = incomplete.rebased(db, kept, system, data)
+    if found is not None:
+        rebased, errors = found
+        data = rebased.data
     for path, problem in _entry_errors(data, system).items():
         errors.setdefault(path, problem)
     message: str | None = None
@@ -504,7 +551,8 @@ def incomplete_draft(request: Request) -> Response:
             len(errors),
         )
     return _editor(request, system=system, data=data, summary=kept.summary, errors=errors,
-                   error=message, kept=kept, reopened=True)  # fmt: skip
+                   error=message, kept=kept, reopened=True,
+                   rebased=found[0] if found else None)  # fmt: skip
 
 
 def discard_incomplete(request: Request) -> Response:
@@ -570,6 +618,9 @@ def drafts(request: Request) -> Response:
 def draft_page(request: Request) -> Response:
     revision, system = services.get_revision(request.state.db, request.path_params["id"])
     user = request.state.user
+    labels = _labels()["field_labels"]
+    field_changes = editor_diff.field_changes(system.data, revision.data, labels)
+    conflicts = revision.merge_conflicts or []
     return render(
         request,
         "registry/draft.html",
@@ -577,9 +628,9 @@ def draft_page(request: Request) -> Response:
             "revision": revision,
             "system": system,
             "changes": services.entry_diff(system.data, revision.data),
-            "field_changes": editor_diff.field_changes(
-                system.data, revision.data, _labels()["field_labels"]
-            ),
+            "field_changes": field_changes,
+            "flagged": {c.path for c in field_changes if editor_merge.flagged(c.path, conflicts)},
+            "conflicts": [(p, editor_merge.label_of(p, labels)) for p in conflicts],
             "diff": render_text_diff,
             "names": _names(request, [revision.author_id, revision.reviewed_by]),
             "can_review": REVIEW_ENTRY.allows(user.roles, authenticated=True),

@@ -406,9 +406,11 @@ def draft(
     slug: str | None = None,
     text: str | None = None,
     data: dict[str, Any] | None = None,
+    merge_conflicts: list[str] | None = None,
 ) -> Revision:
     """An agent's draft: a change to entry `slug`, or a new entry when `slug` is None; from the
-    file format (`text`) or from the field-by-field form (`data`)."""
+    file format (`text`) or from the field-by-field form (`data`). `merge_conflicts` names the
+    fields a later publication changed too (the agent's value kept), for the reviewer."""
     summary = _check_summary(summary)
     if data is None:
         data = _parse_form_text(text or "")
@@ -442,6 +444,7 @@ def draft(
         data=data,
         summary=summary,
         author_id=author_id,
+        merge_conflicts=merge_conflicts or None,
     )
     session.add(revision)
     session.flush()

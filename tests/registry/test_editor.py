@@ -10,53 +10,13 @@ from html import unescape
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.db import session_scope
-from portal.registry.editor.form import Field, build
-from portal.registry.loader import load_folder
 from portal.registry.models import Revision, System
-from tests.factories import REGISTRY_CONTENT
-from tests.helpers import post
-
-SLUG = "chatbot-habitants"
-
-
-def _flat(data: dict[str, Any]) -> dict[str, str]:
-    """The inputs a browser sends for `data`, as the form shows it."""
-    out: dict[str, str] = {}
-
-    def walk(f: Field) -> None:
-        if f.kind == "group":
-            for c in f.children:
-                walk(c)
-        elif f.kind == "list":
-            for r in f.rows:
-                walk(r)
-        elif f.value:
-            out[f.path] = f.value
-
-    for f in build(data, labels={}):
-        walk(f)
-    return out
-
-
-def _new_system() -> dict[str, Any]:
-    data = copy.deepcopy(next(e.data for e in load_folder(REGISTRY_CONTENT) if e.slug == SLUG))
-    data.update(slug="aide-traduction", name="Aide à la traduction des courriers",
-                summary="Un outil qui propose une traduction des courriers de la mairie.")  # fmt: skip
-    return data
-
-
-def _revisions(engine: Engine) -> int:
-    with session_scope(engine, write=False) as session:
-        return int(session.scalar(select(func.count()).select_from(Revision)) or 0)
-
-
-def _send(client: TestClient, path: str, fields: dict[str, str], **extra: str) -> Any:
-    return post(client, path, {**fields, **extra}, form_page=path, follow_redirects=False)
+from tests.registry.editor_helpers import SLUG, count, flat, new_system, publish, send
 
 
 def test_an_agent_creates_a_system_through_the_form_and_an_official_publishes_it(
@@ -71,15 +31,14 @@ def test_an_agent_creates_a_system_through_the_form_and_an_official_publishes_it
         and 'name="name"' in page.text
         and '<textarea id="text"' not in page.text
     )
-    response = _send(agent, "/registry/new", _flat(_new_system()), change_summary="Nouvel outil")
+    response = send(agent, "/registry/new", flat(new_system()), change_summary="Nouvel outil")
     assert response.status_code == 303, unescape(response.text)[:3000]
     draft = official.get(response.headers["location"])
     text = unescape(draft.text)
     assert "Nom" in text and "Aide à la traduction des courriers" in text
     assert "year :" not in text and "amount_eur :" not in text
     revision_id = int(response.headers["location"].rsplit("/", 1)[1])
-    done = post(official, f"/registry/drafts/{revision_id}/publish", {"expected_revision": "0"},
-                form_page=response.headers["location"], follow_redirects=False)  # fmt: skip
+    done = publish(official, revision_id, 0)
     assert done.status_code == 303
     assert client.get("/registry/aide-traduction").status_code == 200
 
@@ -88,12 +47,12 @@ def test_rows_are_added_and_removed_without_javascript(registry: list[str], logi
     """ "Ajouter une ligne" gives the list one more empty row, "Retirer" drops that row; what was
     typed elsewhere stays; nothing is saved."""
     agent = login_as("agent")
-    fields = _flat(_new_system())
-    added = _send(agent, "/registry/new", fields, _add="costs")
+    fields = flat(new_system())
+    added = send(agent, "/registry/new", fields, _add="costs")
     assert added.status_code == 200
     assert 'name="costs.0.year"' in added.text and 'name="costs.1.year"' not in added.text
     assert "Aide à la traduction des courriers" in unescape(added.text)
-    removed = _send(agent, "/registry/new", fields, _remove="aliases.1")
+    removed = send(agent, "/registry/new", fields, _remove="aliases.1")
     html = unescape(removed.text)
     assert 'value="chatbot"' in html and 'value="robot conversationnel"' not in html
     assert 'value="agent conversationnel"' in html
@@ -117,9 +76,9 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(
     """A missing required field, an unknown value, a date in the wrong format, an over-long
     text, a half-filled row: the error is next to its field, what was typed is kept, no draft."""
     agent = login_as("agent")
-    fields = _flat(_new_system()) | change
-    before = _revisions(engine)
-    response = _send(agent, "/registry/new", fields, change_summary="Essai")
+    fields = flat(new_system()) | change
+    before = count(engine, Revision)
+    response = send(agent, "/registry/new", fields, change_summary="Essai")
     assert response.status_code == 400
     html = unescape(response.text)
     fid = "f-" + field.replace(".", "-")
@@ -129,7 +88,7 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(
     for value in change.values():
         if value:
             assert value in html
-    assert _revisions(engine) == before
+    assert count(engine, Revision) == before
 
 
 def test_preview_shows_the_public_page_and_saves_nothing(
@@ -137,12 +96,12 @@ def test_preview_shows_the_public_page_and_saves_nothing(
 ) -> None:
     """The preview shows the entry as residents will read it; no draft is stored."""
     agent = login_as("agent")
-    before = _revisions(engine)
-    response = _send(agent, "/registry/new", _flat(_new_system()), _action="preview")
+    before = count(engine, Revision)
+    response = send(agent, "/registry/new", flat(new_system()), _action="preview")
     html = unescape(response.text)
     assert response.status_code == 200 and "Aperçu de la fiche publique" in html
     assert "Un outil qui propose une traduction" in html
-    assert _revisions(engine) == before
+    assert count(engine, Revision) == before
 
 
 def test_reviewers_see_a_channels_hours_and_a_cost_row_in_words(
@@ -156,9 +115,7 @@ def test_reviewers_see_a_channels_hours_and_a_cost_row_in_words(
         data = copy.deepcopy(system.data)
     data["human_contact"]["channels"][0]["hours"] = "du lundi au samedi de 8 h à 19 h"
     data["costs"] = [{"year": 2025, "amount_eur": 38000, "kind": "annual"}]
-    response = _send(
-        agent, f"/registry/{SLUG}/edit", _flat(data), change_summary="Horaires élargis"
-    )
+    response = send(agent, f"/registry/{SLUG}/edit", flat(data), change_summary="Horaires élargis")
     assert response.status_code == 303, unescape(response.text)[:3000]
     page = unescape(official.get(response.headers["location"]).text)
     assert re.search(r"Joindre une personne — Canaux, ligne 1 — Horaires</th>\s*<td>modifié", page)

@@ -5,25 +5,20 @@ sending it for review still requires a valid entry."""
 
 from __future__ import annotations
 
-import copy
 import re
 from html import unescape
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.db import session_scope
-from portal.registry.editor.form import Field, build
-from portal.registry.loader import load_folder
 from portal.registry.models import IncompleteDraft, Revision, System
-from tests.factories import REGISTRY_CONTENT
 from tests.helpers import post
+from tests.registry.editor_helpers import SLUG, count, field_error, flat, keep, new_system
 
-SLUG = "chatbot-habitants"
-NEW_NAME = "Aide à la traduction des courriers"
 PUBLIC_PAGES = (
     "/registry",
     "/registry?q=traduction",
@@ -37,59 +32,6 @@ PUBLIC_PAGES = (
     "/api/registry/systems",
     "/api/registry/systems?q=traduction",
 )
-
-
-def _flat(data: dict[str, Any]) -> dict[str, str]:
-    """The inputs a browser sends for `data`, as the form shows it."""
-    out: dict[str, str] = {}
-
-    def walk(f: Field) -> None:
-        if f.kind == "group":
-            for c in f.children:
-                walk(c)
-        elif f.kind == "list":
-            for r in f.rows:
-                walk(r)
-        elif f.value:
-            out[f.path] = f.value
-
-    for f in build(data, labels={}):
-        walk(f)
-    return out
-
-
-def _new_system() -> dict[str, Any]:
-    data = copy.deepcopy(next(e.data for e in load_folder(REGISTRY_CONTENT) if e.slug == SLUG))
-    data.update(slug="aide-traduction", name=NEW_NAME,
-                summary="Un outil qui propose une traduction des courriers de la mairie.")  # fmt: skip
-    return data
-
-
-def _count(engine: Engine, table: Any) -> int:
-    with session_scope(engine, write=False) as session:
-        return int(session.scalar(select(func.count()).select_from(table)) or 0)
-
-
-def _send(client: TestClient, path: str, fields: dict[str, str], **extra: str) -> Any:
-    return post(client, path, {**fields, **extra}, form_page="/registry/new",
-                follow_redirects=False)  # fmt: skip
-
-
-def _keep(client: TestClient, path: str, fields: dict[str, str], **extra: str) -> str:
-    """Keep the form without sending it; returns the kept draft's address."""
-    response = _send(client, path, fields, _action="keep", **extra)
-    assert response.status_code == 303, unescape(response.text)[:3000]
-    location = str(response.headers["location"])
-    assert re.fullmatch(r"/registry/drafts/incomplete/\d+", location), location
-    return location
-
-
-def _field_error(html: str, field: str) -> str:
-    fid = "f-" + field.replace(".", "-")
-    block = re.search(rf'<p class="field-error" id="{fid}-error">(.*?)</p>', html, re.S)
-    assert block, f"no error beside {field}"
-    assert re.search(rf'id="{fid}"[^>]*aria-invalid="true"', html), f"{field} not marked invalid"
-    return block.group(1)
 
 
 BAD_INPUT = [
@@ -109,13 +51,13 @@ def test_an_incomplete_draft_is_kept_as_typed_and_reopens_with_its_errors(
     """Each bad input of the issue: kept without being sent, reopened with every value as typed
     and the French error beside its field; no draft for review, nothing public."""
     agent = login_as("agent")
-    fields = _flat(_new_system()) | change
-    revisions = _count(engine, Revision)
-    place = _keep(agent, "/registry/new", fields, change_summary="Pas fini")
+    fields = flat(new_system()) | change
+    revisions = count(engine, Revision)
+    place = keep(agent, "/registry/new", fields, change_summary="Pas fini")
     page = agent.get(place)
     assert page.status_code == 200
     html = unescape(page.text)
-    assert message in _field_error(html, field), html[:3000]
+    assert message in field_error(html, field), html[:3000]
     assert "pas encore prêt pour la relecture" in html
     for name, value in fields.items():
         if value and len(value) < 200 and "\n" not in value:
@@ -124,7 +66,7 @@ def test_an_incomplete_draft_is_kept_as_typed_and_reopens_with_its_errors(
         if value:
             assert value in html
     assert 'value="Pas fini"' in html
-    assert _count(engine, Revision) == revisions
+    assert count(engine, Revision) == revisions
     with session_scope(engine, write=False) as session:
         assert session.scalar(select(System).where(System.slug == "aide-traduction")) is None
     anonymous = client
@@ -141,7 +83,7 @@ def test_a_form_with_almost_nothing_typed_is_kept_and_listed_in_my_desk(
     """Only a name typed: the draft is kept, listed on "Mon espace" and on the drafts page under
     that name, and every required field shows its error when reopened."""
     agent = login_as("agent")
-    place = _keep(agent, "/registry/new", {"name": "Tri du courrier entrant"})
+    place = keep(agent, "/registry/new", {"name": "Tri du courrier entrant"})
     desk = unescape(agent.get("/espace").text)
     assert re.search(
         r'href="/registry/drafts#non-envoyes"[^>]*>\s*Mes brouillons non envoyés', desk
@@ -151,8 +93,8 @@ def test_a_form_with_almost_nothing_typed_is_kept_and_listed_in_my_desk(
     html = unescape(agent.get(place).text)
     assert 'value="Tri du courrier entrant"' in html
     for required in ("summary", "status", "next_review", "service.name"):
-        assert "obligatoire" in _field_error(html, required)
-    assert _count(engine, IncompleteDraft) == 1
+        assert "obligatoire" in field_error(html, required)
+    assert count(engine, IncompleteDraft) == 1
 
 
 def test_sending_a_kept_draft_still_requires_a_valid_entry(
@@ -161,19 +103,19 @@ def test_sending_a_kept_draft_still_requires_a_valid_entry(
     """Sent for review while incomplete: refused beside the field, the kept draft unchanged;
     once corrected it becomes a draft for review and the kept copy goes."""
     agent = login_as("agent")
-    fields = _flat(_new_system())
-    place = _keep(agent, "/registry/new", fields | {"status": "actif"}, change_summary="Nouveau")
+    fields = flat(new_system())
+    place = keep(agent, "/registry/new", fields | {"status": "actif"}, change_summary="Nouveau")
     refused = post(agent, place, fields | {"status": "actif", "change_summary": "Nouveau",
                                            "_action": "save"},
                    form_page=place, follow_redirects=False)  # fmt: skip
     assert refused.status_code == 400
-    assert "inconnue" in _field_error(unescape(refused.text), "status")
-    assert _count(engine, IncompleteDraft) == 1 and _count(engine, Revision) == 7
+    assert "inconnue" in field_error(unescape(refused.text), "status")
+    assert count(engine, IncompleteDraft) == 1 and count(engine, Revision) == 7
     sent = post(agent, place, fields | {"change_summary": "Nouveau", "_action": "save"},
                 form_page=place, follow_redirects=False)  # fmt: skip
     assert sent.status_code == 303, unescape(sent.text)[:3000]
     assert sent.headers["location"].startswith("/registry/drafts/")
-    assert _count(engine, IncompleteDraft) == 0
+    assert count(engine, IncompleteDraft) == 0
     assert agent.get(place).status_code == 404
     assert client.get("/registry/aide-traduction").status_code == 404  # sent, not published
 
@@ -183,14 +125,14 @@ def test_keeping_again_updates_the_same_draft(
 ) -> None:
     """Kept twice from its own page: one draft, holding the latest text."""
     agent = login_as("agent")
-    place = _keep(agent, "/registry/new", {"name": "Premier nom"})
+    place = keep(agent, "/registry/new", {"name": "Premier nom"})
     again = post(agent, place, {"name": "Second nom", "purpose": "Pour aller plus vite",
                                 "_action": "keep"}, form_page=place, follow_redirects=False)  # fmt: skip
     assert again.status_code == 303 and again.headers["location"] == place
     html = unescape(agent.get(place).text)
     assert 'value="Second nom"' in html and "Pour aller plus vite" in html
     assert "Premier nom" not in html
-    assert _count(engine, IncompleteDraft) == 1
+    assert count(engine, IncompleteDraft) == 1
 
 
 def test_a_kept_change_to_a_published_entry_changes_nothing_public(
@@ -202,11 +144,11 @@ def test_a_kept_change_to_a_published_entry_changes_nothing_public(
     with session_scope(engine, write=False) as session:
         system = session.scalar(select(System).where(System.slug == SLUG))
         assert system is not None and system.data is not None
-        fields = _flat(system.data)
-    place = _keep(agent, f"/registry/{SLUG}/edit",
+        fields = flat(system.data)
+    place = keep(agent, f"/registry/{SLUG}/edit",
                   fields | {"summary": "Texte provisoire à reprendre", "next_review": "bientôt"})  # fmt: skip
     html = unescape(agent.get(place).text)
-    assert "format invalide" in _field_error(html, "next_review")
+    assert "format invalide" in field_error(html, "next_review")
     assert "Texte provisoire à reprendre" in html
     for path in (f"/registry/{SLUG}", f"/registry/{SLUG}.json", f"/api/registry/systems/{SLUG}",
                  "/registry/export.json"):  # fmt: skip
@@ -219,17 +161,17 @@ def test_only_its_author_opens_or_deletes_a_kept_draft(
     """Another agent or an official gets 404 for someone else's kept draft; its author deletes
     it."""
     author, other, official = login_as("agent"), login_as("agent"), login_as("official")
-    place = _keep(author, "/registry/new", {"name": "Brouillon personnel"})
+    place = keep(author, "/registry/new", {"name": "Brouillon personnel"})
     for someone in (other, official):
         assert someone.get(place).status_code == 404
         assert "Brouillon personnel" not in someone.get("/registry/drafts").text
         refused = post(someone, place + "/delete", form_page="/registry/new",
                        follow_redirects=False)  # fmt: skip
         assert refused.status_code == 404
-    assert _count(engine, IncompleteDraft) == 1
+    assert count(engine, IncompleteDraft) == 1
     done = post(author, place + "/delete", form_page=place, follow_redirects=False)
     assert done.status_code == 303
-    assert _count(engine, IncompleteDraft) == 0
+    assert count(engine, IncompleteDraft) == 0
     assert author.get(place).status_code == 404
 
 

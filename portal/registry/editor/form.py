@@ -77,6 +77,7 @@ class Field:
     choices: tuple[str, ...] = ()
     value: str = ""
     error: str = ""
+    note: str = ""  # a warning beside the field (changed online too while the agent drafted)
     children: list[Field] = field(default_factory=list)
     rows: list[Field] = field(default_factory=list)
     row_kind: str = ""  # a list's rows: "group" or a leaf kind
@@ -132,9 +133,12 @@ def build(
     labels: dict[str, str],
     errors: dict[str, str] | None = None,
     add: str = "",
+    notes: dict[str, str] | None = None,
 ) -> list[Field]:
-    """The form for `data` (an entry, complete or not); `add` names a list given one more row."""
+    """The form for `data` (an entry, complete or not); `add` names a list given one more row;
+    `notes` are warnings shown beside their fields."""
     errors = errors or {}
+    notes = notes or {}
     system = schema()["$defs"]["system"]
 
     def make(key: str, node: dict[str, Any], path: str, value: Any, required: bool) -> Field:
@@ -143,7 +147,7 @@ def build(
         described = str(node.get("description", ""))
         f = Field(path, key, _label(key, path, labels), _(described) if described else "", kind,
                   required, tuple(str(v) for v in node.get("enum", ())),
-                  error=errors.get(path, ""))  # fmt: skip
+                  error=errors.get(path, ""), note=notes.get(path, ""))  # fmt: skip
         if kind == "group":
             value = value if isinstance(value, dict) else {}
             needed = set(node.get("required", []))
@@ -168,6 +172,21 @@ def build(
         make(name, spec, name, data.get(name), name in needed)
         for name, spec in system["properties"].items()
     ]
+
+
+def to_form(data: dict[str, Any]) -> dict[str, str]:
+    """The inputs a browser sends for `data` as the form shows it (empty inputs left out)."""
+    out: dict[str, str] = {}
+
+    def walk(f: Field) -> None:
+        for part in (*f.children, *f.rows):
+            walk(part)
+        if f.kind not in ("group", "list") and f.value:
+            out[f.path] = f.value
+
+    for f in build(data, labels={}):
+        walk(f)
+    return out
 
 
 class Unreadable(ValueError):

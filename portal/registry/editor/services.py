@@ -18,7 +18,8 @@ from sqlmodel import Session
 from portal import audit
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
-from portal.registry.models import IncompleteDraft, System
+from portal.registry.editor.merge import Rebased, rebase
+from portal.registry.models import Change, IncompleteDraft, Revision, System
 from portal.web.i18n import gettext as _
 
 # The editor's inputs: dotted paths with list indices (`costs.0.year`).
@@ -61,13 +62,17 @@ def keep(
     summary: str,
     system_id: int | None,
     draft_id: int | None = None,
+    base_revision: int | None = None,
 ) -> IncompleteDraft:
-    """Store what was typed (a new incomplete draft, or `draft_id` updated), valid or not."""
+    """Store what was typed (a new incomplete draft, or `draft_id` updated), valid or not. A new
+    draft of a published entry records `base_revision`, the version the editor showed; a draft
+    kept again keeps the version it was started from."""
     kept = _kept_form(form)
     summary = summary.strip()[:MAX_SUMMARY]
     if draft_id is None:
         draft = IncompleteDraft(author_id=author_id, system_id=system_id, form=kept,
-                                summary=summary)  # fmt: skip
+                                summary=summary,
+                                base_revision=base_revision if system_id is not None else None)  # fmt: skip
         session.add(draft)
     else:
         draft = get(session, draft_id=draft_id, author_id=author_id)
@@ -133,3 +138,28 @@ def sent(session: Session, *, draft_id: int) -> None:
 
 def as_form(draft: IncompleteDraft) -> dict[str, Any]:
     return dict(draft.form)
+
+
+def published_data(session: Session, system_id: int, number: int) -> dict[str, Any] | None:
+    """The entry as publication `number` left it (None when the history does not say)."""
+    stmt = (
+        select(Revision.data)
+        .join(Change, Change.revision_id == Revision.id)
+        .where(Change.system_id == system_id, Change.number == number)
+    )
+    data = session.scalar(stmt)
+    return dict(data) if data is not None else None
+
+
+def rebased(
+    session: Session, draft: IncompleteDraft, system: System | None, mine: dict[str, Any]
+) -> tuple[Rebased, dict[str, str]] | None:
+    """The draft's entry (`mine`, as parsed from its form) over the version online, when the
+    entry was published again since the draft was started; None when it was not."""
+    base = draft.base_revision
+    if system is None or system.data is None or base is None or base == system.published_revision:
+        return None
+    return rebase(
+        published_data(session, system.id or 0, base), system.data, mine,
+        base_revision=base, online_revision=system.published_revision,
+    )  # fmt: skip

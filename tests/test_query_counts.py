@@ -18,12 +18,11 @@ from portal.settings import Settings
 from tests.factories import ROOT, add_proposal, clause_id, consultation, register_entries
 from tests.helpers import count_queries
 
-# The most statements each page may send. Measured 2026-11-30 (anonymous / signed in, on
-# PostgreSQL; SQLite sends one more, its explicit BEGIN): charter 8/12, clause 16/22, proposal
-# 13/17, register entry 8/10, council search 8/10, meeting 6/8 (the consultation's pages read
-# the generation of their shared fragments, one statement; the visitor's supports on a page are
-# one statement). A little room is left for features; a page over its bound,
-# or one whose count moves when comments are added, fails.
+# The most statements each page may send when it is rendered (the first view after a write).
+# Measured 2026-11-30 (anonymous / signed in, on PostgreSQL; SQLite sends one more, its explicit
+# BEGIN): charter 8/12, clause 16/22, proposal 13/17, register entry 8/10, council search 8/10,
+# meeting 6/8. A little room is left for features; a page over its bound, or one whose count
+# moves when comments are added, fails.
 BOUNDS = {
     "charter": 15,
     "clause": 25,
@@ -32,6 +31,12 @@ BOUNDS = {
     "council search": 18,  # PostgreSQL: + the document frequencies of the query's words (BM25)
     "meeting": 12,
 }
+# The charter and clause pages are shared pages (portal/web/cache.py: SharedPage): once rendered
+# for a kind of visitor and generation, a view sends, on PostgreSQL, the generation (anonymous:
+# 1) or the session, the roles and one statement for the generation with the visitor's supports
+# and follows (signed in: 3); SQLite adds its BEGIN.
+SHARED_BOUNDS = {("charter", "anonymous"): 2, ("charter", "signed in"): 4,
+                 ("clause", "anonymous"): 2, ("clause", "signed in"): 4}  # fmt: skip
 
 
 def _comment(engine: Engine, author: int, body: str, **where: int) -> int:
@@ -63,12 +68,17 @@ def _grow(
             _support(engine, supporter, Target.COMMENT, on_proposal)
 
 
-def _measure(app: Starlette, engine: Engine, client: TestClient, path: str) -> int:
-    app.state.page_cache.clear()  # the anonymous 5-second cache would hide the queries
-    with count_queries(engine) as queries:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return queries.count
+def _measure(app: Starlette, engine: Engine, client: TestClient, path: str) -> tuple[int, int]:
+    """Statements of two views in a row: the first renders the page (the tests write before
+    it), the second may be served from the shared page."""
+    counts = []
+    for _ in range(2):
+        app.state.page_cache.clear()  # the anonymous 5-second cache would hide the queries
+        with count_queries(engine) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts.append(queries.count)
+    return counts[0], counts[1]
 
 
 @pytest.fixture
@@ -103,9 +113,11 @@ def test_queries_per_page_do_not_grow_with_comments(
     viewer = reader.user_id
     visitors = {"anonymous": client, "signed in": reader}
     grow = {"people": world["people"], "viewer": viewer, "proposal": world["proposal"]}
-    _grow(engine, **grow, rounds=2, start=0)
-    for path in world["pages"].values():  # per-process statistics (BM25 on PostgreSQL) read once
-        _measure(app, engine, client, path)
+    # Per-process statistics (BM25 on PostgreSQL) read once; the sign-in's message shown.
+    for path in world["pages"].values():
+        for c in visitors.values():
+            _measure(app, engine, c, path)
+    _grow(engine, **grow, rounds=2, start=0)  # a write: the next view of each page renders it
     few = {
         (page, who): _measure(app, engine, c, path)
         for page, path in world["pages"].items()
@@ -118,11 +130,17 @@ def test_queries_per_page_do_not_grow_with_comments(
         for who, c in visitors.items()
     }
     report = "\n".join(
-        f"{page:15} {who:10} {few[page, who]:3} -> {many[page, who]:3} (bound {BOUNDS[page]})"
+        f"{page:15} {who:10} rendered {few[page, who][0]:3} -> {many[page, who][0]:3} "
+        f"(bound {BOUNDS[page]}), next view {few[page, who][1]:3} -> {many[page, who][1]:3}"
+        f" (bound {SHARED_BOUNDS.get((page, who), BOUNDS[page])})"
         for page, who in few
     )
     print("\n" + report)
     grew = {key: (few[key], many[key]) for key in few if many[key] != few[key]}
-    over = {key: many[key] for key in many if many[key] > BOUNDS[key[0]]}
+    over = {
+        key: many[key]
+        for key in many
+        if many[key][0] > BOUNDS[key[0]] or many[key][1] > SHARED_BOUNDS.get(key, BOUNDS[key[0]])
+    }
     assert not grew, f"statements grow with comments:\n{report}"
     assert not over, f"statements over the bound:\n{report}"

@@ -18,7 +18,9 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 MAX_ENTRIES = 512
 
@@ -113,21 +115,22 @@ class SharedFragment:
 
 
 class FragmentCache:
-    """A bounded, thread-safe store of shared fragments, one per web process (app.state)."""
+    """A bounded, thread-safe store of shared fragments and shared pages, one per web process
+    (app.state)."""
 
     def __init__(self, max_entries: int = FRAGMENT_ENTRIES) -> None:
-        self._entries: OrderedDict[FragmentKey, SharedFragment] = OrderedDict()
+        self._entries: OrderedDict[FragmentKey, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_entries
 
-    def get(self, key: FragmentKey) -> SharedFragment | None:
+    def get(self, key: FragmentKey) -> Any:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: FragmentKey, fragment: SharedFragment) -> None:
+    def put(self, key: FragmentKey, fragment: Any) -> None:
         with self._lock:
             self._entries[key] = fragment
             self._entries.move_to_end(key)
@@ -146,3 +149,80 @@ def fragment_cache(app: object) -> FragmentCache:
         cache = FragmentCache()
         state.fragment_cache = cache
     return cache
+
+
+# --- shared pages -----------------------------------------------------------------------------
+#
+# A whole page rendered once per process for a *kind* of visitor (anonymous, or signed in with a
+# given set of roles), language, address and generation, then given to each visitor of that kind
+# with what is theirs: their CSRF token, form key and name as markers replaced at once, and the
+# few parts that depend on what they did (their supports, follows, own comments) as *slots*. A
+# slot keeps the HTML every visitor of the kind sees (its default, rendered with the page); the
+# page's own code says, from the visitor's marks (one query), which slots are theirs, and only
+# those are rendered again for them (portal/web/templating.py: `render_shared`, `personal`).
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A part of a shared page that may be personal: the template that draws it, the values
+    it was given, the HTML a visitor with nothing of theirs in it sees, and what makes it
+    someone's (`marks`: their supports or follows; `authors`: people who wrote in it)."""
+
+    template: str
+    values: dict[str, Any]
+    default: str
+    marks: frozenset[object] = frozenset()
+    authors: frozenset[int] = frozenset()
+
+    def is_for(self, user_id: int | None, marks: set[Any] | frozenset[Any]) -> bool:
+        return user_id is not None and (user_id in self.authors or not self.marks.isdisjoint(marks))
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    """A page for every visitor of a kind: `pieces` around `slots` (len(pieces) = len(slots) + 1),
+    `markers` (name -> marker) standing for each visitor's values, and `data`: what the page's
+    code needs per request (the ids whose marks it reads, the values it personalises with)."""
+
+    pieces: tuple[str, ...]
+    slots: tuple[Slot, ...]
+    markers: dict[str, str]
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parts(self) -> dict[int, str]:
+        """Everything this page shares between visitors (pieces and slots' defaults), by
+        position: what must hold nothing of any one visitor."""
+        texts = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            texts += [slot.default, piece]
+        return dict(enumerate(texts))
+
+    def assemble(
+        self,
+        values: dict[str, str],
+        *,
+        user_id: int | None = None,
+        marks: set[Any] | frozenset[Any] = frozenset(),
+        render_slot: Callable[[Slot], str] | None = None,
+    ) -> str:
+        """The page for one visitor: each marker replaced by their value (`values`, by the
+        markers' names, already escaped for HTML), and the slots that are theirs rendered by
+        `render_slot` (which gets their real values, so its output is not searched for
+        markers)."""
+        replacements = [(self.markers[name], value) for name, value in values.items()]
+
+        def fill(text: str) -> str:
+            for marker, value in replacements:
+                if marker in text:
+                    text = text.replace(marker, value)
+            return text
+
+        out = [fill(self.pieces[0])]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            if render_slot is not None and slot.is_for(user_id, marks):
+                out.append(render_slot(slot))
+            else:
+                out.append(fill(slot.default))
+            out.append(fill(piece))
+        return "".join(out)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from portal.text import render_markdown, safe_link
 from portal.web import i18n
+from portal.web.cache import SharedPage, Slot, fragment_cache, new_marker
 from portal.web.content import conformity
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +72,7 @@ def environment() -> jinja2.Environment:
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["stylesheets"] = stylesheets
     env.globals["content_lang_attr"] = content_lang_attr
+    env.globals["personal"] = personal
     env.globals.update(config.template_globals)
     return env
 
@@ -156,3 +159,161 @@ def render(
     """Render the page, or only its fragment (`partial`) when htmx asked for it."""
     name = partial if partial and is_htmx(request) else template
     return HTMLResponse(render_string(request, name, context), status_code, headers=headers)
+
+
+# --- shared pages (portal/web/cache.py: SharedPage) -------------------------------------------
+
+
+# What a shared page holds as markers, replaced for each visitor: their CSRF token, name and form
+# key, the address the language switch returns to, the consultation's time left (to the minute).
+SHARED_MARKERS = ("csrf_token", "display_name", "form_key", "next", "time_left")
+
+
+class _SlotRecorder:
+    """Collects the slots of one shared render; each is left in the HTML as marker + index."""
+
+    def __init__(self) -> None:
+        self.marker = new_marker()
+        self.slots: list[Slot] = []
+
+
+@jinja2.pass_context
+def personal(
+    context: jinja2.runtime.Context,
+    template: str,
+    marks: Sequence[object] | frozenset[object] = (),
+    authors: Sequence[int] | frozenset[int] = (),
+    **values: Any,
+) -> Markup:
+    """`{{ personal("t.html", marks=…, authors=…, name=value…) }}`: a part of the page that may
+    be the visitor's own (their support, follow, comments). In a page rendered for one visitor
+    it is `t.html` rendered in place with the page's variables and `values`; in a shared page it
+    is rendered the same way for the kind of visitor (its default) and kept as a slot, rendered
+    again only for a visitor whose `marks` or `authors` it holds."""
+    html = environment().get_template(template).render({**context.get_all(), **values})
+    recorder = context.get("slot_recorder")
+    if not isinstance(recorder, _SlotRecorder):
+        return Markup(html)  # noqa: S704 - rendered by our autoescaping templates
+    recorder.slots.append(Slot(template, values, html, frozenset(marks), frozenset(authors)))
+    return Markup(f"{recorder.marker}{len(recorder.slots) - 1}.")  # noqa: S704 - our marker
+
+
+def shareable(request: Request) -> bool:
+    """Whether this request may get a shared page: a plain GET of the whole page (not an htmx
+    fragment), with no message to show from the previous page."""
+    return (
+        request.method == "GET"
+        and not is_htmx(request)
+        and not getattr(request.state, "flashes", None)
+    )
+
+
+def visitor_kind(request: Request) -> tuple[object, ...]:
+    """Who a shared page is rendered for: anonymous, or signed in with this set of roles."""
+    user = getattr(request.state, "user", None)
+    return ("anonymous",) if user is None else ("signed-in", *sorted(user.roles))
+
+
+def render_shared_page(
+    request: Request,
+    template: str,
+    build: Callable[[], tuple[Context, dict[str, Any]]],
+) -> SharedPage:
+    """Render `template` once for every visitor of this request's kind: the visitor's CSRF
+    token, name, form key and language-switch return address as markers, a stand-in for the
+    user (same roles, no id, the name's marker), `personal()` parts kept as slots. `build`
+    returns the page's context (built while request.state holds the stand-in) and its data."""
+    markers = {name: new_marker() for name in SHARED_MARKERS}
+    state = request.state
+    user, token = getattr(state, "user", None), getattr(state, "csrf_token", "")
+    if user is not None:
+        state.user = dataclasses.replace(
+            user, id=0, display_name=markers["display_name"], email="", session_id=0,
+            session_hash="",
+        )  # fmt: skip
+    state.csrf_token, state.form_key, state.shared_build = (
+        markers["csrf_token"],
+        markers["form_key"],
+        True,
+    )
+    try:
+        context, data = build()
+        recorder = _SlotRecorder()
+        ctx = base_context(request)
+        ctx.update(context_values(context))
+        ctx.update(
+            slot_recorder=recorder,
+            lang_switch_next=markers["next"],
+            time_left_marker=markers["time_left"],
+        )
+        html = environment().get_template(template).render(ctx)
+    finally:
+        state.user, state.csrf_token, state.shared_build = user, token, False
+        state.form_key = None
+    parts = re.split(re.escape(recorder.marker) + r"(\d+)\.", html)
+    return SharedPage(
+        pieces=tuple(parts[0::2]),
+        slots=tuple(recorder.slots[int(i)] for i in parts[1::2]),
+        markers=markers,
+        data=data,
+    )
+
+
+def cached_shared_page(
+    request: Request,
+    key: tuple[object, ...],
+    generation: int,
+    template: str,
+    build: Callable[[], tuple[Context, dict[str, Any]]],
+) -> tuple[SharedPage, bool]:
+    """The shared page under `key` rendered at `generation`, from this process's cache or
+    rendered now (then kept, replacing the older generation's); and whether it was rendered."""
+    cache = fragment_cache(request.app)
+    page = cache.get(key)
+    if isinstance(page, SharedPage) and page.data.get("generation") == generation:
+        return page, False
+    page = render_shared_page(request, template, build)
+    page.data["generation"] = generation
+    cache.put(key, page)
+    return page, True
+
+
+def cached_shared_candidate(request: Request, key: tuple[object, ...]) -> SharedPage | None:
+    """The page kept under `key`, whatever its generation (to read the visitor's marks for its
+    targets and the generation in one statement before knowing whether it is still good)."""
+    page = fragment_cache(request.app).get(key)
+    return page if isinstance(page, SharedPage) else None
+
+
+def shared_response(
+    request: Request,
+    page: SharedPage,
+    *,
+    marks: set[Any] | frozenset[Any] = frozenset(),
+    form_key: str = "",
+    time_left: str | None = None,
+    render_slot: Callable[[Slot], str] | None = None,
+) -> HTMLResponse:
+    """The shared page for this visitor: their token, name, form key and address (and the time
+    left now) in place of the markers (escaped), their own slots rendered by `render_slot`."""
+    user = getattr(request.state, "user", None)
+    url = request.url
+    values = {
+        "csrf_token": str(escape(getattr(request.state, "csrf_token", ""))),
+        "display_name": str(escape(user.display_name)) if user is not None else "",
+        "form_key": str(escape(form_key)),
+        "next": str(escape(url.path + (f"?{url.query}" if url.query else ""))),
+        "time_left": str(escape(time_left or "")),
+    }
+    body = page.assemble(
+        values, user_id=user.id if user else None, marks=marks, render_slot=render_slot
+    )
+    return HTMLResponse(body)
+
+
+def render_slot_string(request: Request, slot: Slot, extra: Mapping[str, Any]) -> str:
+    """One slot rendered for this visitor, with their real values."""
+    ctx = base_context(request)
+    ctx.update(slot.values)
+    ctx.update(extra)
+    return environment().get_template(slot.template).render(ctx)

@@ -7,6 +7,7 @@ comment calls `clause_page` too.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -14,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 from starlette.requests import Request
+from starlette.responses import Response
 
 from portal.accounts.services import display_names
 from portal.consultation import urls
@@ -25,16 +27,26 @@ from portal.consultation.participation.models import Proposal, current_generatio
 from portal.consultation.participation.pages import (
     ClauseDiscussion,
     clause_discussion,
+    generation_and_marks,
     may_propose_now,
+    page_number,
+    personal_slot,
 )
 from portal.consultation.review import services as review
-from portal.consultation.vocabulary import VersionStatus
+from portal.consultation.vocabulary import Target, VersionStatus
 from portal.errors import NotFound
 from portal.registry.services import systems_committed_to
 from portal.web import i18n
 from portal.web.cache import SharedFragment, fragment_cache
 from portal.web.i18n import gettext as _
-from portal.web.templating import render_string
+from portal.web.templating import (
+    cached_shared_candidate,
+    cached_shared_page,
+    render_string,
+    shareable,
+    shared_response,
+    visitor_kind,
+)
 
 
 @dataclass
@@ -275,4 +287,93 @@ def version_discussion_page(request: Request, number: int, article: int) -> Vers
         data=data,
         clause=clause,
         proposals=[p for p in charter.cycle_proposals(db, version) if p.clause_slug == clause.slug],
+    )
+
+
+# --- shared pages: the charter and a clause, once per kind of visitor and generation ----------
+#
+# A plain GET of these pages (no htmx fragment, no message to show) is built from a page rendered
+# once per web process for every visitor of a kind (anonymous, or signed in with a set of roles),
+# language, address (and page of comments) and generation of the consultation's tables
+# (portal/web/cache.py: SharedPage). A request then reads, in one statement, the generation and
+# the visitor's own marks (their supports and follows among the page's targets), and gets the
+# page with their token, name and form key, and only the parts that are theirs rendered again:
+# the support button they pressed, the follow they set, the threads they wrote or supported in.
+
+
+class NotShared(Exception):
+    """This page is not one of the shared kind (no charter yet): render it as usual."""
+
+
+def shared_charter(request: Request, version: CharterVersion | None = None) -> Response | None:
+    """The charter's reading view from the shared page, or None when it must be rendered for
+    this request alone (see `shareable`)."""
+    if not shareable(request):
+        return None
+    key = ("shared-page", "charter", request.url.path, i18n.current_locale.get(),
+           visitor_kind(request))  # fmt: skip
+
+    def build() -> tuple[Any, dict[str, Any]]:
+        page = charter_page(request, version)
+        if page is None:
+            raise NotShared
+        return page, {"phase": page.phase}
+
+    generation = current_generation(request.state.db)
+    try:
+        shared, _rendered = cached_shared_page(
+            request, key, generation, "consultation/charter.html", build
+        )
+    except NotShared:
+        return None
+    return shared_response(request, shared, time_left=shared.data["phase"].time_left())
+
+
+def shared_clause(request: Request, number: int) -> Response | None:
+    """A clause's page from the shared page (see `shared_charter`)."""
+    if not shareable(request):
+        return None
+    db, user = request.state.db, request.state.user
+    key = ("shared-page", "clause", request.url.path, page_number(request),
+           i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
+
+    def build() -> tuple[Any, dict[str, Any]]:
+        page = clause_page(request, number)
+        disc = page.disc
+        targets = {
+            Target.CLAUSE: [page.clause.id or 0],
+            Target.COMMENT: [c.id or 0 for c in disc.page.all()],
+        }
+        follows = [(page.follow_target_type, page.follow_target_key)]
+        return page, {"phase": page.phase, "disc": disc, "targets": targets, "follows": follows}
+
+    def read(candidate: Any) -> tuple[int, set[Any]]:
+        if user is None:
+            return current_generation(db), set()
+        data = candidate.data if candidate is not None else {}
+        return generation_and_marks(db, user.id, data.get("targets", {}), data.get("follows", ()))
+
+    candidate = cached_shared_candidate(request, key)
+    generation, marks = read(candidate)
+    shared, rendered = cached_shared_page(
+        request, key, generation, "consultation/clause.html", build
+    )
+    if (
+        rendered
+        and user is not None
+        and (
+            candidate is None
+            or candidate.data.get("targets") != shared.data["targets"]
+            or candidate.data.get("follows") != shared.data["follows"]
+        )
+    ):
+        marks = generation_and_marks(db, user.id, shared.data["targets"], shared.data["follows"])[1]
+    form_key = secrets.token_urlsafe(16)
+    return shared_response(
+        request,
+        shared,
+        marks=marks,
+        form_key=form_key,
+        time_left=shared.data["phase"].time_left(),
+        render_slot=lambda slot: personal_slot(request, slot, shared.data["disc"], marks, form_key),
     )

@@ -21,6 +21,9 @@ from portal.web.templating import render
 
 
 def charter(request: Request) -> Response:
+    shared = pages.shared_charter(request)
+    if shared is not None:
+        return shared
     page = pages.charter_page(request)
     if page is None:
         return render(request, "consultation/empty.html", {})
@@ -29,6 +32,9 @@ def charter(request: Request) -> Response:
 
 def version_page(request: Request) -> Response:
     version = services.get_version(request.state.db, int(request.path_params["number"]))
+    shared = pages.shared_charter(request, version)
+    if shared is not None:
+        return shared
     return render(request, "consultation/charter.html", pages.charter_page(request, version))
 
 
@@ -49,6 +55,9 @@ def version_json(request: Request) -> Response:
 
 
 def clause_page(request: Request) -> Response:
+    shared = pages.shared_clause(request, int(request.path_params["number"]))
+    if shared is not None:
+        return shared
     page = pages.clause_page(request, int(request.path_params["number"]))
     return render(
         request, "consultation/clause.html", page, partial="consultation/_comment_page.html"

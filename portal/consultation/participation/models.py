@@ -212,13 +212,28 @@ def _proposal_html_on_update(_mapper: Any, _connection: Any, row: Proposal) -> N
 _CHANGED = "consultation_changed"
 
 
-def _is_consultation(obj: object) -> bool:
-    name = getattr(obj, "__tablename__", "")
+# Tables whose writes change what the consultation's shared pages show: the consultation's own,
+# the register's (a clause page lists the systems committed to it) and people's names and roles
+# (shown beside comments, proposals and versions). Not the generation itself, nor the follow
+# mails' bookkeeping, which no page shows.
+_WATCHED_PREFIXES = ("consultation_", "registry_")
+_WATCHED_TABLES = frozenset({"accounts_user", "accounts_user_role"})
+_UNWATCHED_TABLES = frozenset(
+    {"consultation_generation", "consultation_follow_delivery", "consultation_follow_digest"}
+)
+
+
+def raises_generation(table_name: object) -> bool:
+    """Whether a write to this table raises the consultation's generation."""
     return (
-        isinstance(name, str)
-        and name.startswith("consultation_")
-        and name != ConsultationGeneration.__tablename__
+        isinstance(table_name, str)
+        and (table_name.startswith(_WATCHED_PREFIXES) or table_name in _WATCHED_TABLES)
+        and table_name not in _UNWATCHED_TABLES
     )
+
+
+def _is_consultation(obj: object) -> bool:
+    return raises_generation(getattr(obj, "__tablename__", ""))
 
 
 def _mark_if_pending(session: Session) -> None:
@@ -240,12 +255,7 @@ def _note_statement(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", "")
-    if (
-        isinstance(name, str)
-        and name.startswith("consultation_")
-        and name != ConsultationGeneration.__tablename__
-    ):
+    if raises_generation(getattr(table, "name", "")):
         state.session.info[_CHANGED] = True
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
+from sqlalchemy import text
 from sqlmodel import Session
 from starlette.requests import Request
 
@@ -24,7 +26,12 @@ from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.follow import services as follow
 from portal.consultation.participation import services as ps
-from portal.consultation.participation.models import Comment, Proposal, current_generation
+from portal.consultation.participation.models import (
+    GENERATION_SCOPE,
+    Comment,
+    Proposal,
+    current_generation,
+)
 from portal.consultation.review.pages import AnswerData, answer_data
 from portal.consultation.vocabulary import (
     MODERATION_REASONS,
@@ -34,9 +41,9 @@ from portal.consultation.vocabulary import (
 )
 from portal.errors import Forbidden, NotFound
 from portal.web import i18n
-from portal.web.cache import SharedFragment, fragment_cache, new_marker
+from portal.web.cache import SharedFragment, Slot, fragment_cache, new_marker
 from portal.web.i18n import gettext as _
-from portal.web.templating import render_string
+from portal.web.templating import render_slot_string, render_string
 
 
 def user_id_of(request: Request) -> int | None:
@@ -81,6 +88,17 @@ class Discussion:
     def can_edit(self, comment: Comment) -> bool:
         return self.phase.is_open and ps.can_edit(comment, self.user_id, self.now)
 
+    def thread(self, top: Comment) -> tuple[Comment, ...]:
+        return (top, *self.page.replies.get(top.id or 0, []))
+
+    def thread_marks(self, top: Comment) -> frozenset[tuple[str, int]]:
+        """What makes a thread someone's in a shared page: a support of one of its comments."""
+        return frozenset((Target.COMMENT, c.id or 0) for c in self.thread(top))
+
+    def thread_authors(self, top: Comment) -> frozenset[int]:
+        """…or having written one of its comments (edit and delete buttons, no report form)."""
+        return frozenset(c.author_id for c in self.thread(top) if c.author_id is not None)
+
 
 def discussion(
     request: Request,
@@ -98,7 +116,11 @@ def discussion(
     db = request.state.db
     # A plain reading of a page of comments may come from the shared fragment; a page shown
     # again after an action (its notices and errors next to one comment) is rendered in full.
-    shareable = page is None and request.method == "GET"
+    shareable = (
+        page is None
+        and request.method == "GET"
+        and not getattr(request.state, "shared_build", False)  # a shared page keeps its own
+    )
     if clause is not None:
         target_type, target_id = Target.CLAUSE, clause.id or 0
         base_url = base_url or urls.clause(clause.number)
@@ -131,6 +153,8 @@ def discussion(
         user_id=user_id,
         count=count,
     )
+    if getattr(request.state, "shared_build", False):
+        disc.form_key = request.state.form_key  # the marker, replaced for each visitor
     disc.marks = ps.supported_targets(
         db, user_id=user_id, targets={Target.COMMENT: [c.id or 0 for c in comments], **(also or {})}
     )
@@ -477,3 +501,80 @@ def support_fragment(
         support_notice=notice,
         support_error=error,
     )
+
+
+# --- shared pages: the visitor's own parts --------------------------------------------------
+
+FOLLOW_MARK = "follow"
+
+
+def generation_and_marks(
+    session: Session,
+    user_id: int | None,
+    supports: Mapping[str, Sequence[int]],
+    follows: Sequence[tuple[str, str]] = (),
+) -> tuple[int, set[tuple[Any, ...]]]:
+    """The consultation's generation and, in the same statement, what this person marked among
+    a page's targets: their supports, as (kind, id), and their follows, as ("follow", kind,
+    key). A shared page's per-person parts come from this one statement."""
+    branches = [
+        "SELECT 'generation' AS kind, value AS target, NULL AS target_key "
+        "FROM consultation_generation WHERE scope = :scope"
+    ]
+    params: dict[str, Any] = {"scope": GENERATION_SCOPE, "u": user_id or 0}
+    if user_id is not None:
+        for n, (kind, ids) in enumerate(supports.items()):
+            if not ids:
+                continue
+            names = [f"s{n}_{j}" for j in range(len(ids))]
+            params.update(zip(names, ids, strict=True))
+            params[f"k{n}"] = str(kind)
+            branches.append(
+                "SELECT target_type, target_id, NULL FROM consultation_support "  # noqa: S608 - placeholders
+                f"WHERE user_id = :u AND target_type = :k{n} "
+                f"AND target_id IN ({', '.join(':' + name for name in names)})"
+            )
+        for n, (kind, key) in enumerate(follows):
+            params[f"ft{n}"], params[f"fk{n}"] = str(kind), key
+            branches.append(
+                "SELECT 'follow:' || target_type, NULL, target_key FROM consultation_follow "  # noqa: S608
+                f"WHERE user_id = :u AND target_type = :ft{n} AND target_key = :fk{n}"
+            )
+    generation = 0
+    marks: set[tuple[Any, ...]] = set()
+    for kind, target, key in session.execute(text(" UNION ALL ".join(branches)), params):
+        if kind == "generation":
+            generation = int(target or 0)
+        elif kind.startswith("follow:"):
+            marks.add((FOLLOW_MARK, kind.removeprefix("follow:"), key))
+        else:
+            marks.add((kind, int(target)))
+    return generation, marks
+
+
+def personal_slot(
+    request: Request,
+    slot: Slot,
+    disc: Discussion | None,
+    marks: set[tuple[Any, ...]],
+    form_key: str,
+) -> str:
+    """One of a shared page's slots that holds something of the visitor's, rendered for them:
+    a support button they pressed, a follow, a thread they wrote or supported in."""
+    extra: dict[str, Any] = {}
+    if slot.template == "consultation/_support.html":
+        extra["supported"] = (slot.values["target_type"], slot.values["target_id"]) in marks
+    elif slot.template == "consultation/_follow.html":
+        extra["following"] = True
+    elif slot.template == "consultation/_comment.html" and disc is not None:
+        user_id = request.state.user.id
+        extra["disc"] = dataclasses.replace(
+            disc,
+            user_id=user_id,
+            supported={i for kind, i, *_ in marks if kind == Target.COMMENT},
+            marks=marks,
+            form_key=form_key,
+            now=utcnow(),
+            shared={},
+        )
+    return render_slot_string(request, slot, extra)

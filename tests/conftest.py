@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -86,31 +87,39 @@ class _PostgresReset:
 
     def __call__(self) -> None:
         with self.engine.connect() as conn:
-            tables = self._tables(conn)
-            # One round trip: which tables hold at least one row.
-            probe = " UNION ALL ".join(
-                f'SELECT {i} FROM (SELECT 1 FROM "{name}" LIMIT 1) AS t{i}'
-                for i, name in enumerate(tables)
-            )
-            used = [tables[i] for i in conn.scalars(text(probe))] if tables else []
             try:
+                # One transaction from the probe to the sequences (a probe outside it would
+                # autobegin one, and a second begin() would fail before deleting anything).
                 with conn.begin():
+                    tables = self._tables(conn)
+                    # One round trip: which tables hold at least one row.
+                    probe = " UNION ALL ".join(
+                        f'SELECT {i} FROM (SELECT 1 FROM "{name}" LIMIT 1) AS t{i}'
+                        for i, name in enumerate(tables)
+                    )
+                    used = [tables[i] for i in conn.scalars(text(probe))] if tables else []
                     for name in sorted(used, key=tables.index):
                         conn.execute(text(f'DELETE FROM "{name}"'))
-            except Exception:  # a constraint this order does not satisfy: the sure way
-                conn.rollback()
+                    self._restart_sequences(conn)
+                return
+            except IntegrityError:  # a foreign key this order does not satisfy: the sure way
+                pass
+            with conn.begin():
+                tables = self._tables(conn)
                 if tables:
                     listed = ", ".join(f'"{name}"' for name in tables)
-                    with conn.begin():
-                        conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
-            with conn.begin():
-                conn.execute(
-                    text(
-                        "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
-                        " start_value, false) FROM pg_sequences"
-                        " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-                    )
-                ).all()
+                    conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
+                self._restart_sequences(conn)
+
+    @staticmethod
+    def _restart_sequences(conn: Any) -> None:
+        conn.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+                " start_value, false) FROM pg_sequences"
+                " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        ).all()
 
     def dispose(self) -> None:
         self.engine.dispose()

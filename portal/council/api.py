@@ -10,9 +10,9 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from portal.council import identifiers, services, urls
+from portal.council import facets, identifiers, services, urls
 from portal.council.models import Item, Meeting, Passage
-from portal.council.queries import filters_from
+from portal.council.queries import entity_filters_from, filters_from
 from portal.errors import NotFound, ValidationFailed
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
@@ -41,19 +41,47 @@ SEARCH_METHOD = (
 )
 
 
+# The query parameter each facet of the search fills (its values are the parameter's values).
+FACET_PARAMS = {"topic": "theme", "meeting": "seance", "outcome": "issue", "person": "personne",
+                "place": "lieu", "organisation": "organisation", "amount": "montant",
+                "year": "annee", "month": "mois"}  # fmt: skip
+
+
+def _facet_json(name: str, facet: services.Facet) -> dict[str, Any]:
+    entry: dict[str, Any] = {"value": facet.value, "label": facet.label, "count": facet.count}
+    if name == "amount":
+        entry["min"], entry["max"] = facets.amount_bounds(facet.value)
+    return entry
+
+
+def _entity_facets(found: facets.EntityFacets) -> dict[str, list[services.Facet]]:
+    return {"place": found.places, "organisation": found.organisations,
+            "amount": found.amounts, "year": found.years, "month": found.months}  # fmt: skip
+
+
 def api_search(request: Request) -> Response:
     query = _q(request)
-    result = services.search(
-        request.state.db,
-        query,
-        filters=filters_from(request),
-        limit=_limit(request),
-        with_facets=request.query_params.get("facets") == "1",
-    )
+    session = request.state.db
+    filters = filters_from(request)
+    entities = entity_filters_from(request)
+    with_facets = request.query_params.get("facets") == "1"
+    counted: dict[str, list[services.Facet]] = {}
+    if entities.active() or with_facets:
+        # The entity filters and facets need the ranked candidates: facets.py ranks them.
+        flat = facets.flat_search(
+            session, query, filters=filters, entities=entities, limit=_limit(request)
+        )
+        result = flat.result
+        if with_facets:
+            counted = {**result.facets, **_entity_facets(flat.facets)}
+    else:
+        result = services.search(session, query, filters=filters, limit=_limit(request))
     body: dict[str, Any] = {
         "query": query,
         "terms": result.terms,
         "method": SEARCH_METHOD,
+        # Passages matching (counted up to 300), after the filters.
+        "total": result.total,
         "hits": [
             {
                 "meeting_date": h.meeting_date.isoformat(),
@@ -83,12 +111,30 @@ def api_search(request: Request) -> Response:
             for n in identifiers.find(request.state.db, query)
         ],
     }
-    if result.facets:
+    if with_facets:
         body["facets"] = {
-            name: [{"value": f.value, "label": f.label, "count": f.count} for f in facets]
-            for name, facets in result.facets.items()
+            name: [_facet_json(name, f) for f in values] for name, values in counted.items()
         }
+        body["facet_params"] = FACET_PARAMS
+    applied = facets.labels_of(session, entities) if entities.active() else {}
+    body["filters"] = {
+        param: {"value": value, **({"label": applied[attr]} if attr in applied else {})}
+        for param, attr, value in _applied(request, entities)
+    }
     return JSONResponse(body)
+
+
+def _applied(request: Request, entities: facets.EntityFilters) -> list[tuple[str, str, str]]:
+    """(query parameter, attribute, value) of every filter applied, search's and entities'."""
+    out = []
+    for param in ("du", "au", "seance", "theme", "personne", "issue"):
+        if value := request.query_params.get(param, "").strip():
+            out.append((param, param, value))
+    for param, attr in facets.PARAMS.items():
+        # (a month sets its year: only the parameters given are listed)
+        if request.query_params.get(param, "").strip() and (value := getattr(entities, attr)):
+            out.append((param, attr, value))
+    return out
 
 
 def api_ask(request: Request) -> Response:
@@ -263,10 +309,29 @@ _FILTERS = [
      "schema": {"type": "string", "maxLength": 200}, "description": "Folded name (facet value)"},
     {"name": "issue", "in": "query", "required": False,
      "schema": {"type": "string", "enum": ["adopted", "unanimous", "rejected"]}},
+    {"name": "lieu", "in": "query", "required": False,
+     "schema": {"type": "string", "maxLength": 200},
+     "description": "Passages naming this place (a value of the `place` facet)"},
+    {"name": "organisation", "in": "query", "required": False,
+     "schema": {"type": "string", "maxLength": 200},
+     "description": "Passages naming this organisation (a value of the `organisation` facet)"},
+    {"name": "montant", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": [r.value for r in facets.AMOUNT_RANGES]},
+     "description": "Passages giving an amount in euros in this range, `low-high` (high "
+                    "excluded, empty: no upper bound), a value of the `amount` facet"},
+    {"name": "annee", "in": "query", "required": False,
+     "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+     "description": "Passages naming a date in this year (a value of the `year` facet)"},
+    {"name": "mois", "in": "query", "required": False,
+     "schema": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+     "description": "Passages naming a date in this month, AAAA-MM (a value of the `month` "
+                    "facet, listed once `annee` is set)"},
     {"name": "limit", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
     {"name": "facets", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": ["0", "1"]}},
+     "schema": {"type": "string", "enum": ["0", "1"]},
+     "description": "1: count, over the ranked passages (at most 300, after the filters), each "
+                    "value of every facet; `facet_params` names the parameter each facet fills"},
 ]  # fmt: skip
 
 
@@ -378,6 +443,14 @@ _FACET = {
               "properties": {"value": {"type": "string"}, "label": {"type": "string"},
                              "count": {"type": "integer"}}},
 }  # fmt: skip
+# Amount ranges in euros, as numbers: min included, max excluded (null: no upper bound).
+_AMOUNT_FACET = {
+    "type": "array",
+    "items": {"type": "object", "required": ["value", "label", "count", "min", "max"],
+              "properties": {"value": {"type": "string"}, "label": {"type": "string"},
+                             "count": {"type": "integer"}, "min": {"type": "integer"},
+                             "max": {"type": ["integer", "null"]}}},
+}  # fmt: skip
 # The words searched, each "as written / lemma" when spaCy gives another lemma.
 _TERMS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 OPENAPI_SCHEMAS: dict[str, Any] = {
@@ -388,6 +461,10 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "query": {"type": "string"},
             "terms": _TERMS,
             "method": {"type": "string"},
+            "total": {
+                "type": "integer",
+                "description": "Passages matching, after the filters (counted up to 300)",
+            },
             "hits": {
                 "type": "array",
                 "items": {
@@ -435,11 +512,32 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             },
             "facets": {
                 "type": "object",
+                "description": "With facets=1: each facet's values with their counts of passages",
                 "properties": {
                     "topic": _FACET,
                     "meeting": _FACET,
                     "outcome": _FACET,
                     "person": _FACET,
+                    "place": _FACET,
+                    "organisation": _FACET,
+                    "amount": _AMOUNT_FACET,
+                    "year": _FACET,
+                    "month": _FACET,
+                },
+            },
+            "facet_params": {
+                "type": "object",
+                "description": "The query parameter each facet's values are given to",
+                "additionalProperties": {"type": "string"},
+            },
+            "filters": {
+                "type": "object",
+                "description": "The filters applied, by query parameter (places and "
+                "organisations with their name as written, amount ranges and months labelled)",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["value"],
+                    "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
                 },
             },
         },

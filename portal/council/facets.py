@@ -297,3 +297,57 @@ def search(
     )
     ids = [i for i, _ in ranked]
     return FacetedResult(result, count(session, ids, entities), ids)
+
+
+@dataclass(frozen=True)
+class FlatResult:
+    """The API's search: passages best first (not grouped), with every facet counted over the
+    same ranked candidates (the search's own and these), entity filters applied."""
+
+    result: engine.SearchResult
+    facets: EntityFacets
+
+
+def flat_search(
+    session: Session,
+    query: str,
+    *,
+    filters: engine.Filters,
+    entities: EntityFilters,
+    limit: int,
+) -> FlatResult:
+    """search.search's passages (one hit per passage), with the entity filters applied to up to
+    ENTITY_POOL ranked candidates and the facets of both kinds counted over the candidates kept
+    (at most search.CANDIDATES, as the search page counts them)."""
+    typed = engine.query_terms(query)
+    if not typed:
+        return FlatResult(engine.SearchResult([], 0), EMPTY)
+    expansion = expand(session, typed)
+    kinds = question_kinds(query)
+    pool = ENTITY_POOL if entities.active() else engine.CANDIDATES
+    ranked = engine.kind_rerank(
+        session,
+        engine.candidates(session, expansion.groups, filters=filters, limit=pool,
+                          own=expansion.own),
+        kinds,
+    )  # fmt: skip
+    if entities.active():
+        kept = restrict(session, [i for i, _ in ranked], entities)
+        ranked = [r for r in ranked if r[0] in kept]
+    ranked = ranked[: engine.CANDIDATES]
+    ids = [i for i, _ in ranked]
+    hits = engine.load_hits(
+        session, ranked[:limit], engine.wanted_stems(expansion.groups), expansion.routes
+    )
+    # search.py's own facets (meeting, subject, outcome, person) on these candidates.
+    result = engine.SearchResult(
+        hits, len(ranked), engine._facets(session, ids), [" / ".join(g) for g in expansion.groups],
+        expansion.suggestion(query), expansion.unknown,
+    )  # fmt: skip
+    return FlatResult(result, count(session, ids, entities))
+
+
+def amount_bounds(value: str) -> tuple[int, int | None]:
+    """The euros an amount facet's value covers: (lowest, highest excluded or None)."""
+    found = _RANGES[value]
+    return found.low, found.high

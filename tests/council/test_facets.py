@@ -146,3 +146,92 @@ def test_facets_work_without_javascript_as_links(client: TestClient, demo_minute
     page = t(client.get("/council/search?q=budget&montant=1000000-10000000"))
     assert '<input type="hidden" name="montant" value="1000000-10000000">' in page
     assert "hx-" not in re.search(r'<aside class="facets".*?</aside>', page, re.S).group(0)  # type: ignore[union-attr]
+
+
+# --- the same facets in the JSON API ------------------------------------------------------------
+
+
+def _read_places(engine: Engine) -> None:
+    """As spaCy would: "Raguidelles" a place, "CCAS" an organisation, wherever written."""
+    with session_scope(engine) as session:
+        pending = services.pending_passages(session, limit=5000)
+        found = [
+            Reading(
+                ([("place", "Raguidelles", "raguidelles")] if "Raguidelles" in text else [])
+                + ([("organisation", "CCAS", "ccas")] if "CCAS" in text else []),
+                {},
+                [],
+            )
+            for _, _, text in pending
+        ]
+        services.store_readings(session, pending=pending, found=found)
+
+
+def test_the_api_gives_every_facet_with_counts_and_takes_them_as_filters(
+    client: TestClient, engine: Engine, demo_minutes: None
+) -> None:
+    """/api/council/search?facets=1 counts places, organisations, amounts (ranges as numbers,
+    smallest first), years and months beside the search's own facets; each value, given to the
+    parameter `facet_params` names, keeps exactly the passages counted, and the response says
+    which filters it applied."""
+    _read_places(engine)
+    body = client.get("/api/council/search?q=piscine&facets=1&limit=100").json()
+    assert body["facet_params"]["place"] == "lieu" and body["facet_params"]["amount"] == "montant"
+    assert {"topic", "person", "place", "organisation", "amount", "year"} <= set(body["facets"])
+    assert body["filters"] == {}
+    [place] = [f for f in body["facets"]["place"] if f["value"] == "raguidelles"]
+    assert place["label"] == "Raguidelles" and place["count"] >= 1
+    only = client.get("/api/council/search?q=piscine&facets=1&limit=100&lieu=raguidelles").json()
+    assert only["total"] == len(only["hits"]) == place["count"]
+    assert all("Raguidelles" in h["text"] for h in only["hits"])
+    assert only["filters"] == {"lieu": {"value": "raguidelles", "label": "Raguidelles"}}
+    assert [f["count"] for f in only["facets"]["place"] if f["value"] == "raguidelles"] == [
+        place["count"]]  # fmt: skip
+
+    budget = client.get("/api/council/search?q=budget&facets=1").json()
+    ranges = budget["facets"]["amount"]
+    assert len(ranges) >= 2 and [r["min"] for r in ranges] == sorted(r["min"] for r in ranges)
+    top = ranges[-1]
+    assert all(isinstance(r["min"], int) for r in ranges) and top["max"] is None
+    kept = client.get(f"/api/council/search?q=budget&limit=100&montant={top['value']}").json()
+    assert kept["total"] == len(kept["hits"]) == top["count"]
+    assert all(any(int(k) >= top["min"] for _, k in amounts(h["text"])) for h in kept["hits"])
+    assert kept["filters"]["montant"]["value"] == top["value"] and "facets" not in kept
+
+
+def test_the_api_filters_by_year_then_month_with_the_searchs_own_filters(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """A year's months are counted once the year is chosen; month, meetings' dates and the
+    subject combine; the applied filters are listed by parameter."""
+    base = "/api/council/search?q=s%C3%A9ance&du=2024-01-01&facets=1&limit=100"
+    years = client.get(base).json()["facets"]["year"]
+    assert years and client.get(base).json()["facets"]["month"] == []
+    year = years[0]
+    by_year = client.get(f"{base}&annee={year['value']}").json()
+    assert by_year["total"] == year["count"]
+    months = by_year["facets"]["month"]
+    assert months and all(m["value"].startswith(year["value"] + "-") for m in months)
+    month = months[0]
+    by_month = client.get(f"{base}&mois={month['value']}").json()
+    assert by_month["total"] == month["count"] <= year["count"]
+    assert set(by_month["filters"]) == {"du", "mois"}
+    assert by_month["filters"]["du"] == {"value": "2024-01-01"}
+    assert by_month["filters"]["mois"]["label"].endswith(year["value"])
+
+
+def test_the_api_refuses_bad_facet_values_and_documents_them(client: TestClient) -> None:
+    """A bad range, year or month is a 400 with a French message; the OpenAPI document the app
+    serves lists every facet parameter and the facets' counts."""
+    for query, message in (("montant=12-15", "Tranche de montant inconnue"),
+                           ("annee=24", "Année invalide"), ("mois=2024-13", "Mois invalide")):  # fmt: skip
+        response = client.get(f"/api/council/search?q=budget&{query}")
+        assert response.status_code == 400, query
+        assert message in response.text
+    doc = client.get("/api/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/council/search"]["get"]["parameters"]}
+    assert {"lieu", "organisation", "montant", "annee", "mois", "personne", "facets"} <= set(params)
+    assert params["montant"]["schema"]["enum"][0] == "0-10000"
+    facet_schema = doc["components"]["schemas"]["CouncilSearch"]["properties"]["facets"]
+    assert {"place", "organisation", "amount", "year", "month"} <= set(facet_schema["properties"])
+    assert "min" in facet_schema["properties"]["amount"]["items"]["required"]

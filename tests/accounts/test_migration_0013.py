@@ -3,89 +3,60 @@ database holding rows stored the old way, up and down, on both backends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from portal.clock import utcnow
-from portal.db import make_engine
-from portal.migrate import downgrade, upgrade
-from tests.helpers import database_at
+from tests.migrations_helpers import NOW, Migration, Row, columns, migration_at, store, tables, user
+
+LATER = utcnow() + timedelta(days=1)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def old_url(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
-    """A database at revision 0012 (follows without a pace, tokens without an address)."""
-    with database_at("0012", request.param, tmp_path, f"portal_migration_0013_{worker_tag}") as url:
-        yield url
+def _follow(id: int, target: str, key: str, token: str, frequency: str | None = None) -> Row:
+    pace = (", frequency", ", :f") if frequency else ("", "")
+    return (
+        "INSERT INTO consultation_follow (id, user_id, target_type, target_key, unsubscribe_token,"
+        f" created_at{pace[0]}) VALUES (:id, 1, :target, :key, :token, :now{pace[1]})",
+        {"id": id, "target": target, "key": key, "token": token, "now": NOW, "f": frequency},
+    )
 
 
-def test_old_follows_mail_at_once_and_the_downgrade_keeps_them(old_url: str) -> None:
+old = migration_at(
+    "0012", "0013",
+    user(email="ancien@exemple.fr", name="Ancien Suiveur"),
+    _follow(1, "clause", "contact-humain", "jeton-ancien"),
+    ("INSERT INTO accounts_token (token_hash, user_id, purpose, created_at, expires_at)"
+     " VALUES ('h-confirm', 1, 'confirm', :now, :later)", {"now": NOW, "later": LATER}),
+)  # fmt: skip
+
+
+def test_old_follows_mail_at_once_and_the_downgrade_keeps_them(old: Migration) -> None:
     """A follow stored before 0013 mails at once after it; a pending e-mail change is dropped
     by the downgrade, every other row kept."""
-    now = utcnow()
-    engine = make_engine(old_url)
-    with engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO accounts_user (id, email, display_name, password_hash, created_at, "
-                 "is_active) VALUES (1, 'ancien@exemple.fr', 'Ancien Suiveur', '!', :now, :t)"),
-            {"now": now, "t": True},
-        )  # fmt: skip
-        conn.execute(
-            text("INSERT INTO consultation_follow (id, user_id, target_type, target_key, "
-                 "unsubscribe_token, created_at) VALUES (1, 1, 'clause', 'contact-humain', "
-                 "'jeton-ancien', :now)"),
-            {"now": now},
-        )  # fmt: skip
-        conn.execute(
-            text("INSERT INTO accounts_token (token_hash, user_id, purpose, created_at, "
-                 "expires_at) VALUES ('h-confirm', 1, 'confirm', :now, :later)"),
-            {"now": now, "later": now + timedelta(days=1)},
-        )  # fmt: skip
-    engine.dispose()
-
-    upgrade(old_url, "0013")
-    engine = make_engine(old_url)
-    try:
-        tables = set(inspect(engine).get_table_names())
-        assert {"consultation_follow_delivery", "consultation_follow_digest"} <= tables
+    with old.up() as engine:
+        assert {"consultation_follow_delivery", "consultation_follow_digest"} <= tables(engine)
         with engine.begin() as conn:
             assert conn.execute(text("SELECT frequency FROM consultation_follow")).scalar() == (
                 "immediate"
             )
             assert conn.execute(text("SELECT new_email FROM accounts_token")).scalar() is None
-            conn.execute(
-                text("INSERT INTO accounts_token (token_hash, user_id, purpose, created_at, "
-                     "expires_at, new_email) VALUES ('h-email', 1, 'email', :now, :later, "
-                     "'nouvelle@exemple.fr')"),
-                {"now": now, "later": now + timedelta(days=1)},
+            store(
+                conn,
+                ("INSERT INTO accounts_token (token_hash, user_id, purpose, created_at,"
+                 " expires_at, new_email) VALUES ('h-email', 1, 'email', :now, :later,"
+                 " 'nouvelle@exemple.fr')", {"now": NOW, "later": LATER}),
+                _follow(2, "proposal", "7", "jeton-neuf", "daily"),
             )  # fmt: skip
-            conn.execute(
-                text("INSERT INTO consultation_follow (id, user_id, target_type, target_key, "
-                     "unsubscribe_token, created_at, frequency) VALUES (2, 1, 'proposal', '7', "
-                     "'jeton-neuf', :now, 'daily')"),
-                {"now": now},
-            )  # fmt: skip
-    finally:
-        engine.dispose()
 
-    downgrade(old_url, "0012")
-    engine = make_engine(old_url)
-    try:
-        tables = set(inspect(engine).get_table_names())
-        assert "consultation_follow_delivery" not in tables
-        assert "consultation_follow_digest" not in tables
-        columns = {c["name"] for c in inspect(engine).get_columns("consultation_follow")}
-        assert "frequency" not in columns
+    with old.down() as engine:
+        assert not {"consultation_follow_delivery", "consultation_follow_digest"} & tables(engine)
+        assert "frequency" not in columns(engine, "consultation_follow")
         with engine.connect() as conn:
             tokens = conn.execute(text("SELECT token_hash FROM accounts_token")).scalars().all()
             follows = conn.execute(
                 text("SELECT unsubscribe_token FROM consultation_follow ORDER BY id")
             ).scalars().all()  # fmt: skip
         assert tokens == ["h-confirm"] and follows == ["jeton-ancien", "jeton-neuf"]
-    finally:
-        engine.dispose()
-    upgrade(old_url, "0013")  # and up again
+    with old.up() as engine:  # and up again
+        assert "consultation_follow_digest" in tables(engine)

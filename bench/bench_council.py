@@ -32,6 +32,7 @@ from portal.migrate import upgrade
 YEARS = range(2015, 2025)
 MEETINGS_PER_YEAR = 10
 ITEMS_PER_MEETING = 50
+VOTES_READ = 0  # deliberations whose vote the parser read, counted by latencies()
 
 FIRST = ["Anne", "Karim", "Sophie", "Luc", "Hélène", "Thomas", "Nadia", "Julien", "Claire",
          "Olivier", "Isabelle", "Marc", "Fatou", "Pierre", "Émilie", "Antoine", "Léa", "Hugo",
@@ -250,6 +251,13 @@ def latencies(url: str, tmp: str) -> tuple[float, float, int, float]:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
         passages = int(conn.execute(text("SELECT count(*) FROM council_passage")).scalar() or 0)
+        global VOTES_READ  # one figure per run, read by main()
+        VOTES_READ = int(
+            conn.execute(
+                text("SELECT count(*) FROM council_item WHERE vote_for IS NOT NULL")
+            ).scalar()
+            or 0
+        )
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
             conn.commit()
@@ -361,7 +369,11 @@ def main() -> str:
         "`portal council index`), so the minutes are searchable by their words before it has "
         "finished, and by lemmas too after. Words are stemmed by the French Snowball algorithm: "
         "in Python for SQLite's FTS5, by PostgreSQL's `french` text search configuration there. "
-        "A query is read by spaCy in the request (its lemmas), which the latencies include.",
+        "A query's lemmas come from the lookup table of spaCy's lemmatizer (no pipeline run in "
+        "the request).",
+        "",
+        f"Votes read from the minutes (for the SCDL export): {VOTES_READ:,} of "
+        f"{meetings * ITEMS_PER_MEETING:,} deliberations in the last database measured.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -191,10 +191,14 @@ def _item_json(item: Item, meeting_date: date, anchor: int | None) -> dict[str, 
         "topic": item.topic,
         "adopted": item.adopted,
         "unanimous": item.unanimous,
+        # The counts the minutes give (null: not given; a unanimous vote without the number of
+        # voters has 0 against and no count for), voters and members in office when written.
         "vote": None
-        if item.vote_for is None
+        if item.vote_for is None and item.vote_against is None
         else {"for": item.vote_for, "against": item.vote_against,
-              "abstentions": item.vote_abstentions},
+              "abstentions": item.vote_abstentions,
+              **({"voters": item.vote_voters} if item.vote_voters is not None else {}),
+              **({"members": item.vote_members} if item.vote_members is not None else {})},
         "url": urls.meeting(meeting_date, anchor=anchor),
     }  # fmt: skip
 
@@ -429,10 +433,13 @@ _DELIBERATION_PROPS = {
     "unanimous": {"type": "boolean"},
     "vote": {
         "type": ["object", "null"],
+        "description": "Counts as the minutes give them; null where they do not",
         "properties": {
-            "for": {"type": "integer"},
-            "against": {"type": "integer"},
-            "abstentions": {"type": "integer"},
+            "for": _NULLABLE_INT,
+            "against": _NULLABLE_INT,
+            "abstentions": _NULLABLE_INT,
+            "voters": {"type": "integer", "description": "Voters, when the minutes say"},
+            "members": {"type": "integer", "description": "Members in office, when written"},
         },
     },
     "url": {"type": "string"},

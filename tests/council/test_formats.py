@@ -421,6 +421,11 @@ def test_bold_markdown_headings_are_deliberations_with_or_without_front_matter(
     assert ingest_paths(engine, [path])[1] == []
     data = client.get("/api/council/meetings/2025-03-17").json()
     assert [d["number"] for d in data["deliberations"]] == [i[0] for i in expected]
+    votes = {d["number"]: d["vote"] for d in data["deliberations"]}
+    assert votes["2025-03-07"] == {"for": 25, "against": 0, "abstentions": 0, "voters": 25,
+                                   "members": 27}  # fmt: skip
+    assert votes["13"] == {"for": 9, "against": 14, "abstentions": None, "members": 27}
+    assert votes["15"] is None
     page = client.get("/council/m/2025-03-17")
     assert page.status_code == 200
     assert "Subvention exceptionnelle au comité des fêtes" in page.text and "**" not in page.text

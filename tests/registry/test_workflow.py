@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
@@ -25,13 +25,9 @@ from portal.registry.models import Change, Revision, System
 from portal.settings import Settings
 from tests.factories import REGISTRY_CONTENT, email_of
 from tests.helpers import csrf_token, login, mails_to, post, run_concurrently
+from tests.registry.editor_helpers import count, publish, sent_draft
 
 NEW_SENTENCE = "Il répond aussi en anglais depuis janvier."
-
-
-def _count(engine: Engine, model: Any) -> int:
-    with session_scope(engine, write=False) as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def _edit_text(client: TestClient, slug: str) -> str:
@@ -54,22 +50,6 @@ def _draft(client: TestClient, slug: str, text: str, summary: str = "Ajout de l'
     )
 
 
-def _draft_id(response: Any) -> int:
-    assert response.status_code == 303, response.text[:500]
-    return int(response.headers["location"].rsplit("/", 1)[1])
-
-
-def _publish(client: TestClient, draft_id: int, expected: int) -> Any:
-    return client.post(
-        f"/registry/drafts/{draft_id}/publish",
-        data={
-            "expected_revision": str(expected),
-            "csrf_token": csrf_token(client, f"/registry/drafts/{draft_id}"),
-        },
-        follow_redirects=False,
-    )
-
-
 def _changed_chatbot(client: TestClient) -> str:
     text = _edit_text(client, "chatbot-habitants")
     return text.replace(
@@ -82,12 +62,12 @@ def test_draft_is_private_until_an_official_publishes_it(
 ) -> None:
     """An agent's draft changes nothing public; once published, the history shows who, when, diff."""
     agent, official = login_as("agent"), login_as("official")
-    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    draft_id = sent_draft(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
     assert NEW_SENTENCE not in client.get("/registry/chatbot-habitants").text
     assert "Ajout de l&#39;anglais" in agent.get("/registry/drafts").text
     review = official.get(f"/registry/drafts/{draft_id}").text
     assert "<ins>" in review and "Publier" in review
-    assert _publish(official, draft_id, 1).status_code == 303
+    assert publish(official, draft_id, 1).status_code == 303
     page = unescape(client.get("/registry/chatbot-habitants").text)
     assert NEW_SENTENCE in page
     history = page[page.index("Historique des modifications publiées") :]
@@ -102,8 +82,8 @@ def test_agent_cannot_publish_and_resident_cannot_draft(
 ) -> None:
     """Publishing needs an official; drafting needs an agent; anonymous visitors go to login."""
     agent, resident = login_as("agent"), login_as()
-    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
-    assert _publish(agent, draft_id, 1).status_code == 403
+    draft_id = sent_draft(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    assert publish(agent, draft_id, 1).status_code == 403
     assert resident.get("/registry/chatbot-habitants/edit").status_code == 403
     assert make_client().get("/registry/drafts", follow_redirects=False).status_code == 303
 
@@ -113,9 +93,9 @@ def test_two_reviewers_publishing_the_same_draft_one_wins(
 ) -> None:
     """The second official, who saw the same draft, gets a clear conflict and nothing is doubled."""
     agent, first, second = login_as("agent"), login_as("official"), login_as("official")
-    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    draft_id = sent_draft(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
     token_second = csrf_token(second, f"/registry/drafts/{draft_id}")
-    assert _publish(first, draft_id, 1).status_code == 303
+    assert publish(first, draft_id, 1).status_code == 303
     late = second.post(
         f"/registry/drafts/{draft_id}/publish",
         data={"expected_revision": "1", "csrf_token": token_second},
@@ -123,7 +103,7 @@ def test_two_reviewers_publishing_the_same_draft_one_wins(
     )
     assert late.status_code == 409
     assert "déjà été traité par une autre personne" in unescape(late.text)
-    assert _count(engine, Change) == 8
+    assert count(engine, Change) == 8
 
 
 def test_concurrent_publication_of_one_draft_in_two_threads(
@@ -131,7 +111,7 @@ def test_concurrent_publication_of_one_draft_in_two_threads(
 ) -> None:
     """Two publications started at the same moment: exactly one succeeds, the other conflicts."""
     agent = login_as("agent")
-    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    draft_id = sent_draft(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
     officials = [make_user("official"), make_user("official")]
 
     def publish(i: int) -> str:
@@ -147,7 +127,7 @@ def test_concurrent_publication_of_one_draft_in_two_threads(
     outcomes = run_concurrently(2, publish)
     assert outcomes.errors == []
     assert sorted(outcomes.results) == ["conflict", "ok"]
-    assert _count(engine, Change) == 8
+    assert count(engine, Change) == 8
 
 
 def test_draft_made_on_an_older_version_cannot_overwrite_a_newer_one(
@@ -156,10 +136,10 @@ def test_draft_made_on_an_older_version_cannot_overwrite_a_newer_one(
     """Two drafts from the same version: after one is published, the other is refused."""
     agent, official = login_as("agent"), login_as("official")
     text = _changed_chatbot(agent)
-    first = _draft_id(_draft(agent, "chatbot-habitants", text))
-    second = _draft_id(_draft(agent, "chatbot-habitants", text.replace("anglais", "espagnol")))
-    assert _publish(official, first, 1).status_code == 303
-    late = _publish(official, second, 2)
+    first = sent_draft(_draft(agent, "chatbot-habitants", text))
+    second = sent_draft(_draft(agent, "chatbot-habitants", text.replace("anglais", "espagnol")))
+    assert publish(official, first, 1).status_code == 303
+    late = publish(official, second, 2)
     assert late.status_code == 409 and "publiée depuis ce brouillon" in unescape(late.text)
 
 
@@ -183,7 +163,7 @@ def test_bad_draft_keeps_the_text_and_says_what_to_fix(
     page = unescape(response.text)
     assert "Le brouillon n'a pas été enregistré." in page and message in page
     assert NEW_SENTENCE in page
-    assert _count(engine, Revision) == 7  # only the published imports
+    assert count(engine, Revision) == 7  # only the published imports
 
 
 def test_draft_needs_a_summary(registry: list[str], login_as: Any) -> None:
@@ -214,10 +194,10 @@ def test_new_entry_appears_only_after_publication(
         },
         follow_redirects=False,
     )
-    draft_id = _draft_id(response)
+    draft_id = sent_draft(response)
     assert client.get("/registry/traduction-automatique").status_code == 404
     assert "Traduction automatique" not in client.get("/registry").text
-    assert _publish(official, draft_id, 0).status_code == 303
+    assert publish(official, draft_id, 0).status_code == 303
     assert client.get("/registry/traduction-automatique").status_code == 200
     duplicate = agent.post(
         "/registry/new",
@@ -229,7 +209,7 @@ def test_new_entry_appears_only_after_publication(
 def test_reject_needs_a_reason_and_is_final(registry: list[str], login_as: Any) -> None:
     """An official refuses a draft with a reason; it cannot be published afterwards."""
     agent, official = login_as("agent"), login_as("official")
-    draft_id = _draft_id(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
+    draft_id = sent_draft(_draft(agent, "chatbot-habitants", _changed_chatbot(agent)))
     token = csrf_token(official, f"/registry/drafts/{draft_id}")
     empty = official.post(
         f"/registry/drafts/{draft_id}/reject", data={"note": "", "csrf_token": token}
@@ -244,7 +224,7 @@ def test_reject_needs_a_reason_and_is_final(registry: list[str], login_as: Any) 
     assert "Chiffre à sourcer." in unescape(agent.get(f"/registry/drafts/{draft_id}").text)
     desk = unescape(agent.get("/registry/drafts").text)
     assert re.search(r"refusé par Personne \d+, .*: Chiffre à sourcer\.", desk)
-    assert _publish(official, draft_id, 1).status_code == 409
+    assert publish(official, draft_id, 1).status_code == 409
 
 
 def _ask(client: TestClient, body: str, kind: str = "question") -> Any:
@@ -393,8 +373,8 @@ def test_demo_loads_entries_questions_and_a_draft_once(
         load_demo(engine, settings, accounts=accounts, progress=messages.append)
     assert messages[0] == "registry: 7 entries (7 new, 0 updated)"
     assert messages.count("registry: 7 entries (0 new, 0 updated)") == 1
-    assert _count(engine, Question) == 2 and _count(engine, Revision) == 8
-    assert _count(engine, IncompleteDraft) == 1
+    assert count(engine, Question) == 2 and count(engine, Revision) == 8
+    assert count(engine, IncompleteDraft) == 1
     with session_scope(engine, write=False) as session:
         stats = services.questions_of(
             session, services.get_published(session, "chatbot-habitants").id
@@ -411,7 +391,7 @@ def test_refused_new_entry_can_be_redrafted_from_its_last_text(
         "slug: formation-en-ligne-agents", "slug: aide-traduction"
     )
     token = csrf_token(agent, "/registry/new")
-    draft_id = _draft_id(
+    draft_id = sent_draft(
         agent.post(
             "/registry/new",
             data={"text": text, "summary": "Nouvelle", "csrf_token": token},

@@ -9,7 +9,8 @@ reader sees every route file, job, table module, command and demo loader of a pa
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -76,7 +77,11 @@ class Module:
     - `sitesearch`: `search(session, query, *, limit) -> portal.web.search.SearchGroup`, this
       package's matches for the header's search box, found by the package's own search;
     - `template_globals`: a `TEMPLATE_GLOBALS` mapping of pure helpers and constants (labels,
-      choices) for the templates; never a database query.
+      choices) for the templates; never a database query;
+    - `erase`: `erase_account(session, user_id)`, run in the deletion's transaction when an
+      account is deleted: deletes at once what the package keeps of that person for that person
+      alone (private drafts, what waits on their "Mon espace"), since the account's row stays
+      (public contributions keep a neutral name) and no foreign-key cascade fires.
     """
 
     name: str
@@ -91,3 +96,18 @@ class Module:
     desk: str | None = None
     home: str | None = None
     sitesearch: str | None = None
+    erase: str | None = None
+
+
+class Eraser(Protocol):
+    """A package's `erase_account`: what it keeps of a deleted account's person, deleted."""
+
+    def __call__(self, session: Session, user_id: int) -> None: ...
+
+
+def erase_account(session: Session, user_id: int, modules: Iterable[Module]) -> None:
+    """Run every package's `erase` provider for a deleted account (in the caller's session)."""
+    for module in modules:
+        if module.erase:
+            eraser: Eraser = importlib.import_module(module.erase).erase_account
+            eraser(session, user_id)

@@ -21,5 +21,6 @@ MANIFEST = Module(
     desk="portal.registry.desk",
     home="portal.registry.home",
     sitesearch="portal.registry.sitesearch",
+    erase="portal.registry.erase",
     templates=Path(__file__).parent / "templates",
 )

@@ -100,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             'Read one JSON object {"id": ..., "text": "...", "created_at": "ISO 8601, optional"} '
             'per line and print, on stdout, {"themes": [{"label", "label_source_ids", '
-            '"comment_ids", "representative_ids", "distinct_arguments", "coherence", '
+            '"comment_ids", "representative_ids", "representative_margins", "distinct_arguments", "coherence", '
             '"singular_ids"}], "other": [ids], "duplicates": [[ids], ...], "campaigns": [{"ids", '
             '"burst", "copies_within_an_hour", "variants": [{"id", "changes": [["-"|"+", '
             '"words"]]}]}], "method": {...}}. Themes come largest first, each named by a phrase '

@@ -20,7 +20,8 @@ comments are first put in an order of their own, by normalised text then id):
    that come out are groups whose comments were, on average, put with another group's in fewer
    than 30% of the runs. Above `sample_size` distinct texts, the consensus is built on a fixed
    random sample and the other comments join their nearest theme.
-5. Fewer, truer themes: themes smaller than 1% of the comments (at least 4) are dissolved; a theme
+5. Fewer, truer themes: themes smaller than 1% of the comments (at least 4, copies counted, from
+   two distinct texts or more) are dissolved; a theme
    whose central comments are nearly as close to another theme's centre as to their own
    (MERGE_RATIO) is merged into it; each theme's coherence is the mean agreement of its pairs of
    comments, and a theme below MIN_COHERENCE is not presented: its comments go to "other" (never
@@ -29,9 +30,13 @@ comments are first put in an order of their own, by normalised text then id):
 6. Each theme is named by a phrase written in its own comments: the span (a noun phrase or short
    clause, 1 to 6 words, starting and ending with a content word) that most of its central
    comments share, at least two of them, preferring two or three content words and phrases rare
-   in the other themes. A theme whose central comments share no phrase goes to "other". The
-   comments holding the label are kept as its sources. Representative comments are the most
-   central ones, each closer to its own theme's centre than to any other's; a long comment far
+   in the other themes; a phrase of two or more content words comes before a single word when
+   at least two central comments, or 10% of the 60 most central (LABEL_PHRASE_FROM_READ), hold
+   it (its lemmas in order, at most LABEL_GAP other content word between two of them). A theme
+   whose central comments share no phrase goes to "other". The comments holding the label are
+   kept as its sources. Representative comments are the most central ones, each closer to its
+   own theme's centre than to any other's (the margin is kept with the theme, always positive);
+   among the five most central, those holding the label are quoted first. A long comment far
    from every other of its theme is shown as a singular argument.
 """
 
@@ -95,7 +100,7 @@ VAGUE_NOUNS = frozenset(
 MIN_COHERENCE = 0.3  # below this mean agreement, a group is not presented as a theme
 SECOND_THEME = 0.9  # a second theme when at least this close, relative to the first
 MAX_OTHER = 0.15
-MIN_THEME = 4  # distinct texts: smaller groups are dissolved (at least 1% of the comments)
+MIN_THEME = 4  # comments (copies included): smaller groups are dissolved (and under 1%)
 MIN_THEME_SHARE = 0.01
 SINGULAR_WORDS = 12  # content words of a comment shown as a singular argument
 SINGULAR_QUANTILE = 0.25  # ... whose nearest neighbour in the theme is among its furthest
@@ -113,6 +118,9 @@ class Theme:
     coherence: float = 0.0  # mean share of runs in which two of its comments fell together
     distinct_count: int = 0  # distinct arguments: near-copies counted once
     singular_ids: list[CommentId] = field(default_factory=list)  # singular arguments
+    # For each quoted comment: its closeness to this theme's centre minus its closeness to the
+    # closest other theme's (mean cosine over the views); always > 0.
+    representative_margins: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ class ClusterResult:
                     "label_source_ids": t.label_source_ids,
                     "comment_ids": t.comment_ids,
                     "representative_ids": t.representative_ids,
+                    "representative_margins": t.representative_margins,
                     "distinct_arguments": t.distinct_count,
                     "coherence": t.coherence,
                     "singular_ids": t.singular_ids,
@@ -597,6 +606,9 @@ LABEL_CENTRAL_PART = 2  # at least this part of a theme (its most central) share
 LABEL_MIN_COVERAGE = 0.05  # label held by fewer of a theme's read texts: the theme goes to other
 LABEL_READ = 60  # most central comments of a theme parsed for its label
 LABEL_BONUS = {1: 1.0, 2: 2.0, 3: 2.4}  # phrases of two or three content words first
+LABEL_GAP = 1  # content words allowed between two words of a label in a comment holding it
+LABEL_PHRASE_FROM_READ = 0.1  # phrases of 2+ words held by this share of the read comments (2+)
+QUOTE_POOL = 5  # quoted comments: the label's holders among this many most central come first
 
 
 @dataclass(frozen=True)
@@ -711,6 +723,8 @@ def _parsed(doc: Any, text: str) -> _Parsed:
             continue  # a lone verb or adjective, or a vague noun, names nothing
         if all(fold_word(t.lemma_) in GENERIC_LEMMAS | VAGUE_NOUNS for t in toks):
             continue
+        if len(toks) > 1 and fold_word(toks[-1].lemma_) in GENERIC_LEMMAS:
+            continue  # "appels doit": a phrase never ends on a modal or light verb
         surface = text[doc[start].idx : doc[end].idx + len(doc[end].text)]
         infinitive = "Inf" in doc[start].morph.get("VerbForm")
         if key not in phrases or len(surface) < len(phrases[key].surface):
@@ -723,8 +737,24 @@ def _left_of(head: Any) -> set[int]:
 
 
 def _holds(lemmas: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    """The phrase's content lemmas appear in the comment in order, at most LABEL_GAP other
+    content words between two of them ("pistes cyclables protégées" holds "pistes protégées")."""
     n = len(key)
-    return any(lemmas[i : i + n] == key for i in range(len(lemmas) - n + 1))
+    if n == 1 or not LABEL_GAP:
+        return any(lemmas[i : i + n] == key for i in range(len(lemmas) - n + 1))
+    for start, lemma in enumerate(lemmas):
+        if lemma != key[0]:
+            continue
+        at, found = start, 1
+        while found < n:
+            window = lemmas[at + 1 : at + 2 + LABEL_GAP]
+            if key[found] not in window:
+                break
+            at += 1 + window.index(key[found])
+            found += 1
+        if found == n:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -772,8 +802,13 @@ def phrase_candidates(
             words = keys_of[key]
             holders = [row for row in rows if _holds(parsed[row].lemmas, words)]
             shared = sum(1 for row in central if _holds(parsed[row].lemmas, words))
-            if shared < 2:
+            if shared < 2 and (
+                ph.words < 2
+                or not LABEL_PHRASE_FROM_READ
+                or len(holders) < max(2, LABEL_PHRASE_FROM_READ * len(rows))
+            ):
                 continue  # never one comment's words
+            shared = max(shared, 1)
             elsewhere = sum(
                 1
                 for other in read
@@ -790,7 +825,9 @@ def phrase_candidates(
             holders.sort(key=lambda row: fold_word(ph.surface) not in fold_word(texts[row]))
             coverage = round(len(holders) / len(rows), 3)
             scored.append(PhraseLabel(text, holders, key, coverage, ph.words, score))
-        scored.sort(key=lambda p: (p.words < 2, -p.score, p.key))  # a phrase before a word
+        # A phrase before a word, unless the phrase holds for too few of the theme's comments
+        # to name it (LABEL_MIN_COVERAGE).
+        scored.sort(key=lambda p: (p.words < 2 or p.coverage < LABEL_MIN_COVERAGE, -p.score, p.key))
         out.append(scored)
     return out
 
@@ -992,10 +1029,15 @@ def _cluster(
     parameters["consensus_cut"] = cut
     parameters["silhouette_by_cut"] = silhouettes
     parameters["themes_found"] = int(labels.max()) + 1
-    # Dissolve themes too small to read as a theme.
+    # Themes too small to read as one are dissolved: size in comments, copies included (a few
+    # arguments each written by many residents make a theme), from two distinct texts or more.
     sizes = Counter(labels.tolist())
-    min_size = max(MIN_THEME, int(MIN_THEME_SHARE * len(sample)))
-    kept = sorted((c for c, s in sizes.items() if s >= min_size), key=lambda c: (-sizes[c], c))
+    mass: Counter[int] = Counter()
+    for c, w in zip(labels.tolist(), weight[sample].tolist(), strict=True):
+        mass[c] += w
+    floor = max(MIN_THEME, int(MIN_THEME_SHARE * int(weight[sample].sum())))
+    big = {c for c, s in sizes.items() if s >= 2 and mass[c] >= floor}
+    kept = sorted(big, key=lambda c: (-sizes[c], c))
     if not kept:
         kept = [sizes.most_common(1)[0][0]]
     renumber = {c: k for k, c in enumerate(kept)}
@@ -1094,9 +1136,14 @@ def _cluster(
             unlabelled.extend(members[c])
             mixed += 1
             continue
-        central = [k for k in ordered[c] if int(np.argmax(scores[k])) == c and analysis.lemmas[k]][
-            :5
-        ]
+        margin = {k: _margin(scores[k], c) for k in ordered[c]}
+        central = [k for k in ordered[c] if margin[k] >= 1e-4 and analysis.lemmas[k]]
+        if QUOTE_POOL:
+            # Among the most central, those holding the theme's name first (then by centrality).
+            holding = set(named.source_rows)
+            pool = central[:QUOTE_POOL]
+            central = sorted(pool, key=lambda k: k not in holding) + central[QUOTE_POOL:]
+        central = central[:5]
         themes.append(
             Theme(
                 label=named.text,
@@ -1104,6 +1151,7 @@ def _cluster(
                 comment_ids=expand(sorted(members[c] + secondary[c])),
                 primary_ids=expand(members[c]),
                 representative_ids=[ids[reps[k]] for k in central],
+                representative_margins=[round(margin[k], 4) for k in central],
                 label_source_ids=[ids[reps[k]] for k in named.source_rows],
                 coherence=round(coherences[c], 3),
                 distinct_count=len(members[c]),
@@ -1137,6 +1185,12 @@ def _same_phrase_pair(
             if closeness >= SAME_PHRASE_MERGE and (best is None or closeness > best[0]):
                 best = (closeness, a, b)
     return None if best is None else (best[1], best[2])
+
+
+def _margin(row_scores: np.ndarray, theme: int) -> float:
+    """How much closer a text is to `theme`'s centre than to the closest other theme's."""
+    others = np.delete(row_scores, theme)
+    return float(row_scores[theme] - others.max()) if len(others) else float(row_scores[theme])
 
 
 def _by_centrality(scores: np.ndarray, rows: list[int], theme: int) -> list[int]:

@@ -109,6 +109,9 @@ class Evaluation:
     mean_coherence: float
     order_stability_ari: float
     themes_detail: list[ThemeQuality]
+    # Smallest margin of a quoted comment: its closeness to its theme's centre minus its
+    # closeness to the closest other theme's (positive: every quote is closest to its own).
+    min_quote_margin: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,5 +187,8 @@ def evaluate(rows: Sequence[Row], *, shuffle_seed: int = 1) -> tuple[Evaluation,
         ),
         order_stability_ari=round(stability, 4),
         themes_detail=quality,
+        min_quote_margin=round(
+            min((m for t in result.themes for m in t.representative_margins), default=0.0), 4
+        ),
     )
     return evaluation, result

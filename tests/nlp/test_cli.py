@@ -39,7 +39,8 @@ def test_cluster_prints_the_documented_json(
     data = json.loads(out)
     assert set(data) == {"themes", "other", "duplicates", "campaigns", "method"}
     keys = {"label", "label_source_ids", "comment_ids", "representative_ids",
-            "distinct_arguments", "coherence", "singular_ids"}  # fmt: skip
+            "representative_margins", "distinct_arguments", "coherence",
+            "singular_ids"}  # fmt: skip
     assert data["themes"] and all(set(t) == keys for t in data["themes"])
     assert data["method"]["themes"] == len(data["themes"])
     ids = {int(json.loads(line)["id"]) for line in sample_file.read_text().splitlines()}

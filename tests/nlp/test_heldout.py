@@ -80,6 +80,8 @@ def test_test_half_labels_are_phrases_and_quotes_fit(test_half: Evaluation) -> N
     assert test_half.label_phrase_share == 1.0
     assert test_half.quote_main_label_share >= QUOTE_FLOOR
     assert test_half.order_stability_ari == 1.0
+    # Each quoted comment is closer to its own theme's centre than to any other theme's.
+    assert test_half.min_quote_margin > 0
     assert 5 <= test_half.themes <= 25 and test_half.other_share <= 0.15
 
 

@@ -127,6 +127,16 @@ def test_quoted_comments_are_central_and_of_their_theme(dev_result: ClusterResul
         assert set(theme.representative_ids) <= set(theme.primary_ids)
 
 
+def test_quoted_comments_are_closer_to_their_theme_than_to_any_other(
+    dev_result: ClusterResult,
+) -> None:
+    """Each quoted comment is closer to its own theme's centre than to every other theme's (the
+    margin, mean cosine over the views, is positive), so a quote never belongs elsewhere."""
+    for theme in dev_result.themes:
+        assert len(theme.representative_margins) == len(theme.representative_ids)
+        assert all(m > 0 for m in theme.representative_margins), theme
+
+
 def test_distinct_arguments_count_a_campaign_once(
     dev: list[dict[str, str]], dev_result: ClusterResult
 ) -> None:

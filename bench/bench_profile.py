@@ -100,6 +100,7 @@ def without_this_issues_caches() -> None:
     from portal.consultation.charter import pages as charter_pages
     from portal.consultation.participation import pages as participation_pages
     from portal.text import render_markdown
+    from portal.web import templating
     from portal.web.cache import FragmentCache, FragmentKey, SharedFragment
     from portal.web.templating import environment
 
@@ -115,6 +116,7 @@ def without_this_issues_caches() -> None:
     forgetful = Forgetful()
     participation_pages.fragment_cache = lambda _app: forgetful  # type: ignore[assignment]
     charter_pages.fragment_cache = lambda _app: forgetful  # type: ignore[assignment]
+    templating.fragment_cache = lambda _app: forgetful  # type: ignore[assignment]
     charter_pages._diff_step = charter_pages._diff_step.__wrapped__  # type: ignore[assignment]
 
 
@@ -237,9 +239,11 @@ def report(results: list[dict[str, Any]], before: list[dict[str, Any]]) -> str:
         "",
         *_table(before),
         "",
-        "**After** (the code as it is: comments and proposals stored as HTML when written, the "
-        "page of comments and the charter's text shared per process and database generation, "
-        "only the visitor's own threads rendered for them):",
+        "**After** (the code as it is: comments and proposals stored as HTML when written; the "
+        "charter and clause pages are shared pages, rendered once per process for each kind of "
+        "visitor, language, address and database generation, each view reading the generation "
+        "and the visitor's marks in one statement and rendering only the visitor's own support "
+        "button, follow and threads):",
         "",
         *_table(results),
         "",
@@ -280,12 +284,20 @@ def report(results: list[dict[str, Any]], before: list[dict[str, Any]]) -> str:
         "fixed whatever the comments. `/registry` and council search were not changed by this "
         "work (their packages belong to others); council search spends its time in its "
         "full-text queries and in `highlight`/`matches` (portal/council/search.py).",
-        "- **What remains**, after: building and running the page's SQL statements "
-        "(SQLAlchemy's `coercions.expect` and `_generate_cache_key` lead the functions of their "
-        "own on the charter and clause pages) and the page's own template. The next step would "
-        "be fewer statements per page (one query for the phase, the counters and the "
-        "generation; the follow mark joined to the supports' query) rather than faster "
-        "rendering.",
+        "- **Shared pages** (the step after the fragments): the charter and clause pages sent "
+        "13 and 23 statements signed in and rendered their whole template per view; now a view "
+        "of the kept page sends the session and roles (the accounts package) and one statement "
+        "for the generation with the visitor's supports and follows, and renders only the "
+        "parts that are theirs; the token, name, form key, language-switch address and time "
+        "left are markers replaced per view. Any write to the consultation's or the register's "
+        "tables, or to names and roles, raises the generation in its own transaction, so every "
+        "process renders the page again at its next view (tests/consultation/"
+        "test_shared_pages.py checks a comment, a support, a moderation, a rename and a "
+        "publication across two app instances, on both databases).",
+        "- **What remains**: per view, the request's own machinery (middleware, session, CSRF "
+        "token) and the session's two statements; the first view after a write renders the "
+        "page in full. `/registry` and council search are not shared pages (their packages "
+        "belong to others).",
     ]
     return "\n".join(lines) + "\n"
 

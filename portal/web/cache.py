@@ -93,6 +93,9 @@ class PageCache:
 # is personal (my supports, my comments' edit buttons) is not in the shared fragment at all.
 
 FRAGMENT_ENTRIES = 4096
+# And at most this many characters of HTML in all (a shared page is a whole page, tens of kB):
+# whatever addresses a visitor makes up, a process keeps a bounded amount.
+FRAGMENT_CHARS = 32_000_000
 
 FragmentKey = tuple[object, ...]
 
@@ -118,10 +121,15 @@ class FragmentCache:
     """A bounded, thread-safe store of shared fragments and shared pages, one per web process
     (app.state)."""
 
-    def __init__(self, max_entries: int = FRAGMENT_ENTRIES) -> None:
+    def __init__(
+        self, max_entries: int = FRAGMENT_ENTRIES, max_chars: int = FRAGMENT_CHARS
+    ) -> None:
         self._entries: OrderedDict[FragmentKey, Any] = OrderedDict()
+        self._sizes: dict[FragmentKey, int] = {}
+        self._chars = 0
         self._lock = threading.Lock()
         self._max = max_entries
+        self._max_chars = max_chars
 
     def get(self, key: FragmentKey) -> Any:
         with self._lock:
@@ -131,11 +139,17 @@ class FragmentCache:
             return found
 
     def put(self, key: FragmentKey, fragment: Any) -> None:
+        size = sum(len(part) for part in getattr(fragment, "parts", {}).values())
         with self._lock:
             self._entries[key] = fragment
             self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            self._chars += size - self._sizes.get(key, 0)
+            self._sizes[key] = size
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._max or self._chars > self._max_chars
+            ):
+                old, _fragment = self._entries.popitem(last=False)
+                self._chars -= self._sizes.pop(old, 0)
 
     def __len__(self) -> int:
         return len(self._entries)

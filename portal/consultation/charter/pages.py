@@ -23,7 +23,7 @@ from portal.consultation.charter import services as charter
 from portal.consultation.charter.diff import diff_text, render_segments_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.participation import services as ps
-from portal.consultation.participation.models import Proposal, current_generation
+from portal.consultation.participation.models import Proposal
 from portal.consultation.participation.pages import (
     ClauseDiscussion,
     clause_discussion,
@@ -31,6 +31,7 @@ from portal.consultation.participation.pages import (
     may_propose_now,
     page_number,
     personal_slot,
+    request_generation,
 )
 from portal.consultation.review import services as review
 from portal.consultation.vocabulary import Target, VersionStatus
@@ -104,7 +105,7 @@ def shared_charter_text(request: Request, page: CharterPage) -> Markup:
     version = page.data.version
     key = (
         "consultation-charter-text", version.id, page.permalink, i18n.current_locale.get(),
-        current_generation(request.state.db),
+        request_generation(request),
         # Names shown in the articles' origins live in the accounts package: part of the key.
         hash(repr(sorted((slug, sorted(getattr(o, "names", {}).items()))
                          for slug, o in page.origins.items()))),
@@ -305,21 +306,22 @@ class NotShared(Exception):
     """This page is not one of the shared kind (no charter yet): render it as usual."""
 
 
-def shared_charter(request: Request, version: CharterVersion | None = None) -> Response | None:
-    """The charter's reading view from the shared page, or None when it must be rendered for
-    this request alone (see `shareable`)."""
+def shared_charter(request: Request, number: int | None = None) -> Response | None:
+    """The charter's reading view (the current one, or version `number`) from the shared page,
+    or None when it must be rendered for this request alone (see `shareable`)."""
     if not shareable(request):
         return None
     key = ("shared-page", "charter", request.url.path, i18n.current_locale.get(),
            visitor_kind(request))  # fmt: skip
 
     def build() -> tuple[Any, dict[str, Any]]:
+        version = None if number is None else charter.get_version(request.state.db, number)
         page = charter_page(request, version)
         if page is None:
             raise NotShared
         return page, {"phase": page.phase}
 
-    generation = current_generation(request.state.db)
+    generation = request_generation(request)
     try:
         shared, _rendered = cached_shared_page(
             request, key, generation, "consultation/charter.html", build
@@ -349,12 +351,13 @@ def shared_clause(request: Request, number: int) -> Response | None:
 
     def read(candidate: Any) -> tuple[int, set[Any]]:
         if user is None:
-            return current_generation(db), set()
+            return request_generation(request), set()
         data = candidate.data if candidate is not None else {}
         return generation_and_marks(db, user.id, data.get("targets", {}), data.get("follows", ()))
 
     candidate = cached_shared_candidate(request, key)
     generation, marks = read(candidate)
+    request.state.consultation_generation = generation
     shared, rendered = cached_shared_page(
         request, key, generation, "consultation/clause.html", build
     )

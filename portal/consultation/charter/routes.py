@@ -31,10 +31,11 @@ def charter(request: Request) -> Response:
 
 
 def version_page(request: Request) -> Response:
-    version = services.get_version(request.state.db, int(request.path_params["number"]))
-    shared = pages.shared_charter(request, version)
+    number = int(request.path_params["number"])
+    shared = pages.shared_charter(request, number)
     if shared is not None:
         return shared
+    version = services.get_version(request.state.db, number)
     return render(request, "consultation/charter.html", pages.charter_page(request, version))
 
 

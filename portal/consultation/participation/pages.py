@@ -46,6 +46,16 @@ from portal.web.i18n import gettext as _
 from portal.web.templating import render_slot_string, render_string
 
 
+def request_generation(request: Request) -> int:
+    """The consultation's generation for this request: read once (a shared page's view reads
+    it first, with the visitor's marks; the fragments rendered for it then reuse it)."""
+    found = getattr(request.state, "consultation_generation", None)
+    if found is None:
+        found = current_generation(request.state.db)
+        request.state.consultation_generation = found
+    return int(found)
+
+
 def user_id_of(request: Request) -> int | None:
     user = request.state.user
     return user.id if user else None
@@ -185,7 +195,7 @@ def shared_comments(request: Request, disc: Discussion) -> dict[int, Markup]:
     key = (
         "consultation-comments", disc.target_type, disc.target_id, disc.base_url,
         disc.page.page, i18n.current_locale.get(), signed_in, disc.phase.is_open,
-        current_generation(request.state.db),
+        request_generation(request),
         # Names live in the accounts package (a renamed or erased account writes no
         # consultation table): the names read for this request are part of the key.
         hash(tuple(sorted(disc.names.items()))),

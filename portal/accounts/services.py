@@ -1014,6 +1014,12 @@ def delete_account(session: Session, *, user_id: int, actor_id: int | None) -> N
     # The link to a FranceConnect/ProConnect identity holds the provider's `sub` and the address:
     # erased too, so a later sign-in there offers a new account instead of a suspended one.
     session.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user_id))
+    # The account row stays (soft delete), so no ON DELETE CASCADE fires: each package's
+    # manifest says what of the person's own data it erases at once (e.g. kept drafts).
+    from portal.manifest import erase_account
+    from portal.modules import MODULES  # here: portal.modules imports portal.accounts
+
+    erase_account(session, user_id, MODULES)
     audit.record(
         session, actor_id=actor_id, action="account.delete", object_type="user", object_id=user_id
     )

@@ -5,6 +5,7 @@ for the reviewer. Nothing is sent before the agent has seen the merged form."""
 
 from __future__ import annotations
 
+import copy
 import re
 from html import unescape
 from typing import Any
@@ -176,3 +177,30 @@ def test_the_base_is_the_version_the_editor_showed(
         html = unescape(agent.get(place).text)
         assert "Pourquoi la ville l'utilise" in _warning(html)
         assert form_inputs(html)["purpose"] == ONLINE_PURPOSE
+
+
+def test_a_row_removed_and_a_part_emptied_online_stay_removed(
+    registry: list[str], login_as: Any, engine: Engine
+) -> None:
+    """Online, an alias removed and the generator's note emptied; the agent changed only the
+    purpose: reopened, the alias and the note stay removed (not restored from the old copy)."""
+    agent, other, official = login_as("agent"), login_as("agent"), login_as("official")
+    start = published(engine)
+    assert start.data is not None
+    before = flat(start.data)
+    assert before["aliases.1"] == "robot conversationnel" and before["generative.note"]
+    place = keep(agent, f"/registry/{SLUG}/edit", before | {"purpose": ONLINE_PURPOSE})
+    tidied = copy.deepcopy(start.data)
+    tidied["aliases"].remove("robot conversationnel")
+    del tidied["generative"]["note"]
+    draft = sent_draft(send(other, f"/registry/{SLUG}/edit", flat(tidied), change_summary="Ménage"))
+    assert publish(official, draft, start.published_revision).status_code == 303
+
+    html = unescape(agent.get(place).text)
+    warning = _warning(html)
+    assert "Autres noms" in warning
+    assert "— Note" in warning
+    shown = form_inputs(html)
+    assert "robot conversationnel" not in shown.values()
+    assert "generative.note" not in shown
+    assert shown["purpose"] == ONLINE_PURPOSE and shown["aliases.0"] == "chatbot"

@@ -78,6 +78,9 @@ def test_fields_the_agent_left_take_the_online_value_after_a_warning(
     online = _publish_online(engine, other, official, purpose=ONLINE_PURPOSE,
                              generative__note=ONLINE_NOTE)  # fmt: skip
 
+    listing = unescape(agent.get("/registry/drafts").text)
+    row = re.search(rf'<a href="{place}">[^<]*</a>(.*?)</td>', listing, re.S)
+    assert row and "fiche publiée à nouveau depuis" in row.group(1)
     page = agent.get(place)
     assert page.status_code == 200
     html = unescape(page.text)
@@ -167,6 +170,7 @@ def test_the_base_is_the_version_the_editor_showed(
     assert shown["_seen_revision"] == str(start.published_revision)
     calm = keep(agent, f"/registry/{SLUG}/edit", shown | {"summary": MY_SUMMARY})
     calm_page = unescape(agent.get(calm).text)
+    assert "fiche publiée à nouveau depuis" not in unescape(agent.get("/registry/drafts").text)
     assert "registry-rebased" not in calm_page and WARNING not in calm_page
     _publish_online(engine, other, official, purpose=ONLINE_PURPOSE)
     late = keep(agent, f"/registry/{SLUG}/edit", shown | {"summary": MY_SUMMARY})

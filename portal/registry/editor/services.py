@@ -40,6 +40,14 @@ class KeptDraft:
     system: System | None
     title: str
 
+    @property
+    def stale(self) -> bool:
+        """Whether the entry was published again since the draft was started."""
+        base = self.draft.base_revision
+        return (
+            self.system is not None and base is not None and base != self.system.published_revision
+        )
+
 
 def _kept_form(form: dict[str, str]) -> dict[str, str]:
     kept = {k: v for k, v in form.items() if INPUT_NAME.match(k) and v.strip()}

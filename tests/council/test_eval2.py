@@ -28,12 +28,12 @@ QUESTIONS = EVAL2 / "questions.yaml"
 BAR_RECALL_AT_5 = 0.9
 BAR_NOT_FOUND_RECALL = 1.0
 # The test half does NOT reach the bars (docs/benchmarks.md, council section): measured on
-# 2026-11-30 19:50 UTC after tuning on the dev half only (BM25 on both databases, query lemmas from
-# spaCy's lookup table, the thing asked for required in the answer), recall@5 was 0.68-0.70 and
+# 2026-12-01 00:15 UTC after tuning on the dev half only (a word found in no passage no longer
+# counts against a passage unless such words are over half the question), recall@5 was 0.72 and
 # "not found" recall 0.375 on SQLite and PostgreSQL, text and PDF. These floors are those figures,
 # so that CI catches a regression; they are below the bars above, which stay the target. None: the
 # bar holds.
-FLOORS: dict[str, float | None] = {"recall@5": 0.68, "not_found_recall": 0.375}
+FLOORS: dict[str, float | None] = {"recall@5": 0.72, "not_found_recall": 0.375}
 
 
 @dataclass

@@ -25,6 +25,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal.app import create_app
+from portal.council import fulltext as council_fulltext
+from portal.council import vocabulary as council_vocabulary
 from portal.db import make_engine, metadata
 from portal.migrate import upgrade
 from portal.modules import register_tables
@@ -155,6 +157,11 @@ def db_url(
         )
     assert _postgres_reset is not None
     _postgres_reset()
+    # The worker's PostgreSQL database keeps its URL from test to test: the council's per-process
+    # caches keyed by URL (BM25 statistics, vocabulary) must not carry a test's passages over to
+    # the next one when both happen to end at the same highest passage id.
+    council_fulltext._stats.clear()
+    council_vocabulary._cache.clear()
     return postgres_database
 
 

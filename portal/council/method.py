@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-MEASURED_ON = date(2026, 12, 1)  # 00:15 UTC
+MEASURED_ON = date(2026, 11, 30)  # 23:35 UTC
 BARS = {"recall_at_5": 0.9, "not_found_recall": 1.0}
 
 
@@ -25,7 +25,7 @@ class Figures:
     not_found_recall: float
 
 
-# Test half: 50 answerable and 8 unanswerable questions (2026-12-01 00:15 UTC).
+# Test half: 50 answerable and 8 unanswerable questions (2026-11-30 23:35 UTC).
 TEST_HALF = [
     Figures("SQLite", "texte", 0.44, 0.72, 0.566, 0.54, 0.273, 0.375),
     Figures("SQLite", "PDF", 0.46, 0.72, 0.576, 0.54, 0.273, 0.375),

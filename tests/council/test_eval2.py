@@ -28,7 +28,7 @@ QUESTIONS = EVAL2 / "questions.yaml"
 BAR_RECALL_AT_5 = 0.9
 BAR_NOT_FOUND_RECALL = 1.0
 # The test half does NOT reach the bars (docs/benchmarks.md, council section): measured on
-# 2026-12-01 00:15 UTC after tuning on the dev half only (a word found in no passage no longer
+# 2026-11-30 23:35 UTC after tuning on the dev half only (a word found in no passage no longer
 # counts against a passage unless such words are over half the question), recall@5 was 0.72 and
 # "not found" recall 0.375 on SQLite and PostgreSQL, text and PDF. These floors are those figures,
 # so that CI catches a regression; they are below the bars above, which stay the target. None: the

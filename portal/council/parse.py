@@ -760,7 +760,14 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 groups.append([line])
             else:
                 groups[-1].append(line)
-            closed = heading or (short and line.endswith(PARAGRAPH_END))
+            # A short line ending a sentence closes its paragraph; one ending on a colon or a
+            # semicolon whose next line goes on in lower case ("…la première tranche :" /
+            # "les 14 caméras…") does not: a paragraph never starts in lower case.
+            closed = heading or (
+                short
+                and line.endswith(PARAGRAPH_END)
+                and not (line.endswith((":", ";")) and following[:1].islower())
+            )
             if item_heading(line):
                 # A deliberation's title may wrap onto one more line (in capitals, or going on
                 # in lower case), never onto the debate.

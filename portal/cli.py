@@ -35,6 +35,28 @@ def _engine() -> tuple[Settings, Engine]:
     return settings, engine
 
 
+def _refuse_test_password_hash(settings: object) -> bool:
+    """PORTAL_TEST_PASSWORD_HASH=cheap is for the test suite: refused for a site served over
+    HTTPS (production), a loud warning otherwise. True when the command must stop."""
+    from portal.accounts.passwords import CHEAP_FOR_TESTS, TEST_HASH_ENV
+
+    if not CHEAP_FOR_TESTS:
+        return False
+    if str(getattr(settings, "base_url", "")).startswith("https://"):
+        print(
+            f"error: {TEST_HASH_ENV}=cheap hashes passwords with argon2's cheapest parameters, "
+            "for tests only; unset it to serve a real site",
+            file=sys.stderr,
+        )
+        return True
+    print(
+        f"warning: {TEST_HASH_ENV}=cheap: passwords hashed with argon2's cheapest parameters "
+        "(tests only)",
+        file=sys.stderr,
+    )
+    return False
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -42,6 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Read by every worker's load_settings(): the portal's middleware decides whom to trust.
         os.environ["PORTAL_TRUSTED_PROXIES"] = args.forwarded_allow_ips
     settings = load_settings()
+    if _refuse_test_password_hash(settings):
+        return 2
     from portal.db import check_migrated, make_cli_engine
 
     check_migrated(make_cli_engine(settings.database_url))
@@ -82,6 +106,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from portal.modules import all_jobs
     from portal.scheduler import run_blocking, run_once
 
+    if _refuse_test_password_hash(load_settings()):
+        return 2
     settings, engine = _engine()
     if args.once:
         for job in all_jobs():

@@ -14,6 +14,7 @@ clears the cache; other processes see new content within `cache_seconds`.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -212,6 +213,25 @@ class SharedPage:
             texts += [slot.default, piece]
         return dict(enumerate(texts))
 
+    def __post_init__(self) -> None:
+        # Each shared text cut once at its markers: (text, name, text, name, …, text), so a
+        # view joins strings instead of searching the page for each marker.
+        if self.markers:
+            finder = re.compile("(" + "|".join(map(re.escape, self.markers.values())) + ")")
+            names = {marker: name for name, marker in self.markers.items()}
+
+            def cut(text: str) -> tuple[str, ...]:
+                parts = finder.split(text)
+                parts[1::2] = [names[m] for m in parts[1::2]]
+                return tuple(parts)
+        else:
+
+            def cut(text: str) -> tuple[str, ...]:
+                return (text,)
+
+        object.__setattr__(self, "_pieces", tuple(cut(p) for p in self.pieces))
+        object.__setattr__(self, "_defaults", tuple(cut(s.default) for s in self.slots))
+
     def assemble(
         self,
         values: dict[str, str],
@@ -221,22 +241,26 @@ class SharedPage:
         render_slot: Callable[[Slot], str] | None = None,
     ) -> str:
         """The page for one visitor: each marker replaced by their value (`values`, by the
-        markers' names, already escaped for HTML), and the slots that are theirs rendered by
-        `render_slot` (which gets their real values, so its output is not searched for
-        markers)."""
-        replacements = [(self.markers[name], value) for name, value in values.items()]
+        markers' names, already escaped for HTML; a marker without a value stays), and the
+        slots that are theirs rendered by `render_slot` (with their real values: its output
+        is not searched for markers)."""
+        out: list[str] = []
+        add = out.append
 
-        def fill(text: str) -> str:
-            for marker, value in replacements:
-                if marker in text:
-                    text = text.replace(marker, value)
-            return text
+        def fill(parts: tuple[str, ...]) -> None:
+            add(parts[0])
+            for i in range(1, len(parts), 2):
+                name = parts[i]
+                add(values.get(name, self.markers[name]))
+                add(parts[i + 1])
 
-        out = [fill(self.pieces[0])]
-        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+        pieces: tuple[tuple[str, ...], ...] = self._pieces  # type: ignore[attr-defined]
+        defaults: tuple[tuple[str, ...], ...] = self._defaults  # type: ignore[attr-defined]
+        fill(pieces[0])
+        for n, slot in enumerate(self.slots):
             if render_slot is not None and slot.is_for(user_id, marks):
-                out.append(render_slot(slot))
+                add(render_slot(slot))
             else:
-                out.append(fill(slot.default))
-            out.append(fill(piece))
+                fill(defaults[n])
+            fill(pieces[n + 1])
         return "".join(out)

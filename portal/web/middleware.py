@@ -4,7 +4,6 @@ security headers on every response, and the https redirect a proxy asks for."""
 from __future__ import annotations
 
 import ipaddress
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import RedirectResponse
@@ -38,10 +37,23 @@ class TrustedProxies:
 
     def __init__(self, entries: tuple[str, ...]) -> None:
         self.networks = [ipaddress.ip_network(e, strict=False) for e in entries]
+        # Parsing an address costs more than the rest of this middleware: each client address
+        # is looked at once (a bounded memo; the networks never change in a running process).
+        self._known: dict[str, bool] = {}
 
     def __contains__(self, host: object) -> bool:
+        key = str(host)
+        found = self._known.get(key)
+        if found is None:
+            found = self._check(key)
+            if len(self._known) >= 4096:
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+    def _check(self, host: str) -> bool:
         try:
-            address = ipaddress.ip_address(str(host))
+            address = ipaddress.ip_address(host)
         except ValueError:
             return False
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
@@ -112,12 +124,11 @@ class PortalMiddleware:
             # the https address (a forged header from anyone else never gets here).
             await _https_redirect(scope, self.settings.base_url)(scope, receive, send)
             return
-        cookies: SimpleCookie = SimpleCookie()
-        try:
-            cookies.load(headers.get("cookie", ""))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is the client's problem
-            cookies = SimpleCookie()
-        lang_cookie = cookies[i18n.LANG_COOKIE].value if i18n.LANG_COOKIE in cookies else None
+        cookie_header = headers.get("cookie", "")
+        # The last value sent under the name wins, as with http.cookies (which costs more than
+        # all the rest of this middleware); choose_locale accepts only a language we have.
+        lang_values = _cookie_values(cookie_header, i18n.LANG_COOKIE)
+        lang_cookie = lang_values[-1] if lang_values else None
         locale = i18n.choose_locale(
             lang_cookie, headers.get("accept-language"), self.settings.language
         )
@@ -128,7 +139,7 @@ class PortalMiddleware:
         anon = next(
             (
                 found
-                for value in _cookie_values(headers.get("cookie", ""), ANON_COOKIE)
+                for value in _cookie_values(cookie_header, ANON_COOKIE)
                 if (found := read_anon_cookie(value, self.settings.secret_key))
             ),
             None,

@@ -284,8 +284,11 @@ def _forget_changes(session: Session) -> None:
 
 def current_generation(session: Session) -> int:
     """The consultation's generation as committed now (one primary-key query)."""
-    value = session.execute(
-        text("SELECT value FROM consultation_generation WHERE scope = :s"),
-        {"s": GENERATION_SCOPE},
-    ).scalar()
+    # The driver's own SQL (a constant: no parameter, nothing to compile), on the session's
+    # connection and transaction: this read is made by every view of a shared page.
+    value = session.connection().exec_driver_sql(_GENERATION_SQL).scalar()
     return int(value or 0)
+
+
+_GENERATION_SQL = "SELECT value FROM consultation_generation WHERE scope = 'consultation'"
+assert GENERATION_SCOPE in _GENERATION_SQL

@@ -552,7 +552,8 @@ def generation_and_marks(
             )
     generation = 0
     marks: set[tuple[Any, ...]] = set()
-    for kind, target, key in session.execute(text(" UNION ALL ".join(branches)), params):
+    statement = text(" UNION ALL ".join(branches))
+    for kind, target, key in session.connection().execute(statement, params):
         if kind == "generation":
             generation = int(target or 0)
         elif kind.startswith("follow:"):

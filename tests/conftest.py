@@ -7,6 +7,7 @@ skip with a message; with PORTAL_TEST_REQUIRE_ALL=1 (CI) they fail instead.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -18,6 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Before any portal import: argon2id with its cheapest parameters for the suite's own hashes and
+# sign-ins (every password still hashed and verified; portal/accounts/passwords.py reads it once).
+os.environ.setdefault("PORTAL_TEST_PASSWORD_HASH", "cheap")
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -241,6 +247,19 @@ def login_as(make_client: Any, make_user: Any, engine: Engine) -> Any:
         return c
 
     return factory
+
+
+@pytest.fixture
+def real_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the library's recommended parameters, as production hashes, for a test that
+    measures time (the suite otherwise runs with PORTAL_TEST_PASSWORD_HASH=cheap)."""
+    from argon2 import PasswordHasher
+
+    from portal.accounts import passwords
+
+    hasher = PasswordHasher()
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", hasher.hash("a password nobody uses"))
 
 
 # --- a real server and a real browser ----------------------------------------------------------

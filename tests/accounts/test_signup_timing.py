@@ -15,7 +15,7 @@ TRIES = 15
 
 
 def test_signup_takes_the_same_time_for_known_and_new_addresses(
-    client: TestClient, make_user: Any
+    real_password_hashing: None, client: TestClient, make_user: Any
 ) -> None:
     """Over many tries, the median answer for a taken address is within 25 % of a new one's."""
     make_user(email="connue@exemple.fr")

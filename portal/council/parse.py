@@ -666,6 +666,9 @@ def _looks_like_heading(lines: list[str]) -> bool:
         and line[:1].isupper()
         and not line.endswith((".", ";", ",", "»"))
         and ":" not in line
+        # The first line of a decision, cut by the page's end, is not a title.
+        and not OPENERS.match(line)
+        and "après en avoir délibéré" not in line
     )
 
 
@@ -771,11 +774,22 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
             if item_heading(line):
                 # A deliberation's title may wrap onto one more line (in capitals, or going on
                 # in lower case), never onto the debate.
+                after = lines[n + 2] if n + 2 < len(lines) else ""
                 open_item = (
                     not short
                     and bool(following)
                     and not _starts_paragraph(following)
-                    and (following.upper() == following or following[:1].islower())
+                    and (
+                        following.upper() == following
+                        or following[:1].islower()
+                        # "… — le boulevard" / "Henri-Sellier": a short end of the title with
+                        # no final stop, alone before a blank line or a rapporteur line.
+                        or (
+                            len(following) < 0.5 * max(width, 1)
+                            and not following.endswith(PARAGRAPH_END)
+                            and (not after or _starts_paragraph(after))
+                        )
+                    )
                 )
                 closed = True
             elif vote_start(line) or vote_line(line):
@@ -1056,9 +1070,35 @@ def pdf_blocks(pages: list[str]) -> list[Block]:
     return blocks
 
 
+def _one_line(text: str) -> bool:
+    """Lines that are whole in themselves: a rapporteur, a fact of the meeting, a vote."""
+    return bool(
+        RAPPORTEUR.match(text)
+        or vote_start(text)
+        or vote_line(text)
+        or ATTENDANCE.match(text)
+        or any(rx.match(text) for rx in FACTS.values())
+    )
+
+
 def _continues(previous: Block, following: Block) -> bool:
-    # A last line taken for a heading is not one when the next page goes on in lower case.
-    return not previous.text.endswith((".", ":", "!", "?", "»")) and following.text[:1].islower()
+    """Whether a page's first paragraph goes on with the last one of the page before: that one
+    ends without a stop, and the next page goes on in lower case (a last line taken for a
+    heading is not one then), or that one is a paragraph (not a heading, not a deliberation's
+    title) and the next page's first one opens nothing of its own ("…concernant l'école" /
+    "Vaillant.")."""
+    if previous.text.endswith((".", ":", "!", "?", "»", ";")):
+        return False
+    if following.text[:1].islower():
+        return True
+    return (
+        not previous.heading
+        and not following.heading
+        and not item_heading(previous.text)
+        and not _one_line(previous.text)
+        and not _starts_paragraph(following.text)
+        and not SPEAKER.match(following.text)
+    )
 
 
 # --- entry point --------------------------------------------------------------------------------

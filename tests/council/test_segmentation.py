@@ -110,3 +110,39 @@ def test_markdown_without_front_matter_is_read_like_text() -> None:
     assert parsed.chair == "Mme Odile Marchetti"
     assert parsed.items[0].title == "Tarifs de la cantine" and parsed.items[0].vote is not None
     assert any(p.text == "Le prix du repas passe à 3,20 euros." for p in parsed.passages)
+
+
+# A deliberation's title wrapped onto a short capitalised line, and a decision cut by the end of
+# a page on a proper noun: both used to cut the deliberation off from its debate and its vote.
+WRAPPED_TITLE = (
+    "Procès-verbal de la séance du conseil municipal du 5 mai 2025\n"
+    "Délibération n° 2025-05-01 : Équipements sportifs — rénovation du gymnase du boulevard\n"
+    "Henri-Sellier\n"
+    "Rapporteur : Hugo Moreau\n"
+    "Il est proposé au conseil municipal d'approuver les travaux de rénovation du gymnase, pour\n"
+    "un montant de 730 000 euros inscrit au budget de l'exercice 2025. Cette dépense répond aux\n"
+    "besoins constatés par les services et aux demandes exprimées par les clubs sportifs lors\n"
+    "des réunions de quartier organisées au cours de l'année, et le chantier durera six mois.\n"
+    "Le Conseil municipal, après en avoir délibéré, approuve les travaux concernant l'école\n"
+    "\x0c"
+    "Vaillant.\n"
+    "Vote : pour 43, contre 0, abstentions 0 — adoptée à l'unanimité.\n"
+)
+
+
+def test_a_wrapped_title_and_a_decision_cut_by_a_page_stay_in_their_deliberation() -> None:
+    """In text with form feeds and in the PDF made from it: the title's last line joins the
+    title, the decision's end on the next page joins the decision (page of its start), and the
+    deliberation keeps its rapporteur, debate and vote."""
+    pdf = pdfgen.render_plain(WRAPPED_TITLE)
+    for data, name in ((WRAPPED_TITLE.encode(), "pv.txt"), (pdf, "pv.pdf")):
+        parsed = parse_bytes(data, name)
+        [item] = parsed.items
+        assert item.title == (
+            "Équipements sportifs — rénovation du gymnase du boulevard Henri-Sellier"
+        ), name
+        assert item.rapporteur == "Hugo Moreau" and item.vote is not None, name
+        assert (item.vote.for_, item.vote.unanimous, item.adopted) == (43, True, True), name
+        decision = next(p for p in parsed.passages if p.kind == "decision")
+        assert decision.text.endswith("concernant l'école Vaillant.") and decision.page == 1, name
+        assert all(p.item_index == 0 for p in parsed.passages), name

@@ -480,22 +480,22 @@ def _editor_post(request: Request, system: Any, kept: Any = None) -> Response:
     summary = form_str(request, "change_summary")
     add, remove = form_str(request, "_add"), form_str(request, "_remove")
     data, errors = editor_form.parse(form, remove=remove)
-    if add or remove:
-        return _editor(request, system=system, data=data, summary=summary, errors=errors,
-                       add=add, kept=kept)  # fmt: skip
     action = form_str(request, "_action")
-    if action == "keep":
+    if action == "keep" and not (add or remove):
         return _keep(request, system, kept, form, summary)
     rebased = None
     found = incomplete.rebased(request.state.db, kept, system, data) if kept is not None else None
     if found is not None:
         rebased, errors = found
         data = rebased.data
-        if action == "save" and _seen_revision(request, system) != rebased.online_revision:
-            # Published again since the page was shown: nothing is sent before the agent sees
-            # what changed online and the form brought up to date.
-            return _editor(request, system=system, data=data, summary=summary, errors=errors,
-                           kept=kept, rebased=rebased, held=True, status=409)  # fmt: skip
+    if add or remove:
+        return _editor(request, system=system, data=data, summary=summary, errors=errors,
+                       add=add, kept=kept, rebased=rebased)  # fmt: skip
+    if rebased and action == "save" and _seen_revision(request, system) != rebased.online_revision:
+        # Published again since the page was shown: nothing is sent before the agent sees what
+        # changed online and the form brought up to date.
+        return _editor(request, system=system, data=data, summary=summary, errors=errors,
+                       kept=kept, rebased=rebased, held=True, status=409)  # fmt: skip
     for path, message in _entry_errors(data, system).items():
         errors.setdefault(path, message)
     preview = action == "preview"

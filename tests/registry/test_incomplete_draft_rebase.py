@@ -144,6 +144,10 @@ def test_a_field_changed_on_both_sides_keeps_the_agents_value_flagged_for_the_re
     assert shown["summary"] == MY_SUMMARY
     assert shown["generative.version"] == MY_VERSION
     assert shown["generative.note"] == ONLINE_NOTE
+    added = send(agent, place, shown, _add="limits")  # a row added: still warned and flagged
+    assert added.status_code == 200
+    assert "Modifiés des deux côtés" in _warning(unescape(added.text))
+    assert _note(unescape(added.text), "summary") is not None
 
     revision_id = sent_draft(send(agent, place, shown, _action="save"))
     with session_scope(engine, write=False) as session:

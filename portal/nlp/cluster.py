@@ -32,9 +32,14 @@ comments are first put in an order of their own, by normalised text then id):
    comments share, at least two of them, preferring two or three content words and phrases rare
    in the other themes; a phrase of two or more content words comes before a single word when
    at least two central comments, or 10% of the 60 most central (LABEL_PHRASE_FROM_READ), hold
-   it (its lemmas in order, at most LABEL_GAP other content word between two of them). A theme
+   it (its lemmas in order, at most LABEL_GAP other content word between two of them). Lemmas
+   only group phrases: a label must be written in the same words (case and accents aside, the
+   words next to each other or at most LABEL_GAP other words between two of them) by at least
+   two distinct comments of the theme, and it is shown verbatim as one of them writes it, never
+   starting or ending inside a hyphenated or apostrophe-joined word ("libre-service",
+   "aujourd'hui"; an elided "l'" or "qu'" is a word of its own). A theme
    whose central comments share no phrase goes to "other". The comments holding the label are
-   kept as its sources. Representative comments are the most central ones, each closer to its
+   kept as its sources (those writing its words first). Representative comments are the most central ones, each closer to its
    own theme's centre than to any other's (the margin is kept with the theme, always positive);
    among the five most central, those holding the label are quoted first. A long comment far
    from every other of its theme is shown as a singular argument.
@@ -614,10 +619,11 @@ QUOTE_POOL = 5  # quoted comments: the label's holders among this many most cent
 @dataclass(frozen=True)
 class _Phrase:
     key: str  # its content lemmas, accents folded, in order
-    surface: str  # as written in the comment
+    surface: str  # as written in the comment, whole words only
     words: int  # content words
     nouns: int  # content words that are nouns and not vague
     infinitive: bool = False  # a verb phrase led by an infinitive ("garder un ...")
+    form: tuple[str, ...] = ()  # its written words, folded (case and accents off)
 
 
 @dataclass(frozen=True)
@@ -629,6 +635,67 @@ class _Parsed:
 def fold_word(word: str) -> str:
     word = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in word if not unicodedata.combining(c))
+
+
+# A written word: letters and digits, hyphenated or apostrophe-joined words kept whole
+# ("libre-service", "aujourd'hui"); an elided article, pronoun or conjunction ("l'", "d'",
+# "qu'") is a word of its own, as in any French text ("l'école" is "l'" then "école").
+WORD_FORM = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+ELISION = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=[^\W_])", re.IGNORECASE)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words of `text` (WORD_FORM, elisions split off)."""
+    spans = []
+    for m in WORD_FORM.finditer(text):
+        start = m.start()
+        elided = ELISION.match(text, start, m.end())
+        if elided:
+            spans.append((start, elided.end()))
+            start = elided.end()
+        spans.append((start, m.end()))
+    return spans
+
+
+def word_forms(text: str) -> tuple[str, ...]:
+    """The words of `text` as written, folded: 'Vélos en libre-service' ->
+    ('velos', 'en', 'libre-service')."""
+    return tuple(fold_word(text[a:b].replace("’", "'")) for a, b in word_spans(text))
+
+
+def holds_form(words: tuple[str, ...], form: tuple[str, ...]) -> bool:
+    """A comment's written words (folded) hold a label's: the same words in the same order,
+    next to each other or with at most LABEL_GAP other words between two of them ("pistes
+    cyclables protégées" holds "pistes protégées", "piste protégée" does not)."""
+    n = len(form)
+    if not n:
+        return False
+    if n == 1 or not LABEL_GAP:
+        return any(words[i : i + n] == form for i in range(len(words) - n + 1))
+    for start, word in enumerate(words):
+        if word != form[0]:
+            continue
+        at, found = start, 1
+        while found < n:
+            window = words[at + 1 : at + 2 + LABEL_GAP]
+            if form[found] not in window:
+                break
+            at += 1 + window.index(form[found])
+            found += 1
+        if found == n:
+            return True
+    return False
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span of characters so that it neither starts nor ends inside a word
+    ("libre" of "libre-service" becomes "libre-service")."""
+    for a, b in word_spans(text):
+        if a < start < b:
+            start = a
+        if a < end < b:
+            end = b
+    return start, end
 
 
 def _content(tok: Any) -> bool:
@@ -725,10 +792,11 @@ def _parsed(doc: Any, text: str) -> _Parsed:
             continue
         if len(toks) > 1 and fold_word(toks[-1].lemma_) in GENERIC_LEMMAS:
             continue  # "appels doit": a phrase never ends on a modal or light verb
-        surface = text[doc[start].idx : doc[end].idx + len(doc[end].text)]
+        first, last = _whole_words(text, doc[start].idx, doc[end].idx + len(doc[end].text))
+        surface = text[first:last]
         infinitive = "Inf" in doc[start].morph.get("VerbForm")
         if key not in phrases or len(surface) < len(phrases[key].surface):
-            phrases[key] = _Phrase(key, surface, len(toks), nouns, infinitive)
+            phrases[key] = _Phrase(key, surface, len(toks), nouns, infinitive, word_forms(surface))
     return _Parsed(lemmas, list(phrases.values()))
 
 
@@ -783,6 +851,7 @@ def phrase_candidates(
         row: _parsed(doc, texts[row])
         for row, doc in zip(unique, nlp.pipe(prepared, batch_size=64), strict=True)
     }
+    written_of = {row: word_forms(texts[row]) for row in unique}
     keys_of: dict[str, tuple[str, ...]] = {}
     for p in parsed.values():
         for ph in p.phrases:
@@ -794,13 +863,26 @@ def phrase_candidates(
         for row in central:
             for ph in parsed[row].phrases:
                 forms[ph.key].append(ph)
-        # As written by its central comments: an infinitive first ("garder un interlocuteur"
-        # rather than "gardez"), then the most often written form, then the most central.
-        best_form = {key: min(found, key=_form_rank(found)) for key, found in forms.items()}
+        # Lemmas group the phrases; the label is one of their forms as written, and it must be
+        # written in the same words (case and accents aside, at most LABEL_GAP words inserted)
+        # by two distinct comments of the theme at least, or it is no label. Among those forms:
+        # an infinitive first ("garder un interlocuteur" rather than "gardez"), then the form
+        # most comments write, then the most central.
+        written = {row: written_of[row] for row in rows}
+        best_form: dict[str, tuple[_Phrase, list[int]]] = {}
+        for key, found in forms.items():
+            options = []
+            for ph in found:
+                by_form = [row for row in rows if holds_form(written[row], ph.form)]
+                if len(by_form) >= 2:
+                    options.append((ph, by_form))
+            if options:
+                best_form[key] = min(options, key=_form_rank(found))
         scored = []
-        for key, ph in best_form.items():
+        for key, (ph, by_form) in best_form.items():
             words = keys_of[key]
-            holders = [row for row in rows if _holds(parsed[row].lemmas, words)]
+            holding = set(by_form)
+            holders = [row for row in rows if row in holding or _holds(parsed[row].lemmas, words)]
             shared = sum(1 for row in central if _holds(parsed[row].lemmas, words))
             if shared < 2 and (
                 ph.words < 2
@@ -821,8 +903,14 @@ def phrase_candidates(
             lift = in_theme / (in_theme + elsewhere / others)
             score = shared / len(central) * lift * LABEL_BONUS.get(min(ph.words, 3), 1.0)
             text = ph.surface[:1].upper() + ph.surface[1:]
-            # Comments writing the label as it is shown come first (then the most central).
-            holders.sort(key=lambda row: fold_word(ph.surface) not in fold_word(texts[row]))
+            # Comments writing the label's words come first (those writing it as it is shown
+            # first of all), then the other holders by lemmas; most central first in each.
+            holders.sort(
+                key=lambda row: (
+                    row not in holding,
+                    fold_word(ph.surface) not in fold_word(texts[row]),
+                )
+            )
             coverage = round(len(holders) / len(rows), 3)
             scored.append(PhraseLabel(text, holders, key, coverage, ph.words, score))
         # A phrase before a word, unless the phrase holds for too few of the theme's comments
@@ -832,10 +920,16 @@ def phrase_candidates(
     return out
 
 
-def _form_rank(found: list[_Phrase]) -> Callable[[_Phrase], tuple[bool, int, int]]:
-    def rank(ph: _Phrase) -> tuple[bool, int, int]:
+def _form_rank(
+    found: list[_Phrase],
+) -> Callable[[tuple[_Phrase, list[int]]], tuple[bool, int, int, int]]:
+    """An infinitive first, then the form written by most comments, then the most often
+    found among the central ones, then the most central."""
+
+    def rank(option: tuple[_Phrase, list[int]]) -> tuple[bool, int, int, int]:
+        ph, by_form = option
         same = sum(1 for o in found if fold_word(o.surface) == fold_word(ph.surface))
-        return (not ph.infinitive, -same, found.index(ph))
+        return (not ph.infinitive, -len(by_form), -same, found.index(ph))
 
     return rank
 

@@ -20,9 +20,11 @@ from portal.nlp.cluster import (
     coherence,
     consensus_cut,
     distinct_labels,
+    holds_form,
     merge_near_duplicates,
     order_stability,
     phrase_candidates,
+    word_forms,
 )
 
 DEV = Path(__file__).resolve().parent / "data" / "plan_velo" / "dev.jsonl"
@@ -220,6 +222,45 @@ def test_labels_are_noun_or_verb_phrases_shared_by_two_comments() -> None:
     assert second[0].text.casefold() == "places de stationnement"
     assert set(second[0].source_rows) == {3, 4, 5}
     assert not any("piscine" in p.text.casefold() for p in second)
+
+
+def test_a_label_is_written_in_the_same_words_by_two_comments() -> None:
+    """Three comments share "prendre ... vélo" by lemmas, but no two write it in the same words:
+    it names nothing. Every label left is written, as shown (case and accents aside), by two
+    distinct comments of the theme, and is found verbatim in one of them."""
+    texts = [
+        "Les usagers prennent les vélos dans le train du matin.",
+        "Chacun prend son vélo dans le train, c'est pratique.",
+        "Je prends mon vélo dans le train tous les jours.",
+        "Les voyageurs prennent le vélo dans le train.",
+    ]
+    (found,) = phrase_candidates(texts, [[0, 1, 2, 3]])
+    assert found, "the train is written by every comment"
+    assert not any(p.key.startswith("prendre") for p in found), [p.text for p in found]
+    written = [word_forms(t) for t in texts]
+    for p in found:
+        holders = [k for k in range(4) if holds_form(written[k], word_forms(p.text))]
+        assert len(holders) >= 2, p
+        assert set(holders) <= set(p.source_rows), p
+        assert any(p.text.casefold() in t.casefold() for t in texts), p
+
+
+def test_a_label_never_cuts_a_hyphenated_or_joined_word() -> None:
+    """ "libre-service" and "aujourd'hui" are whole words: a label is never "Vélos en libre";
+    an elided article is a word of its own ("l'" then "école")."""
+    assert word_forms("Vélos en Libre-Service aujourd’hui à l'École") == (
+        "velos", "en", "libre-service", "aujourd'hui", "a", "l'", "ecole",
+    )  # fmt: skip
+    texts = [
+        "Il faut plus de vélos en libre-service près de la gare.",
+        "Des vélos en libre-service dans chaque quartier, vite.",
+        "Les vélos en libre-service sont toujours vides le matin.",
+    ]
+    (found,) = phrase_candidates(texts, [[0, 1, 2]])
+    assert found and found[0].text == "Vélos en libre-service", [p.text for p in found]
+    for p in found:
+        forms = word_forms(p.text)
+        assert forms[-1] != "libre" and forms[0] != "service", p
 
 
 def test_two_themes_never_get_the_same_label() -> None:

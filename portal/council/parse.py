@@ -1091,6 +1091,10 @@ def _continues(previous: Block, following: Block) -> bool:
         return False
     if following.text[:1].islower():
         return True
+    if item_heading(previous.text) and following.heading:
+        # A deliberation's title whose last words went on the next page ("— le boulevard" /
+        # "Henri-Sellier").
+        return len(following.text) <= 60 and not item_heading(following.text)
     return (
         not previous.heading
         and not following.heading

@@ -43,7 +43,7 @@ typecheck: setup
 	$(BIN)/mypy portal
 
 test: setup lint typecheck test-services
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Services the tests start themselves: the OpenID Provider (panva's oidc-provider from npm, run by
 # Node) that FranceConnect/ProConnect sign-in is tested against (tests/oidc/provider.mjs).

@@ -7,6 +7,7 @@ skip with a message; with PORTAL_TEST_REQUIRE_ALL=1 (CI) they fail instead.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -44,6 +45,34 @@ register_tables()  # what every composition root does first: all tables on the m
 CHROMIUM = "/usr/bin/chromium"
 
 # (portal.migrate.head_revision is read once per process: every app a test builds checks it.)
+
+
+# --- the order files run in -------------------------------------------------------------------
+
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest files first (tests/file_seconds.json: each file's seconds in a full run), each
+    file's tests in their own order: with `--dist loadfile --no-loadscope-reorder` the two
+    workers then end within a short file of each other instead of one running a long file alone
+    at the end. A file not listed counts as many seconds as its tests times the median second
+    per test of the listed files."""
+    try:
+        seconds: dict[str, float] = json.loads(FILE_SECONDS.read_text())
+    except (OSError, ValueError):
+        return
+    counts: dict[str, int] = {}
+    for item in items:
+        name = item.nodeid.split("::", 1)[0]
+        counts[name] = counts.get(name, 0) + 1
+    rates = sorted(seconds[n] / counts[n] for n in counts if n in seconds)
+    rate = rates[len(rates) // 2] if rates else 1.0
+    weight = {n: seconds.get(n, rate * c) for n, c in counts.items()}
+    first = {n: i for i, n in enumerate(dict.fromkeys(it.nodeid.split("::", 1)[0] for it in items))}
+    items.sort(
+        key=lambda it: (-weight[it.nodeid.split("::", 1)[0]], first[it.nodeid.split("::", 1)[0]])
+    )
 
 
 # --- databases --------------------------------------------------------------------------------

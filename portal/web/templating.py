@@ -72,7 +72,6 @@ def environment() -> jinja2.Environment:
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["stylesheets"] = stylesheets
     env.globals["content_lang_attr"] = content_lang_attr
-    env.globals["personal"] = personal
     env.globals.update(config.template_globals)
     return env
 
@@ -169,33 +168,41 @@ def render(
 SHARED_MARKERS = ("csrf_token", "display_name", "form_key", "next", "time_left")
 
 
-class _SlotRecorder:
-    """Collects the slots of one shared render; each is left in the HTML as marker + index."""
+class SlotRecorder:
+    """The `slots` of a shared render: `{{ slots.open("t.html", marks=…, authors=…, name=value…)
+    }}` before a part that may be the visitor's own (their support, follow, comments) and
+    `{{ slots.close() }}` after it. The part between is rendered as usual, for the kind of
+    visitor (its default); the slot keeps the template and values to render it again for a
+    visitor whose `marks` or `authors` it holds. Only a shared render defines `slots`."""
 
     def __init__(self) -> None:
         self.marker = new_marker()
         self.slots: list[Slot] = []
 
+    def open(
+        self,
+        template: str,
+        marks: Sequence[object] | frozenset[object] = (),
+        authors: Sequence[int] | frozenset[int] = (),
+        **values: Any,
+    ) -> Markup:
+        self.slots.append(Slot(template, values, "", frozenset(marks), frozenset(authors)))
+        return Markup(f"{self.marker}{len(self.slots) - 1}<")  # noqa: S704 - our marker
 
-@jinja2.pass_context
-def personal(
-    context: jinja2.runtime.Context,
-    template: str,
-    marks: Sequence[object] | frozenset[object] = (),
-    authors: Sequence[int] | frozenset[int] = (),
-    **values: Any,
-) -> Markup:
-    """`{{ personal("t.html", marks=…, authors=…, name=value…) }}`: a part of the page that may
-    be the visitor's own (their support, follow, comments). In a page rendered for one visitor
-    it is `t.html` rendered in place with the page's variables and `values`; in a shared page it
-    is rendered the same way for the kind of visitor (its default) and kept as a slot, rendered
-    again only for a visitor whose `marks` or `authors` it holds."""
-    html = environment().get_template(template).render({**context.get_all(), **values})
-    recorder = context.get("slot_recorder")
-    if not isinstance(recorder, _SlotRecorder):
-        return Markup(html)  # noqa: S704 - rendered by our autoescaping templates
-    recorder.slots.append(Slot(template, values, html, frozenset(marks), frozenset(authors)))
-    return Markup(f"{recorder.marker}{len(recorder.slots) - 1}.")  # noqa: S704 - our marker
+    def close(self) -> Markup:
+        return Markup(f"{self.marker}>")  # noqa: S704 - our marker
+
+    def cut(self, html: str) -> tuple[tuple[str, ...], tuple[Slot, ...]]:
+        """The rendered page as the texts between its slots, and the slots with their HTML."""
+        marker = re.escape(self.marker)
+        pieces, slots, start = [], [], 0
+        for found in re.finditer(marker + r"(\d+)<(.*?)" + marker + ">", html, re.S):
+            pieces.append(html[start : found.start()])
+            slot = self.slots[int(found.group(1))]
+            slots.append(dataclasses.replace(slot, default=found.group(2)))
+            start = found.end()
+        pieces.append(html[start:])
+        return tuple(pieces), tuple(slots)
 
 
 def shareable(request: Request) -> bool:
@@ -221,7 +228,8 @@ def render_shared_page(
 ) -> SharedPage:
     """Render `template` once for every visitor of this request's kind: the visitor's CSRF
     token, name, form key and language-switch return address as markers, a stand-in for the
-    user (same roles, no id, the name's marker), `personal()` parts kept as slots. `build`
+    user (same roles, no id, the name's marker), parts between `slots.open()` and
+    `slots.close()` kept as slots (SlotRecorder). `build`
     returns the page's context (built while request.state holds the stand-in) and its data."""
     markers = {name: new_marker() for name in SHARED_MARKERS}
     state = request.state
@@ -238,11 +246,11 @@ def render_shared_page(
     )
     try:
         context, data = build()
-        recorder = _SlotRecorder()
+        recorder = SlotRecorder()
         ctx = base_context(request)
         ctx.update(context_values(context))
         ctx.update(
-            slot_recorder=recorder,
+            slots=recorder,
             lang_switch_next=markers["next"],
             time_left_marker=markers["time_left"],
         )
@@ -250,10 +258,10 @@ def render_shared_page(
     finally:
         state.user, state.csrf_token, state.shared_build = user, token, False
         state.form_key = None
-    parts = re.split(re.escape(recorder.marker) + r"(\d+)\.", html)
+    pieces, slots = recorder.cut(html)
     return SharedPage(
-        pieces=tuple(parts[0::2]),
-        slots=tuple(recorder.slots[int(i)] for i in parts[1::2]),
+        pieces=pieces,
+        slots=slots,
         markers=markers,
         data=data,
     )

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import text
 from sqlmodel import Session
 from starlette.requests import Request
 
@@ -527,33 +526,35 @@ def generation_and_marks(
     """The consultation's generation and, in the same statement, what this person marked among
     a page's targets: their supports, as (kind, id), and their follows, as ("follow", kind,
     key). A shared page's per-person parts come from this one statement."""
+    # The driver's own SQL with positional parameters (`?`, made `%s` for PostgreSQL's driver):
+    # no statement for SQLAlchemy to build or compile on every view of a page.
     branches = [
         "SELECT 'generation' AS kind, value AS target, NULL AS target_key "
-        "FROM consultation_generation WHERE scope = :scope"
+        "FROM consultation_generation WHERE scope = ?"
     ]
-    params: dict[str, Any] = {"scope": GENERATION_SCOPE, "u": user_id or 0}
+    params: list[Any] = [GENERATION_SCOPE]
     if user_id is not None:
-        for n, (kind, ids) in enumerate(supports.items()):
+        for kind, ids in supports.items():
             if not ids:
                 continue
-            names = [f"s{n}_{j}" for j in range(len(ids))]
-            params.update(zip(names, ids, strict=True))
-            params[f"k{n}"] = str(kind)
             branches.append(
                 "SELECT target_type, target_id, NULL FROM consultation_support "  # noqa: S608 - placeholders
-                f"WHERE user_id = :u AND target_type = :k{n} "
-                f"AND target_id IN ({', '.join(':' + name for name in names)})"
+                f"WHERE user_id = ? AND target_type = ? AND target_id IN ({', '.join('?' * len(ids))})"
             )
-        for n, (kind, key) in enumerate(follows):
-            params[f"ft{n}"], params[f"fk{n}"] = str(kind), key
+            params += [user_id, str(kind), *(int(i) for i in ids)]
+        for kind, key in follows:
             branches.append(
-                "SELECT 'follow:' || target_type, NULL, target_key FROM consultation_follow "  # noqa: S608
-                f"WHERE user_id = :u AND target_type = :ft{n} AND target_key = :fk{n}"
+                "SELECT 'follow:' || target_type, NULL, target_key FROM consultation_follow "
+                "WHERE user_id = ? AND target_type = ? AND target_key = ?"
             )
+            params += [user_id, str(kind), str(key)]
+    sql = " UNION ALL ".join(branches)
+    connection = session.connection()
+    if connection.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
     generation = 0
     marks: set[tuple[Any, ...]] = set()
-    statement = text(" UNION ALL ".join(branches))
-    for kind, target, key in session.connection().execute(statement, params):
+    for kind, target, key in connection.exec_driver_sql(sql, tuple(params)):
         if kind == "generation":
             generation = int(target or 0)
         elif kind.startswith("follow:"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import Counter
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -60,20 +61,37 @@ COLUMN_WEIGHTS = (0.3, 1.0, 1.0)  # search_title, search_text, search_lemmas (as
 BM25_POOL = 200
 _stats_lock = threading.Lock()
 _stats: dict[str, tuple[int, int, float, dict[str, int]]] = {}  # url -> (max id, N, avgdl, df)
+_pending: dict[str, int] = {}  # url -> passages spaCy had not read (their lemmas are to come)
 
 
 def _stems_of(column: str) -> list[str]:
     return [stem(w) for w in column.split()]
 
 
+# A passage's three columns stemmed, with each column's stem counts and its length in words.
+Stemmed = tuple[tuple[list[str], list[str], list[str]], tuple[Counter[str], ...], int]
+_passages: dict[str, dict[int, Stemmed]] = {}  # url -> passage id -> its stemmed columns
+PASSAGES_KEPT = 20_000
+
+
 def _corpus(session: Session) -> tuple[int, float, dict[str, int]]:
-    """(passages, their mean length in words, the doc-frequency cache), per database."""
+    """(passages, their mean length in words, the doc-frequency cache), per database; the stemmed
+    passages kept for bm25_rerank are forgotten with them, and when spaCy reads more passages."""
     key = str(session.get_bind().url)
-    top = int(session.scalar(text("SELECT coalesce(max(id), 0) FROM council_passage")) or 0)
+    row = session.execute(
+        text(
+            "SELECT coalesce(max(id), 0), sum(CASE WHEN nlp_done THEN 0 ELSE 1 END) "
+            "FROM council_passage"
+        )
+    ).one()
+    top, pending = int(row[0]), int(row[1] or 0)
     with _stats_lock:
         known = _stats.get(key)
-    if known is not None and known[0] == top:
-        return known[1], known[2], known[3]
+        if known is not None and known[0] == top:
+            if _pending.get(key) != pending:
+                _pending[key] = pending
+                _passages[key] = {}
+            return known[1], known[2], known[3]
     row = session.execute(
         text(
             "SELECT count(*), coalesce(sum("
@@ -85,7 +103,41 @@ def _corpus(session: Session) -> tuple[int, float, dict[str, int]]:
     found: tuple[int, int, float, dict[str, int]] = (top, n, words / n if n else 1.0, {})
     with _stats_lock:
         _stats[key] = found
+        _pending[key] = pending
+        _passages[key] = {}
     return found[1], found[2], found[3]
+
+
+def _stemmed(session: Session, ids: list[int]) -> dict[int, Stemmed]:
+    """The stemmed columns of these passages: read and stemmed once per process (until passages
+    change), not on every search."""
+    key = str(session.get_bind().url)
+    with _stats_lock:
+        kept = _passages.setdefault(key, {})
+        found = {i: kept[i] for i in ids if i in kept}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        rows = session.execute(
+            text(
+                "SELECT id, search_title, search_text, search_lemmas FROM council_passage "
+                "WHERE id = ANY(:ids)"
+            ),
+            {"ids": missing},
+        ).all()
+        read = {}
+        for passage_id, title, body, lemmas in rows:
+            columns = (_stems_of(title), _stems_of(body), _stems_of(lemmas))
+            read[int(passage_id)] = (
+                columns,
+                tuple(Counter(c) for c in columns),
+                sum(len(c) for c in columns),
+            )
+        found.update(read)
+        with _stats_lock:
+            if len(kept) + len(read) > PASSAGES_KEPT:
+                kept.clear()
+            kept.update(read)
+    return found
 
 
 def _doc_freq(session: Session, alternative: str, cache: dict[str, int]) -> int:
@@ -125,25 +177,17 @@ def bm25_rerank(
         value = math.log((n - hits + 0.5) / (hits + 0.5)) if n else 0.0
         idf[alternative] = value if value > 0 else 1e-6
     stemmed = {a: s.split() for s, a in by_stems.items()}
-    rows = session.execute(
-        text(
-            "SELECT id, search_title, search_text, search_lemmas FROM council_passage "
-            "WHERE id = ANY(:ids)"
-        ),
-        {"ids": [i for i, _ in ranked]},
-    ).all()
     scores = {}
-    for passage_id, title, body, lemmas in rows:
-        columns = (_stems_of(title), _stems_of(body), _stems_of(lemmas))
-        length = sum(len(c) for c in columns)
+    for passage_id, (columns, counts, length) in _stemmed(session, [i for i, _ in ranked]).items():
         norm = K1 * (1 - B + B * length / avgdl)
         score = 0.0
         for alternative in phrases:
-            f = sum(
-                w * _hits(c, stemmed[alternative])
-                for w, c in zip(COLUMN_WEIGHTS, columns, strict=True)
-            )
+            phrase = stemmed[alternative]
+            if len(phrase) == 1:
+                f = sum(w * c[phrase[0]] for w, c in zip(COLUMN_WEIGHTS, counts, strict=True))
+            else:
+                f = sum(w * _hits(c, phrase) for w, c in zip(COLUMN_WEIGHTS, columns, strict=True))
             if f:
                 score += idf[alternative] * f * (K1 + 1) / (f + norm)
-        scores[int(passage_id)] = score
+        scores[passage_id] = score
     return sorted(((i, scores.get(i, 0.0)) for i, _ in ranked), key=lambda r: (-r[1], r[0]))

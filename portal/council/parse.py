@@ -1056,7 +1056,7 @@ def pdf_blocks(pages: list[str]) -> list[Block]:
             )
         ]
         page_blocks = _text_blocks("\n".join(kept), number, width)
-        if blocks and page_blocks and _continues(blocks[-1], page_blocks[0]):
+        if blocks and page_blocks and _continues(blocks[-1], page_blocks[0], width):
             # The paragraph runs on from the previous page: join it, keeping its first page.
             first = page_blocks.pop(0)
             previous = blocks[-1].text
@@ -1081,7 +1081,7 @@ def _one_line(text: str) -> bool:
     )
 
 
-def _continues(previous: Block, following: Block) -> bool:
+def _continues(previous: Block, following: Block, width: int = 0) -> bool:
     """Whether a page's first paragraph goes on with the last one of the page before: that one
     ends without a stop, and the next page goes on in lower case (a last line taken for a
     heading is not one then), or that one is a paragraph (not a heading, not a deliberation's
@@ -1095,9 +1095,10 @@ def _continues(previous: Block, following: Block) -> bool:
         # A deliberation's title whose last words went on the next page ("— le boulevard" /
         # "Henri-Sellier").
         return len(following.text) <= 60 and not item_heading(following.text)
+    if previous.heading and not (width >= 50 and len(previous.text) >= 0.8 * width):
+        return False  # a title; but a full-width line alone at a page's end is a paragraph's
     return (
-        not previous.heading
-        and not following.heading
+        not following.heading
         and not item_heading(previous.text)
         and not _one_line(previous.text)
         and not _starts_paragraph(following.text)

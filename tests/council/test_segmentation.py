@@ -150,3 +150,31 @@ def test_a_wrapped_title_and_a_decision_cut_by_a_page_stay_in_their_deliberation
         assert decision.text.endswith("concernant l'école Vaillant."), name
         assert decision.page == (1 if name.startswith("pv") else 2), name
         assert all(p.item_index == 0 for p in parsed.passages), name
+
+
+LONE_FIRST_LINE = (
+    "Procès-verbal de la séance du conseil municipal du 14 janvier 2021\n"
+    "Délibération n° 2021-01-25 : Aménagement urbain — les abords du stade Jean-Moulin\n"
+    "Rapporteur : Marc Mercier\n"
+    "M. Mercier rappelle que les abords du stade sont en mauvais état depuis plusieurs années et\n"
+    "que les riverains demandent un meilleur éclairage.\n"
+    "Il est proposé au conseil municipal d'approuver le programme d'aménagement concernant le stade\n"
+    "\x0c"
+    "Jean-Moulin, pour un montant de 60 000 euros, inscrit au budget de l'exercice 2021. Cette\n"
+    "dépense répond aux besoins constatés par les services et aux demandes des clubs sportifs.\n"
+    "Vote : pour 40, contre 0, abstentions 0 — adoptée à l'unanimité.\n"
+)
+
+
+def test_a_paragraphs_first_line_alone_at_a_pages_end_is_not_a_title() -> None:
+    """A full-width line alone at the bottom of a page, going on with a proper noun on the next
+    one, is the start of a paragraph, not a title that would close the deliberation before its
+    vote (text with form feeds and its PDF)."""
+    for data, name in ((LONE_FIRST_LINE.encode(), "pv.txt"),
+                       (pdfgen.render_plain(LONE_FIRST_LINE), "pv.pdf")):  # fmt: skip
+        parsed = parse_bytes(data, name)
+        [item] = parsed.items
+        assert item.vote is not None and item.vote.for_ == 40, name
+        texts = [p.text for p in parsed.passages if p.item_index == 0]
+        assert any(t.startswith("Il est proposé") and "stade Jean-Moulin, pour" in t for t in texts)
+        assert all(p.item_index == 0 for p in parsed.passages), name

@@ -29,11 +29,10 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
-@pytest.fixture
-def published(accounts: dict[str, int], engine: Engine, make_user: Any) -> dict[str, Any]:
-    """The dev half of the cycling-plan set as comments (with their times, the campaign in one
-    evening), computed and published."""
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+def _publish(
+    accounts: dict[str, int], engine: Engine, make_user: Any, limit: int | None = None
+) -> dict[str, Any]:
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()][:limit]
     resident = make_user(name="Habitant")
     with session_scope(engine) as session:
         version_id = int(charter.get_version(session, 2).id or 0)
@@ -48,6 +47,20 @@ def published(accounts: dict[str, int], engine: Engine, make_user: Any) -> dict[
         assert run is not None
         synthesis.publish_run(session, run_id=int(run.id or 0), author_id=accounts["elu"])
     return {"rows": ids, "elu": accounts["elu"]}
+
+
+@pytest.fixture
+def published(accounts: dict[str, int], engine: Engine, make_user: Any) -> dict[str, Any]:
+    """The dev half of the cycling-plan set as comments (with their times, the campaign in one
+    evening), computed and published."""
+    return _publish(accounts, engine, make_user)
+
+
+@pytest.fixture
+def published_small(accounts: dict[str, int], engine: Engine, make_user: Any) -> dict[str, Any]:
+    """The first 80 comments of that set, computed and published: enough for tests of what is
+    stored and shown, not of the themes' quality (the synthesis costs seconds per hundred)."""
+    return _publish(accounts, engine, make_user, limit=80)
 
 
 def test_published_synthesis_reads_as_phrases_arguments_and_campaign(
@@ -96,7 +109,7 @@ def test_published_synthesis_reads_as_phrases_arguments_and_campaign(
 
 
 def test_a_theme_computed_before_shows_its_coherence_as_not_measured(
-    published: dict[str, Any], client: TestClient, engine: Engine
+    published_small: dict[str, Any], client: TestClient, engine: Engine
 ) -> None:
     """Themes stored before coherence was measured say so instead of showing a figure."""
     with session_scope(engine) as session:
@@ -110,7 +123,7 @@ def test_a_theme_computed_before_shows_its_coherence_as_not_measured(
 
 
 def test_officials_draft_copy_keeps_labels_sources_and_coherence(
-    published: dict[str, Any], engine: Engine
+    published_small: dict[str, Any], engine: Engine
 ) -> None:
     """The draft copy officials edit keeps each theme's coherence, label sources and singular
     arguments."""

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal.accounts.services import display_names
-from portal.consultation.services import published_clauses, render_text_diff
+from portal.consultation.services import current_generation, published_clauses, render_text_diff
 from portal.csvout import write_rows, write_rows_french
 from portal.errors import DomainError, ValidationFailed
 from portal.registry import services, urls
@@ -42,12 +42,19 @@ from portal.registry.permissions import (
     REVIEW_ENTRY,
 )
 from portal.text import slugify
+from portal.web import i18n
 from portal.web.forms import attempt
 from portal.web.i18n import N_, ngettext
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
-from portal.web.templating import render
+from portal.web.templating import (
+    cached_shared_page,
+    render,
+    shareable,
+    shared_response,
+    visitor_kind,
+)
 
 NEW_ENTRY_TEXT = """---
 slug: nouveau-systeme
@@ -144,14 +151,25 @@ def _labels() -> dict[str, Any]:
 
 def index(request: Request) -> Response:
     filters = _filters(request)
-    result = services.list_systems(request.state.db, filters)
-    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
-    return render(
-        request,
-        "registry/index.html",
-        {"filters": filters, "result": result, "query": query, "today": date.today(), **_labels()},
-        partial="registry/_results.html",
-    )
+    today = date.today()
+
+    def context() -> dict[str, Any]:
+        result = services.list_systems(request.state.db, filters)
+        query = {k: v for k, v in request.query_params.items() if k != "page" and v}
+        return {"filters": filters, "result": result, "query": query, "today": today, **_labels()}
+
+    if shareable(request):
+        # Nothing on the list depends on the visitor beyond the header (token and name are the
+        # shared page's markers): rendered once per process for each kind of visitor, language,
+        # filters and day, until a write to a table it shows raises the generation (issue 18).
+        key = ("shared-page", "registry", request.url.path, str(request.query_params),
+               i18n.current_locale.get(), visitor_kind(request), today)  # fmt: skip
+        generation = current_generation(request.state.db)
+        page, _rendered = cached_shared_page(
+            request, key, generation, "registry/index.html", lambda: (context(), {})
+        )
+        return shared_response(request, page)
+    return render(request, "registry/index.html", context(), partial="registry/_results.html")
 
 
 def entry(request: Request) -> Response:

@@ -4,25 +4,33 @@ migration fills the HTML of rows stored before it, up and down, on both database
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from markupsafe import Markup
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from portal import text as user_text
 from portal.clock import utcnow
 from portal.consultation.participation import jobs as participation_jobs
 from portal.consultation.participation.models import Comment, Proposal
-from portal.db import make_engine, session_scope
+from portal.db import session_scope
 from portal.manifest import JobContext
-from portal.migrate import downgrade, upgrade
 from portal.settings import Settings
 from tests.factories import Accounts, add_comment, add_proposal
-from tests.helpers import database_at, new_comment_id, post, post_comment
+from tests.helpers import new_comment_id, post, post_comment
+from tests.migrations_helpers import (
+    Migration,
+    columns,
+    comment,
+    migration_at,
+    proposal,
+    scalar,
+    tables,
+    user,
+    version,
+)
 
 XSS = (
     '<script>alert("x")</script> **gras** [lien](javascript:alert(1)) <img src=x onerror=alert(1)>'
@@ -109,76 +117,43 @@ def test_pages_show_the_stored_html_until_the_job_renders_with_the_new_rules(
 # --- migration 0019 ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def old_url(request: pytest.FixtureRequest, tmp_path: Path, worker_tag: str) -> Iterator[str]:
-    """A database at revision 0018 (before stored HTML)."""
-    with database_at("0018", request.param, tmp_path, f"portal_migration_0019_{worker_tag}") as url:
-        yield url
+old = migration_at(
+    "0018", "0019",
+    user(email="agent@exemple.fr", name="Agent"),
+    version(number=2),
+    proposal("Texte **fort**", XSS, report_count=0),
+    *(comment(f"Avis *{i}* {XSS}") for i in range(3)),
+)  # fmt: skip
 
 
-def _store_the_old_way(url: str) -> None:
-    engine = make_engine(url)
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO accounts_user (id, email, display_name, password_hash, created_at, "
-                 "is_active) VALUES (1, 'agent@exemple.fr', 'Agent', '!', :at, :t)"),
-            {"at": now, "t": True},
-        )  # fmt: skip
-        conn.execute(
-            text("INSERT INTO consultation_version (id, number, status, title, preamble, "
-                 "created_at, lock_version) VALUES (1, 2, 'draft', 'Charte', '', :at, 1)"),
-            {"at": now},
-        )  # fmt: skip
-        conn.execute(
-            text("INSERT INTO consultation_proposal (id, version_id, kind, title, body, rationale, "
-                 "author_id, created_at, status, support_count, comment_count, lock_version, "
-                 "report_count) VALUES (1, 1, 'new', 'Titre', 'Texte **fort**', :r, 1, :at, "
-                 "'pending', 0, 0, 1, 0)"),
-            {"at": now, "r": XSS},
-        )  # fmt: skip
-        for i in range(3):
-            conn.execute(
-                text("INSERT INTO consultation_comment (proposal_id, author_id, body, created_at, "
-                     "support_count, reply_count, report_count) VALUES (1, 1, :b, :at, 0, 0, 0)"),
-                {"b": f"Avis *{i}* {XSS}", "at": now},
-            )  # fmt: skip
-    engine.dispose()
-
-
-def test_migration_fills_the_html_of_old_rows_and_downgrade_keeps_their_text(old_url: str) -> None:
+def test_migration_fills_the_html_of_old_rows_and_downgrade_keeps_their_text(
+    old: Migration,
+) -> None:
     """Comments and proposals stored before 0019 get their sanitised HTML and the renderer's
     version; the downgrade drops the columns and keeps every text as it was."""
-    _store_the_old_way(old_url)
-    upgrade(old_url, "0019")
-    engine = make_engine(old_url)
-    try:
-        with session_scope(engine, write=False) as session:
-            comments = list(session.scalars(select(Comment).order_by(Comment.id)))
-            assert len(comments) == 3
-            for i, comment in enumerate(comments):
-                assert comment.html_version == user_text.RENDERER_VERSION
-                assert comment.body_html == str(user_text.render_markdown(comment.body))
-                assert f"<em>{i}</em>" in comment.body_html
-                assert "<script" not in comment.body_html and "<img" not in comment.body_html
-                assert "&lt;script&gt;" in comment.body_html
-            proposal = session.get(Proposal, 1)
-            assert proposal is not None
-            assert proposal.body_html == "<p>Texte <strong>fort</strong></p>\n"
-            assert proposal.rationale_html is not None
-            assert "<script" not in proposal.rationale_html
-            assert session.execute(text("SELECT value FROM consultation_generation")).scalar() == 1
-    finally:
-        engine.dispose()
-    downgrade(old_url, "0018")
-    engine = make_engine(old_url)
-    try:
-        columns = {c["name"] for c in inspect(engine).get_columns("consultation_comment")}
-        assert "body_html" not in columns and "html_version" not in columns
-        assert "consultation_generation" not in inspect(engine).get_table_names()
+    with old.up() as engine, session_scope(engine, write=False) as session:
+        comments = list(session.scalars(select(Comment).order_by(Comment.id)))
+        assert len(comments) == 3
+        for i, stored in enumerate(comments):
+            assert stored.html_version == user_text.RENDERER_VERSION
+            assert stored.body_html == str(user_text.render_markdown(stored.body))
+            assert f"<em>{i}</em>" in stored.body_html
+            assert "<script" not in stored.body_html and "<img" not in stored.body_html
+            assert "&lt;script&gt;" in stored.body_html
+        proposal_row = session.get(Proposal, 1)
+        assert proposal_row is not None
+        assert proposal_row.body_html == "<p>Texte <strong>fort</strong></p>\n"
+        assert proposal_row.rationale_html is not None
+        assert "<script" not in proposal_row.rationale_html
+        assert session.execute(text("SELECT value FROM consultation_generation")).scalar() == 1
+    with old.down() as engine:
+        names = columns(engine, "consultation_comment")
+        assert "body_html" not in names and "html_version" not in names
+        assert "consultation_generation" not in tables(engine)
         with engine.connect() as conn:
             bodies = list(conn.execute(text("SELECT body FROM consultation_comment ORDER BY id")))
             assert [b for (b,) in bodies] == [f"Avis *{i}* {XSS}" for i in range(3)]
-    finally:
-        engine.dispose()
-    upgrade(old_url, "0019")
+    with old.up() as engine:  # and up again
+        assert (
+            scalar(engine, "SELECT count(*) FROM consultation_comment WHERE body_html IS NULL") == 0
+        )

@@ -29,6 +29,7 @@ from portal.web import desk, home, legal, openapi, opendata, search, templating
 from portal.web.cache import PageCache
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.middleware import PortalMiddleware
+from portal.web.router import IndexedRouter
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 DEMO_EMAIL_DOMAIN = "demo.suresnes.invalid"
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    # The same routes, looked up by their first path segment (portal/web/router.py).
+    app.router = IndexedRouter(routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.page_cache = PageCache()

@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,19 +216,7 @@ class SharedPage:
     def __post_init__(self) -> None:
         # Each shared text cut once at its markers: (text, name, text, name, …, text), so a
         # view joins strings instead of searching the page for each marker.
-        if self.markers:
-            finder = re.compile("(" + "|".join(map(re.escape, self.markers.values())) + ")")
-            names = {marker: name for name, marker in self.markers.items()}
-
-            def cut(text: str) -> tuple[str, ...]:
-                parts = finder.split(text)
-                parts[1::2] = [names[m] for m in parts[1::2]]
-                return tuple(parts)
-        else:
-
-            def cut(text: str) -> tuple[str, ...]:
-                return (text,)
-
+        cut = self.cut_at_markers
         object.__setattr__(self, "_pieces", tuple(cut(p) for p in self.pieces))
         object.__setattr__(self, "_defaults", tuple(cut(s.default) for s in self.slots))
 
@@ -238,7 +226,7 @@ class SharedPage:
         *,
         user_id: int | None = None,
         marks: set[Any] | frozenset[Any] = frozenset(),
-        render_slot: Callable[[Slot], str] | None = None,
+        render_slot: Callable[[Slot], str | SlotVariant] | None = None,
     ) -> str:
         """The page for one visitor: each marker replaced by their value (`values`, by the
         markers' names, already escaped for HTML; a marker without a value stays), and the
@@ -259,8 +247,46 @@ class SharedPage:
         fill(pieces[0])
         for n, slot in enumerate(self.slots):
             if render_slot is not None and slot.is_for(user_id, marks):
-                add(render_slot(slot))
+                own = render_slot(slot)
+                if isinstance(own, SlotVariant):
+                    fill(own.parts)
+                else:
+                    add(own)
             else:
                 fill(defaults[n])
             fill(pieces[n + 1])
         return "".join(out)
+
+    def cut_at_markers(self, text: str) -> tuple[str, ...]:
+        """`text` as (text, marker name, text, …, text), as the page's own parts are kept."""
+        if not self.markers:
+            return (text,)
+        finder = re.compile("(" + "|".join(map(re.escape, self.markers.values())) + ")")
+        names = {marker: name for name, marker in self.markers.items()}
+        parts = finder.split(text)
+        parts[1::2] = [names[m] for m in parts[1::2]]
+        return tuple(parts)
+
+    def variant(self, slot: Slot, key: Hashable, render: Callable[[], str]) -> SlotVariant:
+        """A slot as visitors whose own parts in it are the same (`key`: which of its
+        comments they support, wrote, may still edit) see it, rendered once per page and
+        key with the page's markers for their token, name and form key."""
+        variants: dict[tuple[int, Hashable], SlotVariant] = self.data.setdefault("variants", {})
+        found = variants.get((id(slot), key))
+        if found is None:
+            found = SlotVariant(self.cut_at_markers(render()))
+            if len(variants) < MAX_VARIANTS:
+                variants[(id(slot), key)] = found
+        return found
+
+
+# A page keeps at most this many personal variants of its slots (a variant is a thread or a
+# button as its supporters or author see it; past this, further ones are rendered each view).
+MAX_VARIANTS = 2000
+
+
+@dataclass(frozen=True)
+class SlotVariant:
+    """A slot rendered for a kind of visitor's own marks, cut at the page's markers."""
+
+    parts: tuple[str, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from portal.text import render_markdown, safe_link
 from portal.web import i18n
-from portal.web.cache import SharedPage, Slot, fragment_cache, new_marker
+from portal.web.cache import SharedPage, Slot, SlotVariant, fragment_cache, new_marker
 from portal.web.content import conformity
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -300,7 +300,7 @@ def shared_response(
     marks: set[Any] | frozenset[Any] = frozenset(),
     form_key: str = "",
     time_left: str | None = None,
-    render_slot: Callable[[Slot], str] | None = None,
+    render_slot: Callable[[Slot], str | SlotVariant] | None = None,
 ) -> HTMLResponse:
     """The shared page for this visitor: their token, name, form key and address (and the time
     left now) in place of the markers (escaped), their own slots rendered by `render_slot`."""
@@ -325,3 +325,32 @@ def render_slot_string(request: Request, slot: Slot, extra: Mapping[str, Any]) -
     ctx.update(slot.values)
     ctx.update(extra)
     return environment().get_template(slot.template).render(ctx)
+
+
+def render_slot_variant(
+    request: Request,
+    page: SharedPage,
+    slot: Slot,
+    key: Hashable,
+    extra: Callable[[str], Mapping[str, Any]],
+) -> SlotVariant:
+    """One slot as every visitor with the same own parts in it (`key`) sees it: rendered once
+    per shared page and key, as the page itself is, with the page's markers for the visitor's
+    token and name (a stand-in user, as in `render_shared_page`) and form key (`extra` gets the
+    form key's marker); `SharedPage.assemble` puts each visitor's values in."""
+
+    def render() -> str:
+        state = request.state
+        user, token = state.user, state.csrf_token
+        if user is not None:
+            state.user = dataclasses.replace(
+                user, id=0, display_name=page.markers["display_name"], email="", session_id=0,
+                session_hash="",
+            )  # fmt: skip
+        state.csrf_token = page.markers["csrf_token"]
+        try:
+            return render_slot_string(request, slot, extra(page.markers["form_key"]))
+        finally:
+            state.user, state.csrf_token = user, token
+
+    return page.variant(slot, key, render)

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal.accounts.services import change_display_name
 from portal.app import create_app
+from portal.clock import utcnow
 from portal.consultation.charter import pages as charter_pages
 from portal.consultation.demo.loader import insert_report
+from portal.consultation.participation.models import Comment
 from portal.db import session_scope
 from portal.settings import Settings
+from portal.web import templating
 from portal.web.cache import SharedPage, fragment_cache
 from tests.factories import Accounts, add_comment, consultation, email_of
 from tests.helpers import count_queries, login, new_comment_id, post, post_comment
@@ -226,4 +231,60 @@ def test_writes_on_another_process_are_seen_at_once(
     assert post(official, "/charter/v/2/publish", form, follow_redirects=False).status_code == 303
     seen("/charter", "Version 2, publiée le", absent="Projet de version 2")
     for c in (*readers, writer, moderator, official):
+        c.__exit__(None, None, None)
+
+
+def test_own_parts_are_rendered_once_for_everyone_who_shares_them(
+    accounts: Accounts,
+    app: Starlette,
+    engine: Engine,
+    make_user: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two residents who support the same comment see its thread with "(vous soutenez)": the
+    thread is rendered for the first, and the second gets the same rendering with his own token
+    and form key, nothing of hers. Its author sees her edit button while she may edit, and no
+    longer once the 15 minutes are past, on the same shared page."""
+    renders: list[str] = []
+    real = templating.render_slot_string
+
+    def counting(request: Any, slot: Any, extra: Any) -> str:
+        renders.append(slot.template)
+        return real(request, slot, extra)
+
+    monkeypatch.setattr(templating, "render_slot_string", counting)
+    author = _browser(app, engine, make_user(name="Autrice Fil"))
+    own = new_comment_id(post_comment(author, "Un avis que deux personnes soutiennent."))
+    fans = [_browser(app, engine, make_user()) for _ in range(2)]
+    for fan in fans:
+        assert post(fan, f"/charter/comments/{own}/support", {"action": "add"}).status_code == 200
+    path = "/charter/clauses/4"
+    pages = []
+    for fan in fans:
+        _shared(engine, fan, path)  # the first view after the supports renders the page
+        renders.clear()
+        pages.append(_shared(engine, fan, path))
+        assert renders == [], renders  # the thread as its supporters see it was kept
+    thread = re.compile(rf'<li class="comment" id="comment-{own}">.*?</li>', re.S)
+    first, second = (thread.search(p).group(0) for p in pages)
+    assert "(vous soutenez)" in first and "(vous soutenez)" in second
+    assert f"/charter/comments/{own}/edit" not in first + second
+    assert _tokens(first) == _tokens(pages[0]) and _tokens(second) == _tokens(pages[1])
+    assert not _tokens(first) & _tokens(second)
+    keys = [re.search(r'name="form_key" value="([^"]+)"', p).group(1) for p in (first, second)]
+    assert keys[0] != keys[1] and keys[0].endswith(f"-{own}")
+
+    mine = _shared(engine, author, path)
+    assert f'action="/charter/comments/{own}/edit"' in mine
+    assert "(vous soutenez)" not in thread.search(mine).group(0)
+    with session_scope(engine) as session:  # the comment is now 20 minutes old
+        session.execute(
+            update(Comment)
+            .where(Comment.id == own)
+            .values(created_at=utcnow() - timedelta(minutes=20))
+        )
+    later = author.get(path).text
+    assert f'action="/charter/comments/{own}/edit"' not in later
+    assert f'action="/charter/comments/{own}/delete"' in later
+    for c in (author, *fans):
         c.__exit__(None, None, None)

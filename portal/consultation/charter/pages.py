@@ -378,5 +378,7 @@ def shared_clause(request: Request, number: int) -> Response | None:
         marks=marks,
         form_key=form_key,
         time_left=shared.data["phase"].time_left(),
-        render_slot=lambda slot: personal_slot(request, slot, shared.data["disc"], marks, form_key),
+        render_slot=lambda slot: personal_slot(
+            request, slot, shared.data["disc"], marks, form_key, shared
+        ),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,9 +40,16 @@ from portal.consultation.vocabulary import (
 )
 from portal.errors import Forbidden, NotFound
 from portal.web import i18n
-from portal.web.cache import SharedFragment, Slot, fragment_cache, new_marker
+from portal.web.cache import (
+    SharedFragment,
+    SharedPage,
+    Slot,
+    SlotVariant,
+    fragment_cache,
+    new_marker,
+)
 from portal.web.i18n import gettext as _
-from portal.web.templating import render_slot_string, render_string
+from portal.web.templating import render_slot_string, render_slot_variant, render_string
 
 
 def request_generation(request: Request) -> int:
@@ -570,23 +577,47 @@ def personal_slot(
     disc: Discussion | None,
     marks: set[tuple[Any, ...]],
     form_key: str,
-) -> str:
+    page: SharedPage | None = None,
+) -> str | SlotVariant:
     """One of a shared page's slots that holds something of the visitor's, rendered for them:
-    a support button they pressed, a follow, a thread they wrote or supported in."""
-    extra: dict[str, Any] = {}
+    a support button they pressed, a follow, a thread they wrote or supported in. With the
+    shared `page`, the slot is rendered once for everyone whose own parts in it are the same
+    (which of its comments they support, wrote, may still edit) and kept with the page."""
+    user_id = request.state.user.id
+    key: tuple[Any, ...] | None = None
+    extra: Callable[[str], dict[str, Any]]
     if slot.template == "consultation/_support.html":
-        extra["supported"] = (slot.values["target_type"], slot.values["target_id"]) in marks
+        supported = (slot.values["target_type"], slot.values["target_id"]) in marks
+        key = ("support", supported)
+
+        def extra(_form_key: str) -> dict[str, Any]:
+            return {"supported": supported}
     elif slot.template == "consultation/_follow.html":
-        extra["following"] = True
+        key = ("follow",)
+
+        def extra(_form_key: str) -> dict[str, Any]:
+            return {"following": True}
     elif slot.template == "consultation/_comment.html" and disc is not None:
-        user_id = request.state.user.id
-        extra["disc"] = dataclasses.replace(
+        mine = dataclasses.replace(
             disc,
             user_id=user_id,
             supported={i for kind, i, *_ in marks if kind == Target.COMMENT},
             marks=marks,
-            form_key=form_key,
             now=utcnow(),
             shared={},
         )
-    return render_slot_string(request, slot, extra)
+        key = ("thread", tuple(
+            (c.id in mine.supported, c.author_id == user_id, mine.can_edit(c))
+            for c in mine.thread(slot.values["c"])
+        ))  # fmt: skip
+
+        def extra(form_key: str) -> dict[str, Any]:
+            return {"disc": dataclasses.replace(mine, form_key=form_key)}
+    else:
+
+        def extra(_form_key: str) -> dict[str, Any]:
+            return {}
+
+    if page is None or key is None:
+        return render_slot_string(request, slot, extra(form_key))
+    return render_slot_variant(request, page, slot, key, extra)

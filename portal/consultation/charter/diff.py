@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from markupsafe import Markup, escape
@@ -220,3 +221,14 @@ def render_segments_html(segments: Sequence[Segment]) -> Markup:
 def render_text_diff(old: str, new: str) -> Markup:
     """Convenience: the word diff of two texts, as accessible HTML."""
     return render_segments_html(diff_text(old, new))
+
+
+@lru_cache(maxsize=1024)
+def diff_html(old: str, new: str, locale: str) -> tuple[Markup, bool]:
+    """The word-level difference of two texts as HTML, and whether anything changed. Diffing is
+    among the largest costs of a page that shows one (a clause's history, a proposal: 27 % of
+    a proposal page's CPU in the profile, docs/benchmarks.md), and the same pair of texts gives
+    the same HTML: each pair is diffed once per process and interface language (the spoken
+    labels are translated). An edited text is another pair."""
+    segments = diff_text(old, new)
+    return render_segments_html(segments), any(s.op != "equal" for s in segments)

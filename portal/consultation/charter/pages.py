@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -20,7 +19,7 @@ from starlette.responses import Response
 from portal.accounts.services import display_names
 from portal.consultation import urls
 from portal.consultation.charter import services as charter
-from portal.consultation.charter.diff import diff_text, render_segments_html
+from portal.consultation.charter.diff import diff_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.participation import services as ps
 from portal.consultation.participation.models import Proposal
@@ -139,14 +138,9 @@ def current_clause(request: Request, number: int) -> tuple[charter.VersionView, 
     return data, charter.get_clause(request.state.db, data.version, number)
 
 
-@lru_cache(maxsize=1024)
-def _diff_step(old: str, new: str, locale: str) -> tuple[Markup, bool]:
-    """One version-to-version change of an article, as HTML, and whether anything changed: the
-    texts of published versions never change, so each pair is diffed once per process and
-    interface language (its spoken labels are translated); the diff was among the largest costs
-    of a clause page in the profile (docs/benchmarks.md)."""
-    segments = diff_text(old, new)
-    return render_segments_html(segments), any(s.op != "equal" for s in segments)
+# One version-to-version change of an article, as HTML, and whether anything changed: the texts
+# of published versions never change, so each pair is diffed once per process and language.
+_diff_step = diff_html
 
 
 def clause_page(request: Request, number: int) -> ClausePage:

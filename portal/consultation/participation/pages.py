@@ -21,7 +21,7 @@ from portal.accounts.services import display_names, roles_of
 from portal.clock import utcnow
 from portal.consultation import urls
 from portal.consultation.charter import services as charter
-from portal.consultation.charter.diff import diff_text, render_segments_html
+from portal.consultation.charter.diff import diff_html
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.follow import services as follow
 from portal.consultation.participation import services as ps
@@ -381,7 +381,9 @@ def proposal_page(request: Request, proposal_id: int) -> ProposalPage:
         proposal=proposal,
         current=ps.current_text(db, proposal),
         base=base,
-        diff_html=render_segments_html(diff_text(old, f"{proposal.title}\n\n{proposal.body}")),
+        diff_html=diff_html(old, f"{proposal.title}\n\n{proposal.body}", i18n.current_locale.get())[
+            0
+        ],
         version=version,
         phase=phase,
         disc=disc,

@@ -32,3 +32,20 @@ def test_counts_and_clauses() -> None:
         "under_study",
         None,
     }
+
+
+def test_default_demo_comments_are_written_once() -> None:
+    """Apart from the campaign, every top-level comment and every reply of the default demo is a
+    different text: residents write in their own words, not from a handful of templates."""
+    demo = generate_demo(CLAUSES)
+    top = [
+        c.body
+        for c in demo.comments
+        if c.parent_key is None and not c.abusive and not c.body.startswith("NON à l'intelligence")
+    ]
+    replies = [c.body for c in demo.comments if c.parent_key is not None]
+    assert len(top) >= 280 and len(set(top)) == len(top)
+    assert len(replies) >= 30 and len(set(replies)) == len(replies)
+    # A larger demo than the written comments still loads, saying some again with an opener.
+    bigger = generate_demo(CLAUSES, n_comments=400)
+    assert len([c for c in bigger.comments if c.parent_key is None]) == 402

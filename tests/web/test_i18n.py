@@ -104,3 +104,25 @@ def test_accept_language_is_read_by_its_weights() -> None:
     assert choose_locale(None, "en;q=0, fr", "en") == "fr"
     assert choose_locale(None, "de, en-GB;q=0.8", "fr") == "en"
     assert choose_locale("fr", "en", "fr") == "fr"  # the switch's cookie comes first
+
+
+def test_dates_are_formatted_per_language_and_in_paris_time() -> None:
+    """The kept formatting is per language: the same instant reads in French, then in English,
+    then in French again, at Paris time (UTC+1 in winter); a plain date is written in full."""
+    from datetime import UTC, date, datetime
+
+    from portal.web.i18n import current_locale, format_datetime
+
+    instant = datetime(2026, 12, 1, 17, 5, tzinfo=UTC)
+    seen = []
+    for lang in ("fr", "en", "fr"):
+        token = current_locale.set(lang)
+        try:
+            seen.append((format_datetime(instant), format_datetime(date(2026, 3, 28))))
+        finally:
+            current_locale.reset(token)
+    assert seen[0] == seen[2] != seen[1]
+    assert "déc." in seen[0][0] and "18:05" in seen[0][0]
+    assert "Dec" in seen[1][0] and "6:05" in seen[1][0]
+    assert seen[0][1] == "28 mars 2026" and seen[1][1] == "March 28, 2026"
+    assert format_datetime(None) == "" and format_datetime("brut") == "brut"

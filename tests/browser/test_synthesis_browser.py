@@ -82,6 +82,7 @@ def test_demo_synthesis_reads_as_phrases_with_arguments_campaign_and_stability(
     assert campaigns.locator("ul.synthesis-variants li").count() >= 1
     assert campaigns.locator("ins, del").count() >= 1
     assert "Nous voulons des agents" in campaigns.inner_text()
+    assert "Arrivée en rafale" in campaigns.inner_text()  # 15 copies within the hour
     stability = page.locator("dd.synthesis-stability").inner_text()
     assert "indice de Rand ajusté 1,00" in stability
     method = page.locator("section.synthesis-method").inner_text()

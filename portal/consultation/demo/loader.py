@@ -22,7 +22,7 @@ from portal.clock import utcnow
 from portal.consultation.charter import services
 from portal.consultation.charter.models import Clause
 from portal.consultation.charter.source import load_charter
-from portal.consultation.demo.comments import DemoConsultation, generate_demo
+from portal.consultation.demo.comments import CAMPAIGN, DemoConsultation, generate_demo
 from portal.consultation.moderation import services as moderation_services
 from portal.consultation.moderation.models import Report
 from portal.consultation.participation import services as ps
@@ -228,6 +228,9 @@ def load_consultation(
     by_name = dict(zip(content.residents, named, strict=True))
     people = named + ensure_residents(session, [], extra=EXTRA_SUPPORTERS) + [accounts["habitant"]]
     start = utcnow() - timedelta(days=10)
+    # A copy-paste campaign arrives as campaigns do, within the hour of its being shared (the
+    # synthesis flags such a burst); the other comments come every 40 minutes.
+    campaign_start, copies = start + timedelta(days=3, hours=18), 0
     ids: dict[int, int] = {}
     abusive: list[Comment] = []
     for n, item in enumerate(content.comments):
@@ -235,13 +238,16 @@ def load_consultation(
         if clause_id is None:
             continue
         author = by_name.get(item.author, accounts["habitant"])
+        when = start + timedelta(minutes=40 * n)
+        if item.body.startswith(CAMPAIGN):
+            when, copies = campaign_start + timedelta(minutes=3 * copies), copies + 1
         comment = insert_comment(
             session,
             author_id=author,
             body=item.body,
             clause_id=clause_id,
             parent_id=ids.get(item.parent_key) if item.parent_key else None,
-            created_at=start + timedelta(minutes=40 * n),
+            created_at=when,
         )
         ids[item.key] = int(comment.id or 0)
         if item.abusive:

@@ -122,6 +122,8 @@ class Crawl:
     visited: dict[str, int] = field(default_factory=dict)  # url -> status
     referrers: dict[str, str] = field(default_factory=dict)  # url -> first page linking to it
     forms: set[str] = field(default_factory=set)  # actions of the GET forms on reached pages
+    # url -> a placeholder of a translated string shown as is ("%%", "%(name)s")
+    placeholders: dict[str, str] = field(default_factory=dict)
     truncated: bool = False
 
     @property
@@ -157,6 +159,12 @@ def internal(url: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+# Text a visitor reads, outside the markup: a `%%` or `%(name)s` there is a translated string
+# that was not formatted (or formatted twice), as the synthesis method once read "5 %%".
+TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]*>", re.S)
+PLACEHOLDER = re.compile(r"%%|%\([a-z_]+\)[sd]")
+
+
 def crawl(client: TestClient, routes: list[PortalRoute]) -> Crawl:
     result = Crawl()
     queue: deque[str] = deque(["/"])
@@ -174,6 +182,9 @@ def crawl(client: TestClient, routes: list[PortalRoute]) -> Crawl:
             targets.append(response.headers["location"])
         elif response.headers.get("content-type", "").startswith("text/html"):
             targets.extend(HREF.findall(response.text))
+            shown = PLACEHOLDER.search(TAGS.sub(" ", response.text))
+            if shown:
+                result.placeholders[url] = shown.group(0)
             for attributes in FORM.findall(response.text):
                 action = ACTION.search(attributes)
                 if action and not POST_METHOD.search(attributes):
@@ -289,6 +300,8 @@ def problems_of(client: TestClient, routes: list[PortalRoute], role: str) -> lis
             problems.append(f"[{role}] {url} answers {status} (linked from {linked_from})")
         if status == 404:
             problems.append(f"[{role}] broken link {url} on {linked_from}")
+    for url, shown in sorted(result.placeholders.items()):
+        problems.append(f"[{role}] {url} shows {shown!r}: a string not formatted")
     roles, signed_in = role_holds(role)
     reached_routes = {
         found.path

@@ -106,6 +106,8 @@ def test_published_synthesis_reads_as_phrases_arguments_and_campaign(
     assert "indice de Rand ajusté 1,00" in page.text and "(mêmes thèmes)" in page.text
     assert "Part dans « Autres »" in page.text
     assert "portal nlp cluster commentaires.jsonl" in page.text
+    # The time taken written as French writes numbers (a decimal comma).
+    assert re.search(r"Ce calcul a pris \d+(,\d+)? secondes", page.text), page.text
 
 
 def test_a_theme_computed_before_shows_its_coherence_as_not_measured(

@@ -5,6 +5,7 @@ figure; axe-core passes."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -79,7 +80,9 @@ def test_demo_synthesis_reads_as_phrases_with_arguments_campaign_and_stability(
     # The campaign, its variants as word changes, and the figures of the method.
     campaigns = page.locator("section.synthesis-campaigns")
     assert campaigns.locator("article").count() >= 1
-    assert campaigns.locator("ul.synthesis-variants li").count() >= 1
+    variants = campaigns.locator("ul.synthesis-variants").first.locator("li").all_inner_texts()
+    assert variants and len(set(variants)) == len(variants), variants  # same change: one line
+    assert any(re.search(r"\(\d+ copies\)$", v) for v in variants), variants
     assert campaigns.locator("ins, del").count() >= 1
     assert "Nous voulons des agents" in campaigns.inner_text()
     assert "Arrivée en rafale" in campaigns.inner_text()  # 15 copies within the hour

@@ -559,6 +559,16 @@ class CampaignView:
     def changed(self) -> list[VariantView]:
         return [v for v in self.variants if v.changes]
 
+    @property
+    def forms(self) -> list[tuple[list[Change], int]]:
+        """The copies' changes with how many copies made each, in the order they came: seven
+        copies that all added "Stop !" are one line (7 copies), not seven."""
+        counted: dict[tuple[Change, ...], int] = {}
+        for v in self.changed:
+            key = tuple(v.changes)
+            counted[key] = counted.get(key, 0) + 1
+        return [(list(changes), n) for changes, n in counted.items()]
+
 
 @dataclass
 class EditView:

@@ -174,7 +174,9 @@ def fragment_cache(app: object) -> FragmentCache:
 # few parts that depend on what they did (their supports, follows, own comments) as *slots*. A
 # slot keeps the HTML every visitor of the kind sees (its default, rendered with the page); the
 # page's own code says, from the visitor's marks (one query), which slots are theirs, and only
-# those are rendered again for them (portal/web/templating.py: `render_shared_page`, `SlotRecorder`).
+# those are rendered again for them (portal/web/templating.py: `render_shared_page`, `SlotRecorder`),
+# once for everyone whose own parts in the slot are the same (`SharedPage.variant`: a thread as
+# its supporters see it is rendered once, with markers, and kept with the page).
 
 
 @dataclass(frozen=True)

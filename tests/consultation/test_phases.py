@@ -46,8 +46,8 @@ def test_official_opens_and_closes_by_hand(
     page = t(client.get("/charter"))
     assert "Consultation : ouverte aux commentaires" in page
     assert (
-        "Temps restant : 3 jour(s) et 4 heure(s)" in page
-        or "Temps restant : 3 jour(s) et 5 heure(s)" in page
+        "Temps restant : 3 jours et 4 heures" in page
+        or "Temps restant : 3 jours et 5 heures" in page
     )
     closed = post(official, "/charter/v/2/phase", {"action": "close"}, follow_redirects=False)
     assert closed.status_code == 303 and phase(engine) == "review"
@@ -172,3 +172,25 @@ def test_permission_table(
         else:
             assert not location.startswith("/login"), (role, url, location)
     assert_statuses(expected, observed)
+
+
+def test_time_left_reads_with_plurals_in_both_languages() -> None:
+    """The time left is written as people write it: singular and plural in French (0 and 1
+    singular) and English, never "jour(s)"."""
+    from portal.consultation.participation.services import format_duration
+    from portal.web.i18n import current_locale
+
+    cases = [
+        (timedelta(days=1, hours=1), "1 jour et 1 heure", "1 day and 1 hour"),
+        (timedelta(days=2, minutes=30), "2 jours et 0 heure", "2 days and 0 hours"),
+        (timedelta(hours=5, minutes=1), "5 heures et 1 minute", "5 hours and 1 minute"),
+        (timedelta(minutes=59), "59 minutes", "59 minutes"),
+        (timedelta(seconds=-5), "0 minute", "0 minutes"),
+    ]
+    for delta, french, english in cases:
+        for lang, expected in (("fr", french), ("en", english)):
+            token = current_locale.set(lang)
+            try:
+                assert format_duration(delta) == expected, (lang, delta)
+            finally:
+                current_locale.reset(token)

@@ -50,6 +50,7 @@ from portal.consultation.vocabulary import (
 )
 from portal.errors import Forbidden, NotFound, PhaseClosed, ValidationFailed
 from portal.web.i18n import gettext as _
+from portal.web.i18n import ngettext
 
 COMMENTS_PER_PAGE = 20
 DUPLICATE_MINUTES = 10  # the same text by the same person on the same thread: a double submit
@@ -114,11 +115,14 @@ def format_duration(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
+    day_text = ngettext("%(num)s jour", "%(num)s jours", days)
+    hour_text = ngettext("%(num)s heure", "%(num)s heures", hours)
+    minute_text = ngettext("%(num)s minute", "%(num)s minutes", mins)
     if days:
-        return _("%(d)s jour(s) et %(h)s heure(s)", d=days, h=hours)
+        return _("%(a)s et %(b)s", a=day_text, b=hour_text)
     if hours:
-        return _("%(h)s heure(s) et %(m)s minute(s)", h=hours, m=mins)
-    return _("%(m)s minute(s)", m=mins)
+        return _("%(a)s et %(b)s", a=hour_text, b=minute_text)
+    return minute_text
 
 
 def version_under_consultation(session: Session) -> CharterVersion | None:

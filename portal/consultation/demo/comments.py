@@ -103,7 +103,7 @@ BY_SLUG: dict[str, tuple[str, ...]] = {
         "Mes parents ne parlent pas bien français, le serveur vocal ne les comprend pas. Un agent, lui, trouve toujours une solution.",
         "Quand le message est transmis en dehors des heures, est-ce qu'on reçoit une confirmation ? Sinon on ne sait pas si quelqu'un l'a lu.",
         "On a fermé la mairie annexe de mon quartier il y a deux ans. Écrire que l'accueil physique « reste ouvert », c'est un peu fort.",
-        "I live in Suresnes but my French is basic. Could the phone line offer an agent who speaks English? The voice menu is impossible for me.",
+        "I live here but my French is basic. Could the phone line offer an agent who speaks English? The voice menu is impossible for me.",
         "Rappel dans la journée = rappel à 17h55 quand je suis dans le métro. Il faudrait pouvoir choisir un créneau.",
         "Je suis aidante pour ma tante, je passe ma vie au téléphone avec des robots. Enfin une collectivité qui garantit un humain !",
         "ajoutez le mot « humain » à la liste, c'est ce que tout le monde dit spontanément au serveur vocal",

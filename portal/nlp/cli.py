@@ -105,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             '"burst", "copies_within_an_hour", "variants": [{"id", "changes": [["-"|"+", '
             '"words"]]}]}], "method": {...}}. Themes come largest first, each named by a phrase '
             "that at least two of its central comments hold; a comment can belong to two themes; "
-            'groups below the coherence threshold go to "other" (at most 15%% of the comments); '
+            'groups below the coherence threshold go to "other" (at most 15% of the comments); '
             "each group of near-duplicate comments (a copy-paste campaign) is listed once with "
             "all its ids and each copy's word diff against the first. The same comments in any "
             "order give the same output. Progress goes to stderr. Runs offline (spaCy's "

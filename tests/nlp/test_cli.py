@@ -112,7 +112,7 @@ def test_help_describes_the_input_and_output() -> None:
     )  # fmt: skip
     text = " ".join(done.stdout.split())
     assert '{"id": ..., "text": "...", "created_at"' in text
-    assert "duplicates" in text and "15%" in text
+    assert "duplicates" in text and "15%" in text and "%%" not in text
     assert "word diff" in text and "any order" in text
 
 

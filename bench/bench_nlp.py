@@ -432,7 +432,11 @@ READ_HONESTLY = (
     "consensus tree (fewest themes within 0.04 of the best silhouette) and the coherence "
     "threshold are cliffs: a comment that arrives can reshuffle the themes. The next step is "
     "the issue's own alternative criterion, stability across resamples, measured as this "
-    "leave-one-out ARI on the tuning sets before the test half.\n"
+    "leave-one-out ARI on the tuning sets before the test half. "
+    "Tried on the demo only: four times as many k-means seeds in the consensus (8 instead of "
+    "2, 20% more CPU) moved the mean leave-one-out ARI from 0.71 to 0.75 but still gave 13 to "
+    "20 themes and 12 to 67 comments in « Autres »: noise in the agreement matrix is not the "
+    "main cause; the cut chosen and the coherence threshold are. Not adopted.\n"
 )
 
 

@@ -273,12 +273,24 @@ def assert_accessible(page: Any) -> None:
     """Run axe-core on the page: no violation of WCAG 2.0/2.1 level A or AA rules."""
     if not AXE_JS.exists():
         missing("axe-core is missing: run `npm ci` (make setup does it)")
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
+    # A click that navigates returns before the next page is there: wait for it to load, and
+    # try again once if the page was replaced while axe-core was being added or run.
+    for attempt in range(2):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.add_script_tag(path=str(AXE_JS))
+            result = page.evaluate(
+                """async () => await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+            )
+            break
+        except Exception as exc:  # playwright's Error: the page navigated meanwhile
+            if attempt or not any(
+                sign in str(exc)
+                for sign in ("appendChild", "Execution context was destroyed", "navigation")
+            ):
+                raise
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
         + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])

@@ -119,6 +119,7 @@ def test_two_cycles_then_the_first_is_read_from_home(
     karim.get_by_role(
         "link", name="Recueillir une contribution (accueil, téléphone, courrier)"
     ).click()
+    karim.wait_for_url(f"{base}/charter/desk")
     assert_accessible(karim)
     karim.select_option("#article", "4")
     karim.fill("#body", DESK)

@@ -284,7 +284,9 @@ class SharedPage:
 
 # A page keeps at most this many personal variants of its slots (a variant is a thread or a
 # button as its supporters or author see it; past this, further ones are rendered each view).
-MAX_VARIANTS = 2000
+# They are not counted in the fragment cache's size budget: 256 threads of a few kB each keep a
+# page's extra memory to about a megabyte at most.
+MAX_VARIANTS = 256
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from portal.consultation.participation.models import (
     GENERATION_SCOPE,
     Comment,
     Proposal,
-    current_generation,
 )
 from portal.consultation.review.pages import AnswerData, answer_data
 from portal.consultation.vocabulary import (
@@ -38,6 +37,7 @@ from portal.consultation.vocabulary import (
     VersionStatus,
     author_label,
 )
+from portal.db import read_rows
 from portal.errors import Forbidden, NotFound
 from portal.web import i18n
 from portal.web.cache import (
@@ -57,7 +57,9 @@ def request_generation(request: Request) -> int:
     it first, with the visitor's marks; the fragments rendered for it then reuse it)."""
     found = getattr(request.state, "consultation_generation", None)
     if found is None:
-        found = current_generation(request.state.db)
+        # Through `read_rows`: an anonymous view of a kept shared page sends only this, and
+        # never opens the ORM session's transaction for it.
+        found = generation_and_marks(request.state.db, None, {})[0]
         request.state.consultation_generation = found
     return int(found)
 
@@ -558,12 +560,9 @@ def generation_and_marks(
             )
             params += [user_id, str(kind), str(key)]
     sql = " UNION ALL ".join(branches)
-    connection = session.connection()
-    if connection.dialect.paramstyle in ("format", "pyformat"):
-        sql = sql.replace("?", "%s")
     generation = 0
     marks: set[tuple[Any, ...]] = set()
-    for kind, target, key in connection.exec_driver_sql(sql, tuple(params)):
+    for kind, target, key in read_rows(session, sql, params):
         if kind == "generation":
             generation = int(target or 0)
         elif kind.startswith("follow:"):

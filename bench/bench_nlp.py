@@ -428,15 +428,12 @@ READ_HONESTLY = (
     "themes, 15-20% in « Autres » and an ARI of 0.66-0.78 against the full run; rewording one "
     "comment of 336 had moved a 48-comment theme (« Parler à un agent », coherence 0.30, just "
     "at the threshold) into « Autres » and the demo from 17 themes and 8% in « Autres » to the "
-    "figures above. The order of the comments changes nothing (ARI 1.00), but the cut of the "
-    "consensus tree (fewest themes within 0.04 of the best silhouette) and the coherence "
-    "threshold are cliffs: a comment that arrives can reshuffle the themes. The next step is "
-    "the issue's own alternative criterion, stability across resamples, measured as this "
-    "leave-one-out ARI on the tuning sets before the test half. "
-    "Tried on the demo only: four times as many k-means seeds in the consensus (8 instead of "
-    "2, 20% more CPU) moved the mean leave-one-out ARI from 0.71 to 0.75 but still gave 13 to "
-    "20 themes and 12 to 67 comments in « Autres »: noise in the agreement matrix is not the "
-    "main cause; the cut chosen and the coherence threshold are. Not adopted.\n"
+    "figures above. The order of the comments changes nothing (ARI 1.00), but a comment that "
+    "arrives can reshuffle the themes (why: below). Tried on the demo only: four times as many "
+    "k-means seeds in the consensus (8 instead of 2, 20% more CPU) moved the mean leave-one-out "
+    "ARI from 0.71 to 0.75 but still gave 13 to 20 themes and 12 to 67 comments in « Autres ». "
+    "Not adopted.\n\n"
+    "**Stability across resamples, measured** (2026-12-01, on the first set, the dev half and the demo only, never the test half; six leave-one-out runs each, mean ARI against the full run). The cut chosen as now (silhouette, slack 0.04): 0.73 / 0.78 / 0.65. The cut chosen by stability itself (the issue's other criterion: the ARI between the trees cut from the two k-means seeds' agreement matrices, the highest cut within 0.02 of the best): 0.77 / 0.80 / 0.74, but 17, 17 and 19 themes instead of 14, 14 and 16, against the issue's « fewer, truer » themes. No choice at all (the tree always cut at 0.80, or at 0.75): 0.76 / 0.79 / 0.68 and 0.78 / 0.83 / 0.65. Trimming from each theme the comments grouped with its other comments in fewer than 20-25% of the runs, so that the catch-all group (50 to 80 comments at coherence 0.28-0.30, the largest in every run) no longer flips whole into « Autres »: 0.76 / 0.79 / 0.68-0.73, « Autres » no longer jumps from 1% to 15%, ARI against the labels unchanged (0.32 / 0.26). So the cut criterion is not the cause: with the cut held fixed the number of themes still moves (12 to 15 on the first set at 0.80), because the k-means runs on data one comment different move comments between neighbouring themes. None was adopted: each gain (0.02 to 0.09) is within the spread of six runs and each costs themes or ARI. What the portal promises and tests is that the same comments give the same themes in any order (ARI 1.00); the method page says that a comment added or removed can change the themes, and every run is kept with its date, so a reader compares like with like.\n"
 )
 
 

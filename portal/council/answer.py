@@ -82,6 +82,7 @@ UNKNOWN_MAX = 0.5  # ...but when such words hold over this share of it, nothing 
 SYNONYM_SHARE = 0.7  # a word found only through the thesaurus counts this share of its weight
 # Kinds of fact whose absence from every quote means the question is not answered.
 FACT_KINDS = ("amount", "count", "date")
+FACT_RELEVANT = RELEVANT  # the quote that gives the fact is held to the passages' bar
 # A sentence that reports a question asked in the meeting: its answer is the next sentence.
 ASKED = re.compile(
     r"\b(?:demande|demandent|interroge|s'interroge|souhaite savoir|questionne|s'inquiète)\b"
@@ -102,6 +103,8 @@ FOCUS = re.compile(
 )
 NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures"))
 MAX_QUOTES = 3
+# A sentence that goes on from the one before it: a pronoun or a demonstrative.
+REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
 PASSAGES_READ = 12
 MAYBE_USEFUL = 3
 # Words of a question that say what is asked, not what about.
@@ -112,6 +115,12 @@ QUESTION_WORDS = frozenset(
               "prevue", "qui", "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "va",
               "vont", "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes",
               "partir")))
+)  # fmt: skip
+# Words that name the kind of fact asked for ("montant", "dates", "rapporteur"), not what it is
+# about: like "adopté", they count half.
+KIND_STEMS = frozenset(
+    stem(w) for w in ("montant", "cout", "prix", "tarif", "date", "dates", "horaire", "delai",
+                      "rapporteur", "rapporteuse", "nom", "nombre", "raison", "motif")
 )  # fmt: skip
 # Stems that say the question is about a decision (décidé, adoptée, votés, approuvé, rejetée...).
 DECISION_STEM = re.compile(r"^(?:decid|decis|adopt|approuv|vot|deliber|rejet|accord|autoris)")
@@ -164,7 +173,7 @@ def question_terms(question: str, *, city: str = "") -> tuple[list[Group], bool]
     """The words to look for (each with its lemma), and whether the question asks about a
     decision. The city's own name (every passage is about it) says nothing of what is asked."""
     ignored = QUESTION_WORDS | frozenset(terms(city)) if city else QUESTION_WORDS
-    groups = query_groups(question)
+    groups = query_groups(question, unaccented=True)
     stems = [s for g in groups for s in group_stems(g)]
     about_decision = any(DECISION_STEM.match(s) for s in stems) or bool(
         re.match(r"\s*quand\b", question, re.I)
@@ -213,6 +222,16 @@ def doc_freq(session: Session, groups: list[Group]) -> tuple[int, dict[str, int]
             sql = "SELECT count(*) FROM council_passage WHERE tsv @@ to_tsquery('french', :q)"
             freq[_key(group)] = int(session.scalar(text(sql), {"q": tsquery([group], False)}) or 0)
     return total, freq
+
+
+MONTH_NAMES = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+               "septembre", "octobre", "novembre", "decembre")  # fmt: skip
+
+
+def _date_stems(meeting_date: date) -> set[str]:
+    """The meeting's month and year as words ("en décembre", "en 2023" in a question): like the
+    title's words, they say what a passage is part of, not what it says."""
+    return {stem(MONTH_NAMES[meeting_date.month - 1]), str(meeting_date.year)}
 
 
 def _has(group: Group, own: set[str]) -> bool:
@@ -299,7 +318,7 @@ def ask(
     # about, so they count half.
     weight = {
         _key(g): math.log(1 + (total - freq[_key(g)] + 0.5) / (freq[_key(g)] + 0.5))
-        * (0.5 if DECISION_STEM.match(_key(g)) else 1.0)
+        * (0.5 if DECISION_STEM.match(_key(g)) or _key(g) in KIND_STEMS else 1.0)
         * (UNKNOWN_SHARE if g[0] in unknown else 1.0)
         for g in groups
     }
@@ -358,7 +377,7 @@ def ask(
         passage, meeting_date, item = rows[passage_id]
         if passage.kind == "heading":
             continue
-        title_stems = set(terms(item.title)) if item else set()
+        title_stems = (set(terms(item.title)) if item else set()) | _date_stems(meeting_date)
         covered = coverage(_own_stems(passage.text, passage.lemmas), title_stems)
         answering.append((covered, rank, passage, meeting_date, item, title_stems))
     best = max((a[0] for a in answering), default=0.0)
@@ -374,6 +393,10 @@ def ask(
     # 2. In each, the sentence that carries most of the question and the kind of fact asked for.
     picked: list[tuple[float, int, Quote, Quote | None]] = []
     sentence_best = 0.0
+    # A question on an amount, a count or a date: the best share of its weight in a quote that
+    # gives such a fact (the sentence, with the one before it or the reply that follows).
+    facts = [k for k in kinds if k in FACT_KINDS]
+    fact_said = 0.0
     for _, rank, passage, meeting_date, item, title_stems in chosen:
         parts = sentences(passage.text)
         scored_sentences = []
@@ -393,11 +416,25 @@ def ask(
                 text_ = _span(passage.text, text_, parts[n + 1])
             else:
                 follow_up = _next_passage_quote(session, passage, meeting_date, item)
+        elif (
+            "reason" in kinds
+            and n + 1 < len(parts)
+            and (carries(parts[n + 1], ["reason"]) or REFERS_BACK.match(parts[n + 1]))
+        ):
+            # "Pourquoi le gymnase est fermé ?": the sentence that names the gymnasium states the
+            # fact, the one after it ("Elle a émis un avis défavorable en raison de…", "Cette
+            # homonymie provoque…") gives the reason; quote both.
+            text_ = _span(passage.text, text_, parts[n + 1])
         quote = Quote(text_, meeting_date, passage.anchor, item.number if item else None,
                       item.title if item else None, passage.page, "answer")  # fmt: skip
         picked.append((sentence_score, rank, quote, follow_up))
         said = coverage(_own_stems(text_, passage.lemmas), title_stems)
         sentence_best = max(sentence_best, said)
+        # the fact must be in the sentence chosen or in the reply quoted after it, not in the
+        # sentence before it quoted only to say who "il" is
+        told = text_[text_.find(parts[n]) :] + (" " + follow_up.text if follow_up else "")
+        if facts and carries(told, facts):
+            fact_said = max(fact_said, coverage(_own_stems(told, passage.lemmas), title_stems))
     # The best sentences first (the question's words and the kind of fact asked for), then the
     # search's order.
     picked.sort(key=lambda p: (-p[0], p[1]))
@@ -411,8 +448,7 @@ def ask(
     # A question on an amount, a count or a date that no quoted sentence answers with one is not
     # answered, however well its words are found ("combien ont coûté les plaques" when the minutes
     # speak of the plaques but give no sum).
-    facts = [k for k in kinds if k in FACT_KINDS]
-    if facts and not any(carries(q.text, facts) for q in quotes):
+    if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
         return replace(not_found(), coverage=best, kind_found=False)
     focus = _focus_group(question, groups, expansion.corrections)
     if focus is not None and not any(

@@ -239,6 +239,50 @@ def lemma_of_word(word: str) -> str | None:
     return lemma[0] if len(lemma) == 1 else None
 
 
+# The accents a resident may have left out, letter by letter ("repoussee" for "repoussée").
+ACCENTS = {"e": "eéèê", "a": "aàâ", "i": "iîï", "o": "oô", "u": "uùû", "c": "cç"}
+MAX_SPELLINGS = 1024  # accented spellings tried for one word, at most
+
+
+@lru_cache(maxsize=50_000)
+def unaccented_lemma(word: str) -> str | None:
+    """The folded lemma of a word typed without its accents ('repoussee' -> 'repousser',
+    'regardees' -> 'regarder'): its accented spellings are looked up in the lemmatizer's table
+    (which keeps its forms hashed, so they are tried, not listed), and the lemma is kept when
+    every spelling found agrees on it; None when none is found or they disagree."""
+    if word != fold(word) or not word.isalpha():
+        return None
+    spellings = [""]
+    for letter in word:
+        spellings = [s + a for s in spellings for a in ACCENTS.get(letter, letter)]
+        if len(spellings) > MAX_SPELLINGS:
+            return None
+    table = _lemma_lookup()
+    lemmas = set()
+    for spelling in spellings[1:]:  # the first is the word as typed
+        if spelling in table:
+            found = table.get(spelling)
+            lemma = WORD.findall(fold(str(found[0] if isinstance(found, list) else found)))
+            lemmas.add(lemma[0] if len(lemma) == 1 else "")
+    return lemmas.pop() or None if len(lemmas) == 1 else None
+
+
+# After these, a word is a verb ("ils ferment": fermer, not the noun "ferment").
+SUBJECT_PRONOUNS = frozenset(("il", "ils", "elle", "elles", "on", "nous", "vous"))
+
+
+def _verb_lemma(word: str) -> str | None:
+    """The infinitive of a present-tense form of a verb in -er that the lookup table reads as
+    another word ("ferment" -> "fermer"), when the table knows the verb (by its "-ons" form)."""
+    for ending in ("ent", "ons", "ez", "e", "es"):
+        root = word[: -len(ending)]
+        if word.endswith(ending) and len(root) > 2:
+            found = _lemma_lookup().get(root + "ons")
+            if found and fold(str(found[0] if isinstance(found, list) else found)) == root + "er":
+                return root + "er"
+    return None
+
+
 @lru_cache(maxsize=1)
 def _lemma_lookup() -> Any:
     with _lookup_lock:
@@ -246,19 +290,29 @@ def _lemma_lookup() -> Any:
 
 
 @lru_cache(maxsize=4096)
-def query_groups(query: str) -> tuple[Group, ...]:
+def query_groups(query: str, *, unaccented: bool = False) -> tuple[Group, ...]:
     """The words of a query, each with its lemma ('travaux' -> ('travaux', 'travail')), in
     order, without stop words or forms of être and avoir. Lemmas come from the lookup table of
     spaCy's French lemmatizer (lemma_of_word), not from running the pipeline on the query: about
     a microsecond a word instead of 4 to 9 ms a query, and the same lemma whatever the query's
     other words. (On the dev half of tests/council/eval2 and on tests/council/eval_questions.yaml
-    the figures were unchanged or better; see docs/benchmarks.md.)"""
+    the figures were unchanged or better; see docs/benchmarks.md.)
+
+    With `unaccented`, a word typed without its accents whose spelling the table lacks gets the
+    lemma of its accented spellings ('repoussee' -> 'repousser': unaccented_lemma); the answers
+    use it (portal/council/answer.py), the search does not yet."""
     if not WORD.search(fold(query)):
         return ()
     groups: dict[str, Group] = {}
+    previous = ""
     for token in LETTERS.findall(query[:1000].lower()):
         for word in WORD.findall(fold(token)):
             lemma = lemma_of_word(token) if word == fold(token) else None
+            if lemma is None and unaccented and word == token:
+                lemma = unaccented_lemma(word)
+            if unaccented and previous in SUBJECT_PRONOUNS and lemma in (None, word):
+                lemma = _verb_lemma(word) or lemma
+            previous = word
             if word in STOP_WORDS or lemma in STOP_WORDS:
                 continue  # a stop word, or 'sont', 'avait', 'ait': a form of être or avoir
             group: Group = (word,)

@@ -1,0 +1,96 @@
+"""Answers that say "not found" rather than quote a number about something else, that quote the
+reason of a "pourquoi" question, and that read words typed without accents (issue 14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from portal.council.answer import ask
+from portal.council.ingest import ingest_paths
+from portal.council.nlp import query_groups
+from portal.db import session_scope
+
+# Written for these tests: the layout of minutes extracted from PDF (no blank lines).
+MINUTES = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 14 mars 2023
+Le conseil municipal s'est réuni sous la présidence de Mme Hélène Marchal, maire.
+POINT N°1 – DÉLIBÉRATION 2023-010 – OBJET : CONSTRUCTION D'UNE CRÈCHE
+Rapporteur : Mme Odile Brun, adjointe à la petite enfance
+Mme Brun propose de construire une nouvelle crèche de 40 berceaux rue des Saules. Les
+travaux commenceront le 4 septembre 2023.
+M. Paul Girard regrette que la nouvelle crèche ne suffise pas : la liste d'attente compte 95
+familles. Il demande que des places soient réservées dans une crèche privée en attendant. Mme la Maire répond que
+8 places ont été réservées à la crèche Les Lucioles.
+Le Conseil municipal, après en avoir délibéré, approuve le projet.
+Vote : adopté à l'unanimité.
+POINT N°2 – DÉLIBÉRATION 2023-011 – OBJET : STATIONNEMENT EN CENTRE-VILLE
+Rapporteur : M. Luc Perrin, adjoint aux mobilités
+M. Perrin indique que l'occupation du parking de la gare a augmenté de 12 % en un an. Il
+propose une étude de circulation.
+Le Conseil municipal, après en avoir délibéré, approuve l'étude.
+Vote : adopté à l'unanimité.
+POINT N°3 – DÉLIBÉRATION 2023-012 – OBJET : GYMNASE DES PEUPLIERS
+Rapporteur : M. Luc Perrin, adjoint aux sports
+M. Perrin rappelle que la commission de sécurité a visité le gymnase des Peupliers, fermé
+depuis, le 2 février 2023. Elle a émis un avis défavorable en raison de l'usure de la charpente, que les pluies
+ont aggravée. Les clubs sont accueillis au gymnase du collège.
+Le Conseil municipal, après en avoir délibéré, prend acte.
+Vote : adopté à l'unanimité.
+POINT N°4 – DÉLIBÉRATION 2023-013 – OBJET : TARIFS DE LA CRÈCHE MUNICIPALE
+Rapporteur : Mme Odile Brun, adjointe à la petite enfance
+Mme Brun indique que les tarifs de la crèche municipale suivent le barème national. Les places
+sont attribuées par une commission.
+Le Conseil municipal, après en avoir délibéré, approuve les tarifs.
+Vote : adopté à l'unanimité.
+POINT N°5 – DÉLIBÉRATION 2023-014 – OBJET : MARCHÉ HEBDOMADAIRE
+Rapporteur : M. Luc Perrin, adjoint au commerce
+M. Perrin propose d'attribuer les places du marché par tirage au sort, comme à la crèche
+pour les places d'accueil d'urgence.
+Le Conseil municipal, après en avoir délibéré, approuve le tirage au sort.
+Vote : adopté à l'unanimité.
+"""
+
+
+@pytest.fixture
+def minutes(engine: Engine, tmp_path: Path) -> Engine:
+    path = tmp_path / "2023-03-14.txt"
+    path.write_text(MINUTES, encoding="utf-8")
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and len(results) == 1
+    return engine
+
+
+def test_a_number_about_something_else_is_not_an_answer(minutes: Engine) -> None:
+    """ "Combien de places de parking devant la nouvelle crèche": the minutes count crèche places
+    reserved elsewhere and give a rise in the station parking's use, never parking places at the
+    crèche; the answer says it found nothing instead of quoting those numbers (the sentence that
+    gives a number must hold as much of the question as a passage must)."""
+    with session_scope(minutes, write=False) as session:
+        reply = ask(session, "combien de places de parking devant la nouvelle creche")
+        assert not reply.found and reply.quotes == []
+        answered = ask(session, "combien de berceaux dans la nouvelle creche")
+    assert answered.found and any("40 berceaux" in q.text for q in answered.quotes)
+
+
+def test_a_why_question_quotes_the_reason_after_the_fact(minutes: Engine) -> None:
+    """The sentence that names the gymnasium says it was visited; the one after it ("Elle a
+    émis un avis défavorable en raison de…") gives the reason, and both are quoted verbatim."""
+    with session_scope(minutes, write=False) as session:
+        reply = ask(session, "pourquoi le gymnase des peupliers est ferme")
+    assert reply.found
+    first = reply.quotes[0].text
+    assert "visité le gymnase des Peupliers" in first and "en raison de l'usure" in first
+
+
+def test_words_typed_without_accents_or_as_verbs_get_their_lemma() -> None:
+    """'repoussee' is read as 'repoussée' (repousser) and 'ils ferment' as the verb fermer, so
+    that the thesaurus and the stems of the minutes' words find them; the search's own reading
+    of the words is unchanged."""
+    assert ("repoussee", "repousser") in query_groups("reouverture repoussee", unaccented=True)
+    assert ("ferment", "fermer") in query_groups("pourquoi ils ferment", unaccented=True)
+    assert ("ferment",) in query_groups("pourquoi ils ferment")
+    # a noun after an article stays a noun
+    assert ("ferment",) in query_groups("le ferment lactique", unaccented=True)

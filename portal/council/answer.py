@@ -19,6 +19,10 @@
    it, so that the reader knows who "il" is. Every quote names its deliberation's number and
    title. When none qualifies, the answer says so, with what was searched, the closest passages
    as "peut-être utile" and the city's contact, rather than guess.
+   A question on an amount, a count or a date is answered only when a quoted sentence gives
+   such a fact and itself holds RELEVANT of the question's weight (the sentence before a pronoun
+   does not count): a number about something else is not an answer. A "pourquoi" quote goes on
+   to the next sentence when that one gives the reason or refers back ("Cette homonymie…").
 6. When the question is about a decision, the decision ("Le Conseil municipal, après en avoir
    délibéré, ...") and the vote of the best deliberation are quoted too.
 Same question, same minutes: same answer.

@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import Integer, String, bindparam, select, text
+from sqlmodel import Session
 
 from portal.council import search as engine
 from portal.council.models import Entity
@@ -123,6 +123,17 @@ def month_label(value: str) -> str:
     return f"{_(MONTH_NAMES[int(month) - 1])} {year}"
 
 
+# The entities of some passages, written once (not an ORM query built on every search).
+ENTITIES = (
+    text(
+        "SELECT passage_id, kind, key, value FROM council_entity "
+        "WHERE passage_id IN :ids AND kind IN :kinds"
+    )
+    .bindparams(bindparam("ids", expanding=True), bindparam("kinds", expanding=True))
+    .columns(passage_id=Integer, kind=String, key=String, value=String)
+)
+
+
 def _entities(
     session: Session, ids: list[int], kinds: tuple[str, ...]
 ) -> list[tuple[int, str, str, str]]:
@@ -131,11 +142,7 @@ def _entities(
         return []
     return [
         (int(r[0]), str(r[1]), str(r[2]), str(r[3]))
-        for r in session.execute(
-            select(Entity.passage_id, Entity.kind, Entity.key, Entity.value).where(
-                col(Entity.passage_id).in_(ids), col(Entity.kind).in_(kinds)
-            )
-        )
+        for r in session.execute(ENTITIES, {"ids": ids, "kinds": list(kinds)})
     ]
 
 

@@ -74,7 +74,16 @@ _passages: dict[str, dict[int, Stemmed]] = {}  # url -> passage id -> its stemme
 PASSAGES_KEPT = 20_000
 
 
-def _corpus(session: Session) -> tuple[int, float, dict[str, int]]:
+Corpus = tuple[int, float, dict[str, int]]
+
+
+def corpus_stats(session: Session) -> Corpus:
+    """(passages, their mean length in words, the doc-frequency cache): read once for the two
+    rankings of one search (bm25_rerank's `corpus`)."""
+    return _corpus(session)
+
+
+def _corpus(session: Session) -> Corpus:
     """(passages, their mean length in words, the doc-frequency cache), per database; the stemmed
     passages kept for bm25_rerank are forgotten with them, and when spaCy reads more passages."""
     key = str(session.get_bind().url)
@@ -159,12 +168,16 @@ def _hits(stems: list[str], phrase: list[str]) -> int:
 
 
 def bm25_rerank(
-    session: Session, groups: list[Group], ranked: list[tuple[int, float]]
+    session: Session,
+    groups: list[Group],
+    ranked: list[tuple[int, float]],
+    corpus: Corpus | None = None,
 ) -> list[tuple[int, float]]:
-    """PostgreSQL's matches ranked by FTS5's BM25 (each alternative of each group a phrase)."""
+    """PostgreSQL's matches ranked by FTS5's BM25 (each alternative of each group a phrase);
+    `corpus` (corpus_stats) when the caller has read it already."""
     if not ranked:
         return ranked
-    n, avgdl, cache = _corpus(session)
+    n, avgdl, cache = corpus if corpus is not None else _corpus(session)
     # One phrase per distinct stem, as fts5_match writes them ("piscines", "piscine": one).
     by_stems: dict[str, str] = {}
     for group in groups:

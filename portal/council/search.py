@@ -26,13 +26,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote_plus
 
 from markupsafe import Markup, escape
 from sqlalchemy import JSON, Boolean, Date, Integer, String, bindparam, or_, select, text
 from sqlmodel import Session, col
 
 from portal.council import urls
-from portal.council.fulltext import BM25_POOL, bm25_rerank, fts5_match, is_sqlite, tsquery
+from portal.council.fulltext import (
+    BM25_POOL,
+    bm25_rerank,
+    corpus_stats,
+    fts5_match,
+    is_sqlite,
+    tsquery,
+)
 from portal.council.models import Item, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import carried_share, question_kinds
@@ -80,11 +88,20 @@ class Hit:
         return urls.meeting(self.meeting_date, anchor=self.anchor)
 
 
+# What urllib's quote_plus leaves as it is (a date, a year, an amount range, an outcome).
+URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 @dataclass(frozen=True)
 class Facet:
     value: str  # what the filter takes
     label: str
     count: int
+
+    @property
+    def quoted(self) -> str:
+        """The value as urlencode() writes it in an address."""
+        return self.value if URL_SAFE.fullmatch(self.value) else quote_plus(self.value)
 
 
 @dataclass(frozen=True)
@@ -146,14 +163,15 @@ def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
+JOINS = "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id"
+
+
 def ranked_ids(
     session: Session, groups: list[Group], *, filters: Filters, limit: int, any_term: bool
 ) -> list[tuple[int, float]]:
     """(passage id, score) best first, for passages with all (or any) of the query's words."""
     where, params = _filter_sql(filters)
-    joins = (
-        "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id"
-    )
+    joins = JOINS
     if is_sqlite(session):
         # `where` is built from constant clauses; every value is bound.
         sql = (
@@ -185,10 +203,56 @@ def query_terms(query: str) -> list[Group]:
 def _candidates(
     session: Session, groups: list[Group], *, filters: Filters, limit: int
 ) -> list[tuple[int, float]]:
-    ranked = ranked_ids(session, groups, filters=filters, limit=limit, any_term=False)
-    if len(ranked) < limit and len(groups) > 1:
+    """The passages with every word, best first, then (while fewer than `limit`) those with
+    some of them, best first: one statement for both (the same answer as the "every word"
+    query followed, when it finds fewer than `limit`, by the "any word" query)."""
+    if len(groups) < 2:
+        return ranked_ids(session, groups, filters=filters, limit=limit, any_term=False)
+    where, params = _filter_sql(filters)
+    if is_sqlite(session):
+        # FTS5's bm25() of a passage is the same for "a AND b" and "a OR b" (the same phrases,
+        # each with its IDF and frequency), so the passages with every word come first in the
+        # "any word" query ordered by `every`, then by score: the two queries' answer at once.
+        sql = (
+            "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score, "  # noqa: S608
+            "p.id IN (SELECT rowid FROM council_passage_fts WHERE council_passage_fts MATCH "
+            ":every) AS every FROM council_passage_fts "
+            f"JOIN council_passage p ON p.id = council_passage_fts.rowid {JOINS} "
+            f"WHERE council_passage_fts MATCH :q{where} ORDER BY every DESC, score, p.id LIMIT :n"
+        )
+        rows = session.execute(
+            text(sql),
+            {"q": fts5_match(groups, True), "every": fts5_match(groups, False), "n": limit,
+             **params},
+        )  # fmt: skip
+        return [(int(r[0]), -float(r[1])) for r in rows]
+    # PostgreSQL: ts_rank differs between "a & b" and "a | b", so each query keeps its own pool
+    # of BM25_POOL (ranked again by BM25 in Python, as ranked_ids does); the "any word" part runs
+    # only when the "every word" part has fewer than `limit` passages, as before, in the same
+    # statement (a one-time filter), and the corpus statistics are read once for both.
+    sql = (
+        "WITH every AS MATERIALIZED (SELECT p.id, "  # noqa: S608
+        "ts_rank(p.tsv, to_tsquery('french', :every), 1) AS score "
+        f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', :every){where} "
+        "ORDER BY score DESC, p.id LIMIT :n) "
+        "SELECT id, score, true FROM every UNION ALL (SELECT p.id, "
+        "ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score, false "
+        f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', :q){where} "
+        "AND (SELECT count(*) FROM every) < :limit ORDER BY score DESC, p.id LIMIT :n)"
+    )
+    every_rows: list[tuple[int, float]] = []
+    any_rows: list[tuple[int, float]] = []
+    for passage_id, score, is_every in session.execute(
+        text(sql),
+        {"q": tsquery(groups, True), "every": tsquery(groups, False),
+         "n": max(limit, BM25_POOL), "limit": limit, **params},
+    ):  # fmt: skip
+        (every_rows if is_every else any_rows).append((int(passage_id), float(score)))
+    corpus = corpus_stats(session) if every_rows or any_rows else None
+    ranked = bm25_rerank(session, groups, every_rows, corpus)[:limit]
+    if len(ranked) < limit:
         seen = {i for i, _ in ranked}
-        more = ranked_ids(session, groups, filters=filters, limit=limit, any_term=True)
+        more = bm25_rerank(session, groups, any_rows, corpus)[:limit]
         ranked += [r for r in more if r[0] not in seen][: limit - len(ranked)]
     return ranked
 
@@ -302,6 +366,35 @@ SNIPPET_MAX = 1_500
 SCAN_LIMIT = 20_000
 
 
+# A passage's words, as highlight reads them, read once per process for each distinct text (a
+# text never changes in place: a corrected passage is a new key), up to SCAN_LIMIT characters:
+# each word's (start, end, token as written, folded word), and where each stem and each folded
+# word occurs. Tokens without a word are left out.
+@dataclass(frozen=True)
+class _Tokens:
+    words: tuple[tuple[int, int, str, str], ...]
+    by_stem: dict[str, list[int]]
+    by_word: dict[str, list[int]]
+
+
+@lru_cache(maxsize=2048)
+def _tokens(passage_text: str) -> _Tokens:
+    words: list[tuple[int, int, str, str]] = []
+    by_stem: dict[str, list[int]] = {}
+    by_word: dict[str, list[int]] = {}
+    reach = min(len(passage_text), SCAN_LIMIT)
+    for m in WORD_RUN.finditer(passage_text):
+        if m.start() >= reach:
+            break
+        token = m.group(0)
+        word = _folded_word(token)
+        if word is not None:
+            by_stem.setdefault(stem(word), []).append(len(words))
+            by_word.setdefault(word, []).append(len(words))
+            words.append((m.start(), m.end(), token, word))
+    return _Tokens(tuple(words), by_stem, by_word)
+
+
 def highlight(
     passage_text: str,
     wanted: set[str],
@@ -310,42 +403,31 @@ def highlight(
     *,
     routes: dict[str, tuple[str, str]] | None = None,
     matched: list[tuple[str, str, str]] | None = None,
-    seen: dict[str, tuple[str | None, bool]] | None = None,
 ) -> Markup:
     """The passage with the words that match the query marked, cut around the first match and
     bounded to SNIPPET_MAX characters, whatever the passage's length. With `routes` (stem ->
-    query word, route), each matching word is added to `matched`. `seen` (token as written ->
-    its folded word, and whether its stem is wanted) may be shared by the hits of one search:
-    each distinct token is then folded and stemmed once per search, not once per hit; only the
-    passage's own lemmas are looked up per hit."""
+    query word, route), each matching word is added to `matched`. A word matches when its stem,
+    or the stem of its lemma in the passage (`lemmas`), is wanted. The passage's words are
+    folded, stemmed and indexed once per process (_tokens), not on every search."""
     lemmas = lemmas or {}
-    verdicts: dict[str, tuple[str | None, bool]] = {} if seen is None else seen
-
-    def matching(token: str) -> str | None:
-        known = verdicts.get(token)
-        if known is None:
-            word = _folded_word(token)
-            known = (word, word is not None and stem(word) in wanted)
-            if len(verdicts) < 10_000:
-                verdicts[token] = known
-        word, direct = known
-        if word is None or direct:
-            return word
-        lemma = lemmas.get(word)
-        return word if lemma is not None and stem(lemma) in wanted else None
-
-    # One pass over the words: the matches, up to the farthest a snippet can reach.
+    tokens = _tokens(passage_text)
+    # The matching words' positions, in the passage's order...
+    at: set[int] = set()
+    for wanted_stem in wanted:
+        at.update(tokens.by_stem.get(wanted_stem, ()))
+    for word, its_lemma in lemmas.items():
+        if its_lemma is not None and stem(its_lemma) in wanted:
+            at.update(tokens.by_word.get(word, ()))
+    # ...up to the farthest a snippet can reach from the first one.
     found: list[tuple[int, int, str, str]] = []  # (start, end, token, folded word)
-    reach = min(len(passage_text), SCAN_LIMIT)
-    for m in WORD_RUN.finditer(passage_text):
-        if m.start() >= reach:
+    reach = len(passage_text)
+    for index in sorted(at):
+        word_at = tokens.words[index]
+        if word_at[0] >= reach:
             break
-        token = m.group(0)
-        word = matching(token)
-        if word is not None:
-            if not found:
-                reach = min(len(passage_text), m.start() + SNIPPET_MAX)
-            found.append((m.start(), m.end(), token, word))
+        if not found:
+            reach = min(len(passage_text), word_at[0] + SNIPPET_MAX)
+        found.append(word_at)
     first_match = found[0][0] if found else None
     start = 0
     if len(passage_text) > length and first_match is not None and first_match > length // 2:
@@ -408,7 +490,6 @@ def load_hits(
     rows = session.execute(HIT_ROWS, {"ids": [i for i, _ in ranked]}).all()
     by_id = {row[0]: row for row in rows}
     hits = []
-    seen: dict[str, tuple[str | None, bool]] = {}
     for passage_id, score in ranked:
         _, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = by_id[
             passage_id
@@ -416,8 +497,7 @@ def load_hits(
         if isinstance(lemmas, str):  # pragma: no cover - a driver that returns JSON as text
             lemmas = json.loads(lemmas)
         matched: list[tuple[str, str, str]] = []
-        snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched,
-                            seen=seen)  # fmt: skip
+        snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched)
         hits.append(Hit(passage_id, meeting_date, anchor, text_, snippet, score, number, title,
                         page, kind, item_id, tuple(matched)))  # fmt: skip
     return hits

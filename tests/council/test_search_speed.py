@@ -1,0 +1,93 @@
+"""The council search's cheaper paths give the answers of the plain ones (issue 18): the "every
+word, then any word" ranking in one statement, snippets from the passages' words read once, and
+the facet links written without encoding the query again."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from portal.council import search as engine_search
+from portal.council.search import Filters, highlight, query_terms, ranked_ids
+from portal.council.text import stem
+from portal.council.vocabulary import expand
+
+QUERIES = ["piscine budget", "piscine budget voirie", "école sport culture", "travaux voirie",
+           "piscine zzzqqq", "conseil municipal délibération", "vidéosurveillance parc"]  # fmt: skip
+
+
+def _two_statements(
+    session: Session, groups: list[Any], filters: Filters, limit: int
+) -> list[tuple[int, float]]:
+    """The ranking as it was: the "every word" query, then the "any word" query's others."""
+    ranked = ranked_ids(session, groups, filters=filters, limit=limit, any_term=False)
+    if len(ranked) < limit:
+        seen = {i for i, _ in ranked}
+        more = ranked_ids(session, groups, filters=filters, limit=limit, any_term=True)
+        ranked += [r for r in more if r[0] not in seen][: limit - len(ranked)]
+    return ranked
+
+
+@pytest.mark.usefixtures("demo_minutes")
+def test_every_word_then_any_word_in_one_statement(engine: Engine) -> None:
+    """The candidates of a search of several words are those of the two queries it replaced, in
+    the same order with the same scores, filtered or not, whatever the limit."""
+    ranking: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "MATCH" in statement or "ts_rank" in statement:
+            ranking.append(statement)
+
+    with Session(engine) as session:
+        for query in QUERIES:
+            groups = expand(session, query_terms(query)).groups
+            assert len(groups) > 1
+            for filters in (Filters(), Filters(outcome="adopted")):
+                for limit in (3, 20, 300):
+                    expected = _two_statements(session, groups, filters, limit)
+                    ranking.clear()
+                    event.listen(engine, "before_cursor_execute", note)
+                    try:
+                        found = engine_search._candidates(
+                            session, groups, filters=filters, limit=limit
+                        )
+                    finally:
+                        event.remove(engine, "before_cursor_execute", note)
+                    assert found == expected, (query, filters, limit)
+                    assert len(ranking) == 1
+
+
+def test_snippet_marks_words_by_stem_and_by_lemma() -> None:
+    """A snippet marks each word whose stem, or whose lemma's stem, is asked, in the passage's
+    order, the same when the passage is shown again."""
+    passage = "Les travaux de la piscine. La Piscine rouvrira après les travaux d'été."
+    lemmas = {"travaux": "travail", "rouvrira": "rouvrir"}
+    wanted = {stem("travail"), stem("piscine")}
+    first = str(highlight(passage, wanted, lemmas))
+    assert first == (
+        "Les <mark>travaux</mark> de la <mark>piscine</mark>. La <mark>Piscine</mark> rouvrira "
+        "après les <mark>travaux</mark> d&#39;été."
+    )
+    assert str(highlight(passage, wanted, lemmas)) == first
+    assert str(highlight(passage, {stem("rouvrir")}, lemmas)) == (
+        "Les travaux de la piscine. La Piscine <mark>rouvrira</mark> après les travaux d&#39;été."
+    )
+    # Without the passage's lemmas, "travaux" is not "travail".
+    assert "<mark>" not in str(highlight(passage, {stem("travail")}, {}))
+
+
+@pytest.mark.usefixtures("demo_minutes")
+def test_facet_links_keep_the_address_and_add_the_filter(client: TestClient) -> None:
+    """Each facet link is the search's address with its filters, plus the facet's filter: a
+    subject with spaces and accents is encoded as in any other link of the page."""
+    page = client.get("/council/search", params={"q": "piscine budget", "issue": "adopted"}).text
+    assert 'href="/council/search?q=piscine+budget&amp;issue=adopted&amp;theme=' in page
+    assert re.search(r"issue=adopted&amp;theme=[A-Z][a-z]*(%C3%[0-9A-F]{2}[a-z]*)*\+et\+", page)
+    # The outcome already chosen is replaced where it stands, not added again.
+    assert 'href="/council/search?q=piscine+budget&amp;issue=adopted"' in page

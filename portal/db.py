@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -117,7 +118,52 @@ def read_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tu
     assert isinstance(engine, Engine), "a session of session_scope() is bound to an engine"
     if engine.dialect.paramstyle in ("format", "pyformat"):
         sql = sql.replace("?", "%s")
-    values = tuple(params)
+    return _raw_read(engine, sql, tuple(params))
+
+
+_Compiled = tuple[str, tuple[str, ...] | None, tuple[Callable[[Any], Any] | None, ...], Any]
+_compiled_reads: dict[tuple[int, str], _Compiled] = {}
+
+
+def _compile_read(statement: Any, dialect: Any) -> _Compiled:
+    """A Core SELECT built once (a module constant) compiled once per dialect: its SQL, the order
+    of its parameters (positional drivers), each column's result processor and a row type."""
+    key = (id(statement), dialect.name)
+    found = _compiled_reads.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        columns = compiled._result_columns
+        found = (
+            compiled.string,
+            tuple(compiled.positiontup) if compiled.positional else None,
+            tuple(c.type._cached_result_processor(dialect, None) for c in columns),
+            namedtuple("ReadRow", [c.keyname for c in columns]),
+        )
+        _compiled_reads[key] = found
+    return found
+
+
+def read_statement(session: Session, statement: Any, params: Mapping[str, Any]) -> list[Any]:
+    """The rows (attributes by column label) of a read-only Core SELECT that is built once and
+    kept (a module constant, or a cached function's result: it is compiled once per dialect
+    and kept by its id), with `read_rows`' rule: in the session's transaction when it has
+    begun, else on a pooled connection without beginning it. Values go through the columns'
+    types as SQLAlchemy would give them (aware datetimes, booleans)."""
+    if session.in_transaction():
+        return list(session.connection().execute(statement, dict(params)).all())
+    engine = session.bind
+    assert isinstance(engine, Engine), "a session of session_scope() is bound to an engine"
+    sql, order, processors, row_type = _compile_read(statement, engine.dialect)
+    values: Any = tuple(params[name] for name in order) if order is not None else dict(params)
+    out = []
+    for row in _raw_read(engine, sql, values):
+        out.append(
+            row_type(*(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)))
+        )
+    return out
+
+
+def _raw_read(engine: Engine, sql: str, values: Any) -> list[tuple[Any, ...]]:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()

@@ -37,7 +37,7 @@ from portal.accounts.passwords import hash_password, password_problem, verify_pa
 from portal.accounts.permissions import ROLE_LABELS as ROLE_NAMES
 from portal.clock import utcnow
 from portal.core_models import AuditEvent, OutboxMail
-from portal.db import session_scope
+from portal.db import read_statement, session_scope
 from portal.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from portal.mail import link, queue_mail
 from portal.settings import Settings
@@ -421,7 +421,9 @@ def user_from_request(
     # One statement over plain columns (session, user, one row per role), built once: read on
     # every signed-in view, so it skips loading mapped objects and building the statement
     # (issue 18: they were most of a signed-in shared page's CPU).
-    rows = session.connection().execute(_session_user_statement(), {"token": token_hash}).all()
+    # Through `read_statement`: on a pooled connection when the session has not begun, so a
+    # signed-in view of a kept shared page never opens the ORM's transaction.
+    rows = read_statement(session, _session_user_statement(), {"token": token_hash})
     if not rows:
         return None, None
     auth = rows[0]

@@ -1,0 +1,72 @@
+"""What the cheaper request path (issue 18) must keep: a session read without the ORM still
+signs out a revoked or idle session at once, and every response carries each security header
+once, the visitor's language and, for a new browser only, its anonymous id."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
+
+from portal.accounts.models import AuthSession
+from portal.clock import utcnow
+from portal.db import session_scope
+from portal.settings import Settings
+from portal.web.middleware import SECURITY_HEADERS
+from tests.factories import consultation
+
+SIGNED_IN = 'href="/espace"'
+
+
+def _sessions(engine: Engine, user_id: int, **values: Any) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(AuthSession).where(AuthSession.user_id == user_id).values(**values)  # type: ignore[arg-type]
+        )
+
+
+def test_a_session_revoked_or_idle_signs_out_at_the_next_view(
+    engine: Engine, settings: Settings, make_user: Any, login_as: Any
+) -> None:
+    """A signed-in resident who reads the kept charter and article pages is shown signed out at
+    the next view once their session is revoked, or idle past the limit, in the database."""
+    consultation(engine, settings, make_user)
+    for change in (
+        {"revoked_at": utcnow()},
+        {"last_seen_at": utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)},
+    ):
+        browser = login_as()
+        for path in ("/charter", "/charter/clauses/1", "/charter"):
+            assert SIGNED_IN in browser.get(path).text, path
+        _sessions(engine, browser.user_id, **change)
+        for path in ("/charter", "/charter/clauses/1"):
+            response = browser.get(path)
+            assert response.status_code == 200
+            assert SIGNED_IN not in response.text, (change, path)
+
+
+def test_each_response_has_its_security_headers_once(
+    engine: Engine, settings: Settings, make_user: Any, client: TestClient, login_as: Any
+) -> None:
+    """Pages, a missing page and a page served from the 5-second cache, anonymous or signed
+    in: each security header once, the language once, and a new anonymous id only for a
+    browser that has none."""
+    consultation(engine, settings, make_user)
+    resident = login_as()
+    client.get("/")  # the browser's first page gives it its anonymous id
+    for browser in (client, resident):
+        for path in ("/charter", "/charter", "/charter/clauses/1", "/registry", "/no-such-page"):
+            response = browser.get(path, headers={"Accept-Language": "en"})
+            assert response.status_code == (404 if path == "/no-such-page" else 200)
+            for name, value in SECURITY_HEADERS.items():
+                assert response.headers.get_list(name) == [value], (path, name)
+            assert response.headers.get_list("content-language") == ["en"], path
+            anon = [c for c in response.headers.get_list("set-cookie") if "portal_anon=" in c]
+            assert anon == [], (path, anon)  # the browser already holds one
+    fresh = TestClient(client.app, base_url="http://testserver")
+    response = fresh.get("/charter")
+    anon = [c for c in response.headers.get_list("set-cookie") if c.startswith("portal_anon=")]
+    assert len(anon) == 1

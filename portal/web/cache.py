@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 MAX_ENTRIES = 512
@@ -221,6 +222,19 @@ class SharedPage:
         cut = self.cut_at_markers
         object.__setattr__(self, "_pieces", tuple(cut(p) for p in self.pieces))
         object.__setattr__(self, "_defaults", tuple(cut(s.default) for s in self.slots))
+        # …and the page as every slot's default shows it, as one such sequence with the texts
+        # between two markers joined: what a visitor with no slot of their own gets (every
+        # anonymous view, most signed-in ones), filled by two C-level calls, not a loop.
+        flat: list[str] = list(self._pieces[0])  # type: ignore[attr-defined]
+        for n in range(len(self.slots)):
+            for parts in (self._defaults[n], self._pieces[n + 1]):  # type: ignore[attr-defined]
+                flat[-1] += parts[0]
+                flat.extend(parts[1:])
+        names = flat[1::2]
+        object.__setattr__(self, "_flat", tuple(flat))
+        # itemgetter gives a tuple only for two names or more.
+        getter = itemgetter(*names) if len(names) > 1 else lambda m: tuple(m[n] for n in names)
+        object.__setattr__(self, "_flat_values", getter)
 
     def assemble(
         self,
@@ -234,6 +248,17 @@ class SharedPage:
         markers' names, already escaped for HTML; a marker without a value stays), and the
         slots that are theirs rendered by `render_slot` (with their real values: its output
         is not searched for markers)."""
+        if (
+            render_slot is None
+            or user_id is None
+            or not any(slot.is_for(user_id, marks) for slot in self.slots)
+        ):
+            flat: tuple[str, ...] = self._flat  # type: ignore[attr-defined]
+            if len(flat) == 1:
+                return flat[0]
+            page = list(flat)
+            page[1::2] = self._flat_values({**self.markers, **values})  # type: ignore[attr-defined]
+            return "".join(page)
         out: list[str] = []
         add = out.append
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +27,10 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "cross-origin-opener-policy": "same-origin",
 }
+# The same as raw ASGI header pairs, encoded once (every response gets them).
+_SECURITY_RAW = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_ANON_PREFIX = ANON_COOKIE.encode() + b"="
 
 
 class TrustedProxies:
@@ -150,20 +154,30 @@ class PortalMiddleware:
         scope.setdefault("state", {})["anon_id"] = anon
         secure = self.settings.secure_cookies
 
+        language = locale.encode()
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in out:
-                        out[name] = value
+                # On the raw header pairs (names are lower-case bytes in ASGI): a route's own
+                # value of a security header is kept; HSTS and Content-Language are ours.
+                raw = [
+                    (bytes(k).lower(), bytes(v))
+                    for k, v in message.get("headers", ())
+                    if bytes(k).lower() not in {b"content-language", _HSTS[0]}
+                ]
+                present = {k for k, _v in raw}
+                raw += [pair for pair in _SECURITY_RAW if pair[0] not in present]
                 if secure:
-                    out["strict-transport-security"] = "max-age=31536000; includeSubDomains"
-                out["content-language"] = locale
+                    raw.append(_HSTS)
+                raw.append((b"content-language", language))
                 rotated = any(
-                    c.startswith(ANON_COOKIE + "=") for c in out.getlist("set-cookie")
+                    k == b"set-cookie" and v.startswith(_ANON_PREFIX) for k, v in raw
                 )  # the route gave a new id (login, logout): that one wins
                 if new_anon and not rotated:
-                    out.append("set-cookie", anon_cookie_header(new_anon, secure=secure))
+                    raw.append(
+                        (b"set-cookie", anon_cookie_header(new_anon, secure=secure).encode())
+                    )
+                message["headers"] = raw
             await send(message)
 
         started = False

@@ -31,6 +31,8 @@ SECURITY_HEADERS = {
 _SECURITY_RAW = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 _ANON_PREFIX = ANON_COOKIE.encode() + b"="
+_OURS = frozenset({b"content-language"})
+_OURS_SECURE = _OURS | {_HSTS[0]}
 
 
 class TrustedProxies:
@@ -159,11 +161,12 @@ class PortalMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # On the raw header pairs (names are lower-case bytes in ASGI): a route's own
-                # value of a security header is kept; HSTS and Content-Language are ours.
+                # value of a security header is kept; Content-Language (and HSTS on https) ours.
+                ours = _OURS_SECURE if secure else _OURS
                 raw = [
-                    (bytes(k).lower(), bytes(v))
+                    (name, bytes(v))
                     for k, v in message.get("headers", ())
-                    if bytes(k).lower() not in {b"content-language", _HSTS[0]}
+                    if (name := bytes(k).lower()) not in ours
                 ]
                 present = {k for k, _v in raw}
                 raw += [pair for pair in _SECURITY_RAW if pair[0] not in present]

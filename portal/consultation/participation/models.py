@@ -284,10 +284,13 @@ def _forget_changes(session: Session) -> None:
 
 def current_generation(session: Session) -> int:
     """The consultation's generation as committed now (one primary-key query)."""
-    # The driver's own SQL (a constant: no parameter, nothing to compile), on the session's
-    # connection and transaction: this read is made by every view of a shared page.
-    value = session.connection().exec_driver_sql(_GENERATION_SQL).scalar()
-    return int(value or 0)
+    # The driver's own SQL (a constant: no parameter, nothing to compile), made by every view of
+    # a shared page (the register's list): in the session's transaction when it has begun, else
+    # on a pooled connection, so a view that needs nothing more opens no ORM transaction.
+    from portal.db import read_rows
+
+    rows = read_rows(session, _GENERATION_SQL)
+    return int(rows[0][0] or 0) if rows else 0
 
 
 _GENERATION_SQL = "SELECT value FROM consultation_generation WHERE scope = 'consultation'"

@@ -166,7 +166,7 @@ def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
     text = page.text
     assert "mot pour mot" in text and "thésaurus municipal" in text and "BM25" in text
     assert "Bon paragraphe parmi les 5 premiers" in text and "72 %" in text and "38 %" in text
-    assert "30 novembre 2026" in text and "ne sont pas encore atteints" in text
+    assert "1 décembre 2026" in text and "ne sont pas encore atteints" in text
     # The tuning half is shown beside it, in the page (not in its title), for comparison.
     assert "Moitié de réglage" in text and "88 %" in text
     title = text.split("<title>", 1)[1].split("</title>", 1)[0]

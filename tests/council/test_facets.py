@@ -235,3 +235,24 @@ def test_the_api_refuses_bad_facet_values_and_documents_them(client: TestClient)
     facet_schema = doc["components"]["schemas"]["CouncilSearch"]["properties"]["facets"]
     assert {"place", "organisation", "amount", "year", "month"} <= set(facet_schema["properties"])
     assert "min" in facet_schema["properties"]["amount"]["items"]["required"]
+
+
+def test_filters_fold_away_once_results_are_shown(client: TestClient, demo_minutes: None) -> None:
+    """On a phone the filters would push the results below the first screen: they are open on
+    the empty search page and when one of them is set, folded (a <details>, no script) once a
+    search is made without them; folded, they are still sent with the form."""
+
+    def box(path: str) -> str:
+        page = client.get(path)
+        assert page.status_code == 200
+        found = re.search(r"<details class=\"filters-box\"( open)?>\s*<summary>Filtres</summary>",
+                          page.text)  # fmt: skip
+        assert found, "the filters are in a <details> with its summary"
+        return found.group(0)
+
+    assert " open" in box("/council/search")
+    assert " open" not in box("/council/search?q=piscine")
+    assert " open" in box("/council/search?q=piscine&issue=adopted")
+    assert " open" in box("/council/search?q=piscine&du=2024-01-01")
+    folded = client.get("/council/search?q=piscine").text
+    assert 'name="issue"' in folded.split("</details>")[0].split('class="filters-box"')[1]

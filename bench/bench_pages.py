@@ -4,8 +4,9 @@ The demo (`portal demo load`) on SQLite, plus one article given 500 comments (20
 each page, wrk (8 connections, 5 s, one uvicorn worker) measures: a signed-in resident (a real
 session cookie), an anonymous visitor with the 5-second page cache bypassed (an unsigned flash
 cookie, ignored by the portal: see BYPASS), and an anonymous visitor served by the cache. Council search
-also runs with a query that changes on every request (a wrk Lua script: three words of sixteen
-drawn from a counter), so no cache can answer it. The bare endpoint is measured before and after
+and council questions (`/council/ask`) also run with a query that changes on every request (a wrk
+Lua script: three words of sixteen drawn from a counter, and for questions an opening such as
+"combien" or "quand"), so no cache can answer them. The bare endpoint is measured before and after
 the pages; ratios use the mean of the two.
 
 The anonymous column without the page cache is served by the same shared pages as signed-in
@@ -16,7 +17,7 @@ portal/web/cache.py), not by the 5-second cache; the third column is the 5-secon
 and signed in, the first view after a write, which renders the page, and the next one).
 
 Targets (issue 18): signed in >= 0.15 of bare; anonymous without the cache >= 1/3; p99 under
-load < 100 ms; council search with changing queries >= 0.05.
+load < 100 ms; council search and questions with changing queries >= 0.05.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def prepare(data_dir: Path) -> tuple[dict[str, str], str]:
 
 LUA = """
 words = {%s}
+openings = {%s}
 counter = 0
 request = function()
   counter = counter + 1
@@ -128,18 +130,25 @@ request = function()
   local a = words[(counter %% n) + 1]
   local b = words[(math.floor(counter / n) %% n) + 1]
   local c = words[(math.floor(counter / (n * n)) %% n) + 1]
-  return wrk.format("GET", "/council/search?q=" .. a .. "+" .. b .. "+" .. c, {%s})
+  local o = openings[(counter %% #openings) + 1]
+  return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c, {%s})
 end
 """
+# Questions put to /council/ask: an opening that sets the kind of fact asked for, then three of
+# the sixteen words ("combien piscine budget école"), so that every request is a new question.
+ASK_OPENINGS = ["combien+", "quand+", "qui+", "pourquoi+"]
 
 
-def _lua(folder: Path, cookie: str | None) -> Path:
+def _lua(folder: Path, cookie: str | None, *, ask: bool = False) -> Path:
     from urllib.parse import quote
 
     words = ", ".join(f'"{quote(w)}"' for w in SEARCH_WORDS)
+    openings = ", ".join(f'"{o}"' for o in (ASK_OPENINGS if ask else [""]))
     headers = f'["Cookie"] = "portal_session={cookie}"' if cookie else ""
-    path = folder / ("search-signed-in.lua" if cookie else "search-anonymous.lua")
-    path.write_text(LUA % (words, headers))
+    name = ("ask" if ask else "search") + ("-signed-in" if cookie else "-anonymous")
+    path = folder / f"{name}.lua"
+    endpoint = "/council/ask" if ask else "/council/search"
+    path.write_text(LUA % (words, openings, endpoint, headers))
     return path
 
 
@@ -240,6 +249,8 @@ def main() -> str:
                 ))  # fmt: skip
             search_signed = wrk(f"{base}/", headers=(), script=_lua(folder, cookie))
             search_anon = wrk(f"{base}/", script=_lua(folder, None))
+            ask_signed = wrk(f"{base}/", headers=(), script=_lua(folder, cookie, ask=True))
+            ask_anon = wrk(f"{base}/", script=_lua(folder, None, ask=True))
         with serve("bench.bare:create") as bare_url:
             bare_after = wrk(f"{bare_url}/")
     bare = (bare_before.rps + bare_after.rps) / 2
@@ -268,6 +279,9 @@ def main() -> str:
         f"| council search, query changing on every request | "
         f"{_cell(search_signed, bare, TARGET_SEARCH)} (target 0.05) | "
         f"{_cell(search_anon, bare, TARGET_SEARCH)} (target 0.05) | – |",
+        f"| council question (`/council/ask`), question changing on every request | "
+        f"{_cell(ask_signed, bare, TARGET_SEARCH)} (target 0.05) | "
+        f"{_cell(ask_anon, bare, TARGET_SEARCH)} (target 0.05) | – |",
     ]
     lines += [
         "",

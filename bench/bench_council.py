@@ -26,7 +26,8 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.common import PYTHON, ROOT, machine, median_ms, serve, today
+from bench import bench_pages
+from bench.common import PYTHON, ROOT, machine, median_ms, serve, today, wrk
 from portal.migrate import upgrade
 
 YEARS = range(2015, 2025)
@@ -244,9 +245,10 @@ def spacy_rate(url: str) -> float:
     return done / (time.perf_counter() - start)
 
 
-def latencies(url: str, tmp: str) -> tuple[float, float, int, float]:
+def latencies(url: str, tmp: str) -> tuple[float, float, int, float, str, str]:
     """(median search ms, median ask ms, passages, first search ms) through HTTP, one visitor at
-    a time."""
+    a time; then search and ask under load (wrk, 8 connections, a query changing on every
+    request, as in bench_pages) as cells "req/s (ratio to bare Starlette measured just before)"."""
     env = {"PORTAL_DATABASE_URL": url, "PORTAL_DATA_DIR": tmp, "PORTAL_SECRET_KEY": "b" * 40}
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
@@ -267,7 +269,20 @@ def latencies(url: str, tmp: str) -> tuple[float, float, int, float]:
         first = median_ms(f"{base}/api/council/search?q={quote('premier passage')}", n=1, warmup=0)
         search = [median_ms(f"{base}/api/council/search?q={quote(q)}", n=30) for q in QUERIES]
         ask = [median_ms(f"{base}/api/council/ask?q={quote(q)}", n=15) for q in QUESTIONS]
-    return statistics.median(search), statistics.median(ask), passages, first
+        with serve("bench.bare:create") as bare_url:
+            bare = wrk(f"{bare_url}/").rps
+        folder = Path(tmp)
+        under_load = [
+            wrk(f"{base}/", script=bench_pages._lua(folder, None, ask=ask_page))
+            for ask_page in (False, True)
+        ]
+    cells = [
+        f"{load.rps:,.0f} ({load.rps / bare:.3f}), p99 {load.p99_ms:.0f} ms"
+        + (f", {load.errors} errors" if load.errors else "")
+        + (" ✓" if load.rps / bare >= bench_pages.TARGET_SEARCH and not load.errors else " ✗")
+        for load in under_load
+    ]
+    return statistics.median(search), statistics.median(ask), passages, first, cells[0], cells[1]
 
 
 def quality(url: str, tmp: str) -> list[tuple[str, dict[str, tuple[float, float]]]]:
@@ -313,12 +328,14 @@ def main() -> str:
         if pg:
             backends.append(("PostgreSQL", pg))
         rate = 0.0
+        loads: list[tuple[str, str, str]] = []
         for name, url in backends:
             seconds, peak = ingest(url, folder, tmp)
-            search_ms, ask_ms, passages, first_ms = latencies(url, tmp)
+            search_ms, ask_ms, passages, first_ms, search_load, ask_load = latencies(url, tmp)
             if name == "SQLite":
                 rate = spacy_rate(url)
             rows.append((name, seconds, peak, search_ms, ask_ms, passages, first_ms))
+            loads.append((name, search_load, ask_load))
         evals = [("SQLite", quality(f"sqlite:///{Path(tmp) / 'eval.sqlite3'}", tmp))]
         if pg:
             evals.append(("PostgreSQL", quality(_fresh_pg(pg, "portal_bench_council_eval"), tmp)))
@@ -345,6 +362,17 @@ def main() -> str:
         )
     if not pg:
         lines.append("| PostgreSQL | not measured: set PORTAL_BENCH_POSTGRES_URL | | | | | | |")
+    lines += [
+        "",
+        "Under load (issue 18): the search page and the question page with a query changing on "
+        "every request (three words of sixteen, questions opened by combien/quand/qui/pourquoi: "
+        "bench/bench_pages.py's wrk script), 8 connections, 5 s, one uvicorn worker, as "
+        "requests/s (ratio to a bare Starlette endpoint measured just before); target >= 0.05.",
+        "",
+        "| database | `/council/search`, changing query | `/council/ask`, changing question |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {name} | {search_load} | {ask_load} |" for name, search_load, ask_load in loads]
     lines += [
         "",
         "Retrieval quality on our 68 evaluation questions over the demo minutes "

@@ -123,7 +123,7 @@ def main():
 
     seen_q = set()
     for n, e in enumerate(entries, 1):
-        where = "question %d (%r)" % (n, e.get("q"))
+        where = f"question {n} ({e.get('q')!r})"
         if not isinstance(e.get("q"), str) or not e["q"].strip():
             errors.append(f"{where}: missing q")
             continue
@@ -148,7 +148,7 @@ def main():
                 errors.append(f"{where}: answer text missing")
                 continue
             if not 15 <= len(text) <= 200:
-                errors.append("%s: answer length %d outside 15-200" % (where, len(text)))
+                errors.append(f"{where}: answer length {len(text)} outside 15-200")
             if "\n" in text or "\f" in text:
                 errors.append(f"{where}: answer contains a line break")
             needle = norm(text)
@@ -156,8 +156,8 @@ def main():
             in_paras = sum(p.count(needle) for p in paras[date])
             if in_file != 1 or in_paras != 1:
                 errors.append(
-                    "%s: answer occurs %d times in %s.md (%d inside a paragraph): %r"
-                    % (where, in_file, date, in_paras, text)
+                    f"{where}: answer occurs {in_file} times in {date}.md"
+                    f" ({in_paras} inside a paragraph): {text!r}"
                 )
 
     expected = assign_splits(entries)
@@ -172,14 +172,14 @@ def main():
     for e in entries:
         status = "answerable" if e.get("answers") else "unanswerable"
         table[(e.get("split"), status, e.get("kind"))] += 1
-    print("minutes files: %d (%s)" % (len(files), ", ".join(sorted(files))))
-    print("questions: %d" % len(entries))
+    print(f"minutes files: {len(files)} ({', '.join(sorted(files))})")
+    print(f"questions: {len(entries)}")
     for split in SPLITS:
         for status in ("answerable", "unanswerable"):
             counts = {k: table[(split, status, k)] for k in KINDS}
             total = sum(counts.values())
-            detail = ", ".join("%s=%d" % (k, v) for k, v in counts.items() if v)
-            print("  %-4s %-12s %3d  (%s)" % (split, status, total, detail))
+            detail = ", ".join(f"{k}={v}" for k, v in counts.items() if v)
+            print(f"  {split:<4} {status:<12} {total:3d}  ({detail})")
 
     n_answerable = sum(1 for e in entries if e.get("answers"))
     n_unanswerable = len(entries) - n_answerable
@@ -195,7 +195,7 @@ def main():
             )
 
     if errors:
-        print("\n%d error(s):" % len(errors), file=sys.stderr)
+        print(f"\n{len(errors)} error(s):", file=sys.stderr)
         for msg in errors:
             print("  " + msg, file=sys.stderr)
         return 1

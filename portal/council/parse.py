@@ -86,6 +86,41 @@ MONTHS = {
     "decembre": 12, "décembre": 12,
 }  # fmt: skip
 FRENCH_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+# Dates written in words, as French minutes often give the meeting's ("séance du mardi douze mars
+# deux mille vingt-quatre", "le premier octobre deux mil vingt-quatre"): days 1 to 31, years 2000
+# to 2099.
+_DATE_UNITS = {"un": 1, "une": 1, "premier": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+               "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
+               "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}  # fmt: skip
+_DATE_TENS = {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+_DATE_WORD = r"(?:" + "|".join(
+    sorted([*_DATE_UNITS, *_DATE_TENS, "et", "quatre-vingt", "quatre-vingts"], key=len, reverse=True)
+) + r")"  # fmt: skip
+_DATE_NUMBER = rf"{_DATE_WORD}(?:[\s-]+{_DATE_WORD})*"
+FRENCH_DATE_WORDS = re.compile(
+    rf"\b({_DATE_NUMBER}|1er|\d{{1,2}})\s+("
+    + "|".join(MONTHS)
+    + rf")\s+(?:de\s+l'an\s+)?deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\b",
+    re.I,
+)
+
+
+def number_in_words(text: str) -> int | None:
+    """A number from 1 to 99 written in French words ("vingt-quatre", "trente et un",
+    "soixante-dix-neuf", "quatre-vingt-deux"); None when the words are not one."""
+    parts = [w for w in re.split(r"[\s-]+", text.lower().replace("quatre-vingt", "quatrevingt"))
+             if w and w != "et"]  # fmt: skip
+    total = 0
+    for n, word in enumerate(parts):
+        value = (
+            80 if word.startswith("quatrevingt") else _DATE_TENS.get(word, _DATE_UNITS.get(word))
+        )
+        if value is None or (n and value >= 20) or (n and total % 10 and value):
+            return None
+        total += value
+    return total or None
+
+
 FACTS = {
     "place": re.compile(r"^Lieu\s*:\s*(.+?)\.?$", re.I),
     "chair": re.compile(r"^Présidence\s*:\s*(.+?)\.?$", re.I),
@@ -402,12 +437,25 @@ def merge_votes(first: Vote | None, second: Vote) -> Vote:
 
 
 def french_date(text: str) -> date | None:
-    """'jeudi 28 mars 2024' -> date(2024, 3, 28); None when no valid date is written."""
+    """'jeudi 28 mars 2024' -> date(2024, 3, 28), and in words: 'mardi douze mars deux mille
+    vingt-quatre' -> date(2024, 3, 12); None when no valid date is written."""
     match = FRENCH_DATE.search(text)
+    if match:
+        try:
+            return date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
+        except ValueError:
+            return None
+    match = FRENCH_DATE_WORDS.search(text)
     if not match:
         return None
+    day_words, year_words = match.group(1).lower(), match.group(3)
+    if day_words == "1er":
+        day: int | None = 1
+    else:
+        day = int(day_words) if day_words.isdigit() else number_in_words(day_words)
+    year = 2000 + ((number_in_words(year_words) or 0) if year_words else 0)
     try:
-        return date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
+        return date(year, MONTHS[match.group(2).lower()], day) if day else None
     except ValueError:
         return None
 

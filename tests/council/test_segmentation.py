@@ -112,6 +112,25 @@ def test_markdown_without_front_matter_is_read_like_text() -> None:
     assert any(p.text == "Le prix du repas passe à 3,20 euros." for p in parsed.passages)
 
 
+@pytest.mark.parametrize(
+    ("opening", "day"),
+    [
+        ("**Séance ordinaire du mardi douze mars deux mille vingt-quatre**", "2024-03-12"),
+        ("**Séance du mardi premier octobre deux mil vingt-quatre**", "2024-10-01"),
+        ("Séance du trente et un janvier deux mille vingt-cinq", "2025-01-31"),
+    ],
+)
+def test_a_meeting_date_written_in_words_is_read(opening: str, day: str) -> None:
+    """French minutes often write the meeting's date in words; a date in figures further down
+    (the previous meeting's minutes approved) is not the meeting's."""
+    source = (
+        f"# Compte rendu du Conseil municipal\n\n{opening}\n\n"
+        "### 1. Approbation du compte rendu de la séance du 19 décembre 2023\n\n"
+        "Le compte rendu est approuvé à l'unanimité.\n"
+    )
+    assert parse_bytes(source.encode(), "pv.md").meeting_date.isoformat() == day
+
+
 # A deliberation's title wrapped onto a short capitalised line, and a decision cut by the end of
 # a page on a proper noun: both used to cut the deliberation off from its debate and its vote.
 WRAPPED_TITLE = (

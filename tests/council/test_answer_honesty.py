@@ -94,3 +94,55 @@ def test_words_typed_without_accents_or_as_verbs_get_their_lemma() -> None:
     assert ("ferment",) in query_groups("pourquoi ils ferment")
     # a noun after an article stays a noun
     assert ("ferment",) in query_groups("le ferment lactique", unaccented=True)
+
+
+# A count said of something else, and opening hours asked where the minutes give only a year.
+SQUARE = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 11 avril 2023
+Le conseil municipal s'est réuni sous la présidence de Mme Hélène Marchal, maire.
+POINT N°1 – DÉLIBÉRATION 2023-020 – OBJET : RÉAMÉNAGEMENT DE LA PLACE DE LA HALLE
+Rapporteur : M. Luc Perrin, adjoint aux mobilités
+M. Perrin indique que le stationnement place de la Halle sera réaménagé en 2024 pour un coût de
+300 000 euros. Les 25 bancs et les 12 arbres de la place seront remplacés.
+Le Conseil municipal, après en avoir délibéré, approuve le projet.
+Vote : adopté à l'unanimité.
+POINT N°2 – DÉLIBÉRATION 2023-021 – OBJET : MÉDIATHÈQUE ET MAISON DES SERVICES
+Rapporteur : Mme Odile Brun, adjointe à la culture
+Mme Brun annonce que l'ouverture de la médiathèque rénovée est prévue en 2024. La maison des services ouvrira en
+mai 2023, du lundi au vendredi de 9 h à 17 h.
+Le Conseil municipal, après en avoir délibéré, prend acte.
+Vote : adopté à l'unanimité.
+"""
+
+
+@pytest.fixture
+def square(engine: Engine, tmp_path: Path) -> Engine:
+    """Both meetings: words found in one passage of two would weigh almost nothing."""
+    paths = [tmp_path / "2023-03-14.txt", tmp_path / "2023-04-11.txt"]
+    paths[0].write_text(MINUTES, encoding="utf-8")
+    paths[1].write_text(SQUARE, encoding="utf-8")
+    results, errors = ingest_paths(engine, paths)
+    assert errors == [] and len(results) == 2
+    return engine
+
+
+def test_a_count_is_a_number_next_to_the_thing_counted(square: Engine) -> None:
+    """ "Combien de places de stationnement place de la Halle": the minutes name the square and
+    price its works, and count its benches and trees, never parking places; "combien d arbres" (typed
+    without its apostrophe) is answered by "les 12 arbres"."""
+    with session_scope(square, write=False) as session:
+        reply = ask(session, "combien de places de stationnement place de la halle")
+        assert not reply.found and reply.quotes == []
+        answered = ask(session, "combien d arbres sur la place de la halle")
+    assert answered.found and any("les 12 arbres" in q.text for q in answered.quotes)
+
+
+def test_opening_hours_are_answered_by_an_hour(square: Engine) -> None:
+    """ "Horaires d'ouverture de la médiathèque": the minutes give the year it opens, not its hours, so
+    nothing answers (the sentence with the year says "ouverture" too); the hours of the maison des
+    services are quoted."""
+    with session_scope(square, write=False) as session:
+        reply = ask(session, "horaires d'ouverture de la mediatheque")
+        assert not reply.found and reply.quotes == []
+        answered = ask(session, "horaires d'ouverture de la maison des services")
+    assert answered.found and any("de 9 h à 17 h" in q.text for q in answered.quotes)

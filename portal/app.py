@@ -11,9 +11,6 @@ import anyio
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -28,7 +25,7 @@ from portal.settings import Settings, SettingsError, load_settings
 from portal.web import desk, home, legal, openapi, opendata, search, templating
 from portal.web.cache import PageCache
 from portal.web.errors import EXCEPTION_HANDLERS
-from portal.web.middleware import PortalMiddleware
+from portal.web.middleware import PortalApp
 from portal.web.router import IndexedRouter
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -88,14 +85,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     routes.append(
         Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     )
-    app = Starlette(
+    # One ASGI layer of ours (portal/web/middleware.py): proxy, https redirect, language,
+    # anonymous id, allowed hosts, body limit, error pages and security headers.
+    app = PortalApp(
+        settings=settings,
         debug=False,
         routes=routes,
-        middleware=[
-            Middleware(PortalMiddleware, settings=settings),
-            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
-            Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
-        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

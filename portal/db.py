@@ -92,7 +92,10 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
-        session.close()
+        # A session that never began and holds no object has nothing to release: closing it
+        # costs about as much as the anonymous view of a kept shared page's own work.
+        if session.in_transaction() or session.identity_map or session.new or session.deleted:
+            session.close()
 
 
 def read_rows(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -235,6 +235,12 @@ class SharedPage:
         # itemgetter gives a tuple only for two names or more.
         getter = itemgetter(*names) if len(names) > 1 else lambda m: tuple(m[n] for n in names)
         object.__setattr__(self, "_flat_values", getter)
+        # The same as UTF-8 bytes, encoded once: a view then encodes only its own values, not
+        # the whole page (encoding a 50 kB page was a tenth of an anonymous view's CPU).
+        object.__setattr__(self, "_flat_bytes", tuple(text.encode() for text in flat[0::2]))
+        object.__setattr__(
+            self, "_markers_bytes", {name: marker.encode() for name, marker in self.markers.items()}
+        )
 
     def assemble(
         self,
@@ -283,6 +289,32 @@ class SharedPage:
                 fill(defaults[n])
             fill(pieces[n + 1])
         return "".join(out)
+
+    def assemble_bytes(
+        self,
+        values: dict[str, str],
+        *,
+        user_id: int | None = None,
+        marks: set[Any] | frozenset[Any] = frozenset(),
+        render_slot: Callable[[Slot], str | SlotVariant] | None = None,
+    ) -> bytes:
+        """`assemble` as UTF-8 bytes: for a visitor with no slot of their own, the page's texts
+        already encoded joined with their values, without encoding the page itself."""
+        if (
+            render_slot is None
+            or user_id is None
+            or not any(slot.is_for(user_id, marks) for slot in self.slots)
+        ):
+            texts: tuple[bytes, ...] = self._flat_bytes  # type: ignore[attr-defined]
+            if len(texts) == 1:
+                return texts[0]
+            encoded = {**self._markers_bytes}  # type: ignore[attr-defined]
+            encoded.update((name, value.encode()) for name, value in values.items())
+            page = [b""] * (2 * len(texts) - 1)
+            page[0::2] = texts
+            page[1::2] = self._flat_values(encoded)  # type: ignore[attr-defined]
+            return b"".join(page)
+        return self.assemble(values, user_id=user_id, marks=marks, render_slot=render_slot).encode()
 
     def cut_at_markers(self, text: str) -> tuple[str, ...]:
         """`text` as (text, marker name, text, …, text), as the page's own parts are kept."""

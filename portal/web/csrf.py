@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -29,9 +30,21 @@ class CsrfFailed(Forbidden):
     title = N_("Formulaire expiré ou invalide")
 
 
+@lru_cache(maxsize=8)
+def _keyed(secret_key: str) -> hmac.HMAC:
+    """HMAC-SHA256 keyed with the secret, set up once: each MAC is a copy of it (about 1.7 µs
+    instead of 2.5 for hmac.new and 3 for hmac.digest, which key OpenSSL again every time)."""
+    return hmac.new(secret_key.encode(), digestmod=hashlib.sha256)
+
+
+def _mac(secret_key: str, message: str) -> bytes:
+    mac = _keyed(secret_key).copy()
+    mac.update(message.encode())
+    return mac.digest()
+
+
 def _anon_signature(anon_id: str, secret_key: str) -> str:
-    mac = hmac.new(secret_key.encode(), f"portal_anon:{anon_id}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:18]).decode()
+    return base64.urlsafe_b64encode(_mac(secret_key, f"portal_anon:{anon_id}")[:18]).decode()
 
 
 def new_anon_cookie(secret_key: str) -> tuple[str, str]:
@@ -76,7 +89,7 @@ def token_for(request: Request, secret_key: str) -> str:
     # Without an anonymous id (never, behind the middleware) the token is random: it verifies
     # nothing rather than a value anyone could compute.
     binding = _binding(request) or f"none:{secrets.token_urlsafe(24)}"
-    digest = hmac.new(secret_key.encode(), binding.encode(), hashlib.sha256).digest()
+    digest = _mac(secret_key, binding)
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 

@@ -333,8 +333,22 @@ PERSONAL_CACHE_CONTROL = "private, no-store"
 VARY = ("Cookie", "Accept-Language")
 
 
+_CACHE_CONTROL_RAW = {
+    True: (b"cache-control", PERSONAL_CACHE_CONTROL.encode()),
+    False: (b"cache-control", ANONYMOUS_CACHE_CONTROL.encode()),
+}
+_VARY_RAW = (b"vary", ", ".join(VARY).encode())
+
+
 def set_cache_headers(response: Response, *, personal: bool) -> None:
     """Cache-Control and Vary of every page, error pages included (see errors.py)."""
+    raw = response.raw_headers
+    if not any(k == b"cache-control" or k == b"vary" for k, _v in raw):
+        # The usual case, on the raw pairs (names are lower-case bytes): the same two headers
+        # the general case below writes, without building MutableHeaders four times.
+        raw.append(_CACHE_CONTROL_RAW[personal])
+        raw.append(_VARY_RAW)
+        return
     if personal:
         response.headers["Cache-Control"] = PERSONAL_CACHE_CONTROL
     elif "cache-control" not in response.headers:

@@ -313,7 +313,7 @@ def shared_response(
         "next": str(escape(url.path + (f"?{url.query}" if url.query else ""))),
         "time_left": str(escape(time_left or "")),
     }
-    body = page.assemble(
+    body = page.assemble_bytes(
         values, user_id=user.id if user else None, marks=marks, render_slot=render_slot
     )
     return HTMLResponse(body)

@@ -15,6 +15,7 @@ from portal.accounts.models import AuthSession
 from portal.clock import utcnow
 from portal.db import session_scope
 from portal.settings import Settings
+from portal.web.cache import SharedPage, Slot
 from portal.web.middleware import SECURITY_HEADERS
 from tests.factories import consultation
 
@@ -70,3 +71,50 @@ def test_each_response_has_its_security_headers_once(
     response = fresh.get("/charter")
     anon = [c for c in response.headers.get_list("set-cookie") if c.startswith("portal_anon=")]
     assert len(anon) == 1
+
+
+def test_hosts_and_anonymous_ids_are_judged_on_every_request(client: TestClient) -> None:
+    """The one middleware layer remembers what it checked, never what it refused: an unknown
+    host is refused each time it is sent, an allowed one in capitals is served, and a forged
+    anonymous id is replaced each time while the one we signed is kept."""
+    for _ in range(2):
+        assert client.get("/charter", headers={"host": "evil.example"}).status_code == 400
+        assert client.get("/charter", headers={"host": "TestServer"}).status_code == 200
+    fresh = TestClient(client.app, base_url="http://testserver")
+    issued = fresh.get("/charter").cookies.get("portal_anon")
+    assert issued
+    forged = issued[:-4] + ("AAAA" if not issued.endswith("AAAA") else "BBBB")
+    for _ in range(2):
+        kept = fresh.get("/charter", headers={"cookie": f"portal_anon={issued}"})
+        assert kept.status_code == 200
+        assert "portal_anon=" not in kept.headers.get("set-cookie", "")
+        replaced = fresh.get("/charter", headers={"cookie": f"portal_anon={forged}"})
+        assert replaced.cookies.get("portal_anon") not in (None, forged, issued)
+
+
+def test_a_shared_page_as_bytes_is_the_page_encoded() -> None:
+    """A shared page given as bytes (the texts encoded once) is, for any visitor's values, the
+    page as text encoded: accents, a marker used twice, one never given, one at each end."""
+    markers = {
+        "csrf_token": "csrf-marker-a",
+        "display_name": "csrf-marker-b",
+        "next": "csrf-marker-c",
+    }
+    page = SharedPage(
+        pieces=(
+            "csrf-marker-a<p>Élan « café » csrf-marker-b</p>",
+            "<form>csrf-marker-a csrf-marker-c</form>csrf-marker-b",
+        ),
+        slots=(Slot("t.html", {}, "<i>défaut csrf-marker-a</i>", frozenset({1})),),
+        markers=markers,
+    )
+    for values in (
+        {"csrf_token": "tok&amp;", "display_name": "Zoé", "next": "/charter?page=2"},
+        {"csrf_token": "t"},
+        {},
+    ):
+        assert page.assemble_bytes(values) == page.assemble(values).encode()
+        assert page.assemble_bytes(values, user_id=5, marks={2}) == page.assemble(values).encode()
+    assert "csrf-marker-b" in page.assemble({"csrf_token": "t"})
+    plain = SharedPage(pieces=("<p>où</p>",), slots=(), markers={})
+    assert plain.assemble_bytes({}) == "<p>où</p>".encode()

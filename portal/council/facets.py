@@ -146,6 +146,42 @@ def _entities(
     ]
 
 
+# The candidates' places, organisations, amounts and dates (the entity facets) and, in the same
+# statement, the people most often named among them (search.py's person facet, as its PEOPLE
+# statement counts, orders and cuts them: numbered by the database, so that ties fall in the
+# database's order as they did).
+FACET_ENTITIES = (
+    text(
+        "SELECT 0, passage_id, kind, key, value FROM council_entity WHERE passage_id IN :ids "
+        "AND kind IN ('place', 'organisation', 'amount', 'date') UNION ALL "
+        "SELECT * FROM (SELECT row_number() OVER (ORDER BY count(DISTINCT passage_id) DESC, key), "
+        "count(DISTINCT passage_id), 'person', key, min(value) FROM council_entity "
+        "WHERE kind = 'person' AND passage_id IN :ids GROUP BY key "
+        "ORDER BY count(DISTINCT passage_id) DESC, key LIMIT 15) AS people"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(rank=Integer, passage_id=Integer, kind=String, key=String, value=String)
+)
+FACET_KINDS = ("place", "organisation", "amount", "date")
+
+
+def facet_rows(
+    session: Session, ids: list[int]
+) -> tuple[list[tuple[str, str, int]], list[tuple[int, str, str, str]]]:
+    """(the person facet's rows as search.PEOPLE gives them: key, name, passages; the entity
+    rows of `count`), in one statement."""
+    if not ids:
+        return [], []
+    people: list[tuple[int, tuple[str, str, int]]] = []
+    rows: list[tuple[int, str, str, str]] = []
+    for rank, number, kind, key, value in session.execute(FACET_ENTITIES, {"ids": ids}):
+        if rank:
+            people.append((int(rank), (str(key), str(value), int(number))))
+        else:
+            rows.append((int(number), str(kind), str(key), str(value)))
+    return [p for _, p in sorted(people)], rows
+
+
 def _keeps(kind: str, key: str, wanted: EntityFilters) -> str | None:
     """Which filter an entity satisfies (its attribute name), if any."""
     if kind == "place" and key == wanted.place:
@@ -192,10 +228,17 @@ class EntityFacets:
         return any((self.places, self.organisations, self.amounts, self.years, self.months))
 
 
-def count(session: Session, ids: list[int], wanted: EntityFilters) -> EntityFacets:
+def count(
+    session: Session,
+    ids: list[int],
+    wanted: EntityFilters,
+    rows: list[tuple[int, str, str, str]] | None = None,
+) -> EntityFacets:
     """Counts of passages per place, organisation, amount range, year and month (of the chosen
-    year) among `ids`: one query, whatever their number."""
-    rows = _entities(session, ids, ("place", "organisation", "amount", "date"))
+    year) among `ids`: one query, whatever their number (none when `rows`, facet_rows' second
+    part, are given)."""
+    if rows is None:
+        rows = _entities(session, ids, FACET_KINDS)
     named: dict[str, Counter[str]] = {"place": Counter(), "organisation": Counter()}
     labels: dict[tuple[str, str], str] = {}
     seen: set[tuple[int, str, str]] = set()
@@ -287,23 +330,26 @@ def search(
     expansion = expand(session, typed)
     kinds = question_kinds(query)
     pool = ENTITY_POOL if entities.active() else engine.CANDIDATES
+    known: engine.Known = {}
     ranked = engine.kind_rerank(
         session,
         engine.candidates(session, expansion.groups, filters=filters, limit=pool,
-                          own=expansion.own),
+                          own=expansion.own, known=known),
         kinds,
     )  # fmt: skip
     if entities.active():
         kept = restrict(session, [i for i, _ in ranked], entities)
         ranked = [r for r in ranked if r[0] in kept]
     ranked = ranked[: engine.CANDIDATES]
+    ids = [i for i, _ in ranked]
+    people, entity_rows = facet_rows(session, ids)
     # search.py's grouping, on these candidates (requested as a public function: see
     # /work/coord/requests-council-features.md).
     result = engine._grouped(
-        session, query, ranked, expansion, limit=limit, offset=offset, with_facets=True
-    )
-    ids = [i for i, _ in ranked]
-    return FacetedResult(result, count(session, ids, entities), ids)
+        session, query, ranked, expansion, limit=limit, offset=offset, with_facets=True,
+        people=people, known=known,
+    )  # fmt: skip
+    return FacetedResult(result, count(session, ids, entities, entity_rows), ids)
 
 
 @dataclass(frozen=True)
@@ -332,10 +378,11 @@ def flat_search(
     expansion = expand(session, typed)
     kinds = question_kinds(query)
     pool = ENTITY_POOL if entities.active() else engine.CANDIDATES
+    known: engine.Known = {}
     ranked = engine.kind_rerank(
         session,
         engine.candidates(session, expansion.groups, filters=filters, limit=pool,
-                          own=expansion.own),
+                          own=expansion.own, known=known),
         kinds,
     )  # fmt: skip
     if entities.active():
@@ -347,11 +394,13 @@ def flat_search(
         session, ranked[:limit], engine.wanted_stems(expansion.groups), expansion.routes
     )
     # search.py's own facets (meeting, subject, outcome, person) on these candidates.
+    people, entity_rows = facet_rows(session, ids)
     result = engine.SearchResult(
-        hits, len(ranked), engine._facets(session, ids), [" / ".join(g) for g in expansion.groups],
-        expansion.suggestion(query), expansion.unknown,
+        hits, len(ranked),
+        engine._facets(session, ids, engine._candidate_rows(session, ids, known), people),
+        [" / ".join(g) for g in expansion.groups], expansion.suggestion(query), expansion.unknown,
     )  # fmt: skip
-    return FlatResult(result, count(session, ids, entities))
+    return FlatResult(result, count(session, ids, entities, entity_rows))
 
 
 def amount_bounds(value: str) -> tuple[int, int | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -41,6 +42,47 @@ def tsquery(groups: list[Group], any_term: bool) -> str:
     return (" | " if any_term else " & ").join(parts)
 
 
+# --- the index's state ------------------------------------------------------------------------
+# What the per-process caches of the search (the vocabulary, the subjects, PostgreSQL's corpus
+# statistics) are kept for: the meetings, each with the hash of its source file (minutes added,
+# corrected or removed change them: passages are only ever written by an ingest, which writes
+# its meeting's row in the same transaction), and how many passages spaCy has not read yet (its
+# lemmas join the index without changing the passages). One small statement: the pending count
+# is read through the index on nlp_done, where counting every passage read the whole table on
+# every search (and twice on PostgreSQL).
+STATE = text(
+    "SELECT m.id, m.source_sha256, "
+    "(SELECT count(*) FROM council_passage WHERE nlp_done = false) FROM council_meeting m"
+)
+_STATE_KEY = "council_index_state"
+
+
+@dataclass(frozen=True)
+class IndexState:
+    stamp: tuple[tuple[int, str], ...]  # (meeting id, source hash), by id
+    pending: int  # passages spaCy has not read
+
+
+def index_state(session: Session) -> IndexState:
+    """The index's state now, or as `hold_index_state` read it for this session."""
+    held = session.info.get(_STATE_KEY)
+    if held is not None:
+        return held
+    rows = session.execute(STATE).all()
+    return IndexState(
+        tuple(sorted((int(r[0]), str(r[1])) for r in rows)), int(rows[0][2] or 0) if rows else 0
+    )
+
+
+def hold_index_state(session: Session) -> IndexState:
+    """Read the index's state once for the rest of this session: for a view that only reads
+    (a search page reads it for the vocabulary, the corpus statistics, the subjects and the
+    count of passages spaCy has not read). Never for a session that writes minutes."""
+    found = index_state(session)
+    session.info[_STATE_KEY] = found
+    return found
+
+
 def any_passage_has(session: Session, group: Group) -> bool:
     """Whether some passage has a word of the group (as written, by lemma, stemmed)."""
     if is_sqlite(session):
@@ -60,7 +102,8 @@ K1, B = 1.2, 0.75
 COLUMN_WEIGHTS = (0.3, 1.0, 1.0)  # search_title, search_text, search_lemmas (as FTS5's bm25())
 BM25_POOL = 200
 _stats_lock = threading.Lock()
-_stats: dict[str, tuple[int, int, float, dict[str, int]]] = {}  # url -> (max id, N, avgdl, df)
+# url -> (the index's stamp, N, avgdl, df)
+_stats: dict[str, tuple[tuple[tuple[int, str], ...], int, float, dict[str, int]]] = {}
 _pending: dict[str, int] = {}  # url -> passages spaCy had not read (their lemmas are to come)
 
 
@@ -87,13 +130,8 @@ def _corpus(session: Session) -> Corpus:
     """(passages, their mean length in words, the doc-frequency cache), per database; the stemmed
     passages kept for bm25_rerank are forgotten with them, and when spaCy reads more passages."""
     key = str(session.get_bind().url)
-    row = session.execute(
-        text(
-            "SELECT coalesce(max(id), 0), sum(CASE WHEN nlp_done THEN 0 ELSE 1 END) "
-            "FROM council_passage"
-        )
-    ).one()
-    top, pending = int(row[0]), int(row[1] or 0)
+    state = index_state(session)
+    top, pending = state.stamp, state.pending
     with _stats_lock:
         known = _stats.get(key)
         if known is not None and known[0] == top:
@@ -109,7 +147,12 @@ def _corpus(session: Session) -> Corpus:
         )
     ).one()
     n, words = int(row[0]), float(row[1])
-    found: tuple[int, int, float, dict[str, int]] = (top, n, words / n if n else 1.0, {})
+    found: tuple[tuple[tuple[int, str], ...], int, float, dict[str, int]] = (
+        top,
+        n,
+        words / n if n else 1.0,
+        {},
+    )
     with _stats_lock:
         _stats[key] = found
         _pending[key] = pending

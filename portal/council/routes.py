@@ -15,6 +15,7 @@ from portal.council import (
     alerts,
     facets,
     forwarded,
+    fulltext,
     identifiers,
     method,
     scdl,
@@ -95,6 +96,9 @@ def search(request: Request) -> Response:
     if len(named) == 1 and named[0].anchor is not None and not request.query_params.get("page"):
         # "délibération 2024-05-12": straight to it.
         return redirect(urls.passage(named[0].meeting_date, named[0].anchor), request)
+    # A view only reads: the index's state is read once for its vocabulary, subjects and count of
+    # passages spaCy has not read yet.
+    state = fulltext.hold_index_state(db)
     found = (
         facets.search(db, query, filters=filters, entities=entities, limit=PER_PAGE,
                       offset=(page - 1) * PER_PAGE)
@@ -136,7 +140,7 @@ def search(request: Request) -> Response:
             "entity_facets": found.facets,
             "applied": _applied(request, current, entities),
             # Paragraphs spaCy has not read yet are found by their words, not yet by lemmas.
-            "unread": services.pending_count(db) if result.hits else 0,
+            "unread": state.pending if result.hits else 0,
             "filters": filters,
             "current": current,
             "with_filter": with_filter,

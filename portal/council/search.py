@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ from portal.council.fulltext import (
     bm25_rerank,
     corpus_stats,
     fts5_match,
+    index_state,
     is_sqlite,
     tsquery,
 )
@@ -166,33 +168,69 @@ def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
 JOINS = "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id"
 
 
+# What grouping and the search's own facets need of each candidate (CANDIDATE_ROWS' columns),
+# read with the ranking, from the tables it joins already: not a statement of their own.
+ROW_COLUMNS = "p.item_id, m.meeting_date, i.topic, i.adopted, i.unanimous"
+# passage id -> (id, item id, meeting date, subject, adopted, unanimous), as CANDIDATE_ROWS
+Known = dict[int, tuple[int, int | None, date, str | None, bool | None, bool | None]]
+
+
+def _remember(known: Known | None, passage_id: int, row: Any) -> None:
+    """A candidate's columns (ROW_COLUMNS, at the end of `row`), typed as CANDIDATE_ROWS gives
+    them (SQLite's driver gives dates as text, booleans as integers)."""
+    if known is None:
+        return
+    item_id, day, topic, adopted, unanimous = row[-5:]
+    known[passage_id] = (
+        passage_id,
+        None if item_id is None else int(item_id),
+        day if isinstance(day, date) else date.fromisoformat(day),
+        topic,
+        None if adopted is None else bool(adopted),
+        None if unanimous is None else bool(unanimous),
+    )
+
+
 def ranked_ids(
-    session: Session, groups: list[Group], *, filters: Filters, limit: int, any_term: bool
+    session: Session,
+    groups: list[Group],
+    *,
+    filters: Filters,
+    limit: int,
+    any_term: bool,
+    known: Known | None = None,
 ) -> list[tuple[int, float]]:
-    """(passage id, score) best first, for passages with all (or any) of the query's words."""
+    """(passage id, score) best first, for passages with all (or any) of the query's words;
+    with `known`, each one's CANDIDATE_ROWS columns are put there."""
     where, params = _filter_sql(filters)
     joins = JOINS
     if is_sqlite(session):
         # `where` is built from constant clauses; every value is bound.
         sql = (
-            "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score "  # noqa: S608
-            "FROM council_passage_fts "
+            "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score, "  # noqa: S608
+            f"{ROW_COLUMNS} FROM council_passage_fts "
             f"JOIN council_passage p ON p.id = council_passage_fts.rowid {joins} "
             f"WHERE council_passage_fts MATCH :q{where} ORDER BY score, p.id LIMIT :n"
         )
         match = fts5_match(groups, any_term)
-        rows = session.execute(text(sql), {"q": match, "n": limit, **params})
-        return [(int(r[0]), -float(r[1])) for r in rows]
+        found = []
+        for r in session.execute(text(sql), {"q": match, "n": limit, **params}):
+            found.append((int(r[0]), -float(r[1])))
+            _remember(known, found[-1][0], r)
+        return found
     sql = (
-        "SELECT p.id, ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score "  # noqa: S608
-        f"FROM council_passage p {joins} "
+        "SELECT p.id, ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score, "  # noqa: S608
+        f"{ROW_COLUMNS} FROM council_passage p {joins} "
         f"WHERE p.tsv @@ to_tsquery('french', :q){where} ORDER BY score DESC, p.id LIMIT :n"
     )
     # ts_rank picks the BM25_POOL best matches; BM25 (as on SQLite) orders them.
-    rows = session.execute(
+    rows = []
+    for r in session.execute(
         text(sql), {"q": tsquery(groups, any_term), "n": max(limit, BM25_POOL), **params}
-    )
-    return bm25_rerank(session, groups, [(int(r[0]), float(r[1])) for r in rows])[:limit]
+    ):
+        rows.append((int(r[0]), float(r[1])))
+        _remember(known, rows[-1][0], r)
+    return bm25_rerank(session, groups, rows)[:limit]
 
 
 def query_terms(query: str) -> list[Group]:
@@ -201,13 +239,20 @@ def query_terms(query: str) -> list[Group]:
 
 
 def _candidates(
-    session: Session, groups: list[Group], *, filters: Filters, limit: int
+    session: Session,
+    groups: list[Group],
+    *,
+    filters: Filters,
+    limit: int,
+    known: Known | None = None,
 ) -> list[tuple[int, float]]:
     """The passages with every word, best first, then (while fewer than `limit`) those with
     some of them, best first: one statement for both (the same answer as the "every word"
     query followed, when it finds fewer than `limit`, by the "any word" query)."""
     if len(groups) < 2:
-        return ranked_ids(session, groups, filters=filters, limit=limit, any_term=False)
+        return ranked_ids(
+            session, groups, filters=filters, limit=limit, any_term=False, known=known
+        )
     where, params = _filter_sql(filters)
     if is_sqlite(session):
         # FTS5's bm25() of a passage is the same for "a AND b" and "a OR b" (the same phrases,
@@ -216,7 +261,7 @@ def _candidates(
         sql = (
             "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score, "  # noqa: S608
             "p.id IN (SELECT rowid FROM council_passage_fts WHERE council_passage_fts MATCH "
-            ":every) AS every FROM council_passage_fts "
+            f":every) AS every, {ROW_COLUMNS} FROM council_passage_fts "
             f"JOIN council_passage p ON p.id = council_passage_fts.rowid {JOINS} "
             f"WHERE council_passage_fts MATCH :q{where} ORDER BY every DESC, score, p.id LIMIT :n"
         )
@@ -225,29 +270,35 @@ def _candidates(
             {"q": fts5_match(groups, True), "every": fts5_match(groups, False), "n": limit,
              **params},
         )  # fmt: skip
-        return [(int(r[0]), -float(r[1])) for r in rows]
+        found = []
+        for r in rows:
+            found.append((int(r[0]), -float(r[1])))
+            _remember(known, found[-1][0], r)
+        return found
     # PostgreSQL: ts_rank differs between "a & b" and "a | b", so each query keeps its own pool
     # of BM25_POOL (ranked again by BM25 in Python, as ranked_ids does); the "any word" part runs
     # only when the "every word" part has fewer than `limit` passages, as before, in the same
     # statement (a one-time filter), and the corpus statistics are read once for both.
     sql = (
         "WITH every AS MATERIALIZED (SELECT p.id, "  # noqa: S608
-        "ts_rank(p.tsv, to_tsquery('french', :every), 1) AS score "
+        f"ts_rank(p.tsv, to_tsquery('french', :every), 1) AS score, {ROW_COLUMNS} "
         f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', :every){where} "
         "ORDER BY score DESC, p.id LIMIT :n) "
-        "SELECT id, score, true FROM every UNION ALL (SELECT p.id, "
-        "ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score, false "
+        "SELECT id, score, true, item_id, meeting_date, topic, adopted, unanimous FROM every "
+        "UNION ALL (SELECT p.id, "
+        f"ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score, false, {ROW_COLUMNS} "
         f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', :q){where} "
         "AND (SELECT count(*) FROM every) < :limit ORDER BY score DESC, p.id LIMIT :n)"
     )
     every_rows: list[tuple[int, float]] = []
     any_rows: list[tuple[int, float]] = []
-    for passage_id, score, is_every in session.execute(
+    for r in session.execute(
         text(sql),
         {"q": tsquery(groups, True), "every": tsquery(groups, False),
          "n": max(limit, BM25_POOL), "limit": limit, **params},
     ):  # fmt: skip
-        (every_rows if is_every else any_rows).append((int(passage_id), float(score)))
+        (every_rows if r[2] else any_rows).append((int(r[0]), float(r[1])))
+        _remember(known, int(r[0]), r)
     corpus = corpus_stats(session) if every_rows or any_rows else None
     ranked = bm25_rerank(session, groups, every_rows, corpus)[:limit]
     if len(ranked) < limit:
@@ -267,15 +318,17 @@ def candidates(
     filters: Filters,
     limit: int,
     own: list[Group] | None = None,
+    known: Known | None = None,
 ) -> list[tuple[int, float]]:
-    """Passages with every word first, then those with some of them. With `own` (the groups
+    """Passages with every word first, then those with some of them (with `known`: see
+    ranked_ids). With `own` (the groups
     without the thesaurus's synonyms), the query's own words weigh more: a passage scores its
     score for the own words (relative to the best passage's) plus SYNONYM_WEIGHT times its score
     with the synonyms too (likewise relative), so the words the resident typed count twice and
     a synonym once. (On the dev half of tests/council/eval2, recall@5 was 0.92 with synonyms
     counted like typed words, 0.90 with this, 0.86 with synonyms at half: a small price for
     not letting "bassin" outrank "piscine" when a resident typed "piscine".)"""
-    expanded = _candidates(session, groups, filters=filters, limit=limit)
+    expanded = _candidates(session, groups, filters=filters, limit=limit, known=known)
     own = [g for g in own or [] if g]
     if not own or own == groups or not expanded:
         return expanded
@@ -284,7 +337,7 @@ def candidates(
         top = max((s for _, s in ranked), default=0.0) or 1.0
         return {i: s / top for i, s in ranked}
 
-    by_own = normalised(_candidates(session, own, filters=filters, limit=limit))
+    by_own = normalised(_candidates(session, own, filters=filters, limit=limit, known=known))
     by_expanded = normalised(expanded)
     fused = {
         i: by_own.get(i, 0.0) + SYNONYM_WEIGHT * by_expanded.get(i, 0.0)
@@ -503,7 +556,7 @@ def load_hits(
     return hits
 
 
-# What grouping and the facets need of every candidate, in one statement.
+# What grouping and the facets need of a candidate the ranking did not read (see ROW_COLUMNS).
 CANDIDATE_ROWS = (
     text(
         "SELECT p.id, p.item_id, m.meeting_date, i.topic, i.adopted, i.unanimous "
@@ -522,8 +575,15 @@ CANDIDATE_ROWS = (
 )
 
 
-def _candidate_rows(session: Session, ids: list[int]) -> list[Any]:
-    return list(session.execute(CANDIDATE_ROWS, {"ids": ids}).all()) if ids else []
+def _candidate_rows(session: Session, ids: list[int], known: Known | None = None) -> list[Any]:
+    """CANDIDATE_ROWS of these passages, by id (those the ranking read into `known` are not
+    read again; a passage kind_rerank added is)."""
+    known = dict(known or {})
+    missing = [i for i in ids if i not in known]
+    if missing:
+        for row in session.execute(CANDIDATE_ROWS, {"ids": missing}):
+            known[row[0]] = tuple(row)
+    return [known[i] for i in sorted(ids) if i in known]
 
 
 # The people most often named among the candidates (the person facet), written once.
@@ -539,14 +599,21 @@ PEOPLE = (
 
 
 def _facets(
-    session: Session, ids: list[int], candidate_rows: list[Any] | None = None
+    session: Session,
+    ids: list[int],
+    candidate_rows: list[Any] | None = None,
+    people: list[tuple[str, str, int]] | None = None,
 ) -> dict[str, list[Facet]]:
+    """The meeting, subject, outcome and person facets of the candidates `ids`; `people` when
+    the caller has read them (facets.facet_rows: PEOPLE's rows, with the entity facets')."""
     if not ids:
         return {}
     # (meeting date, topic, adopted, unanimous) of each candidate
     rows = [r[2:] for r in (candidate_rows if candidate_rows is not None
                             else _candidate_rows(session, ids))]  # fmt: skip
     meetings = Counter(r[0] for r in rows)
+    # Subjects with as many passages come in the order of their first passage's id (the rows are
+    # by id): on PostgreSQL they came in the table's physical order, which updates move.
     topic_counts = Counter(r[1] for r in rows if r[1])
     outcomes: Counter[str] = Counter()
     for r in rows:
@@ -556,13 +623,14 @@ def _facets(
                 outcomes["unanimous"] += 1
         elif r[2] is False:
             outcomes["rejected"] += 1
-    people = session.execute(PEOPLE, {"ids": ids}).all()
+    if people is None:
+        people = [(str(k), str(v), int(n)) for k, v, n in session.execute(PEOPLE, {"ids": ids})]
     return {
         "meeting": [Facet(d.isoformat(), d.strftime("%d/%m/%Y"), n)
                     for d, n in sorted(meetings.items(), key=lambda x: (-x[1], x[0]))[:15]],
         "topic": [Facet(t, t, n) for t, n in topic_counts.most_common()],
         "outcome": [Facet(o, o, outcomes[o]) for o in OUTCOMES if outcomes[o]],
-        "person": [Facet(k, v, int(n)) for k, v, n in people],
+        "person": [Facet(k, v, n) for k, v, n in people],
     }  # fmt: skip
 
 
@@ -591,18 +659,20 @@ def search(
         CANDIDATES if with_facets or grouped else 0,
         RERANK_POOL if kinds else 0,
     )
+    known: Known = {}
     ranked = kind_rerank(
         session,
-        candidates(session, groups, filters=filters, limit=pool, own=expansion.own),
+        candidates(session, groups, filters=filters, limit=pool, own=expansion.own, known=known),
         kinds,
     )
     if grouped:
         return _grouped(session, query, ranked, expansion, limit=limit, offset=offset,
-                        with_facets=with_facets)  # fmt: skip
+                        with_facets=with_facets, known=known)  # fmt: skip
     hits = load_hits(
         session, ranked[offset : offset + limit], wanted_stems(groups), expansion.routes
     )
-    facets = _facets(session, [i for i, _ in ranked]) if with_facets else {}
+    ids = [i for i, _ in ranked]
+    facets = _facets(session, ids, _candidate_rows(session, ids, known)) if with_facets else {}
     return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in groups],
                         expansion.suggestion(query), expansion.unknown)  # fmt: skip
 
@@ -619,10 +689,13 @@ def _grouped(
     limit: int,
     offset: int,
     with_facets: bool,
+    people: list[tuple[str, str, int]] | None = None,
+    known: Known | None = None,
 ) -> SearchResult:
-    """The ranked passages gathered by deliberation, in the order of each one's best passage."""
+    """The ranked passages gathered by deliberation, in the order of each one's best passage
+    (`people`: see _facets; `known`: see ranked_ids)."""
     ids = [i for i, _ in ranked]
-    candidate_rows = _candidate_rows(session, ids)
+    candidate_rows = _candidate_rows(session, ids, known)
     items: dict[int, int | None] = {r[0]: r[1] for r in candidate_rows}
     by_key: dict[tuple[str, int], list[tuple[int, float]]] = {}
     for passage_id, score in ranked:
@@ -641,17 +714,33 @@ def _grouped(
         )
         for group in page
     ]
-    facets = _facets(session, ids, candidate_rows) if with_facets else {}
+    facets = _facets(session, ids, candidate_rows, people) if with_facets else {}
     return SearchResult(hits, len(ranked), facets, [" / ".join(g) for g in expansion.groups],
                         expansion.suggestion(query), expansion.unknown,
                         [g for g in groups if g.hits], len(all_groups))  # fmt: skip
 
 
+# The subjects of the filter, per database, for the index's stamp they were read at (items are
+# written with their minutes only): not a statement on every search page.
+_topics: dict[str, tuple[tuple[tuple[int, str], ...], list[str]]] = {}
+_topics_lock = threading.Lock()
+
+
 def topics(session: Session) -> list[str]:
-    return [
+    key = str(session.get_bind().url)
+    stamp = index_state(session).stamp
+    known = _topics.get(key)
+    if known is not None and known[0] == stamp:
+        return list(known[1])
+    found = [
         t
         for t in session.scalars(
             select(Item.topic).where(col(Item.topic).is_not(None)).distinct().order_by(Item.topic)
         )
         if t
     ]
+    with _topics_lock:
+        if len(_topics) >= 16:  # databases (tests make many): a few entries each
+            _topics.clear()
+        _topics[key] = (stamp, found)
+    return list(found)

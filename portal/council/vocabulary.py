@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from portal.council.fulltext import any_passage_has
+from portal.council.fulltext import any_passage_has, index_state
 from portal.council.text import Group, stem
 from portal.nlp.french import fold, thesaurus
 
@@ -67,7 +67,7 @@ class Expansion:
 
 @dataclass
 class _Vocabulary:
-    stamp: tuple[int, int]
+    stamp: tuple[tuple[int, str], ...]  # fulltext.IndexState.stamp
     counts: Counter[str]
     stems: frozenset[str]  # of the words, lemmas and title words of every passage
     words: list[str]
@@ -84,17 +84,13 @@ class _Vocabulary:
 
 _lock = threading.Lock()
 _cache: dict[str, _Vocabulary] = {}
-# Passages (count and highest id: any added, corrected or removed) and those spaCy has not read.
-STAMP = text(
-    "SELECT count(*), coalesce(max(id), 0), "
-    "sum(CASE WHEN nlp_done THEN 0 ELSE 1 END) FROM council_passage"
-)
 
 
 def vocabulary(session: Session) -> _Vocabulary:
-    """The folded words of every passage (and their lemmas), with their frequencies."""
-    row = session.execute(STAMP).one()
-    stamp, pending = (int(row[0]), int(row[1])), int(row[2] or 0)
+    """The folded words of every passage (and their lemmas), with their frequencies: read again
+    when minutes are added, corrected or removed (fulltext.index_state)."""
+    state = index_state(session)
+    stamp, pending = state.stamp, state.pending
     key = str(session.get_bind().url)
     with _lock:
         known = _cache.get(key)

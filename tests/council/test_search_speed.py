@@ -5,18 +5,23 @@ the facet links written without encoding the query again."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from portal.council import search as engine_search
+from portal.council.ingest import ingest_paths
 from portal.council.search import Filters, highlight, query_terms, ranked_ids
 from portal.council.text import stem
 from portal.council.vocabulary import expand
+from tests.council.conftest import CONTENT
+from tests.helpers import count_queries
 
 QUERIES = ["piscine budget", "piscine budget voirie", "école sport culture", "travaux voirie",
            "piscine zzzqqq", "conseil municipal délibération", "vidéosurveillance parc"]  # fmt: skip
@@ -91,3 +96,51 @@ def test_facet_links_keep_the_address_and_add_the_filter(client: TestClient) -> 
     assert re.search(r"issue=adopted&amp;theme=[A-Z][a-z]*(%C3%[0-9A-F]{2}[a-z]*)*\+et\+", page)
     # The outcome already chosen is replaced where it stands, not added again.
     assert 'href="/council/search?q=piscine+budget&amp;issue=adopted"' in page
+
+
+def _minutes(engine: Engine, tmp_path: Path) -> list[Path]:
+    """Two demo meetings ingested; their files."""
+    files = sorted(CONTENT.glob("*.md"))[:2]
+    results, errors = ingest_paths(engine, files)
+    assert not errors and len(results) == 2
+    return files
+
+
+def test_a_corrected_meeting_is_searched_as_corrected(
+    engine: Engine, app: Starlette, client: TestClient, tmp_path: Path
+) -> None:
+    """A word that minutes gain when corrected is found at once, not reported absent from every
+    meeting, even when the correction keeps the number of paragraphs (the search's vocabulary
+    is kept per process until the minutes change)."""
+    files = _minutes(engine, tmp_path)
+    absent = "Absents de tous les procès-verbaux"
+    page = client.get("/council/search", params={"q": "zorglub"}).text
+    assert absent in page and "<mark>" not in page
+    source = files[-1].read_text()
+    assert "La séance est levée" in source
+    corrected = tmp_path / files[-1].name
+    corrected.write_text(source.replace("La séance est levée", "La zorglub est levée"))
+    results, errors = ingest_paths(engine, [corrected])
+    assert not errors and results[0].status == "replaced"
+    app.state.page_cache.clear()
+    page = client.get("/council/search", params={"q": "zorglub"}).text
+    assert absent not in page and "<mark>zorglub</mark>" in page
+
+
+def test_search_page_statements(engine: Engine, app: Starlette, client: TestClient,
+                                tmp_path: Path) -> None:  # fmt: skip
+    """A search page sends a fixed, small number of statements: the index's state, the ranking,
+    the shown passages and the facets' entities (and SQLite's BEGIN), whatever the hits; a word
+    of the municipal thesaurus adds the ranking by the words typed alone."""
+    _minutes(engine, tmp_path)
+    counts = []
+    for query in ("conseil", "conseil municipal", "budget"):
+        # The query's second view: the first fills per-process statistics (PostgreSQL's BM25).
+        for _ in range(2):
+            app.state.page_cache.clear()
+            with count_queries(engine) as queries:
+                page = client.get("/council/search", params={"q": query}).text
+            assert "<mark>" in page
+        counts.append(queries.count)
+    expected = 5 if engine.dialect.name == "sqlite" else 4
+    assert counts == [expected, expected, expected + 1], counts

@@ -20,8 +20,9 @@ from portal.council.ingest import ingest_paths
 from portal.council.search import Filters, highlight, query_terms, ranked_ids
 from portal.council.text import stem
 from portal.council.vocabulary import expand
-from tests.council.conftest import CONTENT
 from tests.helpers import count_queries
+
+CONTENT = Path(__file__).resolve().parents[2] / "content" / "council"
 
 QUERIES = ["piscine budget", "piscine budget voirie", "école sport culture", "travaux voirie",
            "piscine zzzqqq", "conseil municipal délibération", "vidéosurveillance parc"]  # fmt: skip

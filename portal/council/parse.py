@@ -43,6 +43,22 @@ ITEM_HEADING = re.compile(
     r"^(?:#{1,3}\s*)?(?:Délibération|Deliberation|DÉLIBÉRATION)\s+n\s*[°o]\s*([\w-]+)\s*[:–—-]?\s*(.*)$",
     re.I,
 )
+# Markdown headings of other hands: "#### Délibération n° 24/011 — Budget", "### 4. Délibération
+# n° 24/052 — Éclairage", "### 9 bis. Délibération…", "#### Délib. n° 24/034 — …" (numbers with a
+# slash, up to six #, the agenda's number before), and "## Affaire n°5 — Tarifs 2025
+# (délibération n° 24/071)" (the deliberation's number after the title; without one, an agenda
+# item that is not a deliberation, as POINT N°… is). Numbered headings without either ("### 10.
+# Vœu…") stay headings.
+MD_ITEM_HEADING = re.compile(
+    r"^#{1,6}\s*(?:\d{1,3}\s*(?:bis|ter)?\s*[.)]\s*)?(?:Délibération|Délib\.)\s+n\s*[°o]\s*"
+    r"(\d[\w/-]*)\s*[:–—-]?\s*(.*)$",
+    re.I,
+)
+AFFAIRE_HEADING = re.compile(
+    r"^#{1,6}\s*Affaire\s+n\s*[°o]\s*\d+\s*[–—:-]\s*(.*?)"
+    r"(?:\s*\((?:délibération|délib\.)\s+n\s*[°o]\s*(\d[\w/-]*)\))?\s*$",
+    re.I,
+)
 # "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : CENTRE AQUATIQUE…" (a point of the agenda, a
 # deliberation when it has a number).
 POINT_HEADING = re.compile(
@@ -58,6 +74,11 @@ NUMBERED_TITLE = re.compile(r"^(\d{1,3})\s*[.)]\s+(\S.*)$")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 RAPPORTEUR = re.compile(r"^Rapporteu(?:r|se)\s*:\s*(.+)$", re.I)
+# The rapporteur named otherwise, on a line of its own: "Exposé de Mme Solène Baudouin, première
+# adjointe", "Rapport de M. Azéma" (a person's title after "de": not "Rapport de la commission").
+PRESENTER = re.compile(
+    r"^(?:Exposé|Rapport)\s+(?:de|par)\s+((?:M\.|Mme|MM\.|Monsieur|Madame)\s.+)$"
+)
 VOTE = re.compile(
     r"^Vote\s*:\s*pour\s+(\d+)\s*,\s*contre\s+(\d+)\s*,\s*abstentions?\s+(\d+)\s*[—–-]+\s*(.+)$",
     re.I,
@@ -281,6 +302,10 @@ def item_heading(line: str) -> tuple[str | None, str] | None:
         return match.group(1), match.group(2).strip()
     if match := POINT_HEADING.match(line):
         return match.group(2), match.group(3).strip()
+    if match := MD_ITEM_HEADING.match(line):
+        return match.group(1), match.group(2).strip()
+    if match := AFFAIRE_HEADING.match(line):
+        return match.group(2), match.group(1).strip()
     return None
 
 
@@ -541,6 +566,12 @@ def _build(
                 else plain.lstrip("#").strip()
             )
             passages.append(Passage(len(passages), text, len(items) - 1, "heading", block.page))
+            continue
+        if current is not None and block.heading and (rap := PRESENTER.match(line)):
+            # a rapporteur's line that looks like a heading (short, no full stop)
+            current["rapporteur"] = rap.group(1).strip().rstrip(".")
+            passages.append(Passage(len(passages), line, len(items) - 1, "paragraph", block.page))
+            current["last"] = len(passages) - 1
             continue
         if block.heading or (other := OTHER_HEADING.match(line)):
             heading_text = line if block.heading else other.group(1).strip()

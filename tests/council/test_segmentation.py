@@ -131,6 +131,37 @@ def test_a_meeting_date_written_in_words_is_read(opening: str, day: str) -> None
     assert parse_bytes(source.encode(), "pv.md").meeting_date.isoformat() == day
 
 
+def test_markdown_deliberations_of_other_hands_are_items() -> None:
+    """Deliberations under "####" headings with slashed numbers or after the agenda's number,
+    "Affaire n°…" headings with the deliberation's number after the title, and a rapporteur
+    named by "Exposé de Mme …" in italics: each is an item with its rapporteur and its vote."""
+    source = (
+        "# Compte rendu du Conseil municipal\n\n"
+        "**Séance ordinaire du mardi 25 juin 2024**\n\n"
+        "### Affaire n°1 — Informations du Maire\n\n"
+        "M. le Maire annonce l'ouverture de la maison des services.\n\n"
+        "## I – FINANCES\n\n"
+        "#### Délibération n° 24/031 — Compte administratif 2023\n\n"
+        "*Exposé de Mme Solène BAUDOUIN, première adjointe déléguée aux finances*\n\n"
+        "Le compte administratif fait apparaître un excédent de 1 187 400 €.\n\n"
+        "Adopté par 21 voix pour, 4 contre et 2 abstentions.\n\n"
+        "### 9 bis. Délibération n° 24/058 — Cimetière : reprise de concessions\n\n"
+        "Adopté à l'unanimité.\n\n"
+        "## Affaire n°5 — Tarifs municipaux 2025 (délibération n° 24/071)\n\n"
+        "Les tarifs augmentent de 2 %.\n"
+    )
+    parsed = parse_bytes(source.encode(), "pv.md")
+    items = {item.number: item for item in parsed.items}
+    assert set(items) == {"None", "24/031", "24/058", "24/071"}
+    budget = items["24/031"]
+    assert budget.title == "Compte administratif 2023"
+    assert budget.rapporteur == "Mme Solène BAUDOUIN, première adjointe déléguée aux finances"
+    assert budget.vote is not None and budget.vote.against == 4
+    assert items["24/071"].title == "Tarifs municipaux 2025"
+    excess = next(p for p in parsed.passages if "excédent" in p.text)
+    assert excess.item_index == list(items).index("24/031")
+
+
 # A deliberation's title wrapped onto a short capitalised line, and a decision cut by the end of
 # a page on a proper noun: both used to cut the deliberation off from its debate and its vote.
 WRAPPED_TITLE = (

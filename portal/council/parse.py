@@ -396,6 +396,39 @@ def _count(value: str) -> int:
     return _NUMBER_WORDS[value.lower()] if value.lower() in _NUMBER_WORDS else int(value)
 
 
+_TABLE_KEYS = {"pour": "for", "contre": "against", "abstention": "abstentions",
+               "abstentions": "abstentions", "votants": "voters"}  # fmt: skip
+
+
+def markdown_vote(text: str) -> tuple[Vote, bool] | None:
+    """The vote of a Markdown table, one row per choice ("| Contre | 2 | Mme Sabatier |",
+    "| Pour | 19 |") or one column per choice ("| Votants | Pour | Contre | Abstentions |" over
+    "| 28 | 22 | 2 | 4 |"), its rows joined into one paragraph; None when the table is not a vote
+    (no "Pour" and "Contre" counts)."""
+    if not text.startswith("|"):
+        return None
+    cells = [c.strip() for c in text.split("|")]
+    cells = [c for c in cells if c and not re.fullmatch(r":?-{3,}:?", c)]
+    counts: dict[str, int] = {}
+    for n, cell in enumerate(cells[:-1]):  # rows: "Pour", then its count
+        key = _TABLE_KEYS.get(cell.lower())
+        number = re.match(r"(\d+)\b", cells[n + 1])
+        if key and number and key not in counts:
+            counts[key] = int(number.group(1))
+    if not ("for" in counts and "against" in counts):
+        # columns: the header's names, then as many counts
+        header = [_TABLE_KEYS.get(c.lower()) for c in cells]
+        width = next((n for n, k in enumerate(header) if k is None), len(header))
+        row = cells[width : 2 * width]
+        if width >= 2 and len(row) == width and all(re.fullmatch(r"\d+", c) for c in row):
+            counts = {str(k): int(v) for k, v in zip(header[:width], row, strict=True)}
+    if not ("for" in counts and "against" in counts):
+        return None
+    vote = Vote(counts["for"], counts["against"], counts.get("abstentions"), False,
+                counts.get("voters"))  # fmt: skip
+    return vote, counts["for"] > counts["against"]
+
+
 def read_vote(text: str, *, statement: bool = True) -> tuple[Vote, bool | None] | None:
     """The counts a vote statement gives (None for those it does not give) and whether the
     item was adopted (None when it does not say). `statement` False reads a decision paragraph
@@ -502,9 +535,13 @@ def markdown_text(body: str) -> str:
             out += ["", line, ""]
             continue
         plain = _unemphasised(raw)
+        if line.startswith("|") and out and out[-1].startswith("|"):
+            # a table's rows: one paragraph (a vote table is read whole, see markdown_vote)
+            out[-1] += " " + line
+            continue
         if out and out[-1].strip() and _starts_paragraph(plain.strip()):
             out.append("")
-        out.append(plain)
+        out.append(plain.strip() if line.startswith("|") else plain)
         if RAPPORTEUR.match(plain.strip()) or OTHER_HEADING.match(plain.strip()):
             out.append("")  # a line of its own: the debate starts after it
     return "\n".join(out)
@@ -589,6 +626,9 @@ def _build(
             current["rapporteur"] = rap.group(1).strip().rstrip(".")
         elif current is not None and statement and (read := read_vote(line)) is not None:
             _record_vote(current, read, members, voters)
+            kind = "vote"
+        elif current is not None and (table := markdown_vote(line)) is not None:
+            _record_vote(current, table, members, voters)
             kind = "vote"
         elif "après en avoir délibéré" in line or (
             current is not None and DECISION_OPENING.match(line)

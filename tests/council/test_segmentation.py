@@ -162,6 +162,30 @@ def test_markdown_deliberations_of_other_hands_are_items() -> None:
     assert excess.item_index == list(items).index("24/031")
 
 
+def test_a_markdown_vote_table_is_the_items_vote() -> None:
+    """A vote given as a Markdown table, one row per choice or one column per choice, is the
+    deliberation's vote, kept as one passage with its text as written; a table of amounts is
+    not a vote."""
+    source = (
+        "# Compte rendu du Conseil municipal\n\n"
+        "**Séance ordinaire du mardi 17 décembre 2024**\n\n"
+        "## Affaire n°9 — Ouverture dominicale (délibération n° 24/075)\n\n"
+        "| Association | Montant |\n|---|---|\n| Judo club | 2 800 € |\n\n"
+        "| Vote | Voix |\n|---|---|\n| Pour | 19 |\n"
+        "| Contre | 6 — M. Lacombe, Mme Bousquet |\n| Abstentions | 3 — Mme Sabatier |\n\n"
+        "## Affaire n°10 — Dénomination de voies (délibération n° 24/076)\n\n"
+        "| Votants | Pour | Contre | Abstentions |\n|---|---|---|---|\n| 28 | 22 | 2 | 4 |\n"
+    )
+    parsed = parse_bytes(source.encode(), "pv.md")
+    first, second = parsed.items
+    assert first.vote is not None and (first.vote.for_, first.vote.against) == (19, 6)
+    assert first.vote.abstentions == 3 and first.adopted
+    assert second.vote is not None and (second.vote.voters, second.vote.against) == (28, 2)
+    votes = [p.text for p in parsed.passages if p.kind == "vote"]
+    assert votes[0].startswith("| Vote | Voix |") and "| Contre | 6 — M. Lacombe" in votes[0]
+    assert any(p.kind == "paragraph" and "Judo club" in p.text for p in parsed.passages)
+
+
 # A deliberation's title wrapped onto a short capitalised line, and a decision cut by the end of
 # a page on a proper noun: both used to cut the deliberation off from its debate and its vote.
 WRAPPED_TITLE = (

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,8 +50,8 @@ from portal.consultation.vocabulary import (
     phase_label,
 )
 from portal.errors import Forbidden, NotFound, PhaseClosed, ValidationFailed
+from portal.web.i18n import current_locale, ngettext
 from portal.web.i18n import gettext as _
-from portal.web.i18n import ngettext
 
 COMMENTS_PER_PAGE = 20
 DUPLICATE_MINUTES = 10  # the same text by the same person on the same thread: a double submit
@@ -112,7 +113,16 @@ def _paris_input(value: datetime | None) -> str:
 
 
 def format_duration(delta: timedelta) -> str:
+    """ "2 jours et 3 heures": the time left in a phase, in the visitor's language. Every view of
+    the charter and clause pages shows it; the text changes once a minute, so it is kept per
+    number of minutes and language."""
     minutes = max(0, int(delta.total_seconds() // 60))
+    return _duration_text(minutes, current_locale.get())
+
+
+@lru_cache(maxsize=1024)
+def _duration_text(minutes: int, _locale: str) -> str:
+    """`_locale` is part of the key: `_` and `ngettext` read the current language."""
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     day_text = ngettext("%(num)s jour", "%(num)s jours", days)

@@ -194,6 +194,8 @@ def _refuse_huge_numbers(request: Request) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not -MAX_NUMBER <= value <= MAX_NUMBER:
             raise NotFound(_("La page demandée n'existe pas."))
+    if not request.scope["query_string"]:
+        return  # no query to parse (most views of most pages)
     for value in request.query_params.values():
         number = value.strip()
         digits = number.lstrip("+-0")

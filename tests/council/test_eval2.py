@@ -4,31 +4,14 @@ the dev half only; the issue's bars are asserted on the test half."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
-import yaml
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from portal.council import pdfgen
-from portal.council.answer import ask
 from portal.council.ingest import index_entities, ingest_paths
-from portal.council.models import Meeting, Passage
-from portal.council.search import search
-from portal.db import session_scope
+from tests.council.evalsets import DEV_ONLY, evaluate, files, report, sources
 
-EVAL2 = Path(__file__).with_name("eval2")
-QUESTIONS = EVAL2 / "questions.yaml"
-# Minutes of an evaluation set: plain text (eval2) or Markdown (eval3), ingested as they are.
-SOURCES = ("*.txt", "*.md")
-# PORTAL_EVAL_DEV_ONLY=1: evaluate the dev half only (for tuning; the test half's assertions are
-# then not made, so CI never sets it).
-DEV_ONLY = os.environ.get("PORTAL_EVAL_DEV_ONLY") == "1"
 # The issue's bars, on the test half.
 BAR_RECALL_AT_5 = 0.9
 BAR_NOT_FOUND_RECALL = 1.0
@@ -41,140 +24,6 @@ BAR_NOT_FOUND_RECALL = 1.0
 # so that CI catches a regression; they are below the bars above, which stay the target. None: the
 # bar holds.
 FLOORS: dict[str, float | None] = {"recall@5": 0.72, "not_found_recall": 0.375}
-
-
-@dataclass
-class Figures:
-    split: str
-    form: str
-    backend: str
-    answerable: int
-    unanswerable: int
-    recall_at_1: float
-    recall_at_5: float
-    mrr_at_10: float
-    quotes_answer: float  # share of answerable questions whose answer quotes the answering text
-    not_found_precision: float
-    not_found_recall: float
-    verbatim: float  # share of quotes found word for word in their passage
-    unlocated: int  # answer texts found in no passage (a segmentation fault, counted as misses)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _questions(directory: Path = EVAL2) -> list[dict[str, object]]:
-    return list(yaml.safe_load((directory / "questions.yaml").read_text(encoding="utf-8")))
-
-
-def sources(directory: Path = EVAL2) -> list[Path]:
-    """The set's minutes, in name order."""
-    return sorted(p for pattern in SOURCES for p in (directory / "minutes").glob(pattern))
-
-
-def _pdf(text: str) -> bytes:
-    """The PDF form of a source: Markdown with a front matter as the demo's PDFs are made, any
-    other text line for line."""
-    if text.startswith("---\n"):
-        return pdfgen.render_text(text)
-    return pdfgen.render_plain(text)
-
-
-def files(form: str, target: Path, directory: Path = EVAL2) -> list[Path]:
-    """The set's minutes written to `target` as they are (text form) or as PDF."""
-    paths = []
-    for source in sources(directory):
-        if form == "text":
-            path = target / source.name
-            path.write_bytes(source.read_bytes())
-        else:
-            path = target / f"{source.stem}.pdf"
-            path.write_bytes(_pdf(source.read_text(encoding="utf-8")))
-        paths.append(path)
-    return paths
-
-
-def evaluate(
-    engine: Engine, split: str, form: str, backend: str, directory: Path = EVAL2
-) -> tuple[Figures, list[str]]:
-    """The figures of one half of the set, and a line per miss (for tuning on dev)."""
-    questions = [q for q in _questions(directory) if q["split"] == split]
-    misses: list[str] = []
-    with session_scope(engine, write=False) as session:
-        rows = session.execute(
-            select(Passage.id, Meeting.meeting_date, Passage.text, Passage.anchor).join(
-                Meeting,
-                Meeting.id == Passage.meeting_id,  # type: ignore[arg-type]
-            )
-        ).all()
-        by_anchor = {(r.meeting_date, r.anchor): _norm(r.text) for r in rows}
-        answerable = [q for q in questions if q["answers"]]
-        unanswerable = [q for q in questions if not q["answers"]]
-        at1 = at5 = reciprocal = quoted = 0.0
-        unlocated = 0
-        quotes = verbatim = 0
-        said_not_found = correct_not_found = 0
-        for q in questions:
-            answers = q["answers"]  # type: ignore[assignment]
-            texts = [_norm(str(a["text"])) for a in answers]  # type: ignore[attr-defined]
-            wanted = set()
-            for a, t in zip(answers, texts, strict=True):  # type: ignore[call-overload]
-                found = {r.id for r in rows if r.meeting_date == a["date"] and t in _norm(r.text)}
-                unlocated += not found
-                wanted |= found
-            reply = ask(session, str(q["q"]))
-            for quote in reply.quotes:
-                quotes += 1
-                verbatim += _norm(quote.text) in by_anchor.get(
-                    (quote.meeting_date, quote.anchor), ""
-                )
-            if not reply.found:
-                said_not_found += 1
-                correct_not_found += not answers
-            if not answers:
-                if reply.found:
-                    misses.append(f"ANSWERED (should not): {q['q']} -> {reply.quotes[0].text[:80]}")
-                continue
-            ranked = [h.passage_id for h in search(session, str(q["q"]), limit=10).hits]
-            at1 += bool(wanted & set(ranked[:1]))
-            at5 += bool(wanted & set(ranked[:5]))
-            rank = next((n for n, i in enumerate(ranked, 1) if i in wanted), None)
-            reciprocal += 1 / rank if rank else 0.0
-            hit = any(t in _norm(qt.text) for qt in reply.quotes for t in texts)
-            quoted += hit
-            if not rank or rank > 5 or not hit:
-                misses.append(
-                    f"[{q['kind']}] rank={rank} quoted={hit} found={reply.found}: {q['q']}"
-                    f" | want: {texts[0][:60]} | got: {(reply.quotes[0].text[:80] if reply.quotes else '-')}"
-                )
-    n = max(1, len(answerable))
-    figures = Figures(
-        split=split, form=form, backend=backend, answerable=len(answerable),
-        unanswerable=len(unanswerable), recall_at_1=at1 / n, recall_at_5=at5 / n,
-        mrr_at_10=reciprocal / n, quotes_answer=quoted / n,
-        not_found_precision=correct_not_found / said_not_found if said_not_found else 1.0,
-        not_found_recall=correct_not_found / len(unanswerable) if unanswerable else 1.0,
-        verbatim=verbatim / quotes if quotes else 1.0, unlocated=unlocated,
-    )  # fmt: skip
-    return figures, misses
-
-
-def report(figures: Figures, misses: list[str], name: str = "eval2") -> None:
-    print(
-        f"council {name} [{figures.backend}, {figures.form}, {figures.split}] "
-        f"R@1={figures.recall_at_1:.3f} R@5={figures.recall_at_5:.3f} "
-        f"MRR@10={figures.mrr_at_10:.3f} quotes={figures.quotes_answer:.3f} "
-        f"NF-P={figures.not_found_precision:.3f} NF-R={figures.not_found_recall:.3f} "
-        f"verbatim={figures.verbatim:.3f} unlocated={figures.unlocated} "
-        f"(n={figures.answerable}+{figures.unanswerable})"
-    )
-    if figures.split == "dev":
-        for miss in misses:
-            print("   dev miss:", miss)
-    if path := os.environ.get("PORTAL_EVAL2_REPORT"):
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(asdict(figures)) + "\n")
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -1,6 +1,6 @@
 """Third evaluation set (tests/council/eval3/, written blind over a third town's minutes, as
 Markdown without front matter): passage-level figures for the Markdown and PDF forms of the same
-minutes, on both databases, with eval2's harness (tests/council/test_eval2.py). Tuned on the dev
+minutes, on both databases, with eval2's harness (tests/council/evalsets.py). Tuned on the dev
 half only; the test half is measured by the lead."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from portal.council.ingest import index_entities, ingest_paths
-from tests.council.test_eval2 import DEV_ONLY, evaluate, files, report, sources
+from tests.council.evalsets import DEV_ONLY, evaluate, files, report, sources
 
 EVAL3 = Path(__file__).with_name("eval3")
 # The test half's floors: None until the lead has measured the test half once (then the figures
@@ -33,7 +33,8 @@ def test_third_evaluation_set(engine: Engine, db_url: str, tmp_path: Path, form:
         figures[split], misses = evaluate(engine, split, form, backend, EVAL3)
         report(figures[split], misses, "eval3")
         assert figures[split].verbatim == 1.0
-        assert figures[split].unlocated == 0, figures[split]
+    # every dev answer lies within one passage (the set's check.py holds them to one paragraph)
+    assert figures["dev"].unlocated == 0, figures["dev"]
     if DEV_ONLY:
         return
     test = figures["test"]

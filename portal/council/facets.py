@@ -14,17 +14,21 @@ to ENTITY_POOL passages and keeps those that name the place, organisation, amoun
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, select, text
 from sqlmodel import Session
 
 from portal.council import search as engine
+from portal.council.fulltext import held_index_state, is_sqlite
 from portal.council.models import Entity
 from portal.council.questions import question_kinds
 from portal.council.vocabulary import expand
+from portal.db import read_rows
 from portal.errors import ValidationFailed
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
@@ -151,30 +155,89 @@ def _entities(
 # statement counts, orders and cuts them: numbered by the database, so that ties fall in the
 # database's order as they did).
 FACET_ENTITIES = (
-    text(
-        "SELECT 0, passage_id, kind, key, value FROM council_entity WHERE passage_id IN :ids "
-        "AND kind IN ('place', 'organisation', 'amount', 'date') UNION ALL "
-        "SELECT * FROM (SELECT row_number() OVER (ORDER BY count(DISTINCT passage_id) DESC, key), "
-        "count(DISTINCT passage_id), 'person', key, min(value) FROM council_entity "
-        "WHERE kind = 'person' AND passage_id IN :ids GROUP BY key "
-        "ORDER BY count(DISTINCT passage_id) DESC, key LIMIT 15) AS people"
-    )
-    .bindparams(bindparam("ids", expanding=True))
-    .columns(rank=Integer, passage_id=Integer, kind=String, key=String, value=String)
-)
+    "SELECT 0, passage_id, kind, key, value FROM council_entity WHERE passage_id IN {ids} "
+    "AND kind IN ('place', 'organisation', 'amount', 'date') UNION ALL "
+    "SELECT * FROM (SELECT row_number() OVER (ORDER BY count(DISTINCT passage_id) DESC, key), "
+    "count(DISTINCT passage_id), 'person', key, min(value) FROM council_entity "
+    "WHERE kind = 'person' AND passage_id IN {ids} GROUP BY key "
+    "ORDER BY count(DISTINCT passage_id) DESC, key LIMIT 15) AS people"
+)  # in the driver's SQL (db.read_rows), the ids' marks put in
 FACET_KINDS = ("place", "organisation", "amount", "date")
+
+
+# SQLite: each passage's entities, kept per process for the index's state they were read at
+# (entities are written with their minutes, or by spaCy in the transaction that marks their
+# passages read: either changes fulltext.IndexState), so that a search page's facets usually
+# need no statement; the person facet is then counted here as FACET_ENTITIES counts it (SQLite
+# compares text as Python does: by code point). PostgreSQL orders names by its collation: it
+# keeps the statement. At most ENTITY_CACHE passages per database.
+ENTITY_CACHE = 20_000
+_entity_lock = threading.Lock()
+# url -> ((stamp, pending), passage id -> ((kind, key, value), ...))
+_entity_cache: dict[str, tuple[Any, dict[int, tuple[tuple[str, str, str], ...]]]] = {}
+
+
+def _cached_entities(
+    session: Session, ids: list[int]
+) -> dict[int, tuple[tuple[str, str, str], ...]] | None:
+    """The entities of each passage of `ids` on SQLite, read only for those not kept; None
+    elsewhere, or when the session holds no index state (fulltext.hold_index_state)."""
+    state = held_index_state(session)
+    if state is None or not is_sqlite(session):
+        return None
+    key = str(session.get_bind().url)
+    version = (state.stamp, state.pending)
+    with _entity_lock:
+        known = _entity_cache.get(key)
+        if known is None or known[0] != version:
+            if len(_entity_cache) >= 16:  # databases (tests make many)
+                _entity_cache.clear()
+            known = (version, {})
+            _entity_cache[key] = known
+        kept = known[1]
+        found = {i: kept[i] for i in ids if i in kept}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        read: dict[int, list[tuple[str, str, str]]] = {i: [] for i in missing}
+        sql = (
+            "SELECT passage_id, kind, key, value FROM council_entity "  # noqa: S608
+            "WHERE passage_id IN (" + ", ".join("?" * len(missing)) + ")"
+        )
+        for passage_id, kind, entity_key, value in read_rows(session, sql, missing):
+            read[passage_id].append((str(kind), str(entity_key), str(value)))
+        with _entity_lock:
+            if len(kept) + len(read) > ENTITY_CACHE:
+                kept.clear()
+            for i, rows in read.items():
+                found[i] = kept[i] = tuple(rows)
+    return found
 
 
 def facet_rows(
     session: Session, ids: list[int]
 ) -> tuple[list[tuple[str, str, int]], list[tuple[int, str, str, str]]]:
     """(the person facet's rows as search.PEOPLE gives them: key, name, passages; the entity
-    rows of `count`), in one statement."""
+    rows of `count`), in one statement (none on SQLite for passages read before)."""
     if not ids:
         return [], []
-    people: list[tuple[int, tuple[str, str, int]]] = []
     rows: list[tuple[int, str, str, str]] = []
-    for rank, number, kind, key, value in session.execute(FACET_ENTITIES, {"ids": ids}):
+    cached = _cached_entities(session, ids)
+    if cached is not None:
+        named: dict[str, set[int]] = {}
+        names: dict[str, str] = {}
+        for passage_id in ids:
+            for kind, key, value in cached[passage_id]:
+                if kind == "person":
+                    named.setdefault(key, set()).add(passage_id)
+                    names[key] = min(names[key], value) if key in names else value
+                elif kind in FACET_KINDS:
+                    rows.append((passage_id, kind, key, value))
+        ranked = sorted(named.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:15]
+        return [(key, names[key], len(found)) for key, found in ranked], rows
+    people: list[tuple[int, tuple[str, str, int]]] = []
+    marks = "(" + ", ".join("?" * len(ids)) + ")"
+    sql = FACET_ENTITIES.format(ids=marks)
+    for rank, number, kind, key, value in read_rows(session, sql, [*ids, *ids]):
         if rank:
             people.append((int(rank), (str(key), str(value), int(number))))
         else:

@@ -6,11 +6,13 @@ import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from portal.council.text import Group, group_stems, stem
+from portal.db import read_rows
 
 
 def is_sqlite(session: Session) -> bool:
@@ -50,7 +52,7 @@ def tsquery(groups: list[Group], any_term: bool) -> str:
 # lemmas join the index without changing the passages). One small statement: the pending count
 # is read through the index on nlp_done, where counting every passage read the whole table on
 # every search (and twice on PostgreSQL).
-STATE = text(
+STATE = (  # in the driver's SQL (db.read_rows): a view's first read opens no ORM transaction
     "SELECT m.id, m.source_sha256, "
     "(SELECT count(*) FROM council_passage WHERE nlp_done = false) FROM council_meeting m"
 )
@@ -68,10 +70,16 @@ def index_state(session: Session) -> IndexState:
     held = session.info.get(_STATE_KEY)
     if held is not None:
         return held
-    rows = session.execute(STATE).all()
+    rows = read_rows(session, STATE)
     return IndexState(
         tuple(sorted((int(r[0]), str(r[1])) for r in rows)), int(rows[0][2] or 0) if rows else 0
     )
+
+
+def held_index_state(session: Session) -> IndexState | None:
+    """The state `hold_index_state` read for this session, if it did (no statement)."""
+    found: IndexState | None = session.info.get(_STATE_KEY)
+    return found
 
 
 def hold_index_state(session: Session) -> IndexState:
@@ -86,10 +94,56 @@ def hold_index_state(session: Session) -> IndexState:
 def any_passage_has(session: Session, group: Group) -> bool:
     """Whether some passage has a word of the group (as written, by lemma, stemmed)."""
     if is_sqlite(session):
-        sql = "SELECT 1 FROM council_passage_fts WHERE council_passage_fts MATCH :q LIMIT 1"
-        return session.scalar(text(sql), {"q": fts5_match([group], False)}) is not None
-    sql = "SELECT 1 FROM council_passage WHERE tsv @@ to_tsquery('french', :q) LIMIT 1"
-    return session.scalar(text(sql), {"q": tsquery([group], False)}) is not None
+        sql = "SELECT 1 FROM council_passage_fts WHERE council_passage_fts MATCH ? LIMIT 1"
+        return bool(read_rows(session, sql, [fts5_match([group], False)]))
+    sql = "SELECT 1 FROM council_passage WHERE tsv @@ to_tsquery('french', ?) LIMIT 1"
+    return bool(read_rows(session, sql, [tsquery([group], False)]))
+
+
+# The passages in all and the passages holding each group's words (as written, by lemma,
+# stemmed: any_passage_has' match), kept per process for the index's state (spaCy's lemmas
+# change the counts: they change the state's pending count too). For answer.py's doc_freq, which
+# sends a statement per word of every question. At most COUNTS_KEPT groups per database.
+COUNTS_KEPT = 20_000
+_counts_lock = threading.Lock()
+_counts: dict[str, tuple[Any, int, dict[Group, int]]] = {}  # url -> (state, total, counts)
+
+
+def passage_counts(session: Session, groups: list[Group]) -> tuple[int, dict[Group, int]]:
+    """(passages in all, passages with each group's words): one statement for what is not
+    kept, none when all is."""
+    state = index_state(session)
+    version = (state.stamp, state.pending)
+    key = str(session.get_bind().url)
+    with _counts_lock:
+        known = _counts.get(key)
+        if known is None or known[0] != version:
+            known = None
+        total = known[1] if known is not None else -1
+        found = {g: known[2][g] for g in groups if known is not None and g in known[2]}
+    missing = list(dict.fromkeys(g for g in groups if g not in found))
+    if missing or total < 0:
+        if is_sqlite(session):
+            one = "(SELECT count(*) FROM council_passage_fts WHERE council_passage_fts MATCH ?)"
+            values = [fts5_match([g], False) for g in missing]
+        else:
+            one = "(SELECT count(*) FROM council_passage WHERE tsv @@ to_tsquery('french', ?))"
+            values = [tsquery([g], False) for g in missing]
+        parts = ["(SELECT count(*) FROM council_passage)"] + [one] * len(missing)
+        sql = "SELECT " + ", ".join(parts)
+        row = read_rows(session, sql, values)[0]
+        total = int(row[0])
+        read = {g: int(n) for g, n in zip(missing, row[1:], strict=True)}
+        found.update(read)
+        with _counts_lock:
+            kept = _counts.get(key)
+            if kept is None or kept[0] != version or len(kept[2]) + len(read) > COUNTS_KEPT:
+                if len(_counts) >= 16:  # databases (tests make many)
+                    _counts.clear()
+                kept = (version, total, {})
+                _counts[key] = kept
+            kept[2].update(read)
+    return total, found
 
 
 # --- BM25 for PostgreSQL ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from markupsafe import Markup, escape
-from sqlalchemy import JSON, Boolean, Date, Integer, String, bindparam, or_, select, text
+from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
 from sqlmodel import Session, col
 
 from portal.council import urls
@@ -43,11 +43,12 @@ from portal.council.fulltext import (
     is_sqlite,
     tsquery,
 )
-from portal.council.models import Item, Passage
+from portal.council.models import Item
 from portal.council.nlp import query_groups
 from portal.council.questions import carried_share, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
 from portal.council.vocabulary import Expansion, expand
+from portal.db import read_rows
 
 __all__ = ["fts5_match", "is_sqlite", "tsquery"]  # with the search's own names below
 
@@ -129,40 +130,41 @@ class HitGroup:
     more: int = 0
 
 
-def _filter_sql(filters: Filters) -> tuple[str, dict[str, Any]]:
+def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    """The filters' clauses, with `?` placeholders (db.read_rows), and their values in order."""
     clauses: list[str] = []
-    params: dict[str, Any] = {}
+    values: list[Any] = []
     if filters.date_from:
-        clauses.append("m.meeting_date >= :date_from")
-        params["date_from"] = filters.date_from
+        clauses.append("m.meeting_date >= ?")
+        values.append(filters.date_from)
     if filters.date_to:
-        clauses.append("m.meeting_date <= :date_to")
-        params["date_to"] = filters.date_to
+        clauses.append("m.meeting_date <= ?")
+        values.append(filters.date_to)
     if filters.meeting:
-        clauses.append("m.meeting_date = :meeting")
-        params["meeting"] = filters.meeting
+        clauses.append("m.meeting_date = ?")
+        values.append(filters.meeting)
     if filters.topic:
-        clauses.append("i.topic = :topic")
-        params["topic"] = filters.topic
+        clauses.append("i.topic = ?")
+        values.append(filters.topic)
     if filters.outcome == "adopted":
-        clauses.append("i.adopted = :true")
-        params["true"] = True
+        clauses.append("i.adopted = ?")
+        values.append(True)
     elif filters.outcome == "unanimous":
-        clauses.append("i.unanimous = :true AND i.adopted = :true")
-        params["true"] = True
+        clauses.append("i.unanimous = ? AND i.adopted = ?")
+        values += [True, True]
     elif filters.outcome == "rejected":
-        clauses.append("i.adopted = :false")
-        params["false"] = False
+        clauses.append("i.adopted = ?")
+        values.append(False)
     if filters.person:
         # The person is named in the passage, or presented the item the passage belongs to.
         clauses.append(
             "(EXISTS (SELECT 1 FROM council_entity e WHERE e.passage_id = p.id "
-            "AND e.kind = 'person' AND e.key = :person) OR EXISTS (SELECT 1 FROM council_entity e "
+            "AND e.kind = 'person' AND e.key = ?) OR EXISTS (SELECT 1 FROM council_entity e "
             "JOIN council_passage p2 ON p2.id = e.passage_id WHERE p2.item_id = p.item_id "
-            "AND e.kind = 'person' AND e.key = :person))"
+            "AND e.kind = 'person' AND e.key = ?))"
         )
-        params["person"] = filters.person
-    return "".join(f" AND {c}" for c in clauses), params
+        values += [filters.person, filters.person]
+    return "".join(f" AND {c}" for c in clauses), values
 
 
 JOINS = "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id"
@@ -204,30 +206,30 @@ def ranked_ids(
     with `known`, each one's CANDIDATE_ROWS columns are put there."""
     where, params = _filter_sql(filters)
     joins = JOINS
+    # Constant shapes in the driver's SQL (db.read_rows): no ORM statement on every search.
     if is_sqlite(session):
         # `where` is built from constant clauses; every value is bound.
         sql = (
             "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score, "  # noqa: S608
             f"{ROW_COLUMNS} FROM council_passage_fts "
             f"JOIN council_passage p ON p.id = council_passage_fts.rowid {joins} "
-            f"WHERE council_passage_fts MATCH :q{where} ORDER BY score, p.id LIMIT :n"
+            f"WHERE council_passage_fts MATCH ?{where} ORDER BY score, p.id LIMIT ?"
         )
         match = fts5_match(groups, any_term)
         found = []
-        for r in session.execute(text(sql), {"q": match, "n": limit, **params}):
+        for r in read_rows(session, sql, [match, *params, limit]):
             found.append((int(r[0]), -float(r[1])))
             _remember(known, found[-1][0], r)
         return found
     sql = (
-        "SELECT p.id, ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score, "  # noqa: S608
+        "SELECT p.id, ts_rank(p.tsv, to_tsquery('french', ?), 1) AS score, "  # noqa: S608
         f"{ROW_COLUMNS} FROM council_passage p {joins} "
-        f"WHERE p.tsv @@ to_tsquery('french', :q){where} ORDER BY score DESC, p.id LIMIT :n"
+        f"WHERE p.tsv @@ to_tsquery('french', ?){where} ORDER BY score DESC, p.id LIMIT ?"
     )
     # ts_rank picks the BM25_POOL best matches; BM25 (as on SQLite) orders them.
     rows = []
-    for r in session.execute(
-        text(sql), {"q": tsquery(groups, any_term), "n": max(limit, BM25_POOL), **params}
-    ):
+    q = tsquery(groups, any_term)
+    for r in read_rows(session, sql, [q, q, *params, max(limit, BM25_POOL)]):
         rows.append((int(r[0]), float(r[1])))
         _remember(known, rows[-1][0], r)
     return bm25_rerank(session, groups, rows)[:limit]
@@ -261,14 +263,13 @@ def _candidates(
         sql = (
             "SELECT p.id, bm25(council_passage_fts, 0.3, 1.0, 1.0) AS score, "  # noqa: S608
             "p.id IN (SELECT rowid FROM council_passage_fts WHERE council_passage_fts MATCH "
-            f":every) AS every, {ROW_COLUMNS} FROM council_passage_fts "
+            f"?) AS every, {ROW_COLUMNS} FROM council_passage_fts "
             f"JOIN council_passage p ON p.id = council_passage_fts.rowid {JOINS} "
-            f"WHERE council_passage_fts MATCH :q{where} ORDER BY every DESC, score, p.id LIMIT :n"
+            f"WHERE council_passage_fts MATCH ?{where} ORDER BY every DESC, score, p.id LIMIT ?"
         )
-        rows = session.execute(
-            text(sql),
-            {"q": fts5_match(groups, True), "every": fts5_match(groups, False), "n": limit,
-             **params},
+        rows = read_rows(
+            session, sql,
+            [fts5_match(groups, False), fts5_match(groups, True), *params, limit],
         )  # fmt: skip
         found = []
         for r in rows:
@@ -281,22 +282,21 @@ def _candidates(
     # statement (a one-time filter), and the corpus statistics are read once for both.
     sql = (
         "WITH every AS MATERIALIZED (SELECT p.id, "  # noqa: S608
-        f"ts_rank(p.tsv, to_tsquery('french', :every), 1) AS score, {ROW_COLUMNS} "
-        f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', :every){where} "
-        "ORDER BY score DESC, p.id LIMIT :n) "
+        f"ts_rank(p.tsv, to_tsquery('french', ?), 1) AS score, {ROW_COLUMNS} "
+        f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', ?){where} "
+        "ORDER BY score DESC, p.id LIMIT ?) "
         "SELECT id, score, true, item_id, meeting_date, topic, adopted, unanimous FROM every "
         "UNION ALL (SELECT p.id, "
-        f"ts_rank(p.tsv, to_tsquery('french', :q), 1) AS score, false, {ROW_COLUMNS} "
-        f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', :q){where} "
-        "AND (SELECT count(*) FROM every) < :limit ORDER BY score DESC, p.id LIMIT :n)"
+        f"ts_rank(p.tsv, to_tsquery('french', ?), 1) AS score, false, {ROW_COLUMNS} "
+        f"FROM council_passage p {JOINS} WHERE p.tsv @@ to_tsquery('french', ?){where} "
+        "AND (SELECT count(*) FROM every) < ? ORDER BY score DESC, p.id LIMIT ?)"
     )
     every_rows: list[tuple[int, float]] = []
     any_rows: list[tuple[int, float]] = []
-    for r in session.execute(
-        text(sql),
-        {"q": tsquery(groups, True), "every": tsquery(groups, False),
-         "n": max(limit, BM25_POOL), "limit": limit, **params},
-    ):  # fmt: skip
+    every, some, pool = tsquery(groups, False), tsquery(groups, True), max(limit, BM25_POOL)
+    for r in read_rows(
+        session, sql, [every, every, *params, pool, some, some, *params, limit, pool]
+    ):
         (every_rows if r[2] else any_rows).append((int(r[0]), float(r[1])))
         _remember(known, int(r[0]), r)
     corpus = corpus_stats(session) if every_rows or any_rows else None
@@ -361,14 +361,9 @@ def kind_rerank(
     if not kinds or not ranked:
         return ranked
     pool, rest = ranked[:RERANK_POOL], ranked[RERANK_POOL:]
-    rows = {
-        r[0]: r
-        for r in session.execute(
-            select(Passage.id, Passage.text, Passage.item_id).where(
-                col(Passage.id).in_([i for i, _ in pool])
-            )
-        )
-    }
+    ids = [i for i, _ in pool]
+    sql = "SELECT id, text, item_id FROM council_passage WHERE id IN " + _marks(ids)  # noqa: S608
+    rows = {r[0]: r for r in read_rows(session, sql, ids)}
     top = max(pool[0][1], 1e-9)
     scores = {i: score / top + KIND_WEIGHT * carried_share(rows[i][1], kinds) for i, score in pool}
     if "vote" in kinds or "person" in kinds:
@@ -377,17 +372,20 @@ def kind_rerank(
             item_id = rows[i][2]
             if item_id is not None and item_id not in item_best and len(item_best) < 3:
                 item_best[item_id] = scores[i]
-        wanted = []
+        wanted: list[str] = []
+        values: list[Any] = list(item_best)
         if "vote" in kinds:
-            wanted.append(Passage.kind == "vote")
+            wanted.append("kind = ?")
+            values.append("vote")
         if "person" in kinds:
-            wanted.append(col(Passage.text).like("Rapporteu%"))
+            wanted.append("text LIKE ?")
+            values.append("Rapporteu%")
         if item_best:
-            for passage_id, item_id, passage_text in session.execute(
-                select(Passage.id, Passage.item_id, Passage.text).where(
-                    col(Passage.item_id).in_(list(item_best)), or_(*wanted)
-                )
-            ):
+            sql = (
+                "SELECT id, item_id, text FROM council_passage WHERE item_id IN "  # noqa: S608
+                f"{_marks(list(item_best))} AND ({' OR '.join(wanted)})"
+            )
+            for passage_id, item_id, passage_text in read_rows(session, sql, values):
                 lifted = (
                     item_best[item_id] + KIND_WEIGHT * carried_share(passage_text, kinds) - 0.01
                 )
@@ -509,27 +507,17 @@ def highlight(
     return Markup("".join(pieces))  # noqa: S704 - built from escaped pieces
 
 
-# The hits' rows: one statement, written once (not an ORM query built on every search).
-HIT_ROWS = (
-    text(
-        "SELECT p.id, p.anchor, p.text, p.lemmas, p.page, p.kind, p.item_id, m.meeting_date, "
-        "i.number, i.title FROM council_passage p JOIN council_meeting m ON m.id = p.meeting_id "
-        "LEFT JOIN council_item i ON i.id = p.item_id WHERE p.id IN :ids"
-    )
-    .bindparams(bindparam("ids", expanding=True))
-    .columns(
-        id=Integer,
-        anchor=Integer,
-        text=String,
-        lemmas=JSON,
-        page=Integer,
-        kind=String,
-        item_id=Integer,
-        meeting_date=Date,
-        number=String,
-        title=String,
-    )
+# The hits' rows: one statement in the driver's SQL (db.read_rows), its ids' marks appended.
+HIT_SQL = (
+    "SELECT p.id, p.anchor, p.text, p.lemmas, p.page, p.kind, p.item_id, m.meeting_date, "
+    "i.number, i.title FROM council_passage p JOIN council_meeting m ON m.id = p.meeting_id "
+    "LEFT JOIN council_item i ON i.id = p.item_id WHERE p.id IN "
 )
+
+
+def _marks(values: list[Any]) -> str:
+    """`(?, ?, ?)`: an IN list's placeholders (never empty: callers check)."""
+    return "(" + ", ".join("?" * len(values)) + ")"
 
 
 def load_hits(
@@ -540,15 +528,17 @@ def load_hits(
 ) -> list[Hit]:
     if not ranked:
         return []
-    rows = session.execute(HIT_ROWS, {"ids": [i for i, _ in ranked]}).all()
-    by_id = {row[0]: row for row in rows}
+    ids = [i for i, _ in ranked]
+    by_id = {row[0]: row for row in read_rows(session, HIT_SQL + _marks(ids), ids)}
     hits = []
     for passage_id, score in ranked:
         _, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = by_id[
             passage_id
         ]
-        if isinstance(lemmas, str):  # pragma: no cover - a driver that returns JSON as text
+        if isinstance(lemmas, str):  # SQLite's driver gives JSON as text
             lemmas = json.loads(lemmas)
+        if not isinstance(meeting_date, date):  # and dates as text
+            meeting_date = date.fromisoformat(meeting_date)
         matched: list[tuple[str, str, str]] = []
         snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched)
         hits.append(Hit(passage_id, meeting_date, anchor, text_, snippet, score, number, title,

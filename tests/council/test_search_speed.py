@@ -131,8 +131,10 @@ def test_a_corrected_meeting_is_searched_as_corrected(
 def test_search_page_statements(engine: Engine, app: Starlette, client: TestClient,
                                 tmp_path: Path) -> None:  # fmt: skip
     """A search page sends a fixed, small number of statements: the index's state, the ranking,
-    the shown passages and the facets' entities (and SQLite's BEGIN), whatever the hits; a word
-    of the municipal thesaurus adds the ranking by the words typed alone."""
+    the shown passages and the facets' entities, whatever the hits (read outside any ORM
+    transaction: no BEGIN on SQLite; there, the entities of passages read before are kept per
+    process: the second view reads none); a word of the municipal thesaurus adds the ranking by
+    the words typed alone."""
     _minutes(engine, tmp_path)
     counts = []
     for query in ("conseil", "conseil municipal", "budget"):
@@ -143,5 +145,47 @@ def test_search_page_statements(engine: Engine, app: Starlette, client: TestClie
                 page = client.get("/council/search", params={"q": query}).text
             assert "<mark>" in page
         counts.append(queries.count)
-    expected = 5 if engine.dialect.name == "sqlite" else 4
+    expected = 3 if engine.dialect.name == "sqlite" else 4
     assert counts == [expected, expected, expected + 1], counts
+
+
+def test_facets_count_the_entities_of_corrected_minutes(
+    engine: Engine, app: Starlette, client: TestClient, tmp_path: Path
+) -> None:
+    """The facets count what the minutes name now: a date that corrected minutes gain is a
+    facet on the next search (the entities kept per process are read again when the index
+    changes)."""
+    files = _minutes(engine, tmp_path)
+    page = client.get("/council/search", params={"q": "séance levée"}).text
+    assert "<mark>" in page and "annee=2031" not in page
+    source = files[-1].read_text()
+    corrected = tmp_path / files[-1].name
+    corrected.write_text(
+        source.replace("La séance est levée", "La séance est levée jusqu'au 3 mars 2031")
+    )
+    results, errors = ingest_paths(engine, [corrected])
+    assert not errors and results[0].status == "replaced"
+    app.state.page_cache.clear()
+    page = client.get("/council/search", params={"q": "séance levée"}).text
+    assert "annee=2031" in page
+
+
+@pytest.mark.usefixtures("demo_minutes")
+def test_passage_counts_are_the_indexs_and_kept(engine: Engine) -> None:
+    """fulltext.passage_counts gives the passages in all and the passages with each word, as
+    counting them one statement at a time does (answer.py's doc_freq), in one statement, and
+    none the next time while the index is unchanged."""
+    from portal.council.answer import doc_freq
+    from portal.council.fulltext import passage_counts
+
+    with Session(engine) as session:
+        for query in QUERIES:
+            groups = expand(session, query_terms(query)).groups
+            total, freq = doc_freq(session, groups)
+            with count_queries(engine) as first:
+                found_total, found = passage_counts(session, groups)
+            assert (found_total, {stem(g[0]): n for g, n in found.items()}) == (total, freq)
+            assert first.count <= 2  # the index's state, the counts
+            with count_queries(engine) as again:
+                assert passage_counts(session, groups) == (found_total, found)
+            assert again.count <= 1  # the index's state only

@@ -645,7 +645,7 @@ def _build(
         raise MinutesError(filename, "aucun texte de procès-verbal n'a été trouvé")
     parsed_items = [
         Item(
-            number=str(i["number"]),
+            number=None if i["number"] is None else str(i["number"]),  # "Questions diverses"
             title=str(i["title"]),
             rapporteur=i["rapporteur"],
             vote=_finished_vote(i),

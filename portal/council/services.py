@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -128,6 +128,7 @@ def ingest(
             "nlp_done": False,
         })  # fmt: skip
     meeting.next_anchor = next_anchor
+    meeting.unread = len(rows)  # the new passages are all unread by spaCy
     if _is_sqlite(session):
         ids = list(
             session.scalars(
@@ -249,9 +250,21 @@ def store_readings(session: Session, *, pending: list[Pending], found: list[Read
                 [{"id": r["id"], "stems": fts_text(str(r["search_lemmas"]))} for r in with_lemmas],
             )
     if still:
-        session.execute(
-            update(Passage).where(col(Passage.id).in_(sorted(still))).values(nlp_done=True)
-        )
+        # Only rows still unread are marked and counted (a concurrent reader of the same
+        # passages waits on the row locks, then finds them read), so each meeting's count of
+        # unread passages goes down by what this call marked.
+        marked = session.execute(
+            update(Passage)
+            .where(col(Passage.id).in_(sorted(still)), col(Passage.nlp_done).is_(False))
+            .values(nlp_done=True)
+            .returning(col(Passage.meeting_id))
+        ).scalars()
+        per_meeting = Counter(int(m) for m in marked)
+        if per_meeting:
+            session.execute(
+                text("UPDATE council_meeting SET unread = unread - :n WHERE id = :m"),
+                [{"m": m, "n": n} for m, n in sorted(per_meeting.items())],
+            )
     return len(still)
 
 
@@ -277,12 +290,8 @@ def tidy_search_index(session: Session) -> None:
 
 
 def pending_count(session: Session) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).select_from(Passage).where(col(Passage.nlp_done).is_(False))
-        )
-        or 0
-    )
+    """Passages spaCy has not read yet, from the meetings' counts (one row per meeting)."""
+    return int(session.scalar(select(func.coalesce(func.sum(Meeting.unread), 0))) or 0)
 
 
 def _delete_passages(session: Session, meeting_id: int) -> None:

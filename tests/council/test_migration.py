@@ -229,8 +229,12 @@ def test_resplit_migration_cuts_stored_minutes_into_paragraphs_and_keeps_links(
         assert [i[0] for i in items] == ["2025-06-01", "2025-06-02"]
         assert services.pending_count(session) == len(new)
     # Running it again (a second upgrade after a downgrade) changes nothing.
+    # (Today's search needs today's schema, 0023's counts included: the downgraded database is
+    # checked by what 0007's code read, its passages.)
     with before_resplit.down() as engine, session_scope(engine, write=False) as session:
-        assert services.search(session, "gymnase toiture").hits
+        assert session.execute(
+            text("SELECT count(*) FROM council_passage WHERE text LIKE '%toiture du gymnase%'")
+        ).scalar_one()
     with before_resplit.up("head") as engine, session_scope(engine, write=False) as session:
         again = session.execute(text("SELECT anchor, text FROM council_passage")).all()
         assert {r.text: r.anchor for r in again} == by_text

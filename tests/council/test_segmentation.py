@@ -152,7 +152,7 @@ def test_markdown_deliberations_of_other_hands_are_items() -> None:
     )
     parsed = parse_bytes(source.encode(), "pv.md")
     items = {item.number: item for item in parsed.items}
-    assert set(items) == {"None", "24/031", "24/058", "24/071"}
+    assert set(items) == {None, "24/031", "24/058", "24/071"}  # "Informations du Maire": no number
     budget = items["24/031"]
     assert budget.title == "Compte administratif 2023"
     assert budget.rapporteur == "Mme Solène BAUDOUIN, première adjointe déléguée aux finances"

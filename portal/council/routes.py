@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +27,7 @@ from portal.council import (
 )
 from portal.council.permissions import ANSWER_QUESTIONS, UPLOAD_MINUTES
 from portal.council.queries import entity_filters_from, filters_from
+from portal.council.search import escape_text
 from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
@@ -181,31 +182,31 @@ def _route_labels() -> dict[str, str]:
 
 def _hits_html(result: services.SearchResult) -> Markup:
     route_labels = _route_labels()
-    other = escape(_("Autre passage de cette délibération"))
-    found_words = escape(_("Mots trouvés :"))
+    other = escape_text(_("Autre passage de cette délibération"))
+    found_words = escape_text(_("Mots trouvés :"))
     out: list[str] = []
     add = out.append
     for group in result.groups:
         add('  <li class="hit-group">\n')
         for position, h in enumerate(group.hits):
-            url = escape(h.url)
+            url = escape_text(h.url)
             add('  <div class="hit">\n    <p class="meta"><a href="')
             add(url)
             add('">')
             if position == 0:
-                add(escape(_("Séance du %(d)s", d=format_datetime(h.meeting_date))))
+                add(escape_text(_("Séance du %(d)s", d=format_datetime(h.meeting_date))))
                 if h.item_number:
                     add(" — ")
-                    add(escape(_("délibération n° %(n)s", n=h.item_number)))
+                    add(escape_text(_("délibération n° %(n)s", n=h.item_number)))
                 if h.item_title:
                     add(" : ")
-                    add(escape(h.item_title))
+                    add(escape_text(h.item_title))
             else:
                 add(other)
             add("</a>")
             if h.page:
                 add(" · ")
-                add(escape(_("page %(p)s", p=h.page)))
+                add(escape_text(_("page %(p)s", p=h.page)))
             add("</p>\n    <blockquote><p>")
             add(h.snippet)
             add("</p></blockquote>\n")
@@ -216,14 +217,14 @@ def _hits_html(result: services.SearchResult) -> Markup:
                 last = len(h.matched) - 1
                 for index, (word, typed, route) in enumerate(h.matched):
                     add("« ")
-                    add(escape(word))
+                    add(escape_text(word))
                     add(" »")
                     if route != "écrit" or word.lower() != typed:
                         add(" (")
-                        add(escape(route_labels[route]))
+                        add(escape_text(route_labels[route]))
                         if route != "écrit":
                             add(" : ")
-                            add(escape(typed))
+                            add(escape_text(typed))
                         add(")")
                     if index != last:
                         add(", ")
@@ -232,7 +233,7 @@ def _hits_html(result: services.SearchResult) -> Markup:
         if group.more:
             add('<p class="meta">')
             add(
-                escape(
+                escape_text(
                     ngettext(
                         "Et %(num)s autre passage de cette délibération.",
                         "Et %(num)s autres passages de cette délibération.",
@@ -256,8 +257,8 @@ def _facet_link(
     """A facet's address: the search's address with the filter added at its end, or (when the
     filter is set already) the address with its value replaced."""
     if current.get(param):
-        return str(escape(with_filter(param, value)))
-    return f"{base_url}&amp;{param}={escape(quoted)}"
+        return str(escape_text(with_filter(param, value)))
+    return f"{base_url}&amp;{param}={escape_text(quoted)}"
 
 
 def _facets_html(
@@ -267,7 +268,7 @@ def _facets_html(
     with_filter: Callable[[str, str | None], str],
     base_query: str,
 ) -> Markup:
-    base_url = str(escape("/council/search?" + base_query))
+    base_url = str(escape_text("/council/search?" + base_query))
     titles = {"topic": _("Thèmes"), "meeting": _("Séances"), "outcome": _("Issue du vote"),
               "person": _("Personnes")}  # fmt: skip
     params = {"topic": "theme", "meeting": "seance", "outcome": "issue", "person": "personne"}
@@ -279,7 +280,7 @@ def _facets_html(
         if not found:
             continue
         param = params[name]
-        add(f"  <h3>{escape(titles[name])}</h3>\n  <ul>\n")
+        add(f"  <h3>{escape_text(titles[name])}</h3>\n  <ul>\n")
         for f in found:
             if name == "outcome":
                 label = labels[f.value]
@@ -288,7 +289,7 @@ def _facets_html(
             else:
                 label = f.label
             href = _facet_link(param, f.value, f.quoted, current, with_filter, base_url)
-            add(f'    <li><a href="{href}">{escape(label)}</a> '
+            add(f'    <li><a href="{href}">{escape_text(label)}</a> '
                 f'<span class="count">({f.count})</span></li>\n')  # fmt: skip
         add("  </ul>\n")
     for kind, title, param, items in (
@@ -300,16 +301,16 @@ def _facets_html(
     ):
         if not items:
             continue
-        add(f'  <h3>{escape(title)}</h3>\n  <ul class="facet-{kind}">\n')
+        add(f'  <h3>{escape_text(title)}</h3>\n  <ul class="facet-{kind}">\n')
         chosen = current.get(param)
         for f in items:
             if chosen == f.value:
-                add(f'    <li><strong aria-current="true">{escape(f.label)}</strong> '
+                add(f'    <li><strong aria-current="true">{escape_text(f.label)}</strong> '
                     f'<span class="count">({f.count})</span> — '
-                    f'<a href="{escape(with_filter(param, None))}">{escape(_("retirer"))}</a></li>\n')  # fmt: skip
+                    f'<a href="{escape_text(with_filter(param, None))}">{escape_text(_("retirer"))}</a></li>\n')  # fmt: skip
             else:
                 href = _facet_link(param, f.value, f.quoted, current, with_filter, base_url)
-                add(f'    <li><a href="{href}">{escape(f.label)}</a> '
+                add(f'    <li><a href="{href}">{escape_text(f.label)}</a> '
                     f'<span class="count">({f.count})</span></li>\n')  # fmt: skip
         add("  </ul>\n")
     return Markup("".join(out))  # noqa: S704 - every value escaped above

@@ -189,3 +189,13 @@ def test_passage_counts_are_the_indexs_and_kept(engine: Engine) -> None:
             with count_queries(engine) as again:
                 assert passage_counts(session, groups) == (found_total, found)
             assert again.count <= 1  # the index's state only
+
+
+def test_escape_text_is_markupsafes_escape() -> None:
+    """The snippets' and the hit list's escaping writes what markupsafe.escape writes."""
+    from markupsafe import escape
+
+    from portal.council.search import escape_text
+
+    for value in ("", "plain words", "a < b && c > d", 'l\'école "Jules" <b>', "&amp; déjà"):
+        assert escape_text(value) == str(escape(value))

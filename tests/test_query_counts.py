@@ -28,9 +28,10 @@ BOUNDS = {
     "clause": 25,
     "proposal": 22,
     "register entry": 14,
-    # Measured 2026-12-01: 5 anonymous, 8 signed in on SQLite (7 on PostgreSQL, whose BM25
-    # statistics are kept per process): the search's reads open no ORM transaction (no BEGIN).
-    "council search": 8,
+    # Measured 2026-12-01: 4 anonymous, 7 signed in on SQLite, 5 / 7 on PostgreSQL: the search's
+    # reads open no ORM transaction on SQLite (no BEGIN) and the entities of passages read before
+    # are kept per process there; PostgreSQL's BM25 statistics are kept per process.
+    "council search": 7,
     "meeting": 12,
 }
 # The charter and clause pages are shared pages (portal/web/cache.py: SharedPage): once rendered

@@ -36,10 +36,11 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from portal.council import urls
+from portal.council.fulltext import passage_counts
 from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import NEEDS_CONTEXT, carried_share, carries, question_kinds
@@ -48,12 +49,9 @@ from portal.council.search import (
     Filters,
     Hit,
     candidates,
-    fts5_match,
-    is_sqlite,
     kind_rerank,
     load_hits,
     ranked_ids,
-    tsquery,
     wanted_stems,
 )
 from portal.council.text import (
@@ -262,19 +260,10 @@ def _key(group: Group) -> str:
 
 
 def doc_freq(session: Session, groups: list[Group]) -> tuple[int, dict[str, int]]:
-    """Passages in all, and passages with each group's words."""
-    total = int(session.scalar(select(func.count()).select_from(Passage)) or 0)
-    freq = {}
-    for group in groups:
-        if is_sqlite(session):
-            sql = "SELECT count(*) FROM council_passage_fts WHERE council_passage_fts MATCH :q"
-            freq[_key(group)] = int(
-                session.scalar(text(sql), {"q": fts5_match([group], False)}) or 0
-            )
-        else:
-            sql = "SELECT count(*) FROM council_passage WHERE tsv @@ to_tsquery('french', :q)"
-            freq[_key(group)] = int(session.scalar(text(sql), {"q": tsquery([group], False)}) or 0)
-    return total, freq
+    """Passages in all, and passages with each group's words (fulltext.passage_counts: one
+    statement for the groups not yet counted since the index last changed, none after)."""
+    total, counts = passage_counts(session, groups)
+    return total, {_key(g): counts[g] for g in groups}
 
 
 MONTH_NAMES = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",

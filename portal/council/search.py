@@ -237,7 +237,7 @@ def ranked_ids(
 
 def query_terms(query: str) -> list[Group]:
     """The query's words, each with its lemma (spaCy), one-letter words out."""
-    return [g for g in query_groups(query) if len(g[0]) > 1]
+    return [g for g in query_groups(query, unaccented=True) if len(g[0]) > 1]
 
 
 def _candidates(

@@ -621,8 +621,7 @@ def method_page(request: Request) -> Response:
         request,
         "council/method.html",
         {
-            "figures": method.TEST_HALF,
-            "dev_figures": method.DEV_HALF,
+            "sets": method.SETS,
             "measured_on": method.MEASURED_ON,
         },
     )

@@ -157,8 +157,9 @@ def test_questions_in_residents_words_get_the_right_quoted_sentence(
     # The method page, linked from "Comment cette réponse a été faite", shows the figures.
     assert page.locator('details.method a[href="/council/methode"]').count() == 1
     page.goto(f"{live_server}/council/methode")
-    assert page.get_by_role("table", name="Moitié test", exact=False).is_visible()
-    assert page.get_by_role("table", name="Moitié de réglage", exact=False).is_visible()
+    assert page.get_by_role("table", name="moitié test", exact=False).count() == 2
+    assert page.get_by_role("table", name="Castelnau-de-Virelle, moitié test").is_visible()
+    assert page.get_by_role("table", name="moitié de réglage", exact=False).count() == 2
     assert_accessible(page)
 
 

@@ -15,15 +15,14 @@ from tests.council.evalsets import DEV_ONLY, evaluate, files, report, sources
 # The issue's bars, on the test half.
 BAR_RECALL_AT_5 = 0.9
 BAR_NOT_FOUND_RECALL = 1.0
-# The test half does NOT reach the issue's bars (docs/benchmarks.md, council section): measured on
-# 2026-11-30 23:35 UTC after tuning on the dev half only (a word found in no passage no longer
-# counts against a passage unless such words are over half the question), recall@5 was 0.72 and
-# "not found" recall 0.375 on SQLite and PostgreSQL, text and PDF; measured again on 2026-12-01
-# 07:26 UTC after a second round tuned on the dev half only (docs/benchmarks.md): the same 0.72
-# and 0.375 on the test half. These floors are those figures,
-# so that CI catches a regression; they are below the bars above, which stay the target. None: the
-# bar holds.
-FLOORS: dict[str, float | None] = {"recall@5": 0.72, "not_found_recall": 0.375}
+# The test half does NOT reach the issue's bars (docs/benchmarks.md, council section). Measured
+# after each round tuned on the dev half only: 2026-11-30 23:35 UTC and 2026-12-01 07:26 UTC,
+# recall@5 0.72 and "not found" recall 0.375; 2026-12-01 11:30 UTC (third round: count and opening
+# hours questions, the search reading unaccented words as the answers do, nine thesaurus lines;
+# also tuned on eval3's dev half), recall@5 0.72 and "not found" recall 0.50, on SQLite and
+# PostgreSQL, text and PDF. These floors are the last figures, so that CI catches a regression;
+# they are below the bars above, which stay the target. None: the bar holds.
+FLOORS: dict[str, float | None] = {"recall@5": 0.72, "not_found_recall": 0.5}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

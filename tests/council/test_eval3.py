@@ -14,10 +14,13 @@ from portal.council.ingest import index_entities, ingest_paths
 from tests.council.evalsets import DEV_ONLY, evaluate, files, report, sources
 
 EVAL3 = Path(__file__).with_name("eval3")
-# The test half's floors: None until the lead has measured the test half once (then the figures
-# reached, so that CI catches a regression, or None where the bar holds). With None the
-# issue's bars below are not asserted yet: only the verbatim quotes are.
-FLOORS: dict[str, float | None] = {"recall@5": None, "not_found_recall": None}
+# The test half does NOT reach the bars (recall@5 >= 0.9, "not found" on every unanswerable
+# question). Measured once, 2026-12-01 11:30 UTC, after every change of the day was made on the
+# dev halves only: recall@5 0.806 (SQLite, text), 0.790 (SQLite PDF, PostgreSQL text), 0.774
+# (PostgreSQL PDF: the two databases break ties between equal scores differently); "not found"
+# recall 0.769 on all four. These floors are the lowest of those figures, so that CI catches a
+# regression; the bars stay the target.
+FLOORS: dict[str, float | None] = {"recall@5": 0.774, "not_found_recall": 0.769}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -165,9 +165,14 @@ def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
     assert page.status_code == 200
     text = page.text
     assert "mot pour mot" in text and "thésaurus municipal" in text and "BM25" in text
-    assert "Bon paragraphe parmi les 5 premiers" in text and "72 %" in text and "38 %" in text
-    assert "1 décembre 2026" in text and "ne sont pas encore atteints" in text
-    # The tuning half is shown beside it, in the page (not in its title), for comparison.
-    assert "Moitié de réglage" in text and "88 %" in text
+    assert "Bon paragraphe parmi les 5 premiers" in text and "1 décembre 2026" in text
+    assert "ne sont pas encore atteints" in text
+    # Both sets, each test half then its tuning half, with the figures of portal/council/method.py
+    sets = text.split("<h3>")[1:]
+    assert [s.split("</h3>", 1)[0] for s in sets] == ["Montclair-sur-Loire", "Castelnau-de-Virelle"]
+    montclair, castelnau = sets
+    assert montclair.index("moitié test : 50 questions") < montclair.index("moitié de réglage")
+    assert "72 %" in montclair and "50 %" in montclair  # test: recall@5, "not found" recall
+    assert "81 %" in castelnau and "77 %" in castelnau and "62 questions" in castelnau
     title = text.split("<title>", 1)[1].split("</title>", 1)[0]
-    assert "<table" not in title and "Moitié" not in title
+    assert "<table" not in title and "moitié" not in title

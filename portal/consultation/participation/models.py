@@ -263,6 +263,11 @@ def _note_statement(state: ORMExecuteState) -> None:
 def _raise_generation(session: Session) -> None:
     # Last statement of the transaction: the counter's row is locked only for the commit itself,
     # and never before a row the transaction locks later (no lock-order deadlock on PostgreSQL).
+    # SQLAlchemy fires before_commit when a SAVEPOINT is released too (a comment is inserted in
+    # one: the same form sent twice at once): wait for the transaction's own commit, or the row
+    # is locked before the article's counters (the production load test's deadlocks).
+    if session.in_nested_transaction():
+        return
     _mark_if_pending(session)
     if session.info.pop(_CHANGED, False):
         session.flush()

@@ -523,6 +523,16 @@ def report(result: Result) -> str:
         "(`threading.local()`), which a web worker's thread pool needs."
     )
     lines.append(
+        "- Found by this test on 2026-12-01 (38 HTTP 500 of 3,632 requests, on comments and "
+        "supports, once the machine ran the load twelve times faster than the day before): "
+        'PostgreSQL\'s "deadlock detected". SQLAlchemy fires `before_commit` when a SAVEPOINT '
+        "is released, and a comment is inserted in one (the same form sent twice at once), so "
+        "the consultation's generation row was locked before the article's counters, while a "
+        "support holding those counters raised the generation at its commit. Fix, in "
+        "`portal/consultation/participation/models.py`: the generation is raised at the "
+        "transaction's own commit only (tests/consultation/test_generation_lock_order.py)."
+    )
+    lines.append(
         f"- Load average {result.load[0]:.1f} at the start and {result.load[1]:.1f} at the end, "
         "on 2 cores shared with the load generator and other work: the rates are lower bounds "
         "for this topology; what must hold on any machine is 0 errors and 0 lost writes."

@@ -37,33 +37,30 @@ def _writes_during(engine: Engine, action: Any) -> list[str]:
     return seen
 
 
-def test_a_comment_raises_the_generation_once_after_its_other_writes(
+def _raised_once_and_last(writes: list[str]) -> None:
+    raised = [n for n, w in enumerate(writes) if "consultation_generation" in w]
+    assert raised == [len(writes) - 1], writes  # once, and nothing written after it
+    assert any("consultation_clause_stats" in w for w in writes[:-1]), writes
+
+
+def test_a_comment_and_a_support_raise_the_generation_once_after_their_other_writes(
     engine: Engine, charter: Accounts, make_user: MakeUser
 ) -> None:
     resident = make_user("resident")
     article = clause_id(engine, 4)
-    writes = _writes_during(
-        engine,
-        lambda s: participation.add_comment(
-            s, author_id=resident, body="Un avis sur l'article.", clause_id=article, key="k-1"
-        ),
+    _raised_once_and_last(
+        _writes_during(
+            engine,
+            lambda s: participation.add_comment(
+                s, author_id=resident, body="Un avis sur l'article.", clause_id=article, key="k-1"
+            ),
+        )
     )
-    raised = [n for n, w in enumerate(writes) if "consultation_generation" in w]
-    assert len(raised) == 1, writes
-    assert raised[0] == len(writes) - 1, writes  # nothing written after it
-    assert any("consultation_clause_stats" in w for w in writes[: raised[0]]), writes
-
-
-def test_a_support_raises_the_generation_once_after_its_other_writes(
-    engine: Engine, charter: Accounts, make_user: MakeUser
-) -> None:
-    resident = make_user("resident")
-    article = clause_id(engine, 4)
-    writes = _writes_during(
-        engine,
-        lambda s: participation.support(
-            s, user_id=resident, target_type="clause", target_id=article
-        ),
+    _raised_once_and_last(
+        _writes_during(
+            engine,
+            lambda s: participation.support(
+                s, user_id=resident, target_type="clause", target_id=article
+            ),
+        )
     )
-    raised = [n for n, w in enumerate(writes) if "consultation_generation" in w]
-    assert raised == [len(writes) - 1], writes

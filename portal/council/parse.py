@@ -38,6 +38,11 @@ import yaml
 
 from portal.council.text import sentences
 
+# The reader's version: raise it whenever a change to this module's rules changes what is read from
+# minutes already stored (dates, items, votes, passages), so that stored minutes are read again
+# from their source with today's rules.
+READER_VERSION = 1
+
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
     r"^(?:#{1,3}\s*)?(?:Délibération|Deliberation|DÉLIBÉRATION)\s+n\s*[°o]\s*([\w-]+)\s*[:–—-]?\s*(.*)$",

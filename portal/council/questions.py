@@ -22,8 +22,7 @@ KINDS = ("amount", "count", "date", "person", "vote", "reason")
 
 # What a question asks for, read on its folded text.
 QUESTION_KINDS = {
-    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b|"
-                         r"\bcher\b|\bsubvention|\beuros?\b"),
+    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b"),
     # "combien de caméras": a count, not a sum
     "count": re.compile(r"\bcombien (?:de |d')(?!euros?\b|argent\b)|\bnombre\b|\bquelle part\b"),
     "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
@@ -73,10 +72,24 @@ NEEDS_CONTEXT = re.compile(
 )
 
 
+# Words that speak of money without asking a sum ("subvention", "euros", "cher"): they make an
+# amount question only when no interrogative asks for something else ("subvention club de rugby
+# 2024 ?" asks a sum; "pourquoi X n'a pas voté la subvention" asks a reason, "qui a demandé la
+# subvention" a person, "quand la subvention sera versée" a date).
+AMOUNT_TOPIC = re.compile(r"\bcher\b|\bsubvention|\beuros?\b")
+ASKS_OTHER = re.compile(
+    r"\bpourquoi\b|\bquand\b|^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont)\b|"
+    r"\bcomment\b|\bou\b"
+)
+
+
 def question_kinds(question: str) -> list[str]:
     """What the question asks for: amount, date, person, vote, reason (several may apply)."""
     folded = fold(question)
-    return [kind for kind, rx in QUESTION_KINDS.items() if rx.search(folded)]
+    kinds = [kind for kind, rx in QUESTION_KINDS.items() if rx.search(folded)]
+    if "amount" not in kinds and AMOUNT_TOPIC.search(folded) and not ASKS_OTHER.search(folded):
+        kinds.insert(0, "amount")
+    return kinds
 
 
 def carries(text: str, kinds: list[str]) -> bool:

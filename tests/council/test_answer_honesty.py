@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from portal.council.answer import ask
 from portal.council.ingest import ingest_paths
 from portal.council.nlp import query_groups
+from portal.council.questions import question_kinds
 from portal.db import session_scope
 
 # Written for these tests: the layout of minutes extracted from PDF (no blank lines).
@@ -146,3 +147,16 @@ def test_opening_hours_are_answered_by_an_hour(square: Engine) -> None:
         assert not reply.found and reply.quotes == []
         answered = ask(session, "horaires d'ouverture de la maison des services")
     assert answered.found and any("de 9 h à 17 h" in q.text for q in answered.quotes)
+
+
+def test_money_words_ask_for_a_sum_only_when_nothing_else_is_asked() -> None:
+    """ "subvention", "euros", "cher" make an amount question only without an interrogative of
+    another kind: "pourquoi … n'a pas voté la subvention" asks a reason (its answer is not held to
+    quoting a sum), "quand la subvention sera versée" a date."""
+    assert question_kinds("subvention club de rugby 2024 ?") == ["amount"]
+    assert question_kinds("combien de subvention pour le club") == ["amount", "count"]
+    assert "amount" not in question_kinds(
+        "pourquoi l'adjointe n'a pas vote la subvention de la boussole"
+    )
+    assert question_kinds("quand la subvention sera versee") == ["date"]
+    assert question_kinds("c'est cher la cantine ?") == ["amount"]

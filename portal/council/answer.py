@@ -84,7 +84,7 @@ UNKNOWN_SHARE = 0.0
 UNKNOWN_MAX = 0.5  # ...but when such words hold over this share of it, nothing answers
 SYNONYM_SHARE = 0.7  # a word found only through the thesaurus counts this share of its weight
 # Kinds of fact whose absence from every quote means the question is not answered.
-FACT_KINDS = ("amount", "count", "date")
+FACT_KINDS = ("amount", "count", "date", "duration")
 FACT_RELEVANT = RELEVANT  # the quote that gives the fact is held to the passages' bar
 # A sentence that reports a question asked in the meeting: its answer is the next sentence.
 ASKED = re.compile(

@@ -18,7 +18,7 @@ from portal.council.nlp import AMOUNT
 from portal.council.parse import FRENCH_DATE, VOTE, VOTE_TABLE
 from portal.council.text import fold
 
-KINDS = ("amount", "count", "date", "person", "vote", "reason")
+KINDS = ("amount", "count", "date", "duration", "person", "vote", "reason")
 
 # What a question asks for, read on its folded text.
 QUESTION_KINDS = {
@@ -28,6 +28,9 @@ QUESTION_KINDS = {
     "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
                        r"\ba partir de quand\b|\bquel jour\b|\bquel mois\b|\bquelle annee\b|"
                        r"\ben quelle annee\b|\bdates?\b|\bdelais?\b|\bhoraires?\b"),
+    # "combien de temps", "pendant combien de jours": a length of time, not a sum nor a count
+    "duration": re.compile(r"\bcombien de (?:temps|jours|semaines|mois|annees|ans|heures|minutes)\b|"
+                           r"\bpendant combien\b|\bduree\b"),
     "person": re.compile(r"^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont|va|vont|etait)\b|"
                          r"\bquels? elus?\b|\bquelles? elues?\b|\brapporteu|\bnom\b|"
                          r"\bqui (?:presente|preside|porte|gere|dirige)"),
@@ -47,6 +50,11 @@ SENTENCE_FACTS = {
     "date": re.compile(FRENCH_DATE.pattern + rf"|\b(?:{MONTH_NAMES})\b|\b(?:19|20)\d{{2}}\b|"
                        r"\b(?:printemps|été|automne|hiver|rentrée)\b|\b\d{1,2}\s*h\b|"
                        r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I),
+    # a number of days, weeks, months, years or hours ("quinze jours", "30 ans", "deux mois")
+    "duration": re.compile(r"(?:\b\d+|\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|"
+                           r"douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|"
+                           r"soixante|cent))\s+(?:jours?|semaines?|mois|ans|années?|heures?|minutes?)\b|"
+                           r"\bdurée\b", re.I),
     "person": re.compile(r"\b(?:M\.|Mme|MM\.|Monsieur|Madame|Maître)\s+[A-ZÀ-Ý]|"
                          r"\bRapporteu(?:r|se)\b|(?<=[a-zà-ÿ,] )[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][A-ZÀ-Ýa-zà-ÿ-]+|"
                          # a first name and a name, not "Le Conseil" nor "Madame la Maire"
@@ -87,6 +95,9 @@ def question_kinds(question: str) -> list[str]:
     """What the question asks for: amount, date, person, vote, reason (several may apply)."""
     folded = fold(question)
     kinds = [kind for kind, rx in QUESTION_KINDS.items() if rx.search(folded)]
+    if "duration" in kinds:
+        # its "combien" asks how long, not how much or how many
+        kinds = [k for k in kinds if k not in ("amount", "count")]
     if "amount" not in kinds and AMOUNT_TOPIC.search(folded) and not ASKS_OTHER.search(folded):
         kinds.insert(0, "amount")
     return kinds

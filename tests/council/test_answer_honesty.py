@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from portal.council.answer import ask
 from portal.council.ingest import ingest_paths
 from portal.council.nlp import query_groups
-from portal.council.questions import question_kinds
+from portal.council.questions import carries, question_kinds
 from portal.db import session_scope
 
 # Written for these tests: the layout of minutes extracted from PDF (no blank lines).
@@ -160,3 +160,13 @@ def test_money_words_ask_for_a_sum_only_when_nothing_else_is_asked() -> None:
     )
     assert question_kinds("quand la subvention sera versee") == ["date"]
     assert question_kinds("c'est cher la cantine ?") == ["amount"]
+
+
+def test_how_long_asks_for_a_length_of_time() -> None:
+    """ "combien de temps", "pendant combien de jours" ask how long, not how much nor how many:
+    answered by a number of days, weeks, months or years, not by a sum or any number."""
+    assert question_kinds("combien de temps sont gardees les images des cameras") == ["duration"]
+    assert question_kinds("pendant combien de mois la piscine sera fermee") == ["duration"]
+    assert carries("Les images seront conservées quinze jours au maximum.", ["duration"])
+    assert carries("Les travaux dureront 14 mois.", ["duration"])
+    assert not carries("La caméra coûte 15 000 € et 14 sont prévues.", ["duration"])

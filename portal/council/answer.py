@@ -43,7 +43,13 @@ from portal.council import urls
 from portal.council.fulltext import passage_counts
 from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
-from portal.council.questions import NEEDS_CONTEXT, carried_share, carries, question_kinds
+from portal.council.questions import (
+    NEEDS_CONTEXT,
+    carried_share,
+    carries,
+    kind_words,
+    question_kinds,
+)
 from portal.council.search import (
     RERANK_POOL,
     Filters,
@@ -358,11 +364,13 @@ def ask(
 
     total, freq = doc_freq(session, groups)
     unknown = set(expansion.unknown)
+    # The words by which the question names the kind of fact it asks for count half too.
+    kind_stems = KIND_STEMS | {stem(w) for w in kind_words(question)}
     # Rare words weigh more (BM25's IDF); "adopté", "voté" say what is asked more than what
     # about, so they count half.
     weight = {
         _key(g): math.log(1 + (total - freq[_key(g)] + 0.5) / (freq[_key(g)] + 0.5))
-        * (0.5 if DECISION_STEM.match(_key(g)) or _key(g) in KIND_STEMS else 1.0)
+        * (0.5 if DECISION_STEM.match(_key(g)) or _key(g) in kind_stems else 1.0)
         * (UNKNOWN_SHARE if g[0] in unknown else 1.0)
         for g in groups
     }

@@ -103,6 +103,23 @@ def question_kinds(question: str) -> list[str]:
     return kinds
 
 
+WORD_END = re.compile(r"\w*")
+
+
+def kind_words(question: str) -> set[str]:
+    """The folded words by which the question says what kind of fact it asks for ("temps" in
+    "combien de temps", "unanimite", "montant", "horaires", "rapporteur"): they say what is asked,
+    not what about."""
+    folded = fold(question)
+    found: set[str] = set()
+    for rx in QUESTION_KINDS.values():
+        for match in rx.finditer(folded):
+            rest = WORD_END.match(folded, match.end())
+            end = rest.end() if rest else match.end()
+            found.update(re.findall(r"\w+", folded[match.start() : end]))
+    return found
+
+
 def carries(text: str, kinds: list[str]) -> bool:
     """Whether a sentence or a passage carries a fact of one of these kinds."""
     return any(SENTENCE_FACTS[k].search(text) for k in kinds)

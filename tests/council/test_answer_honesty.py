@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from portal.council.answer import ask
 from portal.council.ingest import ingest_paths
 from portal.council.nlp import query_groups
-from portal.council.questions import carries, question_kinds
+from portal.council.questions import carries, kind_words, question_kinds
 from portal.db import session_scope
 
 # Written for these tests: the layout of minutes extracted from PDF (no blank lines).
@@ -170,3 +170,13 @@ def test_how_long_asks_for_a_length_of_time() -> None:
     assert carries("Les images seront conservées quinze jours au maximum.", ["duration"])
     assert carries("Les travaux dureront 14 mois.", ["duration"])
     assert not carries("La caméra coûte 15 000 € et 14 sont prévues.", ["duration"])
+
+
+def test_the_words_that_name_the_kind_of_fact_asked_for() -> None:
+    """The words of a question that say what kind of fact it asks for (they count half in an
+    answer's share of the question, like "adopté"): whole words, never the subject."""
+    assert kind_words("combien de temps sont gardees les images") >= {"temps"}
+    assert "images" not in kind_words("combien de temps sont gardees les images")
+    assert kind_words("vote revision plu unanimite?") == {"vote", "unanimite"}
+    assert kind_words("quel est le cout des travaux") >= {"cout"}
+    assert "travaux" not in kind_words("quel est le cout des travaux")

@@ -18,6 +18,7 @@ from portal import modules
 from portal.accounts.authentication import SessionCookieAuthenticator
 from portal.accounts.models import User
 from portal.council.nlp import load_pipeline
+from portal.council.postings import warm as warm_council_postings
 from portal.council.vocabulary import warm as warm_council_vocabulary
 from portal.db import check_migrated, make_engine, session_scope
 from portal.scheduler import start_background
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         await anyio.to_thread.run_sync(load_pipeline)
         # …and the minutes' vocabulary for spelling suggestions (about 1.5 s on a ten-year archive).
         await anyio.to_thread.run_sync(warm_council_vocabulary, engine)
+        # …and the search's postings (0.7 s on that archive; portal/council/postings.py).
+        await anyio.to_thread.run_sync(warm_council_postings, engine)
         if settings.run_scheduler:
             scheduler = start_background(engine, settings, modules.all_jobs())
         try:

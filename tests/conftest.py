@@ -33,6 +33,7 @@ from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.council import fulltext as council_fulltext
+from portal.council import postings as council_postings
 from portal.council import vocabulary as council_vocabulary
 from portal.db import make_engine, metadata
 from portal.migrate import upgrade
@@ -213,6 +214,7 @@ def db_url(
     # the next one when both happen to end at the same highest passage id.
     council_fulltext._stats.clear()
     council_vocabulary._cache.clear()
+    council_postings._indexes.clear()
     return postgres_database
 
 

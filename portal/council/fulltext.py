@@ -62,6 +62,7 @@ _STATE_KEY = "council_index_state"
 class IndexState:
     stamp: tuple[tuple[int, str], ...]  # (meeting id, source hash), by id
     pending: int  # passages spaCy has not read
+    unread: tuple[int, ...] = ()  # each meeting's passages spaCy has not read, as in `stamp`
 
 
 def index_state(session: Session) -> IndexState:
@@ -69,9 +70,9 @@ def index_state(session: Session) -> IndexState:
     held = session.info.get(_STATE_KEY)
     if held is not None:
         return held
-    rows = read_rows(session, STATE)
+    rows = sorted((int(r[0]), str(r[1]), int(r[2] or 0)) for r in read_rows(session, STATE))
     return IndexState(
-        tuple(sorted((int(r[0]), str(r[1])) for r in rows)), sum(int(r[2] or 0) for r in rows)
+        tuple((m, h) for m, h, _ in rows), sum(u for *_, u in rows), tuple(u for *_, u in rows)
     )
 
 

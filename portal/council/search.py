@@ -33,7 +33,7 @@ from markupsafe import Markup
 from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
 from sqlmodel import Session, col
 
-from portal.council import urls
+from portal.council import postings, urls
 from portal.council.fulltext import (
     BM25_POOL,
     bm25_rerank,
@@ -205,6 +205,10 @@ def ranked_ids(
     """(passage id, score) best first, for passages with all (or any) of the query's words;
     with `known`, each one's CANDIDATE_ROWS columns are put there."""
     where, params = _filter_sql(filters)
+    if not where:
+        found = _in_memory(session, groups, limit, "any" if any_term else "every", known)
+        if found is not None:
+            return found
     joins = JOINS
     # Constant shapes in the driver's SQL (db.read_rows): no ORM statement on every search.
     if is_sqlite(session):
@@ -235,6 +239,25 @@ def ranked_ids(
     return bm25_rerank(session, groups, rows)[:limit]
 
 
+# The candidates' columns (ROW_COLUMNS) when the postings ranked them.
+KNOWN_SQL = f"SELECT p.id, {ROW_COLUMNS} FROM council_passage p {JOINS} WHERE p.id IN "  # noqa: S608
+
+
+def _in_memory(
+    session: Session, groups: list[Group], limit: int, mode: str, known: Known | None
+) -> list[tuple[int, float]] | None:
+    """postings.rank's answer (None when the database must answer), with the candidates'
+    columns put in `known` (one statement for those not there yet)."""
+    found = postings.rank(session, groups, limit=limit, mode=mode)
+    if found is None or known is None:
+        return found
+    missing = [i for i, _ in found if i not in known]
+    if missing:
+        for row in read_rows(session, KNOWN_SQL + _marks(missing), missing):
+            _remember(known, int(row[0]), row)
+    return found
+
+
 def query_terms(query: str) -> list[Group]:
     """The query's words, each with its lemma (spaCy), one-letter words out."""
     return [g for g in query_groups(query, unaccented=True) if len(g[0]) > 1]
@@ -256,6 +279,10 @@ def _candidates(
             session, groups, filters=filters, limit=limit, any_term=False, known=known
         )
     where, params = _filter_sql(filters)
+    if not where:
+        found = _in_memory(session, groups, limit, "every first", known)
+        if found is not None:
+            return found
     if is_sqlite(session):
         # FTS5's bm25() of a passage is the same for "a AND b" and "a OR b" (the same phrases,
         # each with its IDF and frequency), so the passages with every word come first in the

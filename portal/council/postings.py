@@ -1,0 +1,328 @@
+"""The search's ranking in the process: BM25 over the passages' stems, kept in memory.
+
+Why: on a ten-year archive (55,000 passages) the full-text databases rank common words slowly.
+FTS5 computes bm25() for every passage holding any of the query's words (17,000 for "piscine
+budget école") and the statement took 11 to 25 ms; PostgreSQL's ts_rank has no IDF and its best
+BM25_POOL were ranked again in Python (fulltext.bm25_rerank). Here each meeting's passages are
+read once per process into postings (stem -> passages and weighted frequencies, in numpy
+arrays), and a query's BM25 is a few vector operations over the postings of its stems: well under
+a millisecond on the archive.
+
+The same formula and statistics as FTS5's bm25() with the column weights of fulltext.py
+(title 0.3, words 1, lemmas 1; k1 1.2, b 0.75; a phrase's IDF log((N - n + 0.5) / (n + 0.5)),
+1e-6 when not positive; a passage's length: its words in all three columns), so that both
+databases rank as SQLite's FTS5 does, PostgreSQL included (exactly: over every match, not over
+ts_rank's best 200). tests/council/test_postings.py checks that the rankings are the same.
+
+Kept up to date with the index's state (fulltext.index_state: each meeting's source hash and
+reader, and its count of passages spaCy has not read): a meeting whose state changed is read
+again, alone. On a small index (SYNC_MEETINGS meetings at most: the demo, tests) this happens in
+the request; on a larger one in a background thread, and the database's full-text query serves
+until the postings are up to date (`rank` answers None), so no search ever waits for a build
+or sees stale postings.
+
+What this does not rank (`rank` answers None, the caller queries the database): a query with a
+phrase of the thesaurus ("plan local urbanisme": positions are not kept), and a search with
+filters (they are conditions on joined tables).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from portal.council.fulltext import COLUMN_WEIGHTS, K1, B, IndexState, index_state
+from portal.council.text import Group, group_stems, stem
+from portal.db import read_rows
+
+log = logging.getLogger(__name__)
+
+# Meetings at most for which an out-of-date index is brought up to date within the request.
+SYNC_MEETINGS = 20
+MERGED_KEPT = 50_000  # stems whose postings are kept gathered, per snapshot
+
+
+Postings = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One meeting's passages: their ids, lengths, and postings sorted by stem (`spans` gives each
+    stem's slice of `rows` and `weights`)."""
+
+    key: tuple[str, int]  # (the source's hash and reader, passages spaCy had not read)
+    ids: np.ndarray  # int64, passage ids
+    lengths: np.ndarray  # float64, words in all three columns
+    rows: np.ndarray  # int32, index into ids
+    weights: np.ndarray  # float64, the stem's weighted frequency in that passage
+    spans: dict[str, tuple[int, int]]
+    words: int  # sum of lengths
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    state: IndexState
+    segments: dict[int, Segment]  # meeting id -> segment
+    bases: dict[int, int]  # meeting id -> the offset of its passages in `ids`
+    ids: np.ndarray  # every passage id, segment after segment
+    passages: int
+    words: int
+    # stem -> its postings gathered from every segment (_postings), filled as queries come
+    merged: dict[str, Postings] = field(default_factory=dict, compare=False)
+
+
+def _keys(state: IndexState) -> dict[int, tuple[str, int]]:
+    unread = state.unread or (0,) * len(state.stamp)
+    return {m: (h, u) for (m, h), u in zip(state.stamp, unread, strict=True)}
+
+
+def _segment(key: tuple[str, int], rows: list[tuple[Any, ...]], memo: dict[str, str]) -> Segment:
+    ids: list[int] = []
+    lengths: list[float] = []
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for k, (passage_id, *columns) in enumerate(rows):
+        ids.append(int(passage_id))
+        found: dict[str, float] = {}
+        length = 0
+        for weight, column in zip(COLUMN_WEIGHTS, columns, strict=True):
+            words = (column or "").split()
+            length += len(words)
+            for word in words:
+                stemmed = memo.get(word)
+                if stemmed is None:
+                    stemmed = memo[word] = stem(word)
+                found[stemmed] = found.get(stemmed, 0.0) + weight
+        lengths.append(float(length))
+        for stemmed, f in found.items():
+            postings[stemmed].append((k, f))
+    spans: dict[str, tuple[int, int]] = {}
+    order: list[int] = []
+    weights: list[float] = []
+    for stemmed in sorted(postings):
+        start = len(order)
+        for k, f in postings[stemmed]:
+            order.append(k)
+            weights.append(f)
+        spans[stemmed] = (start, len(order))
+    return Segment(
+        key,
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(lengths, dtype=np.float64),
+        np.asarray(order, dtype=np.int32),
+        np.asarray(weights, dtype=np.float64),
+        spans,
+        int(sum(lengths)),
+    )
+
+
+PASSAGES = (
+    "SELECT id, search_title, search_text, search_lemmas FROM council_passage "
+    "WHERE meeting_id = ? ORDER BY id"
+)
+
+
+def _read(engine: Engine, state: IndexState, old: Snapshot | None) -> Snapshot:
+    """The snapshot for `state`: the segments of `old` whose meeting did not change, the others
+    read again."""
+    keys = _keys(state)
+    memo: dict[str, str] = {}
+    segments: dict[int, Segment] = {}
+    with Session(engine) as session:
+        for meeting_id, key in keys.items():
+            kept = old.segments.get(meeting_id) if old is not None else None
+            if kept is not None and kept.key == key:
+                segments[meeting_id] = kept
+                continue
+            rows = read_rows(session, PASSAGES, [meeting_id])
+            segments[meeting_id] = _segment(key, rows, memo)
+    bases: dict[int, int] = {}
+    offset = 0
+    for meeting_id, segment in segments.items():
+        bases[meeting_id] = offset
+        offset += len(segment.ids)
+    ids = (
+        np.concatenate([s.ids for s in segments.values()])
+        if segments
+        else np.zeros(0, dtype=np.int64)
+    )
+    return Snapshot(state, segments, bases, ids, offset, sum(s.words for s in segments.values()))
+
+
+class _Index:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+        self.building: threading.Thread | None = None
+
+
+_indexes: dict[str, _Index] = {}
+_indexes_lock = threading.Lock()
+
+
+def _index(engine: Engine) -> _Index:
+    key = str(engine.url)
+    with _indexes_lock:
+        found = _indexes.get(key)
+        if found is None:
+            if len(_indexes) >= 16:  # databases (tests make many)
+                _indexes.clear()
+            found = _indexes[key] = _Index()
+        return found
+
+
+def _build(engine: Engine, index: _Index, state: IndexState) -> None:
+    try:
+        fresh = _read(engine, state, index.snapshot)
+        with index.lock:
+            index.snapshot = fresh
+    except Exception:  # a failed build leaves the database's query serving
+        log.exception("council postings: the build failed")
+    finally:
+        with index.lock:
+            index.building = None
+
+
+def snapshot(session: Session) -> Snapshot | None:
+    """The postings for the index's state now, or None while they are being brought up to date
+    in the background."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    state = index_state(session)
+    index = _index(engine)
+    with index.lock:
+        current = index.snapshot
+        if current is not None and current.state == state:
+            return current
+        if len(state.stamp) <= SYNC_MEETINGS:
+            pass  # read in this request, below
+        else:
+            if index.building is None:
+                index.building = threading.Thread(
+                    target=_build, args=(engine, index, state), daemon=True,
+                    name="council-postings",
+                )  # fmt: skip
+                index.building.start()
+            return None
+    fresh = _read(engine, state, current)
+    with index.lock:
+        index.snapshot = fresh
+    return fresh
+
+
+def wait_idle(engine: Engine, timeout: float = 60.0) -> None:
+    """Wait for a background build of this database's postings to end (tests, benchmarks)."""
+    thread = _index(engine).building
+    if thread is not None:
+        thread.join(timeout)
+
+
+def warm(engine: Engine) -> None:
+    """Read the postings now (0.7 s for 55,000 passages), so that the first searches after
+    start-up need not wait for the background build: the app calls this at start, in a thread,
+    before serving. A database without the council's tables is left alone."""
+    try:
+        with Session(engine) as session:
+            state = index_state(session)
+        fresh = _read(engine, state, None)
+    except SQLAlchemyError:
+        return
+    index = _index(engine)
+    with index.lock:
+        if index.snapshot is None:
+            index.snapshot = fresh
+
+
+def _postings(snap: Snapshot, stemmed: str) -> Postings:
+    """(positions in snap.ids, weighted frequencies, lengths) of the passages holding `stemmed`,
+    gathered from the segments once per snapshot (at most MERGED_KEPT stems kept)."""
+    found = snap.merged.get(stemmed)
+    if found is None:
+        found = _gather(snap, stemmed)
+        if len(snap.merged) >= MERGED_KEPT:
+            snap.merged.clear()
+        snap.merged[stemmed] = found
+    return found
+
+
+def _gather(snap: Snapshot, stemmed: str) -> Postings:
+    positions, weights, lengths = [], [], []
+    for meeting_id, segment in snap.segments.items():
+        span = segment.spans.get(stemmed)
+        if span is None:
+            continue
+        rows = segment.rows[span[0] : span[1]]
+        positions.append(rows.astype(np.int64) + snap.bases[meeting_id])
+        weights.append(segment.weights[span[0] : span[1]])
+        lengths.append(segment.lengths[rows])
+    if not positions:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty, empty
+    return np.concatenate(positions), np.concatenate(weights), np.concatenate(lengths)
+
+
+def _order(ids: np.ndarray, scores: np.ndarray, positions: np.ndarray, limit: int) -> np.ndarray:
+    """The `limit` best of `positions` by score, then id (the databases' order)."""
+    if len(positions) > limit:
+        # Every position scoring at least the limit-th best score, ties included, then sorted.
+        threshold = np.partition(scores[positions], len(positions) - limit)[len(positions) - limit]
+        positions = positions[scores[positions] >= threshold]
+    order = np.lexsort((ids[positions], -scores[positions]))
+    return positions[order][:limit]
+
+
+def rank(
+    session: Session, groups: list[Group], *, limit: int, mode: str
+) -> list[tuple[int, float]] | None:
+    """(passage id, BM25 score) best first, of the passages holding: every group's words (any
+    alternative of each) with `mode` "every"; some of them with "any"; with "every first", those
+    holding every group's words, then those holding some (search._candidates' order). None when
+    the postings cannot answer (a phrase in the query, or postings not up to date yet): query the
+    database then."""
+    stems_of = [group_stems(g) for g in groups]
+    if not stems_of or any(" " in s for stems in stems_of for s in stems):
+        return None
+    snap = snapshot(session)
+    if snap is None:
+        return None
+    n = snap.passages
+    if n == 0:
+        return []
+    avgdl = snap.words / n
+    scores = np.zeros(n)
+    every = np.zeros(n, dtype=np.int32)
+    for stems in stems_of:
+        present = np.zeros(n, dtype=bool)
+        # One phrase per stem of each group, as fulltext.fts5_match writes the query: FTS5's
+        # bm25() sums over the query's phrases, a stem in two groups counted twice.
+        for stemmed in stems:
+            positions, f, lengths = _postings(snap, stemmed)
+            if not len(positions):
+                continue
+            hits = len(positions)
+            idf = math.log((n - hits + 0.5) / (hits + 0.5))
+            idf = idf if idf > 0 else 1e-6
+            norm = K1 * (1 - B + B * lengths / avgdl)
+            # A passage holds a stem once in its postings: no repeated position here.
+            scores[positions] += idf * f * (K1 + 1) / (f + norm)
+            present[positions] = True
+        every += present
+    if mode == "any":
+        return _pairs(snap, scores, _order(snap.ids, scores, np.flatnonzero(every), limit))
+    best = _order(snap.ids, scores, np.flatnonzero(every == len(stems_of)), limit)
+    if mode == "every first" and len(best) < limit:
+        some = np.flatnonzero((every > 0) & (every < len(stems_of)))
+        best = np.concatenate([best, _order(snap.ids, scores, some, limit - len(best))])
+    return _pairs(snap, scores, best)
+
+
+def _pairs(snap: Snapshot, scores: np.ndarray, positions: np.ndarray) -> list[tuple[int, float]]:
+    return [(int(snap.ids[p]), float(scores[p])) for p in positions]

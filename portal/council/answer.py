@@ -363,9 +363,12 @@ def ask(
                       expansion.unknown)  # fmt: skip
 
     total, freq = doc_freq(session, groups)
-    unknown = set(expansion.unknown)
-    # The words by which the question names the kind of fact it asks for count half too.
-    kind_stems = KIND_STEMS | {stem(w) for w in kind_words(question)}
+    # The words by which the question names the kind of fact it asks for count half too; a
+    # passage or sentence that gives such a fact answers them (coverage), so that the minutes
+    # lack them ("temps" in "combien de temps") says nothing of whether they answer.
+    kind_of = {stem(w): kind for w, kind in kind_words(question).items()}
+    kind_stems = KIND_STEMS | set(kind_of)
+    unknown = {w for w in expansion.unknown if stem(w) not in kind_of}
     # Rare words weigh more (BM25's IDF); "adopté", "voté" say what is asked more than what
     # about, so they count half.
     weight = {
@@ -413,11 +416,18 @@ def ask(
                 share = SYNONYM_SHARE
         return share
 
-    def coverage(own: set[str], title_stems: set[str]) -> float:
-        """Share of the question's weight found in `own`, words only in the title at half."""
+    def coverage(own: set[str], title_stems: set[str], said: str = "") -> float:
+        """Share of the question's weight found in `own`, words only in the title at half. A word
+        that names the kind of fact asked for ("unanimité", "montant", "combien de temps") is
+        found in a text that `said` such a fact ("adopté par 23 voix pour", "35 000 €",
+        "quinze jours"), whatever its words."""
         score = 0.0
         for g in groups:
-            share = found_as(g, own) or 0.5 * found_as(g, title_stems)
+            kind = kind_of.get(_key(g))
+            if kind and said and carries(said, [kind]):
+                share = 1.0
+            else:
+                share = found_as(g, own) or 0.5 * found_as(g, title_stems)
             score += weight[_key(g)] * share
         return score / full
 
@@ -430,7 +440,7 @@ def ask(
         if passage.kind == "heading":
             continue
         title_stems = (set(terms(item.title)) if item else set()) | _date_stems(meeting_date)
-        covered = coverage(_own_stems(passage.text, passage.lemmas), title_stems)
+        covered = coverage(_own_stems(passage.text, passage.lemmas), title_stems, passage.text)
         answering.append((covered, rank, passage, meeting_date, item, title_stems))
     best = max((a[0] for a in answering), default=0.0)
     if best < RELEVANT:
@@ -454,7 +464,7 @@ def ask(
         parts = sentences(passage.text)
         scored_sentences = []
         for n, sentence in enumerate(parts):
-            score = coverage(_own_stems(sentence, passage.lemmas), title_stems)
+            score = coverage(_own_stems(sentence, passage.lemmas), title_stems, sentence)
             score += KIND_BONUS * carried_share(sentence, kinds)
             if about_decision and passage.kind == "decision":
                 score += DECISION_BONUS
@@ -481,14 +491,16 @@ def ask(
         quote = Quote(text_, meeting_date, passage.anchor, item.number if item else None,
                       item.title if item else None, passage.page, "answer")  # fmt: skip
         picked.append((sentence_score, rank, quote, follow_up))
-        said = coverage(_own_stems(text_, passage.lemmas), title_stems)
+        said = coverage(_own_stems(text_, passage.lemmas), title_stems, text_)
         sentence_best = max(sentence_best, said)
         # the fact must be in the sentence chosen or in the reply quoted after it, not in the
         # sentence before it quoted only to say who "il" is
         told = text_[text_.find(parts[n]) :] + (" " + follow_up.text if follow_up else "")
         tolds.append(told)
         if facts and carries(told, facts):
-            fact_said = max(fact_said, coverage(_own_stems(told, passage.lemmas), title_stems))
+            fact_said = max(
+                fact_said, coverage(_own_stems(told, passage.lemmas), title_stems, told)
+            )
     # The best sentences first (the question's words and the kind of fact asked for), then the
     # search's order.
     picked.sort(key=lambda p: (-p[0], p[1]))

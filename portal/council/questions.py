@@ -106,17 +106,21 @@ def question_kinds(question: str) -> list[str]:
 WORD_END = re.compile(r"\w*")
 
 
-def kind_words(question: str) -> set[str]:
+def kind_words(question: str) -> dict[str, str]:
     """The folded words by which the question says what kind of fact it asks for ("temps" in
-    "combien de temps", "unanimite", "montant", "horaires", "rapporteur"): they say what is asked,
-    not what about."""
+    "combien de temps", "unanimite", "montant", "horaires", "rapporteur"), each with that kind:
+    they say what is asked, not what about."""
     folded = fold(question)
-    found: set[str] = set()
-    for rx in QUESTION_KINDS.values():
+    kinds = question_kinds(question)
+    found: dict[str, str] = {}
+    for kind, rx in QUESTION_KINDS.items():
+        if kind not in kinds:
+            continue
         for match in rx.finditer(folded):
             rest = WORD_END.match(folded, match.end())
             end = rest.end() if rest else match.end()
-            found.update(re.findall(r"\w+", folded[match.start() : end]))
+            for word in re.findall(r"\w+", folded[match.start() : end]):
+                found.setdefault(word, kind)
     return found
 
 

@@ -1,6 +1,7 @@
 """`portal council ingest PATH...` and `portal council index`: load minutes into the database
-named by PORTAL_DATABASE_URL, then let spaCy read them; `portal council thesaurus` checks the
-municipal thesaurus file."""
+named by PORTAL_DATABASE_URL, then let spaCy read them; `portal council reread` reads stored
+minutes again with today's reader; `portal council thesaurus` checks the municipal thesaurus
+file."""
 
 from __future__ import annotations
 
@@ -56,6 +57,37 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reread(args: argparse.Namespace) -> int:
+    from portal.council.ingest import index_entities
+    from portal.council.reread import reread_outdated
+    from portal.council.services import Reread
+
+    engine = _engine()
+
+    def progress(n: int, total: int, result: Reread) -> None:
+        moved = f" (was {result.before})" if result.meeting_date != result.before else ""
+        detail = (
+            f"{result.kept} passages kept, {result.added} new, {result.removed} removed"
+            if result.status == "reread"
+            else result.reason or ""
+        )
+        print(
+            f"[{n}/{total}] {result.meeting_date}{moved}: {result.status}"
+            + (f" ({detail})" if detail else ""),
+            file=sys.stderr,
+            flush=True,
+        )
+
+    summary = reread_outdated(engine, limit=args.limit, progress=progress)
+    print(summary.line())
+    if summary.of("reread") and not args.no_index:
+        print(
+            f"spaCy read {index_entities(engine, progress=_index_progress)} passages",
+            file=sys.stderr,
+        )
+    return 1 if len(summary.done) > len(summary.of("reread")) + len(summary.of("unchanged")) else 0
+
+
 def _index_progress(done: int, total: int) -> None:
     print(f"spaCy: {done}/{total} passages read", file=sys.stderr, flush=True)
 
@@ -107,6 +139,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         "background; the minutes are searchable by their words before.",
     )
     p.set_defaults(handler=cmd_index)
+    p = council.add_parser(
+        "reread",
+        help="read stored minutes again with today's reader (after its rules changed)",
+        description="Read again, from the source file each meeting keeps, the minutes stored "
+        "by an older version of the minutes reader (portal/council/parse.py READER_VERSION), "
+        "and store what today's reader makes of them: the meeting's date and facts, its "
+        "deliberations and votes, its passages. A passage whose text did not change keeps its "
+        "permanent link (#p<n>), lemmas and entities; new or changed passages get new links; "
+        "links to removed passages lead to the minutes' 'no such paragraph' page. A meeting "
+        "whose source cannot be read any more, or whose date as read today is another stored "
+        "meeting's, is left as it is and reported. Progress goes to stderr, then one line: "
+        "'N meetings read again, M unchanged, K left (reasons)'. Exit status 1 when some were "
+        "left. The council.reread job (portal worker) does the same a few meetings at a time.",
+    )
+    p.add_argument("--limit", type=int, help="read at most this many meetings (oldest first)")
+    p.add_argument(
+        "--no-index",
+        action="store_true",
+        help="skip spaCy now; the council.index_entities job (portal worker) does it later",
+    )
+    p.set_defaults(handler=cmd_reread)
     p = council.add_parser(
         "thesaurus", help="check the municipal thesaurus file (content/thesaurus.txt)"
     )

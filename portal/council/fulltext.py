@@ -53,8 +53,10 @@ def tsquery(groups: list[Group], any_term: bool) -> str:
 # meeting: each meeting keeps its count of unread passages (ingest sets it, the spaCy job lowers
 # it; migration 0023), where counting the passages took 30 ms on PostgreSQL over a 55,000-passage
 # archive not yet read (every row matched: a sequential scan). In the driver's SQL
-# (db.read_rows): a view's first read opens no ORM transaction.
-STATE = "SELECT m.id, m.source_sha256, m.unread FROM council_meeting m"
+# (db.read_rows): a view's first read opens no ORM transaction. The source's hash carries the
+# version of the reader that read it: reading the same file again with a newer reader
+# (services.reread) changes passages and items too.
+STATE = "SELECT m.id, m.source_sha256 || '/' || m.reader_version, m.unread FROM council_meeting m"
 _STATE_KEY = "council_index_state"
 
 

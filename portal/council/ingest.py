@@ -7,9 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from portal.council import services
 from portal.council.nlp import spacy_read
@@ -50,29 +48,9 @@ def store(
     engine: Engine, path: Path, data: bytes, parsed: ParsedMinutes, *, actor_id: int | None = None
 ) -> services.IngestResult:
     with session_scope(engine) as session:
-        result = services.ingest(
+        # services.ingest stores each item's voters and members in office with its vote.
+        return services.ingest(
             session, parsed=parsed, filename=path.name, data=data, actor_id=actor_id
-        )
-        store_vote_counts(session, parsed)
-        return result
-
-
-def store_vote_counts(session: Session, parsed: ParsedMinutes) -> None:
-    """Each stored item's number of voters and of members in office, as the minutes give them
-    (services.ingest stores the meeting, its items with their for/against/abstentions and its
-    passages; call this right after it, in the same transaction)."""
-    rows = [
-        {"m": parsed.meeting_date, "p": position, "v": item.vote.voters, "n": item.vote.members}
-        for position, item in enumerate(parsed.items)
-        if item.vote is not None and (item.vote.voters, item.vote.members) != (None, None)
-    ]
-    if rows:
-        session.execute(
-            text(
-                "UPDATE council_item SET vote_voters = :v, vote_members = :n WHERE position = :p "
-                "AND meeting_id = (SELECT id FROM council_meeting WHERE meeting_date = :m)"
-            ),
-            rows,
         )
 
 

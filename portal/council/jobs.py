@@ -1,5 +1,5 @@
-"""Jobs of the council module: uploaded minutes, the watched folder, and spaCy's reading of new
-passages."""
+"""Jobs of the council module: uploaded minutes, the watched folder, spaCy's reading of new
+passages, and minutes an older reader read, read again."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.council import alerts, services, uploads
-from portal.council.ingest import minutes_files, store_vote_counts
+from portal.council import alerts, reread, services, uploads
+from portal.council.ingest import minutes_files
 from portal.council.models import Meeting
 from portal.council.nlp import spacy_read
 from portal.council.parse import MinutesError
@@ -50,7 +50,6 @@ def watch_folder(ctx: JobContext) -> str | None:
             result = services.ingest(
                 session, parsed=parsed, filename=path.name, data=data, actor_id=None
             )
-            store_vote_counts(session, parsed)
             if result.status != "unchanged":
                 services.tidy_search_index(session)
         loaded += result.status != "unchanged"
@@ -76,6 +75,26 @@ def index_entities(ctx: JobContext) -> str:
     return f"passages read by spaCy: {done}"
 
 
+# Meetings read again per run: each is read in a capped child process like an upload, then
+# stored in a short transaction; a ten-year archive (some 120 meetings) takes a quarter of an hour.
+REREAD_PER_RUN = 10
+
+
+def reread_minutes(ctx: JobContext) -> str:
+    """Read again, a few at a time, the minutes an older reader read (parse.READER_VERSION):
+    each source outside any transaction, in a process capped like uploads; unchanged passages
+    keep their rows and links (reread.py). A meeting left (source unreadable, date of another
+    meeting) is logged and not tried again until the reader changes."""
+    caps = uploads.caps_from(ctx.settings)
+    summary = reread.reread_outdated(
+        ctx.engine,
+        read=lambda data, name: uploads.parse_capped(data, name, caps),
+        retry_left=False,
+        limit=REREAD_PER_RUN,
+    )
+    return summary.line()
+
+
 def saved_search_alerts(ctx: JobContext) -> str:
     """Mail residents whose followed searches match minutes stored since the last run."""
     looked, mailed = alerts.send_alerts(ctx.session)
@@ -89,6 +108,8 @@ JOBS = [
         "Ingest minutes dropped in the watched folder (PORTAL_COUNCIL_WATCH_DIR)"),
     Job("council.index_entities", timedelta(minutes=1), index_entities,
         "Read new passages with spaCy: lemmas for search, people, places and organisations"),
+    Job("council.reread", timedelta(minutes=1), reread_minutes,
+        "Read again, a few at a time, the minutes stored by an older reader of minutes"),
     Job("council.saved_search_alerts", timedelta(minutes=15), saved_search_alerts,
         "Mail residents whose followed searches match newly stored minutes"),
 ]  # fmt: skip

@@ -32,6 +32,11 @@ class Meeting(SQLModel, table=True):
     # change it (migration 0023): a search reads the index's state at every view, and counting
     # them took 30 ms on PostgreSQL over a 55,000-passage archive not yet read.
     unread: int = 0
+    # The reader (parse.READER_VERSION) whose rules read the stored meeting, and the one that
+    # last tried to read it again (migration 0024; see reread.py): a meeting read by an older
+    # reader is read again from its source, unless that reader already tried and left it.
+    reader_version: int = 0
+    reader_tried: int = 0
 
 
 class Item(SQLModel, table=True):

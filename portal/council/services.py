@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlmodel import Session, col
 
 from portal import audit
+from portal.council import parse as reader
 from portal.council.answer import Answer, ask
-from portal.council.models import Entity, Item, Meeting, Passage
+from portal.council.models import Entity, Item, Meeting, Passage, Question, Upload
 from portal.council.nlp import Reading, entity_key, pattern_entities, spacy_read, topic_for
 from portal.council.parse import RAPPORTEUR, ParsedMinutes
+from portal.council.parse import Passage as ParsedPassage
 from portal.council.search import Facet, Filters, Hit, SearchResult, search, topics
 from portal.council.text import fts_text, search_text
 from portal.errors import NotFound
@@ -26,11 +30,15 @@ from portal.web.i18n import gettext as _
 
 __all__ = ["Answer", "Facet", "Filters", "Hit", "SearchResult", "ask", "search", "topics"]
 
+log = logging.getLogger("portal.council")
+
 
 @dataclass(frozen=True)
 class IngestResult:
     meeting_date: date
-    status: str  # created, unchanged, replaced
+    # created, unchanged, replaced; for the same file stored by an older reader: reread (read
+    # again with today's reader, see `reread`), or left (it could not be: `reread`'s reasons).
+    status: str
     passages: int
     kept_anchors: int
 
@@ -46,17 +54,28 @@ def _is_sqlite(session: Session) -> bool:
 def ingest(
     session: Session, *, parsed: ParsedMinutes, filename: str, data: bytes, actor_id: int | None
 ) -> IngestResult:
-    """Store parsed minutes. The same file again changes nothing; a corrected file replaces the
-    meeting and unchanged paragraphs keep their anchor (#p<n>), so links to them still work."""
+    """Store parsed minutes. The same file again changes nothing, unless an older reader read it
+    (then it is read again: `reread`); a corrected file replaces the meeting and unchanged
+    paragraphs keep their anchor (#p<n>), so links to them still work."""
+    same = session.scalar(
+        select(Meeting)
+        .where(Meeting.source_sha256 == parsed.source_sha256)
+        .order_by(col(Meeting.id))
+        .limit(1)
+    )
+    if same is not None:
+        # Looked up by the file, not by the date: an older reader may have read another date.
+        assert same.id is not None
+        if same.reader_version < reader.READER_VERSION:
+            done = reread(session, meeting_id=same.id, parsed=parsed, actor_id=actor_id)
+            status = {REREAD: "reread", UNCHANGED: "unchanged"}.get(done.status, "left")
+            return IngestResult(done.meeting_date, status, len(parsed.passages), done.kept)
+        count = _passage_count(session, same.id)
+        return IngestResult(same.meeting_date, "unchanged", count, count)
     meeting = session.scalar(select(Meeting).where(Meeting.meeting_date == parsed.meeting_date))
     old_anchors: dict[str, list[int]] = {}
     next_anchor = 0
     if meeting is not None:
-        if meeting.source_sha256 == parsed.source_sha256:
-            count = session.scalar(
-                select(func.count()).select_from(Passage).where(Passage.meeting_id == meeting.id)
-            )
-            return IngestResult(parsed.meeting_date, "unchanged", int(count or 0), int(count or 0))
         for anchor, text_hash in session.execute(
             select(Passage.anchor, Passage.text_hash)
             .where(Passage.meeting_id == meeting.id)
@@ -78,31 +97,11 @@ def ingest(
     meeting.proxies = [list(p) for p in parsed.proxies]
     meeting.source_filename, meeting.source_sha256 = filename, parsed.source_sha256
     meeting.source_format, meeting.source_bytes = parsed.source_format, data
+    meeting.reader_version = meeting.reader_tried = reader.READER_VERSION
     session.flush()
+    assert meeting.id is not None
 
-    # Core inserts with RETURNING, in parameter order: a meeting has hundreds of passages.
-    item_rows = []
-    for position, item in enumerate(parsed.items):
-        body = " ".join(p.text for p in parsed.passages[item.first_passage : item.last_passage + 1])
-        item_rows.append({
-            "meeting_id": meeting.id, "position": position, "number": item.number,
-            "title": item.title, "rapporteur": item.rapporteur, "adopted": item.adopted,
-            "vote_for": item.vote.for_ if item.vote else None,
-            "vote_against": item.vote.against if item.vote else None,
-            "vote_abstentions": item.vote.abstentions if item.vote else None,
-            "unanimous": bool(item.vote and item.vote.unanimous),
-            "topic": topic_for(item.title, body),
-        })  # fmt: skip
-    item_ids: list[int] = (
-        list(
-            session.scalars(
-                insert(Item).returning(col(Item.id), sort_by_parameter_order=True), item_rows
-            )
-        )
-        if item_rows
-        else []
-    )
-
+    item_ids = _insert_items(session, _item_rows(meeting.id, parsed))
     kept = 0
     rows: list[dict[str, object]] = []
     for passage in parsed.passages:
@@ -115,45 +114,84 @@ def ingest(
             anchor = next_anchor
             next_anchor += 1
         next_anchor = max(next_anchor, anchor + 1)
-        item_id = item_ids[passage.item_index] if passage.item_index is not None else None
-        # The item's title is indexed with each of its paragraphs: a question names the subject.
-        item_title = (
-            parsed.items[passage.item_index].title if passage.item_index is not None else ""
-        )
-        rows.append({
-            "meeting_id": meeting.id, "item_id": item_id, "position": passage.index,
-            "anchor": anchor, "page": passage.page, "kind": passage.kind, "text": passage.text,
-            "text_hash": text_hash, "search_text": search_text(passage.text),
-            "search_title": search_text(item_title), "search_lemmas": "", "lemmas": {},
-            "nlp_done": False,
-        })  # fmt: skip
+        rows.append(_passage_row(meeting.id, parsed, passage, item_ids, anchor))
     meeting.next_anchor = next_anchor
     meeting.unread = len(rows)  # the new passages are all unread by spaCy
-    if _is_sqlite(session):
-        ids = list(
-            session.scalars(
-                insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True), rows
-            )
-        )
-        for row, passage_id in zip(rows, ids, strict=True):
-            row["id"] = passage_id
-    else:
-        _copy_passages(session, rows)
-    if _is_sqlite(session):
-        session.execute(
-            text(
-                "INSERT INTO council_passage_fts(rowid, search_title, search_text, search_lemmas) "
-                "VALUES (:id, :title, :text, '')"
-            ),
-            [{"id": row["id"], "title": fts_text(str(row["search_title"])),
-              "text": fts_text(str(row["search_text"]))} for row in rows],
-        )  # fmt: skip
+    _insert_passages(session, rows)
     _add_pattern_entities(session, meeting.id, rows)
     audit.record(
         session, actor_id=actor_id, action=f"council.minutes.{status}", object_type="council_meeting",
         object_id=parsed.meeting_date.isoformat(), detail={"file": filename, "passages": len(rows)},
     )  # fmt: skip
     return IngestResult(parsed.meeting_date, status, len(rows), kept)
+
+
+def _item_rows(meeting_id: int, parsed: ParsedMinutes) -> list[dict[str, object]]:
+    """The rows of the meeting's items (deliberations), in order."""
+    rows: list[dict[str, object]] = []
+    for position, item in enumerate(parsed.items):
+        body = " ".join(p.text for p in parsed.passages[item.first_passage : item.last_passage + 1])
+        vote = item.vote
+        rows.append({
+            "meeting_id": meeting_id, "position": position, "number": item.number,
+            "title": item.title, "rapporteur": item.rapporteur,
+            "vote_for": vote.for_ if vote else None,
+            "vote_against": vote.against if vote else None,
+            "vote_abstentions": vote.abstentions if vote else None,
+            "vote_voters": vote.voters if vote else None,
+            "vote_members": vote.members if vote else None,
+            "unanimous": bool(vote and vote.unanimous), "adopted": item.adopted,
+            "topic": topic_for(item.title, body),
+        })  # fmt: skip
+    return rows
+
+
+def _insert_items(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    """Core inserts with RETURNING, in parameter order; the new ids."""
+    if not rows:
+        return []
+    return list(
+        session.scalars(insert(Item).returning(col(Item.id), sort_by_parameter_order=True), rows)
+    )
+
+
+def _passage_row(
+    meeting_id: int, parsed: ParsedMinutes, passage: ParsedPassage, item_ids: list[int], anchor: int
+) -> dict[str, object]:
+    item_id = item_ids[passage.item_index] if passage.item_index is not None else None
+    # The item's title is indexed with each of its paragraphs: a question names the subject.
+    item_title = parsed.items[passage.item_index].title if passage.item_index is not None else ""
+    return {
+        "meeting_id": meeting_id, "item_id": item_id, "position": passage.index,
+        "anchor": anchor, "page": passage.page, "kind": passage.kind, "text": passage.text,
+        "text_hash": _hash(passage.text), "search_text": search_text(passage.text),
+        "search_title": search_text(item_title), "search_lemmas": "", "lemmas": {},
+        "nlp_done": False,
+    }  # fmt: skip
+
+
+def _insert_passages(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert new passages (each row gets its "id") and, on SQLite, their full-text rows."""
+    if not rows:
+        return
+    if not _is_sqlite(session):
+        _copy_passages(session, rows)  # PostgreSQL's generated tsv column indexes them
+        return
+    ids = list(
+        session.scalars(
+            insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True), rows
+        )
+    )
+    for row, passage_id in zip(rows, ids, strict=True):
+        row["id"] = passage_id
+    session.execute(
+        text(
+            "INSERT INTO council_passage_fts(rowid, search_title, search_text, search_lemmas) "
+            "VALUES (:id, :title, :text, '')"
+        ),
+        [{"id": row["id"], "title": fts_text(str(row["search_title"])),
+          "text": fts_text(str(row["search_text"]))} for row in rows],
+    )  # fmt: skip
 
 
 PASSAGE_COLUMNS = ("id", "meeting_id", "item_id", "position", "anchor", "page", "kind", "text",
@@ -195,6 +233,210 @@ def _add_pattern_entities(session: Session, meeting_id: int, rows: list[dict[str
         ]  # fmt: skip
     if entities:
         session.execute(insert(Entity), entities)
+
+
+# --- reading stored minutes again with today's reader ---------------------------------------------
+
+REREAD, UNCHANGED, LEFT, GONE = "reread", "unchanged", "left", "gone"
+ITEM_FIELDS = ("number", "title", "rapporteur", "vote_for", "vote_against", "vote_abstentions",
+               "vote_voters", "vote_members", "unanimous", "adopted", "topic")  # fmt: skip
+# Ids per statement in an IN list (SQLite allows 32,766 parameters; a meeting may have 100,000
+# passages).
+IN_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Reread:
+    """What reading a stored meeting again did: `status` reread (its date, facts, items or
+    passages changed), unchanged (today's reader reads the same), left (not read again:
+    `reason`), gone (replaced or removed since its source was read)."""
+
+    meeting_id: int
+    before: date  # the meeting's date before
+    meeting_date: date  # and after
+    status: str
+    reason: str | None = None
+    kept: int = 0  # passages that kept their row, anchor, lemmas and entities
+    added: int = 0  # new or changed passages, with new anchors
+    removed: int = 0  # passages no longer in the minutes (their anchors now lead nowhere)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK)]
+
+
+def _facts(parsed: ParsedMinutes) -> dict[str, object]:
+    return {
+        "meeting_date": parsed.meeting_date, "title": parsed.title, "place": parsed.place,
+        "chair": parsed.chair, "secretary": parsed.secretary, "present": list(parsed.present),
+        "absent": list(parsed.absent), "proxies": [list(p) for p in parsed.proxies],
+    }  # fmt: skip
+
+
+def leave_unread(
+    session: Session, *, meeting_id: int, source_sha256: str, reason: str, actor_id: int | None
+) -> Reread | None:
+    """Record that today's reader could not read the meeting again (`reason`, in French): it
+    stays as it is, and the job will not try again until the reader changes. None when the
+    meeting is gone or holds another source by now."""
+    meeting = session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    if meeting is None or meeting.source_sha256 != source_sha256:
+        return None
+    return _left(session, meeting, reason, actor_id)
+
+
+def _left(session: Session, meeting: Meeting, reason: str, actor_id: int | None) -> Reread:
+    assert meeting.id is not None
+    meeting.reader_tried = reader.READER_VERSION
+    day = meeting.meeting_date.isoformat()
+    log.warning("council: minutes of %s not read again: %s", day, reason)
+    audit.record(
+        session, actor_id=actor_id, action="council.minutes.reread_left",
+        object_type="council_meeting", object_id=day,
+        detail={"reason": reason, "reader": reader.READER_VERSION},
+    )  # fmt: skip
+    return Reread(meeting.id, meeting.meeting_date, meeting.meeting_date, LEFT, reason)
+
+
+def reread(
+    session: Session, *, meeting_id: int, parsed: ParsedMinutes, actor_id: int | None
+) -> Reread:
+    """Store what today's reader (`parsed`, read from the meeting's own source) makes of a
+    meeting an older reader read, as migration 0008 did once: a passage whose text did not
+    change keeps its row (id, anchor = permanent link #p<n>, lemmas, entities), only its
+    position, page, item and kind follow; the other old passages are deleted (their links give
+    the 404 of a paragraph that is not in the minutes); new or changed passages get new anchors
+    after `next_anchor`, their amounts, dates and rapporteur, and wait for spaCy; the items are
+    written again; the meeting's facts, date included, follow. A date that is another stored
+    meeting's leaves the meeting as it is (status left). Nothing changes when today's reader
+    reads what is stored (status unchanged: only the reader's version is recorded)."""
+    version = reader.READER_VERSION
+    if not _is_sqlite(session):
+        # Lock the passages, then the meeting, in the order the spaCy job's store_readings
+        # takes them; SQLite's writers already run one at a time (BEGIN IMMEDIATE).
+        session.execute(
+            select(Passage.id)
+            .where(Passage.meeting_id == meeting_id)
+            .order_by(col(Passage.id))
+            .with_for_update()
+        )
+    meeting = session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    if meeting is None or meeting.source_sha256 != parsed.source_sha256:
+        return Reread(meeting_id, parsed.meeting_date, parsed.meeting_date, GONE,
+                      "la séance a été remplacée ou retirée entre-temps")  # fmt: skip
+    before = meeting.meeting_date
+    if meeting.reader_version >= version:
+        return Reread(meeting_id, before, before, UNCHANGED)
+    if parsed.meeting_date != before and session.scalar(
+        select(Meeting.id).where(Meeting.meeting_date == parsed.meeting_date)
+    ):
+        reason = (
+            f"la date lue aujourd'hui, le {parsed.meeting_date:%d/%m/%Y}, est celle d'une autre "
+            f"séance enregistrée ; la séance reste au {before:%d/%m/%Y}, à vérifier"
+        )
+        return _left(session, meeting, reason, actor_id)
+
+    item_rows = _item_rows(meeting_id, parsed)
+    old_items = session.execute(
+        select(Item.id, Item.position, *(getattr(Item, f) for f in ITEM_FIELDS))
+        .where(Item.meeting_id == meeting_id)
+        .order_by(col(Item.position))
+    ).all()
+    item_position = {row[0]: row[1] for row in old_items}
+    old = session.execute(
+        select(Passage.id, Passage.anchor, Passage.text_hash, Passage.text, Passage.page,
+               Passage.kind, Passage.item_id, Passage.search_title)
+        .where(Passage.meeting_id == meeting_id)
+        .order_by(col(Passage.position))
+    ).all()  # fmt: skip
+    facts = _facts(parsed)
+    same = (
+        all(getattr(meeting, k) == v for k, v in facts.items())
+        and [tuple(r[k] for k in ITEM_FIELDS) for r in item_rows]
+        == [tuple(r[2:]) for r in old_items]
+        and [(p.text, p.page, p.kind, p.item_index) for p in parsed.passages]
+        == [(r.text, r.page, r.kind, item_position.get(r.item_id)) for r in old]
+    )
+    if same:
+        meeting.reader_version = meeting.reader_tried = version
+        return Reread(meeting_id, before, before, UNCHANGED, kept=len(old))
+
+    # Items: written again (passages lose theirs on delete, and get the new ones below).
+    session.execute(delete(Item).where(col(Item.meeting_id) == meeting_id))
+    item_ids = _insert_items(session, item_rows)
+    reusable: dict[str, list[Any]] = {}
+    for old_passage in old:
+        reusable.setdefault(old_passage.text_hash, []).append(old_passage)
+    next_anchor = max([meeting.next_anchor] + [row.anchor + 1 for row in old])
+    kept: list[dict[str, object]] = []
+    titles: list[dict[str, object]] = []
+    new_rows: list[dict[str, object]] = []
+    for passage in parsed.passages:
+        row = _passage_row(meeting_id, parsed, passage, item_ids, next_anchor)
+        if found := reusable.get(str(row["text_hash"])):
+            old_row = found.pop(0)
+            kept.append({"id": old_row.id, "position": passage.index, "page": passage.page,
+                         "item_id": row["item_id"], "kind": passage.kind,
+                         "search_title": row["search_title"]})  # fmt: skip
+            if old_row.search_title != row["search_title"]:
+                titles.append({"id": old_row.id, "title": fts_text(str(row["search_title"]))})
+            continue
+        new_rows.append(row)
+        next_anchor += 1
+    gone = sorted(r.id for rows in reusable.values() for r in rows)
+    sqlite = _is_sqlite(session)
+    for ids in _chunks(gone):
+        if sqlite:
+            session.execute(
+                text("DELETE FROM council_passage_fts WHERE rowid IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": ids},
+            )
+        session.execute(delete(Entity).where(col(Entity.passage_id).in_(ids)))
+        session.execute(delete(Passage).where(col(Passage.id).in_(ids)))
+    if kept:
+        session.execute(update(Passage), kept)  # by primary key
+    if titles and sqlite:
+        session.execute(
+            text("UPDATE council_passage_fts SET search_title = :title WHERE rowid = :id"), titles
+        )
+    _insert_passages(session, new_rows)
+    _add_pattern_entities(session, meeting_id, new_rows)
+
+    after = parsed.meeting_date
+    if after != before:
+        # What names the meeting by its date follows it: answered questions citing one of its
+        # passages, and the uploads whose status page links to it.
+        session.execute(
+            update(Question)
+            .where(col(Question.cited_meeting) == before)
+            .values(cited_meeting=after)
+        )
+        session.execute(
+            update(Upload).where(col(Upload.meeting_date) == before).values(meeting_date=after)
+        )
+    for key, value in facts.items():
+        setattr(meeting, key, value)
+    meeting.next_anchor = next_anchor
+    meeting.reader_version = meeting.reader_tried = version
+    # The passages are locked (or SQLite's writer is alone): this count stays true at commit.
+    meeting.unread = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Passage)
+            .where(Passage.meeting_id == meeting_id, col(Passage.nlp_done).is_(False))
+        )
+        or 0
+    )
+    result = Reread(meeting_id, before, after, REREAD, None, len(kept), len(new_rows), len(gone))
+    audit.record(
+        session, actor_id=actor_id, action="council.minutes.reread", object_type="council_meeting",
+        object_id=after.isoformat(),
+        detail={"before": before.isoformat(), "reader": version, "kept": result.kept,
+                "added": result.added, "removed": result.removed},
+    )  # fmt: skip
+    return result
 
 
 Pending = tuple[int, int, str]  # passage id, meeting id, text

@@ -9,8 +9,9 @@ PORTAL_COUNCIL_MAX_INFLATED_MB). Only the result is stored, in one transaction; 
 stored with its French reason. The upload page shows each status: queued, parsing, done, refused.
 
 The same file is one upload (`sha256` is unique): fifty identical uploads at once give one row
-and fifty answers pointing at it; a file refused before, or one whose meeting has since been
-replaced by another version, is queued again.
+and fifty answers pointing at it; a file refused before, one whose meeting has since been
+replaced by another version, or one whose meeting an older reader read (parse.READER_VERSION),
+is queued again: the worker then reads that meeting again (services.reread).
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from sqlmodel import Session, col
 
 from portal import audit
 from portal.clock import utcnow
-from portal.council import services
-from portal.council.ingest import store_vote_counts
+from portal.council import parse, services
 from portal.council.models import Meeting, Upload
 from portal.council.parse import MB, SUPPORTED, Limits, MinutesError, ParsedMinutes
 from portal.council.sandbox import Caps, parse_capped
@@ -117,9 +117,10 @@ def submit(session: Session, *, filename: str, data: bytes, actor_id: int | None
         )  # fmt: skip
         return upload
     if upload.status == REFUSED or (upload.status == DONE and not _stored(session, sha)):
-        # Read it again: a refused file (the caps may have changed), or an older version of
-        # minutes whose meeting has been replaced since (sending it back restores it). Only one
-        # of several parallel requests moves the row; the others see it queued.
+        # Read it again: a refused file (the caps may have changed), an older version of
+        # minutes whose meeting has been replaced since (sending it back restores it), or
+        # minutes an older reader read (read again with today's). Only one of several parallel
+        # requests moves the row; the others see it queued.
         session.execute(
             update(Upload)
             .where(col(Upload.id) == upload.id, col(Upload.status) == upload.status)
@@ -136,7 +137,16 @@ def _by_sha(session: Session, sha: str) -> Upload | None:
 
 
 def _stored(session: Session, sha: str) -> bool:
-    return session.scalar(select(func.count()).where(col(Meeting.source_sha256) == sha)) != 0
+    """Whether a meeting holds this file as today's reader reads it."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                col(Meeting.source_sha256) == sha,
+                col(Meeting.reader_version) >= parse.READER_VERSION,
+            )
+        )
+        != 0
+    )
 
 
 def get(session: Session, upload_id: int) -> Upload:
@@ -218,10 +228,12 @@ def finish(engine: Engine, claimed: Claimed, outcome: ParsedMinutes | MinutesErr
             data=claimed.data,
             actor_id=claimed.actor_id,
         )
-        store_vote_counts(session, outcome)
         if result.status != "unchanged":
             services.tidy_search_index(session)
-        upload.status, upload.outcome = DONE, result.status
+        # The status page knows created, replaced and unchanged: minutes read again with
+        # today's reader were replaced by that reading; left as they were, nothing changed.
+        outcome_ = {"reread": "replaced", "left": "unchanged"}.get(result.status, result.status)
+        upload.status, upload.outcome = DONE, outcome_
         upload.meeting_date = result.meeting_date
         return DONE
 

@@ -369,10 +369,13 @@ def ask(
     kind_of = {stem(w): kind for w, kind in kind_words(question).items()}
     kind_stems = KIND_STEMS | set(kind_of)
     unknown = {w for w in expansion.unknown if stem(w) not in kind_of}
-    # Rare words weigh more (BM25's IDF); "adopté", "voté" say what is asked more than what
-    # about, so they count half.
+    # Rare words weigh more (the square root of BM25's IDF: in minutes of a few hundred
+    # passages, the IDF of a word found in one or two of them, "facture", "lampes", "idée", is
+    # twice that of the question's subject, and its absence from the passage that answers made
+    # the question "not found"); "adopté", "voté" say what is asked more than what about, so they
+    # count half.
     weight = {
-        _key(g): math.log(1 + (total - freq[_key(g)] + 0.5) / (freq[_key(g)] + 0.5))
+        _key(g): math.sqrt(math.log(1 + (total - freq[_key(g)] + 0.5) / (freq[_key(g)] + 0.5)))
         * (0.5 if DECISION_STEM.match(_key(g)) or _key(g) in kind_stems else 1.0)
         * (UNKNOWN_SHARE if g[0] in unknown else 1.0)
         for g in groups

@@ -221,3 +221,42 @@ def test_the_words_that_ask_for_a_kind_of_fact_are_answered_by_such_a_fact(revie
     assert vote.found
     assert [q.deliberation for q in vote.quotes if "23 voix pour" in q.text] == ["2023-030"]
     assert kept.found and any("quinze jours" in q.text for q in kept.quotes)
+
+
+# Canteen meals spoken of in many passages; "facture" in one passage, about something else.
+CANTEEN = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 13 juin 2023
+Le conseil municipal s'est réuni sous la présidence de Mme Hélène Marchal, maire.
+POINT N°1 – DÉLIBÉRATION 2023-040 – OBJET : RESTAURATION SCOLAIRE
+Rapporteur : Mme Odile Brun, adjointe aux écoles
+Mme Brun indique que la cantine sert 300 repas par jour et que les repas sont préparés sur place.
+M. Paul Girard demande si les repas de la cantine resteront préparés sur place à la rentrée.
+Mme Brun répond que le marché des repas est attribué à la société Cuisine d'Oc au prix de 3,62 € par repas.
+Les familles paieront les repas de la cantine selon leur quotient familial.
+Le Conseil municipal, après en avoir délibéré, approuve le marché.
+Vote : adopté à l'unanimité.
+POINT N°2 – DÉLIBÉRATION 2023-041 – OBJET : ÉCLAIRAGE DU STADE
+Rapporteur : M. Luc Perrin, adjoint aux sports
+M. Perrin indique que la facture d'électricité du stade a doublé en deux ans.
+Le Conseil municipal, après en avoir délibéré, approuve le remplacement des projecteurs.
+Vote : adopté à l'unanimité.
+"""
+
+
+@pytest.fixture
+def canteen(engine: Engine, tmp_path: Path) -> Engine:
+    paths = [tmp_path / "2023-03-14.txt", tmp_path / "2023-06-13.txt"]
+    paths[0].write_text(MINUTES, encoding="utf-8")
+    paths[1].write_text(CANTEEN, encoding="utf-8")
+    results, errors = ingest_paths(engine, paths)
+    assert errors == [] and len(results) == 2
+    return engine
+
+
+def test_a_rare_word_the_answer_lacks_does_not_outweigh_the_subject(canteen: Engine) -> None:
+    """ "la cantine facture combien le repas": "facture" is in one passage (the stadium's
+    electricity), "cantine" and "repas" in many, so by IDF alone "facture" outweighed both and the
+    price of a meal was "not found"; weighed by the square root of its IDF, it no longer does."""
+    with session_scope(canteen, write=False) as session:
+        reply = ask(session, "la cantine facture combien le repas")
+    assert reply.found and any("3,62 € par repas" in q.text for q in reply.quotes)

@@ -12,6 +12,11 @@ from portal.clock import utcnow
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "council_meeting"
+    # The index's state (fulltext.STATE) read from this index: on SQLite the row's later columns
+    # lie past the source file's overflow pages (migration 0025).
+    __table_args__ = (
+        Index("ix_council_meeting_state", "id", "source_sha256", "reader_version", "unread"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_date: date = Field(unique=True)

@@ -33,6 +33,7 @@ import math
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,10 @@ class Segment:
     weights: np.ndarray  # float64, the stem's weighted frequency in that passage
     spans: dict[str, tuple[int, int]]
     words: int  # sum of lengths
+    # each passage's candidate columns, as search.CANDIDATE_ROWS gives them: (id, item id,
+    # meeting date, subject, adopted, unanimous); items are written with their meeting's
+    # source (ingest, or a new reader's re-read), which changes the meeting's state
+    columns: list[tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class Snapshot:
     segments: dict[int, Segment]  # meeting id -> segment
     bases: dict[int, int]  # meeting id -> the offset of its passages in `ids`
     ids: np.ndarray  # every passage id, segment after segment
+    columns: list[tuple[Any, ...]]  # every passage's candidate columns, as `ids`
     passages: int
     words: int
     # stem -> its postings gathered from every segment (_postings), filled as queries come
@@ -89,8 +95,19 @@ def _segment(key: tuple[str, int], rows: list[tuple[Any, ...]], memo: dict[str, 
     ids: list[int] = []
     lengths: list[float] = []
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for k, (passage_id, *columns) in enumerate(rows):
+    candidate_columns: list[tuple[Any, ...]] = []
+    for k, (passage_id, title, body, lemmas, *row) in enumerate(rows):
         ids.append(int(passage_id))
+        item_id, day, topic, adopted, unanimous = row
+        candidate_columns.append((
+            int(passage_id),
+            None if item_id is None else int(item_id),
+            day if isinstance(day, date) else date.fromisoformat(day),
+            topic,
+            None if adopted is None else bool(adopted),
+            None if unanimous is None else bool(unanimous),
+        ))  # fmt: skip
+        columns = (title, body, lemmas)
         found: dict[str, float] = {}
         length = 0
         for weight, column in zip(COLUMN_WEIGHTS, columns, strict=True):
@@ -121,12 +138,15 @@ def _segment(key: tuple[str, int], rows: list[tuple[Any, ...]], memo: dict[str, 
         np.asarray(weights, dtype=np.float64),
         spans,
         int(sum(lengths)),
+        candidate_columns,
     )
 
 
 PASSAGES = (
-    "SELECT id, search_title, search_text, search_lemmas FROM council_passage "
-    "WHERE meeting_id = ? ORDER BY id"
+    "SELECT p.id, p.search_title, p.search_text, p.search_lemmas, p.item_id, m.meeting_date, "
+    "i.topic, i.adopted, i.unanimous FROM council_passage p "
+    "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id "
+    "WHERE p.meeting_id = ? ORDER BY p.id"
 )
 
 
@@ -154,7 +174,9 @@ def _read(engine: Engine, state: IndexState, old: Snapshot | None) -> Snapshot:
         if segments
         else np.zeros(0, dtype=np.int64)
     )
-    return Snapshot(state, segments, bases, ids, offset, sum(s.words for s in segments.values()))
+    columns = [row for s in segments.values() for row in s.columns]
+    words = sum(s.words for s in segments.values())
+    return Snapshot(state, segments, bases, ids, columns, offset, words)
 
 
 class _Index:
@@ -280,13 +302,19 @@ def _order(ids: np.ndarray, scores: np.ndarray, positions: np.ndarray, limit: in
 
 
 def rank(
-    session: Session, groups: list[Group], *, limit: int, mode: str
+    session: Session,
+    groups: list[Group],
+    *,
+    limit: int,
+    mode: str,
+    known: dict[int, tuple[Any, ...]] | None = None,
 ) -> list[tuple[int, float]] | None:
     """(passage id, BM25 score) best first, of the passages holding: every group's words (any
     alternative of each) with `mode` "every"; some of them with "any"; with "every first", those
     holding every group's words, then those holding some (search._candidates' order). None when
     the postings cannot answer (a phrase in the query, or postings not up to date yet): query the
-    database then."""
+    database then. With `known`, each passage's candidate columns are put there (search.Known).
+    """
     stems_of = [group_stems(g) for g in groups]
     if not stems_of or any(" " in s for stems in stems_of for s in stems):
         return None
@@ -316,13 +344,24 @@ def rank(
             present[positions] = True
         every += present
     if mode == "any":
-        return _pairs(snap, scores, _order(snap.ids, scores, np.flatnonzero(every), limit))
+        return _pairs(snap, scores, _order(snap.ids, scores, np.flatnonzero(every), limit), known)
     best = _order(snap.ids, scores, np.flatnonzero(every == len(stems_of)), limit)
     if mode == "every first" and len(best) < limit:
         some = np.flatnonzero((every > 0) & (every < len(stems_of)))
         best = np.concatenate([best, _order(snap.ids, scores, some, limit - len(best))])
-    return _pairs(snap, scores, best)
+    return _pairs(snap, scores, best, known)
 
 
-def _pairs(snap: Snapshot, scores: np.ndarray, positions: np.ndarray) -> list[tuple[int, float]]:
-    return [(int(snap.ids[p]), float(scores[p])) for p in positions]
+def _pairs(
+    snap: Snapshot,
+    scores: np.ndarray,
+    positions: np.ndarray,
+    known: dict[int, tuple[Any, ...]] | None,
+) -> list[tuple[int, float]]:
+    found = []
+    for p in positions.tolist():
+        row = snap.columns[p]
+        found.append((row[0], float(scores[p])))
+        if known is not None:
+            known[row[0]] = row
+    return found

@@ -239,23 +239,12 @@ def ranked_ids(
     return bm25_rerank(session, groups, rows)[:limit]
 
 
-# The candidates' columns (ROW_COLUMNS) when the postings ranked them.
-KNOWN_SQL = f"SELECT p.id, {ROW_COLUMNS} FROM council_passage p {JOINS} WHERE p.id IN "  # noqa: S608
-
-
 def _in_memory(
     session: Session, groups: list[Group], limit: int, mode: str, known: Known | None
 ) -> list[tuple[int, float]] | None:
     """postings.rank's answer (None when the database must answer), with the candidates'
-    columns put in `known` (one statement for those not there yet)."""
-    found = postings.rank(session, groups, limit=limit, mode=mode)
-    if found is None or known is None:
-        return found
-    missing = [i for i, _ in found if i not in known]
-    if missing:
-        for row in read_rows(session, KNOWN_SQL + _marks(missing), missing):
-            _remember(known, int(row[0]), row)
-    return found
+    columns put in `known` (kept with the postings: no statement)."""
+    return postings.rank(session, groups, limit=limit, mode=mode, known=known)
 
 
 def query_terms(query: str) -> list[Group]:

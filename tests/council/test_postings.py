@@ -89,6 +89,12 @@ def test_same_ranking_as_fts5(
         with Session(engine) as session, Session(reference) as ref:
             for query in QUERIES:
                 ours = _ranking(session, query)
+                # The candidates' columns kept with the postings are the database's.
+                known: engine_search.Known = {}
+                groups = engine_search.query_terms(query)
+                postings.rank(session, groups, limit=300, mode="every first", known=known)
+                ids = sorted(known)
+                assert [known[i] for i in ids] == engine_search._candidate_rows(session, ids)
                 fts5 = _database_ranking(ref, query, monkeypatch)
                 assert _keyed(session, ours) == _keyed(ref, fts5), (step, query)
                 found += bool(ours)

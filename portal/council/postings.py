@@ -21,9 +21,11 @@ the request; on a larger one in a background thread, and the database's full-tex
 until the postings are up to date (`rank` answers None), so no search ever waits for a build
 or sees stale postings.
 
-What this does not rank (`rank` answers None, the caller queries the database): a query with a
-phrase of the thesaurus ("plan local urbanisme": positions are not kept), and a search with
-filters (they are conditions on joined tables).
+Phrases: positions are not kept, but the thesaurus's phrases ("budget primitif", "plan local
+d'urbanisme"), the only phrases a query holds, are counted as they are read (consecutive stems of
+one column, as FTS5 matches a phrase), and the postings are read again when the thesaurus's
+phrases change. What this does not rank (`rank` answers None, the caller queries the database):
+a phrase the thesaurus does not have, and a search with filters (conditions on joined tables).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from sqlmodel import Session
 from portal.council.fulltext import COLUMN_WEIGHTS, K1, B, IndexState, index_state
 from portal.council.text import Group, group_stems, stem
 from portal.db import read_rows
+from portal.nlp.french import stem_key, thesaurus
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ class Segment:
 @dataclass(frozen=True)
 class Snapshot:
     state: IndexState
+    phrases: frozenset[str]  # the thesaurus's phrases counted (stems)
     segments: dict[int, Segment]  # meeting id -> segment
     bases: dict[int, int]  # meeting id -> the offset of its passages in `ids`
     ids: np.ndarray  # every passage id, segment after segment
@@ -91,7 +95,30 @@ def _keys(state: IndexState) -> dict[int, tuple[str, int]]:
     return {m: (h, u) for (m, h), u in zip(state.stamp, unread, strict=True)}
 
 
-def _segment(key: tuple[str, int], rows: list[tuple[Any, ...]], memo: dict[str, str]) -> Segment:
+def phrases() -> frozenset[str]:
+    """The phrases of the municipal thesaurus, as stems ("budget primit", "plan local urban"):
+    the only phrases a query holds (portal/council/vocabulary.py expand); their occurrences are
+    counted like words, so the postings rank them as FTS5 ranks a phrase."""
+    table = thesaurus()
+    found = {k for k in table.links if " " in k}
+    found |= {stem_key(v) for values in table.links.values() for v in values if " " in v}
+    return frozenset(found)
+
+
+def _by_first(phrase_set: frozenset[str]) -> dict[str, list[list[str]]]:
+    firsts: dict[str, list[list[str]]] = defaultdict(list)
+    for phrase in phrase_set:
+        words = phrase.split()
+        firsts[words[0]].append(words)
+    return firsts
+
+
+def _segment(
+    key: tuple[str, int],
+    rows: list[tuple[Any, ...]],
+    memo: dict[str, str],
+    firsts: dict[str, list[list[str]]],
+) -> Segment:
     ids: list[int] = []
     lengths: list[float] = []
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -113,11 +140,19 @@ def _segment(key: tuple[str, int], rows: list[tuple[Any, ...]], memo: dict[str, 
         for weight, column in zip(COLUMN_WEIGHTS, columns, strict=True):
             words = (column or "").split()
             length += len(words)
+            stems = []
             for word in words:
                 stemmed = memo.get(word)
                 if stemmed is None:
                     stemmed = memo[word] = stem(word)
+                stems.append(stemmed)
                 found[stemmed] = found.get(stemmed, 0.0) + weight
+            # The thesaurus's phrases: consecutive stems of one column, as an FTS5 phrase.
+            for i, stemmed in enumerate(stems):
+                for phrase in firsts.get(stemmed, ()):
+                    if stems[i : i + len(phrase)] == phrase:
+                        joined = " ".join(phrase)
+                        found[joined] = found.get(joined, 0.0) + weight
         lengths.append(float(length))
         for stemmed, f in found.items():
             postings[stemmed].append((k, f))
@@ -151,9 +186,13 @@ PASSAGES = (
 
 
 def _read(engine: Engine, state: IndexState, old: Snapshot | None) -> Snapshot:
-    """The snapshot for `state`: the segments of `old` whose meeting did not change, the others
-    read again."""
+    """The snapshot for `state` and the thesaurus's phrases now: the segments of `old` whose
+    meeting did not change (and all of them when the phrases changed), the others read again."""
     keys = _keys(state)
+    phrase_set = phrases()
+    if old is not None and old.phrases != phrase_set:
+        old = None
+    firsts = _by_first(phrase_set)
     memo: dict[str, str] = {}
     segments: dict[int, Segment] = {}
     with Session(engine) as session:
@@ -163,7 +202,7 @@ def _read(engine: Engine, state: IndexState, old: Snapshot | None) -> Snapshot:
                 segments[meeting_id] = kept
                 continue
             rows = read_rows(session, PASSAGES, [meeting_id])
-            segments[meeting_id] = _segment(key, rows, memo)
+            segments[meeting_id] = _segment(key, rows, memo, firsts)
     bases: dict[int, int] = {}
     offset = 0
     for meeting_id, segment in segments.items():
@@ -176,7 +215,7 @@ def _read(engine: Engine, state: IndexState, old: Snapshot | None) -> Snapshot:
     )
     columns = [row for s in segments.values() for row in s.columns]
     words = sum(s.words for s in segments.values())
-    return Snapshot(state, segments, bases, ids, columns, offset, words)
+    return Snapshot(state, phrase_set, segments, bases, ids, columns, offset, words)
 
 
 class _Index:
@@ -222,7 +261,7 @@ def snapshot(session: Session) -> Snapshot | None:
     index = _index(engine)
     with index.lock:
         current = index.snapshot
-        if current is not None and current.state == state:
+        if current is not None and current.state == state and current.phrases == phrases():
             return current
         if len(state.stamp) <= SYNC_MEETINGS:
             pass  # read in this request, below
@@ -312,14 +351,14 @@ def rank(
     """(passage id, BM25 score) best first, of the passages holding: every group's words (any
     alternative of each) with `mode` "every"; some of them with "any"; with "every first", those
     holding every group's words, then those holding some (search._candidates' order). None when
-    the postings cannot answer (a phrase in the query, or postings not up to date yet): query the
+    the postings cannot answer (a phrase the thesaurus lacks, or postings not up to date yet): query the
     database then. With `known`, each passage's candidate columns are put there (search.Known).
     """
     stems_of = [group_stems(g) for g in groups]
-    if not stems_of or any(" " in s for stems in stems_of for s in stems):
+    if not stems_of:
         return None
     snap = snapshot(session)
-    if snap is None:
+    if snap is None or any(" " in s and s not in snap.phrases for g in stems_of for s in g):
         return None
     n = snap.passages
     if n == 0:

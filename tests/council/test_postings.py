@@ -19,7 +19,9 @@ from starlette.testclient import TestClient
 from portal.council import postings
 from portal.council import search as engine_search
 from portal.council.ingest import index_entities, ingest_paths
+from portal.council.vocabulary import expand
 from portal.db import make_engine
+from portal.nlp.french import load_thesaurus
 from tests.council.evalsets import sources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +32,8 @@ WORDS = ["piscine", "budget", "ecole", "voirie", "culture", "subvention", "trava
 NOTHING = "Aucun passage des procès-verbaux ne correspond à cette recherche."
 QUERIES = WORDS + [" ".join(p) for p in itertools.islice(itertools.permutations(WORDS, 2), 0, 182, 7)] + [
     " ".join(p) for p in itertools.islice(itertools.permutations(WORDS, 3), 0, 2184, 97)
-] + ["zzzyx", "piscine zzzyx", "impots locaux"]  # fmt: skip
+] + ["zzzyx", "piscine zzzyx", "impots locaux", "budget", "plu", "hotel de ville", "creche",
+      "videosurveillance", "salle des fetes cantine"]  # fmt: skip
 
 
 def _database_ranking(session: Session, query: str, monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -40,7 +43,9 @@ def _database_ranking(session: Session, query: str, monkeypatch: pytest.MonkeyPa
 
 
 def _ranking(session: Session, query: str) -> list[tuple[int, float]]:
-    groups = engine_search.query_terms(query)
+    """The search page's ranking: the query's words widened by the thesaurus (its phrases
+    included) and spelling."""
+    groups = expand(session, engine_search.query_terms(query)).groups
     return engine_search._candidates(session, groups, filters=engine_search.Filters(), limit=300)
 
 
@@ -91,7 +96,7 @@ def test_same_ranking_as_fts5(
                 ours = _ranking(session, query)
                 # The candidates' columns kept with the postings are the database's.
                 known: engine_search.Known = {}
-                groups = engine_search.query_terms(query)
+                groups = expand(session, engine_search.query_terms(query)).groups
                 postings.rank(session, groups, limit=300, mode="every first", known=known)
                 ids = sorted(known)
                 assert [known[i] for i in ids] == engine_search._candidate_rows(session, ids)
@@ -151,10 +156,19 @@ def test_large_index_builds_in_the_background(
     assert first.text == again.text
 
 
-def test_phrases_and_filters_go_to_the_database(engine: Engine, tmp_path: Path) -> None:
-    """A phrase of the thesaurus needs positions, which the postings do not keep: the database
-    answers (rank gives None)."""
+def test_phrases_the_thesaurus_lacks_go_to_the_database(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The postings count the thesaurus's phrases only (positions are not kept): another phrase
+    is left to the database (rank gives None); a new thesaurus line's phrase is counted once
+    the file changes."""
     _ingest(engine, tmp_path / "minutes")
     with Session(engine) as session:
-        assert postings.rank(session, [("plan local urbanisme",)], limit=5, mode="every") is None
-        assert postings.rank(session, [("budget",)], limit=5, mode="every")
+        assert postings.rank(session, [("budget primitif",)], limit=5, mode="every")
+        assert postings.rank(session, [("cantine scolaire",)], limit=5, mode="every") is None
+        own = tmp_path / "thesaurus.txt"
+        own.write_text("cantine scolaire, restauration scolaire\n", encoding="utf-8")
+        monkeypatch.setattr(postings, "thesaurus", lambda: load_thesaurus(own))
+        ranked = postings.rank(session, [("cantine scolaire",)], limit=5, mode="every")
+        assert ranked is not None
+        assert postings.rank(session, [("budget primitif",)], limit=5, mode="every") is None

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 1
+READER_VERSION = 2
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -129,6 +129,14 @@ FRENCH_DATE_WORDS = re.compile(
     + rf")\s+(?:de\s+l'an\s+)?deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\b",
     re.I,
 )
+# The registers' form, the year first: "L'an deux mille vingt-cinq, le vingt-cinq septembre".
+FRENCH_DATE_YEAR_FIRST = re.compile(
+    rf"\bl'an\s+deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\s*,?\s+le\s+"
+    rf"({_DATE_NUMBER}|1er|\d{{1,2}})\s+(" + "|".join(MONTHS) + r")\b",
+    re.I,
+)
+# A date in figures: "tenue le 19/06/2025", "séance du 19.06.2025".
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](20\d{2})\b")
 
 
 def number_in_words(text: str) -> int | None:
@@ -500,25 +508,35 @@ def merge_votes(first: Vote | None, second: Vote) -> Vote:
 
 
 def french_date(text: str) -> date | None:
-    """'jeudi 28 mars 2024' -> date(2024, 3, 28), and in words: 'mardi douze mars deux mille
-    vingt-quatre' -> date(2024, 3, 12); None when no valid date is written."""
+    """'jeudi 28 mars 2024' -> date(2024, 3, 28), in figures: 'le 19/06/2025', and in words:
+    'mardi douze mars deux mille vingt-quatre' -> date(2024, 3, 12), 'L'an deux mille
+    vingt-cinq, le vingt-cinq septembre'; None when no valid date is written."""
     match = FRENCH_DATE.search(text)
     if match:
         try:
             return date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
         except ValueError:
             return None
+    match = NUMERIC_DATE.search(text)
+    if match:
+        try:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            return None
     match = FRENCH_DATE_WORDS.search(text)
-    if not match:
+    if match:
+        day_words, month, year_words = match.group(1).lower(), match.group(2), match.group(3)
+    elif match := FRENCH_DATE_YEAR_FIRST.search(text):
+        day_words, month, year_words = match.group(2).lower(), match.group(3), match.group(1)
+    else:
         return None
-    day_words, year_words = match.group(1).lower(), match.group(3)
     if day_words == "1er":
         day: int | None = 1
     else:
         day = int(day_words) if day_words.isdigit() else number_in_words(day_words)
     year = 2000 + ((number_in_words(year_words) or 0) if year_words else 0)
     try:
-        return date(year, MONTHS[match.group(2).lower()], day) if day else None
+        return date(year, MONTHS[month.lower()], day) if day else None
     except ValueError:
         return None
 

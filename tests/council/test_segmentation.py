@@ -118,6 +118,17 @@ def test_markdown_without_front_matter_is_read_like_text() -> None:
         ("**Séance ordinaire du mardi douze mars deux mille vingt-quatre**", "2024-03-12"),
         ("**Séance du mardi premier octobre deux mil vingt-quatre**", "2024-10-01"),
         ("Séance du trente et un janvier deux mille vingt-cinq", "2025-01-31"),
+        # the register's form, the year first
+        (
+            "L'an deux mille vingt-cinq, le vingt-cinq septembre à vingt heures, le Conseil "
+            "Municipal, légalement convoqué, s'est réuni à la mairie",
+            "2025-09-25",
+        ),
+        # in figures
+        (
+            "Compte rendu de la réunion du Conseil Municipal tenue le 19/06/2025 à 20 h 30",
+            "2025-06-19",
+        ),
     ],
 )
 def test_a_meeting_date_written_in_words_is_read(opening: str, day: str) -> None:

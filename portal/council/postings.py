@@ -100,9 +100,18 @@ def phrases() -> frozenset[str]:
     the only phrases a query holds (portal/council/vocabulary.py expand); their occurrences are
     counted like words, so the postings rank them as FTS5 ranks a phrase."""
     table = thesaurus()
-    found = {k for k in table.links if " " in k}
-    found |= {stem_key(v) for values in table.links.values() for v in values if " " in v}
-    return frozenset(found)
+    for kept, found in _phrases_of:
+        if kept is table:  # the same file: the same phrases (0.35 ms to compute)
+            return found
+    found = frozenset(
+        {k for k in table.links if " " in k}
+        | {stem_key(v) for values in table.links.values() for v in values if " " in v}
+    )
+    _phrases_of[:] = [(table, found)]
+    return found
+
+
+_phrases_of: list[tuple[Any, frozenset[str]]] = []  # [(the thesaurus in use, its phrases)]
 
 
 def _by_first(phrase_set: frozenset[str]) -> dict[str, list[list[str]]]:

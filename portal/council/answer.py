@@ -520,10 +520,6 @@ def ask(
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
         return replace(not_found(), coverage=best, kind_found=False)
     focus = _focus_group(question, groups, expansion.corrections)
-    if focus is not None and focus[0] in expansion.unknown:
-        # "qui est le CHEF de l'opposition": a word found in no passage, even corrected, cannot be
-        # asked of the passage that answers (the minutes say "président du groupe")
-        focus = None
     if focus is not None and not any(
         found_as(focus, _own_stems(a[2].text, a[2].lemmas) | a[5])
         and (not facts or carries(a[2].text, facts))

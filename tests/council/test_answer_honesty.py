@@ -260,13 +260,3 @@ def test_a_rare_word_the_answer_lacks_does_not_outweigh_the_subject(canteen: Eng
     with session_scope(canteen, write=False) as session:
         reply = ask(session, "la cantine facture combien le repas")
     assert reply.found and any("3,62 € par repas" in q.text for q in reply.quotes)
-
-
-def test_the_thing_named_need_not_be_a_word_the_minutes_lack(minutes: Engine) -> None:
-    """ "qui est le chef de la petite enfance": the answer must speak of what the question names
-    (FOCUS), but "chef" is in no passage, so it cannot be asked of the one that answers; the
-    rapporteur's line, "adjointe à la petite enfance", is quoted."""
-    with session_scope(minutes, write=False) as session:
-        reply = ask(session, "qui est le chef de la petite enfance")
-    assert reply.found and reply.unknown == ["chef"]
-    assert any("adjointe à la petite enfance" in q.text for q in reply.quotes)

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 2
+READER_VERSION = 3
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -67,10 +67,16 @@ AFFAIRE_HEADING = re.compile(
 # "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : CENTRE AQUATIQUE…" (a point of the agenda, a
 # deliberation when it has a number).
 POINT_HEADING = re.compile(
-    r"^(?:#{1,3}\s*)?POINT\s+N\s*[°o]\s*(\d+)\s*[–—:-]\s*"
+    r"^(?:#{1,3}\s*)?POINT\s+(?:N\s*[°o]\s*)?(\d+)\s*[–—:-]\s*"
     r"(?:D[ÉE]LIB[ÉE]RATION\s+(?:N\s*[°o]\s*)?([\w-]+)\s*[–—:-]\s*)?(?:OBJET\s*:\s*)?(.*)$",
     re.I,
 )
+# "2.1 OBJET : COMPTE ADMINISTRATIF 2024", "3. OBJET : PORT DE PLAISANCE – TARIFS 2025": an
+# agenda point's number, then the object of its deliberation.
+NUMBERED_OBJECT = re.compile(r"^\d{1,2}(?:\.\d{1,2})?\.?\s+OBJET\s*:\s*(\S.*)$")
+# The deliberation's number after its title: "Tarifs communaux 2026 (délibération n° 2025-082)".
+TRAILING_NUMBER = re.compile(r"\s*\((?:délibération|délib\.)\s+n\s*[°o]\s*(\d[\w/-]*)\)\s*$", re.I)
+OBJECT_PREFIX = re.compile(r"^OBJET\s*:\s*")
 OTHER_HEADING = re.compile(r"^#{1,3}\s+(.*)$")
 # A whole line in bold (Markdown): "**Délibération n° 2024-05-12 — Objet**", "__12. Objet__".
 BOLD_LINE = re.compile(r"^(?:#{1,4}\s*)?(\*\*|__)(.+?)\1\s*:?\s*$")
@@ -305,12 +311,27 @@ def _names(value: object, filename: str, key: str) -> list[str]:
 def item_heading(line: str) -> tuple[str | None, str] | None:
     """(number, title) when the line opens an agenda item: "Délibération n° 2024-05-12 : titre"
     or "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : titre" (no number for a point that is not a
-    deliberation); in Markdown, the same in bold, or a bold numbered title ("**12. Objet**")."""
+    deliberation), "POINT 1 – titre", "2.1 OBJET : titre"; in Markdown, the same in bold, or a
+    bold numbered title ("**12. Objet**"). A title's "OBJET :" is left out, and a deliberation's
+    number written after it, "(délibération n° 2025-082)", is its number."""
+    found = _item_heading(line)
+    if found is None:
+        return None
+    number, title = found
+    title = OBJECT_PREFIX.sub("", title)
+    if number is None and (trailing := TRAILING_NUMBER.search(title)):
+        number, title = trailing.group(1), title[: trailing.start()]
+    return number, title.strip()
+
+
+def _item_heading(line: str) -> tuple[str | None, str] | None:
+    if match := NUMBERED_OBJECT.match(line):
+        return None, match.group(1).strip()
     if match := BOLD_LINE.match(line):
         inner = match.group(2).strip().rstrip(":").strip()
         if numbered := NUMBERED_TITLE.match(inner):
             return numbered.group(1), numbered.group(2).strip()
-        return item_heading(inner) if not BOLD_LINE.match(inner) else None
+        return _item_heading(inner) if not BOLD_LINE.match(inner) else None
     if match := ITEM_HEADING.match(line):
         return match.group(1), match.group(2).strip()
     if match := POINT_HEADING.match(line):
@@ -354,7 +375,7 @@ _KEYS = {
     "voters": r"votants?",
     "for_": r"pour",
     "against": r"contre",
-    "abstentions": r"abstentions?",
+    "abstentions": r"abstention(?:s|\(s\))?",
 }
 _KEY_FIRST = {k: re.compile(rf"\b{v}{_LEADER}{_NUM}\b", re.I) for k, v in _KEYS.items()}
 _KEY_FIRST_BARE = {k: re.compile(rf"\b{v}\s+(\d{{1,4}})\b", re.I) for k, v in _KEYS.items()}

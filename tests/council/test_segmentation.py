@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from portal.council import pdfgen
-from portal.council.parse import MAX_PASSAGE, ParsedMinutes, parse_bytes, split_long, text_pages
+from portal.council.parse import (
+    MAX_PASSAGE,
+    ParsedMinutes,
+    item_heading,
+    parse_bytes,
+    split_long,
+    text_pages,
+)
 from portal.council.text import sentences
 
 DATA = Path(__file__).with_name("data")
@@ -263,3 +270,54 @@ def test_a_paragraphs_first_line_alone_at_a_pages_end_is_not_a_title() -> None:
         texts = [p.text for p in parsed.passages if p.item_index == 0]
         assert any(t.startswith("Il est proposé") and "stade Jean-Moulin, pour" in t for t in texts)
         assert all(p.item_index == 0 for p in parsed.passages), name
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("2.1 OBJET : COMPTE ADMINISTRATIF 2024", (None, "COMPTE ADMINISTRATIF 2024")),
+        ("3. OBJET : PORT DE PLAISANCE – TARIFS 2025", (None, "PORT DE PLAISANCE – TARIFS 2025")),
+        ("POINT 1 – Décision modificative n°1", (None, "Décision modificative n°1")),
+        (
+            "Point n° 4 - Tarifs communaux 2026 (délibération n° 2025-082)",
+            ("2025-082", "Tarifs communaux 2026"),
+        ),
+        (
+            "POINT N°3 – DÉLIBÉRATION 2023-002 – OBJET : CENTRE AQUATIQUE",
+            ("2023-002", "CENTRE AQUATIQUE"),
+        ),
+        # a numbered line without "OBJET :" is a list, not an item
+        ("2.1 Compte administratif 2024 et compte de gestion", None),
+        ("3. Les travaux commenceront en mars.", None),
+    ],
+)
+def test_agenda_points_of_other_hands_are_items(
+    line: str, heading: tuple[str | None, str] | None
+) -> None:
+    """Agenda points numbered "2.1 OBJET : …", "POINT 1 – …" (without "N°"), a deliberation's
+    number after its title; the title without its "OBJET :"."""
+    assert item_heading(line) == heading
+
+
+def test_a_numbered_object_opens_an_item_with_its_vote() -> None:
+    """Minutes whose items are "2.1 OBJET : …" lines: each is an item, with its rapporteur and
+    its vote ("POUR : 19 – CONTRE : 0 – ABSTENTION(S) : 6")."""
+    source = (
+        "COMMUNE DE PLOUMAREC\nSéance du jeudi 27 mars 2025\n"
+        "2.1 OBJET : COMPTE ADMINISTRATIF 2024\n"
+        "Rapporteur : Mme LE BIHAN Nolwenn.\n"
+        "Les dépenses de fonctionnement se sont élevées à 6.318.442,17 €.\n"
+        "POUR : 19 – CONTRE : 0 – ABSTENTION(S) : 6\n"
+        "2.2 OBJET : AFFECTATION DU RÉSULTAT 2024\n"
+        "Il est proposé d'affecter 507.600,00 € à l'investissement.\n"
+        "Adopté à l'unanimité des votants.\n"
+    )
+    parsed = parse_bytes(source.encode(), "2025-03-27.txt")
+    assert [i.title for i in parsed.items] == [
+        "COMPTE ADMINISTRATIF 2024",
+        "AFFECTATION DU RÉSULTAT 2024",
+    ]
+    assert parsed.items[0].rapporteur == "Mme LE BIHAN Nolwenn"
+    vote = parsed.items[0].vote
+    assert vote is not None and (vote.for_, vote.against, vote.abstentions) == (19, 0, 6)
+    assert parsed.items[1].adopted

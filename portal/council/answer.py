@@ -134,6 +134,9 @@ NUMBER_WORD = re.compile(
 )
 NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures"))
 MAX_QUOTES = 3
+# A year named in a question ("en 2024", "budget 2025") is what is asked about, not one word
+# among others: a passage answers only if it, its deliberation's title or its meeting's date has it.
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A sentence that goes on from the one before it: a pronoun or a demonstrative.
 REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
 PASSAGES_READ = 12
@@ -438,9 +441,17 @@ def ask(
     # deliberation's title), in the search's order (which already puts the kind of fact asked
     # for first).
     answering = []
+    years = set(YEAR.findall(question))
     for rank, (passage_id, _) in enumerate(ranked):
         passage, meeting_date, item = rows[passage_id]
         if passage.kind == "heading":
+            continue
+        if years and not any(
+            y in passage.text or (item and y in item.title) or y == str(meeting_date.year)
+            for y in years
+        ):
+            # "subvention du bagad en 2024": a passage on 2025's subsidies, in minutes of 2025,
+            # does not answer for 2024, however many of the question's words it has
             continue
         title_stems = (set(terms(item.title)) if item else set()) | _date_stems(meeting_date)
         covered = coverage(_own_stems(passage.text, passage.lemmas), title_stems, passage.text)

@@ -260,3 +260,14 @@ def test_a_rare_word_the_answer_lacks_does_not_outweigh_the_subject(canteen: Eng
     with session_scope(canteen, write=False) as session:
         reply = ask(session, "la cantine facture combien le repas")
     assert reply.found and any("3,62 € par repas" in q.text for q in reply.quotes)
+
+
+def test_a_year_asked_is_a_year_answered(canteen: Engine) -> None:
+    """ "prix du repas de la cantine en 2021": the minutes of 2023 give the price of a meal, but
+    not for 2021; a passage answers a question that names a year only when it, its
+    deliberation's title or its meeting's date has that year ("en 2023": the meeting's)."""
+    with session_scope(canteen, write=False) as session:
+        other_year = ask(session, "prix du repas de la cantine en 2021")
+        this_year = ask(session, "prix du repas de la cantine en 2023")
+    assert not other_year.found and other_year.quotes == []
+    assert this_year.found and any("3,62 € par repas" in q.text for q in this_year.quotes)

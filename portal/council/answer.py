@@ -245,7 +245,10 @@ def _counted(question: str, groups: list[Group], focus: Group) -> list[Group]:
     counted = [focus]
     folded = fold(question)
     for word in focus:
-        after = re.search(rf"\b{re.escape(word)}\s+(?:de |d'|des |du )([a-z]{{3,}})", folded)
+        after = re.search(
+            rf"\b{re.escape(word)}\s+(?:de |d'|des |du )(?:la |le |les |l'|l )?([a-z]{{3,}})",
+            folded,
+        )
         if after:
             counted += [g for g in groups if stem(after.group(1)) in {stem(w) for w in g}]
     return counted
@@ -531,8 +534,11 @@ def ask(
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
         return replace(not_found(), coverage=best, kind_found=False)
     focus = _focus_group(question, groups, expansion.corrections)
+    # ...and what it is of ("le nom du président DE LA SNSM", "le prix du repas DES AÎNÉS"):
+    # the president of a football club does not answer.
+    named = _counted(question, groups, focus) if focus is not None else []
     if focus is not None and not any(
-        found_as(focus, _own_stems(a[2].text, a[2].lemmas) | a[5])
+        all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5]) for g in named)
         and (not facts or carries(a[2].text, facts))
         for a in chosen
     ):

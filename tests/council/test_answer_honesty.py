@@ -271,3 +271,41 @@ def test_a_year_asked_is_a_year_answered(canteen: Engine) -> None:
         this_year = ask(session, "prix du repas de la cantine en 2023")
     assert not other_year.found and other_year.quotes == []
     assert this_year.found and any("3,62 € par repas" in q.text for q in this_year.quotes)
+
+
+# A president named, of a club; the lifeboat station spoken of without its president.
+CLUBS = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 12 septembre 2023
+Le conseil municipal s'est réuni sous la présidence de Mme Hélène Marchal, maire.
+POINT N°1 – DÉLIBÉRATION 2023-050 – OBJET : SUBVENTION AU FOOTBALL CLUB
+Rapporteur : M. Luc Perrin, adjoint aux sports
+M. Tristan Quéré, président du football club, ne prend pas part au vote.
+Le Conseil municipal, après en avoir délibéré, attribue une subvention de 5 000 € au club.
+Vote : adopté à l'unanimité.
+POINT N°2 – DÉLIBÉRATION 2023-051 – OBJET : STATION SNSM
+Rapporteur : M. Luc Perrin, adjoint aux sports
+La station SNSM de Val-de-Briance reçoit une subvention de 3 000 € pour l'entretien de son canot.
+Le Conseil municipal, après en avoir délibéré, approuve la subvention.
+Vote : adopté à l'unanimité.
+"""
+
+
+@pytest.fixture
+def clubs(engine: Engine, tmp_path: Path) -> Engine:
+    paths = [tmp_path / "2023-03-14.txt", tmp_path / "2023-09-12.txt"]
+    paths[0].write_text(MINUTES, encoding="utf-8")
+    paths[1].write_text(CLUBS, encoding="utf-8")
+    results, errors = ingest_paths(engine, paths)
+    assert errors == [] and len(results) == 2
+    return engine
+
+
+def test_the_thing_named_and_what_it_is_of(clubs: Engine) -> None:
+    """ "nom du président de la SNSM": the passage that answers must speak of the president and of
+    what he presides (the word after "de la"); the football club's president is no answer, and
+    is quoted for the club."""
+    with session_scope(clubs, write=False) as session:
+        station = ask(session, "nom du president de la snsm")
+        club = ask(session, "nom du president du football club")
+    assert not station.found and station.quotes == []
+    assert club.found and any("Tristan Quéré" in q.text for q in club.quotes)

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 3
+READER_VERSION = 4
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -402,9 +402,18 @@ ATTENDANCE_VOTERS = re.compile(r"\bvotants\s*(?::|\.{2,}|…+)\s*(\d{1,3})\b", r
 # that a wrapped sentence going on with "adoptée par…" is not one).
 VOTE_KEYS = re.compile(
     r"^(?:Vote\s*:|Votes?\s+sur\b|Votants?\b|Nombre de votants\b|R[ée]sultat du (?:scrutin|vote)\b|"
-    r"Scrutin\s*:|(?:Pour|Contre|Abstentions?)" + _LEADER + r"\d)",
+    r"Scrutin\s*:|(?:Pour|Contre|Abstentions?)" + _LEADER + r"\d|"
+    # "Pour 22 – Contre 0 – Abstention 4"
+    r"Pour\s+\d{1,4}\s*[–—,;/-]\s*Contre\s+\d)",
     re.I,
 )
+# A vote as a table of columns (tab-separated in a word processor's export): a row of the vote's
+# keys, "Votants Exprimés Pour Contre Abstentions", then a row of as many numbers, "26 22 20 2 4".
+_COLUMN_KEYS = {"votants": "voters", "pour": "for_", "contre": "against", "abstention": "abstentions",
+                "abstentions": "abstentions", "exprimes": None, "exprimés": None, "blancs": None,
+                "nuls": None, "présents": None, "presents": None}  # fmt: skip
+VOTE_COLUMNS = re.compile(r"^(?:(?:" + "|".join(_COLUMN_KEYS) + r")\s*){2,}$", re.I)
+NUMBER_ROW = re.compile(r"^\d{1,4}(?:\s+\d{1,4})+$")
 VERDICT = re.compile(
     r"^(?:(?:La|Cette) délibération (?:est )?|Le projet de délibération (?:est )?|"
     r"La proposition (?:est )?|Le rapport (?:est )?)?(?:[Aa]dopt|[Aa]pprouv|[Rr]ejet|ADOPT|APPROUV|"
@@ -424,6 +433,42 @@ def vote_start(line: str) -> bool:
     """Whether a line opens a vote statement: "Vote :", "Votants : 43 ; Pour : 39 …",
     "Résultat du scrutin", "POUR : 28 / …", "Adopté à l'unanimité.", "Rejetée par …"."""
     return line[:1].isupper() and bool(VOTE_KEYS.match(line) or VERDICT.match(line))
+
+
+def column_vote(text: str) -> tuple[Vote, bool | None] | None:
+    """The vote of a table of columns, its keys then its numbers ("Votants Pour Contre
+    Abstentions 27 22 4 1"), None when it is not one (not as many numbers as keys, or no count
+    for or against)."""
+    tokens = text.split()
+    keys = [t.lower() for t in tokens if not t.isdigit()]
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    if len(keys) != len(numbers) or not VOTE_COLUMNS.match(" ".join(keys)):
+        return None
+    counts = {_COLUMN_KEYS[k]: n for k, n in zip(keys, numbers, strict=True) if _COLUMN_KEYS[k]}
+    for_, against = counts.get("for_"), counts.get("against")
+    if for_ is None and against is None:
+        return None
+    abstentions = counts.get("abstentions")
+    unanimous = against == 0 and not abstentions
+    adopted = None if for_ is None or against is None else for_ > against
+    return Vote(for_, against, abstentions, unanimous, counts.get("voters")), adopted
+
+
+def _vote_columns(blocks: list[Block]) -> list[Block]:
+    """A row of a vote's keys and the row of numbers after it, one block (column_vote)."""
+    merged: list[Block] = []
+    for block in blocks:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and NUMBER_ROW.match(block.text)
+            and VOTE_COLUMNS.match(previous.text)
+            and column_vote(f"{previous.text} {block.text}") is not None
+        ):
+            merged[-1] = replace(previous, text=f"{previous.text} {block.text}", heading=False)
+            continue
+        merged.append(block)
+    return merged
 
 
 def _count(value: str) -> int:
@@ -628,7 +673,7 @@ def _build(
     passages: list[Passage] = []
     items: list[dict[str, object]] = []
     current: dict[str, object] | None = None
-    for block in blocks:
+    for block in _vote_columns(blocks):
         line = block.text
         statement = vote_start(line)
         if match := MEMBERS.search(line):
@@ -654,7 +699,7 @@ def _build(
             passages.append(Passage(len(passages), line, len(items) - 1, "paragraph", block.page))
             current["last"] = len(passages) - 1
             continue
-        if block.heading or (other := OTHER_HEADING.match(line)):
+        if (block.heading and not statement) or (other := OTHER_HEADING.match(line)):
             heading_text = line if block.heading else other.group(1).strip()
             if title is None and (line.startswith("# ") or (block.heading and not passages)):
                 title = heading_text
@@ -668,6 +713,9 @@ def _build(
             current = None
         elif current is not None and (rap := RAPPORTEUR.match(line)):
             current["rapporteur"] = rap.group(1).strip().rstrip(".")
+        elif current is not None and (columns := column_vote(line)) is not None:
+            _record_vote(current, columns, members, voters)
+            kind = "vote"
         elif current is not None and statement and (read := read_vote(line)) is not None:
             _record_vote(current, read, members, voters)
             kind = "vote"

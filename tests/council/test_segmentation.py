@@ -321,3 +321,41 @@ def test_a_numbered_object_opens_an_item_with_its_vote() -> None:
     vote = parsed.items[0].vote
     assert vote is not None and (vote.for_, vote.against, vote.abstentions) == (19, 0, 6)
     assert parsed.items[1].adopted
+
+
+def test_votes_as_columns_and_in_bare_counts_are_the_items_votes() -> None:
+    """A vote as a word processor's table (a row of keys, tab-separated, then a row of numbers)
+    and a vote line of bare counts ("Pour 22 – Contre 0 – Abstention 4 (groupe …)", short and
+    without a full stop, like a heading) are the item's votes; the debate after the table stays
+    in its item."""
+    source = (
+        "COMMUNE DE PLOUMAREC\r\nCompte rendu de la réunion tenue le 19/06/2025\r\n"
+        "POINT 7 – Rapport de la CLECT\r\n"
+        "Mme LE BIHAN présente le rapport de la commission locale d'évaluation des charges "
+        "transférées, qui retient pour la commune une attribution de compensation réduite de "
+        "41 000 € par an au titre des eaux pluviales urbaines transférées au 1er janvier.\r\n"
+        "Votants\tExprimés\tPour\tContre\tAbstentions\r\n"
+        "26\t22\t20\t2\t4\r\n"
+        "Contre : M. NICOLAS, Mme OLLIVIER. Abstentions : groupe « Ploumarec Demain », qui "
+        "juge l'évaluation généreuse pour l'intercommunalité au regard des dépenses passées.\r\n"
+        "POINT 8 – Ouverture anticipée des crédits\r\n"
+        "Le budget primitif 2026 sera voté le 26 mars 2026. Afin de ne pas interrompre les "
+        "chantiers en cours, l'article L.1612-1 du CGCT permet d'engager les dépenses "
+        "d'investissement dans la limite du quart des crédits ouverts l'année précédente.\r\n"
+        "Pour 22 – Contre 0 – Abstention 4 (groupe « Ploumarec Demain »)\r\n"
+    )
+    parsed = parse_bytes(source.encode(), "2025-06-19.txt")
+    clect, credits = parsed.items
+    assert clect.vote is not None
+    assert (clect.vote.voters, clect.vote.for_, clect.vote.against, clect.vote.abstentions) == (
+        26, 20, 2, 4,
+    )  # fmt: skip
+    debate = next(p for p in parsed.passages if p.text.startswith("Contre : M. NICOLAS"))
+    assert debate.item_index == 0
+    table = next(p for p in parsed.passages if p.text.startswith("Votants"))
+    assert (
+        table.kind == "vote"
+        and table.text == "Votants Exprimés Pour Contre Abstentions 26 22 20 2 4"
+    )
+    assert credits.vote is not None and (credits.vote.for_, credits.vote.abstentions) == (22, 4)
+    assert credits.adopted

@@ -176,3 +176,15 @@ class SavedSearch(SQLModel, table=True):
     unsubscribe_token: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_mailed_at: datetime | None = None
+
+
+class FormerDate(SQLModel, table=True):
+    """A date a meeting was stored under before a newer reader read its minutes again and found
+    another (services.reread): its links (/council/m/<former date>/…) lead to the meeting's new
+    date, so that no permanent link breaks. A meeting stored at that date later takes the links
+    over (the meeting's own date is looked up first)."""
+
+    __tablename__ = "council_former_date"
+
+    day: date = Field(primary_key=True)
+    meeting_id: int = Field(foreign_key="council_meeting.id", ondelete="CASCADE", index=True)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from portal.council import (
     alerts,
@@ -34,7 +34,7 @@ from portal.web.forms import attempt
 from portal.web.i18n import format_datetime, ngettext
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
-from portal.web.routing import flash, redirect, route
+from portal.web.routing import flash, redirect, route, safe_next
 from portal.web.templating import render
 
 PER_PAGE = 20
@@ -363,9 +363,24 @@ def _date(request: Request) -> date:
 MAX_TOC = 300
 
 
+def _moved(request: Request, day: date, target: Callable[[date], str]) -> Response | None:
+    """A permanent redirect (301) to `target` at the meeting's new date when `day` is a date a
+    re-read corrected (services.moved_to), the query string kept; None otherwise."""
+    now = services.moved_to(request.state.db, day)
+    if now is None:
+        return None
+    query = request.url.query
+    return RedirectResponse(safe_next(target(now) + (f"?{query}" if query else "")), 301)
+
+
 def meeting(request: Request) -> Response:
     day = _date(request)
-    view = services.meeting_view(request.state.db, day, page=_page(request))
+    try:
+        view = services.meeting_view(request.state.db, day, page=_page(request))
+    except NotFound:
+        if (moved := _moved(request, day, urls.meeting)) is not None:
+            return moved
+        raise
     toc = (
         view.toc
         if len(view.toc) <= MAX_TOC
@@ -395,12 +410,23 @@ def passage(request: Request) -> Response:
     """A paragraph's permanent link: to the page of the minutes where it is, at its anchor."""
     day = _date(request)
     anchor = request.path_params["anchor"]
-    page = services.passage_page(request.state.db, day, anchor)
+    try:
+        page = services.passage_page(request.state.db, day, anchor)
+    except NotFound:
+        if (moved := _moved(request, day, lambda now: urls.passage(now, anchor))) is not None:
+            return moved
+        raise
     return redirect(urls.meeting_page(day, page, anchor=anchor), request)
 
 
 def source(request: Request) -> Response:
-    m = services.meeting_by_date(request.state.db, _date(request))
+    day = _date(request)
+    try:
+        m = services.meeting_by_date(request.state.db, day)
+    except NotFound:
+        if (moved := _moved(request, day, urls.meeting_source)) is not None:
+            return moved
+        raise
     return Response(
         m.source_bytes,
         media_type=MEDIA_TYPES.get(m.source_format, "application/octet-stream"),

@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from portal import audit
 from portal.council import parse as reader
 from portal.council.answer import Answer, ask
-from portal.council.models import Entity, Item, Meeting, Passage, Question, Upload
+from portal.council.models import Entity, FormerDate, Item, Meeting, Passage, Question, Upload
 from portal.council.nlp import Reading, entity_key, pattern_entities, spacy_read, topic_for
 from portal.council.parse import RAPPORTEUR, ParsedMinutes
 from portal.council.parse import Passage as ParsedPassage
@@ -406,6 +406,10 @@ def reread(
 
     after = parsed.meeting_date
     if after != before:
+        # Its links under the old date lead to the new one (routes.py: moved_to); a former date
+        # it comes back to is its own again.
+        session.execute(delete(FormerDate).where(col(FormerDate.day) == after))
+        session.merge(FormerDate(day=before, meeting_id=meeting.id))
         # What names the meeting by its date follows it: answered questions citing one of its
         # passages, and the uploads whose status page links to it.
         session.execute(
@@ -588,6 +592,19 @@ def meetings(session: Session, *, page: int = 1, per_page: int = 20) -> tuple[li
         .limit(per_page)
     )
     return list(rows), total
+
+
+def moved_to(session: Session, day: date) -> date | None:
+    """The date of the meeting stored under `day` before a re-read corrected its date, when no
+    meeting is stored at `day` now (None otherwise): its old links redirect there."""
+    found = session.scalar(
+        select(Meeting.meeting_date)
+        .join(FormerDate, col(FormerDate.meeting_id) == col(Meeting.id))
+        .where(col(FormerDate.day) == day)
+    )
+    if found is None or session.scalar(select(Meeting.id).where(Meeting.meeting_date == day)):
+        return None
+    return found
 
 
 def meeting_by_date(session: Session, meeting_date: date) -> Meeting:

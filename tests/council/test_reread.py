@@ -216,7 +216,15 @@ def test_minutes_read_by_an_older_reader_are_read_again(
     assert summary.line() == "1 meeting read again, 0 unchanged, 0 left"
     [done_] = summary.done
     assert (done_.before, done_.meeting_date) == (OLD_DATE, NEW_DATE)
-    assert client.get(f"/council/m/{OLD_DATE}").status_code == 404
+    # The links under the old date lead to the new one, permanently (301), query string kept:
+    # the meeting, a kept passage's permanent link, the source file.
+    for old_link, new_link in (
+        (f"/council/m/{OLD_DATE}?page=1", f"/council/m/{NEW_DATE}?page=1"),
+        (f"/council/m/{OLD_DATE}/p/{kept_anchor}", f"/council/m/{NEW_DATE}/p/{kept_anchor}"),
+        (f"/council/m/{OLD_DATE}/source", f"/council/m/{NEW_DATE}/source"),
+    ):
+        moved = client.get(old_link, follow_redirects=False)
+        assert (moved.status_code, moved.headers["location"]) == (301, new_link)
     assert f"<h1>{DATE_LINE}</h1>" in t(client.get(f"/council/m/{NEW_DATE}"))  # the title now
     assert any(
         entry.startswith(
@@ -500,3 +508,28 @@ def test_ingesting_the_same_file_again_reads_it_again(engine: Engine, tmp_path: 
         assert session.scalars(select(Meeting.meeting_date)).all() == [NEW_DATE]
     results, _ = ingest_paths(engine, [SOURCE])
     assert [(r.meeting_date, r.status) for r in results] == [(NEW_DATE, "unchanged")]
+
+
+def test_a_meeting_stored_at_a_former_date_takes_its_links_over(
+    engine: Engine, client: Any, tmp_path: Path
+) -> None:
+    """After a re-read moved a meeting to its right date, its former date's links redirect to
+    it, until minutes of a meeting really held that day are stored: they then show those."""
+    store_old(engine, SOURCE)
+    reread.reread_outdated(engine)
+    assert client.get(f"/council/m/{OLD_DATE}", follow_redirects=False).status_code == 301
+    held = tmp_path / "2023-12-19.md"
+    held.write_text(
+        "# Conseil municipal du 19 décembre 2023\n\nLe conseil vote le budget de la fête "
+        "de fin d'année.\n",
+        encoding="utf-8",
+    )
+    with session_scope(engine) as session:
+        services.ingest(
+            session, parsed=parse_bytes(held.read_bytes(), held.name), filename=held.name,
+            data=held.read_bytes(), actor_id=None,
+        )  # fmt: skip
+    page = client.get(f"/council/m/{OLD_DATE}", follow_redirects=False)
+    assert page.status_code == 200 and "fête de fin d" in t(page)
+    assert client.get(f"/council/m/{NEW_DATE}").status_code == 200
+    assert client.get("/council/m/2023-12-18", follow_redirects=False).status_code == 404

@@ -41,6 +41,7 @@ class IngestResult:
     status: str
     passages: int
     kept_anchors: int
+    reason: str | None = None  # why it was left (French, for the upload's status page)
 
 
 def _hash(text_: str) -> str:
@@ -69,7 +70,9 @@ def ingest(
         if same.reader_version < reader.READER_VERSION:
             done = reread(session, meeting_id=same.id, parsed=parsed, actor_id=actor_id)
             status = {REREAD: "reread", UNCHANGED: "unchanged"}.get(done.status, "left")
-            return IngestResult(done.meeting_date, status, len(parsed.passages), done.kept)
+            return IngestResult(
+                done.meeting_date, status, len(parsed.passages), done.kept, done.reason or None
+            )
         count = _passage_count(session, same.id)
         return IngestResult(same.meeting_date, "unchanged", count, count)
     meeting = session.scalar(select(Meeting).where(Meeting.meeting_date == parsed.meeting_date))

@@ -230,10 +230,11 @@ def finish(engine: Engine, claimed: Claimed, outcome: ParsedMinutes | MinutesErr
         )
         if result.status != "unchanged":
             services.tidy_search_index(session)
-        # The status page knows created, replaced and unchanged: minutes read again with
-        # today's reader were replaced by that reading; left as they were, nothing changed.
-        outcome_ = {"reread": "replaced", "left": "unchanged"}.get(result.status, result.status)
-        upload.status, upload.outcome = DONE, outcome_
+        # created, replaced, unchanged, or for a file an older reader read: reread, or left
+        # (with why: a date another meeting has), each said so on the status page.
+        upload.status, upload.outcome = DONE, result.status
+        if result.status == "left":
+            upload.reason = result.reason
         upload.meeting_date = result.meeting_date
         return DONE
 

@@ -465,14 +465,16 @@ def test_sending_minutes_an_older_reader_read_reads_them_again(
     uploads.read_queued(engine, settings)
     app.state.page_cache.clear()
 
-    assert "Séance du 08/02/2024 remplacée par la version corrigée." in t(agent.get(status_page))
+    assert "Séance du 08/02/2024 relue avec les règles de lecture actuelles." in t(
+        agent.get(status_page)
+    )
     assert shown_at(client, day, anchor) == kept_text
     assert rows(engine, day)[kept_text] == before[kept_text]
     assert any(e.startswith("Délibération n° 2024-02-01 :") for e in agenda(client, day))
     assert meeting_row(engine, day).reader_version == TODAY
     # Sent once more: read by today's reader already, nothing to read.
     assert _upload(agent, DEMO).headers["location"] == status_page
-    assert "remplacée par la version corrigée" in t(agent.get(status_page))
+    assert "relue avec les règles de lecture actuelles" in t(agent.get(status_page))
     with session_scope(engine, write=False) as session:
         assert session.scalar(select(func.count()).select_from(Meeting)) == 1
 
@@ -533,3 +535,30 @@ def test_a_meeting_stored_at_a_former_date_takes_its_links_over(
     assert page.status_code == 200 and "fête de fin d" in t(page)
     assert client.get(f"/council/m/{NEW_DATE}").status_code == 200
     assert client.get("/council/m/2023-12-18", follow_redirects=False).status_code == 404
+
+
+def test_sending_minutes_whose_new_date_is_another_meetings_says_why_nothing_changed(
+    login_as: Any, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """The same file sent again, when today's reader reads the date of another stored meeting:
+    the status page says the meeting was left as it was, and why."""
+    store_old(engine, SOURCE)
+    other = tmp_path / "autre.md"
+    other.write_text(
+        f"---\ndate: {NEW_DATE}\n---\n# Séance du conseil municipal du 12 mars 2024\n\n"
+        "Le Conseil entend le rapport annuel du délégataire du marché forain.\n",
+        encoding="utf-8",
+    )
+    with session_scope(engine) as session:
+        services.ingest(
+            session, parsed=parse_bytes(other.read_bytes(), other.name), filename=other.name,
+            data=other.read_bytes(), actor_id=None,
+        )  # fmt: skip
+    agent = login_as("agent")
+    status_page = _upload(agent, SOURCE).headers["location"]
+    uploads.read_queued(engine, settings)
+    shown = t(agent.get(status_page))
+    assert (
+        "Séance du 19/12/2023 laissée telle quelle : la date lue aujourd'hui, le 12/03/2024, est "
+        "celle d'une autre séance enregistrée ; la séance reste au 19/12/2023, à vérifier."
+    ) in shown, shown

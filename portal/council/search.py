@@ -2,10 +2,13 @@
 
 Both backends index the same words (portal/council/text.py: accents folded, our stop words out,
 the item's title indexed with each of its paragraphs, and the lemmas spaCy adds), each stemmed by
-the French Snowball algorithm: on SQLite by us, for FTS5 (ranked by its BM25); on PostgreSQL by
-its `french` text search configuration, in a stored tsvector with a GIN index, whose best
-BM25_POOL matches by ts_rank are ranked again in Python by the same BM25 as FTS5's
-(portal/council/fulltext.py: bm25_rerank), so that both databases rank alike. A query's words get
+the French Snowball algorithm. The ranking is done in the process (portal/council/postings.py:
+FTS5's BM25 over postings kept per meeting, on both databases alike). The databases' own
+full-text queries answer what the postings cannot (a search with filters, a phrase the
+thesaurus lacks, postings being read in the background): on SQLite FTS5, ranked by its BM25; on
+PostgreSQL its `french` text search configuration, in a stored tsvector with a GIN index, whose
+best BM25_POOL matches by ts_rank are ranked again in Python by the same BM25 as FTS5's
+(portal/council/fulltext.py: bm25_rerank). A query's words get
 their lemma from the lookup table of spaCy's lemmatizer (portal/council/nlp.py: query_groups); a
 passage matches a word if it has it as written or by its lemma ("travaux" finds "travail").
 Filters are part of the same query; words found only in the item's title count less (FTS5 column

@@ -309,3 +309,48 @@ def test_the_thing_named_and_what_it_is_of(clubs: Engine) -> None:
         club = ask(session, "nom du president du football club")
     assert not station.found and station.quotes == []
     assert club.found and any("Tristan Quéré" in q.text for q in club.quotes)
+
+
+# Questions asked in the meeting, as numbered oral questions, each with the reply after it.
+ORAL = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 10 octobre 2023
+Le conseil municipal s'est réuni sous la présidence de Mme Hélène Marchal, maire.
+POINT N°1 – QUESTIONS ORALES
+4) Question de M. Paul Girard : le stationnement de la gare sera-t-il payant en 2024 ? Mme la Maire répond que la commission a écarté cette idée pour 2024.
+5) Question de Mme Odile Brun : les horloges de l'éclairage public ont-elles été réparées ? M. Luc Perrin répond que les trois armoires ont été équipées le 14 octobre.
+6) Question de M. Paul Girard : où en est le chantier du quai, et son parking restera-t-il ouvert ? M. Luc Perrin répond que 1 900 tonnes de blocs sur 2 600 sont en place ; le parking du quai reste ouvert.
+"""
+
+
+@pytest.fixture
+def oral(engine: Engine, tmp_path: Path) -> Engine:
+    paths = [tmp_path / "2023-03-14.txt", tmp_path / "2023-10-10.txt"]
+    paths[0].write_text(MINUTES, encoding="utf-8")
+    paths[1].write_text(ORAL, encoding="utf-8")
+    results, errors = ingest_paths(engine, paths)
+    assert errors == [] and len(results) == 2
+    return engine
+
+
+def test_a_question_asked_in_the_meeting_is_quoted_with_its_reply(oral: Engine) -> None:
+    """The sentence that holds the resident's words is the question a councillor asked ("4)
+    Question de M. Girard : … sera-t-il payant en 2024 ?"); the answer is the reply after it,
+    quoted with it, verbatim."""
+    with session_scope(oral, write=False) as session:
+        parking = ask(session, "stationnement de la gare payant en 2024 ?")
+        lights = ask(session, "horloges eclairage public reparees ?")
+    assert parking.found and any(
+        "sera-t-il payant en 2024 ? Mme la Maire répond que la commission a écarté cette idée"
+        in q.text
+        for q in parking.quotes
+    )
+    assert lights.found and any("équipées le 14 octobre" in q.text for q in lights.quotes)
+
+
+def test_a_count_is_a_number_just_before_the_thing_counted(oral: Engine) -> None:
+    """ "combien de places de parking au quai": the reply says "2 600 sont en place" (tonnes of
+    rock, three words before "place"), not a number of places: not found. A count's number
+    stands at most two words before the thing counted ("les 24 nouveaux logements")."""
+    with session_scope(oral, write=False) as session:
+        reply = ask(session, "combien de places de parking au quai")
+    assert not reply.found and reply.quotes == []

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.council import method
 from portal.council.ingest import ingest_paths
 from portal.nlp.french import ThesaurusError, load_thesaurus, parse_thesaurus, thesaurus
 
@@ -167,12 +168,15 @@ def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
     assert "mot pour mot" in text and "thésaurus municipal" in text and "BM25" in text
     assert "Bon paragraphe parmi les 5 premiers" in text and "1 décembre 2026" in text
     assert "ne sont pas encore atteints" in text
-    # Both sets, each test half then its tuning half, with the figures of portal/council/method.py
+    # Every set, each test half then its tuning half, with the figures of portal/council/method.py
+    assert f"procès-verbaux de {len(method.SETS)} autres communes" in text
     sets = text.split("<h3>")[1:]
-    assert [s.split("</h3>", 1)[0] for s in sets] == ["Montclair-sur-Loire", "Castelnau-de-Virelle"]
-    montclair, castelnau = sets
-    assert montclair.index("moitié test : 50 questions") < montclair.index("moitié de réglage")
-    assert "72 %" in montclair and "50 %" in montclair  # test: recall@5, "not found" recall
-    assert "81 %" in castelnau and "77 %" in castelnau and "62 questions" in castelnau
+    assert [s.split("</h3>", 1)[0] for s in sets] == [s.town for s in method.SETS]
+    for shown, measured in zip(sets, method.SETS, strict=True):
+        test_half = f"moitié test : {measured.test_answerable} questions"
+        assert shown.index(test_half) < shown.index("moitié de réglage")
+        for figures in measured.test:  # recall@5 and "not found" recall, as percentages
+            assert f"{figures.recall_at_5:.0%}".replace("%", " %") in shown
+            assert f"{figures.not_found_recall:.0%}".replace("%", " %") in shown
     title = text.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<table" not in title and "moitié" not in title

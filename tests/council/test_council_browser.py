@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
+from portal.council import method
 from portal.council.ingest import ingest_paths
 from portal.settings import Settings
 from tests.helpers import PASSWORD, assert_accessible, read_council_uploads, sign_in
@@ -157,9 +158,12 @@ def test_questions_in_residents_words_get_the_right_quoted_sentence(
     # The method page, linked from "Comment cette réponse a été faite", shows the figures.
     assert page.locator('details.method a[href="/council/methode"]').count() == 1
     page.goto(f"{live_server}/council/methode")
-    assert page.get_by_role("table", name="moitié test", exact=False).count() == 2
-    assert page.get_by_role("table", name="Castelnau-de-Virelle, moitié test").is_visible()
-    assert page.get_by_role("table", name="moitié de réglage", exact=False).count() == 2
+    assert page.get_by_role("table", name="moitié test", exact=False).count() == len(method.SETS)
+    for measured in method.SETS:
+        assert page.get_by_role("table", name=f"{measured.town}, moitié test").is_visible()
+    assert page.get_by_role("table", name="moitié de réglage", exact=False).count() == len(
+        method.SETS
+    )
     assert_accessible(page)
 
 

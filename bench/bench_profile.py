@@ -281,8 +281,11 @@ def report(results: list[dict[str, Any]], before: list[dict[str, Any]]) -> str:
         "- **Per-person parts**: the visitor's supports on a page (the article or proposal and "
         "its comments) come from one query; following is one more (the follow package).",
         f"- SQL statements take {_sql_range(results)} of these pages after; their number is "
-        "fixed whatever the comments. Council search spends its time in its full-text queries, "
-        "in `highlight`/`matches` (portal/council/search.py) and in its template (facet links).",
+        "fixed whatever the comments. Council search ranked in its full-text statement until "
+        "2026-12-01 13:00 UTC; it now ranks in the process (portal/council/postings.py: FTS5's "
+        "BM25 over postings kept per meeting, the same results on both databases) and spends "
+        "its time building the page: grouping, highlighted hits (`highlight`), facets and the "
+        "template.",
         "- **Shared pages** (the step after the fragments): the charter and clause pages sent "
         "13 and 23 statements signed in and rendered their whole template per view; now a view "
         "of the kept page sends the session and roles (the accounts package) and one statement "

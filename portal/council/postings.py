@@ -408,10 +408,9 @@ def _pairs(
     positions: np.ndarray,
     known: dict[int, tuple[Any, ...]] | None,
 ) -> list[tuple[int, float]]:
-    found = []
-    for p in positions.tolist():
-        row = snap.columns[p]
-        found.append((row[0], float(scores[p])))
-        if known is not None:
-            known[row[0]] = row
+    ids: list[int] = snap.ids[positions].tolist()
+    found = list(zip(ids, scores[positions].tolist(), strict=True))
+    if known is not None:
+        columns = snap.columns
+        known.update(zip(ids, [columns[p] for p in positions.tolist()], strict=True))
     return found

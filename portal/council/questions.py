@@ -49,7 +49,12 @@ SENTENCE_FACTS = {
                         r"cent|mille)\b", re.I),
     "date": re.compile(FRENCH_DATE.pattern + rf"|\b(?:{MONTH_NAMES})\b|\b(?:19|20)\d{{2}}\b|"
                        r"\b(?:printemps|été|automne|hiver|rentrée)\b|\b\d{1,2}\s*h\b|"
-                       r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I),
+                       r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|"
+                       # school and public holidays, parts of a year, a time from now
+                       r"\b(?:vacances|toussaint|noël|pâques|trimestre|semestre)\b|"
+                       r"\b(?:fin|début|courant|milieu) (?:de l'année|d'année)\b|"
+                       r"\b(?:l'an|l'année|le mois|la semaine) (?:prochaine?|dernière?)\b|"
+                       r"\bdans (?:\d+|un|une|deux|trois|quatre|six|dix|quinze) (?:jours|semaines|mois|ans)\b", re.I),
     # a number of days, weeks, months, years or hours ("quinze jours", "30 ans", "deux mois")
     "duration": re.compile(r"(?:\b\d+|\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|"
                            r"douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|"

@@ -319,6 +319,7 @@ POINT N°1 – QUESTIONS ORALES
 4) Question de M. Paul Girard : le stationnement de la gare sera-t-il payant en 2024 ? Mme la Maire répond que la commission a écarté cette idée pour 2024.
 5) Question de Mme Odile Brun : les horloges de l'éclairage public ont-elles été réparées ? M. Luc Perrin répond que les trois armoires ont été équipées le 14 octobre.
 6) Question de M. Paul Girard : où en est le chantier du quai, et son parking restera-t-il ouvert ? M. Luc Perrin répond que 1 900 tonnes de blocs sur 2 600 sont en place ; le parking du quai reste ouvert.
+7) Question de Mme Odile Brun : où en est la fibre optique dans les hameaux ? Mme la Maire indique que l'opérateur annonce le raccordement des hameaux pour la fin du 1er semestre.
 """
 
 
@@ -354,3 +355,14 @@ def test_a_count_is_a_number_just_before_the_thing_counted(oral: Engine) -> None
     with session_scope(oral, write=False) as session:
         reply = ask(session, "combien de places de parking au quai")
     assert not reply.found and reply.quotes == []
+
+
+def test_a_date_may_be_a_part_of_the_year_or_a_holiday(oral: Engine) -> None:
+    """ "fibre hameaux c pour quand": the reply gives "la fin du 1er semestre", a date as minutes
+    give them (parts of the year, school holidays: "pendant les vacances de la Toussaint"), not
+    a day; the question is answered, not declined for want of a date."""
+    with session_scope(oral, write=False) as session:
+        reply = ask(session, "fibre optique hameaux c pour quand")
+    assert reply.found and any("la fin du 1er semestre" in q.text for q in reply.quotes)
+    assert carries("Les ralentisseurs seront posés pendant les vacances de la Toussaint.", ["date"])
+    assert not carries("Les ralentisseurs seront posés devant l'école.", ["date"])

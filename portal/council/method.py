@@ -12,7 +12,7 @@ from datetime import date
 
 from portal.web.i18n import N_
 
-MEASURED_ON = date(2026, 12, 1)  # 13:07 UTC
+MEASURED_ON = date(2026, 12, 1)  # 13:37 UTC
 BARS = {"recall_at_5": 0.9, "not_found_recall": 1.0}
 
 
@@ -38,10 +38,12 @@ class EvaluationSet:
     dev_unanswerable: int
     test: list[Figures]
     dev: list[Figures]
+    caveat: str | None = None  # a msgid: what the test half's figures do not say
 
 
-# The three sets measured on their test halves, 2026-12-01 13:07 UTC, after every change of the
-# day was made on the tuning halves only (eval4's test half: its first measurement).
+# The three sets measured on their test halves, 2026-12-01 13:37 UTC, after every change of the
+# day was made on the tuning halves only (eval4's: see tests/council/test_eval4.py on what its
+# test half shares with its tuning half).
 SETS = [
     EvaluationSet(
         "Montclair-sur-Loire",
@@ -68,10 +70,10 @@ SETS = [
            "montants écrits « 1,2 M€ » ou « douze mille euros »."),
         62, 13, 63, 13,
         test=[
-            Figures("SQLite", "texte", 0.371, 0.806, 0.55, 0.403, 0.29, 0.692),
-            Figures("SQLite", "PDF", 0.387, 0.79, 0.552, 0.419, 0.29, 0.692),
-            Figures("PostgreSQL", "texte", 0.371, 0.806, 0.55, 0.403, 0.29, 0.692),
-            Figures("PostgreSQL", "PDF", 0.387, 0.79, 0.552, 0.419, 0.29, 0.692),
+            Figures("SQLite", "texte", 0.371, 0.806, 0.55, 0.403, 0.267, 0.615),
+            Figures("SQLite", "PDF", 0.387, 0.79, 0.552, 0.419, 0.267, 0.615),
+            Figures("PostgreSQL", "texte", 0.371, 0.806, 0.55, 0.403, 0.267, 0.615),
+            Figures("PostgreSQL", "PDF", 0.387, 0.79, 0.552, 0.419, 0.267, 0.615),
         ],
         dev=[
             Figures("SQLite", "texte", 0.46, 0.841, 0.611, 0.556, 0.409, 0.692),
@@ -88,16 +90,21 @@ SETS = [
            "« 1.184.320,55 € »."),
         93, 20, 94, 19,
         test=[
-            Figures("SQLite", "texte", 0.473, 0.753, 0.586, 0.484, 0.297, 0.55),
-            Figures("SQLite", "PDF", 0.441, 0.763, 0.564, 0.462, 0.263, 0.5),
-            Figures("PostgreSQL", "texte", 0.473, 0.753, 0.586, 0.484, 0.297, 0.55),
-            Figures("PostgreSQL", "PDF", 0.441, 0.763, 0.564, 0.462, 0.263, 0.5),
+            Figures("SQLite", "texte", 0.473, 0.753, 0.589, 0.495, 0.297, 0.55),
+            Figures("SQLite", "PDF", 0.441, 0.763, 0.567, 0.473, 0.263, 0.5),
+            Figures("PostgreSQL", "texte", 0.473, 0.753, 0.589, 0.495, 0.297, 0.55),
+            Figures("PostgreSQL", "PDF", 0.441, 0.763, 0.567, 0.473, 0.263, 0.5),
         ],
         dev=[
-            Figures("SQLite", "texte", 0.511, 0.798, 0.627, 0.5, 0.324, 0.579),
-            Figures("SQLite", "PDF", 0.521, 0.777, 0.625, 0.479, 0.314, 0.579),
-            Figures("PostgreSQL", "texte", 0.511, 0.798, 0.627, 0.5, 0.324, 0.579),
-            Figures("PostgreSQL", "PDF", 0.521, 0.777, 0.625, 0.479, 0.314, 0.579),
+            Figures("SQLite", "texte", 0.521, 0.809, 0.641, 0.596, 0.353, 0.632),
+            Figures("SQLite", "PDF", 0.532, 0.787, 0.636, 0.574, 0.343, 0.632),
+            Figures("PostgreSQL", "texte", 0.521, 0.809, 0.641, 0.596, 0.353, 0.632),
+            Figures("PostgreSQL", "PDF", 0.532, 0.787, 0.636, 0.574, 0.343, 0.632),
         ],
+        caveat=N_("Les deux moitiés portent sur les mêmes quatre séances : les règles de lecture "
+                  "écrites en réglant sur l'autre moitié (dates en chiffres, points « 2.1 OBJET : », "
+                  "tableaux de vote) servent aussi la moitié test. Mesurée à l'arrivée du jeu, "
+                  "avant ces règles, la moitié test trouvait le bon paragraphe parmi les 5 "
+                  "premiers pour 17 % à 18 % des questions seulement."),
     ),
 ]  # fmt: skip

@@ -278,11 +278,17 @@ def bm25_rerank(
         return ranked
     n, avgdl, cache = corpus if corpus is not None else _corpus(session)
     # One phrase per distinct stem, as fts5_match writes them ("piscines", "piscine": one).
+    # One phrase per distinct stem of each group, as fts5_match writes the query (a stem in two
+    # groups is two phrases: FTS5's bm25() counts it twice).
     by_stems: dict[str, str] = {}
+    phrases: list[str] = []
     for group in groups:
+        seen: set[str] = set()
         for alternative in group:
-            by_stems.setdefault(" ".join(stem(w) for w in alternative.split()), alternative)
-    phrases = list(by_stems.values())
+            stems = " ".join(stem(w) for w in alternative.split())
+            if stems not in seen:
+                seen.add(stems)
+                phrases.append(by_stems.setdefault(stems, alternative))
     idf = {}
     for alternative in phrases:
         hits = _doc_freq(session, alternative, cache)
@@ -300,6 +306,6 @@ def bm25_rerank(
             else:
                 f = sum(w * _hits(c, phrase) for w, c in zip(COLUMN_WEIGHTS, columns, strict=True))
             if f:
-                score += idf[alternative] * f * (K1 + 1) / (f + norm)
+                score += idf[alternative] * ((f * (K1 + 1)) / (f + norm))  # FTS5's order
         scores[passage_id] = score
     return sorted(((i, scores.get(i, 0.0)) for i, _ in ranked), key=lambda r: (-r[1], r[0]))

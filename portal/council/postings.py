@@ -18,10 +18,11 @@ ts_rank's best 200). tests/council/test_postings.py checks that the rankings are
 
 Kept up to date with the index's state (fulltext.index_state: each meeting's source hash and
 reader, and its count of passages spaCy has not read): a meeting whose state changed is read
-again, alone. On a small index (SYNC_MEETINGS meetings at most: the demo, tests) this happens in
-the request; on a larger one in a background thread, and the database's full-text query serves
-until the postings are up to date (`rank` answers None), so no search ever waits for a build
-or sees stale postings.
+again, alone, its state read with its passages (minutes replaced in between are read again at
+the next search, never kept under the state before). On a small index (the demo, tests, a small
+town: SYNC_PASSAGES) or for a few passages (SYNC_CHANGED) this happens in the request; otherwise
+in a background thread, and the database's full-text query serves until the postings are up to
+date (`rank` answers None): no search waits long for a build, none sees stale postings.
 
 Phrases: positions are not kept, but the thesaurus's phrases ("budget primitif", "plan local
 d'urbanisme"), the only phrases a query holds, are counted as they are read (consecutive stems of
@@ -52,8 +53,14 @@ from portal.nlp.french import stem_key, thesaurus
 
 log = logging.getLogger(__name__)
 
-# Meetings at most for which an out-of-date index is brought up to date within the request.
+# Postings are brought up to date within the request (about 0.1 ms of CPU per passage read) when
+# none were read yet and there are at most SYNC_MEETINGS meetings; when the index holds at most
+# SYNC_PASSAGES passages (the demo, tests, a small town's minutes: the same ranking whatever the
+# timing); or when at most SYNC_CHANGED passages are to be read again. Otherwise in the
+# background, the database answering meanwhile.
 SYNC_MEETINGS = 20
+SYNC_PASSAGES = 5_000
+SYNC_CHANGED = 600
 MERGED_KEPT = 50_000  # stems whose postings are kept gathered, per snapshot
 
 
@@ -134,9 +141,12 @@ def _segment(
     lengths: list[float] = []
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     candidate_columns: list[tuple[Any, ...]] = []
+    segment_key = key
     for k, (passage_id, title, body, lemmas, *row) in enumerate(rows):
         ids.append(int(passage_id))
-        item_id, day, topic, adopted, unanimous = row
+        item_id, day, topic, adopted, unanimous, stamp, unread = row
+        # The meeting's state as read with its passages (one statement): what this segment is of.
+        segment_key = (str(stamp), int(unread or 0))
         candidate_columns.append((
             int(passage_id),
             None if item_id is None else int(item_id),
@@ -177,7 +187,7 @@ def _segment(
             weights.append(f)
         spans[stemmed] = (start, len(order))
     return Segment(
-        key,
+        segment_key,
         np.asarray(ids, dtype=np.int64),
         np.asarray(lengths, dtype=np.float64),
         np.asarray(order, dtype=np.int32),
@@ -190,7 +200,8 @@ def _segment(
 
 PASSAGES = (
     "SELECT p.id, p.search_title, p.search_text, p.search_lemmas, p.item_id, m.meeting_date, "
-    "i.topic, i.adopted, i.unanimous FROM council_passage p "
+    "i.topic, i.adopted, i.unanimous, m.source_sha256 || '/' || m.reader_version, m.unread "
+    "FROM council_passage p "
     "JOIN council_meeting m ON m.id = p.meeting_id LEFT JOIN council_item i ON i.id = p.item_id "
     "WHERE p.meeting_id = ? ORDER BY p.id"
 )
@@ -226,7 +237,15 @@ def _read(engine: Engine, state: IndexState, old: Snapshot | None) -> Snapshot:
     )
     columns = [row for s in segments.values() for row in s.columns]
     words = sum(s.words for s in segments.values())
+    if any(segments[m].key != key for m, key in keys.items()):
+        # A meeting changed between the state's read and its passages' (each segment is keyed
+        # by what was read with its passages): these postings are not those of `state`, and the
+        # next search reads the changed meetings again.
+        state = STALE
     return Snapshot(state, phrase_set, segments, bases, ids, columns, offset, words)
+
+
+STALE = IndexState((), -1)  # the state of postings read while their minutes changed
 
 
 class _Index:
@@ -263,6 +282,26 @@ def _build(engine: Engine, index: _Index, state: IndexState) -> None:
             index.building = None
 
 
+def _in_request(current: Snapshot | None, state: IndexState) -> bool:
+    """Whether postings out of date for `state` are read again in this request (SYNC_*)."""
+    if current is None:
+        return len(state.stamp) <= SYNC_MEETINGS
+    if current.passages <= SYNC_PASSAGES:
+        return True
+    if current.phrases != phrases():
+        return False  # every meeting to read again
+    keys = _keys(state)
+    unread = dict(zip((m for m, _ in state.stamp), state.unread or (), strict=False))
+    changed = 0
+    for meeting_id, key in keys.items():
+        kept = current.segments.get(meeting_id)
+        if kept is None:
+            changed += unread.get(meeting_id, 0)  # minutes just stored: all unread
+        elif kept.key != key:
+            changed += len(kept.ids)
+    return changed <= SYNC_CHANGED
+
+
 def snapshot(session: Session) -> Snapshot | None:
     """The postings for the index's state now, or None while they are being brought up to date
     in the background."""
@@ -274,9 +313,7 @@ def snapshot(session: Session) -> Snapshot | None:
         current = index.snapshot
         if current is not None and current.state == state and current.phrases == phrases():
             return current
-        if len(state.stamp) <= SYNC_MEETINGS:
-            pass  # read in this request, below
-        else:
+        if not _in_request(current, state):
             if index.building is None:
                 index.building = threading.Thread(
                     target=_build, args=(engine, index, state), daemon=True,
@@ -319,6 +356,8 @@ def _postings(snap: Snapshot, stemmed: str) -> Postings:
     found = snap.merged.get(stemmed)
     if found is None:
         found = _gather(snap, stemmed)
+        if not len(found[0]):
+            return found  # a word no passage has is not kept: queries of unknown words
         if len(snap.merged) >= MERGED_KEPT:
             snap.merged.clear()
         snap.merged[stemmed] = found
@@ -343,6 +382,8 @@ def _gather(snap: Snapshot, stemmed: str) -> Postings:
 
 def _order(ids: np.ndarray, scores: np.ndarray, positions: np.ndarray, limit: int) -> np.ndarray:
     """The `limit` best of `positions` by score, then id (the databases' order)."""
+    if limit <= 0:
+        return positions[:0]
     if len(positions) > limit:
         # Every position scoring at least the limit-th best score, ties included, then sorted.
         threshold = np.partition(scores[positions], len(positions) - limit)[len(positions) - limit]
@@ -390,7 +431,9 @@ def rank(
             idf = idf if idf > 0 else 1e-6
             norm = K1 * (1 - B + B * lengths / avgdl)
             # A passage holds a stem once in its postings: no repeated position here.
-            scores[positions] += idf * f * (K1 + 1) / (f + norm)
+            # FTS5's order of operations, so that every score is the same double as its bm25()
+            # (a last-bit difference would order two tied passages the other way).
+            scores[positions] += idf * ((f * (K1 + 1)) / (f + norm))
             present[positions] = True
         every += present
     if mode == "any":

@@ -370,7 +370,9 @@ def _moved(request: Request, day: date, target: Callable[[date], str]) -> Respon
     if now is None:
         return None
     query = request.url.query
-    return RedirectResponse(safe_next(target(now) + (f"?{query}" if query else "")), 301)
+    moved = target(now) + (f"?{query}" if query else "")
+    # A query safe_next refuses (over-long, a backslash) is left out, not sent to "/".
+    return RedirectResponse(moved if safe_next(moved) == moved else target(now), 301)
 
 
 def meeting(request: Request) -> Response:

@@ -60,7 +60,7 @@ def _keyed(session: Session, ranked: list[tuple[int, float]]) -> list[tuple[str,
             )
         )
     )
-    return [(*rows[i], round(s, 9)) for i, s in ranked]
+    return [(*rows[i], s) for i, s in ranked]  # the same doubles: ties break alike
 
 
 def _ingest(engine: Engine, folder: Path) -> None:
@@ -143,7 +143,12 @@ def test_large_index_builds_in_the_background(
     """Over SYNC_MEETINGS meetings, the postings are read in a background thread: the first
     search is answered by the database (the same page), later ones by the postings."""
     _ingest(engine, tmp_path / "minutes")
+    # A large index: nothing read in the request (none of the SYNC_* thresholds met), and no
+    # postings read yet in this process.
     monkeypatch.setattr(postings, "SYNC_MEETINGS", 0)
+    monkeypatch.setattr(postings, "SYNC_PASSAGES", 0)
+    monkeypatch.setattr(postings, "SYNC_CHANGED", -1)
+    postings._indexes.clear()
     groups = engine_search.query_terms("cantine tarif")
     with Session(engine) as session:
         assert postings.rank(session, groups, limit=10, mode="every first") is None
@@ -154,6 +159,30 @@ def test_large_index_builds_in_the_background(
     again = client.get("/council/search", params={"q": "cantine tarif"})
     assert first.status_code == again.status_code == 200
     assert first.text == again.text
+    # Minutes added: their few passages (SYNC_CHANGED at most) are read in the request...
+    monkeypatch.setattr(postings, "SYNC_CHANGED", 50)
+    added = tmp_path / "2031-02-03.md"
+    added.write_text("# Conseil du 3 février 2031\n\nLa cantine du port.\n", encoding="utf-8")
+    assert ingest_paths(engine, [added])[1] == []
+    with Session(engine) as session:
+        ranked = postings.rank(session, [("cantine",)], limit=300, mode="every")
+        assert ranked is not None and len(ranked) == len(_database_ranking_of(session, "cantine"))
+    # ...more than that, in the background, the database answering meanwhile.
+    monkeypatch.setattr(postings, "SYNC_CHANGED", 0)
+    added.write_text("# Conseil du 3 février 2031\n\nLa cantine du quai.\n", encoding="utf-8")
+    assert ingest_paths(engine, [added])[1] == []
+    with Session(engine) as session:
+        assert postings.rank(session, [("cantine",)], limit=300, mode="every") is None
+        postings.wait_idle(engine)
+        assert postings.rank(session, [("cantine",)], limit=300, mode="every") is not None
+
+
+def _database_ranking_of(session: Session, word: str) -> list[tuple[int, float]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(postings, "rank", lambda *_a, **_k: None)
+        return engine_search.ranked_ids(
+            session, [(word,)], filters=engine_search.Filters(), limit=300, any_term=False
+        )
 
 
 def test_phrases_the_thesaurus_lacks_go_to_the_database(
@@ -172,3 +201,36 @@ def test_phrases_the_thesaurus_lacks_go_to_the_database(
         ranked = postings.rank(session, [("cantine scolaire",)], limit=5, mode="every")
         assert ranked is not None
         assert postings.rank(session, [("budget primitif",)], limit=5, mode="every") is None
+
+
+def test_minutes_changed_while_the_postings_are_read_are_read_again(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Minutes replaced between the index's state and their passages' read: those postings are
+    not kept as the state's, so when the first file comes back (the same state as before the
+    race), the search finds its words, not the replaced ones'."""
+    meeting = tmp_path / "2031-02-03.md"
+    first = "# Conseil municipal du 3 février 2031\n\nLe plan de désherbage des trottoirs.\n"
+    meeting.write_text(first, encoding="utf-8")
+    assert ingest_paths(engine, [meeting])[1] == []
+    read = postings.read_rows
+    raced: list[bool] = []
+
+    def racing(session: Any, sql: str, params: Any = ()) -> Any:
+        if sql == postings.PASSAGES and not raced:  # an upload commits during the read
+            raced.append(True)
+            meeting.write_text(first.replace("désherbage", "fleurissement"), encoding="utf-8")
+            assert ingest_paths(engine, [meeting])[1] == []
+        return read(session, sql, params)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(postings, "read_rows", racing)
+        with Session(engine) as session:
+            postings.rank(session, [("desherbage",)], limit=5, mode="every")
+    assert raced
+    meeting.write_text(first, encoding="utf-8")  # the first file again: the state before the race
+    assert ingest_paths(engine, [meeting])[1] == []
+    with Session(engine) as session:
+        assert postings.rank(session, [("desherbage",)], limit=5, mode="every")
+        assert postings.rank(session, [("fleurissement",)], limit=5, mode="every") == []
+        assert postings.rank(session, [("desherbage",)], limit=0, mode="every") == []

@@ -225,6 +225,9 @@ def test_minutes_read_by_an_older_reader_are_read_again(
     ):
         moved = client.get(old_link, follow_redirects=False)
         assert (moved.status_code, moved.headers["location"]) == (301, new_link)
+    # A query the site would not redirect to (over-long) is left out, never sent to "/".
+    moved = client.get(f"/council/m/{OLD_DATE}?x={'a' * 3000}", follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (301, f"/council/m/{NEW_DATE}")
     assert f"<h1>{DATE_LINE}</h1>" in t(client.get(f"/council/m/{NEW_DATE}"))  # the title now
     assert any(
         entry.startswith(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,22 @@ def test_same_ranking_as_fts5(
                 assert _keyed(session, ours) == _keyed(ref, fts5), (step, query)
                 found += bool(ours)
         assert found >= len(QUERIES) - 3  # the unknown words find nothing, the others do
+        if step == "lemmas":
+            continue
+        # With a filter the database ranks (PostgreSQL: ts_rank's pool, then FTS5's BM25 in
+        # Python): before spaCy's lemmas, the best passage and its score are FTS5's, a word typed
+        # twice counted twice. (After the lemmas PostgreSQL's document frequencies, from its own
+        # `french` index of the lemmas, differ by up to 11 %: a known gap of the filtered path.)
+        since = engine_search.Filters(date_from=date(2024, 1, 1))
+        with Session(engine) as session, Session(reference) as ref:
+            for query in ("budget budget commune", "cantine tarif", "piscine travaux"):
+                groups = engine_search.query_terms(query)
+                ours = engine_search._candidates(session, groups, filters=since, limit=5)
+                fts5 = engine_search._candidates(ref, groups, filters=since, limit=5)
+                (day, position, score), *_ = _keyed(session, ours)
+                (day_, position_, score_), *_ = _keyed(ref, fts5)
+                assert (day, position) == (day_, position_), query
+                assert score == pytest.approx(score_, rel=1e-3), query
     if reference is not engine:
         reference.dispose()
 

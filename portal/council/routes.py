@@ -31,7 +31,7 @@ from portal.council.search import escape_text
 from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
-from portal.web.i18n import format_datetime, ngettext
+from portal.web.i18n import N_, format_datetime, ngettext
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, redirect, route, safe_next
@@ -349,7 +349,27 @@ def ask(request: Request) -> Response:
     if question:  # a view that only reads: the index's state read once (vocabulary, statistics)
         fulltext.hold_index_state(request.state.db)
     answer = services.ask(request.state.db, question, city=city) if question else None
-    return render(request, "council/ask.html", {"q": question, "answer": answer})
+    return render(
+        request,
+        "council/ask.html",
+        {
+            "q": question,
+            "answer": answer,
+            "kind_labels": [_(KIND_LABELS.get(k, k)) for k in answer.kinds] if answer else [],
+        },
+    )
+
+
+# What a question asks for (portal/council/questions.py KINDS), as the ask page names it.
+KIND_LABELS = {
+    "amount": N_("un montant"),
+    "count": N_("un nombre"),
+    "date": N_("une date"),
+    "duration": N_("une durée"),
+    "person": N_("une personne"),
+    "vote": N_("un vote"),
+    "reason": N_("une raison"),
+}
 
 
 def _date(request: Request) -> date:

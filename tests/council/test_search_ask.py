@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from portal.council.ingest import index_entities
 from portal.council.parse import parse_bytes
+from tests.helpers import csrf_token
 
 from .conftest import CONTENT
 
@@ -130,6 +131,22 @@ def test_ask_page_explains_the_method_and_the_not_found_case(
     assert "01 41 18 19 20" in missing and "2 rue Carnot" in missing
     assert client.get("/council/ask").status_code == 200
     assert client.get("/api/council/ask").status_code == 400
+    # What the question asks for is named in the page's language, never by its code.
+    asked = client.get("/council/ask", params={"q": "Combien de temps durent les travaux ?"})
+    assert "(ici : une durée)" in asked.text and "duration" not in asked.text
+    switched = client.post(
+        "/lang", data={"lang": "en", "next": "/", "csrf_token": csrf_token(client, "/login")}
+    )
+    assert switched.status_code == 200
+    asked = client.get("/council/ask", params={"q": "Combien coûte la piscine ?"})
+    assert "(here: an amount)" in asked.text and "(ici" not in asked.text
+
+
+def test_every_kind_of_question_has_a_name_on_the_ask_page() -> None:
+    from portal.council.questions import KINDS
+    from portal.council.routes import KIND_LABELS
+
+    assert set(KIND_LABELS) == set(KINDS)
 
 
 def test_meeting_and_deliberation_api(client: TestClient, demo_minutes: None) -> None:

@@ -280,8 +280,8 @@ def api_deliberation(request: Request) -> Response:
 
 
 routes = [
-    route("/api/council/search", api_search, permission=PUBLIC, threaded=True),
-    route("/api/council/ask", api_ask, permission=PUBLIC, threaded=True),
+    route("/api/council/search", api_search, permission=PUBLIC, threaded=True, cpu_bound=True),
+    route("/api/council/ask", api_ask, permission=PUBLIC, threaded=True, cpu_bound=True),
     route("/api/council/meetings/{day}", api_meeting, permission=PUBLIC),
     route("/api/council/deliberations/{number}", api_deliberation, permission=PUBLIC),
 ]

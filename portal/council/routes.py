@@ -677,8 +677,10 @@ def method_page(request: Request) -> Response:
 
 routes = [
     route("/council", index, permission=PUBLIC, cache_seconds=5, name="council_index"),
-    route("/council/search", search, permission=PUBLIC, threaded=True, cache_seconds=5),
-    route("/council/ask", ask, permission=PUBLIC, threaded=True, cache_seconds=5),
+    route(
+        "/council/search", search, permission=PUBLIC, threaded=True, cpu_bound=True, cache_seconds=5
+    ),
+    route("/council/ask", ask, permission=PUBLIC, threaded=True, cpu_bound=True, cache_seconds=5),
     route("/council/m/{day}", meeting, permission=PUBLIC, cache_seconds=5),
     route("/council/m/{day}/p/{anchor:int}", passage, permission=PUBLIC),
     route("/council/m/{day}/source", source, permission=PUBLIC),

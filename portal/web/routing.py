@@ -13,7 +13,9 @@ to a thread.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -24,6 +26,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
+import anyio
+import anyio.to_thread
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import IntegerConvertor, register_url_convertor
@@ -60,6 +64,18 @@ class PortalRoute(Route):
     csrf_exempt: bool
 
 
+def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter:
+    """The threads of this process's CPU-bound pages (settings cpu_bound_threads), one limiter
+    per event loop (a test client runs its own)."""
+    loop = asyncio.get_running_loop()
+    kept = getattr(app.state, "cpu_bound_limiter", None)
+    if kept is None or kept[0] is not loop:
+        kept = (loop, anyio.CapacityLimiter(app.state.settings.cpu_bound_threads))
+        app.state.cpu_bound_limiter = kept
+    limiter: anyio.CapacityLimiter = kept[1]
+    return limiter
+
+
 def route(
     path: str,
     handler: Handler,
@@ -68,6 +84,7 @@ def route(
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
     threaded: bool = False,
+    cpu_bound: bool = False,
     cache_seconds: float = 0,
     csrf_exempt: bool = False,
 ) -> PortalRoute:
@@ -76,6 +93,11 @@ def route(
 
     `csrf_exempt` is only for a POST whose authority is an unguessable token in its own URL and
     that a program, not a page of ours, sends: the one-click unsubscribe of mail clients (RFC 8058).
+
+    `threaded` runs a GET in the thread pool (a page too slow for the event loop); with
+    `cpu_bound` too, in the process's few threads for pages whose time is Python's own (settings
+    cpu_bound_threads): many threads on them contend for the interpreter. Only for pages that
+    read: a write waiting for a lock would hold one of those few threads.
     """
 
     async def endpoint(request: Request) -> Response:
@@ -111,6 +133,11 @@ def route(
                 _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
                 request.state.form = _normalised(request.state.form)
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
+        elif cpu_bound:
+            response, touch = await anyio.to_thread.run_sync(
+                functools.partial(_handle_guarded, request, handler, permission),
+                limiter=_cpu_bound_limiter(request.app),
+            )
         elif threaded:
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
         else:

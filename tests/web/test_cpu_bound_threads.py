@@ -1,0 +1,65 @@
+"""The council's search and question pages run in a web process's few threads for CPU-bound pages
+(settings cpu_bound_threads, PORTAL_CPU_BOUND_THREADS): at most that many at once, whatever the
+number of visitors, while other pages go on being served; in the page's language."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from portal.app import create_app
+from portal.council import facets
+from portal.settings import Settings, SettingsError, load_settings
+
+
+async def _most_at_once(app: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """(most searches running at once, status of a register page asked meanwhile)."""
+    running, most = [0], [0]
+    lock = threading.Lock()
+    real = facets.search
+
+    def slow_search(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)  # Python's own time, as a ranking's
+        with lock:
+            running[0] -= 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(facets, "search", slow_search)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        searches = [
+            client.get(
+                "/council/search", params={"q": f"budget {n}"}, cookies={"portal_flash": "none"}
+            )
+            for n in range(4)
+        ]
+        other = client.get("/registry")
+        *found, registry = await asyncio.gather(*searches, other)
+    assert all(r.status_code == 200 for r in found), [r.status_code for r in found]
+    return most[0], registry.status_code
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_cpu_bound_pages_run_in_their_threads(
+    settings: Settings, threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(settings.with_(cpu_bound_threads=threads))
+    most, registry = asyncio.run(_most_at_once(app, monkeypatch))
+    assert (most, registry) == (threads, 200)
+
+
+def test_the_setting_is_read_and_checked() -> None:
+    base = {"PORTAL_SECRET_KEY": "k" * 40}
+    assert load_settings(base).cpu_bound_threads == 1
+    assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "3"}).cpu_bound_threads == 3
+    assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "0"}).cpu_bound_threads == 1
+    with pytest.raises(SettingsError, match="PORTAL_CPU_BOUND_THREADS must be a whole number"):
+        load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "beaucoup"})

@@ -65,12 +65,15 @@ class PortalRoute(Route):
 
 
 def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter:
-    """The threads of this process's CPU-bound pages (settings cpu_bound_threads), one limiter
-    per event loop (a test client runs its own)."""
+    """The threads of this process's CPU-bound pages (settings cpu_bound_threads; by default 1
+    on SQLite, 2 on PostgreSQL), one limiter per event loop (a test client runs its own)."""
     loop = asyncio.get_running_loop()
     kept = getattr(app.state, "cpu_bound_limiter", None)
     if kept is None or kept[0] is not loop:
-        kept = (loop, anyio.CapacityLimiter(app.state.settings.cpu_bound_threads))
+        threads = app.state.settings.cpu_bound_threads or (
+            1 if app.state.engine.dialect.name == "sqlite" else 2
+        )
+        kept = (loop, anyio.CapacityLimiter(threads))
         app.state.cpu_bound_limiter = kept
     limiter: anyio.CapacityLimiter = kept[1]
     return limiter

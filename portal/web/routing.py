@@ -64,15 +64,18 @@ class PortalRoute(Route):
     csrf_exempt: bool
 
 
-def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter:
+def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
     """The threads of this process's CPU-bound pages (settings cpu_bound_threads; by default 1
-    on SQLite, 2 on PostgreSQL), one limiter per event loop (a test client runs its own)."""
+    on SQLite, and on PostgreSQL none of their own: the shared pool), one limiter per event loop
+    (a test client runs its own)."""
+    threads = app.state.settings.cpu_bound_threads
+    if threads is None and app.state.engine.dialect.name == "sqlite":
+        threads = 1
+    if threads is None:
+        return None
     loop = asyncio.get_running_loop()
     kept = getattr(app.state, "cpu_bound_limiter", None)
     if kept is None or kept[0] is not loop:
-        threads = app.state.settings.cpu_bound_threads or (
-            1 if app.state.engine.dialect.name == "sqlite" else 2
-        )
         kept = (loop, anyio.CapacityLimiter(threads))
         app.state.cpu_bound_limiter = kept
     limiter: anyio.CapacityLimiter = kept[1]
@@ -136,10 +139,9 @@ def route(
                 _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
                 request.state.form = _normalised(request.state.form)
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
-        elif cpu_bound:
+        elif cpu_bound and (limiter := _cpu_bound_limiter(request.app)) is not None:
             response, touch = await anyio.to_thread.run_sync(
-                functools.partial(_handle_guarded, request, handler, permission),
-                limiter=_cpu_bound_limiter(request.app),
+                functools.partial(_handle_guarded, request, handler, permission), limiter=limiter
             )
         elif threaded:
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)

@@ -341,9 +341,11 @@ READ_HONESTLY = (
     "framework). Under load a search cost about 7 ms against 2.6 ms for one visitor at a "
     "time: eight connections' searches ran in 40 threads contending for the interpreter. "
     "Since 14:20 UTC the search and question pages run in their own few threads "
-    "(PORTAL_CPU_BOUND_THREADS: 1 on SQLite, 2 on PostgreSQL, the best of 1, 2, 4, 8 and 40 "
-    "measured on each). Still below 0.05: what is left is Python work per candidate and per "
-    "hit, spread over many functions, with no single cause left."
+    "on SQLite (PORTAL_CPU_BOUND_THREADS: 1, the best of 1, 2, 4, 8 and 40); PostgreSQL keeps "
+    "the shared pool (2 threads were best there, 111 / 212 req/s against 82 / 197, but cost two "
+    "requests to connection resets when a web process restarted in the production load test). "
+    "Still below 0.05: what is left is Python work per candidate and per hit, spread over many "
+    "functions, with no single cause left."
 )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from portal.council import pdfgen
 from portal.council.answer import ask
+from portal.council.ingest import index_entities, ingest_paths
 from portal.council.models import Meeting, Passage
 from portal.council.search import search
 from portal.db import session_scope
@@ -161,3 +162,29 @@ def report(figures: Figures, misses: list[str], name: str = "eval2") -> None:
     if path := os.environ.get("PORTAL_EVAL2_REPORT"):
         with open(path, "a", encoding="utf-8") as out:
             out.write(json.dumps(asdict(figures)) + "\n")
+
+
+def measure(
+    engine: Engine, db_url: str, tmp_path: Path, form: str, directory: Path, name: str
+) -> dict[str, Figures]:
+    """A set's minutes ingested in `form` (spaCy's lemmas and entities read), then the figures of
+    each half evaluated (the dev half only with PORTAL_EVAL_DEV_ONLY=1) and reported; every quote
+    verbatim in every half."""
+    results, errors = ingest_paths(engine, files(form, tmp_path, directory))
+    assert errors == [] and len(results) == len(sources(directory))
+    assert index_entities(engine) > 0
+    backend = db_url.split(":", 1)[0].split("+")[0]
+    figures = {}
+    for split in ("dev",) if DEV_ONLY else ("dev", "test"):
+        figures[split], misses = evaluate(engine, split, form, backend, directory)
+        report(figures[split], misses, name)
+        assert figures[split].verbatim == 1.0, figures[split]
+    return figures
+
+
+def assert_floors(test: Figures, floors: dict[str, float | None]) -> None:
+    """The test half at or above its floors (None: nothing asserted)."""
+    if floors["recall@5"] is not None:
+        assert test.recall_at_5 >= floors["recall@5"], test
+    if floors["not_found_recall"] is not None:
+        assert test.not_found_recall >= floors["not_found_recall"], test

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from portal.council.ingest import index_entities, ingest_paths
-from tests.council.evalsets import DEV_ONLY, evaluate, files, report, sources
+from tests.council.evalsets import DEV_ONLY, assert_floors, measure
 
 EVAL3 = Path(__file__).with_name("eval3")
 # The test half does NOT reach the issue's bars (recall@5 >= 0.9, "not found" on every unanswerable
@@ -31,21 +30,8 @@ FLOORS: dict[str, float | None] = {"recall@5": 0.79, "not_found_recall": 0.615}
 def test_third_evaluation_set(engine: Engine, db_url: str, tmp_path: Path, form: str) -> None:
     """The third town's minutes, as Markdown and as PDF: every quote is verbatim; the test half's
     floors once measured."""
-    results, errors = ingest_paths(engine, files(form, tmp_path, EVAL3))
-    assert errors == [] and len(results) == len(sources(EVAL3))
-    assert index_entities(engine) > 0
-    backend = db_url.split(":", 1)[0].split("+")[0]
-    figures = {}
-    for split in ("dev",) if DEV_ONLY else ("dev", "test"):
-        figures[split], misses = evaluate(engine, split, form, backend, EVAL3)
-        report(figures[split], misses, "eval3")
-        assert figures[split].verbatim == 1.0
+    figures = measure(engine, db_url, tmp_path, form, EVAL3, "eval3")
     # every dev answer lies within one passage (the set's check.py holds them to one paragraph)
     assert figures["dev"].unlocated == 0, figures["dev"]
-    if DEV_ONLY:
-        return
-    test = figures["test"]
-    if FLOORS["recall@5"] is not None:
-        assert test.recall_at_5 >= FLOORS["recall@5"], test
-    if FLOORS["not_found_recall"] is not None:
-        assert test.not_found_recall >= FLOORS["not_found_recall"], test
+    if not DEV_ONLY:
+        assert_floors(figures["test"], FLOORS)

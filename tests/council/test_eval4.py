@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from portal.council.ingest import index_entities, ingest_paths
-from tests.council.evalsets import DEV_ONLY, evaluate, files, report, sources
+from tests.council.evalsets import DEV_ONLY, assert_floors, measure
 
 EVAL4 = Path(__file__).with_name("eval4")
 # The test half, measured 2026-12-01 13:37 UTC on both databases: recall@5 0.753 (text) and 0.763
@@ -30,19 +29,6 @@ FLOORS: dict[str, float | None] = {"recall@5": 0.752, "not_found_recall": 0.5}
 def test_fourth_evaluation_set(engine: Engine, db_url: str, tmp_path: Path, form: str) -> None:
     """The fourth town's minutes, as text and as PDF: every quote is verbatim; the test half's
     floors once measured."""
-    results, errors = ingest_paths(engine, files(form, tmp_path, EVAL4))
-    assert errors == [] and len(results) == len(sources(EVAL4))
-    assert index_entities(engine) > 0
-    backend = db_url.split(":", 1)[0].split("+")[0]
-    figures = {}
-    for split in ("dev",) if DEV_ONLY else ("dev", "test"):
-        figures[split], misses = evaluate(engine, split, form, backend, EVAL4)
-        report(figures[split], misses, "eval4")
-        assert figures[split].verbatim == 1.0
-    if DEV_ONLY:
-        return
-    test = figures["test"]
-    if FLOORS["recall@5"] is not None:
-        assert test.recall_at_5 >= FLOORS["recall@5"], test
-    if FLOORS["not_found_recall"] is not None:
-        assert test.not_found_recall >= FLOORS["not_found_recall"], test
+    figures = measure(engine, db_url, tmp_path, form, EVAL4, "eval4")
+    if not DEV_ONLY:
+        assert_floors(figures["test"], FLOORS)

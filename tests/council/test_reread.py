@@ -105,6 +105,21 @@ def store_old(
             )
 
 
+def store_other_meeting(engine: Engine, folder: Path) -> None:
+    """Another meeting's minutes at NEW_DATE (the date today's reader reads in SOURCE)."""
+    other = folder / "autre.md"
+    other.write_text(
+        f"---\ndate: {NEW_DATE}\n---\n# Séance du conseil municipal du 12 mars 2024\n\n"
+        "Le Conseil entend le rapport annuel du délégataire du marché forain.\n",
+        encoding="utf-8",
+    )
+    with session_scope(engine) as session:
+        services.ingest(
+            session, parsed=parse_bytes(other.read_bytes(), other.name), filename=other.name,
+            data=other.read_bytes(), actor_id=None,
+        )  # fmt: skip
+
+
 def rows(engine: Engine, day: date) -> dict[str, tuple[Any, ...]]:
     """{text: (id, anchor, nlp_done, lemmas, entities)} of a meeting's passages, in order."""
     with session_scope(engine, write=False) as session:
@@ -307,20 +322,7 @@ def test_a_date_of_another_meeting_leaves_both_as_they_are(
     """When today's reader reads the date of another stored meeting, nothing is changed or
     lost: both meetings keep their passages and links, the reason is given, and the job does
     not try again until the reader changes (the command does)."""
-    other = tmp_path / "autre.md"
-    other.write_text(
-        f"---\ndate: {NEW_DATE}\n---\n# Séance du conseil municipal du 12 mars 2024\n\n"
-        "Le Conseil entend le rapport annuel du délégataire du marché forain.\n",
-        encoding="utf-8",
-    )
-    with session_scope(engine) as session:
-        services.ingest(
-            session,
-            parsed=parse_bytes(other.read_bytes(), other.name),
-            filename=other.name,
-            data=other.read_bytes(),
-            actor_id=None,
-        )
+    store_other_meeting(engine, tmp_path)
     store_old(engine, SOURCE)
     question = Question(
         text="Les vestiaires ?", dedup_key="q" * 64, status="answered", answer="Voir ce passage.",
@@ -546,17 +548,7 @@ def test_sending_minutes_whose_new_date_is_another_meetings_says_why_nothing_cha
     """The same file sent again, when today's reader reads the date of another stored meeting:
     the status page says the meeting was left as it was, and why."""
     store_old(engine, SOURCE)
-    other = tmp_path / "autre.md"
-    other.write_text(
-        f"---\ndate: {NEW_DATE}\n---\n# Séance du conseil municipal du 12 mars 2024\n\n"
-        "Le Conseil entend le rapport annuel du délégataire du marché forain.\n",
-        encoding="utf-8",
-    )
-    with session_scope(engine) as session:
-        services.ingest(
-            session, parsed=parse_bytes(other.read_bytes(), other.name), filename=other.name,
-            data=other.read_bytes(), actor_id=None,
-        )  # fmt: skip
+    store_other_meeting(engine, tmp_path)
     agent = login_as("agent")
     status_page = _upload(agent, SOURCE).headers["location"]
     uploads.read_queued(engine, settings)

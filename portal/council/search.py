@@ -414,6 +414,24 @@ def kind_rerank(
     return order + [r for r in rest if r[0] not in seen]
 
 
+def headings_last(session: Session, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The ranked passages with the headings (an item's title line: it says what a deliberation
+    is about, never what was said or decided) after every other passage, each part in its order.
+    A heading matches a question's subject by its words alone, and took places in the first five
+    that the paragraphs saying something about it should have."""
+    if len(ranked) < 2:
+        return ranked
+    ids = [i for i, _ in ranked]
+    sql = (
+        "SELECT id FROM council_passage WHERE kind = ? AND id IN "  # noqa: S608
+        + _marks(ids)
+    )
+    headings = {int(r[0]) for r in read_rows(session, sql, ["heading", *ids])}
+    if not headings:
+        return ranked
+    return [r for r in ranked if r[0] not in headings] + [r for r in ranked if r[0] in headings]
+
+
 def wanted_stems(groups: list[Group]) -> set[str]:
     return {w for g in groups for s in group_stems(g) for w in s.split()}
 
@@ -682,11 +700,15 @@ def search(
         RERANK_POOL if kinds else 0,
     )
     known: Known = {}
-    ranked = kind_rerank(
+    ranked = headings_last(
         session,
-        candidates(session, groups, filters=filters, limit=pool, own=expansion.own, known=known),
-        kinds,
-    )
+        kind_rerank(
+            session,
+            candidates(session, groups, filters=filters, limit=pool, own=expansion.own,
+                       known=known),
+            kinds,
+        ),
+    )  # fmt: skip
     if grouped:
         return _grouped(session, query, ranked, expansion, limit=limit, offset=offset,
                         with_facets=with_facets, known=known)  # fmt: skip

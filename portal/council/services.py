@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -90,11 +91,12 @@ def ingest(
         session.execute(delete(Item).where(Item.meeting_id == meeting.id))
         status = "replaced"
     else:
-        meeting = Meeting(meeting_date=parsed.meeting_date, title=parsed.title, source_filename=filename,
-                          source_sha256=parsed.source_sha256, source_format=parsed.source_format)  # fmt: skip
+        meeting = Meeting(meeting_date=parsed.meeting_date, title=_fit(parsed.title, MEETING_TITLE_MAX),
+                          source_filename=filename, source_sha256=parsed.source_sha256,
+                          source_format=parsed.source_format)  # fmt: skip
         session.add(meeting)
         status = "created"
-    meeting.title = parsed.title
+    meeting.title = _fit(parsed.title, MEETING_TITLE_MAX)
     meeting.place, meeting.chair, meeting.secretary = parsed.place, parsed.chair, parsed.secretary
     meeting.present, meeting.absent = parsed.present, parsed.absent
     meeting.proxies = [list(p) for p in parsed.proxies]
@@ -136,8 +138,10 @@ def _item_rows(meeting_id: int, parsed: ParsedMinutes) -> list[dict[str, object]
         body = " ".join(p.text for p in parsed.passages[item.first_passage : item.last_passage + 1])
         vote = item.vote
         rows.append({
-            "meeting_id": meeting_id, "position": position, "number": item.number,
-            "title": item.title, "rapporteur": item.rapporteur,
+            "meeting_id": meeting_id, "position": position,
+            "number": item.number if item.number and len(item.number) <= NUMBER_MAX else None,
+            "title": _fit(item.title, ITEM_TITLE_MAX),
+            "rapporteur": (rapporteur_name(item.rapporteur) or None) if item.rapporteur else None,
             "vote_for": vote.for_ if vote else None,
             "vote_against": vote.against if vote else None,
             "vote_abstentions": vote.abstentions if vote else None,
@@ -227,15 +231,60 @@ def _add_pattern_entities(session: Session, meeting_id: int, rows: list[dict[str
         passage_text = str(row["text"])
         found = pattern_entities(passage_text)
         if row["kind"] == "paragraph" and (rap := RAPPORTEUR.match(passage_text)):
-            name = rap.group(1).strip().rstrip(".")
-            found.append(("person", name, entity_key(name)))
+            name = rapporteur_name(rap.group(1))
+            if name:
+                found.append(("person", name, entity_key(name)))
         entities += [
             {"meeting_id": meeting_id, "passage_id": row["id"], "kind": kind, "value": value,
              "key": key}
             for kind, value, key in found
         ]  # fmt: skip
+    entities = fitting(entities)
     if entities:
         session.execute(insert(Entity), entities)
+
+
+# What an entity's columns hold (models.Entity): longer is no name, place or amount but a run of
+# text a rule or spaCy took for one (seen on a blind set's transcript, where "Rapporteur : M. X,
+# adjoint aux sports, représenté par M. le Maire. L'enveloppe…" went on for 400 characters and
+# PostgreSQL refused the whole minutes).
+ENTITY_MAX = 200
+NAME_MAX = 80
+# The end of a sentence, not the dot of "M." or "Mme." before a name.
+SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bDr)\.(?:\s|$)")
+
+
+def rapporteur_name(text: str) -> str:
+    """The person a "Rapporteur :" line names: up to the end of its first sentence, and up to
+    its first comma when that is still too long for a name ("M. Thierry WEBER, adjoint à la vie
+    associative et aux sports, représenté par M. le Maire" -> "M. Thierry WEBER"); "" when no
+    name is left."""
+    name = SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip().rstrip(".")
+    if len(name) > NAME_MAX:
+        name = name.split(",", 1)[0].strip()
+    return name if len(name) <= NAME_MAX else ""
+
+
+# The columns of a meeting's and an item's title and number (models.Meeting, models.Item): a
+# reader's rule that takes a paragraph for a title must not lose the minutes.
+MEETING_TITLE_MAX, ITEM_TITLE_MAX, NUMBER_MAX = 300, 500, 40
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut at a word to hold in `limit` characters, with "…" when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def fitting(entities: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The entities whose value and key fit their columns (the others are left out)."""
+    return [
+        e
+        for e in entities
+        if len(str(e["value"])) <= ENTITY_MAX and len(str(e["key"])) <= ENTITY_MAX
+    ]
 
 
 # --- reading stored minutes again with today's reader ---------------------------------------------
@@ -484,6 +533,7 @@ def store_readings(session: Session, *, pending: list[Pending], found: list[Read
         for (passage_id, meeting_id, _), reading in kept
         for kind, value, key in reading.entities
     ]  # fmt: skip
+    entities = fitting(entities)
     if entities:
         session.execute(insert(Entity), entities)
     with_lemmas = [

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 4
+READER_VERSION = 5
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -832,7 +832,8 @@ def _parse_layout(
                 if match := ATTENDANCE_VOTERS.search(block.text):
                     voters = int(match.group(1))
                 facts[fact[0]] = fact[1].group(1).strip()
-                continue
+                # ...and kept as a passage: "qui était secrétaire de séance", "qui était absent"
+                # are answered by the line itself, which was otherwise in no passage.
             if meeting_date is None and (found := french_date(block.text)):
                 meeting_date = found
                 if re.search(r"procès-verbal|séance|conseil municipal", block.text, re.I):

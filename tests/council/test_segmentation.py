@@ -119,6 +119,25 @@ def test_markdown_without_front_matter_is_read_like_text() -> None:
     assert any(p.text == "Le prix du repas passe à 3,20 euros." for p in parsed.passages)
 
 
+def test_the_preambles_facts_are_read_and_kept_as_passages() -> None:
+    """"Secrétaire de séance : …", "Absent excusé : …": read as the meeting's facts, and kept as
+    passages, so that "qui était secrétaire de séance en décembre" finds the line itself."""
+    source = (
+        "COMMUNE DE MONTCLAIR — PROCÈS-VERBAL DU CONSEIL MUNICIPAL\n"
+        "Séance du jeudi 14 décembre 2023\n"
+        "Présidence : M. Bertrand Maillol, maire.\n"
+        "Absents : Mme Lucia Ortiz.\n"
+        "Secrétaire de séance : M. Jérôme Cazals.\n"
+        "POINT N°1 – APPROBATION DU PROCÈS-VERBAL\n"
+        "Le procès-verbal est adopté à l'unanimité.\n"
+    )
+    parsed = parse_bytes(source.encode(), "2023-12-14.txt")
+    assert parsed.secretary == "M. Jérôme Cazals" and parsed.absent == ["Mme Lucia Ortiz"]
+    texts = [p.text for p in parsed.passages]
+    assert "Secrétaire de séance : M. Jérôme Cazals." in texts
+    assert "Absents : Mme Lucia Ortiz." in texts
+
+
 @pytest.mark.parametrize(
     ("opening", "day"),
     [

@@ -23,6 +23,7 @@ from portal.clock import utcnow
 from portal.council import facets, urls
 from portal.council.models import Meeting, Passage, SavedSearch
 from portal.council.search import Filters
+from portal.db import read_rows
 from portal.errors import NotFound, ValidationFailed
 from portal.mail import link, queue_mail
 from portal.web.i18n import gettext as _
@@ -56,6 +57,15 @@ def find(
             SavedSearch.user_id == user_id, SavedSearch.params == canonical(query, params)
         )
     )
+
+
+# Whether a search is followed, in the driver's SQL (db.read_rows): the search page asks it on
+# every signed-in view, where the ORM's select was a sixth of the page's CPU (issue 18).
+FOLLOWED = "SELECT 1 FROM council_saved_search WHERE user_id = ? AND params = ?"
+
+
+def is_followed(session: Session, *, user_id: int, query: str, params: dict[str, str]) -> bool:
+    return bool(read_rows(session, FOLLOWED, [user_id, canonical(query, params)]))
 
 
 def follow(session: Session, *, user_id: int, query: str, params: dict[str, str]) -> SavedSearch:

@@ -27,15 +27,24 @@ from portal.council import (
 )
 from portal.council.permissions import ANSWER_QUESTIONS, UPLOAD_MINUTES
 from portal.council.queries import entity_filters_from, filters_from
-from portal.council.search import escape_text
+from portal.council.search import Filters, escape_text
 from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
+from portal.nlp import french
+from portal.web import i18n
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import N_, format_datetime, ngettext
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, redirect, route, safe_next
-from portal.web.templating import render
+from portal.web.templating import (
+    cached_shared_page,
+    render,
+    render_slot_string,
+    shareable,
+    shared_response,
+    visitor_kind,
+)
 
 PER_PAGE = 20
 MAX_QUERY = 300
@@ -108,6 +117,56 @@ def search(request: Request) -> Response:
         # cheaper without its BEGIN.
         db.connection()
     state = fulltext.hold_index_state(db)
+    current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
+    if entities.year and "annee" not in current:  # a month names its year
+        current["annee"] = entities.year
+    user = request.state.user
+
+    def build() -> tuple[dict[str, object], dict[str, object]]:
+        return _search_context(request, query, named, filters, entities, page, current), {}
+
+    if not shareable(request):
+        context = _search_context(request, query, named, filters, entities, page, current)
+        if user is not None and query:
+            context["saved_search"] = alerts.is_followed(
+                db, user_id=user.id, query=query, params=current
+            )
+        return render(request, "council/search.html", context)
+    # The page as every visitor of this kind sees it (results, facets, pagination), rendered
+    # once per process for this address, language and state of the index (minutes added,
+    # corrected, re-read or read by spaCy change it) and thesaurus; only the follow block is
+    # the visitor's own (a slot), rendered again for someone who follows this search. A query
+    # that changes on every request is rendered each time, as before.
+    key = ("shared-page", "council-search", request.url.path, request.url.query,
+           i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
+    shared, _rendered = cached_shared_page(
+        request, key, (state, french.thesaurus()), "council/search.html", build
+    )
+    followed = (
+        user is not None
+        and bool(query)
+        and alerts.is_followed(db, user_id=user.id, query=query, params=current)
+    )
+    return shared_response(
+        request,
+        shared,
+        marks={("followed",)} if followed else set(),
+        render_slot=lambda slot: render_slot_string(request, slot, {}),
+    )
+
+
+def _search_context(
+    request: Request,
+    query: str,
+    named: list[identifiers.Identified],
+    filters: Filters,
+    entities: facets.EntityFilters,
+    page: int,
+    current: dict[str, str],
+) -> dict[str, object]:
+    """The search page's values as every visitor sees them (not whether they follow it)."""
+    db = request.state.db
+    state = fulltext.index_state(db)
     found = (
         facets.search(db, query, filters=filters, entities=entities, limit=PER_PAGE,
                       offset=(page - 1) * PER_PAGE)
@@ -115,9 +174,6 @@ def search(request: Request) -> Response:
         else facets.FacetedResult(services.SearchResult([], 0), facets.EMPTY, [])
     )  # fmt: skip
     result = found.result
-    current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
-    if entities.year and "annee" not in current:  # a month names its year
-        current["annee"] = entities.year
 
     def with_filter(name: str, value: str | None) -> str:
         params = dict(current)
@@ -130,46 +186,36 @@ def search(request: Request) -> Response:
         return urls.search(query, params)
 
     base_query = urlencode({"q": query, **current})
-    user = request.state.user
-    saved = (
-        alerts.find(db, user_id=user.id, query=query, params=current)
-        if user is not None and query
-        else None
-    )
-    return render(
-        request,
-        "council/search.html",
-        {
-            "q": query,
-            "named": [
-                (n, urls.passage(n.meeting_date, n.anchor) if n.anchor is not None else None)
-                for n in named
-            ],
-            "result": result,
-            "hits": result.hits,
-            "entity_facets": found.facets,
-            "applied": _applied(request, current, entities),
-            # Paragraphs spaCy has not read yet are found by their words, not yet by lemmas.
-            "unread": state.pending if result.hits else 0,
-            "filters": filters,
-            "current": current,
-            "with_filter": with_filter,
-            "outcome_labels": outcome_labels(),
-            "topics": services.topics(db),
-            "page": page,
-            "pages": max(1, math.ceil(result.total_groups / PER_PAGE)),
-            "base_query": base_query,
-            "hits_html": _hits_html(result) if result.hits else "",
-            "facets_html": (
-                _facets_html(result, found.facets, current, with_filter, base_query)
-                if result.facets or found.facets.any()
-                else ""
-            ),
-            "saved_search": saved,
-            "alerts_url": urls.alerts(),
-            "login_url": "/login?" + urlencode({"next": urls.search(query, current)}),
-        },
-    )
+    return {
+        "q": query,
+        "named": [
+            (n, urls.passage(n.meeting_date, n.anchor) if n.anchor is not None else None)
+            for n in named
+        ],
+        "result": result,
+        "hits": result.hits,
+        "entity_facets": found.facets,
+        "applied": _applied(request, current, entities),
+        # Paragraphs spaCy has not read yet are found by their words, not yet by lemmas.
+        "unread": state.pending if result.hits else 0,
+        "filters": filters,
+        "current": current,
+        "with_filter": with_filter,
+        "outcome_labels": outcome_labels(),
+        "topics": services.topics(db),
+        "page": page,
+        "pages": max(1, math.ceil(result.total_groups / PER_PAGE)),
+        "base_query": base_query,
+        "hits_html": _hits_html(result) if result.hits else "",
+        "facets_html": (
+            _facets_html(result, found.facets, current, with_filter, base_query)
+            if result.facets or found.facets.any()
+            else ""
+        ),
+        "saved_search": False,
+        "alerts_url": urls.alerts(),
+        "login_url": "/login?" + urlencode({"next": urls.search(query, current)}),
+    }
 
 
 # The hit list and the facets' links, written here rather than by the template's loops (about

@@ -270,11 +270,12 @@ def render_shared_page(
 def cached_shared_page(
     request: Request,
     key: tuple[object, ...],
-    generation: int,
+    generation: object,
     template: str,
     build: Callable[[], tuple[Context, dict[str, Any]]],
 ) -> tuple[SharedPage, bool]:
-    """The shared page under `key` rendered at `generation`, from this process's cache or
+    """The shared page under `key` rendered at `generation` (the consultation's counter, or any
+    value compared with ==, e.g. the council index's state), from this process's cache or
     rendered now (then kept, replacing the older generation's); and whether it was rendered."""
     cache = fragment_cache(request.app)
     page = cache.get(key)

@@ -48,6 +48,7 @@ from portal.council.fulltext import (
 )
 from portal.council.models import Item
 from portal.council.nlp import query_groups
+from portal.council.parse import MONTHS
 from portal.council.questions import carried_share, question_kinds
 from portal.council.text import WORD, Group, fold, group_stems, stem
 from portal.council.vocabulary import Expansion, expand
@@ -367,6 +368,29 @@ def candidates(
 
 RERANK_POOL = 30
 KIND_WEIGHT = 0.25
+# A month named in a question ("secrétaire de séance en décembre", "présents le 5 février") is
+# most often the meeting's: the passages of meetings held that month score this much more.
+MONTH_WEIGHT = 0.25
+MONTH_WORD = re.compile(r"\b(" + "|".join(m for m in MONTHS if m.isascii()) + r")\b")
+
+
+def question_months(query: str) -> set[int]:
+    """The months a question names (folded: "fevrier", "aout")."""
+    return {MONTHS[m] for m in MONTH_WORD.findall(fold(query))}
+
+
+def month_boost(
+    ranked: list[tuple[int, float]], months: set[int], known: Known
+) -> list[tuple[int, float]]:
+    """The candidates again, those of a meeting held in one of `months` scoring MONTH_WEIGHT
+    more (relative: the score is multiplied)."""
+    if not months or not ranked:
+        return ranked
+    boosted = [
+        (i, score * (1 + MONTH_WEIGHT) if i in known and known[i][2].month in months else score)
+        for i, score in ranked
+    ]
+    return sorted(boosted, key=lambda r: (-r[1], r[0]))
 
 
 def kind_rerank(
@@ -694,18 +718,22 @@ def search(
     groups = expansion.groups
     # A question typed in the search box is read for what it asks, as the answers do.
     kinds = question_kinds(query)
+    months = question_months(query)
     pool = max(
         limit + offset,
         CANDIDATES if with_facets or grouped else 0,
-        RERANK_POOL if kinds else 0,
+        RERANK_POOL if kinds or months else 0,
     )
     known: Known = {}
     ranked = headings_last(
         session,
         kind_rerank(
             session,
-            candidates(session, groups, filters=filters, limit=pool, own=expansion.own,
-                       known=known),
+            month_boost(
+                candidates(session, groups, filters=filters, limit=pool, own=expansion.own,
+                           known=known),
+                months, known,
+            ),
             kinds,
         ),
     )  # fmt: skip

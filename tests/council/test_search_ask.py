@@ -283,3 +283,21 @@ def test_counts_agree_in_number_in_both_languages(client: TestClient, demo_minut
     one = client.get("/council/search", params={"q": "vague"}, headers=english)
     assert one.status_code == 200 and "1 passage found" in one.text
     assert "1 passage trouvé<" in client.get("/council/search", params={"q": "vague"}).text
+
+
+def test_a_month_named_in_a_question_lifts_that_months_meetings() -> None:
+    """'secrétaire de séance en décembre': of passages alike, the December meeting's first."""
+    from datetime import date as _date
+
+    from portal.council.search import month_boost, question_months
+
+    assert question_months("qui était secrétaire de séance en Décembre ?") == {12}
+    assert question_months("présents le 5 fevrier et en août") == {2, 8}
+    assert question_months("maire de la commune") == set()
+    known = {
+        1: (1, None, _date(2025, 3, 27), None, None, None),
+        2: (2, None, _date(2025, 12, 11), None, None, None),
+    }
+    ranked = [(1, 9.8), (2, 9.3), (3, 5.0)]
+    assert [i for i, _ in month_boost(ranked, {12}, known)] == [2, 1, 3]
+    assert month_boost(ranked, set(), known) == ranked

@@ -110,8 +110,8 @@ PRESENTED = re.compile(r"\brapporteu|\bpresente|\bporte\b|\bdefendu|\bexpose")
 FOCUS = re.compile(
     r"\b(?:combien (?:de |d'|d )|nombre (?:de |d')|(?:combien|que|qu'?est-ce qu'?) (?:a |ont )?"
     r"(?:coute|coutent|coutera|couteront|coutait)s? (?:(?:le|la|les|l') ?)?|"
-    r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs) (?:du |des |de la |de l'|de |d')|"
-    r"qui est (?:le |la |l')|quel(?:le)?s? (?:est|sont|etait) (?:le |la |les |l'))"
+    r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs) (?:du |des |de la |de l'|de l |de |d'|d )|"
+    r"qui est (?:le |la |l'|l )|quel(?:le)?s? (?:est|sont|etait) (?:le |la |les |l'|l ))"
     r"(?:(?:nouve(?:au|aux|lle|lles)|premier|premiere|deuxieme|dernier|derniere|grand|grande|"
     r"petit|petite|bon|bonne|vrai|vraie) )?([a-z]{3,})"
 )

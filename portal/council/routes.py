@@ -31,6 +31,7 @@ from portal.council.search import Filters, escape_text
 from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
 from portal.nlp import french
 from portal.web import i18n
+from portal.web.cache import doorkeeper
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import N_, format_datetime, ngettext
@@ -38,6 +39,7 @@ from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, redirect, route, safe_next
 from portal.web.templating import (
+    cached_shared_candidate,
     cached_shared_page,
     render,
     render_slot_string,
@@ -125,23 +127,27 @@ def search(request: Request) -> Response:
     def build() -> tuple[dict[str, object], dict[str, object]]:
         return _search_context(request, query, named, filters, entities, page, current), {}
 
-    if not shareable(request):
+    # The page as every visitor of this kind sees it (results, facets, pagination), rendered
+    # once per process for this address, language and state of the index (minutes added,
+    # corrected, re-read or read by spaCy change it) and thesaurus; only the follow block is
+    # the visitor's own (a slot), rendered again for someone who follows this search. Shared
+    # from the second time an address is asked for: a query typed once is rendered for its
+    # visitor alone, as before, and kept nowhere.
+    key = ("shared-page", "council-search", request.url.path, request.url.query,
+           i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
+    generation = (state, french.thesaurus())
+    kept = cached_shared_candidate(request, key)
+    if not shareable(request) or (
+        (kept is None or kept.data.get("generation") != generation)
+        and not doorkeeper(request.app).again(key)
+    ):
         context = _search_context(request, query, named, filters, entities, page, current)
         if user is not None and query:
             context["saved_search"] = alerts.is_followed(
                 db, user_id=user.id, query=query, params=current
             )
         return render(request, "council/search.html", context)
-    # The page as every visitor of this kind sees it (results, facets, pagination), rendered
-    # once per process for this address, language and state of the index (minutes added,
-    # corrected, re-read or read by spaCy change it) and thesaurus; only the follow block is
-    # the visitor's own (a slot), rendered again for someone who follows this search. A query
-    # that changes on every request is rendered each time, as before.
-    key = ("shared-page", "council-search", request.url.path, request.url.query,
-           i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
-    shared, _rendered = cached_shared_page(
-        request, key, (state, french.thesaurus()), "council/search.html", build
-    )
+    shared, _rendered = cached_shared_page(request, key, generation, "council/search.html", build)
     followed = (
         user is not None
         and bool(query)

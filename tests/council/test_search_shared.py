@@ -49,8 +49,8 @@ def test_each_visitor_gets_their_own_follow_block_on_the_shared_page(
         response = client.get(SEARCH)
         assert response.status_code == 200
         pages[name] = response.text
-    # The page of the second resident was rendered first (for signed-in residents): the
-    # follower's view comes from it, with the follow block rendered again for them.
+    # The other resident's view was the address's first (rendered for them alone); the
+    # follower's is the shared page rendered then, with the follow block rendered again.
     assert "Vous suivez cette recherche." in t_block(pages["follower"])
     assert "Suivre cette recherche" not in t_block(pages["follower"])
     assert "Suivre cette recherche" in t_block(pages["other"])
@@ -117,3 +117,30 @@ def test_new_minutes_and_an_edited_thesaurus_change_the_shared_page(
     stamp = french.THESAURUS_FILE.stat().st_mtime_ns
     monkeypatch.setitem(french._loaded, french.THESAURUS_FILE, (stamp, edited))
     assert "Horaires d'été de la piscine" in t(resident.get(f"/council/search?q={word}"))
+
+
+def test_a_search_asked_once_is_kept_nowhere_and_one_asked_again_is_shared(
+    app: Any, make_client: Any, engine: Engine, demo_files: list[Path]
+) -> None:
+    """Most searches are typed once: those leave no page in the process (memory stays with the
+    pages asked for again); the second view of an address keeps its shared page."""
+    from portal.web.cache import fragment_cache
+
+    assert ingest_paths(engine, [p for p in demo_files if p.suffix == ".md"])[1] == []
+    visitor = make_client()
+    visitor.cookies.set("portal_flash", "none")  # past the anonymous 5-second page cache
+
+    def kept() -> int:
+        return sum(1 for key in fragment_cache(app)._entries if "council-search" in key)
+
+    alone = {}
+    for word in ("piscine", "budget", "cantine", "voirie"):
+        response = visitor.get(f"/council/search?q={word}")
+        assert response.status_code == 200
+        alone[word] = response.text
+    assert kept() == 0
+    shared = visitor.get("/council/search?q=piscine").text
+    assert kept() == 1
+    # The page rendered for one visitor and the shared one are the same, byte for byte.
+    assert shared == alone["piscine"] == visitor.get("/council/search?q=piscine").text
+    assert "Séance du" in shared

@@ -137,6 +137,7 @@ NUMBER_WORD = re.compile(
     r"^(?:\d[\d  ,.]*%?|%|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|"
     r"quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|cents|mille)$"
 )
+SUM_UNITS = frozenset(("€", "euro", "euros", "eur", "k€", "m€"))
 NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures"))
 MAX_QUOTES = 3
 # A year named in a question ("en 2024", "budget 2025") is what is asked about, not one word
@@ -262,12 +263,23 @@ def _counted(question: str, groups: list[Group], focus: Group) -> list[Group]:
 def _says_count(told: str, counted: list[Group]) -> bool:
     """Whether a number stands next to a word of the thing counted (COUNT_BEFORE words before
     it, COUNT_AFTER after it)."""
-    tokens = re.findall(r"\d[\d  ,.]*\d%?|\d%?|%|[^\W\d_]+", fold(told))
+    tokens = re.findall(r"\d[\d  ,.]*\d%?|\d%?|%|[^\W\d_]+|€", fold(told))
     stems = {stem(w) for g in counted for alternative in g for w in alternative.split()[:1]}
+
+    def is_count(at: int, after: bool) -> bool:
+        following = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if not NUMBER_WORD.match(tokens[at]) or following in SUM_UNITS:
+            return False  # "520 € la semaine" is a price, not a count
+        # after the thing counted, a number that counts another ("un mobil-home de quatre
+        # places") does not count it
+        return not (after and len(following) > 2 and following[0].isalpha()
+                    and stem(following) not in stems)  # fmt: skip
+
     for n, token in enumerate(tokens):
         if token[0].isalpha() and stem(token) in stems:
-            near = tokens[max(0, n - COUNT_BEFORE) : n] + tokens[n + 1 : n + 1 + COUNT_AFTER]
-            if any(NUMBER_WORD.match(t) for t in near):
+            before = range(max(0, n - COUNT_BEFORE), n)
+            after = range(n + 1, min(len(tokens), n + 1 + COUNT_AFTER))
+            if any(is_count(at, False) for at in before) or any(is_count(at, True) for at in after):
                 return True
     return False
 

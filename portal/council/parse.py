@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 5
+READER_VERSION = 6
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -53,7 +53,7 @@ ITEM_HEADING = re.compile(
 # slash, up to six #, the agenda's number before), and "## Affaire n°5 — Tarifs 2025
 # (délibération n° 24/071)" (the deliberation's number after the title; without one, an agenda
 # item that is not a deliberation, as POINT N°… is). Numbered headings without either ("### 10.
-# Vœu…") stay headings.
+# Vœu…") are agenda items without a number (MD_NUMBERED).
 MD_ITEM_HEADING = re.compile(
     r"^#{1,6}\s*(?:\d{1,3}\s*(?:bis|ter)?\s*[.)]\s*)?(?:Délibération|Délib\.)\s+n\s*[°o]\s*"
     r"(\d[\w/-]*)\s*[:–—-]?\s*(.*)$",
@@ -77,6 +77,14 @@ NUMBERED_OBJECT = re.compile(r"^\d{1,2}(?:\.\d{1,2})?\.?\s+OBJET\s*:\s*(\S.*)$")
 # The deliberation's number after its title: "Tarifs communaux 2026 (délibération n° 2025-082)".
 TRAILING_NUMBER = re.compile(r"\s*\((?:délibération|délib\.)\s+n\s*[°o]\s*(\d[\w/-]*)\)\s*$", re.I)
 OBJECT_PREFIX = re.compile(r"^OBJET\s*:\s*")
+# Agenda points of other hands: "9. ACQUISITION DE LA FRICHE KIEFFER" (a numbered title in
+# capitals, no lower-case letter), "N° 3 – D-2026-060 – Emprunt 2026" (the point's number, then
+# the deliberation's), "## 4. Navette urbaine — prolongation" (a numbered Markdown heading).
+NUMBERED_CAPS = re.compile(r"^\d{1,2}\s*[.)]\s+((?=(?:.*[A-ZÀ-Ý]{2,}){2})[^a-zà-ÿ]{6,160})$")
+NUMBERED_POINT = re.compile(
+    r"^N\s*[°o]\s*\d{1,3}\s*[–—:-]\s*(?:([A-Z]{0,3}-?\d[\w/-]*\d)\s*[–—:-]\s*)?(\S.{2,})$"
+)
+MD_NUMBERED = re.compile(r"^#{1,6}\s*\d{1,3}\s*(?:bis|ter)?\s*[.)]\s+(\S.*)$")
 OTHER_HEADING = re.compile(r"^#{1,3}\s+(.*)$")
 # A whole line in bold (Markdown): "**Délibération n° 2024-05-12 — Objet**", "__12. Objet__".
 BOLD_LINE = re.compile(r"^(?:#{1,4}\s*)?(\*\*|__)(.+?)\1\s*:?\s*$")
@@ -340,6 +348,12 @@ def _item_heading(line: str) -> tuple[str | None, str] | None:
         return match.group(1), match.group(2).strip()
     if match := AFFAIRE_HEADING.match(line):
         return match.group(2), match.group(1).strip()
+    if match := NUMBERED_CAPS.match(line):
+        return None, match.group(1).strip()
+    if match := NUMBERED_POINT.match(line):
+        return match.group(1), match.group(2).strip()
+    if match := MD_NUMBERED.match(line):
+        return None, match.group(1).strip()
     return None
 
 

@@ -139,6 +139,25 @@ def test_the_preambles_facts_are_read_and_kept_as_passages() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "number", "title"),
+    [
+        ("9. ACQUISITION DE LA FRICHE DE L'ANCIENNE TUILERIE KIEFFER", None,
+         "ACQUISITION DE LA FRICHE DE L'ANCIENNE TUILERIE KIEFFER"),
+        ("N° 3 – D-2026-060 – Emprunt 2026", "D-2026-060", "Emprunt 2026"),
+        ("## 4. Navette urbaine — prolongation", None, "Navette urbaine — prolongation"),
+    ],
+)
+def test_agenda_points_in_capitals_by_number_or_numbered_markdown_are_items(
+    line: str, number: str | None, title: str
+) -> None:
+    """Three more hands: a numbered title in capitals, "N° 3 – D-2026-060 – title", a numbered
+    Markdown heading; a numbered sentence ("1. Le conseil approuve…") stays a paragraph."""
+    assert item_heading(line) == (number, title)
+    assert item_heading("1. Le conseil approuve le règlement.") is None
+    assert item_heading("12 lots attribués sur 13") is None
+
+
+@pytest.mark.parametrize(
     ("opening", "day"),
     [
         ("**Séance ordinaire du mardi douze mars deux mille vingt-quatre**", "2024-03-12"),

@@ -131,9 +131,12 @@ request = function()
   local b = words[(math.floor(counter / n) %% n) + 1]
   local c = words[(math.floor(counter / (n * n)) %% n) + 1]
   local o = openings[(counter %% #openings) + 1]
-  return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c, {%s})
+  return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c .. "&n=" .. counter, {%s})
 end
 """
+# The counter goes in the address too ("&n=…", a parameter the pages ignore): the 4,096 word
+# combinations come round again after 4,096 requests, and an address asked twice is served from
+# the shared page kept for it (portal/web/cache.py: Doorkeeper), which this run must not measure.
 # Questions put to /council/ask: an opening that sets the kind of fact asked for, then three of
 # the sixteen words ("combien piscine budget école"), so that every request is a new question.
 ASK_OPENINGS = ["combien+", "quand+", "qui+", "pourquoi+"]

@@ -61,7 +61,10 @@ def has_stems(alternative: str, own: set[str]) -> bool:
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"])")
-ABBREVIATION = re.compile(r"(?:\bM|\bMme|\bMM|\bn°|\bart|\bcf|\bav|\bbd|\bSt|\bSte)\.$")
+# ...and a first name's initial: "Vote : 29 P – 4 C (G. Lorentz, É. François)".
+ABBREVIATION = re.compile(
+    r"(?:\bM|\bMme|\bMM|\bn°|\bart|\bcf|\bav|\bbd|\bSt|\bSte|(?<![\w.])[A-ZÀ-Ý])\.$"
+)
 
 
 def sentences(paragraph: str) -> list[str]:

@@ -92,6 +92,9 @@ def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
     assert max(map(len, parts)) - min(map(len, parts)) < 200
     assert split_long("Court.") == ["Court."]
     assert sentences("M. Durand répond. Mme Roy aussi.") == ["M. Durand répond.", "Mme Roy aussi."]
+    # a first name's initial does not end a sentence
+    assert sentences("Vote : 29 P – 4 C (G. Lorentz, É. François). Adopté.") == [
+        "Vote : 29 P – 4 C (G. Lorentz, É. François).", "Adopté."]  # fmt: skip
 
 
 def test_text_pages_come_from_form_feeds_or_footers() -> None:

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 7
+READER_VERSION = 8
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -400,6 +400,13 @@ _NUMBER_FIRST = {
     "against": re.compile(rf"\b{_NUM}\s+(?:voix\s+)?contre\b(?!\s+\d)", re.I),
     "abstentions": re.compile(rf"\b{_NUM}\s+abstentions?\b", re.I),
 }
+# A statement's counts abbreviated, as a register of decisions writes them ("Abréviations : P =
+# pour, C = contre, Abs = abstention"): "Vote : 29 P – 4 C (…) – 1 Abs (…)", "unanimité (33 P)".
+_ABBREVIATED = {
+    "for_": re.compile(r"\b(\d{1,4})\s*P\b"),
+    "against": re.compile(r"\b(\d{1,4})\s*C\b"),
+    "abstentions": re.compile(r"\b(\d{1,4})\s*Abs\b"),
+}
 # "adopté par 30 voix contre 9": the first number is for, the second against.
 _FOR_AGAINST = re.compile(r"\bpar\s+(\d{1,4})\s+voix\s+contre\s+(\d{1,4})\b", re.I)
 MEMBERS = re.compile(
@@ -532,7 +539,11 @@ def read_vote(text: str, *, statement: bool = True) -> tuple[Vote, bool | None] 
     counts: dict[str, int | None] = dict.fromkeys(_KEYS)
     if match := _FOR_AGAINST.search(text):
         counts["for_"], counts["against"] = int(match.group(1)), int(match.group(2))
-    tables = (_KEY_FIRST, _KEY_FIRST_BARE, _NUMBER_FIRST) if statement else (_NUMBER_FIRST,)
+    tables = (
+        (_KEY_FIRST, _KEY_FIRST_BARE, _NUMBER_FIRST, _ABBREVIATED)
+        if statement
+        else (_NUMBER_FIRST,)
+    )
     for table in tables:
         for key, rx in table.items():
             if counts[key] is None and (match := rx.search(text)):

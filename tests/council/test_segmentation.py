@@ -400,3 +400,16 @@ def test_votes_as_columns_and_in_bare_counts_are_the_items_votes() -> None:
     )
     assert credits.vote is not None and (credits.vote.for_, credits.vote.abstentions) == (22, 4)
     assert credits.adopted
+
+
+def test_a_registers_abbreviated_counts_are_a_vote() -> None:
+    """"Abréviations : P = pour, C = contre, Abs = abstention": the register's vote lines."""
+    from portal.council.parse import read_vote
+
+    read = read_vote("Vote : 30 P – 2 C (B. Perrin, A.-S. Colin) – 1 Abs (K. Haddad).")
+    assert read is not None and read[1] is True
+    assert (read[0].for_, read[0].against, read[0].abstentions) == (30, 2, 1)
+    unanimous = read_vote("Vote : unanimité (33 P).")
+    assert unanimous is not None and unanimous[0].unanimous and unanimous[0].for_ == 33
+    # not in a decision's text ("pour 3 ans"), nor a plain "Page 3"
+    assert read_vote("Le conseil fixe la durée à 3 P.", statement=False) is None

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 8
+READER_VERSION = 9
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -754,6 +754,17 @@ def _build(
             if current is not None and (read := read_vote(line, statement=False)) is not None:
                 _record_vote(current, read, members, voters)
         item_index = len(items) - 1 if current is not None else None
+        if kind == "paragraph" and current is not None and (tail := _trailing_vote(line)):
+            # "M. HOFFMANN répond que… Vote : pour 29 ; contre 2 (…). La délibération est
+            # adoptée.": the vote, at the end of a paragraph of hard-wrapped minutes, is a
+            # passage of its own, the item's vote
+            head, vote_text, read = tail
+            for piece in split_long(head):
+                passages.append(Passage(len(passages), piece, item_index, kind, block.page))
+            _record_vote(current, read, members, voters)
+            passages.append(Passage(len(passages), vote_text, item_index, "vote", block.page))
+            current["last"] = len(passages) - 1
+            continue
         for piece in split_long(line) if kind == "paragraph" else [line]:
             passages.append(Passage(len(passages), piece, item_index, kind, block.page))
         if current is not None:
@@ -773,6 +784,27 @@ def _build(
         for i in items
     ]
     return parsed_items, passages, title
+
+
+def _trailing_vote(line: str) -> tuple[str, str, tuple[Vote, bool | None]] | None:
+    """(the paragraph before, the vote statement, its reading) when a paragraph ends with a
+    vote that gives counts or unanimity ("Vote : pour 29 ; contre 2…", "Adopté par 29 voix pour
+    et 4 voix contre…"), each a verbatim piece of the line; None otherwise."""
+    parts = sentences(line)
+    position = 0
+    for n, part in enumerate(parts):
+        start = line.find(part, position)
+        if start < 0:
+            return None
+        position = start + len(part)
+        if n == 0 or not vote_start(part):
+            continue
+        read = read_vote(line[start:])
+        if read is not None and (
+            read[0].for_ is not None or read[0].against is not None or read[0].unanimous
+        ):
+            return line[:start].rstrip(), line[start:], read
+    return None
 
 
 def _record_vote(

@@ -413,3 +413,23 @@ def test_a_registers_abbreviated_counts_are_a_vote() -> None:
     assert unanimous is not None and unanimous[0].unanimous and unanimous[0].for_ == 33
     # not in a decision's text ("pour 3 ans"), nor a plain "Page 3"
     assert read_vote("Le conseil fixe la durée à 3 P.", statement=False) is None
+
+
+def test_a_vote_at_the_end_of_a_paragraph_is_a_passage_of_its_own() -> None:
+    """Hard-wrapped minutes run the vote on at the end of the debate's paragraph: it is cut off,
+    verbatim, as the item's vote."""
+    source = (
+        "PROCÈS-VERBAL DU CONSEIL MUNICIPAL DU 14 AVRIL 2026\n\n"
+        "9. ACQUISITION DE LA FRICHE KIEFFER\n\n"
+        "M. PERRIN demande que le parc soit réalisé avant les logements. M. HOFFMANN\n"
+        "répond que le phasage sera étudié. Vote : pour 29 ; contre 2 (M. LORENTZ,\n"
+        "Mme REMY) ; abstentions 2 (Mme FRANÇOIS, M. HADDAD). La délibération est adoptée.\n"
+    )
+    parsed = parse_bytes(source.encode(), "2026-04-14.txt")
+    vote = [p for p in parsed.passages if p.kind == "vote"]
+    assert [p.text for p in vote] == [
+        "Vote : pour 29 ; contre 2 (M. LORENTZ, Mme REMY) ; abstentions 2 (Mme FRANÇOIS, "
+        "M. HADDAD). La délibération est adoptée."
+    ]
+    assert parsed.items[0].vote is not None and parsed.items[0].vote.against == 2
+    assert any(p.text.endswith("le phasage sera étudié.") for p in parsed.passages)

@@ -31,6 +31,7 @@ from portal.web.i18n import gettext as _
 ONE_CLICK = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 MAX_QUERY = 300
 MAX_PER_USER = 50
+MAX_PARAMS = 2000  # SavedSearch.params
 PASSAGES_PER_MAIL = 5
 # The search filters a followed search keeps (the search page's parameters).
 KEPT = ("du", "au", "seance", "theme", "personne", "issue", "lieu", "organisation", "montant",
@@ -80,6 +81,8 @@ def follow(session: Session, *, user_id: int, query: str, params: dict[str, str]
         )
     # The filters are checked as the search page checks them.
     facets.filters_from(params)
+    if len(canonical(query, params)) > MAX_PARAMS:
+        raise ValidationFailed(_("Les filtres de cette recherche sont trop longs pour la suivre."))
     existing = find(session, user_id=user_id, query=query, params=params)
     if existing is not None:
         return existing

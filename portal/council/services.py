@@ -91,15 +91,13 @@ def ingest(
         session.execute(delete(Item).where(Item.meeting_id == meeting.id))
         status = "replaced"
     else:
-        meeting = Meeting(meeting_date=parsed.meeting_date, title=_fit(parsed.title, MEETING_TITLE_MAX),
+        meeting = Meeting(meeting_date=parsed.meeting_date, title="",
                           source_filename=filename, source_sha256=parsed.source_sha256,
                           source_format=parsed.source_format)  # fmt: skip
         session.add(meeting)
         status = "created"
-    meeting.title = _fit(parsed.title, MEETING_TITLE_MAX)
-    meeting.place, meeting.chair, meeting.secretary = parsed.place, parsed.chair, parsed.secretary
-    meeting.present, meeting.absent = parsed.present, parsed.absent
-    meeting.proxies = [list(p) for p in parsed.proxies]
+    for name, value in _facts(parsed).items():
+        setattr(meeting, name, value)
     meeting.source_filename, meeting.source_sha256 = filename, parsed.source_sha256
     meeting.source_format, meeting.source_bytes = parsed.source_format, data
     meeting.reader_version = meeting.reader_tried = reader.READER_VERSION
@@ -250,16 +248,24 @@ def _add_pattern_entities(session: Session, meeting_id: int, rows: list[dict[str
 # PostgreSQL refused the whole minutes).
 ENTITY_MAX = 200
 NAME_MAX = 80
-# The end of a sentence, not the dot of "M." or "Mme." before a name.
-SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bMM)(?<!\bMme)(?<!\bDr)\.(?:\s|$)")
+PERSON_MAX, PLACE_MAX = 200, 300
+# The end of a sentence: a dot after a word of two letters or more that is no title or
+# abbreviation ("M.", "Mme.", "J.-P.", "adj." are not), then a space and a capital.
+SENTENCE_END = re.compile(
+    r"(?<![A-ZÀ-Ý])(?<!\bMM)(?<!\bMme)(?<!\bMlle)(?<!\bMe)(?<!\bDr)(?<!\bPr)(?<!\badj)"
+    r"(?<!\bSt)(?<!\bcf)\.\s+(?=[A-ZÀ-Ý])"
+)
 
 
 def rapporteur_name(text: str) -> str:
-    """The person a "Rapporteur :" line names: up to the end of its first sentence, and up to
-    its first comma when that is still too long for a name ("M. Thierry WEBER, adjoint à la vie
-    associative et aux sports, représenté par M. le Maire" -> "M. Thierry WEBER"); "" when no
+    """The person a "Rapporteur :" line names: the line itself when it is short enough for a
+    name ("M. J.-P. DUPONT, adjoint aux finances"); a longer one up to the end of its first
+    sentence, then up to its first comma ("M. Thierry WEBER, adjoint à la vie associative et
+    aux sports, représenté par M. le Maire. L'enveloppe…" -> "M. Thierry WEBER"); "" when no
     name is left."""
-    name = SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip().rstrip(".")
+    name = text.strip().rstrip(".").strip()
+    if len(name) > NAME_MAX:
+        name = SENTENCE_END.split(name, maxsplit=1)[0].strip().rstrip(".")
     if len(name) > NAME_MAX:
         name = name.split(",", 1)[0].strip()
     return name if len(name) <= NAME_MAX else ""
@@ -318,11 +324,27 @@ def _chunks(ids: list[int]) -> list[list[int]]:
 
 
 def _facts(parsed: ParsedMinutes) -> dict[str, object]:
+    """The meeting's row as the reader gives it, each text held in its column (models.Meeting):
+    what an ingest writes and a re-read compares and writes."""
     return {
-        "meeting_date": parsed.meeting_date, "title": parsed.title, "place": parsed.place,
-        "chair": parsed.chair, "secretary": parsed.secretary, "present": list(parsed.present),
-        "absent": list(parsed.absent), "proxies": [list(p) for p in parsed.proxies],
+        "meeting_date": parsed.meeting_date, "title": _fit(parsed.title, MEETING_TITLE_MAX),
+        "place": _fit_or_none(parsed.place, PLACE_MAX),
+        "chair": _person_or_none(parsed.chair), "secretary": _person_or_none(parsed.secretary),
+        "present": list(parsed.present), "absent": list(parsed.absent),
+        "proxies": [list(p) for p in parsed.proxies],
     }  # fmt: skip
+
+
+def _fit_or_none(text: str | None, limit: int) -> str | None:
+    return _fit(text, limit) if text else text
+
+
+def _person_or_none(text: str | None) -> str | None:
+    """A chair's or secretary's line as a name (rapporteur_name), cut to its column when the
+    line holds no shorter name."""
+    if not text:
+        return text
+    return rapporteur_name(text) or _fit(text, PERSON_MAX)
 
 
 def leave_unread(

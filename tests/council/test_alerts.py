@@ -177,6 +177,11 @@ def test_remove_a_followed_search_and_refusals(
     assert "Tapez d'abord une recherche à suivre." in t(resident.get(refused.headers["location"]))
     bad = _follow(resident, "budget", montant="beaucoup")
     assert "Tranche de montant inconnue." in t(resident.get(bad.headers["location"]))
+    # Filters longer than a followed search keeps (PostgreSQL refused the row: an error page).
+    long = _follow(resident, "budget", personne="x" * 2100)
+    assert long.status_code == 303
+    shown = t(resident.get(long.headers["location"]))
+    assert "Les filtres de cette recherche sont trop longs pour la suivre." in shown
     with session_scope(engine, write=False) as session:
         assert session.scalar(select(func.count()).select_from(SavedSearch)) == 0
     anonymous = make_client()

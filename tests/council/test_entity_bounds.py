@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.council import parse, reread
 from portal.council.ingest import index_entities, ingest_paths
-from portal.council.models import Entity, Passage
+from portal.council.models import Entity, Item, Meeting, Passage
 from portal.council.nlp import Reading
 from portal.council.services import ENTITY_MAX, store_readings
 from portal.db import session_scope
@@ -77,3 +79,59 @@ def test_a_span_too_long_for_a_name_is_left_out_and_the_rest_stored(
     with session_scope(engine, write=False) as session:
         stored = set(session.scalars(select(Entity.value).where(Entity.passage_id == passage_id)))
     assert "Restos du cœur" in stored and too_long not in stored
+
+
+LONG = "de l'aménagement du quartier " * 14
+CHAIR = f"""COMMUNE DE HAGONDELLE
+
+Compte rendu de la séance du conseil municipal du 5 février 2026
+
+Présidence : M. le Maire, Jean DUPONT, qui ouvre la séance à 20 heures et rappelle l'ordre \
+du jour {LONG}
+
+Délibération n° 2026-007 : Subventions aux associations
+
+Rapporteur : M. J. WEBER, adjoint aux sports.
+
+Vote : pour 29, contre 0, abstentions 4 — adoptée.
+"""
+TITLE = (
+    "# Séance du conseil municipal du 5 février 2026 — "
+    + ("compte rendu intégral des débats " * 12)
+    + "\n\nDélibération n° 2026-007 : Subventions\n\nRapporteur : Mme A. Martin.\n\n"
+    "Vote : pour 29, contre 0 — adoptée.\n"
+)
+
+
+def test_a_run_on_chair_line_and_initials_keep_to_their_columns(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A "Présidence :" line that runs on is stored as a name that fits; a rapporteur's initials
+    ("M. J. WEBER", "Mme A. Martin") are not taken for the end of a sentence."""
+    source = tmp_path / "2026-02-05.txt"
+    source.write_text(CHAIR, encoding="utf-8")
+    other = tmp_path / "2026-02-06.md"
+    other.write_text(TITLE.replace("5 février", "6 février"), encoding="utf-8")
+    assert ingest_paths(engine, [source, other])[1] == []
+    with session_scope(engine, write=False) as session:
+        chairs = list(session.scalars(select(Meeting.chair)))
+        rapporteurs = set(session.scalars(select(Item.rapporteur)))
+    assert all(c is None or len(c) <= 200 for c in chairs)
+    assert rapporteurs == {"M. J. WEBER, adjoint aux sports", "Mme A. Martin"}
+
+
+def test_minutes_read_again_keep_their_title_to_its_column(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Minutes stored by an older reader and read again by today's: the re-read writes and
+    compares the title cut as the ingest cut it (PostgreSQL refused the whole title)."""
+    source = tmp_path / "2026-02-05.md"
+    source.write_text(TITLE, encoding="utf-8")
+    today = parse.READER_VERSION
+    with monkeypatch.context() as patch:
+        patch.setattr(parse, "READER_VERSION", today - 1)
+        assert ingest_paths(engine, [source])[1] == []
+    reread.reread_outdated(engine)
+    with session_scope(engine, write=False) as session:
+        title, version = session.execute(select(Meeting.title, Meeting.reader_version)).one()
+    assert len(title) <= 300 and title.endswith("…") and version == today

@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 9
+READER_VERSION = 10
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -880,6 +880,10 @@ def _parse_layout(
     for block in blocks:
         if in_preamble and item_heading(block.text):
             in_preamble = False
+        if in_preamble and AGENDA_ENTRY.match(block.text):
+            # "5. Vote des taux des taxes directes locales 2024": the agenda's entry, before the
+            # first item, names an item; it is a heading (ranked after what is said of it)
+            block = replace(block, heading=True)
         if in_preamble:
             fact = next(((k, m) for k, rx in FACTS.items() if (m := rx.match(block.text))), None)
             if fact and fact[0] not in facts:
@@ -923,6 +927,10 @@ def _parse_layout(
         source_format=fmt,
         pages=pages,
     )
+
+
+# An entry of the agenda or of a table of contents: a numbered line, short, not a sentence.
+AGENDA_ENTRY = re.compile(r"^\d{1,2}(?:\.\d{1,2})?\s*[.)]\s+\S.{2,200}(?<![.;:!?])$")
 
 
 def _looks_like_heading(lines: list[str]) -> bool:

@@ -433,3 +433,21 @@ def test_a_vote_at_the_end_of_a_paragraph_is_a_passage_of_its_own() -> None:
     ]
     assert parsed.items[0].vote is not None and parsed.items[0].vote.against == 2
     assert any(p.text.endswith("le phasage sera étudié.") for p in parsed.passages)
+
+
+def test_the_agendas_entries_before_the_first_item_are_headings() -> None:
+    """"5. Vote des taux 2024" in the agenda names an item; it is a heading (search ranks
+    headings after what is said), while the item itself is read where it opens."""
+    source = (
+        "PROCÈS-VERBAL DU CONSEIL MUNICIPAL DU 12 MARS 2024\n\n"
+        "Ordre du jour :\n\n"
+        "1. Budget primitif 2024\n\n"
+        "2. Vote des taux des taxes directes locales 2024\n\n"
+        "POINT 1 – Budget primitif 2024\n\n"
+        "Le budget est présenté par Mme Baudouin.\n"
+    )
+    parsed = parse_bytes(source.encode(), "2024-03-12.txt")
+    kinds = {p.text: p.kind for p in parsed.passages}
+    assert kinds["2. Vote des taux des taxes directes locales 2024"] == "heading"
+    assert kinds["Le budget est présenté par Mme Baudouin."] == "paragraph"
+    assert [i.title for i in parsed.items] == ["Budget primitif 2024"]

@@ -73,9 +73,22 @@ def index_state(session: Session) -> IndexState:
     if held is not None:
         return held
     rows = sorted((int(r[0]), str(r[1]), int(r[2] or 0)) for r in read_rows(session, STATE))
-    return IndexState(
+    found = IndexState(
         tuple((m, h) for m, h, _ in rows), sum(u for *_, u in rows), tuple(u for *_, u in rows)
     )
+    # The same state as the last one read is that object (what keys the shared search pages
+    # and the caches: one copy per state, not one per kept page).
+    key = str(session.get_bind().url)
+    last = _last_state.get(key)
+    if last is not None and last == found:
+        return last
+    if len(_last_state) >= 16:  # databases (tests make many)
+        _last_state.clear()
+    _last_state[key] = found
+    return found
+
+
+_last_state: dict[str, IndexState] = {}
 
 
 def held_index_state(session: Session) -> IndexState | None:

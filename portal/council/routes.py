@@ -3,6 +3,7 @@ meeting pages, upload by agents."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from datetime import date
@@ -133,7 +134,10 @@ def search(request: Request) -> Response:
     # the visitor's own (a slot), rendered again for someone who follows this search. Shared
     # from the second time an address is asked for: a query typed once is rendered for its
     # visitor alone, as before, and kept nowhere.
-    key = ("shared-page", "council-search", request.url.path, request.url.query,
+    # Keyed by what the page reads of its address (the query, its page, the filters), not the
+    # address itself: made-up parameters neither multiply the pages kept nor make keys long.
+    read = repr((query, page, sorted(current.items())))
+    key = ("shared-page", "council-search", hashlib.blake2b(read.encode(), digest_size=16).digest(),
            i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
     generation = (state, french.thesaurus())
     kept = cached_shared_candidate(request, key)

@@ -251,7 +251,11 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
         stamp = path.stat().st_mtime_ns
         text = path.read_text(encoding="utf-8")
     except OSError:
-        return Thesaurus()
+        # No file: an empty thesaurus, kept (one object, as for a file: it keys caches).
+        empty = Thesaurus()
+        with _thesaurus_lock:
+            _loaded[path] = (-1, empty)
+        return empty
     parsed = parse_thesaurus(text)
     with _thesaurus_lock:
         _loaded[path] = (stamp, parsed)

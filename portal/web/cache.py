@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -95,9 +96,10 @@ class PageCache:
 # is personal (my supports, my comments' edit buttons) is not in the shared fragment at all.
 
 FRAGMENT_ENTRIES = 4096
-# And at most this many characters of HTML in all (a shared page is a whole page, tens of kB):
+# And at most this many bytes of memory in all (a shared page is a whole page, tens of kB, kept
+# as text, cut at its markers and encoded: about six times its characters, see `footprint`):
 # whatever addresses a visitor makes up, a process keeps a bounded amount.
-FRAGMENT_CHARS = 32_000_000
+FRAGMENT_BYTES = 64 * 1024 * 1024
 
 FragmentKey = tuple[object, ...]
 
@@ -124,14 +126,14 @@ class FragmentCache:
     (app.state)."""
 
     def __init__(
-        self, max_entries: int = FRAGMENT_ENTRIES, max_chars: int = FRAGMENT_CHARS
+        self, max_entries: int = FRAGMENT_ENTRIES, max_bytes: int = FRAGMENT_BYTES
     ) -> None:
         self._entries: OrderedDict[FragmentKey, Any] = OrderedDict()
         self._sizes: dict[FragmentKey, int] = {}
-        self._chars = 0
+        self._bytes = 0
         self._lock = threading.Lock()
         self._max = max_entries
-        self._max_chars = max_chars
+        self._max_bytes = max_bytes
 
     def get(self, key: FragmentKey) -> Any:
         with self._lock:
@@ -141,20 +143,39 @@ class FragmentCache:
             return found
 
     def put(self, key: FragmentKey, fragment: Any) -> None:
-        size = sum(len(part) for part in getattr(fragment, "parts", {}).values())
+        size = footprint(fragment) + footprint(key)
         with self._lock:
             self._entries[key] = fragment
             self._entries.move_to_end(key)
-            self._chars += size - self._sizes.get(key, 0)
+            self._bytes += size - self._sizes.get(key, 0)
             self._sizes[key] = size
             while len(self._entries) > 1 and (
-                len(self._entries) > self._max or self._chars > self._max_chars
+                len(self._entries) > self._max or self._bytes > self._max_bytes
             ):
                 old, _fragment = self._entries.popitem(last=False)
-                self._chars -= self._sizes.pop(old, 0)
+                self._bytes -= self._sizes.pop(old, 0)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def footprint(value: Any) -> int:
+    """The bytes a kept value holds in its texts (str and bytes objects, as sys.getsizeof counts
+    them): a shared page's pieces, slots' defaults, the same cut at its markers and encoded; a
+    fragment's parts; a key's parts. Containers themselves are not counted."""
+    if isinstance(value, (str, bytes)):
+        return sys.getsizeof(value)
+    if isinstance(value, SharedPage):
+        texts: list[Any] = [*value.pieces, *(slot.default for slot in value.slots)]
+        for name in ("_pieces", "_defaults"):
+            texts += [t for cut in getattr(value, name) for t in cut]
+        texts += [*value._flat, *value._flat_bytes]  # type: ignore[attr-defined]
+        return sum(sys.getsizeof(t) for t in texts)
+    if isinstance(value, SharedFragment):
+        return sum(sys.getsizeof(part) for part in value.parts.values())
+    if isinstance(value, tuple):
+        return sum(footprint(v) for v in value)
+    return 0
 
 
 def fragment_cache(app: object) -> FragmentCache:

@@ -279,10 +279,18 @@ def cached_shared_page(
     rendered now (then kept, replacing the older generation's); and whether it was rendered."""
     cache = fragment_cache(request.app)
     page = cache.get(key)
-    if isinstance(page, SharedPage) and page.data.get("generation") == generation:
+    # The layout's own changing part (the accessibility status every footer shows, read from
+    # its statement's file when that changes) is checked too: no page's generation covers it.
+    site = conformity(request.app.state.settings.content_dir)
+    if (
+        isinstance(page, SharedPage)
+        and page.data.get("generation") == generation
+        and page.data.get("site") == site
+    ):
         return page, False
     page = render_shared_page(request, template, build)
     page.data["generation"] = generation
+    page.data["site"] = site
     cache.put(key, page)
     return page, True
 

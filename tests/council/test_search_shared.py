@@ -144,3 +144,30 @@ def test_a_search_asked_once_is_kept_nowhere_and_one_asked_again_is_shared(
     # The page rendered for one visitor and the shared one are the same, byte for byte.
     assert shared == alone["piscine"] == visitor.get("/council/search?q=piscine").text
     assert "Séance du" in shared
+
+
+def test_the_footer_s_accessibility_status_follows_its_statement_on_shared_pages(
+    app: Any, login_as: Any, engine: Engine, demo_files: list[Path], tmp_path: Path
+) -> None:
+    """The city edits its accessibility statement's status: the footer of pages kept as shared
+    pages (a search, the charter) shows the new status at the next view, not after the next
+    minutes or comment."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    assert ingest_paths(engine, [p for p in demo_files if p.suffix == ".md"])[1] == []
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "legal", content / "legal")
+    app.state.settings = app.state.settings.with_(content_dir=content)
+    resident: TestClient = login_as()
+    for _ in range(3):  # kept from the second view
+        assert "Accessibilité : partiellement conforme" in t(resident.get(SEARCH))
+    statement = content / "legal" / "accessibilite.md"
+    statement.write_text(
+        statement.read_text(encoding="utf-8").replace(
+            "status: partiellement conforme", "status: totalement conforme"
+        ),
+        encoding="utf-8",
+    )
+    assert "Accessibilité : totalement conforme" in t(resident.get(SEARCH))

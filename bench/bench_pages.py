@@ -131,12 +131,13 @@ request = function()
   local b = words[(math.floor(counter / n) %% n) + 1]
   local c = words[(math.floor(counter / (n * n)) %% n) + 1]
   local o = openings[(counter %% #openings) + 1]
-  return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c .. "&n=" .. counter, {%s})
+  return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c, {%s})
 end
 """
-# The counter goes in the address too ("&n=…", a parameter the pages ignore): the 4,096 word
-# combinations come round again after 4,096 requests, and an address asked twice is served from
-# the shared page kept for it (portal/web/cache.py: Doorkeeper), which this run must not measure.
+# The 4,096 word combinations come round again after 4,096 requests, and a search asked twice is
+# served from the shared page kept for it (portal/web/cache.py: Doorkeeper), which these runs must
+# not measure: `_changing` refuses a run that made that many requests.
+COMBINATIONS = len(SEARCH_WORDS) ** 3
 # Questions put to /council/ask: an opening that sets the kind of fact asked for, then three of
 # the sixteen words ("combien piscine budget école"), so that every request is a new question.
 ASK_OPENINGS = ["combien+", "quand+", "qui+", "pourquoi+"]
@@ -228,6 +229,17 @@ def _cell(load: Load, bare: float, target: float) -> str:
     return f"{load.rps:,.0f} ({ratio:.2f}), p99 {load.p99_ms:.0f} ms{errors} {'✓' if ok else '✗'}"
 
 
+def _changing(base: str, script: Path, seconds: int = 5) -> Load:
+    """A run whose query changes on every request: never as many requests as combinations."""
+    load = wrk(f"{base}/", script=script, seconds=seconds)
+    if load.rps * seconds >= COMBINATIONS:
+        raise SystemExit(
+            f"{script.name}: {load.rps * seconds:,.0f} requests made the queries come round "
+            f"again ({COMBINATIONS:,} combinations): give SEARCH_WORDS more words"
+        )
+    return load
+
+
 def main() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -250,10 +262,10 @@ def main() -> str:
                     wrk(f"{base}{path}", headers=no_cache),
                     wrk(f"{base}{path}"),
                 ))  # fmt: skip
-            search_signed = wrk(f"{base}/", headers=(), script=_lua(folder, cookie))
-            search_anon = wrk(f"{base}/", script=_lua(folder, None))
-            ask_signed = wrk(f"{base}/", headers=(), script=_lua(folder, cookie, ask=True))
-            ask_anon = wrk(f"{base}/", script=_lua(folder, None, ask=True))
+            search_signed = _changing(base, _lua(folder, cookie))
+            search_anon = _changing(base, _lua(folder, None))
+            ask_signed = _changing(base, _lua(folder, cookie, ask=True))
+            ask_anon = _changing(base, _lua(folder, None, ask=True))
         with serve("bench.bare:create") as bare_url:
             bare_after = wrk(f"{bare_url}/")
     bare = (bare_before.rps + bare_after.rps) / 2

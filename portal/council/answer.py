@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -40,7 +42,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from portal.council import urls
-from portal.council.fulltext import passage_counts
+from portal.council.fulltext import index_state, passage_counts
 from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import (
@@ -72,6 +74,7 @@ from portal.council.text import (
     words,
 )
 from portal.council.vocabulary import SYNONYM, Expansion, expand
+from portal.db import read_rows
 
 __all__ = ["Answer", "Quote", "ask", "question_kinds", "question_terms", "sentences"]
 
@@ -209,10 +212,46 @@ class Answer:
     sentence_coverage: float = 0.0
 
 
-def question_terms(question: str, *, city: str = "") -> tuple[list[Group], bool]:
+# The commune the minutes are of, as their heading names it: "COMMUNE DE PLOUMAREC", "Ville de
+# Hagondelle", "MAIRIE DE MONTCLAIR-SUR-LOIRE" (read in each meeting's first passages).
+CITY_NAMED = re.compile(r"\b(?i:commune|ville|mairie)\s+(?i:de|d')\s*([A-ZÀ-Ý][\w'-]+)")
+CITY_PASSAGES = 6
+_cities: dict[str, tuple[tuple[tuple[int, str], ...], frozenset[str]]] = {}
+_cities_lock = threading.Lock()
+
+
+def minutes_city(session: Session) -> frozenset[str]:
+    """The stems of the commune's name as the minutes' headings give it (the name most meetings
+    give; none when no heading names one), read once per state of the index."""
+    key = str(session.get_bind().url)
+    stamp = index_state(session).stamp
+    known = _cities.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    named: dict[int, set[str]] = {}
+    sql = "SELECT meeting_id, text FROM council_passage WHERE position < ?"
+    for meeting_id, text_ in read_rows(session, sql, [CITY_PASSAGES]):
+        named.setdefault(int(meeting_id), set()).update(
+            fold(n) for n in CITY_NAMED.findall(text_)
+        )
+    counts = Counter(n for names in named.values() for n in names)
+    best = max(counts.values(), default=0)
+    found = frozenset(w for n, c in counts.items() if c == best for w in terms(n))
+    with _cities_lock:
+        if len(_cities) >= 16:
+            _cities.clear()
+        _cities[key] = (stamp, found)
+    return found
+
+
+def question_terms(
+    question: str, *, city: str = "", ignored_words: frozenset[str] = frozenset()
+) -> tuple[list[Group], bool]:
     """The words to look for (each with its lemma), and whether the question asks about a
-    decision. The city's own name (every passage is about it) says nothing of what is asked."""
-    ignored = QUESTION_WORDS | frozenset(terms(city)) if city else QUESTION_WORDS
+    decision. The city's own name (every passage is about it) says nothing of what is asked:
+    `city` (the settings' name) and `ignored_words` (stems: the name the minutes give,
+    minutes_city) are left out."""
+    ignored = QUESTION_WORDS | ignored_words | (frozenset(terms(city)) if city else frozenset())
     groups = query_groups(question, unaccented=True)
     stems = [s for g in groups for s in group_stems(g)]
     about_decision = any(DECISION_STEM.match(s) for s in stems) or bool(
@@ -365,7 +404,9 @@ def ask(
     """Quote the sentences of the minutes that answer `question`; `city` is the short name of
     the city whose minutes these are (settings), a word that narrows nothing."""
     filters = filters or Filters()
-    typed, about_decision = question_terms(question, city=city)
+    typed, about_decision = question_terms(
+        question, city=city, ignored_words=minutes_city(session)
+    )
     kinds = question_kinds(question)
     if "count" not in kinds and COUNT_TYPED.search(fold(question)):
         kinds.append("count")

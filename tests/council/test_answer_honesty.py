@@ -366,3 +366,17 @@ def test_a_date_may_be_a_part_of_the_year_or_a_holiday(oral: Engine) -> None:
     assert reply.found and any("la fin du 1er semestre" in q.text for q in reply.quotes)
     assert carries("Les ralentisseurs seront posés pendant les vacances de la Toussaint.", ["date"])
     assert not carries("Les ralentisseurs seront posés devant l'école.", ["date"])
+
+
+def test_the_communes_own_name_in_a_question_narrows_nothing(square: Engine) -> None:
+    """The minutes' heading names the commune ("COMMUNE DE VAL-DE-BRIANCE"): every passage is
+    about it, so a question's "à Val-de-Briance" is left out of what is looked for, as the
+    settings' city name is."""
+    from portal.council.answer import minutes_city
+    from portal.council.text import terms
+
+    with session_scope(square, write=False) as session:
+        assert minutes_city(session) == frozenset(terms("Val-de-Briance"))
+        reply = ask(session, "combien d arbres sur la place de la halle a val de briance")
+    assert not any("briance" in t for t in reply.terms)
+    assert reply.found and any("les 12 arbres" in q.text for q in reply.quotes)

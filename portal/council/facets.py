@@ -24,7 +24,7 @@ from sqlalchemy import Integer, String, bindparam, select, text
 from sqlmodel import Session
 
 from portal.council import search as engine
-from portal.council.fulltext import held_index_state, is_sqlite
+from portal.council.fulltext import held_index_state
 from portal.council.models import Entity
 from portal.council.questions import question_kinds
 from portal.council.vocabulary import expand
@@ -165,12 +165,13 @@ FACET_ENTITIES = (
 FACET_KINDS = ("place", "organisation", "amount", "date")
 
 
-# SQLite: each passage's entities, kept per process for the index's state they were read at
-# (entities are written with their minutes, or by spaCy in the transaction that marks their
-# passages read: either changes fulltext.IndexState), so that a search page's facets usually
-# need no statement; the person facet is then counted here as FACET_ENTITIES counts it (SQLite
-# compares text as Python does: by code point). PostgreSQL orders names by its collation: it
-# keeps the statement. At most ENTITY_CACHE passages per database.
+# Each passage's entities, kept per process for the index's state they were read at (entities
+# are written with their minutes, or by spaCy in the transaction that marks their passages read:
+# either changes fulltext.IndexState), so that a search page's facets usually need no statement;
+# the person facet is then counted here as FACET_ENTITIES counts it, ties in the order of their
+# keys by code point (SQLite's order; PostgreSQL's under a C collation, and now under any: on
+# the ten-year archive the statement was 58 % of a search page on PostgreSQL, issue 18). At most
+# ENTITY_CACHE passages per database.
 ENTITY_CACHE = 20_000
 _entity_lock = threading.Lock()
 # url -> ((stamp, pending), passage id -> ((kind, key, value), ...))
@@ -180,10 +181,10 @@ _entity_cache: dict[str, tuple[Any, dict[int, tuple[tuple[str, str, str], ...]]]
 def _cached_entities(
     session: Session, ids: list[int]
 ) -> dict[int, tuple[tuple[str, str, str], ...]] | None:
-    """The entities of each passage of `ids` on SQLite, read only for those not kept; None
-    elsewhere, or when the session holds no index state (fulltext.hold_index_state)."""
+    """The entities of each passage of `ids`, read only for those not kept; None when the
+    session holds no index state (fulltext.hold_index_state)."""
     state = held_index_state(session)
-    if state is None or not is_sqlite(session):
+    if state is None:
         return None
     key = str(session.get_bind().url)
     version = (state.stamp, state.pending)

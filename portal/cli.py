@@ -85,7 +85,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"X-Forwarded-* trusted from: {', '.join(settings.trusted_proxies) or 'nobody'}",
         file=sys.stderr,
     )
-    uvicorn.run(
+    from portal.web import server
+
+    config = uvicorn.Config(
         "portal.app:app_from_env",
         factory=True,
         host=args.host,
@@ -99,7 +101,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
         access_log=not args.no_access_log,
     )
-    return 0
+    # uvicorn, with requests already received answered when a web process stops.
+    return server.run(config)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

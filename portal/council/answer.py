@@ -127,6 +127,14 @@ COUNT_TYPED = re.compile(r"\bcombien d\s+(?!euros?\b|argent\b)")
 TIME_ASKED = re.compile(r"\bhoraires?\b|\bquelles? heures?\b|\bheures? d.?ouverture\b")
 TIME_SAID = re.compile(r"\b\d{1,2}\s*h\b|\b\d{1,2}\s*h\s*\d{2}\b|\b\d{1,2}:\d{2}\b|\bheures?\b|"
                        r"\bmidi\b|\bminuit\b", re.I)  # fmt: skip
+# A question on a name, a brand or a company ("marque des caméras", "nom de l'animatrice",
+# "quelle entreprise installe…") is answered by a name: a capitalised word within the sentence
+# ("la société Sécuritel Occitanie", "M. KLEIN"), not "On nous parle de caméras et de béton".
+NAME_ASKED = re.compile(
+    r"\b(?:nom|noms|marque|marques)\b|\bquel(?:le)?s? (?:entreprise|societe|boite|bureau|cabinet|"
+    r"prestataire|bailleur|banque|association|club)s?\b"
+)
+NAME_SAID = re.compile(r"(?<=[\w,;:(«'’\"–-] )[A-ZÀ-Ý][\w'’-]+")
 # A count is said as a number next to the thing counted ("14 caméras", "45 berceaux", "les 24
 # logements sociaux", "la part des produits biologiques atteindra 35 %"): at most COUNT_BEFORE
 # words before it or COUNT_AFTER words after it. (Dev halves, issue 14: every answerable count
@@ -609,6 +617,9 @@ def ask(
             return replace(not_found(), coverage=best, kind_found=False)
     # Opening hours are answered by an hour (TIME_ASKED).
     if TIME_ASKED.search(fold(question)) and not any(TIME_SAID.search(told) for told in tolds):
+        return replace(not_found(), coverage=best, kind_found=False)
+    # A name, a brand, a company is answered by a name (NAME_ASKED).
+    if NAME_ASKED.search(fold(question)) and not any(NAME_SAID.search(told) for told in tolds):
         return replace(not_found(), coverage=best, kind_found=False)
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
         quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)

@@ -380,3 +380,13 @@ def test_the_communes_own_name_in_a_question_narrows_nothing(square: Engine) -> 
         reply = ask(session, "combien d arbres sur la place de la halle a val de briance")
     assert not any("briance" in t for t in reply.terms)
     assert reply.found and any("les 12 arbres" in q.text for q in reply.quotes)
+
+
+def test_a_name_or_a_brand_is_answered_by_a_name(square: Engine) -> None:
+    """"La marque des bancs de la place": the minutes count the benches but name no maker, so
+    nothing answers; the company or person asked for is a capitalised name in the quote."""
+    with session_scope(square, write=False) as session:
+        reply = ask(session, "marque des bancs de la place de la halle")
+        assert not reply.found and reply.quotes == []
+        named = ask(session, "nom de l'adjointe a la culture")
+    assert named.found and any("Brun" in q.text for q in named.quotes)

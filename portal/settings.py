@@ -157,12 +157,12 @@ class Settings:
     # Threads of a web process for its CPU-bound pages (route(..., cpu_bound=True): the council's
     # search and questions): Python runs one thread at a time, and more threads on such pages
     # only contend; more web processes (--workers) scale instead. None: 1 on SQLite (its
-    # statements are the process's own work); on PostgreSQL the shared pool of 40. Measured with
-    # wrk, a query changing on every request: SQLite demo 421 req/s with 1 thread, 376 with 2,
-    # 324 with 40; PostgreSQL ten-year archive (search / ask) 105 / 164 with 1, 111 / 212 with
-    # 2, 82 / 197 with 40. Not by default on PostgreSQL: with 2 threads, the production load
-    # test (bench/bench_production.py) lost 2 requests to a connection reset when a web process
-    # was restarted, in each of two runs; 0 with the shared pool (not understood yet).
+    # statements are the process's own work), 2 on PostgreSQL (one waits for the server while
+    # the other computes). Measured with wrk, a query changing on every request: SQLite demo
+    # 421 req/s with 1 thread, 376 with 2, 324 with 40; PostgreSQL ten-year archive (search /
+    # ask) 105 / 164 with 1, 111 / 212 with 2, 82 / 197 with 40. With 2 threads the production
+    # load test once lost 2 requests when a web process was restarted: uvicorn's, not the
+    # threads' (portal/web/server.py); 0 in two runs since.
     cpu_bound_threads: int | None = None
     data_dir: Path = ROOT / "var"
     content_dir: Path = ROOT / "content"

@@ -66,13 +66,10 @@ class PortalRoute(Route):
 
 def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
     """The threads of this process's CPU-bound pages (settings cpu_bound_threads; by default 1
-    on SQLite, and on PostgreSQL none of their own: the shared pool), one limiter per event loop
-    (a test client runs its own)."""
+    on SQLite, 2 on PostgreSQL), one limiter per event loop (a test client runs its own)."""
     threads = app.state.settings.cpu_bound_threads
-    if threads is None and app.state.engine.dialect.name == "sqlite":
-        threads = 1
     if threads is None:
-        return None
+        threads = 1 if app.state.engine.dialect.name == "sqlite" else 2
     loop = asyncio.get_running_loop()
     kept = getattr(app.state, "cpu_bound_limiter", None)
     if kept is None or kept[0] is not loop:

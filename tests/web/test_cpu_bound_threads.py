@@ -56,13 +56,13 @@ def test_cpu_bound_pages_run_in_their_threads(
     # In a thread of its own: a browser test before may have left an event loop in this one.
     with ThreadPoolExecutor(1) as pool:
         most, registry = pool.submit(asyncio.run, _most_at_once(app, monkeypatch)).result()
-    default = 1 if settings.database_url.startswith("sqlite") else 4  # PostgreSQL: shared pool
+    default = 1 if settings.database_url.startswith("sqlite") else 2
     assert (most, registry) == (threads or default, 200)
 
 
 def test_the_setting_is_read_and_checked() -> None:
     base = {"PORTAL_SECRET_KEY": "k" * 40}
-    assert load_settings(base).cpu_bound_threads is None  # 1 on SQLite, PostgreSQL's shared pool
+    assert load_settings(base).cpu_bound_threads is None  # 1 on SQLite, 2 on PostgreSQL
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "3"}).cpu_bound_threads == 3
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "0"}).cpu_bound_threads == 1
     with pytest.raises(SettingsError, match="PORTAL_CPU_BOUND_THREADS must be a whole number"):

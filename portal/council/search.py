@@ -50,13 +50,21 @@ from portal.council.models import Item
 from portal.council.nlp import query_groups
 from portal.council.parse import MONTHS
 from portal.council.questions import carried_share, question_kinds
-from portal.council.text import WORD, Group, fold, group_stems, stem
+from portal.council.text import WORD, Group, fold, group_stems, stem, terms
 from portal.council.vocabulary import Expansion, expand
 from portal.db import read_rows
 
 __all__ = ["fts5_match", "is_sqlite", "tsquery"]  # with the search's own names below
 
 CANDIDATES = 300
+# Words that say how a question is asked, not what it is about (the answers leave them out too,
+# answer.QUESTION_WORDS, with the words of the meeting itself, which a search keeps: "conseil",
+# "commune", "municipaux" find the attendance, the budget's yield, the municipal police), and
+# "ville" ("combien la ville paye": the minutes say "la participation communale").
+ASKING_WORDS = frozenset(
+    terms("fait faire savoir voudrais veux dire peut peux il elle prevu prevue qui quoi ce etait "
+          "etaient sera seront va vont aller pendant vers devant ca faut chez mon ma mes partir ville")
+)  # fmt: skip
 WORD_RUN = re.compile(r"\w+")
 OUTCOMES = ("adopted", "unanimous", "rejected")
 
@@ -712,6 +720,9 @@ def search(
     with its best passages under it (`SearchResult.groups`), not eight hits of one item."""
     filters = filters or Filters()
     typed = query_terms(query)
+    # The words by which a question asks, not what about ("va", "devant", "faire"), are left
+    # out when others remain.
+    typed = [g for g in typed if not any(s in ASKING_WORDS for s in group_stems(g))] or typed
     if not typed:
         return SearchResult([], 0, {}, [])
     expansion = expand(session, typed)

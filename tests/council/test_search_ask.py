@@ -301,3 +301,14 @@ def test_a_month_named_in_a_question_lifts_that_months_meetings() -> None:
     ranked = [(1, 9.8), (2, 9.3), (3, 5.0)]
     assert [i for i, _ in month_boost(ranked, {12}, known)] == [2, 1, 3]
     assert month_boost(ranked, set(), known) == ranked
+
+
+def test_the_words_a_question_asks_by_are_not_searched(
+    client: TestClient, demo_minutes: None
+) -> None:
+    """'quand est-ce que la piscine va rouvrir': "va" says how it is asked, not what about; a
+    query of such words alone is still searched."""
+    terms = client.get("/api/council/search", params={"q": "quand la piscine va rouvrir"}).json()
+    assert not any(t.split(" / ")[0] == "va" for t in terms["terms"])
+    alone = client.get("/api/council/search", params={"q": "devant"}).json()
+    assert [t.split(" / ")[0] for t in alone["terms"]] == ["devant"]

@@ -341,11 +341,18 @@ READ_HONESTLY = (
     "framework). Under load a search cost about 7 ms against 2.6 ms for one visitor at a "
     "time: eight connections' searches ran in 40 threads contending for the interpreter. "
     "Since 14:20 UTC the search and question pages run in their own few threads "
-    "on SQLite (PORTAL_CPU_BOUND_THREADS: 1, the best of 1, 2, 4, 8 and 40); PostgreSQL keeps "
-    "the shared pool (2 threads were best there, 111 / 212 req/s against 82 / 197, but cost two "
-    "requests to connection resets when a web process restarted in the production load test). "
-    "Still below 0.05: what is left is Python work per candidate and per hit, spread over many "
-    "functions, with no single cause left."
+    "on SQLite (PORTAL_CPU_BOUND_THREADS: 1, the best of 1, 2, 4, 8 and 40); PostgreSQL kept "
+    "the shared pool that day (2 threads were best there, 111 / 212 req/s against 82 / 197, but "
+    "cost two requests to connection resets when a web process restarted in the production "
+    "load test). The evening of 2026-12-01: those resets were uvicorn's (a stopping process "
+    "closed connections accepted a moment before, their request unread; portal/web/server.py "
+    "reads them first), so PostgreSQL has its 2 threads; profiled in process on PostgreSQL, "
+    "58 % of a search page was the statement that read the entities of its 300 candidates for "
+    "the facets (kept per process on SQLite only, for the person facet's ties in the "
+    "database's collation): they are kept on both now, ties in code-point order (6.1 -> 3.6 ms "
+    "of CPU a search). A search asked twice is served from a page kept for its words, filters, "
+    "language and the index's state (the second column of the demo's pages); the runs above "
+    "change the query on every request, so they measure the search itself."
 )
 
 

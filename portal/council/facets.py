@@ -26,8 +26,6 @@ from sqlmodel import Session
 from portal.council import search as engine
 from portal.council.fulltext import held_index_state
 from portal.council.models import Entity
-from portal.council.questions import question_kinds
-from portal.council.vocabulary import expand
 from portal.db import read_rows
 from portal.errors import ValidationFailed
 from portal.web.i18n import N_
@@ -388,19 +386,14 @@ def search(
 ) -> FacetedResult:
     """The search page's search: one group per deliberation, as search.search(grouped=True)
     gives, with the entity filters applied and their facets counted over the same candidates."""
-    typed = engine.query_terms(query)
-    if not typed:
-        return FacetedResult(engine.SearchResult([], 0), EMPTY, [])
-    expansion = expand(session, typed)
-    kinds = question_kinds(query)
-    pool = ENTITY_POOL if entities.active() else engine.CANDIDATES
-    known: engine.Known = {}
-    ranked = engine.kind_rerank(
-        session,
-        engine.candidates(session, expansion.groups, filters=filters, limit=pool,
-                          own=expansion.own, known=known),
-        kinds,
+    # Ranked as search.search ranks (the answers' evaluation measures that ranking).
+    found = engine.ranked_candidates(
+        session, query, filters=filters,
+        pool=ENTITY_POOL if entities.active() else engine.CANDIDATES,
     )  # fmt: skip
+    if found is None:
+        return FacetedResult(engine.SearchResult([], 0), EMPTY, [])
+    expansion, ranked, known = found.expansion, found.ranked, found.known
     if entities.active():
         kept = restrict(session, [i for i, _ in ranked], entities)
         ranked = [r for r in ranked if r[0] in kept]
@@ -436,19 +429,13 @@ def flat_search(
     """search.search's passages (one hit per passage), with the entity filters applied to up to
     ENTITY_POOL ranked candidates and the facets of both kinds counted over the candidates kept
     (at most search.CANDIDATES, as the search page counts them)."""
-    typed = engine.query_terms(query)
-    if not typed:
-        return FlatResult(engine.SearchResult([], 0), EMPTY)
-    expansion = expand(session, typed)
-    kinds = question_kinds(query)
-    pool = ENTITY_POOL if entities.active() else engine.CANDIDATES
-    known: engine.Known = {}
-    ranked = engine.kind_rerank(
-        session,
-        engine.candidates(session, expansion.groups, filters=filters, limit=pool,
-                          own=expansion.own, known=known),
-        kinds,
+    found = engine.ranked_candidates(
+        session, query, filters=filters,
+        pool=ENTITY_POOL if entities.active() else engine.CANDIDATES,
     )  # fmt: skip
+    if found is None:
+        return FlatResult(engine.SearchResult([], 0), EMPTY)
+    expansion, ranked, known = found.expansion, found.ranked, found.known
     if entities.active():
         kept = restrict(session, [i for i, _ in ranked], entities)
         ranked = [r for r in ranked if r[0] in kept]

@@ -453,15 +453,77 @@ def headings_last(session: Session, ranked: list[tuple[int, float]]) -> list[tup
     that the paragraphs saying something about it should have."""
     if len(ranked) < 2:
         return ranked
-    ids = [i for i, _ in ranked]
-    sql = (
-        "SELECT id FROM council_passage WHERE kind = ? AND id IN "  # noqa: S608
-        + _marks(ids)
-    )
-    headings = {int(r[0]) for r in read_rows(session, sql, ["heading", *ids])}
+    all_headings = heading_ids(session)
+    headings = {i for i, _ in ranked if i in all_headings}
     if not headings:
         return ranked
     return [r for r in ranked if r[0] not in headings] + [r for r in ranked if r[0] in headings]
+
+
+# The headings' ids, per database, for the index's state they were read at (passages are only
+# written with their meeting's state: fulltext.IndexState): one statement when minutes change,
+# not one per search (issue 18).
+_headings_lock = threading.Lock()
+_headings: dict[str, tuple[Any, frozenset[int]]] = {}
+
+
+def heading_ids(session: Session) -> frozenset[int]:
+    stamp = index_state(session).stamp
+    key = str(session.get_bind().url)
+    with _headings_lock:
+        known = _headings.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    sql = "SELECT id FROM council_passage WHERE kind = ?"
+    found = frozenset(int(r[0]) for r in read_rows(session, sql, ["heading"]))
+    with _headings_lock:
+        if len(_headings) >= 16:  # databases (tests make many)
+            _headings.clear()
+        _headings[key] = (stamp, found)
+    return found
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A query's candidates ranked as every search ranks them (`ranked_candidates`)."""
+
+    expansion: Expansion
+    ranked: list[tuple[int, float]]
+    known: Known
+
+
+def ranked_candidates(
+    session: Session, query: str, *, filters: Filters, pool: int
+) -> Ranking | None:
+    """The query's best `pool` candidates (more when it asks for a kind of fact or names a
+    month: RERANK_POOL), ranked by BM25, a month named, the kind of fact asked, headings last:
+    one ranking for the search page, the API and the answers' evaluation. None for a query
+    without a word to search."""
+    typed = query_terms(query)
+    # The words by which a question asks, not what about ("va", "devant", "faire"), are left
+    # out when others remain.
+    typed = [g for g in typed if not any(s in ASKING_WORDS for s in group_stems(g))] or typed
+    if not typed:
+        return None
+    expansion = expand(session, typed)
+    # A question typed in the search box is read for what it asks, as the answers do.
+    kinds = question_kinds(query)
+    months = question_months(query)
+    pool = max(pool, RERANK_POOL if kinds or months else 0)
+    known: Known = {}
+    ranked = headings_last(
+        session,
+        kind_rerank(
+            session,
+            month_boost(
+                candidates(session, expansion.groups, filters=filters, limit=pool,
+                           own=expansion.own, known=known),
+                months, known,
+            ),
+            kinds,
+        ),
+    )  # fmt: skip
+    return Ranking(expansion, ranked, known)
 
 
 def wanted_stems(groups: list[Group]) -> set[str]:
@@ -719,35 +781,14 @@ def search(
     """The passages matching `query`, best first; with `grouped`, one result per deliberation
     with its best passages under it (`SearchResult.groups`), not eight hits of one item."""
     filters = filters or Filters()
-    typed = query_terms(query)
-    # The words by which a question asks, not what about ("va", "devant", "faire"), are left
-    # out when others remain.
-    typed = [g for g in typed if not any(s in ASKING_WORDS for s in group_stems(g))] or typed
-    if not typed:
-        return SearchResult([], 0, {}, [])
-    expansion = expand(session, typed)
-    groups = expansion.groups
-    # A question typed in the search box is read for what it asks, as the answers do.
-    kinds = question_kinds(query)
-    months = question_months(query)
-    pool = max(
-        limit + offset,
-        CANDIDATES if with_facets or grouped else 0,
-        RERANK_POOL if kinds or months else 0,
-    )
-    known: Known = {}
-    ranked = headings_last(
-        session,
-        kind_rerank(
-            session,
-            month_boost(
-                candidates(session, groups, filters=filters, limit=pool, own=expansion.own,
-                           known=known),
-                months, known,
-            ),
-            kinds,
-        ),
+    found = ranked_candidates(
+        session, query, filters=filters,
+        pool=max(limit + offset, CANDIDATES if with_facets or grouped else 0),
     )  # fmt: skip
+    if found is None:
+        return SearchResult([], 0, {}, [])
+    expansion, ranked, known = found.expansion, found.ranked, found.known
+    groups = expansion.groups
     if grouped:
         return _grouped(session, query, ranked, expansion, limit=limit, offset=offset,
                         with_facets=with_facets, known=known)  # fmt: skip

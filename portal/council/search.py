@@ -783,7 +783,7 @@ def search(
     filters = filters or Filters()
     found = ranked_candidates(
         session, query, filters=filters,
-        pool=max(limit + offset, CANDIDATES if with_facets or grouped else 0),
+        pool=max(limit + offset, CANDIDATES),
     )  # fmt: skip
     if found is None:
         return SearchResult([], 0, {}, [])

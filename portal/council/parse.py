@@ -41,7 +41,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 10
+READER_VERSION = 11
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -747,6 +747,8 @@ def _build(
         elif current is not None and (table := markdown_vote(line)) is not None:
             _record_vote(current, table, members, voters)
             kind = "vote"
+        elif current is not None and VOTERS_LINE.match(line):
+            kind = "vote"  # who voted how, after the counts: part of the item's vote
         elif "après en avoir délibéré" in line or (
             current is not None and DECISION_OPENING.match(line)
         ):
@@ -929,6 +931,14 @@ def _parse_layout(
     )
 
 
+# Who voted how, on a line of its own after the counts: "Contre : M. NICOLAS, Mme OLLIVIER.",
+# "Ont voté contre : Bastien Perrin, Anne-Sophie Colin (pouvoir).", "Abstentions : groupe …".
+# ...or a table of each member's vote: "| Nom | Vote | |---|---| | Monique Remy | Contre | …".
+VOTERS_LINE = re.compile(
+    r"^(?:Ont voté (?:contre|pour)|Ont voté|Se sont abstenus|Contre|Abstentions?|Abstenus?|"
+    r"Ne prennent pas part au vote|N'a pas pris part au vote)\s*:\s*\S|"
+    r"^\|[^\n]*?\|\s*Votes?\s*\|.*\|\s*(?:Pour|Contre|Abstention)\s*\|"
+)
 # An entry of the agenda or of a table of contents: a numbered line, short, not a sentence.
 AGENDA_ENTRY = re.compile(r"^\d{1,2}(?:\.\d{1,2})?\s*[.)]\s+\S.{2,200}(?<![.;:!?])$")
 

@@ -451,3 +451,20 @@ def test_the_agendas_entries_before_the_first_item_are_headings() -> None:
     assert kinds["2. Vote des taux des taxes directes locales 2024"] == "heading"
     assert kinds["Le budget est présenté par Mme Baudouin."] == "paragraph"
     assert [i.title for i in parsed.items] == ["Budget primitif 2024"]
+
+
+def test_who_voted_how_is_part_of_the_vote() -> None:
+    """"Contre : M. NICOLAS, Mme OLLIVIER." after the counts, and a table of each member's vote,
+    are vote passages (a "who voted against" question lifts an item's vote passages)."""
+    source = (
+        "PROCÈS-VERBAL DU CONSEIL MUNICIPAL DU 25 SEPTEMBRE 2025\n\n"
+        "POINT 3 – Rapport de la CLECT\n\n"
+        "Le conseil approuve le rapport.\n\n"
+        "Votants : 26 / Pour : 20 / Contre : 2 / Abstentions : 4\n\n"
+        "Contre : M. NICOLAS, Mme OLLIVIER. Abstentions : groupe « Ploumarec Demain ».\n\n"
+        "| Nom | Vote |\n|---|---|\n| Monique Remy | Contre |\n"
+    )
+    parsed = parse_bytes(source.encode(), "2025-09-25.md")
+    kinds = {p.text[:9]: p.kind for p in parsed.passages}
+    assert kinds["Contre : "] == "vote" and kinds["| Nom | V"] == "vote"
+    assert kinds["Le consei"] != "vote"

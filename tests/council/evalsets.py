@@ -188,3 +188,19 @@ def assert_floors(test: Figures, floors: dict[str, float | None]) -> None:
         assert test.recall_at_5 >= floors["recall@5"], test
     if floors["not_found_recall"] is not None:
         assert test.not_found_recall >= floors["not_found_recall"], test
+
+
+def measure_against_floors(
+    engine: Engine,
+    db_url: str,
+    tmp_path: Path,
+    form: str,
+    directory: Path,
+    name: str,
+    floors: dict[str, float | None],
+) -> dict[str, Figures]:
+    """`measure`, then the test half at or above its floors (not with PORTAL_EVAL_DEV_ONLY=1)."""
+    figures = measure(engine, db_url, tmp_path, form, directory, name)
+    if not DEV_ONLY:
+        assert_floors(figures["test"], floors)
+    return figures

@@ -1,0 +1,26 @@
+"""Fifth evaluation set (tests/council/eval5/, written blind over a fifth town's minutes: a
+verbatim transcript with speaker turns, hard-wrapped PDF-like pages with hyphenation, running
+headers and form feeds, Markdown without front matter with vote tables, a terse list of
+decisions): passage-level figures for the text and PDF forms of the same minutes, on both
+databases, with eval2's harness (tests/council/evalsets.py). Tuned on the dev half only; the
+test half is measured by the lead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from tests.council.evalsets import measure_against_floors
+
+EVAL5 = Path(__file__).with_name("eval5")
+# Set once the test half is measured (see docs/benchmarks.md, council_eval2 section).
+FLOORS: dict[str, float | None] = {"recall@5": None, "not_found_recall": None}
+
+
+@pytest.mark.parametrize("form", ["text", "pdf"])
+def test_fifth_evaluation_set(engine: Engine, db_url: str, tmp_path: Path, form: str) -> None:
+    """The fifth town's minutes, as text and as PDF: every quote is verbatim; the test half's
+    floors once measured."""
+    measure_against_floors(engine, db_url, tmp_path, form, EVAL5, "eval5", FLOORS)

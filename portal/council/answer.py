@@ -511,6 +511,10 @@ def ask(
     # for first).
     answering = []
     years = set(YEAR.findall(question))
+    # The words of what the question is about: not the kind of fact asked for, not "voté", not
+    # a year, not a word no passage has.
+    subject = [g for g in groups if weight[_key(g)] > 0 and not DECISION_STEM.match(_key(g))
+               and _key(g) not in kind_stems and not YEAR.fullmatch(g[0])]  # fmt: skip
     for rank, (passage_id, _) in enumerate(ranked):
         passage, meeting_date, item = rows[passage_id]
         if passage.kind == "heading":
@@ -523,7 +527,14 @@ def ask(
             # does not answer for 2024, however many of the question's words it has
             continue
         title_stems = (set(terms(item.title)) if item else set()) | _date_stems(meeting_date)
-        covered = coverage(_own_stems(passage.text, passage.lemmas), title_stems, passage.text)
+        own_stems = _own_stems(passage.text, passage.lemmas)
+        if subject and not any(_has(g, own_stems | title_stems) for g in subject):
+            # "qui a voté contre le budget 2025": the vote on Sunday opening in 2025 does not
+            # answer, nor does any passage that has none of what the question is about, in
+            # itself or its deliberation's title (its weight was the kind of fact, the vote,
+            # the year)
+            continue
+        covered = coverage(own_stems, title_stems, passage.text)
         answering.append((covered, rank, passage, meeting_date, item, title_stems))
     best = max((a[0] for a in answering), default=0.0)
     if best < RELEVANT:

@@ -390,3 +390,33 @@ def test_a_name_or_a_brand_is_answered_by_a_name(square: Engine) -> None:
         assert not reply.found and reply.quotes == []
         named = ask(session, "nom de l'adjointe a la culture")
     assert named.found and any("Brun" in q.text for q in named.quotes)
+
+
+VOTES = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 12 décembre 2023
+POINT N°1 – DÉLIBÉRATION 2023-090 – OBJET : OUVERTURE DOMINICALE DES COMMERCES EN 2024
+Rapporteur : M. Luc Perrin, adjoint au commerce
+M. Perrin propose d'autoriser douze dimanches d'ouverture des commerces de détail.
+Vote : pour 19, contre 6, abstentions 0 — adopté.
+POINT N°2 – DÉLIBÉRATION 2023-091 – OBJET : ORIENTATIONS BUDGÉTAIRES
+Rapporteur : Mme Odile Brun, adjointe aux finances
+Mme Brun présente les orientations du budget de la commune pour l'année prochaine.
+Le conseil prend acte du débat.
+"""
+
+
+def test_a_passage_without_what_the_question_is_about_does_not_answer(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """"Qui a voté contre le budget 2024 ?": the only vote against is on Sunday opening in 2024;
+    its vote line has the vote, "contre" and the year, nothing of the budget, in itself or its
+    deliberation's title, so it does not answer."""
+    path = tmp_path / "2023-12-12.txt"
+    path.write_text(VOTES, encoding="utf-8")
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and len(results) == 1
+    with session_scope(engine, write=False) as session:
+        declined = ask(session, "qui a vote contre le budget 2024")
+        answered = ask(session, "qui a vote contre l'ouverture des commerces le dimanche")
+    assert not any("contre 6" in q.text for q in declined.quotes)
+    assert answered.found and any("contre 6" in q.text for q in answered.quotes)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from portal.council import facets, identifiers, services, urls
+from portal.council import facets, fulltext, identifiers, services, urls
 from portal.council.models import Item, Meeting, Passage
 from portal.council.queries import entity_filters_from, filters_from
 from portal.errors import NotFound, ValidationFailed
@@ -66,6 +66,9 @@ def api_search(request: Request) -> Response:
     entities = entity_filters_from(request)
     with_facets = request.query_params.get("facets") == "1"
     counted: dict[str, list[services.Facet]] = {}
+    # A request that only reads: the index's state read once, and the entities kept per process
+    # for it give the facets, as on the search page (the same labels and ties on any database).
+    fulltext.hold_index_state(session)
     if entities.active() or with_facets:
         # The entity filters and facets need the ranked candidates: facets.py ranks them.
         flat = facets.flat_search(

@@ -16,6 +16,7 @@ connection closed after it), an idle connection is closed as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from typing import Any
 
@@ -63,5 +64,6 @@ def run(config: uvicorn.Config) -> int:
         return 0
     config.load_app()
     server: Any = DrainingServer(config=config)
-    server.run()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: stopped as asked, as uvicorn.run
+        server.run()
     return 0 if server.started else 3

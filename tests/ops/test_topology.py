@@ -113,6 +113,28 @@ def test_a_stopped_worker_is_replaced_and_the_others_keep_serving(
     assert statuses and set(statuses) == {200}
 
 
+def test_sighup_restarts_every_worker_one_by_one_while_serving(
+    served: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    """SIGHUP to `portal serve` (a new release): both workers are replaced, one after the other,
+    each new one given the time to load the app and spaCy (uvicorn's default 5 s made the
+    restart give up here), and every request meanwhile is answered."""
+    proc, port = served
+    before = set(workers_of(proc.pid))
+    proc.send_signal(signal.SIGHUP)
+    statuses = []
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        statuses.append(_get(port, "/registry"))
+        now = set(workers_of(proc.pid))
+        if len(now) == 2 and not now & before and len(statuses) >= 20:
+            break
+        time.sleep(0.1)
+    after = set(workers_of(proc.pid))
+    assert len(after) == 2 and not after & before, (before, after)
+    assert statuses and set(statuses) == {200}
+
+
 def test_one_worker_process_runs_the_scheduled_jobs(settings: Settings) -> None:
     """`portal worker --once` runs each job's current slot and records each run in the database."""
     first = subprocess.run([*PORTAL, "worker", "--once"], env=_env(settings),

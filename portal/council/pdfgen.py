@@ -164,6 +164,9 @@ def render_plain(text: str, *, size: float = 8.5) -> bytes:
             continue
         pdf.add_page()
         for line in page.strip("\n").split("\n"):
+            # A tab is a column's gap as a word processor prints it (the font has no tab glyph:
+            # a tab-separated vote table ran together, "VotantsExprimés", in the PDF's text).
+            line = line.expandtabs(8)
             if not line.strip():
                 pdf.ln(line_height)
             elif pdf.get_string_width(line) <= width:

@@ -590,11 +590,13 @@ def ask(
         # the fact must be in the sentence chosen or in the reply quoted after it, not in the
         # sentence before it quoted only to say who "il" is
         told = text_[text_.find(parts[n]) :] + (" " + follow_up.text if follow_up else "")
-        tolds.append(told)
+        told_stems = _own_stems(told, passage.lemmas)
+        told_covered = coverage(told_stems, title_stems, told)
+        if told_covered >= FACT_RELEVANT:
+            # only a sentence about what is asked can answer it with a count, a name, an hour
+            tolds.append(told)
         if facts and carries(told, facts):
-            fact_said = max(
-                fact_said, coverage(_own_stems(told, passage.lemmas), title_stems, told)
-            )
+            fact_said = max(fact_said, told_covered)
     # The best sentences first (the question's words and the kind of fact asked for), then the
     # search's order.
     picked.sort(key=lambda p: (-p[0], p[1]))

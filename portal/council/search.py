@@ -42,6 +42,7 @@ from portal.council.fulltext import (
     bm25_rerank,
     corpus_stats,
     fts5_match,
+    held_index_state,
     index_state,
     is_sqlite,
     tsquery,
@@ -666,6 +667,53 @@ def _marks(values: list[Any]) -> str:
     return "(" + ", ".join("?" * len(values)) + ")"
 
 
+def _decoded(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A HIT_SQL row with its lemmas as a dict and its date as a date, on either driver."""
+    passage_id, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = row
+    if isinstance(lemmas, str):  # SQLite's driver gives JSON as text
+        lemmas = json.loads(lemmas)
+    if not isinstance(meeting_date, date):  # and dates as text
+        meeting_date = date.fromisoformat(meeting_date)
+    return (passage_id, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title)
+
+
+# The hits' rows, per database, for the index's state they were read at (a passage's text, item
+# and meeting change only with its meeting's state, its lemmas with spaCy's reading, which
+# changes the count of passages not read), on a view that holds the state (the search page, the
+# API): a search reads only the passages no search showed since. On the ten-year archive the
+# statement that read some sixty passages with their lemmas was a quarter of a search page's
+# time on PostgreSQL (issue 18). At most HIT_ROWS_KEPT passages per database.
+HIT_ROWS_KEPT = 5_000
+_hit_lock = threading.Lock()
+_hit_cache: dict[str, tuple[Any, dict[int, tuple[Any, ...]]]] = {}
+
+
+def _hit_rows(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    state = held_index_state(session)
+    if state is None:
+        return {r[0]: _decoded(r) for r in read_rows(session, HIT_SQL + _marks(ids), ids)}
+    key = str(session.get_bind().url)
+    version = (state.stamp, state.pending)
+    with _hit_lock:
+        known = _hit_cache.get(key)
+        if known is None or known[0] != version:
+            if len(_hit_cache) >= 16:  # databases (tests make many)
+                _hit_cache.clear()
+            known = (version, {})
+            _hit_cache[key] = known
+        kept = known[1]
+        found = {i: kept[i] for i in ids if i in kept}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        read = {r[0]: _decoded(r) for r in read_rows(session, HIT_SQL + _marks(missing), missing)}
+        found.update(read)
+        with _hit_lock:
+            if len(kept) + len(read) > HIT_ROWS_KEPT:
+                kept.clear()
+            kept.update(read)
+    return found
+
+
 def load_hits(
     session: Session,
     ranked: list[tuple[int, float]],
@@ -674,17 +722,12 @@ def load_hits(
 ) -> list[Hit]:
     if not ranked:
         return []
-    ids = [i for i, _ in ranked]
-    by_id = {row[0]: row for row in read_rows(session, HIT_SQL + _marks(ids), ids)}
+    by_id = _hit_rows(session, [i for i, _ in ranked])
     hits = []
     for passage_id, score in ranked:
         _, anchor, text_, lemmas, page, kind, item_id, meeting_date, number, title = by_id[
             passage_id
         ]
-        if isinstance(lemmas, str):  # SQLite's driver gives JSON as text
-            lemmas = json.loads(lemmas)
-        if not isinstance(meeting_date, date):  # and dates as text
-            meeting_date = date.fromisoformat(meeting_date)
         matched: list[tuple[str, str, str]] = []
         snippet = highlight(text_, wanted, lemmas, routes=routes or {}, matched=matched)
         hits.append(Hit(passage_id, meeting_date, anchor, text_, snippet, score, number, title,

@@ -134,7 +134,13 @@ NAME_ASKED = re.compile(
     r"\b(?:nom|noms|marque|marques)\b|\bquel(?:le)?s? (?:entreprise|societe|boite|bureau|cabinet|"
     r"prestataire|bailleur|banque|association|club)s?\b"
 )
-NAME_SAID = re.compile(r"(?<=[\w,;:(«'’\"–-] )[A-ZÀ-Ý][\w'’-]+")
+# ...not the first word of what a speaker says ("M. LORENTZ. – Notre groupe votera…").
+NAME_SAID = re.compile(r"(?<=[\w,;:(«'’\"–-] )(?<!\. – )(?<!\. - )(?<!\. — )[A-ZÀ-Ý][\w'’-]+")
+# A role the question asks the holder of ("le président de l'association", "le nom de
+# l'animatrice"): the name that answers is said with that role, not a speaker's or a
+# rapporteur's name in a sentence about something else. Each role by the start of its word, so
+# that either gender answers ("animatrice": "animateur").
+ROLE_ASKED = re.compile(r"\b(presiden(?=ts?\b|tes?\b)|directe|directri|animat|responsab|chef|gerant|tresori)\w*")
 # A count is said as a number next to the thing counted ("14 caméras", "45 berceaux", "les 24
 # logements sociaux", "la part des produits biologiques atteindra 35 %"): at most COUNT_BEFORE
 # words before it or COUNT_AFTER words after it. (Dev halves, issue 14: every answerable count
@@ -633,6 +639,11 @@ def ask(
         return replace(not_found(), coverage=best, kind_found=False)
     # A name, a brand, a company is answered by a name (NAME_ASKED).
     if NAME_ASKED.search(fold(question)) and not any(NAME_SAID.search(told) for told in tolds):
+        return replace(not_found(), coverage=best, kind_found=False)
+    role = ROLE_ASKED.search(fold(question))
+    if role and ("person" in kinds or NAME_ASKED.search(fold(question))) and not any(
+        NAME_SAID.search(told) and re.search(rf"\b{role.group(1)}", fold(told)) for told in tolds
+    ):
         return replace(not_found(), coverage=best, kind_found=False)
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
         quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)

@@ -33,7 +33,7 @@ QUESTION_KINDS = {
                            r"\bpendant combien\b|\bduree\b"),
     "person": re.compile(r"^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont|va|vont|etait)\b|"
                          r"\bquels? elus?\b|\bquelles? elues?\b|\brapporteu|\bnom\b|"
-                         r"\bqui (?:presente|preside|porte|gere|dirige)"),
+                         r"\bqui (?:presente|preside|porte|gere|dirige)|\bc(?:.?est)? qui\b"),
     # "adopté", "approuvé" ask about the decision (answered with it, and its vote); these ask
     # about the vote itself.
     "vote": re.compile(r"\bvot|\bunanimit|\bcontre\b|\babstenu|\babstention"),

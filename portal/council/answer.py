@@ -155,7 +155,8 @@ NUMBER_WORD = re.compile(
     r"quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|cents|mille)$"
 )
 SUM_UNITS = frozenset(("€", "euro", "euros", "eur", "k€", "m€"))
-NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures"))
+NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures",
+                       "pourcents", "pourcent", "pourcentage"))
 MAX_QUOTES = 3
 # A year named in a question ("en 2024", "budget 2025") is what is asked about, not one word
 # among others: a passage answers only if it, its deliberation's title or its meeting's date has it.

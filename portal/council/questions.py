@@ -22,7 +22,9 @@ KINDS = ("amount", "count", "date", "duration", "person", "vote", "reason")
 
 # What a question asks for, read on its folded text.
 QUESTION_KINDS = {
-    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b"),
+    # "combien de pourcents": a percentage
+    "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b|"
+                         r"\bpour ?cents?\b|\bpourcentages?\b"),
     # "combien de caméras": a count, not a sum
     "count": re.compile(r"\bcombien (?:de |d')(?!euros?\b|argent\b)|\bnombre\b|\bquelle part\b"),
     "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
@@ -109,6 +111,8 @@ def question_kinds(question: str) -> list[str]:
 
 
 WORD_END = re.compile(r"\w*")
+COMBIEN = re.compile(r"\bcombien\b")
+PAID = re.compile(r"\bpa(?:ye|yes|yent|yee|yees|yer|ie|ies|ient)\b")
 
 
 def kind_words(question: str) -> dict[str, str]:
@@ -126,6 +130,11 @@ def kind_words(question: str) -> dict[str, str]:
             end = rest.end() if rest else match.end()
             for word in re.findall(r"\w+", folded[match.start() : end]):
                 found.setdefault(word, kind)
+    if "amount" in kinds and COMBIEN.search(folded):
+        # "combien paye la commune", "c payé combien": paying says a sum is asked for ("les
+        # clubs paient-ils le gymnase" asks whether, about paying)
+        for word in PAID.findall(folded):
+            found.setdefault(word, "amount")
     return found
 
 

@@ -116,7 +116,8 @@ FOCUS = re.compile(
     r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs) (?:du |des |de la |de l'|de l |de |d'|d )|"
     r"qui est (?:le |la |l'|l )|quel(?:le)?s? (?:est|sont|etait) (?:le |la |les |l'|l ))"
     r"(?:(?:nouve(?:au|aux|lle|lles)|premier|premiere|deuxieme|dernier|derniere|grand|grande|"
-    r"petit|petite|bon|bonne|vrai|vraie) )?([a-z]{3,})"
+    r"petit|petite|bon|bonne|vrai|vraie|vraiment|exactement|reellement|finalement|"
+    r"actuellement|maintenant|aujourd hui|environ|encore|deja|en tout|au total) )?([a-z]{3,})"
 )
 # "combien d eleves": a count typed without its apostrophe (questions.py reads "combien d'").
 COUNT_TYPED = re.compile(r"\bcombien d\s+(?!euros?\b|argent\b)")
@@ -156,7 +157,10 @@ NUMBER_WORD = re.compile(
 )
 SUM_UNITS = frozenset(("€", "euro", "euros", "eur", "k€", "m€"))
 NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures",
-                       "pourcents", "pourcent", "pourcentage"))
+                       "pourcents", "pourcent", "pourcentage",
+                       # people, whom the minutes count by what they do ("164 demandes", "14 %
+                       # des cas")
+                       "monde", "gens"))
 MAX_QUOTES = 3
 # A year named in a question ("en 2024", "budget 2025") is what is asked about, not one word
 # among others: a passage answers only if it, its deliberation's title or its meeting's date has it.
@@ -620,6 +624,10 @@ def ask(
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
         return replace(not_found(), coverage=best, kind_found=False)
     focus = _focus_group(question, groups, expansion.corrections)
+    if focus is not None and kind_of.get(_key(focus), "count") != "count":
+        # "combien d'abstentions": a word of the kind of fact asked for (a vote), not a thing
+        # counted
+        focus = None
     # ...and what it is of ("le nom du président DE LA SNSM", "le prix du repas DES AÎNÉS"):
     # the president of a football club does not answer.
     named = _counted(question, groups, focus) if focus is not None else []

@@ -112,7 +112,8 @@ def question_kinds(question: str) -> list[str]:
 
 WORD_END = re.compile(r"\w*")
 COMBIEN = re.compile(r"\bcombien\b")
-PAID = re.compile(r"\bpa(?:ye|yes|yent|yee|yees|yer|ie|ies|ient)\b")
+PAID = re.compile(r"\bpa(?:ye|yes|yent|yee|yees|yer|ie|ies|ient)\b|\btouch(?:e|ent|era|eront|er)\b|"
+                  r"\b(?:re|per)c(?:oit|oivent|evra|evront|evoir)\b")
 
 
 def kind_words(question: str) -> dict[str, str]:
@@ -131,7 +132,8 @@ def kind_words(question: str) -> dict[str, str]:
             for word in re.findall(r"\w+", folded[match.start() : end]):
                 found.setdefault(word, kind)
     if "amount" in kinds and COMBIEN.search(folded):
-        # "combien paye la commune", "c payé combien": paying says a sum is asked for ("les
+        # "combien paye la commune", "c payé combien", "combien touche l'harmonie": paying or
+        # being paid says a sum is asked for ("les
         # clubs paient-ils le gymnase" asks whether, about paying)
         for word in PAID.findall(folded):
             found.setdefault(word, "amount")

@@ -165,6 +165,12 @@ MAX_QUOTES = 3
 # A year named in a question ("en 2024", "budget 2025") is what is asked about, not one word
 # among others: a passage answers only if it, its deliberation's title or its meeting's date has it.
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A date said as the start of a state ("fermé depuis 2022", "depuis le 1er mars"): it answers
+# "depuis quand", not "quand" (the rest of its clause is left out).
+SINCE = re.compile(r"\bdepuis\s+(?:(?:le|la|les|l'|début|fin|mi-|le mois de)\s*)?(?:\d|(?:janvier|"
+                   r"février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+                   r"décembre)\b)[^,;.:]*", re.I)
+SINCE_ASKED = re.compile(r"\bdepuis\b")
 # A sentence that goes on from the one before it: a pronoun or a demonstrative.
 REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
 PASSAGES_READ = 12
@@ -565,6 +571,8 @@ def ask(
     facts = [k for k in kinds if k in FACT_KINDS]
     fact_said = 0.0
     tolds: list[str] = []  # the quotes' sentences that answer (without the one before)
+    # "quand rouvre le point jeunes": "fermé depuis 2022" says since when, not when
+    since_cut = "date" in facts and not SINCE_ASKED.search(fold(question))
     for _, rank, passage, meeting_date, item, title_stems in chosen:
         parts = sentences(passage.text)
         scored_sentences = []
@@ -606,7 +614,7 @@ def ask(
         if told_covered >= FACT_RELEVANT:
             # only a sentence about what is asked can answer it with a count, a name, an hour
             tolds.append(told)
-        if facts and carries(told, facts):
+        if facts and carries(SINCE.sub("", told) if since_cut else told, facts):
             fact_said = max(fact_said, told_covered)
     # The best sentences first (the question's words and the kind of fact asked for), then the
     # search's order.

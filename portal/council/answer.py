@@ -105,15 +105,16 @@ ASKED_QUESTION = re.compile(
     r"^(?:\d{1,2}\s*[).]\s*)?Questions?\s+(?:orale\s+|écrite\s+)?de\b|.*\?\s*$"
 )
 PRESENTED = re.compile(r"\brapporteu|\bpresente|\bporte\b|\bdefendu|\bexpose")
-# The thing a question counts, prices or names ("combien de PLACES de parking", "le prix du
-# REPAS", "combien a coûté l'ÉTUDE", "le nom de la DIRECTRICE"): the passage whose sentence is
+# The thing a question counts, prices, names or dates ("combien de PLACES de parking", "le prix du
+# REPAS", "combien a coûté l'ÉTUDE", "le nom de la DIRECTRICE", "la date de PUBLICATION du
+# rapport": not the date the committee is set up): the passage whose sentence is
 # quoted must speak of it, or the number, sum or name it holds answers another question ("combien
 # de places de parking devant la crèche" is not answered by "les dégradations ont augmenté de
 # 18 %", nor "le nom de la directrice" by the name of the rapporteur).
 FOCUS = re.compile(
     r"\b(?:combien (?:de |d'|d )|nombre (?:de |d')|(?:combien|que|qu'?est-ce qu'?) (?:a |ont )?"
     r"(?:coute|coutent|coutera|couteront|coutait)s? (?:(?:le|la|les|l') ?)?|"
-    r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs) (?:du |des |de la |de l'|de l |de |d'|d )|"
+    r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs|date|dates) (?:du |des |de la |de l'|de l |de |d'|d )|"
     r"qui est (?:le |la |l'|l )|quel(?:le)?s? (?:est|sont|etait) (?:le |la |les |l'|l ))"
     r"(?:(?:nouve(?:au|aux|lle|lles)|premier|premiere|deuxieme|dernier|derniere|grand|grande|"
     r"petit|petite|bon|bonne|vrai|vraie|vraiment|exactement|reellement|finalement|"

@@ -47,6 +47,7 @@ from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
 from portal.council.questions import (
     NEEDS_CONTEXT,
+    QUESTION_KINDS,
     carried_share,
     carries,
     kind_words,
@@ -113,7 +114,9 @@ PRESENTED = re.compile(r"\brapporteu|\bpresente|\bporte\b|\bdefendu|\bexpose")
 # 18 %", nor "le nom de la directrice" by the name of the rapporteur).
 FOCUS = re.compile(
     r"\b(?:combien (?:de |d'|d )|nombre (?:de |d')|(?:combien|que|qu'?est-ce qu'?) (?:a |ont )?"
-    r"(?:coute|coutent|coutera|couteront|coutait)s? (?:(?:le|la|les|l') ?)?|"
+    r"(?:coute|coutent|coutera|couteront|coutait)s? (?:(?:vraiment|exactement|reellement|"
+    r"finalement|actuellement|maintenant|environ|en tout|au total) )?"
+    r"(?:(?:le|la|les|l'|un|une) ?)?|"
     r"(?:prix|cout|montant|nom|noms|marque|tarif|tarifs|date|dates) (?:du |des |de la |de l'|de l |de |d'|d )|"
     r"qui est (?:le |la |l'|l )|quel(?:le)?s? (?:est|sont|etait) (?:le |la |les |l'|l ))"
     r"(?:(?:nouve(?:au|aux|lle|lles)|premier|premiere|deuxieme|dernier|derniere|grand|grande|"
@@ -633,7 +636,10 @@ def ask(
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
         return replace(not_found(), coverage=best, kind_found=False)
     focus = _focus_group(question, groups, expansion.corrections)
-    if focus is not None and kind_of.get(_key(focus), "count") != "count":
+    if focus is not None and (
+        kind_of.get(_key(focus), "count") != "count"
+        or ("vote" in kinds and QUESTION_KINDS["vote"].search(focus[0]))
+    ):
         # "combien d'abstentions": a word of the kind of fact asked for (a vote), not a thing
         # counted
         focus = None

@@ -420,3 +420,51 @@ def test_a_passage_without_what_the_question_is_about_does_not_answer(
         answered = ask(session, "qui a vote contre l'ouverture des commerces le dimanche")
     assert not any("contre 6" in q.text for q in declined.quotes)
     assert answered.found and any("contre 6" in q.text for q in answered.quotes)
+
+
+def test_the_holder_of_a_role_is_named_with_that_role(clubs: Engine) -> None:
+    """ "Le président du football club, c'est qui": a name said with the role asked for answers
+    (either gender: "animatrice" by "animateur"); the SNSM's passage names no president, and a
+    speaker's label ("M. LORENTZ. – Notre groupe…") is no name said."""
+    from portal.council.answer import NAME_SAID
+
+    with session_scope(clubs, write=False) as session:
+        club = ask(session, "president du football club c qui")
+        station = ask(session, "president de la station snsm c est qui")
+    assert "person" in question_kinds("president de l association c qui")
+    assert club.found and any("Tristan Quéré" in q.text for q in club.quotes)
+    assert not station.found and station.quotes == []
+    assert NAME_SAID.search("M. LORENTZ. – Notre groupe votera le poste.") is None
+    assert NAME_SAID.search("Le marché est attribué à la société Lexivox.") is not None
+
+
+SINCE = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
+Séance du mardi 16 janvier 2024
+POINT N°1 – DÉLIBÉRATION 2024-001 – OBJET : ESPACE JEUNESSE
+Rapporteur : Mme Odile Brun, adjointe à la jeunesse
+M. Paul Girard demande que l'on rouvre le point jeunes, fermé depuis 2022, plutôt que de payer des caméras.
+Le Conseil municipal, après en avoir délibéré, prend acte.
+"""
+
+
+def test_since_when_is_no_answer_to_when(engine: Engine, tmp_path: Path) -> None:
+    """ "Quand rouvre le point jeunes": the minutes say it has been closed since 2022, which
+    answers "depuis quand", not when it reopens."""
+    path = tmp_path / "2024-01-16.txt"
+    path.write_text(SINCE, encoding="utf-8")
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and len(results) == 1
+    with session_scope(engine, write=False) as session:
+        declined = ask(session, "quand rouvre le point jeunes")
+        answered = ask(session, "depuis quand le point jeunes est ferme")
+    assert not declined.found and declined.quotes == []
+    assert answered.found and any("fermé depuis 2022" in q.text for q in answered.quotes)
+
+
+def test_paying_says_a_sum_is_asked_with_combien() -> None:
+    """ "combien paye la commune", "combien touche l'harmonie": paying or being paid is the kind
+    of fact asked (a sum), not a word the minutes must have; without "combien" it asks whether."""
+    assert kind_words("lampes led combien paye la commune").get("paye") == "amount"
+    assert kind_words("combien touche l'harmonie municipale").get("touche") == "amount"
+    assert "paient" not in kind_words("les clubs paient ils le gymnase du college")
+    assert "amount" in question_kinds("cantine bio combien de pourcents")

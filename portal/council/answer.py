@@ -561,12 +561,31 @@ def ask(
     if best < RELEVANT:
         return replace(not_found(), coverage=best)
     # The best passages, and, for a question on a kind of fact, the good ones that carry it.
+    focus = _focus_group(question, groups, expansion.corrections)
+    if focus is not None and (
+        kind_of.get(_key(focus), "count") != "count"
+        or ("vote" in kinds and QUESTION_KINDS["vote"].search(focus[0]))
+    ):
+        # "combien d'abstentions": a word of the kind of fact asked for (a vote), not a thing
+        # counted
+        focus = None
+    # ...and what it is of ("le nom du président DE LA SNSM", "le prix du repas DES AÎNÉS"):
+    # the president of a football club does not answer.
+    named = _counted(question, groups, focus) if focus is not None else []
     chosen = [
         a
         for a in answering
         if a[0] >= max(RELEVANT, KEEP * best)
         or (kinds and a[0] >= max(RELEVANT, KIND_KEEP * best) and carries(a[2].text, kinds))
-    ][:MAX_QUOTES]
+    ]
+    if named:
+        # the passages that speak of the thing counted, priced or named come first ("combien de
+        # bio": the share of organic produce, before the canteen's fares)
+        chosen.sort(
+            key=lambda a: not all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5])
+                                  for g in named)
+        )
+    chosen = chosen[:MAX_QUOTES]
     # 2. In each, the sentence that carries most of the question and the kind of fact asked for.
     picked: list[tuple[float, int, Quote, Quote | None]] = []
     sentence_best = 0.0
@@ -635,17 +654,6 @@ def ask(
     # speak of the plaques but give no sum).
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
         return replace(not_found(), coverage=best, kind_found=False)
-    focus = _focus_group(question, groups, expansion.corrections)
-    if focus is not None and (
-        kind_of.get(_key(focus), "count") != "count"
-        or ("vote" in kinds and QUESTION_KINDS["vote"].search(focus[0]))
-    ):
-        # "combien d'abstentions": a word of the kind of fact asked for (a vote), not a thing
-        # counted
-        focus = None
-    # ...and what it is of ("le nom du président DE LA SNSM", "le prix du repas DES AÎNÉS"):
-    # the president of a football club does not answer.
-    named = _counted(question, groups, focus) if focus is not None else []
     if focus is not None and not any(
         all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5]) for g in named)
         and (not facts or carries(a[2].text, facts))

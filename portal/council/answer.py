@@ -48,6 +48,7 @@ from portal.council.nlp import query_groups
 from portal.council.questions import (
     NEEDS_CONTEXT,
     QUESTION_KINDS,
+    bare_count,
     carried_share,
     carries,
     kind_words,
@@ -145,7 +146,9 @@ NAME_SAID = re.compile(r"(?<=[\w,;:(«'’\"–-] )(?<!\. – )(?<!\. - )(?<!\. 
 # l'animatrice"): the name that answers is said with that role, not a speaker's or a
 # rapporteur's name in a sentence about something else. Each role by the start of its word, so
 # that either gender answers ("animatrice": "animateur").
-ROLE_ASKED = re.compile(r"\b(presiden(?=ts?\b|tes?\b)|directe|directri|animat|responsab|chef|gerant|tresori)\w*")
+ROLE_ASKED = re.compile(
+    r"\b(presiden(?=ts?\b|tes?\b)|directe|directri|animat|responsab|chef|gerant|tresori)\w*"
+)
 # A count is said as a number next to the thing counted ("14 caméras", "45 berceaux", "les 24
 # logements sociaux", "la part des produits biologiques atteindra 35 %"): at most COUNT_BEFORE
 # words before it or COUNT_AFTER words after it. (Dev halves, issue 14: every answerable count
@@ -160,20 +163,21 @@ NUMBER_WORD = re.compile(
     r"quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|cents|mille)$"
 )
 SUM_UNITS = frozenset(("€", "euro", "euros", "eur", "k€", "m€"))
+# ...nor people, whom the minutes count by what they do ("164 demandes", "14 % des cas")
 NOT_FOCUS = frozenset(("temps", "fois", "jours", "mois", "annees", "ans", "semaines", "heures",
-                       "pourcents", "pourcent", "pourcentage",
-                       # people, whom the minutes count by what they do ("164 demandes", "14 %
-                       # des cas")
-                       "monde", "gens"))
+                       "pourcents", "pourcent", "pourcentage", "monde", "gens"))  # fmt: skip
 MAX_QUOTES = 3
 # A year named in a question ("en 2024", "budget 2025") is what is asked about, not one word
 # among others: a passage answers only if it, its deliberation's title or its meeting's date has it.
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A date said as the start of a state ("fermé depuis 2022", "depuis le 1er mars"): it answers
 # "depuis quand", not "quand" (the rest of its clause is left out).
-SINCE = re.compile(r"\bdepuis\s+(?:(?:le|la|les|l'|début|fin|mi-|le mois de)\s*)?(?:\d|(?:janvier|"
-                   r"février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
-                   r"décembre)\b)[^,;.:]*", re.I)
+SINCE = re.compile(
+    r"\bdepuis\s+(?:(?:le|la|les|l'|début|fin|mi-|le mois de)\s*)?(?:\d|(?:janvier|"
+    r"février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+    r"décembre)\b)[^,;.:]*",
+    re.I,
+)
 SINCE_ASKED = re.compile(r"\bdepuis\b")
 # A sentence that goes on from the one before it: a pronoun or a demonstrative.
 REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
@@ -437,7 +441,7 @@ def ask(
         question, city=city, ignored_words=minutes_city(session)
     )
     kinds = question_kinds(question)
-    if "count" not in kinds and COUNT_TYPED.search(fold(question)):
+    if "count" not in kinds and (COUNT_TYPED.search(fold(question)) or bare_count(question, kinds)):
         kinds.append("count")
     decided = any(DECISION_STEM.match(s) for g in typed for s in group_stems(g))
     if decided and "date" in kinds:
@@ -582,8 +586,9 @@ def ask(
         # the passages that speak of the thing counted, priced or named come first ("combien de
         # bio": the share of organic produce, before the canteen's fares)
         chosen.sort(
-            key=lambda a: not all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5])
-                                  for g in named)
+            key=lambda a: (
+                not all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5]) for g in named)
+            )
         )
     chosen = chosen[:MAX_QUOTES]
     # 2. In each, the sentence that carries most of the question and the kind of fact asked for.
@@ -673,8 +678,13 @@ def ask(
     if NAME_ASKED.search(fold(question)) and not any(NAME_SAID.search(told) for told in tolds):
         return replace(not_found(), coverage=best, kind_found=False)
     role = ROLE_ASKED.search(fold(question))
-    if role and ("person" in kinds or NAME_ASKED.search(fold(question))) and not any(
-        NAME_SAID.search(told) and re.search(rf"\b{role.group(1)}", fold(told)) for told in tolds
+    if (
+        role
+        and ("person" in kinds or NAME_ASKED.search(fold(question)))
+        and not any(
+            NAME_SAID.search(told) and re.search(rf"\b{role.group(1)}", fold(told))
+            for told in tolds
+        )
     ):
         return replace(not_found(), coverage=best, kind_found=False)
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:

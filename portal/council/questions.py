@@ -98,6 +98,14 @@ ASKS_OTHER = re.compile(
 )
 
 
+# Words of money: with them a bare "combien" asks a sum.
+MONEY = re.compile(
+    r"\bpa(?:ye|yes|yent|yee|yer|ie|ient)\b|\bcout|\bcoute|\bprix\b|\btarif|\beuro|"
+    r"\bargent\b|\bsubvention|\bbudget|\bmontant|\bvend|\bachet|\btouch|\brecoi|"
+    r"\bpercoi|\bdonne|\bverse|\bfinanc|\bempru|\bloyer|\bcher\b|\bfacture|\bdepens"
+)
+
+
 def question_kinds(question: str) -> list[str]:
     """What the question asks for: amount, date, person, vote, reason (several may apply)."""
     folded = fold(question)
@@ -110,10 +118,23 @@ def question_kinds(question: str) -> list[str]:
     return kinds
 
 
+def bare_count(question: str, kinds: list[str]) -> bool:
+    """Whether a "combien" without "de" and without money asks how many as much as how much
+    ("hlm dans le lotissement du breuil combien", "bus pour brest combien par jour"); the
+    answers read it so, the search keeps the kinds above."""
+    folded = fold(question)
+    return (
+        "amount" in kinds and "count" not in kinds and "duration" not in kinds
+        and COMBIEN.search(folded) is not None and not MONEY.search(folded)
+    )  # fmt: skip
+
+
 WORD_END = re.compile(r"\w*")
 COMBIEN = re.compile(r"\bcombien\b")
-PAID = re.compile(r"\bpa(?:ye|yes|yent|yee|yees|yer|ie|ies|ient)\b|\btouch(?:e|ent|era|eront|er)\b|"
-                  r"\b(?:re|per)c(?:oit|oivent|evra|evront|evoir)\b")
+PAID = re.compile(
+    r"\bpa(?:ye|yes|yent|yee|yees|yer|ie|ies|ient)\b|\btouch(?:e|ent|era|eront|er)\b|"
+    r"\b(?:re|per)c(?:oit|oivent|evra|evront|evoir)\b"
+)
 
 
 def kind_words(question: str) -> dict[str, str]:

@@ -599,6 +599,7 @@ def ask(
     facts = [k for k in kinds if k in FACT_KINDS]
     fact_said = 0.0
     tolds: list[str] = []  # the quotes' sentences that answer (without the one before)
+    told_sources: list[tuple[str, dict[str, str], list[str], set[str]]] = []
     # "quand rouvre le point jeunes": "fermé depuis 2022" says since when, not when
     since_cut = "date" in facts and not SINCE_ASKED.search(fold(question))
     for _, rank, passage, meeting_date, item, title_stems in chosen:
@@ -642,6 +643,7 @@ def ask(
         if told_covered >= FACT_RELEVANT:
             # only a sentence about what is asked can answer it with a count, a name, an hour
             tolds.append(told)
+            told_sources.append((told, passage.lemmas, parts, title_stems))
         if facts and carries(SINCE.sub("", told) if since_cut else told, facts):
             fact_said = max(fact_said, told_covered)
     # The best sentences first (the question's words and the kind of fact asked for), then the
@@ -671,6 +673,28 @@ def ask(
         counted = _counted(question, groups, focus)
         if not any(_says_count(told, counted) for told in tolds):
             return replace(not_found(), coverage=best, kind_found=False)
+    # "le prix de l'eau": a sum in a sentence that names the thing priced (or after one that
+    # does, or in a deliberation titled with it), not a sum for a
+    # building in a quote that names water in its next sentence ("240 000 € … Il comprendra des
+    # douches à économie d'eau")
+    if (
+        focus is not None
+        and "amount" in kinds
+        and "count" not in kinds
+        and "reason" not in kinds
+        and not any(
+            carries(part, ["amount"])
+            and (
+                found_as(focus, _own_stems(part, lemmas) | title_)
+                # "Le coût de la mesure est estimé…": the thing named in the sentence before
+                or (m > 0 and found_as(focus, _own_stems(parts_[m - 1], lemmas)))
+            )
+            for told, lemmas, parts_, title_ in told_sources
+            for m, part in enumerate(parts_)
+            if part in told
+        )
+    ):
+        return replace(not_found(), coverage=best, kind_found=False)
     # Opening hours are answered by an hour (TIME_ASKED).
     if TIME_ASKED.search(fold(question)) and not any(TIME_SAID.search(told) for told in tolds):
         return replace(not_found(), coverage=best, kind_found=False)

@@ -179,6 +179,11 @@ SINCE = re.compile(
     re.I,
 )
 SINCE_ASKED = re.compile(r"\bdepuis\b")
+# A number after a noun, at the end of the question or before another word than a unit or a
+# month: the label of one of several things ("tranche 3", "lot 2", "ligne 12").
+NUMBERED = re.compile(
+    r"\b(?!(?:en|le|la|les|du|de|des|au|aux|a|et|ou|sur)\b)[a-z]{2,} (\d{1,2})(?:\s*\?)?\s*$"
+)
 # A sentence that goes on from the one before it: a pronoun or a demonstrative.
 REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
 PASSAGES_READ = 12
@@ -693,6 +698,15 @@ def ask(
             for m, part in enumerate(parts_)
             if part in told
         )
+    ):
+        return replace(not_found(), coverage=best, kind_found=False)
+    # "prix cantine tranche 3", "ligne 12": a number that tells one of several things apart is
+    # what is asked about; a quote for another tranche does not answer
+    label = NUMBERED.search(fold(question))
+    if label and not any(
+        # the number itself, not "3 500 €" nor "3,90 €"
+        re.search(rf"(?<![\d,. \u00a0\u202f]){label.group(1)}(?![\d,]|[. \u00a0\u202f]\d)", told)
+        for told in tolds
     ):
         return replace(not_found(), coverage=best, kind_found=False)
     # Opening hours are answered by an hour (TIME_ASKED).

@@ -468,3 +468,15 @@ def test_paying_says_a_sum_is_asked_with_combien() -> None:
     assert kind_words("combien touche l'harmonie municipale").get("touche") == "amount"
     assert "paient" not in kind_words("les clubs paient ils le gymnase du college")
     assert "amount" in question_kinds("cantine bio combien de pourcents")
+
+
+def test_a_numbered_thing_is_answered_with_its_number() -> None:
+    """ "prix cantine tranche 3": the number after a noun at the end of the question tells one
+    tranche from the others (NUMBERED); a day, a year or a count is no such label."""
+    from portal.council.answer import NUMBERED
+
+    assert NUMBERED.search("prix cantine tranche 3").group(1) == "3"  # type: ignore[union-attr]
+    assert NUMBERED.search("horaires ligne 12 ?").group(1) == "12"  # type: ignore[union-attr]
+    assert NUMBERED.search("heure fin conseil 5 fevrier") is None
+    assert NUMBERED.search("pourquoi 4 cameras de plus ?") is None
+    assert NUMBERED.search("prix cantine rentree 2025 quotient 1000") is None

@@ -23,6 +23,7 @@ joined, the page of each passage kept).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -41,7 +42,7 @@ from portal.council.text import sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 11
+READER_VERSION = 12
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -151,6 +152,16 @@ FRENCH_DATE_YEAR_FIRST = re.compile(
 )
 # A date in figures: "tenue le 19/06/2025", "séance du 19.06.2025".
 NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](20\d{2})\b")
+# A register's hand: the month in Roman numerals, "26/III/2026".
+ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+                "X": 10, "XI": 11, "XII": 12}  # fmt: skip
+ROMAN_DATE = re.compile(
+    r"\b(\d{1,2})[/.]("
+    + "|".join(sorted(ROMAN_MONTHS, key=len, reverse=True))
+    + r")[/.](20\d{2})\b"
+)
+# The date of a file's name, "2026-03-26.txt", as clerks name minutes: used when the text gives none.
+FILE_DATE = re.compile(r"(?<!\d)(20\d{2})-(\d{2})-(\d{2})(?!\d)")
 
 
 def number_in_words(text: str) -> int | None:
@@ -614,6 +625,12 @@ def french_date(text: str) -> date | None:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         except ValueError:
             return None
+    match = ROMAN_DATE.search(text)
+    if match:
+        try:
+            return date(int(match.group(3)), ROMAN_MONTHS[match.group(2)], int(match.group(1)))
+        except ValueError:
+            return None
     match = FRENCH_DATE_WORDS.search(text)
     if match:
         day_words, month, year_words = match.group(1).lower(), match.group(2), match.group(3)
@@ -903,6 +920,9 @@ def _parse_layout(
                     title = block.text.lstrip("#").strip()
                     continue
         body.append(block)
+    if meeting_date is None and (named := FILE_DATE.search(Path(filename).name)):
+        with contextlib.suppress(ValueError):
+            meeting_date = date(int(named.group(1)), int(named.group(2)), int(named.group(3)))
     if meeting_date is None:
         raise MinutesError(
             filename,

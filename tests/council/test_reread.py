@@ -389,10 +389,8 @@ def test_the_reread_command(engine: Engine, db_url: str, tmp_path: Path) -> None
 
     out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
-    reason = (
-        "la source ne se lit plus : la date de la séance n'a pas été trouvée (un titre comme "
-        "« séance du 28 mars 2024 » est attendu)"
-    )
+    # (its date now comes from the file's name, 2024-06-27.md: no text of minutes is left)
+    reason = "la source ne se lit plus : aucun texte de procès-verbal n'a été trouvé"
     assert out.stdout == f"1 meeting read again, 1 unchanged, 1 left (2024-06-27: {reason})\n"
     assert out.returncode == 1
     assert (

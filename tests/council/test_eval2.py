@@ -21,7 +21,9 @@ BAR_NOT_FOUND_RECALL = 1.0
 # also tuned on eval3's dev half), recall@5 0.72 and "not found" recall 0.50, on SQLite and
 # PostgreSQL, text and PDF. These floors are the last figures, so that CI catches a regression;
 # they are below the bars above, which stay the target. None: the bar holds.
-FLOORS: dict[str, float | None] = {"recall@5": 0.72, "not_found_recall": 0.5}
+# 2026-12-01 17:15 UTC (after the evening's two rounds on the dev halves; both databases, text and
+# PDF alike; docs/benchmarks.md): recall@5 0.78, "not found" recall 0.625. The floors follow.
+FLOORS: dict[str, float | None] = {"recall@5": 0.78, "not_found_recall": 0.625}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

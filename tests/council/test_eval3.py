@@ -23,7 +23,9 @@ EVAL3 = Path(__file__).with_name("eval3")
 # eval2, eval3 and eval4 only; both databases now rank alike: portal/council/postings.py):
 # recall@5 0.806 (text) and 0.790 (PDF); "not found" recall 0.769 -> 0.615, two unanswerable test
 # questions more answered: a cost of that round, not re-tuned after it was seen.
-FLOORS: dict[str, float | None] = {"recall@5": 0.79, "not_found_recall": 0.615}
+# 2026-12-01 17:15 UTC (after the evening's two rounds on the dev halves; both databases, text and
+# PDF alike; docs/benchmarks.md): recall@5 0.839, "not found" recall 0.692. The floors follow.
+FLOORS: dict[str, float | None] = {"recall@5": 0.838, "not_found_recall": 0.692}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

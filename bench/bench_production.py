@@ -534,7 +534,7 @@ def report(result: Result) -> str:
     )
     lines.append(
         "- Found by this test on 2026-12-01 (2 requests of about 6,000 without an answer, "
-        "\"connection reset\", in each of two runs, when the council's pages ran in their own two "
+        '"connection reset", in each of two runs, when the council\'s pages ran in their own two '
         "threads): uvicorn, told to stop, closes the connections it accepted a moment before "
         "with their request still unread (Kludex/uvicorn#2757). Fix, in `portal/web/server.py`: "
         "a web process stops listening, lets its event loop read what those connections sent, "

@@ -269,9 +269,7 @@ def minutes_city(session: Session) -> frozenset[str]:
     named: dict[int, set[str]] = {}
     sql = "SELECT meeting_id, text FROM council_passage WHERE position < ?"
     for meeting_id, text_ in read_rows(session, sql, [CITY_PASSAGES]):
-        named.setdefault(int(meeting_id), set()).update(
-            fold(n) for n in CITY_NAMED.findall(text_)
-        )
+        named.setdefault(int(meeting_id), set()).update(fold(n) for n in CITY_NAMED.findall(text_))
     counts = Counter(n for names in named.values() for n in names)
     best = max(counts.values(), default=0)
     found = frozenset(w for n, c in counts.items() if c == best for w in terms(n))
@@ -442,9 +440,7 @@ def ask(
     """Quote the sentences of the minutes that answer `question`; `city` is the short name of
     the city whose minutes these are (settings), a word that narrows nothing."""
     filters = filters or Filters()
-    typed, about_decision = question_terms(
-        question, city=city, ignored_words=minutes_city(session)
-    )
+    typed, about_decision = question_terms(question, city=city, ignored_words=minutes_city(session))
     kinds = question_kinds(question)
     if "count" not in kinds and (COUNT_TYPED.search(fold(question)) or bare_count(question, kinds)):
         kinds.append("count")

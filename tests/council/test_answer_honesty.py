@@ -383,7 +383,7 @@ def test_the_communes_own_name_in_a_question_narrows_nothing(square: Engine) -> 
 
 
 def test_a_name_or_a_brand_is_answered_by_a_name(square: Engine) -> None:
-    """"La marque des bancs de la place": the minutes count the benches but name no maker, so
+    """ "La marque des bancs de la place": the minutes count the benches but name no maker, so
     nothing answers; the company or person asked for is a capitalised name in the quote."""
     with session_scope(square, write=False) as session:
         reply = ask(session, "marque des bancs de la place de la halle")
@@ -408,7 +408,7 @@ Le conseil prend acte du débat.
 def test_a_passage_without_what_the_question_is_about_does_not_answer(
     engine: Engine, tmp_path: Path
 ) -> None:
-    """"Qui a voté contre le budget 2024 ?": the only vote against is on Sunday opening in 2024;
+    """ "Qui a voté contre le budget 2024 ?": the only vote against is on Sunday opening in 2024;
     its vote line has the vote, "contre" and the year, nothing of the budget, in itself or its
     deliberation's title, so it does not answer."""
     path = tmp_path / "2023-12-12.txt"

@@ -123,7 +123,7 @@ def test_markdown_without_front_matter_is_read_like_text() -> None:
 
 
 def test_the_preambles_facts_are_read_and_kept_as_passages() -> None:
-    """"Secrétaire de séance : …", "Absent excusé : …": read as the meeting's facts, and kept as
+    """ "Secrétaire de séance : …", "Absent excusé : …": read as the meeting's facts, and kept as
     passages, so that "qui était secrétaire de séance en décembre" finds the line itself."""
     source = (
         "COMMUNE DE MONTCLAIR — PROCÈS-VERBAL DU CONSEIL MUNICIPAL\n"
@@ -144,8 +144,11 @@ def test_the_preambles_facts_are_read_and_kept_as_passages() -> None:
 @pytest.mark.parametrize(
     ("line", "number", "title"),
     [
-        ("9. ACQUISITION DE LA FRICHE DE L'ANCIENNE TUILERIE KIEFFER", None,
-         "ACQUISITION DE LA FRICHE DE L'ANCIENNE TUILERIE KIEFFER"),
+        (
+            "9. ACQUISITION DE LA FRICHE DE L'ANCIENNE TUILERIE KIEFFER",
+            None,
+            "ACQUISITION DE LA FRICHE DE L'ANCIENNE TUILERIE KIEFFER",
+        ),
         ("N° 3 – D-2026-060 – Emprunt 2026", "D-2026-060", "Emprunt 2026"),
         ("## 4. Navette urbaine — prolongation", None, "Navette urbaine — prolongation"),
     ],
@@ -403,7 +406,7 @@ def test_votes_as_columns_and_in_bare_counts_are_the_items_votes() -> None:
 
 
 def test_a_registers_abbreviated_counts_are_a_vote() -> None:
-    """"Abréviations : P = pour, C = contre, Abs = abstention": the register's vote lines."""
+    """ "Abréviations : P = pour, C = contre, Abs = abstention": the register's vote lines."""
     from portal.council.parse import read_vote
 
     read = read_vote("Vote : 30 P – 2 C (B. Perrin, A.-S. Colin) – 1 Abs (K. Haddad).")
@@ -436,7 +439,7 @@ def test_a_vote_at_the_end_of_a_paragraph_is_a_passage_of_its_own() -> None:
 
 
 def test_the_agendas_entries_before_the_first_item_are_headings() -> None:
-    """"5. Vote des taux 2024" in the agenda names an item; it is a heading (search ranks
+    """ "5. Vote des taux 2024" in the agenda names an item; it is a heading (search ranks
     headings after what is said), while the item itself is read where it opens."""
     source = (
         "PROCÈS-VERBAL DU CONSEIL MUNICIPAL DU 12 MARS 2024\n\n"
@@ -454,7 +457,7 @@ def test_the_agendas_entries_before_the_first_item_are_headings() -> None:
 
 
 def test_who_voted_how_is_part_of_the_vote() -> None:
-    """"Contre : M. NICOLAS, Mme OLLIVIER." after the counts, and a table of each member's vote,
+    """ "Contre : M. NICOLAS, Mme OLLIVIER." after the counts, and a table of each member's vote,
     are vote passages (a "who voted against" question lifts an item's vote passages)."""
     source = (
         "PROCÈS-VERBAL DU CONSEIL MUNICIPAL DU 25 SEPTEMBRE 2025\n\n"

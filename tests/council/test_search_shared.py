@@ -154,11 +154,9 @@ def test_the_footer_s_accessibility_status_follows_its_statement_on_shared_pages
     minutes or comment."""
     import shutil
 
-    from tests.conftest import ROOT
-
     assert ingest_paths(engine, [p for p in demo_files if p.suffix == ".md"])[1] == []
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content" / "legal", content / "legal")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "content" / "legal", content / "legal")
     app.state.settings = app.state.settings.with_(content_dir=content)
     resident: TestClient = login_as()
     for _ in range(3):  # kept from the second view

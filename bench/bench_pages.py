@@ -135,7 +135,7 @@ request = function()
 end
 """
 # The 4,096 word combinations come round again after 4,096 requests, and a search asked twice is
-# served from the shared page kept for it (portal/web/cache.py: Doorkeeper), which these runs must
+# served from the shared page kept for it (portal/web/cache.py: FragmentCache.asked_before), which these runs must
 # not measure: `_changing` refuses a run that made that many requests.
 COMBINATIONS = len(SEARCH_WORDS) ** 3
 # Questions put to /council/ask: an opening that sets the kind of fact asked for, then three of

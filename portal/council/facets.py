@@ -14,17 +14,15 @@ to ENTITY_POOL passages and keeps those that name the place, organisation, amoun
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, select, text
 from sqlmodel import Session
 
 from portal.council import search as engine
-from portal.council.fulltext import held_index_state
+from portal.council.fulltext import KeptByState
 from portal.council.models import Entity
 from portal.db import read_rows
 from portal.errors import ValidationFailed
@@ -169,11 +167,8 @@ FACET_KINDS = ("place", "organisation", "amount", "date")
 # the person facet is then counted here as FACET_ENTITIES counts it, ties in the order of their
 # keys by code point (SQLite's order; PostgreSQL's under a C collation, and now under any: on
 # the ten-year archive the statement was 58 % of a search page on PostgreSQL, issue 18). At most
-# ENTITY_CACHE passages per database.
-ENTITY_CACHE = 20_000
-_entity_lock = threading.Lock()
-# url -> ((stamp, pending), passage id -> ((kind, key, value), ...))
-_entity_cache: dict[str, tuple[Any, dict[int, tuple[tuple[str, str, str], ...]]]] = {}
+# 20,000 passages per database (fulltext.KeptByState).
+_entities_kept: KeptByState[tuple[tuple[str, str, str], ...]] = KeptByState(20_000)
 
 
 def _cached_entities(
@@ -181,35 +176,18 @@ def _cached_entities(
 ) -> dict[int, tuple[tuple[str, str, str], ...]] | None:
     """The entities of each passage of `ids`, read only for those not kept; None when the
     session holds no index state (fulltext.hold_index_state)."""
-    state = held_index_state(session)
-    if state is None:
-        return None
-    key = str(session.get_bind().url)
-    version = (state.stamp, state.pending)
-    with _entity_lock:
-        known = _entity_cache.get(key)
-        if known is None or known[0] != version:
-            if len(_entity_cache) >= 16:  # databases (tests make many)
-                _entity_cache.clear()
-            known = (version, {})
-            _entity_cache[key] = known
-        kept = known[1]
-        found = {i: kept[i] for i in ids if i in kept}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        read: dict[int, list[tuple[str, str, str]]] = {i: [] for i in missing}
+
+    def read(wanted: list[int]) -> dict[int, tuple[tuple[str, str, str], ...]]:
+        rows: dict[int, list[tuple[str, str, str]]] = {i: [] for i in wanted}
         sql = (
             "SELECT passage_id, kind, key, value FROM council_entity "  # noqa: S608
-            "WHERE passage_id IN (" + ", ".join("?" * len(missing)) + ")"
+            "WHERE passage_id IN (" + ", ".join("?" * len(wanted)) + ")"
         )
-        for passage_id, kind, entity_key, value in read_rows(session, sql, missing):
-            read[passage_id].append((str(kind), str(entity_key), str(value)))
-        with _entity_lock:
-            if len(kept) + len(read) > ENTITY_CACHE:
-                kept.clear()
-            for i, rows in read.items():
-                found[i] = kept[i] = tuple(rows)
-    return found
+        for passage_id, kind, entity_key, value in read_rows(session, sql, wanted):
+            rows[passage_id].append((str(kind), str(entity_key), str(value)))
+        return {i: tuple(r) for i, r in rows.items()}
+
+    return _entities_kept.get(session, ids, read)
 
 
 def facet_rows(

@@ -6,8 +6,9 @@ import hashlib
 import math
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -59,6 +60,7 @@ def tsquery(groups: list[Group], any_term: bool) -> str:
 # (services.reread) changes passages and items too.
 STATE = "SELECT m.id, m.source_sha256 || '/' || m.reader_version, m.unread FROM council_meeting m"
 _STATE_KEY = "council_index_state"
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,47 @@ def state_digest(rows: list[tuple[int, str, int]]) -> str:
 
 
 _last_state: dict[str, tuple[IndexState, str]] = {}
+
+
+class KeptByState(Generic[V]):
+    """Values by passage id, kept per database for the index's state they were read at (its
+    meetings and the count of passages spaCy has not read: passages, items, entities and lemmas
+    change only with them), on a view that holds the state (`hold_index_state`): a view reads
+    only the passages no view read since. At most `limit` passages per database; thread-safe."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._kept: dict[str, tuple[Any, dict[int, V]]] = {}  # url -> (version, id -> value)
+
+    def get(
+        self, session: Session, ids: list[int], read: Callable[[list[int]], dict[int, V]]
+    ) -> dict[int, V] | None:
+        """The values of `ids`, `read` for those not kept; None when the session holds no
+        state (the caller reads them all)."""
+        state = held_index_state(session)
+        if state is None:
+            return None
+        key = str(session.get_bind().url)
+        version = (state.stamp, state.pending)
+        with self._lock:
+            known = self._kept.get(key)
+            if known is None or known[0] != version:
+                if len(self._kept) >= 16:  # databases (tests make many)
+                    self._kept.clear()
+                known = (version, {})
+                self._kept[key] = known
+            kept = known[1]
+            found = {i: kept[i] for i in ids if i in kept}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            fresh = read(missing)
+            found.update(fresh)
+            with self._lock:
+                if len(kept) + len(fresh) > self._limit:
+                    kept.clear()
+                kept.update(fresh)
+        return found
 
 
 def held_index_state(session: Session) -> IndexState | None:

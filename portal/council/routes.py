@@ -32,7 +32,7 @@ from portal.council.search import Filters, escape_text
 from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
 from portal.nlp import french
 from portal.web import i18n
-from portal.web.cache import doorkeeper
+from portal.web.cache import fragment_cache
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import N_, format_datetime, ngettext
@@ -143,7 +143,7 @@ def search(request: Request) -> Response:
     kept = cached_shared_candidate(request, key)
     if not shareable(request) or (
         (kept is None or kept.data.get("generation") != generation)
-        and not doorkeeper(request.app).again(key)
+        and not fragment_cache(request.app).asked_before(key)
     ):
         context = _search_context(request, query, named, filters, entities, page, current)
         if user is not None and query:

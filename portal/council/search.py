@@ -39,10 +39,10 @@ from sqlmodel import Session, col
 from portal.council import postings, urls
 from portal.council.fulltext import (
     BM25_POOL,
+    KeptByState,
     bm25_rerank,
     corpus_stats,
     fts5_match,
-    held_index_state,
     index_state,
     is_sqlite,
     tsquery,
@@ -682,36 +682,16 @@ def _decoded(row: tuple[Any, ...]) -> tuple[Any, ...]:
 # changes the count of passages not read), on a view that holds the state (the search page, the
 # API): a search reads only the passages no search showed since. On the ten-year archive the
 # statement that read some sixty passages with their lemmas was a quarter of a search page's
-# time on PostgreSQL (issue 18). At most HIT_ROWS_KEPT passages per database.
-HIT_ROWS_KEPT = 5_000
-_hit_lock = threading.Lock()
-_hit_cache: dict[str, tuple[Any, dict[int, tuple[Any, ...]]]] = {}
+# time on PostgreSQL (issue 18). At most 5,000 passages per database.
+_hits_kept: KeptByState[tuple[Any, ...]] = KeptByState(5_000)
 
 
 def _hit_rows(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]:
-    state = held_index_state(session)
-    if state is None:
-        return {r[0]: _decoded(r) for r in read_rows(session, HIT_SQL + _marks(ids), ids)}
-    key = str(session.get_bind().url)
-    version = (state.stamp, state.pending)
-    with _hit_lock:
-        known = _hit_cache.get(key)
-        if known is None or known[0] != version:
-            if len(_hit_cache) >= 16:  # databases (tests make many)
-                _hit_cache.clear()
-            known = (version, {})
-            _hit_cache[key] = known
-        kept = known[1]
-        found = {i: kept[i] for i in ids if i in kept}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        read = {r[0]: _decoded(r) for r in read_rows(session, HIT_SQL + _marks(missing), missing)}
-        found.update(read)
-        with _hit_lock:
-            if len(kept) + len(read) > HIT_ROWS_KEPT:
-                kept.clear()
-            kept.update(read)
-    return found
+    def read(wanted: list[int]) -> dict[int, tuple[Any, ...]]:
+        return {r[0]: _decoded(r) for r in read_rows(session, HIT_SQL + _marks(wanted), wanted)}
+
+    found = _hits_kept.get(session, ids, read)
+    return found if found is not None else read(ids)
 
 
 def load_hits(

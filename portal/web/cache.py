@@ -134,6 +134,8 @@ class FragmentCache:
         self._lock = threading.Lock()
         self._max = max_entries
         self._max_bytes = max_bytes
+        # The keys asked for once lately (twice as many as entries kept): see `asked_before`.
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
 
     def get(self, key: FragmentKey) -> Any:
         with self._lock:
@@ -154,6 +156,21 @@ class FragmentCache:
             ):
                 old, _fragment = self._entries.popitem(last=False)
                 self._bytes -= self._sizes.pop(old, 0)
+
+    def asked_before(self, key: FragmentKey) -> bool:
+        """Whether `key` was asked for lately (and remember that it is now): a page whose address
+        is seen for the first time is rendered for its visitor alone, and kept only when asked
+        for again. A search typed once, as most are, then costs no more than before (cutting and
+        keeping a 30 kB page was an eighth of a search's CPU) and takes no room from the pages
+        asked for often."""
+        with self._lock:
+            if key in self._seen:
+                self._seen.move_to_end(key)
+                return True
+            self._seen[key] = None
+            if len(self._seen) > 2 * self._max:
+                self._seen.popitem(last=False)
+            return False
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -186,40 +203,6 @@ def fragment_cache(app: object) -> FragmentCache:
         cache = FragmentCache()
         state.fragment_cache = cache
     return cache
-
-
-class Doorkeeper:
-    """The keys asked for once lately (a bounded, thread-safe set, one per web process): a page
-    whose address is seen for the first time is rendered for its visitor alone, and shared (kept
-    in the fragment cache) only when asked for again. A search typed once, as most are, then
-    costs no more than before (cutting and keeping a 30 kB page was an eighth of a search's CPU)
-    and takes no room from the pages asked for often."""
-
-    def __init__(self, max_entries: int = FRAGMENT_ENTRIES * 2) -> None:
-        self._seen: OrderedDict[Hashable, None] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max = max_entries
-
-    def again(self, key: Hashable) -> bool:
-        """Whether `key` was asked for before (and remember that it is now)."""
-        with self._lock:
-            if key in self._seen:
-                self._seen.move_to_end(key)
-                return True
-            self._seen[key] = None
-            if len(self._seen) > self._max:
-                self._seen.popitem(last=False)
-            return False
-
-
-def doorkeeper(app: object) -> Doorkeeper:
-    """The doorkeeper of this app instance's shared pages."""
-    state = app.state  # type: ignore[attr-defined]
-    found = getattr(state, "shared_doorkeeper", None)
-    if found is None:
-        found = Doorkeeper()
-        state.shared_doorkeeper = found
-    return found
 
 
 # --- shared pages -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import date
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import cast
@@ -107,7 +108,9 @@ def evaluate(
             texts = [_norm(str(a["text"])) for a in answers]
             wanted = set()
             for a, t in zip(answers, texts, strict=True):
-                found = {r.id for r in rows if r.meeting_date == a["date"] and t in _norm(r.text)}
+                # a date written as YAML's date or quoted ('2025-02-27', eval7)
+                day = date.fromisoformat(str(a["date"]))
+                found = {r.id for r in rows if r.meeting_date == day and t in _norm(r.text)}
                 unlocated += not found
                 wanted |= found
             reply = ask(session, str(q["q"]))

@@ -37,12 +37,12 @@ from typing import ClassVar
 
 import yaml
 
-from portal.council.text import sentences
+from portal.council.text import ABBREVIATION, sentences
 
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 12
+READER_VERSION = 13
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -86,6 +86,13 @@ NUMBERED_POINT = re.compile(
     r"^N\s*[°o]\s*\d{1,3}\s*[–—:-]\s*(?:([A-Z]{0,3}-?\d[\w/-]*\d)\s*[–—:-]\s*)?(\S.{2,})$"
 )
 MD_NUMBERED = re.compile(r"^#{1,6}\s*\d{1,3}\s*(?:bis|ter)?\s*[.)]\s+(\S.*)$")
+# A register's items, counted in words: "Premier objet — Décision modificative", "Troisième
+# objet : Éclairage public", "2e point – Tarifs" (an agenda item without a deliberation number).
+ORDINAL_HEADING = re.compile(
+    r"^(?:#{1,6}\s*)?(?:Premi[eè]re?|Seconde?|[A-Za-zÀ-ÿ-]+i[eè]me|\d{1,2}\s*(?:er|re|e|ème))\s+"
+    r"(?:objet|point|affaire|dossier)\s*[:–—-]\s*(\S.*)$",
+    re.I,
+)
 OTHER_HEADING = re.compile(r"^#{1,3}\s+(.*)$")
 # A whole line in bold (Markdown): "**Délibération n° 2024-05-12 — Objet**", "__12. Objet__".
 BOLD_LINE = re.compile(r"^(?:#{1,4}\s*)?(\*\*|__)(.+?)\1\s*:?\s*$")
@@ -138,16 +145,19 @@ _DATE_WORD = r"(?:" + "|".join(
     sorted([*_DATE_UNITS, *_DATE_TENS, "et", "quatre-vingt", "quatre-vingts"], key=len, reverse=True)
 ) + r")"  # fmt: skip
 _DATE_NUMBER = rf"{_DATE_WORD}(?:[\s-]+{_DATE_WORD})*"
+# A register may name the month as "du mois de": "le vingt-sept du mois de novembre".
+_OF_MONTH = r"(?:du\s+mois\s+d(?:e\s+|['’]\s*))?"
 FRENCH_DATE_WORDS = re.compile(
-    rf"\b({_DATE_NUMBER}|1er|\d{{1,2}})\s+("
+    rf"\b({_DATE_NUMBER}|1er|\d{{1,2}})\s+{_OF_MONTH}("
     + "|".join(MONTHS)
-    + rf")\s+(?:de\s+l'an\s+)?deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\b",
+    + rf")\s+(?:de\s+l['’]an\s+)?deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\b",
     re.I,
 )
-# The registers' form, the year first: "L'an deux mille vingt-cinq, le vingt-cinq septembre".
+# The registers' form, the year first: "L'an deux mille vingt-cinq, le vingt-cinq septembre",
+# "L'an deux mille vingt-cinq, le vingt-sept du mois de novembre".
 FRENCH_DATE_YEAR_FIRST = re.compile(
-    rf"\bl'an\s+deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\s*,?\s+le\s+"
-    rf"({_DATE_NUMBER}|1er|\d{{1,2}})\s+(" + "|".join(MONTHS) + r")\b",
+    rf"\bl['’]an\s+deux\s+mil(?:le)?(?:[\s-]+({_DATE_NUMBER}))?\s*,?\s+le\s+"
+    rf"({_DATE_NUMBER}|1er|\d{{1,2}})\s+{_OF_MONTH}(" + "|".join(MONTHS) + r")\b",
     re.I,
 )
 # A date in figures: "tenue le 19/06/2025", "séance du 19.06.2025".
@@ -182,12 +192,38 @@ def number_in_words(text: str) -> int | None:
 
 FACTS = {
     "place": re.compile(r"^Lieu\s*:\s*(.+?)\.?$", re.I),
-    "chair": re.compile(r"^Présidence\s*:\s*(.+?)\.?$", re.I),
-    "secretary": re.compile(r"^Secrétaire de séance\s*:\s*(.+?)\.?$", re.I),
+    "chair": re.compile(r"^(?:Présidence|Présidente?)\s*:\s*(.+?)\.?$", re.I),
+    # "Secrétaire de séance : …", a register's "Secrétaire : Monsieur Pascal Dupouy."
+    "secretary": re.compile(r"^Secrétaire(?: de (?:la )?séance)?\s*:\s*(.+?)\.?$", re.I),
     "present": re.compile(r"^(?:Présents|Étaient présents)\s*:\s*(.+?)\.?$", re.I),
-    "absent": re.compile(r"^(?:Absents|Absents excusés)\s*:\s*(.+?)\.?$", re.I),
-    "proxies": re.compile(r"^Pouvoirs\s*:\s*(.+?)\.?$", re.I),
+    "absent": re.compile(
+        r"^(?:Absents?|Absents? excusés?|Excusés?(?: sans (?:pouvoir|procuration))?)\s*:\s*(.+?)\.?$",
+        re.I,
+    ),
+    # "Pouvoirs : …", "Procurations : …", "Absent excusé ayant donné pouvoir : M. X à Mme Y",
+    # "Absents représentés : M. X (procuration à Mme Y), …"
+    "proxies": re.compile(
+        r"^(?:Pouvoirs?|Procurations?|Représentés|(?:Avaient|Ont|A) donné (?:pouvoir|procuration)|"
+        r"(?:Absents?|Excusés?)(?:\s+excusés?)?\s+"
+        r"(?:ayant donné (?:pouvoir|procuration)|représentés?))\s*:\s*(.+?)\.?$",
+        re.I,
+    ),
 }
+# The chair named in the opening sentence: "…s'est réuni… sous la présidence de Madame Hélène
+# Darracq, maire.", "La séance est ouverte à 20 h 30 sous la présidence de Mme X, maire."
+CHAIR_IN_TEXT = re.compile(
+    r"\bsous la présidence de ((?:M\.|Mme|Monsieur|Madame)\s+[^,.;()]+?(?:,\s*maire)?)"
+    r"(?=\s*[,.;(]|$)"
+)
+# A proxy written after the giver's name: "M. Laurent Tauzin (procuration à Mme Bats)".
+PROXY_IN_BRACKETS = re.compile(
+    r"([^,;()]+?)\s*\((?:procuration|pouvoir)\s+(?:donnée?\s+)?à\s+([^)]+)\)", re.I
+)
+# The council addressed as a whole before the names: "Mesdames et Messieurs Darracq, Labat…".
+COLLECTIVE_ADDRESS = re.compile(
+    r"^(?:Mesdames(?:\s+et\s+|,\s*)Messieurs|Messieurs(?:\s+et\s+|,\s*)Mesdames|Mesdames|"
+    r"Messieurs|Mmes|MM\.)\s+"
+)
 TEXT_FORMATS = {".md", ".txt", ".markdown"}
 HTML_FORMATS = {".html", ".htm"}
 SUPPORTED = TEXT_FORMATS | HTML_FORMATS | {".pdf"}
@@ -364,6 +400,8 @@ def _item_heading(line: str) -> tuple[str | None, str] | None:
     if match := NUMBERED_POINT.match(line):
         return match.group(1), match.group(2).strip()
     if match := MD_NUMBERED.match(line):
+        return None, match.group(1).strip()
+    if match := ORDINAL_HEADING.match(line):
         return None, match.group(1).strip()
     return None
 
@@ -883,8 +921,69 @@ def _parse_front_matter(text: str, data: bytes, filename: str, fmt: str) -> Pars
 # --- the layout of real minutes (PDF, HTML, plain text) ------------------------------------------
 
 
+# A dated line longer than this is a sentence of the minutes, not their title.
+TITLE_MAX = 200
+# A row of an attendance table: the member, then "présent(e)", "absent(e)", "excusé(e)", then
+# what is noted ("pouvoir à H. Darracq", "secrétaire de séance", "préside la séance").
+_ATTENDANCE_ROW = re.compile(
+    r"\|\s*([^|+]+?)\s*\|\s*(présente?|absente?|excusée?)\s*\|\s*([^|+]*?)\s*\|", re.I
+)
+
+
+def attendance_table(text: str) -> dict[str, str]:
+    """The facts of an attendance table (pipes or a +----+ grid, its rows joined in one
+    paragraph): "| DARRACQ Hélène (maire) | présente | préside la séance |" … as the lines
+    "Présents :", "Absents :", "Pouvoirs :", "Présidence :", "Secrétaire de séance :" give
+    them; {} when the paragraph holds no such table."""
+    present, absent, proxies = [], [], []
+    facts: dict[str, str] = {}
+    for row in _ATTENDANCE_ROW.finditer(text):
+        name = re.sub(r"\s*\([^)]*\)", "", row.group(1)).strip()
+        status, note = row.group(2).lower(), row.group(3).strip()
+        (present if status.startswith("présent") else absent).append(name)
+        if proxy := re.match(r"(?:pouvoir|procuration)\s+(?:donnée?\s+)?à\s+(.+)$", note, re.I):
+            proxies.append(f"{name} à {proxy.group(1)}")
+        elif re.search(r"secrétaire de séance", note, re.I):
+            facts["secretary"] = name
+        elif re.search(r"\bpréside\b|présidence", note, re.I):
+            facts["chair"] = name
+    if len(present) + len(absent) < 3:
+        return {}
+    facts["present"] = ", ".join(present)
+    if absent:
+        facts["absent"] = ", ".join(absent)
+    if proxies:
+        facts["proxies"] = " ; ".join(proxies)
+    return facts
+
+
+ROLE_ONLY = re.compile(
+    r"^(?:(?:le|la|les)\s+)?(?:maire|adjointe?s?|conseill[eè]re?s?(?:\s+municipa\w+)?|"
+    r"(?:premi[eè]re?|\w+i[eè]me)\s+adjointe?)\.?$",
+    re.I,
+)
+
+
+def _first_sentence(value: str) -> str:
+    """A fact's value up to the end of its sentence ("Nathalie Saint-Germain. 14 présents, …"
+    -> "Nathalie Saint-Germain"; "M. Durand" is not cut)."""
+    for stop in re.finditer(r"\.\s+", value):
+        if not ABBREVIATION.search(value[: stop.start() + 1]):
+            return value[: stop.start()].strip()
+    return value
+
+
 def _split_names(value: str) -> list[str]:
-    return [n.strip() for n in re.split(r"\s*[,;]\s*|\s+et\s+", value) if n.strip()]
+    """The names of an attendance line ("Mme A, maire ; M. B, Mme C, adjoints ; Mmes D, E"),
+    without the council addressed as a whole and without the roles written after a name."""
+    names = []
+    for part in re.split(r"\s*[,;]\s*|\s+et\s+", COLLECTIVE_ADDRESS.sub("", value.strip())):
+        name = COLLECTIVE_ADDRESS.sub("", part.strip())
+        if ROLE_ONLY.match(name):
+            continue  # "Mme A, maire ; M. B, M. C, adjoints": the role, not a name
+        if name[:1].isupper():
+            names.append(name)
+    return names
 
 
 def _parse_layout(
@@ -904,21 +1003,43 @@ def _parse_layout(
             # first item, names an item; it is a heading (ranked after what is said of it)
             block = replace(block, heading=True)
         if in_preamble:
-            fact = next(((k, m) for k, rx in FACTS.items() if (m := rx.match(block.text))), None)
-            if fact and fact[0] not in facts:
+            # A fact on a line of its own, or opening a sentence of the preamble ("Compte rendu
+            # affiché le 15 septembre. Présidence : Hélène Darracq, maire. Secrétaire : …").
+            for part in [block.text, *sentences(block.text)[1:]]:
+                fact = next(((k, m) for k, rx in FACTS.items() if (m := rx.match(part))), None)
+                if fact is None:
+                    continue
                 # "Présents : 35 – Votants : 41 – En exercice : 43": counts the votes may need.
-                if match := MEMBERS.search(block.text):
+                if match := MEMBERS.search(part):
                     members = int(match.group(1) or match.group(2))
-                if match := ATTENDANCE_VOTERS.search(block.text):
+                if match := ATTENDANCE_VOTERS.search(part):
                     voters = int(match.group(1))
-                facts[fact[0]] = fact[1].group(1).strip()
+                value = _first_sentence(fact[1].group(1).strip())
+                if listed := re.fullmatch(r"\d{1,3}\s*\((.+)\)", value):
+                    value = listed.group(1)  # "Procurations : 2 (M. A à Mme B ; …)"
+                # "Présents : 13. Procurations : 2.": counts, not the names a later line gives
+                if fact[0] not in facts and not value[:1].isdigit():
+                    facts[fact[0]] = value
                 # ...and kept as a passage: "qui était secrétaire de séance", "qui était absent"
                 # are answered by the line itself, which was otherwise in no passage.
+            if "chair" not in facts and (chair := CHAIR_IN_TEXT.search(block.text)):
+                facts["chair"] = chair.group(1).strip()
+            table = attendance_table(block.text)
+            for key, value in table.items():
+                if key not in facts:
+                    facts[key] = value
             if meeting_date is None and (found := french_date(block.text)):
                 meeting_date = found
-                if re.search(r"procès-verbal|séance|conseil municipal", block.text, re.I):
+                if re.search(r"procès-verbal|séance|conseil municipal", block.text, re.I) and (
+                    len(block.text) <= TITLE_MAX or block.heading
+                ):
                     title = block.text.lstrip("#").strip()
                     continue
+                # A register's opening sentence ("L'an deux mille vingt-cinq, le vingt-sept du
+                # mois de novembre, … sous la présidence de Madame …") is no title: it stays a
+                # passage (who presided, where, when), and the title is made from the date.
+                if len(block.text) > TITLE_MAX:
+                    title = f"Séance du conseil municipal du {found:%d/%m/%Y}"
         body.append(block)
     if meeting_date is None and (named := FILE_DATE.search(Path(filename).name)):
         with contextlib.suppress(ValueError):
@@ -929,8 +1050,15 @@ def _parse_layout(
             "la date de la séance n'a pas été trouvée (un titre comme « séance du 28 mars 2024 » est attendu)",
         )
     proxies: list[tuple[str, str]] = []
-    for proxy in re.split(r"\s*;\s*", facts.get("proxies", "")):
-        giver, sep, receiver = proxy.partition(" à ")
+    given = facts.get("proxies", "")
+    for giver, receiver in PROXY_IN_BRACKETS.findall(given):
+        proxies.append((giver.strip(), receiver.strip().rstrip(".")))
+    # "A à B ; C à D", or "A à B, C à D" (a comma between proxies when each names two people)
+    pieces = re.split(r"\s*;\s*", given)
+    pieces = [q for p in pieces for q in (re.split(r"\s*,\s*", p) if p.count(" à ") > 1 else [p])]
+    for proxy in pieces if not proxies else []:
+        # "M. A à Mme B", or as "Représentés :" writes it, "T. Weber par C. Schmitt"
+        giver, sep, receiver = proxy.partition(" à " if " à " in proxy else " par ")
         if sep and giver.strip() and receiver.strip():
             proxies.append((giver.strip(), receiver.strip().rstrip(".")))
     items, passages, heading_title = _build(body, filename, members=members, voters=voters)

@@ -428,9 +428,17 @@ def vote_line(line: str) -> tuple[Vote, bool] | None:
 
 # --- votes written in words or as tables ----------------------------------------------------------
 
-_NUMBER_WORDS = {"aucun": 0, "aucune": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
-                 "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10}  # fmt: skip
-_NUM = r"(\d{1,4}|" + "|".join(_NUMBER_WORDS) + r")"
+_NUMBER_WORDS = {"aucun": 0, "aucune": 0, "zéro": 0, "zero": 0}
+# Counts in words up to 99, as registers write them: "onze voix pour", "Pour : quatorze",
+# "par quatorze voix et une abstention", "vingt-deux", "trente et un".
+_UNITS_W = (
+    "une|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
+)
+_TEENS_W = "dix-sept|dix-huit|dix-neuf"
+_NUM = (
+    r"(\d{1,4}|(?:vingt|trente|quarante|cinquante|soixante|quatre-vingts?)"
+    rf"(?:(?:-|\s+et\s+)(?:{_TEENS_W}|{_UNITS_W}))?|{_TEENS_W}|{_UNITS_W}|aucune?|z[ée]ro)"
+)
 # After a key: "Pour : 39", "Pour ........ 26", "POUR = 3", "pour 41" (this one only in a line
 # that is a vote statement: "pour 3 ans" in a decision is not a count).
 _LEADER = r"\s*(?::|=|\.{2,}|…+)\s*"
@@ -445,7 +453,7 @@ _KEY_FIRST_BARE = {k: re.compile(rf"\b{v}\s+(\d{{1,4}})\b", re.I) for k, v in _K
 # "35 voix pour", "4 contre", "2 abstentions", "des 41 votants", "une abstention".
 _NUMBER_FIRST = {
     "voters": re.compile(rf"\b{_NUM}\s+(?:conseillers\s+|membres\s+)?votants\b", re.I),
-    "for_": re.compile(rf"\b{_NUM}\s+(?:voix\s+|suffrages\s+)?pour\b", re.I),
+    "for_": re.compile(rf"\b{_NUM}\s+(?:voix\s+|suffrages\s+)?pour\b(?!\s+cent)", re.I),
     "against": re.compile(rf"\b{_NUM}\s+(?:voix\s+)?contre\b(?!\s+\d)", re.I),
     "abstentions": re.compile(rf"\b{_NUM}\s+abstentions?\b", re.I),
 }
@@ -456,8 +464,17 @@ _ABBREVIATED = {
     "against": re.compile(r"\b(\d{1,4})\s*C\b"),
     "abstentions": re.compile(r"\b(\d{1,4})\s*Abs\b"),
 }
-# "adopté par 30 voix contre 9": the first number is for, the second against.
-_FOR_AGAINST = re.compile(r"\bpar\s+(\d{1,4})\s+voix\s+contre\s+(\d{1,4})\b", re.I)
+# "adopté par 30 voix contre 9", "votée par onze voix contre zéro": the first number is for,
+# the second against; "par quatorze voix et une abstention": the number for.
+_FOR_AGAINST = re.compile(rf"\bpar\s+{_NUM}\s+voix\s+contre\s+{_NUM}\b", re.I)
+_FOR_BY = re.compile(rf"\bpar\s+{_NUM}\s+voix\b(?!\s+contre)", re.I)
+# "à l'unanimité moins une voix": not unanimous; "sans opposition": nobody against, "sans
+# opposition ni abstention": nobody abstaining either.
+_ALL_BUT = re.compile(
+    rf"\bunanimité(?:\s+des\s+\w+)?\s+moins\s+{_NUM}\s+(voix|abstentions?)\b", re.I
+)
+_NO_OPPOSITION = re.compile(r"\bsans\s+(?:opposition|vote contre)\b", re.I)
+_NO_ABSTENTION = re.compile(r"\b(?:sans|ni)\s+abstention\b", re.I)
 MEMBERS = re.compile(
     r"\ben exercice\s*(?::|\.{2,}|…+)?\s*(\d{1,3})\b|\b(\d{1,3})\s+(?:conseillers|membres)"
     r"(?:\s+municipaux)?\s+en exercice\b",
@@ -471,8 +488,11 @@ ATTENDANCE_VOTERS = re.compile(r"\bvotants\s*(?::|\.{2,}|…+)\s*(\d{1,3})\b", r
 # Lines that open a vote statement (checked on lines starting with a capital letter only, so
 # that a wrapped sentence going on with "adoptée par…" is not one).
 VOTE_KEYS = re.compile(
-    r"^(?:Vote\s*:|Votes?\s+sur\b|Votants?\b|Nombre de votants\b|R[ée]sultat du (?:scrutin|vote)\b|"
-    r"Scrutin\s*:|(?:Pour|Contre|Abstentions?)" + _LEADER + r"\d|"
+    r"^(?:Vote(?:\s+à main levée|\s+à bulletins? secrets?)?\s*:|Votes?\s+sur\b|Votants?\b|"
+    r"Nombre de votants\b|R[ée]sultat du (?:scrutin|vote)\b|"
+    r"Scrutin\s*:|(?:Pour|Contre|Abstentions?)" + _LEADER + rf"(?:\d|{_NUM}\b)|"
+    # "Onze voix pour ; MM. Castets et Lalanne contre ; …"
+    rf"{_NUM}\s+voix\s+pour\b|"
     # "Pour 22 – Contre 0 – Abstention 4"
     r"Pour\s+\d{1,4}\s*[–—,;/-]\s*Contre\s+\d)",
     re.I,
@@ -487,7 +507,11 @@ NUMBER_ROW = re.compile(r"^\d{1,4}(?:\s+\d{1,4})+$")
 VERDICT = re.compile(
     r"^(?:(?:La|Cette) délibération (?:est )?|Le projet de délibération (?:est )?|"
     r"La proposition (?:est )?|Le rapport (?:est )?)?(?:[Aa]dopt|[Aa]pprouv|[Rr]ejet|ADOPT|APPROUV|"
-    r"REJET)[ée]e?s?\b|^(?:À|A) l'unanimité\b|^Unanimité\b"
+    r"REJET)[ée]e?s?\b|^(?:À|A) l'unanimité\b|^Unanimité\b|"
+    # a register's "Délibération adoptée à l'unanimité…", "Motion votée par onze voix…",
+    # "Décision prise à l'unanimité moins une voix…"
+    r"^(?:Délibération|Motion|Décision|Proposition)\s+(?:est\s+)?(?:adoptée|approuvée|rejetée|"
+    r"votée|prise)\b"
 )
 # A row of a vote table that goes on the statement it belongs to.
 VOTE_ROW = re.compile(
@@ -541,8 +565,11 @@ def _vote_columns(blocks: list[Block]) -> list[Block]:
     return merged
 
 
-def _count(value: str) -> int:
-    return _NUMBER_WORDS[value.lower()] if value.lower() in _NUMBER_WORDS else int(value)
+def _count(value: str) -> int | None:
+    word = value.lower()
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    return int(value) if value.isdigit() else number_in_words(word)
 
 
 _TABLE_KEYS = {"pour": "for", "contre": "against", "abstention": "abstentions",
@@ -587,7 +614,17 @@ def read_vote(text: str, *, statement: bool = True) -> tuple[Vote, bool | None] 
     abstentions when the minutes give the voters, and unknown otherwise."""
     counts: dict[str, int | None] = dict.fromkeys(_KEYS)
     if match := _FOR_AGAINST.search(text):
-        counts["for_"], counts["against"] = int(match.group(1)), int(match.group(2))
+        counts["for_"], counts["against"] = _count(match.group(1)), _count(match.group(2))
+    elif match := _FOR_BY.search(text):
+        counts["for_"] = _count(match.group(1))
+    if but := _ALL_BUT.search(text):
+        # "à l'unanimité moins une voix (Mme X contre)": so many against (or abstaining)
+        key = "abstentions" if but.group(2).lower().startswith("abstention") else "against"
+        counts[key] = _count(but.group(1))
+    if _NO_OPPOSITION.search(text):
+        counts["against"] = 0
+        if _NO_ABSTENTION.search(text):
+            counts["abstentions"] = 0
     tables = (
         (_KEY_FIRST, _KEY_FIRST_BARE, _NUMBER_FIRST, _ABBREVIATED)
         if statement
@@ -597,7 +634,9 @@ def read_vote(text: str, *, statement: bool = True) -> tuple[Vote, bool | None] 
         for key, rx in table.items():
             if counts[key] is None and (match := rx.search(text)):
                 counts[key] = _count(match.group(1))
-    unanimous = "unanimit" in text.lower()
+    unanimous = ("unanimit" in text.lower() and not but) or bool(
+        _NO_OPPOSITION.search(text) and _NO_ABSTENTION.search(text)
+    )
     if not unanimous and counts["for_"] is None and counts["against"] is None:
         if not statement:
             return None
@@ -618,7 +657,7 @@ def read_vote(text: str, *, statement: bool = True) -> tuple[Vote, bool | None] 
         unanimous = True
     if _REJECTED.search(text):
         adopted: bool | None = False
-    elif _ADOPTED.search(text) or unanimous:
+    elif _ADOPTED.search(text) or unanimous or but:
         adopted = True
     elif for_ is not None and against is not None:
         adopted = for_ > against
@@ -691,6 +730,9 @@ def _unemphasised(line: str) -> str:
     return _EMPHASIS.sub(r"\1", _STRONG.sub(r"\2", line))
 
 
+BLOCK_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
+
+
 def markdown_text(body: str) -> str:
     """A Markdown body as the readers of text take it: a line in bold that opens a
     deliberation keeps its asterisks (item_heading knows them) and stands as a paragraph of its
@@ -698,7 +740,10 @@ def markdown_text(body: str) -> str:
     line, "*Adopté à l'unanimité.*" a vote); a line that opens a paragraph (rapporteur, vote,
     decision) does so even without a blank line before it."""
     out: list[str] = []
-    for raw in body.split("\n"):
+    for quoted in body.split("\n"):
+        # A block quote ("> Délibération 2025-33 — …", a decision set apart): its text, without
+        # the marks, read as any other paragraph ("> " alone: a blank line inside the quote).
+        raw = BLOCK_QUOTE.sub("", quoted)
         line = raw.strip()
         if BOLD_LINE.match(line) and item_heading(line):
             out += ["", line, ""]
@@ -719,6 +764,11 @@ def markdown_text(body: str) -> str:
 # --- building items and passages from blocks ---------------------------------------------------
 
 
+# A decision that opens with the deliberation's number (no "n°"), inside an item already
+# opened by its heading: "Délibération 2025-33 — subvention exceptionnelle de 1 000 €…".
+NUMBERED_DECISION = re.compile(
+    r"^(?:Délibération|Délib\.)\s+(\d{2,4}[-/.]\d{1,4}[A-Za-z]?)\s*[—–:-]\s*\S", re.I
+)
 DECISION_OPENING = re.compile(
     r"^(?:Le [Cc]onseil municipal(?:,? à l'unanimité,?)? (?:approuve|adopte|décide|autorise|"
     r"accorde|fixe|prend acte|émet|rejette|désigne|attribue|valide|arrête|sollicite)|"
@@ -756,6 +806,7 @@ def _build(
     for block in _vote_columns(blocks):
         line = block.text
         statement = vote_start(line)
+        numbered = None
         if match := MEMBERS.search(line):
             members = int(match.group(1) or match.group(2))
         if not statement and (match := ATTENDANCE_VOTERS.search(line)):
@@ -804,6 +855,12 @@ def _build(
             kind = "vote"
         elif current is not None and VOTERS_LINE.match(line):
             kind = "vote"  # who voted how, after the counts: part of the item's vote
+        elif current is not None and (numbered := NUMBERED_DECISION.match(line)):
+            # "Délibération 2025-33 — subvention exceptionnelle… Onze voix pour ; …": the
+            # item's decision, giving its number (its vote, when it ends with one, split off)
+            kind = "decision"
+            if current["number"] is None:
+                current["number"] = numbered.group(1)
         elif "après en avoir délibéré" in line or (
             current is not None and DECISION_OPENING.match(line)
         ):
@@ -811,7 +868,11 @@ def _build(
             if current is not None and (read := read_vote(line, statement=False)) is not None:
                 _record_vote(current, read, members, voters)
         item_index = len(items) - 1 if current is not None else None
-        if kind == "paragraph" and current is not None and (tail := _trailing_vote(line)):
+        if (
+            (kind == "paragraph" or (kind == "decision" and numbered))
+            and current is not None
+            and (tail := _trailing_vote(line))
+        ):
             # "M. HOFFMANN répond que… Vote : pour 29 ; contre 2 (…). La délibération est
             # adoptée.": the vote, at the end of a paragraph of hard-wrapped minutes, is a
             # passage of its own, the item's vote
@@ -1031,7 +1092,7 @@ def _parse_layout(
             if meeting_date is None and (found := french_date(block.text)):
                 meeting_date = found
                 if re.search(r"procès-verbal|séance|conseil municipal", block.text, re.I) and (
-                    len(block.text) <= TITLE_MAX or block.heading
+                    len(block.text) <= TITLE_MAX or block.heading or block.text.startswith("#")
                 ):
                     title = block.text.lstrip("#").strip()
                     continue
@@ -1228,7 +1289,12 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 )
                 closed = True
             elif vote_start(line) or vote_line(line):
-                open_vote = _unbalanced([line])
+                # A statement wrapped onto the next line ("…celle de Mme Pujo, qui aurait
+                # préféré que cette somme aille au" / "city-stade.") goes on there, as an open
+                # bracket does.
+                open_vote = _unbalanced([line]) or (
+                    following[:1].islower() and not line.endswith(PARAGRAPH_END)
+                )
                 closed = not open_vote
                 in_table = True
             elif RAPPORTEUR.match(line) or (capitals and wrapped):

@@ -37,11 +37,12 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import pairwise
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from portal.council import urls
+from portal.council import gate, urls
 from portal.council.fulltext import index_state, passage_counts
 from portal.council.models import Item, Meeting, Passage
 from portal.council.nlp import query_groups
@@ -187,6 +188,11 @@ NUMBERED = re.compile(
 # A sentence that goes on from the one before it: a pronoun or a demonstrative.
 REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
 PASSAGES_READ = 12
+# What the gate reads of a quote: a negation ("n'ait pas été présentée", "aucun"), a request or a
+# regret ("M. Besnier demande où en est le projet"): most often no answer.
+NEGATION = re.compile(r"\b(?:ne|n')\b[^.]{0,40}\b(?:pas|plus|jamais|aucun|rien)\b|\bpas encore\b|"
+                      r"\baucune?\b", re.I)  # fmt: skip
+REQUEST = re.compile(r"\b(?:demande|demandent|interroge|souhaite|regrette|s'inquiète|questionne)\b")
 MAYBE_USEFUL = 3
 # Words of a question that say what is asked, not what about.
 QUESTION_WORDS = frozenset(
@@ -248,6 +254,17 @@ class Answer:
     kind_found: bool = True  # a quoted sentence carries the kind of fact the question asks for
     # Share of the question's weight found in the best quoted sentence (with its title at half).
     sentence_coverage: float = 0.0
+    # How the answer was decided: "quotes" (sentences quoted), "rules" (not found: no passage or
+    # sentence met the rules above), "gate" (the rules found quotes, but the learned gate,
+    # portal/council/gate.py, judged them unlikely to answer: not found, with the closest passages).
+    decided_by: str = "rules"
+    # What the gate read of a found answer (gate.FEATURES and more) and its estimated
+    # probability that the quotes answer (None: the gate was not consulted).
+    features: dict[str, float] = field(default_factory=dict)
+    gate_probability: float | None = None
+    # Not found by the rules or the gate after quotes were found: those quotes, for the record
+    # (never shown as an answer).
+    declined: list[Quote] = field(default_factory=list)
 
 
 # The commune the minutes are of, as their heading names it: "COMMUNE DE PLOUMAREC", "Ville de
@@ -359,6 +376,20 @@ def _says_count(told: str, counted: list[Group]) -> bool:
     return False
 
 
+def _pairs_close(groups: list[Group], told: str, lemmas: dict[str, str], window: int = 3) -> float:
+    """Share of the question's consecutive word pairs found within `window` words of each
+    other in `told` ("route du Mollard", "repas des aînés" as one thing, not two words apart)."""
+    if len(groups) < 2:
+        return 1.0
+    tokens = [{stem(w), stem(lemmas.get(w, w))} for w in words(told)]
+    where = [
+        [n for n, own in enumerate(tokens) if any(s.split()[0] in own for s in group_stems(g))]
+        for g in groups
+    ]
+    close = sum(any(abs(i - j) <= window for i in a for j in b) for a, b in pairwise(where))
+    return close / (len(groups) - 1)
+
+
 def _key(group: Group) -> str:
     return stem(group[0])
 
@@ -435,10 +466,17 @@ def _maybe_useful(session: Session, groups: list[Group], filters: Filters) -> li
 
 
 def ask(
-    session: Session, question: str, *, filters: Filters | None = None, city: str = ""
+    session: Session,
+    question: str,
+    *,
+    filters: Filters | None = None,
+    city: str = "",
+    use_gate: bool = True,
 ) -> Answer:
     """Quote the sentences of the minutes that answer `question`; `city` is the short name of
-    the city whose minutes these are (settings), a word that narrows nothing."""
+    the city whose minutes these are (settings), a word that narrows nothing. A found answer then
+    passes the learned gate (portal/council/gate.py) unless `use_gate` is False (the gate's fit,
+    bench/fit_answer_gate.py, reads the answers it would judge)."""
     filters = filters or Filters()
     typed, about_decision = question_terms(question, city=city, ignored_words=minutes_city(session))
     kinds = question_kinds(question)
@@ -657,23 +695,108 @@ def ask(
                 candidate.text not in q.text and q.text not in candidate.text for q in quotes
             ):
                 quotes.append(candidate)
+    top = max(answering, key=lambda a: (a[0], -a[1]))
+    top_stems = _own_stems(top[2].text, top[2].lemmas) | top[5]
+    missing = max((weight[_key(g)] / full for g in groups if not _has(g, top_stems)), default=0.0)
+    # What the gate reads of this answer (gate.FEATURES): how much of the question the best
+    # passage and the best quoted sentence hold, how much of what it is about, how it was found.
+    heard_total = sum(heard.values()) or 1.0
+    corrected = set(expansion.corrections.values())
+    subject_weight = sum(weight[_key(g)] for g in subject) or 1.0
+    told_owns = [_own_stems(told, lemmas) | title_ for told, lemmas, _, title_ in told_sources]
+    subject_told = max(
+        (
+            sum(weight[_key(g)] for g in subject if _has(g, own)) / subject_weight
+            for own in told_owns
+        ),
+        default=0.0,
+    )
+    # the heaviest word of the question missing from the best quoted sentence (with its title)
+    told_missing = min(
+        (max((weight[_key(g)] / full for g in groups if not _has(g, own)), default=0.0)
+         for own in told_owns),
+        default=1.0,
+    )  # fmt: skip
+    top_text_stems = _own_stems(top[2].text, top[2].lemmas)
+    heaviest = max(groups, key=lambda g: weight[_key(g)])
+    others = [_own_stems(a[2].text, a[2].lemmas) | a[5] for a in answering if a[2] is not top[2]]
+    scores = [s for _, s in ranked]
+    features = {
+        "coverage": best,
+        "sentence_best": sentence_best,
+        "missing": missing,
+        "fact_asked": float(bool(facts)),
+        "fact_said": fact_said if facts else 0.0,
+        "kind_found": float(not kinds or any(carries(q.text, kinds) for q in quotes)),
+        "kinds": float(len(kinds)),
+        "subject_words": float(len(subject)),
+        "words": float(len(groups)),
+        "subject_told": subject_told if subject else 1.0,
+        "told_missing": told_missing,
+        # what the question is about, in the best passage (with its title)
+        "subject_passage": (
+            sum(weight[_key(g)] for g in subject if _has(g, top_stems)) / subject_weight
+            if subject
+            else 1.0
+        ),
+        # the question's heaviest word: in no quoted sentence, but in another passage
+        "heaviest_elsewhere": float(
+            not any(_has(heaviest, own) for own in told_owns)
+            and any(_has(heaviest, own) for own in others)
+        ),
+        # the first quote says something is not so, reports a request, or is a table's row
+        "negation": float(bool(quotes) and bool(NEGATION.search(quotes[0].text))),
+        "request": float(bool(quotes) and bool(REQUEST.search(quotes[0].text))),
+        "table": float(bool(quotes) and quotes[0].text.lstrip().startswith("|")),
+        # consecutive words of the question close together (3 words) in a quoted sentence
+        "pairs_told": max(
+            (_pairs_close(groups, told, lemmas) for told, lemmas, _, _ in told_sources),
+            default=0.0,
+        ),
+        "unknown_share": sum(w for k, w in heard.items() if weight.get(k, 0) == 0) / heard_total,
+        "corrected_share": sum(heard[_key(g)] for g in groups if corrected & set(g)) / heard_total,
+        "synonym_share": sum(
+            weight[_key(g)] for g in groups if found_as(g, top_stems) == SYNONYM_SHARE
+        )
+        / full,
+        "title_only_share": sum(
+            weight[_key(g)]
+            for g in groups
+            if not found_as(g, top_text_stems) and found_as(g, top[5] - top_text_stems)
+        )
+        / full,
+        "top_rank": float(top[1]),
+        "score_ratio": scores[1] / scores[0] if len(scores) > 1 and scores[0] > 0 else 0.0,
+        "answering": float(sum(a[0] >= RELEVANT for a in answering)),
+        "told": float(len(tolds)),
+        "focus": float(focus is not None),
+        "about_decision": float(about_decision),
+        **{f"asks_{k}": float(k in kinds) for k in ("amount", "date", "person", "vote", "reason")},
+    }
+
+    def declined() -> Answer:
+        """Not found by the rules below: with what the gate would have read, and the quotes
+        declined."""
+        return replace(not_found(), coverage=best, kind_found=False, features=features,
+                       declined=quotes)  # fmt: skip
+
     # A question on an amount, a count or a date that no quoted sentence answers with one is not
     # answered, however well its words are found ("combien ont coûté les plaques" when the minutes
     # speak of the plaques but give no sum).
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     if focus is not None and not any(
         all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5]) for g in named)
         and (not facts or carries(a[2].text, facts))
         for a in chosen
     ):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     # "Combien de places de parking place du Foirail ?": a count is a number next to the thing
     # counted, not a number in a sentence that names it ("place du Foirail") or speaks of it.
     if focus is not None and "count" in kinds:
         counted = _counted(question, groups, focus)
         if not any(_says_count(told, counted) for told in tolds):
-            return replace(not_found(), coverage=best, kind_found=False)
+            return declined()
     # "le prix de l'eau": a sum in a sentence that names the thing priced (or after one that
     # does, or in a deliberation titled with it), not a sum for a
     # building in a quote that names water in its next sentence ("240 000 € … Il comprendra des
@@ -695,7 +818,7 @@ def ask(
             if part in told
         )
     ):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     # "prix cantine tranche 3", "ligne 12": a number that tells one of several things apart is
     # what is asked about; a quote for another tranche does not answer
     label = NUMBERED.search(fold(question))
@@ -704,13 +827,13 @@ def ask(
         re.search(rf"(?<![\d,. \u00a0\u202f]){label.group(1)}(?![\d,]|[. \u00a0\u202f]\d)", told)
         for told in tolds
     ):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     # Opening hours are answered by an hour (TIME_ASKED).
     if TIME_ASKED.search(fold(question)) and not any(TIME_SAID.search(told) for told in tolds):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     # A name, a brand, a company is answered by a name (NAME_ASKED).
     if NAME_ASKED.search(fold(question)) and not any(NAME_SAID.search(told) for told in tolds):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     role = ROLE_ASKED.search(fold(question))
     if (
         role
@@ -720,19 +843,21 @@ def ask(
             for told in tolds
         )
     ):
-        return replace(not_found(), coverage=best, kind_found=False)
+        return declined()
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
         quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)
-    top = max(answering, key=lambda a: (a[0], -a[1]))
-    top_stems = _own_stems(top[2].text, top[2].lemmas) | top[5]
-    missing = max((weight[_key(g)] / full for g in groups if not _has(g, top_stems)), default=0.0)
     kind_found = not kinds or any(carries(q.text, kinds) for q in quotes)
     first_item = chosen[0][4]
     if (about_decision or "vote" in kinds) and first_item is not None:
         quotes += _decision_quotes(session, first_item.id, quotes)
+    probability = gate.probability(features)
+    if use_gate and not gate.accepts(probability):
+        return replace(not_found(), coverage=best, missing=missing, kind_found=kind_found,
+                       sentence_coverage=sentence_best, decided_by="gate", features=features,
+                       gate_probability=probability, declined=quotes)  # fmt: skip
     return Answer(question, True, quotes, shown, about_decision, kinds, [],
                   expansion.corrections, expansion.unknown, best, missing, kind_found,
-                  sentence_best)  # fmt: skip
+                  sentence_best, "quotes", features, probability)  # fmt: skip
 
 
 def _rapporteur_quotes(session: Session, item_id: int, already: list[Quote]) -> list[Quote]:

@@ -38,13 +38,14 @@ from portal.web.forms import attempt
 from portal.web.i18n import N_, format_datetime, ngettext
 from portal.web.i18n import gettext as _
 from portal.web.permissions import PUBLIC, SIGNED_IN
-from portal.web.routing import flash, redirect, route, safe_next
+from portal.web.routing import NeedsThread, flash, on_event_loop, redirect, route, safe_next
 from portal.web.templating import (
     cached_shared_candidate,
     cached_shared_page,
     render,
     render_slot_string,
     shareable,
+    shared_page_current,
     shared_response,
     visitor_kind,
 )
@@ -141,6 +142,12 @@ def search(request: Request) -> Response:
            i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
     generation = (state, french.thesaurus())
     kept = cached_shared_candidate(request, key)
+    if on_event_loop(request) and not (
+        shareable(request) and kept is not None and shared_page_current(request, kept, generation)
+    ):
+        # Tried on the event loop (route inline_first): only a kept page of this state is
+        # served there; finding and rendering take the page's thread.
+        raise NeedsThread
     if not shareable(request) or (
         (kept is None or kept.data.get("generation") != generation)
         and not fragment_cache(request.app).asked_before(key)
@@ -734,7 +741,13 @@ def method_page(request: Request) -> Response:
 routes = [
     route("/council", index, permission=PUBLIC, cache_seconds=5, name="council_index"),
     route(
-        "/council/search", search, permission=PUBLIC, threaded=True, cpu_bound=True, cache_seconds=5
+        "/council/search",
+        search,
+        permission=PUBLIC,
+        threaded=True,
+        cpu_bound=True,
+        inline_first=True,
+        cache_seconds=5,
     ),
     route("/council/ask", ask, permission=PUBLIC, threaded=True, cpu_bound=True, cache_seconds=5),
     route("/council/m/{day}", meeting, permission=PUBLIC, cache_seconds=5),

@@ -8,7 +8,9 @@ Handlers are plain functions `handler(request) -> Response`. Writes (and any rou
 `threaded=True`, for slow reads such as search) run in a worker thread, so SQLite's busy wait never
 stalls the event loop. Other reads run inline: they are a few indexed queries, and skipping the
 thread hop roughly halves the cost of a page. The session "last seen" write of a read always goes
-to a thread.
+to a thread. A CPU-bound page (`cpu_bound=True`) is first tried inline too: its handler raises
+`NeedsThread` before any work worth a thread when it cannot answer from what is kept (a shared
+page of the current generation), and is then run again in its threads.
 """
 
 from __future__ import annotations
@@ -57,6 +59,16 @@ class LoginRequired(DomainError):
     title = N_("Connexion nécessaire")
 
 
+class NeedsThread(Exception):
+    """Raised by a CPU-bound page's handler tried on the event loop (`on_event_loop`) when its
+    answer takes more than reading what is kept: the request is handled again in a thread."""
+
+
+def on_event_loop(request: Request) -> bool:
+    """Whether this handler runs on the event loop, where it may only answer quickly."""
+    return bool(getattr(request.state, "on_event_loop", False))
+
+
 class PortalRoute(Route):
     """A Starlette route that remembers the permission it was declared with."""
 
@@ -79,6 +91,18 @@ def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
     return limiter
 
 
+async def _in_thread(
+    request: Request, handler: Handler, permission: Permission
+) -> tuple[Response, int | None]:
+    """`_handle_guarded` in the process's CPU-bound threads (or the thread pool)."""
+    limiter = _cpu_bound_limiter(request.app)
+    if limiter is None:
+        return await run_in_threadpool(_handle_guarded, request, handler, permission)
+    return await anyio.to_thread.run_sync(
+        functools.partial(_handle_guarded, request, handler, permission), limiter=limiter
+    )
+
+
 def route(
     path: str,
     handler: Handler,
@@ -88,6 +112,7 @@ def route(
     name: str | None = None,
     threaded: bool = False,
     cpu_bound: bool = False,
+    inline_first: bool = False,
     cache_seconds: float = 0,
     csrf_exempt: bool = False,
 ) -> PortalRoute:
@@ -100,7 +125,9 @@ def route(
     `threaded` runs a GET in the thread pool (a page too slow for the event loop); with
     `cpu_bound` too, in the process's few threads for pages whose time is Python's own (settings
     cpu_bound_threads): many threads on them contend for the interpreter. Only for pages that
-    read: a write waiting for a lock would hold one of those few threads.
+    read: a write waiting for a lock would hold one of those few threads. `inline_first` (with
+    `cpu_bound`): the handler is tried on the event loop first, and raises `NeedsThread` there
+    (see `on_event_loop`) unless it answers from what is kept.
     """
 
     async def endpoint(request: Request) -> Response:
@@ -136,10 +163,19 @@ def route(
                 _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
                 request.state.form = _normalised(request.state.form)
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
-        elif cpu_bound and (limiter := _cpu_bound_limiter(request.app)) is not None:
-            response, touch = await anyio.to_thread.run_sync(
-                functools.partial(_handle_guarded, request, handler, permission), limiter=limiter
-            )
+        elif cpu_bound and inline_first:
+            # Inline first: a page the handler can serve from what is kept (a shared page of the
+            # current generation) costs no thread hop; otherwise it says so before working.
+            request.state.on_event_loop = True
+            try:
+                response, touch = _handle_guarded(request, handler, permission)
+            except NeedsThread:
+                request.state.on_event_loop = False
+                response, touch = await _in_thread(request, handler, permission)
+            finally:
+                request.state.on_event_loop = False
+        elif cpu_bound:
+            response, touch = await _in_thread(request, handler, permission)
         elif threaded:
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
         else:

@@ -279,20 +279,22 @@ def cached_shared_page(
     rendered now (then kept, replacing the older generation's); and whether it was rendered."""
     cache = fragment_cache(request.app)
     page = cache.get(key)
-    # The layout's own changing part (the accessibility status every footer shows, read from
-    # its statement's file when that changes) is checked too: no page's generation covers it.
-    site = conformity(request.app.state.settings.content_dir)
-    if (
-        isinstance(page, SharedPage)
-        and page.data.get("generation") == generation
-        and page.data.get("site") == site
-    ):
+    if isinstance(page, SharedPage) and shared_page_current(request, page, generation):
         return page, False
     page = render_shared_page(request, template, build)
     page.data["generation"] = generation
-    page.data["site"] = site
+    page.data["site"] = conformity(request.app.state.settings.content_dir)
     cache.put(key, page)
     return page, True
+
+
+def shared_page_current(request: Request, page: SharedPage, generation: object) -> bool:
+    """Whether a kept shared page is the one to serve now: rendered at `generation`, and with
+    the layout's own changing part (the accessibility status every footer shows, read from its
+    statement's file when that changes: no page's generation covers it) as it is now."""
+    return page.data.get("generation") == generation and page.data.get("site") == conformity(
+        request.app.state.settings.content_dir
+    )
 
 
 def cached_shared_candidate(request: Request, key: tuple[object, ...]) -> SharedPage | None:

@@ -67,3 +67,48 @@ def test_the_setting_is_read_and_checked() -> None:
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "0"}).cpu_bound_threads == 1
     with pytest.raises(SettingsError, match="PORTAL_CPU_BOUND_THREADS must be a whole number"):
         load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "beaucoup"})
+
+
+async def _threads_of_views(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """For three views of one search: (what ran, whether on the event loop's thread)."""
+    from portal.council import routes
+
+    loop_thread = threading.get_ident()
+    seen: list[tuple[str, bool]] = []
+    real_search, real_shared = facets.search, routes.shared_response
+
+    def searching(*args: Any, **kwargs: Any) -> Any:
+        seen.append(("search", threading.get_ident() == loop_thread))
+        return real_search(*args, **kwargs)
+
+    def serving(*args: Any, **kwargs: Any) -> Any:
+        seen.append(("shared page", threading.get_ident() == loop_thread))
+        return real_shared(*args, **kwargs)
+
+    monkeypatch.setattr(facets, "search", searching)
+    monkeypatch.setattr(routes, "shared_response", serving)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for _ in range(3):
+            page = await client.get(
+                "/council/search", params={"q": "budget"}, cookies={"portal_flash": "none"}
+            )
+            assert page.status_code == 200 and "budget" in page.text
+    return seen
+
+
+def test_a_kept_search_page_is_served_without_a_thread(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first view of a search finds it in a thread (rendered for its visitor alone), the
+    second renders the shared page there too; the third, the kept page of the same state of
+    the index, is served on the event loop (route inline_first): no search runs there."""
+    app = create_app(settings)
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, _threads_of_views(app, monkeypatch)).result()
+    assert seen == [
+        ("search", False),
+        ("search", False),
+        ("shared page", False),
+        ("shared page", True),
+    ]

@@ -876,11 +876,13 @@ def _build(
             # "M. HOFFMANN répond que… Vote : pour 29 ; contre 2 (…). La délibération est
             # adoptée.": the vote, at the end of a paragraph of hard-wrapped minutes, is a
             # passage of its own, the item's vote
-            head, vote_text, read = tail
+            head, vote_text, rest, read = tail
             for piece in split_long(head):
                 passages.append(Passage(len(passages), piece, item_index, kind, block.page))
             _record_vote(current, read, members, voters)
             passages.append(Passage(len(passages), vote_text, item_index, "vote", block.page))
+            for piece in split_long(rest) if rest else []:
+                passages.append(Passage(len(passages), piece, item_index, "paragraph", block.page))
             current["last"] = len(passages) - 1
             continue
         for piece in split_long(line) if kind == "paragraph" else [line]:
@@ -904,10 +906,19 @@ def _build(
     return parsed_items, passages, title
 
 
-def _trailing_vote(line: str) -> tuple[str, str, tuple[Vote, bool | None]] | None:
-    """(the paragraph before, the vote statement, its reading) when a paragraph ends with a
-    vote that gives counts or unanimity ("Vote : pour 29 ; contre 2…", "Adopté par 29 voix pour
-    et 4 voix contre…"), each a verbatim piece of the line; None otherwise."""
+# A sentence after a vote statement that still speaks of the vote.
+VOTE_TAIL = re.compile(
+    r"\b(?:votes?|voté|votants?|vot(?:ent|ait)|s'abst\w+|abstentions?|unanimité|procurations?|"
+    r"pouvoirs?|contre)\b",
+    re.I,
+)
+
+
+def _trailing_vote(line: str) -> tuple[str, str, str, tuple[Vote, bool | None]] | None:
+    """(the paragraph before, the vote statement, the paragraph after, its reading) when a
+    paragraph holds, after its first sentence, a vote that gives counts or unanimity ("Vote :
+    pour 29 ; contre 2…", "Adopté par 29 voix pour et 4 voix contre…"), each a verbatim piece
+    of the line; None otherwise."""
     parts = sentences(line)
     position = 0
     for n, part in enumerate(parts):
@@ -917,11 +928,22 @@ def _trailing_vote(line: str) -> tuple[str, str, tuple[Vote, bool | None]] | Non
         position = start + len(part)
         if n == 0 or not vote_start(part):
             continue
-        read = read_vote(line[start:])
+        # The statement runs on over the sentences that speak of the vote ("Mme B et M. D…
+        # ne prennent pas part au vote."), not over the debate that follows it ("Adopté à
+        # l'unanimité. Mme Dufau signale aussi que la toiture…": a paragraph of its own).
+        end = position
+        for following in parts[n + 1 :]:
+            at = line.find(following, end)
+            if at < 0 or not (
+                vote_start(following) or VOTERS_LINE.match(following) or VOTE_TAIL.search(following)
+            ):
+                break
+            end = at + len(following)
+        read = read_vote(line[start:end])
         if read is not None and (
             read[0].for_ is not None or read[0].against is not None or read[0].unanimous
         ):
-            return line[:start].rstrip(), line[start:], read
+            return line[:start].rstrip(), line[start:end], line[end:].strip(), read
     return None
 
 
@@ -1162,12 +1184,20 @@ def _looks_like_heading(lines: list[str]) -> bool:
         and line[:1].isupper()
         and not line.endswith((".", ";", ",", "»"))
         and ":" not in line
+        and not DANGLING.search(line)
         # The first line of a decision, cut by the page's end, is not a title.
         and not OPENERS.match(line)
         and "après en avoir délibéré" not in line
     )
 
 
+# A line that ends on an article, a preposition or a conjunction ends no title nor paragraph:
+# its sentence goes on ("…du réservoir des" / "Oulles, annoncés pour le printemps…").
+DANGLING = re.compile(
+    r"(?:^|\s)(?:de|des|du|la|le|les|à|au|aux|et|ou|en|pour|par|sur|dans|avec|un|une|que|qui|"
+    r"d['’]|l['’])$",
+    re.I,
+)
 LIST_ITEM = re.compile(r"^(?:[-–•*]\s|\d{1,2}[.)]\s)")
 # Lines that open a paragraph of minutes: the decision, the close of the meeting.
 OPENERS = re.compile(
@@ -1227,7 +1257,7 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
             previous = lines[n - 1] if n else ""
             if open_item or open_vote:
                 groups[-1].append(line)
-                open_vote = open_vote and _unbalanced(groups[-1])
+                open_vote = open_vote and (_unbalanced(groups[-1]) or _runs_on(line, following))
                 closed = not open_vote
                 open_item = False
                 continue
@@ -1243,6 +1273,7 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 and (closed or capitals)
                 and (short or capitals)
                 and not line.endswith((*PARAGRAPH_END, ",", "-"))
+                and not DANGLING.search(line)
                 and line[:1].isupper()
                 and (following[:1].isupper() or not following)
                 and len(lines) > 1
@@ -1292,9 +1323,7 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 # A statement wrapped onto the next line ("…celle de Mme Pujo, qui aurait
                 # préféré que cette somme aille au" / "city-stade.") goes on there, as an open
                 # bracket does.
-                open_vote = _unbalanced([line]) or (
-                    following[:1].islower() and not line.endswith(PARAGRAPH_END)
-                )
+                open_vote = _unbalanced([line]) or _runs_on(line, following)
                 closed = not open_vote
                 in_table = True
             elif RAPPORTEUR.match(line) or (capitals and wrapped):
@@ -1302,6 +1331,13 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
         for group in groups:
             blocks.append(Block(_clean("\n".join(group)), page, _looks_like_heading(group)))
     return blocks
+
+
+def _runs_on(line: str, following: str) -> bool:
+    """Whether a wrapped statement goes on onto the next line: that one starts in lower case
+    ("…par 13" / "voix pour, 3 contre (…)" / "et 2 abstentions…") after a line that does not
+    end a sentence."""
+    return following[:1].islower() and not line.endswith((".", "!", "?", "…"))
 
 
 def _unbalanced(lines: list[str]) -> bool:
@@ -1534,11 +1570,21 @@ def pdf_blocks(pages: list[str]) -> list[Block]:
     page_lines = [[line.rstrip() for line in page.split("\n")] for page in pages]
     # A line seen at the top or bottom of at least half of the pages is a running header/footer.
     edges: Counter[str] = Counter()
+    tops: Counter[str] = Counter()
     for lines in page_lines:
         content = [line for line in lines if line.strip()]
         edges.update({_normalised(line) for line in content[:2] + content[-2:]})
+        tops.update({_normalised(line) for line in content[:2]})
     repeated = {
         line for line, n in edges.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)
+    }
+    # A header printed on the top of fewer pages than half (a text's pages printed on more
+    # sheets: "Villard-sur-Arc · CM du 18.06.2026" at the top of 2 sheets of 6): the same line,
+    # no sentence, at the top of at least two pages and a third of them.
+    repeated |= {
+        line
+        for line, n in tops.items()
+        if n >= max(2, len(pages) / 3) and len(line) >= 10 and not line.endswith(PARAGRAPH_END)
     }
     blocks: list[Block] = []
     width = line_width("\n".join(pages))
@@ -1591,6 +1637,10 @@ def _continues(previous: Block, following: Block, width: int = 0) -> bool:
     if previous.text.endswith((".", ":", "!", "?", "»", ";")):
         return False
     if following.text[:1].islower():
+        return True
+    if DANGLING.search(previous.text) and not item_heading(following.text):
+        # "Les travaux de sécurisation du réservoir des" / "Oulles, annoncés…": no title nor
+        # paragraph ends on an article or a preposition
         return True
     if item_heading(previous.text) and following.heading:
         # A deliberation's title whose last words went on the next page ("— le boulevard" /

@@ -89,7 +89,7 @@ def record(sets: tuple[str, ...]) -> list[dict[str, object]]:
             with session_scope(engine, write=False) as session:
                 for n, q in enumerate(dev, 1):
                     texts = [_norm(str(a["text"])) for a in q["answers"]]  # type: ignore[attr-defined]
-                    reply = ask(session, str(q["q"]), use_gate=False)
+                    reply = ask(session, str(q["q"]), explain=True)
                     said = reply.quotes or reply.declined
                     quoted = any(t in _norm(qt.text) for qt in said for t in texts)
                     # found: by the rules; declined: the rules found quotes, then declined them

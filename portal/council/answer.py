@@ -471,12 +471,17 @@ def ask(
     *,
     filters: Filters | None = None,
     city: str = "",
-    use_gate: bool = True,
+    use_gate: bool = False,
+    explain: bool = False,
 ) -> Answer:
     """Quote the sentences of the minutes that answer `question`; `city` is the short name of
-    the city whose minutes these are (settings), a word that narrows nothing. A found answer then
-    passes the learned gate (portal/council/gate.py) unless `use_gate` is False (the gate's fit,
-    bench/fit_answer_gate.py, reads the answers it would judge)."""
+    the city whose minutes these are (settings), a word that narrows nothing.
+
+    `explain`: a found answer says what the learned gate reads of it (Answer.features, its
+    probability); `use_gate`: and the gate (portal/council/gate.py) may turn it into "not found".
+    Neither is used by the portal's pages or API: out of set the gate gained nothing and its
+    features cost a third of a question's time (gate.py says what was measured); its fit,
+    bench/fit_answer_gate.py, reads them."""
     filters = filters or Filters()
     typed, about_decision = question_terms(question, city=city, ignored_words=minutes_city(session))
     kinds = question_kinds(question)
@@ -698,81 +703,90 @@ def ask(
     top = max(answering, key=lambda a: (a[0], -a[1]))
     top_stems = _own_stems(top[2].text, top[2].lemmas) | top[5]
     missing = max((weight[_key(g)] / full for g in groups if not _has(g, top_stems)), default=0.0)
-    # What the gate reads of this answer (gate.FEATURES): how much of the question the best
-    # passage and the best quoted sentence hold, how much of what it is about, how it was found.
-    heard_total = sum(heard.values()) or 1.0
-    corrected = set(expansion.corrections.values())
-    subject_weight = sum(weight[_key(g)] for g in subject) or 1.0
-    told_owns = [_own_stems(told, lemmas) | title_ for told, lemmas, _, title_ in told_sources]
-    subject_told = max(
-        (
-            sum(weight[_key(g)] for g in subject if _has(g, own)) / subject_weight
-            for own in told_owns
-        ),
-        default=0.0,
-    )
-    # the heaviest word of the question missing from the best quoted sentence (with its title)
-    told_missing = min(
-        (max((weight[_key(g)] / full for g in groups if not _has(g, own)), default=0.0)
-         for own in told_owns),
-        default=1.0,
-    )  # fmt: skip
-    top_text_stems = _own_stems(top[2].text, top[2].lemmas)
-    heaviest = max(groups, key=lambda g: weight[_key(g)])
-    others = [_own_stems(a[2].text, a[2].lemmas) | a[5] for a in answering if a[2] is not top[2]]
-    scores = [s for _, s in ranked]
-    features = {
-        "coverage": best,
-        "sentence_best": sentence_best,
-        "missing": missing,
-        "fact_asked": float(bool(facts)),
-        "fact_said": fact_said if facts else 0.0,
-        "kind_found": float(not kinds or any(carries(q.text, kinds) for q in quotes)),
-        "kinds": float(len(kinds)),
-        "subject_words": float(len(subject)),
-        "words": float(len(groups)),
-        "subject_told": subject_told if subject else 1.0,
-        "told_missing": told_missing,
-        # what the question is about, in the best passage (with its title)
-        "subject_passage": (
-            sum(weight[_key(g)] for g in subject if _has(g, top_stems)) / subject_weight
-            if subject
-            else 1.0
-        ),
-        # the question's heaviest word: in no quoted sentence, but in another passage
-        "heaviest_elsewhere": float(
-            not any(_has(heaviest, own) for own in told_owns)
-            and any(_has(heaviest, own) for own in others)
-        ),
-        # the first quote says something is not so, reports a request, or is a table's row
-        "negation": float(bool(quotes) and bool(NEGATION.search(quotes[0].text))),
-        "request": float(bool(quotes) and bool(REQUEST.search(quotes[0].text))),
-        "table": float(bool(quotes) and quotes[0].text.lstrip().startswith("|")),
-        # consecutive words of the question close together (3 words) in a quoted sentence
-        "pairs_told": max(
-            (_pairs_close(groups, told, lemmas) for told, lemmas, _, _ in told_sources),
+    features: dict[str, float] = {}
+    if explain or use_gate:
+        # What the gate reads of this answer (gate.FEATURES): how much of the question the best
+        # passage and the best quoted sentence hold, how much of what it is about, how it was found.
+        heard_total = sum(heard.values()) or 1.0
+        corrected = set(expansion.corrections.values())
+        subject_weight = sum(weight[_key(g)] for g in subject) or 1.0
+        told_owns = [_own_stems(told, lemmas) | title_ for told, lemmas, _, title_ in told_sources]
+        subject_told = max(
+            (
+                sum(weight[_key(g)] for g in subject if _has(g, own)) / subject_weight
+                for own in told_owns
+            ),
             default=0.0,
-        ),
-        "unknown_share": sum(w for k, w in heard.items() if weight.get(k, 0) == 0) / heard_total,
-        "corrected_share": sum(heard[_key(g)] for g in groups if corrected & set(g)) / heard_total,
-        "synonym_share": sum(
-            weight[_key(g)] for g in groups if found_as(g, top_stems) == SYNONYM_SHARE
         )
-        / full,
-        "title_only_share": sum(
-            weight[_key(g)]
-            for g in groups
-            if not found_as(g, top_text_stems) and found_as(g, top[5] - top_text_stems)
-        )
-        / full,
-        "top_rank": float(top[1]),
-        "score_ratio": scores[1] / scores[0] if len(scores) > 1 and scores[0] > 0 else 0.0,
-        "answering": float(sum(a[0] >= RELEVANT for a in answering)),
-        "told": float(len(tolds)),
-        "focus": float(focus is not None),
-        "about_decision": float(about_decision),
-        **{f"asks_{k}": float(k in kinds) for k in ("amount", "date", "person", "vote", "reason")},
-    }
+        # the heaviest word of the question missing from the best quoted sentence (with its title)
+        told_missing = min(
+            (max((weight[_key(g)] / full for g in groups if not _has(g, own)), default=0.0)
+             for own in told_owns),
+            default=1.0,
+        )  # fmt: skip
+        top_text_stems = _own_stems(top[2].text, top[2].lemmas)
+        heaviest = max(groups, key=lambda g: weight[_key(g)])
+        others = [
+            _own_stems(a[2].text, a[2].lemmas) | a[5] for a in answering if a[2] is not top[2]
+        ]
+        scores = [s for _, s in ranked]
+        features = {
+            "coverage": best,
+            "sentence_best": sentence_best,
+            "missing": missing,
+            "fact_asked": float(bool(facts)),
+            "fact_said": fact_said if facts else 0.0,
+            "kind_found": float(not kinds or any(carries(q.text, kinds) for q in quotes)),
+            "kinds": float(len(kinds)),
+            "subject_words": float(len(subject)),
+            "words": float(len(groups)),
+            "subject_told": subject_told if subject else 1.0,
+            "told_missing": told_missing,
+            # what the question is about, in the best passage (with its title)
+            "subject_passage": (
+                sum(weight[_key(g)] for g in subject if _has(g, top_stems)) / subject_weight
+                if subject
+                else 1.0
+            ),
+            # the question's heaviest word: in no quoted sentence, but in another passage
+            "heaviest_elsewhere": float(
+                not any(_has(heaviest, own) for own in told_owns)
+                and any(_has(heaviest, own) for own in others)
+            ),
+            # the first quote says something is not so, reports a request, or is a table's row
+            "negation": float(bool(quotes) and bool(NEGATION.search(quotes[0].text))),
+            "request": float(bool(quotes) and bool(REQUEST.search(quotes[0].text))),
+            "table": float(bool(quotes) and quotes[0].text.lstrip().startswith("|")),
+            # consecutive words of the question close together (3 words) in a quoted sentence
+            "pairs_told": max(
+                (_pairs_close(groups, told, lemmas) for told, lemmas, _, _ in told_sources),
+                default=0.0,
+            ),
+            "unknown_share": sum(w for k, w in heard.items() if weight.get(k, 0) == 0)
+            / heard_total,
+            "corrected_share": sum(heard[_key(g)] for g in groups if corrected & set(g))
+            / heard_total,
+            "synonym_share": sum(
+                weight[_key(g)] for g in groups if found_as(g, top_stems) == SYNONYM_SHARE
+            )
+            / full,
+            "title_only_share": sum(
+                weight[_key(g)]
+                for g in groups
+                if not found_as(g, top_text_stems) and found_as(g, top[5] - top_text_stems)
+            )
+            / full,
+            "top_rank": float(top[1]),
+            "score_ratio": scores[1] / scores[0] if len(scores) > 1 and scores[0] > 0 else 0.0,
+            "answering": float(sum(a[0] >= RELEVANT for a in answering)),
+            "told": float(len(tolds)),
+            "focus": float(focus is not None),
+            "about_decision": float(about_decision),
+            **{
+                f"asks_{k}": float(k in kinds)
+                for k in ("amount", "date", "person", "vote", "reason")
+            },
+        }
 
     def declined() -> Answer:
         """Not found by the rules below: with what the gate would have read, and the quotes
@@ -850,8 +864,8 @@ def ask(
     first_item = chosen[0][4]
     if (about_decision or "vote" in kinds) and first_item is not None:
         quotes += _decision_quotes(session, first_item.id, quotes)
-    probability = gate.probability(features)
-    if use_gate and not gate.accepts(probability):
+    probability = gate.probability(features) if features else None
+    if use_gate and probability is not None and not gate.accepts(probability):
         return replace(not_found(), coverage=best, missing=missing, kind_found=kind_found,
                        sentence_coverage=sentence_best, decided_by="gate", features=features,
                        gate_probability=probability, declined=quotes)  # fmt: skip

@@ -57,27 +57,30 @@ def test_the_gate_keeps_an_answer_and_declines_a_guess(
     turns the guess into "not found", said to be the gate's decision, with the closest passages
     and the declined quotes, while the answer stays."""
     with session_scope(engine, write=False) as session:
-        kept = ask(session, ANSWERABLE)
+        kept = ask(session, ANSWERABLE, use_gate=True)
         assert kept.found and kept.decided_by == "quotes"
         assert "14,2 millions d'euros" in kept.quotes[0].text
         assert kept.gate_probability is not None and kept.gate_probability >= gate.THRESHOLD
         assert set(gate.FEATURES) <= set(kept.features)
-        assert ask(session, ANSWERABLE, use_gate=False).quotes == kept.quotes
+        assert ask(session, ANSWERABLE).quotes == kept.quotes
 
-        guess = ask(session, UNANSWERABLE, use_gate=False)
+        guess = ask(session, UNANSWERABLE, explain=True)
         assert guess.found and guess.gate_probability is not None
         assert guess.gate_probability < kept.gate_probability
 
         monkeypatch.setattr(gate, "THRESHOLD", (guess.gate_probability + kept.gate_probability) / 2)
-        declined = ask(session, UNANSWERABLE)
+        declined = ask(session, UNANSWERABLE, use_gate=True)
         assert not declined.found and declined.quotes == []
         assert declined.decided_by == "gate" and declined.declined == guess.quotes
         assert declined.maybe and declined.gate_probability == guess.gate_probability
-        assert ask(session, ANSWERABLE).found
+        assert ask(session, ANSWERABLE, use_gate=True).found
+        # the portal's own answers are the rules' (no gate, no features computed)
+        plain = ask(session, UNANSWERABLE)
+        assert plain.found and plain.features == {} and plain.gate_probability is None
 
 
 def test_the_rules_say_when_they_decided(engine: Engine, demo_minutes: None) -> None:
     """A question the minutes never discuss is not found by the rules, before the gate."""
     with session_scope(engine, write=False) as session:
-        answer = ask(session, "Quel temps fera-t-il demain à Marseille ?")
+        answer = ask(session, "Quel temps fera-t-il demain à Marseille ?", use_gate=True)
     assert not answer.found and answer.decided_by == "rules" and answer.gate_probability is None

@@ -740,6 +740,7 @@ def markdown_text(body: str) -> str:
     line, "*Adopté à l'unanimité.*" a vote); a line that opens a paragraph (rapporteur, vote,
     decision) does so even without a blank line before it."""
     out: list[str] = []
+    table: list[str] = []  # the rows of the table being read
     for quoted in body.split("\n"):
         # A block quote ("> Délibération 2025-33 — …", a decision set apart): its text, without
         # the marks, read as any other paragraph ("> " alone: a blank line inside the quote).
@@ -750,9 +751,16 @@ def markdown_text(body: str) -> str:
             continue
         plain = _unemphasised(raw)
         if line.startswith("|") and out and out[-1].startswith("|"):
-            # a table's rows: one paragraph (a vote table is read whole, see markdown_vote)
-            out[-1] += " " + line
+            # a table's rows: one paragraph (a vote table is read whole, see markdown_vote);
+            # one too long for a passage goes on in another, after the table's header
+            header = table[:2] if len(table) > 1 and TABLE_SEPARATOR.match(table[1]) else table[:1]
+            if len(out[-1]) + 1 + len(line) > MAX_PASSAGE and len(table) > len(header):
+                out += ["", " ".join([*header, line])]
+            else:
+                out[-1] += " " + line
+            table.append(line)
             continue
+        table = [line] if line.startswith("|") else []
         if out and out[-1].strip() and _starts_paragraph(plain.strip()):
             out.append("")
         out.append(plain.strip() if line.startswith("|") else plain)
@@ -1248,6 +1256,7 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
         lines = [re.sub(r"\s+", " ", line).strip() for line in raw.split("\n")]
         lines = [line for line in lines if line]
         groups: list[list[str]] = []
+        tables: set[int] = set()  # the groups that are tables
         closed = True
         open_item = open_vote = False  # a title or a vote table running on to the next line
         in_table = False  # in a vote statement whose rows ("Pour ..... 26") follow, one a line
@@ -1267,6 +1276,19 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 closed = not open_vote
                 continue
             in_table = False
+            # A table's rows are a paragraph of their own ("| PUJO Sandrine | absente |"; a
+            # row too wide for the page wrapped onto the next line goes on there), the line
+            # after it another ("Quorum atteint : 13 présents…").
+            if TABLE_LINE.match(line) or (
+                len(groups) - 1 in tables and not previous.endswith(("|", "+"))
+            ):
+                if len(groups) - 1 in tables:
+                    groups[-1].append(line)
+                else:
+                    groups.append([line])
+                    tables.add(len(groups) - 1)
+                closed = True
+                continue
             capitals = line.upper() == line and sum(c.isalpha() for c in line) >= 4
             heading = (
                 wrapped
@@ -1328,9 +1350,47 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 in_table = True
             elif RAPPORTEUR.match(line) or (capitals and wrapped):
                 closed = not following[:1].islower()
-        for group in groups:
+        for number, group in enumerate(groups):
+            if number in tables:
+                blocks += [Block(rows, page) for rows in table_chunks(group)]
+                continue
             blocks.append(Block(_clean("\n".join(group)), page, _looks_like_heading(group)))
     return blocks
+
+
+# A line of a table: a row ("| Foncier bâti | 38,12 % |") or a grid's border ("+----+----+").
+TABLE_LINE = re.compile(r"^(?:\||\+[-=+]{3,})")
+GRID_BORDER = re.compile(r"^\+[-=+]+\+?$")
+TABLE_SEPARATOR = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
+
+
+def table_chunks(lines: list[str], limit: int = MAX_PASSAGE) -> list[str]:
+    """A table's rows as paragraphs, a grid's borders left out: the whole table when it fits in
+    a passage, else runs of whole rows (never a row cut), each after the table's header (its
+    first row, and the |---| line under it) so that a row keeps the names of its columns."""
+    rows: list[str] = []
+    for line in lines:
+        line = re.sub(r"\s+", " ", line).strip()
+        if not line or GRID_BORDER.match(line):
+            continue
+        if rows and not line.startswith("|") and not rows[-1].endswith("|"):
+            rows[-1] = f"{rows[-1]} {line}"  # a row wrapped onto the next line
+        else:
+            rows.append(line)
+    whole = " ".join(rows)
+    if len(whole) <= limit or len(rows) < 3:
+        return [whole] if whole else []
+    header = rows[:2] if TABLE_SEPARATOR.match(rows[1]) else rows[:1]
+    head = " ".join(header)
+    chunks: list[str] = []
+    current = head
+    for row in rows[len(header) :]:
+        if current != head and len(current) + 1 + len(row) > limit:
+            chunks.append(current)
+            current = head
+        current = f"{current} {row}"
+    chunks.append(current)
+    return chunks
 
 
 def _runs_on(line: str, following: str) -> bool:

@@ -86,6 +86,15 @@ NUMBERED_POINT = re.compile(
     r"^N\s*[°o]\s*\d{1,3}\s*[–—:-]\s*(?:([A-Z]{0,3}-?\d[\w/-]*\d)\s*[–—:-]\s*)?(\S.{2,})$"
 )
 MD_NUMBERED = re.compile(r"^#{1,6}\s*\d{1,3}\s*(?:bis|ter)?\s*[.)]\s+(\S.*)$")
+# An agenda point set off by rules, as a mail's text writes it: "--- Point 1 ---", its object
+# on the next line ("Objet : Débat d'orientation budgétaire 2026", joined to it by _build);
+# "--- Questions orales ---" is a section of the minutes that is no point (DECORATED).
+DECORATED_POINT = re.compile(
+    r"^[-=*~_]{3,}\s*((?:Point|Affaire|Dossier)\s+(?:n\s*[°o]\s*)?\d{1,3}(?:\s*(?:bis|ter))?)"
+    r"\s*[-=*~_]{3,}(?:\s*(?:Objet\s*:\s*)?(\S.*))?$",
+    re.I,
+)
+DECORATED = re.compile(r"^[-=*~_]{3,}\s*([^-=*~_\s].*?)\s*[-=*~_]{3,}$")
 # A register's items, counted in words: "Premier objet — Décision modificative", "Troisième
 # objet : Éclairage public", "2e point – Tarifs" (an agenda item without a deliberation number).
 ORDINAL_HEADING = re.compile(
@@ -100,7 +109,7 @@ NUMBERED_TITLE = re.compile(r"^(\d{1,3})\s*[.)]\s+(\S.*)$")
 # Emphasis inside a line of Markdown: **bold**, __bold__, *italic* (the text is kept).
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
-RAPPORTEUR = re.compile(r"^Rapporteu(?:r|se)\s*:\s*(.+)$", re.I)
+RAPPORTEUR = re.compile(r"^Rapporteu(?:r|se|re)\s*:\s*(.+)$", re.I)
 # The rapporteur named otherwise, on a line of its own: "Exposé de Mme Solène Baudouin, première
 # adjointe", "Rapport de M. Azéma" (a person's title after "de": not "Rapport de la commission").
 PRESENTER = re.compile(
@@ -403,6 +412,8 @@ def _item_heading(line: str) -> tuple[str | None, str] | None:
         return None, match.group(1).strip()
     if match := ORDINAL_HEADING.match(line):
         return None, match.group(1).strip()
+    if match := DECORATED_POINT.match(line):
+        return None, (match.group(2) or match.group(1)).strip()
     return None
 
 
@@ -546,6 +557,24 @@ def column_vote(text: str) -> tuple[Vote, bool | None] | None:
     unanimous = against == 0 and not abstentions
     adopted = None if for_ is None or against is None else for_ > against
     return Vote(for_, against, abstentions, unanimous, counts.get("voters")), adopted
+
+
+def _objects(blocks: list[Block]) -> list[Block]:
+    """A point's heading set off by rules ("--- Point 1 ---") and the "Objet : …" line after
+    it, one block: the point's title is its object."""
+    merged: list[Block] = []
+    for block in blocks:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and re.match(r"Objet\s*:", block.text, re.I)
+            and (match := DECORATED_POINT.match(previous.text))
+            and not match.group(2)
+        ):
+            merged[-1] = replace(previous, text=f"{previous.text} {block.text}", heading=False)
+            continue
+        merged.append(block)
+    return merged
 
 
 def _vote_columns(blocks: list[Block]) -> list[Block]:
@@ -811,7 +840,7 @@ def _build(
     passages: list[Passage] = []
     items: list[dict[str, object]] = []
     current: dict[str, object] | None = None
-    for block in _vote_columns(blocks):
+    for block in _vote_columns(_objects(blocks)):
         line = block.text
         statement = vote_start(line)
         numbered = None
@@ -838,7 +867,11 @@ def _build(
             passages.append(Passage(len(passages), line, len(items) - 1, "paragraph", block.page))
             current["last"] = len(passages) - 1
             continue
-        if (block.heading and not statement) or (other := OTHER_HEADING.match(line)):
+        if (
+            (block.heading and not statement)
+            or (other := OTHER_HEADING.match(line))
+            or (other := DECORATED.match(line))
+        ):
             heading_text = line if block.heading else other.group(1).strip()
             if title is None and (line.startswith("# ") or (block.heading and not passages)):
                 title = heading_text

@@ -139,3 +139,39 @@ def test_an_attendance_table() -> None:
     assert parsed.absent == ["LAFON Lise", "BATS Luc"]
     assert parsed.proxies == [("LAFON Lise", "I. Dubos")]
     assert parsed.chair == "DUBOS Irène" and parsed.secretary == "SARRAT Anne"
+
+
+MAIL = """> De : Secrétariat de mairie
+> Objet : Compte rendu du conseil municipal du jeudi 22 janvier 2026
+
+Le vingt-deux janvier deux mille vingt-six, le conseil municipal s'est réuni sous la présidence de M. Gilbert Rostaing, maire.
+
+--- Point 1 ---
+Objet : Débat d'orientation budgétaire 2026
+Rapporteure : Mme Odile Falcoz, première adjointe chargée des finances
+
+Mme Falcoz présente le rapport d'orientation budgétaire. Ce point ne donne pas lieu à un vote.
+
+--- Point 2 ---
+Objet : Eau potable – tarifs 2026
+Rapporteur : M. Thierry Vernaz
+
+Le prix du mètre cube passe à 2,10 €.
+Vote : 17 pour, 2 abstentions.
+
+--- Questions orales ---
+
+Question de M. Rapin sur le déneigement du chemin des Granges.
+"""
+
+
+def test_points_set_off_by_rules_with_their_object() -> None:
+    parsed = parse_bytes(MAIL.encode(), "2026-01-22.txt")
+    assert [(i.title, i.rapporteur) for i in parsed.items] == [
+        ("Débat d'orientation budgétaire 2026", "Mme Odile Falcoz, première adjointe chargée des finances"),
+        ("Eau potable – tarifs 2026", "M. Thierry Vernaz"),
+    ]  # fmt: skip
+    assert parsed.items[1].vote is not None and parsed.items[1].vote.for_ == 17
+    # "--- Questions orales ---" closes the last point: the question is no part of its debate
+    question = next(p for p in parsed.passages if p.text.startswith("Question de M. Rapin"))
+    assert question.item_index is None

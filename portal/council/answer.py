@@ -37,6 +37,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 
 from sqlalchemy import select
@@ -69,12 +70,14 @@ from portal.council.text import (
     STOP_WORDS,
     Group,
     fold,
-    group_stems,
     has_stems,
     sentences,
     stem,
     terms,
     words,
+)
+from portal.council.text import (
+    group_stems as _group_stems,
 )
 from portal.council.vocabulary import SYNONYM, Expansion, expand
 from portal.db import read_rows
@@ -415,13 +418,26 @@ def _has(group: Group, own: set[str]) -> bool:
     return any(has_stems(s, own) for s in group_stems(group))
 
 
+@lru_cache(maxsize=20_000)
+def group_stems(group: Group) -> tuple[str, ...]:
+    """text.group_stems, kept: a question's groups are read against every sentence it weighs."""
+    return _group_stems(group)
+
+
+@lru_cache(maxsize=20_000)
+def _stemmed_words(sentence: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A sentence's words' stems, and its distinct words (kept: the same passages and sentences
+    are read by question after question)."""
+    distinct = tuple(dict.fromkeys(words(sentence)))
+    return frozenset(stem(w) for w in distinct), distinct
+
+
 def _own_stems(sentence: str, lemmas: dict[str, str]) -> set[str]:
     """The stems of a sentence's words and of their lemmas."""
-    found = set()
-    for word in words(sentence):
-        found.add(stem(word))
-        if word in lemmas:
-            found.add(stem(lemmas[word]))
+    stems, distinct = _stemmed_words(sentence)
+    found = set(stems)
+    if lemmas:
+        found.update(stem(lemmas[w]) for w in distinct if w in lemmas)
     return found
 
 

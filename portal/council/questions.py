@@ -13,6 +13,7 @@ explainable, and the same on every database.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from portal.council.nlp import AMOUNT
 from portal.council.parse import FRENCH_DATE, VOTE, VOTE_TABLE
@@ -161,9 +162,16 @@ def kind_words(question: str) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=50_000)
+def _carries(text: str, kind: str) -> bool:
+    """Whether `text` carries a fact of this kind (kept: the same passages and sentences are
+    read by question after question)."""
+    return SENTENCE_FACTS[kind].search(text) is not None
+
+
 def carries(text: str, kinds: list[str]) -> bool:
     """Whether a sentence or a passage carries a fact of one of these kinds."""
-    return any(SENTENCE_FACTS[k].search(text) for k in kinds)
+    return any(_carries(text, k) for k in kinds)
 
 
 def carried_share(text: str, kinds: list[str]) -> float:
@@ -171,4 +179,4 @@ def carried_share(text: str, kinds: list[str]) -> float:
     contre" asks a person and a vote: a sentence naming who votes against carries both)."""
     if not kinds:
         return 0.0
-    return sum(1 for k in kinds if SENTENCE_FACTS[k].search(text)) / len(kinds)
+    return sum(1 for k in kinds if _carries(text, k)) / len(kinds)

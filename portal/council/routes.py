@@ -109,6 +109,26 @@ def search(request: Request) -> Response:
     entities = entity_filters_from(request)
     page = _page(request)
     db = request.state.db
+    current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
+    if entities.year and "annee" not in current:  # a month names its year
+        current["annee"] = entities.year
+    # The page as every visitor of this kind sees it (results, facets, pagination), rendered
+    # once per process for this address, language and state of the index (minutes added,
+    # corrected, re-read or read by spaCy change it) and thesaurus; only the follow block is
+    # the visitor's own (a slot), rendered again for someone who follows this search. Shared
+    # from the second time an address is asked for: a query typed once is rendered for its
+    # visitor alone, as before, and kept nowhere.
+    # Keyed by what the page reads of its address (the query, its page, the filters), not the
+    # address itself: made-up parameters neither multiply the pages kept nor make keys long.
+    read = repr((query, page, sorted(current.items())))
+    key = ("shared-page", "council-search", hashlib.blake2b(read.encode(), digest_size=16).digest(),
+           i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
+    kept = cached_shared_candidate(request, key)
+    if on_event_loop(request) and (kept is None or not shareable(request)):
+        # Tried on the event loop (route inline_first): only a kept page is served there;
+        # finding and rendering take the page's thread (before any read: a query asked for
+        # the first time, as most are, costs the loop nothing).
+        raise NeedsThread
     named = identifiers.find(db, query) if query else []
     if len(named) == 1 and named[0].anchor is not None and not request.query_params.get("page"):
         # "délibération 2024-05-12": straight to it.
@@ -121,33 +141,16 @@ def search(request: Request) -> Response:
         # cheaper without its BEGIN.
         db.connection()
     state = fulltext.hold_index_state(db)
-    current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
-    if entities.year and "annee" not in current:  # a month names its year
-        current["annee"] = entities.year
     user = request.state.user
 
     def build() -> tuple[dict[str, object], dict[str, object]]:
         return _search_context(request, query, named, filters, entities, page, current), {}
 
-    # The page as every visitor of this kind sees it (results, facets, pagination), rendered
-    # once per process for this address, language and state of the index (minutes added,
-    # corrected, re-read or read by spaCy change it) and thesaurus; only the follow block is
-    # the visitor's own (a slot), rendered again for someone who follows this search. Shared
-    # from the second time an address is asked for: a query typed once is rendered for its
-    # visitor alone, as before, and kept nowhere.
-    # Keyed by what the page reads of its address (the query, its page, the filters), not the
-    # address itself: made-up parameters neither multiply the pages kept nor make keys long.
-    read = repr((query, page, sorted(current.items())))
-    key = ("shared-page", "council-search", hashlib.blake2b(read.encode(), digest_size=16).digest(),
-           i18n.current_locale.get(), visitor_kind(request))  # fmt: skip
     generation = (state, french.thesaurus())
-    kept = cached_shared_candidate(request, key)
-    if on_event_loop(request) and not (
-        shareable(request) and kept is not None and shared_page_current(request, kept, generation)
+    if on_event_loop(request) and (
+        kept is None or not shared_page_current(request, kept, generation)
     ):
-        # Tried on the event loop (route inline_first): only a kept page of this state is
-        # served there; finding and rendering take the page's thread.
-        raise NeedsThread
+        raise NeedsThread  # the kept page is of another state of the index
     if not shareable(request) or (
         (kept is None or kept.data.get("generation") != generation)
         and not fragment_cache(request.app).asked_before(key)

@@ -524,6 +524,14 @@ VERDICT = re.compile(
     r"^(?:Délibération|Motion|Décision|Proposition)\s+(?:est\s+)?(?:adoptée|approuvée|rejetée|"
     r"votée|prise)\b"
 )
+# A verdict that names what is adopted, at the end of a paragraph: "…Le projet est adopté par 12
+# voix pour, 2 contre…", "Le procès-verbal est approuvé à l'unanimité." Its vote is the item's;
+# the paragraph stays whole (what the sentence before says of the vote, "M. le Maire ayant
+# quitté la salle, la présidence est assurée par…", keeps the vote's words).
+SUBJECT_VERDICT = re.compile(
+    r"^(?:Le|La|Les|L['’])\s*[^.;:!?]{0,60}?\b(?:est|sont)\s+(?:adopt|approuv|rejet)[ée]e?s?\s+"
+    r"(?:par|à)\s"
+)
 # A row of a vote table that goes on the statement it belongs to.
 VOTE_ROW = re.compile(
     r"^(?:Votants|Pour|Contre|Abstentions?|(?:Suffrages )?exprimés|Blancs?(?: et nuls)?|Nuls|"
@@ -807,7 +815,11 @@ NUMBERED_DECISION = re.compile(
     r"^(?:Délibération|Délib\.)\s+(\d{2,4}[-/.]\d{1,4}[A-Za-z]?)\s*[—–:-]\s*\S", re.I
 )
 DECISION_OPENING = re.compile(
-    r"^(?:Le [Cc]onseil municipal(?:,? à l'unanimité,?)? (?:approuve|adopte|décide|autorise|"
+    # "Le conseil municipal approuve…", "Le conseil, par quatorze voix et une abstention
+    # (Mme X), approuve le programme."
+    r"^(?:(?:Le [Cc]onseil municipal(?:,? à l'unanimité,?)?|Le [Cc]onseil(?: municipal)?, par "
+    r"[^,]{1,80},) "
+    r"(?:approuve|adopte|décide|autorise|"
     r"accorde|fixe|prend acte|émet|rejette|désigne|attribue|valide|arrête|sollicite)|"
     r"(?:DÉCIDE|DECIDE)\b)"
 )
@@ -926,6 +938,8 @@ def _build(
                 passages.append(Passage(len(passages), piece, item_index, "paragraph", block.page))
             current["last"] = len(passages) - 1
             continue
+        if kind == "paragraph" and current is not None and (verdict := _subject_verdict(line)):
+            _record_vote(current, verdict, members, voters)
         for piece in split_long(line) if kind == "paragraph" else [line]:
             passages.append(Passage(len(passages), piece, item_index, kind, block.page))
         if current is not None:
@@ -945,6 +959,24 @@ def _build(
         for i in items
     ]
     return parsed_items, passages, title
+
+
+def _subject_verdict(line: str) -> tuple[Vote, bool | None] | None:
+    """The vote of a paragraph's sentence "Le projet est adopté par 12 voix pour…" (from there
+    to the paragraph's end), when it gives counts or unanimity; None otherwise."""
+    position = 0
+    for part in sentences(line):
+        start = line.find(part, position)
+        if start < 0:
+            return None
+        position = start + len(part)
+        if SUBJECT_VERDICT.match(part):
+            read = read_vote(line[start:])
+            if read is not None and (
+                read[0].for_ is not None or read[0].against is not None or read[0].unanimous
+            ):
+                return read
+    return None
 
 
 # A sentence after a vote statement that still speaks of the vote.

@@ -78,3 +78,27 @@ def test_votes_in_words(
 
 def test_a_share_in_per_cent_is_no_count_for() -> None:
     assert read_vote("Le conseil sollicite la CAF à hauteur de trente pour cent.") is None
+
+
+def test_a_verdict_naming_what_is_adopted_and_a_decision_with_its_count() -> None:
+    """A paragraph ending with "Le projet est adopté par 12 voix pour…" gives the item's vote;
+    "Le conseil, par quatorze voix et une abstention (…), approuve…" is its decision and vote."""
+    text = (
+        "Séance du 27 février 2025\n\n"
+        "5. ARÈNES MUNICIPALES : GRADINS\n\n"
+        "Le coût des travaux est estimé à vingt-sept mille euros TTC. Le projet est adopté par "
+        "12 voix pour, 2 contre (M. Castets, Mme Pujo) et 1 abstention (M. Lalanne).\n\n"
+        "6. ÉCLAIRAGE PUBLIC\n\n"
+        "M. Lesbats présente l'étude du syndicat.\n\n"
+        "Le conseil, par quatorze voix et une abstention (Mme Cazenave), approuve le programme.\n"
+    )
+    parsed = parse_bytes(text.encode(), "pv.txt")
+    arenes, eclairage = parsed.items
+    assert arenes.vote is not None
+    assert (arenes.vote.for_, arenes.vote.against, arenes.vote.abstentions) == (12, 2, 1)
+    # the paragraph stays whole: its vote is the item's, its words stay with what precedes
+    last = parsed.passages[arenes.last_passage]
+    assert last.kind == "paragraph" and last.text.startswith("Le coût des travaux")
+    assert last.text.endswith("et 1 abstention (M. Lalanne).")
+    assert eclairage.vote is not None and eclairage.vote.for_ == 14
+    assert parsed.passages[eclairage.last_passage].kind == "decision"

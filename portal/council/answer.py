@@ -424,10 +424,11 @@ def group_stems(group: Group) -> tuple[str, ...]:
     return _group_stems(group)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=4_096)
 def _stemmed_words(sentence: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """A sentence's words' stems, and its distinct words (kept: the same passages and sentences
-    are read by question after question)."""
+    are read by question after question). Whole passages too: about 12 KB an entry for a
+    1,000-character passage (measured), so at most about 50 MiB a process."""
     distinct = tuple(dict.fromkeys(words(sentence)))
     return frozenset(stem(w) for w in distinct), distinct
 

@@ -7,6 +7,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -32,7 +33,7 @@ from portal.council.search import Filters, escape_text
 from portal.errors import Conflict, DomainError, NotFound, ValidationFailed
 from portal.nlp import french
 from portal.web import i18n
-from portal.web.cache import fragment_cache
+from portal.web.cache import SharedPage, fragment_cache
 from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import N_, format_datetime, ngettext
@@ -146,11 +147,19 @@ def search(request: Request) -> Response:
     def build() -> tuple[dict[str, object], dict[str, object]]:
         return _search_context(request, query, named, filters, entities, page, current), {}
 
+    if on_event_loop(request):
+        # the kept page, if it is of this state of the index and of the thesaurus as read (a
+        # changed file is read in the thread), answered from `kept` itself: the cache's entry
+        # may be replaced by a thread meanwhile
+        read_thesaurus = french.thesaurus_if_read()
+        if (
+            kept is None
+            or read_thesaurus is None
+            or not shared_page_current(request, kept, (state, read_thesaurus))
+        ):
+            raise NeedsThread
+        return _shared_search_response(request, kept, user, query, current)
     generation = (state, french.thesaurus())
-    if on_event_loop(request) and (
-        kept is None or not shared_page_current(request, kept, generation)
-    ):
-        raise NeedsThread  # the kept page is of another state of the index
     if not shareable(request) or (
         (kept is None or kept.data.get("generation") != generation)
         and not fragment_cache(request.app).asked_before(key)
@@ -162,10 +171,17 @@ def search(request: Request) -> Response:
             )
         return render(request, "council/search.html", context)
     shared, _rendered = cached_shared_page(request, key, generation, "council/search.html", build)
+    return _shared_search_response(request, shared, user, query, current)
+
+
+def _shared_search_response(
+    request: Request, shared: SharedPage, user: Any, query: str, current: dict[str, str]
+) -> Response:
+    """The shared search page for this visitor: the follow block theirs."""
     followed = (
         user is not None
         and bool(query)
-        and alerts.is_followed(db, user_id=user.id, query=query, params=current)
+        and alerts.is_followed(request.state.db, user_id=user.id, query=query, params=current)
     )
     return shared_response(
         request,

@@ -262,6 +262,18 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
     return parsed
 
 
+def thesaurus_if_read(path: Path = THESAURUS_FILE) -> Thesaurus | None:
+    """The thesaurus in use if the file has not changed since it was read, else None (nothing
+    parsed: for a view on the event loop, which leaves reading the file to a thread)."""
+    try:
+        stamp: float = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1
+    with _thesaurus_lock:
+        known = _loaded.get(path)
+    return known[1] if known is not None and known[0] == stamp else None
+
+
 def thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
     """The thesaurus in use: read again when the file changed; a file with an error is refused
     (logged with its line) and the previous thesaurus kept."""

@@ -16,7 +16,13 @@ from starlette.testclient import TestClient
 
 from portal.council import method
 from portal.council.ingest import ingest_paths
-from portal.nlp.french import ThesaurusError, load_thesaurus, parse_thesaurus, thesaurus
+from portal.nlp.french import (
+    ThesaurusError,
+    load_thesaurus,
+    parse_thesaurus,
+    thesaurus,
+    thesaurus_if_read,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 MINUTES = Path(__file__).with_name("data") / "pv-sans-paragraphes.txt"
@@ -61,7 +67,11 @@ def test_a_bad_thesaurus_file_is_refused_and_the_previous_one_kept(tmp_path: Pat
         load_thesaurus(path)
     path.write_text("piscine, bassin\n", encoding="utf-8")
     os.utime(path, ns=(1, 2 * 10**18))
+    # a view on the event loop does not read the changed file (it leaves that to a thread)...
+    assert thesaurus_if_read(path) is None
     assert thesaurus(path).synonyms("piscine") == ("bassin",)
+    # ...and once read, gets what was read
+    assert thesaurus_if_read(path) is thesaurus(path)
 
 
 def _search(client: TestClient, q: str) -> dict[str, Any]:

@@ -76,6 +76,11 @@ async def _threads_of_views(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[t
     loop_thread = threading.get_ident()
     seen: list[tuple[str, bool]] = []
     real_search, real_shared = facets.search, routes.shared_response
+    real_cached = routes.cached_shared_page
+
+    def kept_or_rendered(*args: Any, **kwargs: Any) -> Any:
+        seen.append(("kept or rendered", threading.get_ident() == loop_thread))
+        return real_cached(*args, **kwargs)
 
     def searching(*args: Any, **kwargs: Any) -> Any:
         seen.append(("search", threading.get_ident() == loop_thread))
@@ -87,6 +92,7 @@ async def _threads_of_views(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[t
 
     monkeypatch.setattr(facets, "search", searching)
     monkeypatch.setattr(routes, "shared_response", serving)
+    monkeypatch.setattr(routes, "cached_shared_page", kept_or_rendered)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         for _ in range(3):
@@ -102,12 +108,14 @@ def test_a_kept_search_page_is_served_without_a_thread(
 ) -> None:
     """The first view of a search finds it in a thread (rendered for its visitor alone), the
     second renders the shared page there too; the third, the kept page of the same state of
-    the index, is served on the event loop (route inline_first): no search runs there."""
+    the index, is served on the event loop (route inline_first) from the page it checked: no
+    search runs there, nor a second look in the cache, which a thread may have changed since."""
     app = create_app(settings)
     with ThreadPoolExecutor(1) as pool:
         seen = pool.submit(asyncio.run, _threads_of_views(app, monkeypatch)).result()
     assert seen == [
         ("search", False),
+        ("kept or rendered", False),
         ("search", False),
         ("shared page", False),
         ("shared page", True),

@@ -1258,6 +1258,7 @@ def _looks_like_heading(lines: list[str]) -> bool:
         and not line.endswith((".", ";", ",", "»"))
         and ":" not in line
         and not DANGLING.search(line)
+        and not MAIL_FORMULA.match(line)
         # The first line of a decision, cut by the page's end, is not a title.
         and not OPENERS.match(line)
         and "après en avoir délibéré" not in line
@@ -1269,6 +1270,13 @@ def _looks_like_heading(lines: list[str]) -> bool:
 DANGLING = re.compile(
     r"(?:^|\s)(?:de|des|du|la|le|les|à|au|aux|et|ou|en|pour|par|sur|dans|avec|un|une|que|qui|"
     r"d['’]|l['’])$",
+    re.I,
+)
+# A mail's greeting or closing ("Cordialement, Agnès Girod, directrice générale des services"),
+# as minutes forwarded in a mail begin or end: a line of text, no title.
+MAIL_FORMULA = re.compile(
+    r"^(?:Bien |Très )?(?:Cordialement|Bonjour|Bonsoir|Salutations|Sincères salutations|"
+    r"Merci|Respectueusement)\b",
     re.I,
 )
 LIST_ITEM = re.compile(r"^(?:[-–•*]\s|\d{1,2}[.)]\s)")
@@ -1312,7 +1320,9 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
     its paragraph, and a short capitalised line without final punctuation is a heading. Where
     its lines are not wrapped at all (one line per paragraph, lines far longer than a page is
     wide), each line is a paragraph."""
-    text = text.replace("\r\n", "\n")
+    # A quotation's marks ("> " before each line: minutes forwarded in a mail, a Markdown block
+    # quote printed as it is) are no text; a quoted blank line (">") is a blank line.
+    text = "\n".join(BLOCK_QUOTE.sub("", line) for line in text.replace("\r\n", "\n").split("\n"))
     width = line_width(text) if width is None else width
     wrapped = 50 <= width <= UNWRAPPED_WIDTH
     unwrapped = width > UNWRAPPED_WIDTH
@@ -1361,6 +1371,7 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
                 and (short or capitals)
                 and not line.endswith((*PARAGRAPH_END, ",", "-"))
                 and not DANGLING.search(line)
+                and not MAIL_FORMULA.match(line)
                 and line[:1].isupper()
                 and (following[:1].isupper() or not following)
                 and len(lines) > 1

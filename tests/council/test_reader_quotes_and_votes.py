@@ -102,3 +102,25 @@ def test_a_verdict_naming_what_is_adopted_and_a_decision_with_its_count() -> Non
     assert last.text.endswith("et 1 abstention (M. Lalanne).")
     assert eclairage.vote is not None and eclairage.vote.for_ == 14
     assert parsed.passages[eclairage.last_passage].kind == "decision"
+
+
+def test_quotation_marks_of_a_forwarded_mail_or_a_printed_quote_are_no_text() -> None:
+    text = (
+        "> De : Secrétariat de mairie\n"
+        "> Objet : Compte rendu du conseil municipal du jeudi 22 janvier 2026\n"
+        ">\n"
+        "> Bonjour à toutes et à tous, veuillez trouver ci-dessous le compte rendu.\n"
+        ">\n"
+        "> Cordialement, Agnès Girod, directrice générale des services\n\n"
+        "## 1. Incendie de Lou Brana\n\n"
+        "Trente-cinq hectares de pins ont brûlé.\n\n"
+        "> Délibération 2025-31 — demande d'aide au Département pour le reboisement. "
+        "Pour : 15 — Contre : 0 — Abstention : 0.\n"
+    )
+    parsed = parse_bytes(text.encode(), "2026-01-22.txt")  # a text, not Markdown
+    texts = [p.text for p in parsed.passages]
+    assert not any(t.startswith(">") for t in texts)
+    closing = next(p for p in parsed.passages if p.text.startswith("Cordialement"))
+    assert closing.kind == "paragraph"  # a mail's closing is no title
+    assert parsed.items[0].number == "2025-31"
+    assert "Pour : 15 — Contre : 0 — Abstention : 0." in texts

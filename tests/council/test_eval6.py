@@ -20,7 +20,9 @@ EVAL6 = Path(__file__).with_name("eval6")
 # (text) / 0.65 (PDF), "not found" recall 0.526. After the second tuning round, blind to this set:
 # 0.67 / 0.65 and 0.632. After the date fix written from that refusal (eb2a1d3; no longer blind),
 # 17:15 UTC: recall@5 0.84 / 0.81, "not found" recall 0.579. The floors follow the last figures.
-FLOORS: dict[str, float | None] = {"recall@5": 0.81, "not_found_recall": 0.578}
+# 2026-12-01 20:20 UTC, after the reader's round on eval7's dev half (agenda points set off by
+# rules, wrapped votes, page breaks): 0.91 (text) / 0.90 (PDF), "not found" recall 0.579.
+FLOORS: dict[str, float | None] = {"recall@5": 0.90, "not_found_recall": 0.578}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

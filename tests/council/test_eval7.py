@@ -16,8 +16,12 @@ from sqlalchemy.engine import Engine
 from tests.council.evalsets import measure_against_floors
 
 EVAL7 = Path(__file__).with_name("eval7")
-# The test half, measured at landing (f5ad711, 2026-12-01), blind: see docs/benchmarks.md.
-FLOORS: dict[str, float | None] = {"recall@5": None, "not_found_recall": None}
+# The test half, measured at landing (f5ad711 + 0c08417, 2026-12-01 19:20 UTC), blind: recall@5
+# 0.608 (text) / 0.629 (PDF), "not found" recall 0.353, 30 of 97 answers in no passage (the
+# register dated in words was read with another date). After the reader's round on the dev half
+# (20:20 UTC, ab99220; the two halves are about the same four meetings, so no longer blind):
+# 0.897 / 0.918 and 0.412. The floors follow the last figures.
+FLOORS: dict[str, float | None] = {"recall@5": 0.897, "not_found_recall": 0.411}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -184,7 +184,7 @@ def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
     assert [s.split("</h3>", 1)[0] for s in sets] == [s.town for s in method.SETS]
     for shown, measured in zip(sets, method.SETS, strict=True):
         test_half = f"moitié test : {measured.test_answerable} questions"
-        assert shown.index(test_half) < shown.index("moitié de réglage")
+        assert shown.index(test_half) < shown.index("moitié de réglage (« dev »)")
         for figures in measured.test:  # recall@5 and "not found" recall, as percentages
             assert f"{figures.recall_at_5:.0%}".replace("%", " %") in shown
             assert f"{figures.not_found_recall:.0%}".replace("%", " %") in shown

@@ -1091,7 +1091,9 @@ def attendance_table(text: str) -> dict[str, str]:
     paragraph): "| DARRACQ Hélène (maire) | présente | préside la séance |" … as the lines
     "Présents :", "Absents :", "Pouvoirs :", "Présidence :", "Secrétaire de séance :" give
     them; {} when the paragraph holds no such table."""
-    present, absent, proxies = [], [], []
+    present: list[str] = []
+    absent: list[str] = []
+    proxies: list[str] = []
     facts: dict[str, str] = {}
     for row in _ATTENDANCE_ROW.finditer(text):
         name = re.sub(r"\s*\([^)]*\)", "", row.group(1)).strip()

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import cast
 

@@ -13,12 +13,12 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -110,17 +110,26 @@ def start_background(
 def run_blocking(engine: Engine, settings: Settings, jobs: Sequence[Job]) -> None:
     """`portal worker`: the production scheduler process. SIGTERM or SIGINT (systemd stopping
     it, Ctrl-C) starts no new job, lets a running one finish and record its outcome, then
-    returns, so a slot is never left claimed by a job killed half-way."""
-    scheduler = BlockingScheduler(timezone="UTC")
+    returns, so a slot is never left claimed by a job killed half-way.
+
+    The scheduler runs in its own thread and the signal handler only sets an event: shutting the
+    scheduler down from inside the handler (as APScheduler's BlockingScheduler invites) can
+    interrupt the main thread while it holds the executor's lock to submit a job, and then
+    `shutdown(wait=True)` waits for a job thread that waits for that lock, for ever."""
+    scheduler = BackgroundScheduler(timezone="UTC")
     _add_jobs(scheduler, engine, settings, jobs)
+    stopping = threading.Event()
 
     def stop(signum: int, _frame: object) -> None:
         log.warning("worker stopping (%s): no new job; a running one finishes first",
                     signal.Signals(signum).name)  # fmt: skip
-        scheduler.shutdown(wait=True)
+        stopping.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
     log.info("worker started with jobs: %s", ", ".join(j.name for j in jobs))
     scheduler.start()
+    while not stopping.wait(1.0):
+        pass
+    scheduler.shutdown(wait=True)
     log.warning("worker stopped")

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import io
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -42,7 +43,7 @@ from portal.council.text import ABBREVIATION, sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 13
+READER_VERSION = 14
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -987,6 +988,10 @@ VOTE_TAIL = re.compile(
 )
 
 
+# A paragraph's number in minutes that number their paragraphs ("§ 15.", "n° 4 -").
+PARAGRAPH_LABEL = re.compile(r"^(?:§|n\s*°|No)\s*\d{1,4}(?:\s*(?:bis|ter))?\s*[.):-]?$", re.I)
+
+
 def _trailing_vote(line: str) -> tuple[str, str, str, tuple[Vote, bool | None]] | None:
     """(the paragraph before, the vote statement, the paragraph after, its reading) when a
     paragraph holds, after its first sentence, a vote that gives counts or unanimity ("Vote :
@@ -999,7 +1004,8 @@ def _trailing_vote(line: str) -> tuple[str, str, str, tuple[Vote, bool | None]] 
         if start < 0:
             return None
         position = start + len(part)
-        if n == 0 or not vote_start(part):
+        if n == 0 or not vote_start(part) or PARAGRAPH_LABEL.match(line[:start].strip()):
+            # "§ 15. Adopté à l'unanimité.": the paragraph's number is no sentence before it
             continue
         # The statement runs on over the sentences that speak of the vote ("Mme B et M. D…
         # ne prennent pas part au vote."), not over the debate that follows it ("Adopté à
@@ -1483,6 +1489,143 @@ def _unbalanced(lines: list[str]) -> bool:
     return joined.count("(") > joined.count(")")
 
 
+# Two columns side by side, as a "relevé de décisions" is laid out (the subject on the left, the
+# decision on the right) and as text extracted from such a PDF keeps them: each line holds the
+# left column's words, two spaces or more, then the right column's, always at the same column.
+COLUMN_GAP = re.compile(r"\S( {2,})(?=\S)")
+INNER_GAP = re.compile(r"\S {2,}\S")
+
+
+def _columns(
+    lines: list[str], width: int, known: frozenset[int] = frozenset()
+) -> tuple[int, list[str], list[str]] | None:
+    """A paragraph's left and right columns' lines, if its lines are two columns of prose: the
+    first line has both, the right column's text starting after two spaces or more; every line
+    has the right column's text starting exactly there, or is one column's alone; neither column
+    has a gap of its own (a table of three columns is no such layout); the right column is prose
+    (a vote table's "Pour    26" is no such layout either). A line of the right column alone is
+    indented to it in text; text extracted from a PDF loses the indent: such a line is the right
+    column's when no longer than its other lines, or when it follows one of them, or ends the
+    paragraph on a full stop, and no line longer than the right column can be (`width`, the
+    text's, less the column's start): it takes two lines with both columns to read a paragraph
+    so, or one whose columns are three spaces apart or more, or one whose right column starts
+    where other paragraphs of the text have theirs (`known`)."""
+    if len(lines) < 2:
+        return None
+    first = lines[0]
+    starts = {gap.end(1): len(gap.group(1)) for gap in COLUMN_GAP.finditer(first)}
+    for column in known:
+        # a left column filled to one space before the right one, where the text's others start
+        if (
+            1 < column < len(first)
+            and first[column - 1] == " "
+            and first[column - 2 : column + 1].strip()
+        ):
+            starts.setdefault(column, 1)
+    for column, spaces in sorted(starts.items()):
+        apart = "  " if spaces > 1 or column not in known else " "
+        rights: list[str] = []
+        unplaced: list[tuple[int, str]] = []  # lines without the gap, not indented to the column
+        both = indented = 0
+        for n, line in enumerate(lines):
+            left, right = line[:column], line[column:].rstrip()
+            if not left.strip():  # indented to the right column
+                if not right or right[0] == " " or INNER_GAP.search(right):
+                    break
+                rights.append(right)
+                indented += 1
+            elif left.endswith(apart if n == 0 else "  ") and right and right[0] != " ":
+                if INNER_GAP.search(left.strip()) or INNER_GAP.search(right):
+                    break
+                rights.append(right)
+                both += 1
+            elif INNER_GAP.search(line.strip()):
+                break
+            else:
+                unplaced.append((n, line.strip()))
+        else:
+            widest = max(map(len, rights), default=0)
+            if not both:
+                continue
+            if unplaced and both < 2 and not indented and spaces < 3:
+                if column not in known:
+                    continue
+            side: dict[int, str] = {}  # the column of each line placed here
+            for n, text in unplaced:
+                if len(text) > max(widest, width - column) + 2:
+                    break  # a full-width line: no column layout
+                seen_right = "right" in side.values()
+                ends = n == len(lines) - 1 and text.endswith(".")
+                side[n] = "right" if len(text) > column - 2 or seen_right or ends else "left"
+            else:
+                left_lines: list[str] = []
+                right_lines: list[str] = []
+                for n, line in enumerate(lines):
+                    if n in side:
+                        (right_lines if side[n] == "right" else left_lines).append(line.strip())
+                        continue
+                    if line[:column].strip():
+                        left_lines.append(line[:column].strip())
+                    if line[column:].strip():
+                        right_lines.append(line[column:].strip())
+                if len(right_lines) >= 2 and sum(map(len, right_lines)) / len(right_lines) >= 25:
+                    return column, left_lines, right_lines
+    return None
+
+
+def _segments(text: str) -> str:
+    """A paragraph as lines: a new line for each sentence that opens a paragraph of its own (a
+    vote: "POUR : 22 — CONTRE : 6"), the others on its line."""
+    segments: list[str] = []
+    for sentence in sentences(text):
+        if segments and not _starts_paragraph(sentence):
+            segments[-1] += f" {sentence}"
+        else:
+            segments.append(sentence)
+    return "\n".join(segments)
+
+
+def unfold_columns(text: str, width: int | None = None) -> str:
+    """The text with each paragraph laid out in two columns written as two paragraphs, the left
+    column's then the right column's, a line each (read with the text's width, `width`, as it
+    was before: line_width would find these lines long): "7. Béguinage de la
+    filature Delcourt" and "Désignation du bailleur Flandre Habitat pour les vingt logements…"
+    rather than their lines interleaved ("7. Béguinage de la Désignation du bailleur…"). The
+    columns' titles and the rules around the rows (
+    first row): they are paragraphs of their own. A numbered entry of the left column ("3. Budget primitif
+    2025") is the title of the deliberation the right column decides."""
+    if "  " not in text:
+        return text
+    width = max(line_width(text) if width is None else width, 60)
+    # Paragraphs end at blank lines and at rules ("-----" under the columns' titles).
+    chunks = re.split(r"(\n[ \t]*\n|\n[ \t]*[-=_—]{3,}[ \t]*(?=\n|$))", text)
+    found: dict[int, tuple[int, list[str], list[str]]] = {}
+    known: frozenset[int] = frozenset()
+    for _round in range(2):  # the second time, knowing where the text's right column starts
+        for number, chunk in enumerate(chunks):
+            if number % 2 == 0 and number not in found:
+                columns = _columns(chunk.strip("\n").split("\n"), width, known)
+                if columns is not None:
+                    found[number] = columns
+        known = frozenset(columns[0] for columns in found.values())
+    out: list[str] = []
+    for number, chunk in enumerate(chunks):
+        if number not in found:
+            out.append(chunk)
+            continue
+        _column, lefts, rights = found[number]
+        left, right = _clean("\n".join(lefts)), _clean("\n".join(rights))
+        if NUMBERED_TITLE.match(left):
+            # the subject column's numbered entry is a deliberation's title: written as the
+            # reader knows one ("## 3. Budget primitif 2025"; its passage keeps the text alone)
+            left = f"## {left}"
+        leading = chunk[: len(chunk) - len(chunk.lstrip("\n"))]
+        trailing = chunk[len(chunk.rstrip("\n")) :]
+        unfolded = f"{left}\n\n{_segments(right)}" if left else _segments(right)
+        out.append(f"{leading}{unfolded}{trailing}")
+    return "".join(out)
+
+
 def text_pages(text: str) -> list[str] | None:
     """The pages of a text file that has some: cut at form feeds, or after each "Page N/M"
     footer; None when it has neither."""
@@ -1703,8 +1846,9 @@ def _normalised(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line).strip().lower())
 
 
-def pdf_blocks(pages: list[str]) -> list[Block]:
-    """Paragraphs of a PDF's text, without running headers, footers and page numbers."""
+def pdf_blocks(pages: list[str], width: int | None = None) -> list[Block]:
+    """Paragraphs of a PDF's text, without running headers, footers and page numbers (the
+    lines' width, `width`, found from the pages unless given)."""
     page_lines = [[line.rstrip() for line in page.split("\n")] for page in pages]
     # A line seen at the top or bottom of at least half of the pages is a running header/footer.
     edges: Counter[str] = Counter()
@@ -1725,7 +1869,7 @@ def pdf_blocks(pages: list[str]) -> list[Block]:
         if n >= max(2, len(pages) / 3) and len(line) >= 10 and not line.endswith(PARAGRAPH_END)
     }
     blocks: list[Block] = []
-    width = line_width("\n".join(pages))
+    width = line_width("\n".join(pages)) if width is None else width
     for number, lines in enumerate(page_lines, 1):
         filled = [i for i, line in enumerate(lines) if line.strip()]
         edge = set(filled[:1] + filled[-1:])
@@ -1810,7 +1954,10 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> 
     fmt = suffix.lstrip(".")
     if suffix == ".pdf":
         pages = _pdf_pages(data, filename, limits)
-        return _parse_layout(pdf_blocks(pages), data, filename, fmt, len(pages))
+        width = line_width("\n".join(pages))
+        unfolded = [unfold_columns(page, width) for page in pages]
+        blocks = pdf_blocks(unfolded, width if unfolded != pages else None)
+        return _parse_layout(blocks, data, filename, fmt, len(pages))
     try:
         text = _without_controls(
             data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), keep_form_feeds=True
@@ -1828,10 +1975,14 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> 
         return _parse_front_matter(text.replace("\x0c", "\n"), data, filename, fmt)
     # Text, and Markdown without a front matter (as the upload page promises): read like the
     # layout of real minutes (a title line with the date in words, "Présents :" lines...).
-    text_pages_ = text_pages(text)
+    width = line_width(text)
+    unfolded = unfold_columns(text, width)
+    kept_width = width if unfolded != text else None  # the lines unfolded are no wider text
+    text_pages_ = text_pages(unfolded)
     if text_pages_:
-        return _parse_layout(pdf_blocks(text_pages_), data, filename, fmt, len(text_pages_))
-    return _parse_layout(_text_blocks(text), data, filename, fmt)
+        blocks = pdf_blocks(text_pages_, kept_width)
+        return _parse_layout(blocks, data, filename, fmt, len(text_pages_))
+    return _parse_layout(_text_blocks(unfolded, width=kept_width), data, filename, fmt)
 
 
 def parse_file(path: Path) -> ParsedMinutes:

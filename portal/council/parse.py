@@ -27,7 +27,6 @@ import contextlib
 import hashlib
 import io
 import re
-import textwrap
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -1547,9 +1546,8 @@ def _columns(
             widest = max(map(len, rights), default=0)
             if not both:
                 continue
-            if unplaced and both < 2 and not indented and spaces < 3:
-                if column not in known:
-                    continue
+            if unplaced and both < 2 and not indented and spaces < 3 and column not in known:
+                continue
             side: dict[int, str] = {}  # the column of each line placed here
             for n, text in unplaced:
                 if len(text) > max(widest, width - column) + 2:

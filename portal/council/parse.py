@@ -1953,8 +1953,8 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> 
     if suffix == ".pdf":
         pages = _pdf_pages(data, filename, limits)
         width = line_width("\n".join(pages))
-        unfolded = [unfold_columns(page, width) for page in pages]
-        blocks = pdf_blocks(unfolded, width if unfolded != pages else None)
+        read_pages = [unfold_columns(page, width) for page in pages]
+        blocks = pdf_blocks(read_pages, width if read_pages != pages else None)
         return _parse_layout(blocks, data, filename, fmt, len(pages))
     try:
         text = _without_controls(

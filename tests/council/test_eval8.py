@@ -17,10 +17,13 @@ from tests.council.evalsets import measure_against_floors
 
 EVAL8 = Path(__file__).with_name("eval8")
 # The test half, measured at landing (9cb37af with 1cdba5a's portal, 2026-12-01 23:50 UTC), blind,
-# the same on both databases: recall@5 0.853 (99/116, text) / 0.897 (104/116, PDF), recall@1
-# 0.543 / 0.586, answer quoting the answering sentence 0.569 / 0.621, "not found" recall 0.556
-# (10/18) at precision 0.31-0.32; 13 (text) and 3 (PDF) answers in no passage. Floors below.
-FLOORS: dict[str, float | None] = {"recall@5": 0.853, "not_found_recall": 0.555}
+# the same on both databases: recall@5 0.853 (99/116, text) / 0.897 (104/116, PDF), "not found"
+# recall 0.556 (10/18) at precision 0.31-0.32; 13 (text) and 3 (PDF) answers in no passage, ten of
+# them copied from the Markdown source with its ** marks, which the harness now leaves out (the same
+# code then: 0.922 / 0.897). After the reader's round on the dev half (two-column relevé, "§ 15."
+# kept with its vote; 2026-12-02 00:24 UTC, no longer blind): 0.922 / 0.888 (the PDF form lost one
+# question), "not found" recall 0.556. Floors below the last figures.
+FLOORS: dict[str, float | None] = {"recall@5": 0.887, "not_found_recall": 0.555}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

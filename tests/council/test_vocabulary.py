@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
@@ -176,7 +177,8 @@ def test_method_page_publishes_the_measured_figures(client: TestClient) -> None:
     assert page.status_code == 200
     text = page.text
     assert "mot pour mot" in text and "thésaurus municipal" in text and "BM25" in text
-    assert "Bon paragraphe parmi les 5 premiers" in text and "1 décembre 2026" in text
+    measured_on = format_date(method.MEASURED_ON, "long", locale="fr")  # "2 décembre 2026"
+    assert "Bon paragraphe parmi les 5 premiers" in text and measured_on in text
     assert "ne sont pas encore atteints" in text
     # Every set, each test half then its tuning half, with the figures of portal/council/method.py
     assert f"procès-verbaux de {len(method.SETS)} autres communes" in text

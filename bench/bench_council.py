@@ -350,7 +350,10 @@ READ_HONESTLY = (
     "58 % of a search page was the statement that read the entities of its 300 candidates for "
     "the facets (kept per process on SQLite only, for the person facet's ties in the "
     "database's collation): they are kept on both now, ties in code-point order (6.1 -> 3.6 ms "
-    "of CPU a search). A search asked twice is served from a page kept for its words, filters, "
+    "of CPU a search). 2026-12-02: on SQLite the pages run on the event loop itself "
+    "(PORTAL_CPU_BOUND_THREADS 0, now its default): the hop to one thread cost 30-40 % of a "
+    "changing search on the demo (wrk: 171-194 req/s with 1 thread, 238-256 with none). "
+    "A search asked twice is served from a page kept for its words, filters, "
     "language and the index's state (the second column of the demo's pages); the runs above "
     "change the query on every request, so they measure the search itself."
 )

@@ -76,12 +76,19 @@ class PortalRoute(Route):
     csrf_exempt: bool
 
 
-def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
-    """The threads of this process's CPU-bound pages (settings cpu_bound_threads; by default 1
-    on SQLite, 2 on PostgreSQL), one limiter per event loop (a test client runs its own)."""
-    threads = app.state.settings.cpu_bound_threads
+def cpu_bound_threads(app: Any) -> int:
+    """Settings cpu_bound_threads, or its default: none on SQLite (0: on the event loop
+    itself), 2 on PostgreSQL."""
+    threads: int | None = app.state.settings.cpu_bound_threads
     if threads is None:
-        threads = 1 if app.state.engine.dialect.name == "sqlite" else 2
+        threads = 0 if app.state.engine.dialect.name == "sqlite" else 2
+    return threads
+
+
+def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
+    """The threads of this process's CPU-bound pages (settings cpu_bound_threads; by default
+    none on SQLite, 2 on PostgreSQL), one limiter per event loop (a test client runs its own)."""
+    threads = cpu_bound_threads(app)
     loop = asyncio.get_running_loop()
     kept = getattr(app.state, "cpu_bound_limiter", None)
     if kept is None or kept[0] is not loop:
@@ -94,7 +101,10 @@ def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
 async def _in_thread(
     request: Request, handler: Handler, permission: Permission
 ) -> tuple[Response, int | None]:
-    """`_handle_guarded` in the process's CPU-bound threads (or the thread pool)."""
+    """`_handle_guarded` in the process's CPU-bound threads (or the thread pool; with none, on
+    the event loop)."""
+    if cpu_bound_threads(request.app) == 0:
+        return _handle_guarded(request, handler, permission)
     limiter = _cpu_bound_limiter(request.app)
     if limiter is None:
         return await run_in_threadpool(_handle_guarded, request, handler, permission)
@@ -124,9 +134,10 @@ def route(
 
     `threaded` runs a GET in the thread pool (a page too slow for the event loop); with
     `cpu_bound` too, in the process's few threads for pages whose time is Python's own (settings
-    cpu_bound_threads): many threads on them contend for the interpreter. Only for pages that
-    read: a write waiting for a lock would hold one of those few threads. `inline_first` (with
-    `cpu_bound`): the handler is tried on the event loop first, and raises `NeedsThread` there
+    cpu_bound_threads): many threads on them contend for the interpreter (with none, the
+    default on SQLite, on the event loop). Only for pages that read: a write waiting for a lock
+    would hold one of those few threads. `inline_first` (with `cpu_bound`, when there are such
+    threads): the handler is tried on the event loop first, and raises `NeedsThread` there
     (see `on_event_loop`) unless it answers from what is kept.
     """
 
@@ -163,7 +174,7 @@ def route(
                 _refuse_nul(*(v for v in request.state.form.values() if isinstance(v, str)))
                 request.state.form = _normalised(request.state.form)
             response, touch = await run_in_threadpool(_handle_guarded, request, handler, permission)
-        elif cpu_bound and inline_first:
+        elif cpu_bound and inline_first and cpu_bound_threads(request.app) > 0:
             # Inline first: a page the handler can serve from what is kept (a shared page of the
             # current generation) costs no thread hop; otherwise it says so before working.
             request.state.on_event_loop = True

@@ -1,6 +1,7 @@
 """The council's search and question pages run in a web process's few threads for CPU-bound pages
 (settings cpu_bound_threads, PORTAL_CPU_BOUND_THREADS): at most that many at once, whatever the
-number of visitors, while other pages go on being served; in the page's language."""
+number of visitors, while other pages go on being served; with none (SQLite's default), on the
+event loop, one at a time; in the page's language."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ async def _most_at_once(app: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[int,
     return most[0], registry.status_code
 
 
-@pytest.mark.parametrize("threads", [1, 2, None])
+@pytest.mark.parametrize("threads", [0, 1, 2, None])
 def test_cpu_bound_pages_run_in_their_threads(
     settings: Settings, threads: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -56,15 +57,18 @@ def test_cpu_bound_pages_run_in_their_threads(
     # In a thread of its own: a browser test before may have left an event loop in this one.
     with ThreadPoolExecutor(1) as pool:
         most, registry = pool.submit(asyncio.run, _most_at_once(app, monkeypatch)).result()
-    default = 1 if settings.database_url.startswith("sqlite") else 2
-    assert (most, registry) == (threads or default, 200)
+    default = 0 if settings.database_url.startswith("sqlite") else 2
+    chosen = default if threads is None else threads
+    # none: on the event loop, one search after the other
+    assert (most, registry) == (max(chosen, 1), 200)
 
 
 def test_the_setting_is_read_and_checked() -> None:
     base = {"PORTAL_SECRET_KEY": "k" * 40}
-    assert load_settings(base).cpu_bound_threads is None  # 1 on SQLite, 2 on PostgreSQL
+    assert load_settings(base).cpu_bound_threads is None  # none on SQLite, 2 on PostgreSQL
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "3"}).cpu_bound_threads == 3
-    assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "0"}).cpu_bound_threads == 1
+    assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "0"}).cpu_bound_threads == 0
+    assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "-2"}).cpu_bound_threads == 0
     with pytest.raises(SettingsError, match="PORTAL_CPU_BOUND_THREADS must be a whole number"):
         load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "beaucoup"})
 
@@ -110,7 +114,7 @@ def test_a_kept_search_page_is_served_without_a_thread(
     second renders the shared page there too; the third, the kept page of the same state of
     the index, is served on the event loop (route inline_first) from the page it checked: no
     search runs there, nor a second look in the cache, which a thread may have changed since."""
-    app = create_app(settings)
+    app = create_app(settings.with_(cpu_bound_threads=1))
     with ThreadPoolExecutor(1) as pool:
         seen = pool.submit(asyncio.run, _threads_of_views(app, monkeypatch)).result()
     assert seen == [
@@ -118,5 +122,23 @@ def test_a_kept_search_page_is_served_without_a_thread(
         ("kept or rendered", False),
         ("search", False),
         ("shared page", False),
+        ("shared page", True),
+    ]
+
+
+def test_without_threads_every_view_runs_once_on_the_event_loop(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no thread for them (SQLite's default), the three views run on the event loop, each
+    once: no attempt that gives up for a thread and starts again."""
+    app = create_app(settings.with_(cpu_bound_threads=0))
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, _threads_of_views(app, monkeypatch)).result()
+    assert seen == [
+        ("search", True),
+        ("kept or rendered", True),
+        ("search", True),
+        ("shared page", True),
+        ("kept or rendered", True),
         ("shared page", True),
     ]

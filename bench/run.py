@@ -6,6 +6,7 @@ of the others are kept from the previous docs/benchmarks.md so one benchmark can
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import re
 import sys
@@ -32,8 +33,21 @@ def previous_sections() -> dict[str, str]:
     return sections
 
 
+def parse_args(argv: list[str]) -> list[str]:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description="Run the benchmarks (all of them, or those named) and write their sections "
+        "into docs/benchmarks.md; the sections of the others are kept. Set "
+        "PORTAL_BENCH_POSTGRES_URL to measure PostgreSQL too.",
+    )
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"one of: {', '.join(available())}"
+    )
+    return list(parser.parse_args(argv).names)
+
+
 def main(argv: list[str]) -> int:
-    names = argv or available()
+    names = parse_args(argv) or available()
     unknown = set(names) - set(available())
     if unknown:
         print(

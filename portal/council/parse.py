@@ -42,7 +42,7 @@ from portal.council.text import ABBREVIATION, sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 14
+READER_VERSION = 15
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -126,7 +126,15 @@ VOTE_TABLE = re.compile(
     r"ABSTENTIONS?\s*:\s*(\d+)(.*)$",
     re.I,
 )
-HYPHEN_BREAK = re.compile(r"([a-zà-ÿ])-\n([a-zà-ÿ])")
+# A word cut at a line's end ("regroup-" / "ement") is joined without its hyphen; a compound
+# cut at its own hyphen keeps it when its first part is one that only begins compounds, never a
+# word cut in two: "demi-" / "journées", "mieux-" / "disante", "vingt-" / "cinq", "peut-" /
+# "être" ("sous-" / "crit" may be "souscrit": not in the list).
+COMPOUND_FIRST = frozenset(
+    {"demi", "mi", "semi", "mieux", "peut", "vingt", "trente", "quarante", "cinquante",
+     "soixante", "dix", "quatre", "c'est-à", "au", "ci", "là"}
+)  # fmt: skip
+_WORD_BEFORE_BREAK = re.compile(r"([\w'’-]+)-\n([a-zà-ÿ])")
 # "Rueil-\nMalmaison": a compound name cut at its own hyphen keeps the hyphen, without a space.
 COMPOUND_BREAK = re.compile(r"(\w)-\n(?=[A-ZÀ-Ý])")
 MAX_PASSAGE = 1200
@@ -327,8 +335,17 @@ class Block:
     heading: bool = False
 
 
+def _mend_break(match: re.Match[str]) -> str:
+    first = match.group(1)
+    last_part = (
+        first.replace("’", "'").rsplit("-", 1)[-1].lower() if "-" in first else first.lower()
+    )
+    joiner = "-" if last_part in COMPOUND_FIRST or first.lower() in COMPOUND_FIRST else ""
+    return f"{first}{joiner}{match.group(2)}"
+
+
 def _clean(paragraph: str) -> str:
-    mended = COMPOUND_BREAK.sub(r"\1-", HYPHEN_BREAK.sub(r"\1\2", paragraph))
+    mended = COMPOUND_BREAK.sub(r"\1-", _WORD_BEFORE_BREAK.sub(_mend_break, paragraph))
     return re.sub(r"\s+", " ", SOFT_BREAK.sub(" ", mended)).strip()
 
 
@@ -1888,7 +1905,9 @@ def pdf_blocks(pages: list[str], width: int | None = None) -> list[Block]:
             first = page_blocks.pop(0)
             previous = blocks[-1].text
             joined = (
-                previous[:-1] + first.text
+                _clean(f"{previous}\n{first.text}")
+                if re.search(r"[a-zà-ÿ]-$", previous) and first.text[:1].islower()
+                else previous[:-1] + first.text
                 if re.search(r"[a-zà-ÿ]-$", previous)
                 else f"{previous} {first.text}"
             )

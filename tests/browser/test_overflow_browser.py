@@ -244,10 +244,22 @@ def test_header_menu_opens_and_closes_without_javascript(live_server: str, new_p
     page.goto(f"{live_server}/")
     nav = page.get_by_role("navigation", name="Navigation principale")
     assert not nav.is_visible()
-    header_height = page.locator("header.site-header").bounding_box()["height"]
-    assert header_height < 80, header_height
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] < 80, header
+    # the site's name clear of the header's edges (a phone's rule once took its padding away)
+    name = page.locator(".site-name").bounding_box()
+    assert (
+        name["y"] - header["y"] >= 6
+        and header["y"] + header["height"] - name["y"] - name["height"] >= 6
+    ), (header, name)
     page.get_by_role("link", name="Menu").click()
     assert nav.is_visible()
+    # the menu opens right under the header, whatever its height: no strip of the page between
+    gap = page.evaluate(
+        "() => document.querySelector('#menu').getBoundingClientRect().top"
+        " - document.querySelector('.site-header').getBoundingClientRect().bottom"
+    )
+    assert abs(gap) < 1, gap
     page.get_by_role("link", name="Registre des IA").click()
     assert page.url.endswith("/registry")
     page.get_by_role("link", name="Menu").click()

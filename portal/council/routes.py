@@ -271,6 +271,8 @@ def _hits_html(result: services.SearchResult) -> Markup:
     route_labels = _route_labels()
     other = escape_text(_("Autre passage de cette délibération"))
     found_words = escape_text(_("Mots trouvés :"))
+    # The language's own typography: " : " and « » in French, ": " and “ ” in English.
+    colon = escape_text(_(" : "))
     out: list[str] = []
     add = out.append
     for group in result.groups:
@@ -286,7 +288,7 @@ def _hits_html(result: services.SearchResult) -> Markup:
                     add(" — ")
                     add(escape_text(_("délibération n° %(n)s", n=h.item_number)))
                 if h.item_title:
-                    add(" : ")
+                    add(colon)
                     add(escape_text(h.item_title))
             else:
                 add(other)
@@ -303,14 +305,12 @@ def _hits_html(result: services.SearchResult) -> Markup:
                 add(" ")
                 last = len(h.matched) - 1
                 for index, (word, typed, route) in enumerate(h.matched):
-                    add("« ")
-                    add(escape_text(word))
-                    add(" »")
+                    add(_("« %(w)s »", w=escape_text(word)))
                     if route != "écrit" or word.lower() != typed:
                         add(" (")
                         add(escape_text(route_labels[route]))
                         if route != "écrit":
-                            add(" : ")
+                            add(colon)
                             add(escape_text(typed))
                         add(")")
                     if index != last:

@@ -1603,12 +1603,12 @@ def _segments(text: str) -> str:
 def unfold_columns(text: str, width: int | None = None) -> str:
     """The text with each paragraph laid out in two columns written as two paragraphs, the left
     column's then the right column's, a line each (read with the text's width, `width`, as it
-    was before: line_width would find these lines long): "7. Béguinage de la
-    filature Delcourt" and "Désignation du bailleur Flandre Habitat pour les vingt logements…"
-    rather than their lines interleaved ("7. Béguinage de la Désignation du bailleur…"). The
-    columns' titles and the rules around the rows (
-    first row): they are paragraphs of their own. A numbered entry of the left column ("3. Budget primitif
-    2025") is the title of the deliberation the right column decides."""
+    was before: line_width would find these lines long): "7. Béguinage de la filature
+    Delcourt" and "Désignation du bailleur Flandre Habitat pour les vingt logements…" rather
+    than their lines interleaved ("7. Béguinage de la Désignation du bailleur…"). The columns'
+    titles ("OBJET    DÉCISION") and the rules around the rows are paragraphs of their own. A
+    numbered entry of the left column ("3. Budget primitif 2025") is the title of the
+    deliberation the right column decides."""
     if "  " not in text:
         return text
     width = max(line_width(text) if width is None else width, 60)

@@ -42,7 +42,7 @@ from portal.council.text import ABBREVIATION, sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 15
+READER_VERSION = 16
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 ITEM_HEADING = re.compile(
@@ -129,12 +129,13 @@ VOTE_TABLE = re.compile(
 # A word cut at a line's end ("regroup-" / "ement") is joined without its hyphen; a compound
 # cut at its own hyphen keeps it when its first part is one that only begins compounds, never a
 # word cut in two: "demi-" / "journées", "mieux-" / "disante", "vingt-" / "cinq", "peut-" /
-# "être" ("sous-" / "crit" may be "souscrit": not in the list).
+# "être" ("sous-" / "crit" may be "souscrit", "mi-" / "nistre" "ministre", "au-" / "tomne"
+# "automne": not in the list).
 COMPOUND_FIRST = frozenset(
-    {"demi", "mi", "semi", "mieux", "peut", "vingt", "trente", "quarante", "cinquante",
-     "soixante", "dix", "quatre", "c'est-à", "au", "ci", "là"}
+    {"demi", "semi", "mieux", "peut", "vingt", "trente", "quarante", "cinquante", "soixante",
+     "quatre", "c'est-à", "là"}
 )  # fmt: skip
-_WORD_BEFORE_BREAK = re.compile(r"([\w'’-]+)-\n([a-zà-ÿ])")
+_WORD_BEFORE_BREAK = re.compile(r"([\w'’-]*[a-zà-ÿ])-\n([a-zà-ÿ])")
 # "Rueil-\nMalmaison": a compound name cut at its own hyphen keeps the hyphen, without a space.
 COMPOUND_BREAK = re.compile(r"(\w)-\n(?=[A-ZÀ-Ý])")
 MAX_PASSAGE = 1200
@@ -1622,6 +1623,8 @@ def unfold_columns(text: str, width: int | None = None) -> str:
                 columns = _columns(chunk.strip("\n").split("\n"), width, known)
                 if columns is not None:
                     found[number] = columns
+        if not found:
+            return text  # no paragraph in columns: nothing to look for again
         known = frozenset(columns[0] for columns in found.values())
     out: list[str] = []
     for number, chunk in enumerate(chunks):
@@ -1904,10 +1907,9 @@ def pdf_blocks(pages: list[str], width: int | None = None) -> list[Block]:
             # The paragraph runs on from the previous page: join it, keeping its first page.
             first = page_blocks.pop(0)
             previous = blocks[-1].text
+            # A word cut at the page's end is mended as within a page (_clean).
             joined = (
                 _clean(f"{previous}\n{first.text}")
-                if re.search(r"[a-zà-ÿ]-$", previous) and first.text[:1].islower()
-                else previous[:-1] + first.text
                 if re.search(r"[a-zà-ÿ]-$", previous)
                 else f"{previous} {first.text}"
             )

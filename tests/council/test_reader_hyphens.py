@@ -16,7 +16,9 @@ LINES = (
     "cinq mille euros et sera peut-\n"
     "être révisée, comme à Rueil-\n"
     "Malmaison, où la somme a été sous-\n"
-    "crite par la commune.\n"
+    "crite par la commune. Le mi-\n"
+    "nistre viendra en au-\n"
+    "tomne.\n"
 )
 
 
@@ -31,17 +33,21 @@ def test_compounds_keep_their_hyphen_and_cut_words_are_joined() -> None:
         "la mieux-disante ; elle coûte vingt-cinq mille euros et sera peut-être révisée" in joined
     )
     assert "comme à Rueil-Malmaison, où la somme a été souscrite par la commune." in joined
+    # a syllable that also begins compounds elsewhere ("mi-", "au-") is a word cut in two here
+    assert "Le ministre viendra en automne." in joined
 
 
 def test_a_compound_cut_by_a_page_break_keeps_its_hyphen() -> None:
     paged = (
         "Séance du conseil municipal du 12 mars 2025\n\n"
         "Le conseil demande le maintien d'un accueil physique au moins deux demi-\n"
-        "Page 1/2\n\x0c"
-        "journées par semaine.\n"
-        "Page 2/2\n"
+        "Page 1/3\n\x0c"
+        "journées par semaine, comme à Rueil-\n"
+        "Page 2/3\n\x0c"
+        "Malmaison.\n"
+        "Page 3/3\n"
     )
     assert (
-        "Le conseil demande le maintien d'un accueil physique au moins deux demi-journées par semaine."
+        "Le conseil demande le maintien d'un accueil physique au moins deux demi-journées par semaine, comme à Rueil-Malmaison."
         in _texts(paged)
     )

@@ -46,8 +46,9 @@ from sqlmodel import Session, col
 from portal.council import gate, urls
 from portal.council.fulltext import index_state, passage_counts
 from portal.council.models import Item, Meeting, Passage
-from portal.council.nlp import query_groups
+from portal.council.nlp import lemma_of_word, query_groups, unaccented_lemma
 from portal.council.questions import (
+    MONEY,
     NEEDS_CONTEXT,
     QUESTION_KINDS,
     bare_count,
@@ -55,6 +56,7 @@ from portal.council.questions import (
     carries,
     kind_words,
     question_kinds,
+    spelled_out,
 )
 from portal.council.search import (
     RERANK_POOL,
@@ -97,6 +99,7 @@ KIND_KEEP = 0.5  # ...or this share when they carry the kind of fact asked for
 # "Où garer mon bateau ?", so 0.5).
 UNKNOWN_SHARE = 0.0
 UNKNOWN_MAX = 0.5  # ...but when such words hold over this share of it, nothing answers
+VERBAL_UNKNOWN = 0.3  # ...of which a verb's weight counts this share (looks_verbal)
 SYNONYM_SHARE = 0.7  # a word found only through the thesaurus counts this share of its weight
 # Kinds of fact whose absence from every quote means the question is not answered.
 FACT_KINDS = ("amount", "count", "date", "duration")
@@ -204,7 +207,9 @@ QUESTION_WORDS = frozenset(
               "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle", "prevu",
               "prevue", "qui", "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "va",
               "vont", "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes",
-              "partir")))
+              "partir", "veut", "veulent", "voulait", "vouloir", "si", "seulement", "maintenant",
+              "actuellement", "exactement", "vraiment", "encore", "deja", "toujours", "donc",
+              "alors", "dit", "chose", "choses", "truc")))
 )  # fmt: skip
 # Words that name the kind of fact asked for ("montant", "dates", "rapporteur"), not what it is
 # about: like "adopté", they count half.
@@ -268,6 +273,24 @@ class Answer:
     # Not found by the rules or the gate after quotes were found: those quotes, for the record
     # (never shown as an answer).
     declined: list[Quote] = field(default_factory=list)
+    # Which rule said "not found" (RULES), "" when found or decided by the gate.
+    rule: str = ""
+
+
+# The rules by which ask() says "not found", as Answer.rule names them.
+RULES = {
+    "no-words": "the question has no word to search for",
+    "unknown-words": "most of the question's weight is in words no passage has",
+    "no-passage": "no passage holds enough of the question (RELEVANT)",
+    "fact-missing": "no quoted sentence gives the amount, count or date asked for",
+    "focus-missing": "no chosen passage names the thing counted, priced or named",
+    "count-missing": "no quoted sentence gives a number next to the thing counted",
+    "amount-elsewhere": "no sum stands in a sentence that names the thing priced",
+    "label-missing": "no quoted sentence has the number that tells the thing apart",
+    "time-missing": "no quoted sentence gives an hour",
+    "name-missing": "no quoted sentence gives a name",
+    "role-missing": "no quoted sentence names a person with the role asked for",
+}
 
 
 # The commune the minutes are of, as their heading names it: "COMMUNE DE PLOUMAREC", "Ville de
@@ -393,6 +416,23 @@ def _pairs_close(groups: list[Group], told: str, lemmas: dict[str, str], window:
     return close / (len(groups) - 1)
 
 
+# "-re" only as a lemma or a verb of that class ("refaire", "reconstruire"): as a word it is as
+# often a noun ("salaire", "centre", "titre").
+INFINITIVE = re.compile(
+    r"\w{3,}(?:er|ir)|\w*(?:faire|prendre|mettre|dire|ecrire|lire|vivre|suivre|[ae]ndre|ondre|"
+    r"[uo]ire|eindre|oindre|aindre|battre|croire|boire|plaire|naitre|paraitre)"
+)
+VERB_LEMMA = re.compile(r"\w{2,}(?:er|ir|re|oir)")
+
+
+def looks_verbal(group: Group) -> bool:
+    """Whether a question's word reads as a verb: an infinitive ("jeter", "refaire") or a form
+    the lemmatizer's table reads as one ("regardees" -> "regarder", "paye" -> "payer")."""
+    word = group[0]  # as typed: the group's other words are its lemma and synonyms
+    lemma = lemma_of_word(word) or unaccented_lemma(word) or word
+    return bool(INFINITIVE.fullmatch(word)) or (lemma != word and bool(VERB_LEMMA.fullmatch(lemma)))
+
+
 def _key(group: Group) -> str:
     return stem(group[0])
 
@@ -500,6 +540,9 @@ def ask(
     features cost a third of a question's time (gate.py says what was measured); its fit,
     bench/fit_answer_gate.py, reads them."""
     filters = filters or Filters()
+    asked = question
+    # read with the resident's shorthand spelled out ("pk", "cb", "qd"); answered as typed
+    question = spelled_out(question)
     typed, about_decision = question_terms(question, city=city, ignored_words=minutes_city(session))
     kinds = question_kinds(question)
     if "count" not in kinds and (COUNT_TYPED.search(fold(question)) or bare_count(question, kinds)):
@@ -510,15 +553,15 @@ def ask(
         # sentence to quote, not another sentence that happens to hold a date.
         kinds = [k for k in kinds if k != "date"]
     if not typed:
-        return Answer(question, False, [], [], about_decision, kinds)
+        return Answer(asked, False, [], [], about_decision, kinds, rule="no-words")
     expansion: Expansion = expand(session, typed)
     groups = expansion.groups
     shown = [" / ".join(g) for g in groups]
 
-    def not_found() -> Answer:
-        return Answer(question, False, [], shown, about_decision, kinds,
+    def not_found(rule: str) -> Answer:
+        return Answer(asked, False, [], shown, about_decision, kinds,
                       _maybe_useful(session, groups, filters), expansion.corrections,
-                      expansion.unknown)  # fmt: skip
+                      expansion.unknown, rule=rule)  # fmt: skip
 
     total, freq = doc_freq(session, groups)
     # The words by which the question names the kind of fact it asks for count half too; a
@@ -543,17 +586,25 @@ def ask(
     # Marseille ?"): then the minutes do not speak of what is asked.
     heard = {_key(g): math.log(1 + (total - freq[_key(g)] + 0.5) / (freq[_key(g)] + 0.5))
              for g in groups}  # fmt: skip
-    if sum(w for k, w in heard.items() if k not in weight or weight[k] == 0) > UNKNOWN_MAX * sum(
-        heard.values()
+    # A verb the minutes do not use ("refaire", "regardées", "embauchée") says how the resident
+    # puts it more than what about: it counts VERBAL_UNKNOWN of its weight here; not a verb of
+    # money ("combien gagne le maire"): that sum is what is asked.
+    share_of = {
+        _key(g): VERBAL_UNKNOWN if looks_verbal(g) and not MONEY.search(g[0]) else 1.0
+        for g in groups
+    }
+    if sum(w * share_of[k] for k, w in heard.items() if k not in weight or weight[k] == 0) > (
+        UNKNOWN_MAX
+        * sum(w * (share_of[k] if weight.get(k, 0) == 0 else 1.0) for k, w in heard.items())
     ):
-        return not_found()
+        return not_found("unknown-words")
     ranked = kind_rerank(
         session,
         candidates(session, groups, filters=filters, limit=RERANK_POOL, own=expansion.own),
         kinds,
     )[:PASSAGES_READ]
     if not ranked or full <= 0:
-        return not_found()
+        return not_found("no-passage")
     rows = {
         row[0].id: row
         for row in session.execute(
@@ -624,7 +675,7 @@ def ask(
         answering.append((covered, rank, passage, meeting_date, item, title_stems))
     best = max((a[0] for a in answering), default=0.0)
     if best < RELEVANT:
-        return replace(not_found(), coverage=best)
+        return replace(not_found("no-passage"), coverage=best)
     # The best passages, and, for a question on a kind of fact, the good ones that carry it.
     focus = _focus_group(question, groups, expansion.corrections)
     if focus is not None and (
@@ -805,29 +856,29 @@ def ask(
             },
         }
 
-    def declined() -> Answer:
-        """Not found by the rules below: with what the gate would have read, and the quotes
-        declined."""
-        return replace(not_found(), coverage=best, kind_found=False, features=features,
+    def declined(rule: str) -> Answer:
+        """Not found by the rule named (RULES): with what the gate would have read, and the
+        quotes declined."""
+        return replace(not_found(rule), coverage=best, kind_found=False, features=features,
                        declined=quotes)  # fmt: skip
 
     # A question on an amount, a count or a date that no quoted sentence answers with one is not
     # answered, however well its words are found ("combien ont coûté les plaques" when the minutes
     # speak of the plaques but give no sum).
     if facts and (not any(carries(q.text, facts) for q in quotes) or fact_said < FACT_RELEVANT):
-        return declined()
+        return declined("fact-missing")
     if focus is not None and not any(
         all(found_as(g, _own_stems(a[2].text, a[2].lemmas) | a[5]) for g in named)
         and (not facts or carries(a[2].text, facts))
         for a in chosen
     ):
-        return declined()
+        return declined("focus-missing")
     # "Combien de places de parking place du Foirail ?": a count is a number next to the thing
     # counted, not a number in a sentence that names it ("place du Foirail") or speaks of it.
     if focus is not None and "count" in kinds:
         counted = _counted(question, groups, focus)
         if not any(_says_count(told, counted) for told in tolds):
-            return declined()
+            return declined("count-missing")
     # "le prix de l'eau": a sum in a sentence that names the thing priced (or after one that
     # does, or in a deliberation titled with it), not a sum for a
     # building in a quote that names water in its next sentence ("240 000 € … Il comprendra des
@@ -849,7 +900,7 @@ def ask(
             if part in told
         )
     ):
-        return declined()
+        return declined("amount-elsewhere")
     # "prix cantine tranche 3", "ligne 12": a number that tells one of several things apart is
     # what is asked about; a quote for another tranche does not answer
     label = NUMBERED.search(fold(question))
@@ -858,13 +909,13 @@ def ask(
         re.search(rf"(?<![\d,. \u00a0\u202f]){label.group(1)}(?![\d,]|[. \u00a0\u202f]\d)", told)
         for told in tolds
     ):
-        return declined()
+        return declined("label-missing")
     # Opening hours are answered by an hour (TIME_ASKED).
     if TIME_ASKED.search(fold(question)) and not any(TIME_SAID.search(told) for told in tolds):
-        return declined()
+        return declined("time-missing")
     # A name, a brand, a company is answered by a name (NAME_ASKED).
     if NAME_ASKED.search(fold(question)) and not any(NAME_SAID.search(told) for told in tolds):
-        return declined()
+        return declined("name-missing")
     role = ROLE_ASKED.search(fold(question))
     if (
         role
@@ -874,7 +925,7 @@ def ask(
             for told in tolds
         )
     ):
-        return declined()
+        return declined("role-missing")
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
         quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)
     kind_found = not kinds or any(carries(q.text, kinds) for q in quotes)
@@ -883,10 +934,10 @@ def ask(
         quotes += _decision_quotes(session, first_item.id, quotes)
     probability = gate.probability(features) if features else None
     if use_gate and probability is not None and not gate.accepts(probability):
-        return replace(not_found(), coverage=best, missing=missing, kind_found=kind_found,
+        return replace(not_found(""), coverage=best, missing=missing, kind_found=kind_found,
                        sentence_coverage=sentence_best, decided_by="gate", features=features,
                        gate_probability=probability, declined=quotes)  # fmt: skip
-    return Answer(question, True, quotes, shown, about_decision, kinds, [],
+    return Answer(asked, True, quotes, shown, about_decision, kinds, [],
                   expansion.corrections, expansion.unknown, best, missing, kind_found,
                   sentence_best, "quotes", features, probability)  # fmt: skip
 

@@ -103,8 +103,26 @@ ASKS_OTHER = re.compile(
 MONEY = re.compile(
     r"\bpa(?:ye|yes|yent|yee|yer|ie|ient)\b|\bcout|\bcoute|\bprix\b|\btarif|\beuro|"
     r"\bargent\b|\bsubvention|\bbudget|\bmontant|\bvend|\bachet|\btouch|\brecoi|"
-    r"\bpercoi|\bdonne|\bverse|\bfinanc|\bempru|\bloyer|\bcher\b|\bfacture|\bdepens"
+    r"\bpercoi|\bdonne|\bverse|\bfinanc|\bempru|\bloyer|\bcher\b|\bfacture|\bdepens|\bgagn"
 )
+
+
+# Residents' shorthand, as typed on a phone ("pk il faut refaire les gradins", "cb ca coute",
+# "qd rouvre la piscine"): the words they stand for, before a question is read. Whole words only,
+# and only the common ones of French texting: none of them is a word of the minutes.
+SHORTHAND = {
+    "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi", "pourkoi": "pourquoi",
+    "qd": "quand", "cb": "combien", "cmb": "combien", "cbn": "combien",
+    "ds": "dans", "pr": "pour", "bcp": "beaucoup", "tjrs": "toujours", "tjs": "toujours",
+    "qqn": "quelqu'un", "qq": "quelques", "qqs": "quelques", "svp": "", "stp": "",
+}  # fmt: skip
+_SHORTHAND = re.compile(r"(?<![\w'’-])(" + "|".join(SHORTHAND) + r")(?![\w'’-])", re.I)
+
+
+def spelled_out(question: str) -> str:
+    """The question with residents' shorthand written out (SHORTHAND): "pk le centre aéré est
+    fermé" -> "pourquoi le centre aéré est fermé"."""
+    return _SHORTHAND.sub(lambda m: SHORTHAND[m.group(1).lower()], question)
 
 
 def question_kinds(question: str) -> list[str]:

@@ -1,0 +1,111 @@
+"""Questions typed as residents type them (issue 14): texting shorthand ("pk", "cb", "qd"), verbs
+the minutes never use ("refaire", "regardées"), colloquial words the thesaurus knows
+("rallonge", "max"); and the rule that still says "not found" when what is unknown is the
+subject ("salaire", "combien gagne le maire"). Answer.rule names the rule that declined."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from portal.council.answer import RULES, ask, looks_verbal
+from portal.council.ingest import ingest_paths
+from portal.council.nlp import query_groups
+from portal.council.questions import question_kinds, spelled_out
+from portal.db import session_scope
+
+# Written for these tests, in a hand of their own: a village's minutes as a secretary types
+# them, one paragraph per line.
+MINUTES = """MAIRIE DE SAINT-AUBIN-DES-LANDES
+Compte rendu de la séance du conseil municipal du jeudi 9 octobre 2025
+Présents : 13 conseillers sur 15. Secrétaire de séance : M. Yannick Morvan.
+1. Tribunes du stade Jean-Bouin
+M. Pierre Le Goff, adjoint aux sports, indique que les tribunes du stade présentent des lattes pourries côté nord et un garde-corps descellé. Le bureau de contrôle a interdit l'accès à la tribune nord le 2 septembre.
+Les tribunes seront remplacées pendant les vacances de Toussaint par la menuiserie Kerhervé, pour un montant de 48 600 € TTC.
+Adopté à l'unanimité.
+2. Décision modificative n° 2 du budget communal
+Mme Anne Salaün, adjointe aux finances, présente la décision modificative n° 2 : 12 500 € sont ajoutés à l'opération des tribunes, financés par une baisse des dépenses imprévues.
+L'emprunt de l'année reste plafonné à 300 000 €.
+Adopté par 12 voix pour et 1 abstention (M. Morvan).
+3. Vidéoprotection du parking de la salle des sports
+M. le Maire rappelle que les images sont conservées dix jours et ne sont consultées que par les gendarmes, sur réquisition, après un vol ou une dégradation.
+Adopté à l'unanimité.
+"""
+
+
+@pytest.fixture
+def village(engine: Engine, tmp_path: Path) -> Engine:
+    path = tmp_path / "2025-10-09.txt"
+    path.write_text(MINUTES, encoding="utf-8")
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and len(results) == 1
+    return engine
+
+
+def test_texting_shorthand_is_read_as_the_words_it_stands_for() -> None:
+    assert spelled_out("pk il faut refaire les gradins") == "pourquoi il faut refaire les gradins"
+    assert spelled_out("cb ça coûte ? PK ?") == "combien ça coûte ? pourquoi ?"
+    assert spelled_out("qd rouvre la piscine") == "quand rouvre la piscine"
+    # whole words only: "pkg", "cbd", "d'pk" and words that merely hold the letters stay as typed
+    assert spelled_out("pkg cbd l'épk qdrant") == "pkg cbd l'épk qdrant"
+    assert question_kinds(spelled_out("pk les tribunes sont fermées")) == ["reason"]
+    assert "amount" in question_kinds(spelled_out("les tribunes cb"))
+    assert "date" in question_kinds(spelled_out("tribunes refaites qd"))
+
+
+def test_a_word_reads_as_a_verb_by_its_form_or_its_lemma() -> None:
+    def verbal(word: str) -> bool:
+        return looks_verbal(query_groups(word, unaccented=True)[0])
+
+    for word in ("refaire", "jeter", "regardees", "refaites", "dessine", "economiser"):
+        assert verbal(word), word
+    # a noun ending in -re is a noun ("salaire", "centre"); so are these
+    for word in ("salaire", "centre", "piscine", "rallonge", "enquete", "poubelle"):
+        assert not verbal(word), word
+    # a synonym of the thesaurus is no lemma: "navire" does not make "bateau" a verb
+    assert not looks_verbal(("bateau", "navire"))
+
+
+def test_a_verb_the_minutes_never_use_does_not_make_a_question_unanswerable(
+    village: Engine,
+) -> None:
+    with session_scope(village, write=False) as session:
+        # "refaire" is in no passage: the question is still about the stands, and the passage
+        # that says why answers it
+        reply = ask(session, "pk il faut refaire les tribunes")
+        assert reply.found, reply.rule
+        assert "reason" in reply.kinds
+        assert any("lattes pourries" in q.text for q in reply.quotes)
+        reply = ask(session, "les images des cameras sont regardees par qui")
+        assert reply.found, reply.rule
+        assert any("gendarmes" in q.text for q in reply.quotes)
+
+
+def test_colloquial_words_are_found_through_the_thesaurus(village: Engine) -> None:
+    with session_scope(village, write=False) as session:
+        # content/thesaurus.txt: rallonge => décision modificative…; max => plafonné
+        reply = ask(session, "rallonge pour les tribunes combien")
+        assert reply.found, reply.rule
+        assert any("12 500 €" in q.text for q in reply.quotes)
+        reply = ask(session, "max emprunt cette annee")
+        assert reply.found, reply.rule
+        assert any("300 000 €" in q.text for q in reply.quotes)
+
+
+def test_an_unknown_subject_still_says_not_found(village: Engine) -> None:
+    with session_scope(village, write=False) as session:
+        for question in (
+            "salaire du maire de saint aubin",
+            # a verb of money: the sum is what is asked, and no passage speaks of it
+            "combien gagne le maire par mois",
+            "pk la piscine est fermee",
+        ):
+            reply = ask(session, question)
+            assert not reply.found, (question, reply.quotes)
+            assert reply.rule in RULES, (question, reply.rule)
+            assert reply.quotes == []
+        assert ask(session, "combien gagne le maire par mois").rule == "unknown-words"
+        # a found answer names no rule
+        assert ask(session, "combien coutent les tribunes du stade").rule == ""

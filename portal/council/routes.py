@@ -110,7 +110,8 @@ def search(request: Request) -> Response:
     entities = entity_filters_from(request)
     page = _page(request)
     db = request.state.db
-    current = {k: request.query_params[k] for k in FILTER_PARAMS if request.query_params.get(k)}
+    params = request.query_params
+    current = {k: params[k] for k in FILTER_PARAMS if params.get(k)}
     if entities.year and "annee" not in current:  # a month names its year
         current["annee"] = entities.year
     # The page as every visitor of this kind sees it (results, facets, pagination), rendered
@@ -131,7 +132,7 @@ def search(request: Request) -> Response:
         # the first time, as most are, costs the loop nothing).
         raise NeedsThread
     named = identifiers.find(db, query) if query else []
-    if len(named) == 1 and named[0].anchor is not None and not request.query_params.get("page"):
+    if len(named) == 1 and named[0].anchor is not None and not params.get("page"):
         # "délibération 2024-05-12": straight to it.
         return redirect(urls.passage(named[0].meeting_date, named[0].anchor), request)
     # A view only reads: the index's state is read once for its vocabulary, subjects and count of

@@ -5,6 +5,7 @@ legal.py, and every footer reads the conformity status from here (templating.py)
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,10 +108,26 @@ def fill(settings: Settings, text: LegalText) -> str:
     return Template(text.body).safe_substitute(placeholders(settings, text))
 
 
+# The statement's status as last read, per content directory: (when read, status). Every view of
+# a shared page compares it with the page's (templating.shared_page_current); a stat() of the
+# file on each view was 6 % of a kept search page's time (issue 18), so the file is looked at
+# again at most every CONFORMITY_SECONDS: an edited statement shows within that time.
+CONFORMITY_SECONDS = 1.0
+_conformity: dict[Path, tuple[float, str]] = {}
+
+
 def conformity(content_dir: Path) -> str:
     """The conformity status the statement declares, for every footer ("" without a statement)."""
+    now = time.monotonic()
+    last = _conformity.get(content_dir)
+    if last is not None and now - last[0] < CONFORMITY_SECONDS:
+        return last[1]
     text = read_text(content_dir, "accessibilite")
-    return text.meta.get("status", "") if text else ""
+    status = text.meta.get("status", "") if text else ""
+    if len(_conformity) > 64:  # content directories (tests make many)
+        _conformity.clear()
+    _conformity[content_dir] = (now, status)
+    return status
 
 
 @lru_cache(maxsize=8)

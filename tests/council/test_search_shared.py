@@ -150,9 +150,12 @@ def test_the_footer_s_accessibility_status_follows_its_statement_on_shared_pages
     app: Any, login_as: Any, engine: Engine, demo_files: list[Path], tmp_path: Path
 ) -> None:
     """The city edits its accessibility statement's status: the footer of pages kept as shared
-    pages (a search, the charter) shows the new status at the next view, not after the next
-    minutes or comment."""
+    pages (a search, the charter) shows the new status within a second (the file is looked at
+    again at most every content.CONFORMITY_SECONDS), not after the next minutes or comment."""
     import shutil
+    import time
+
+    from portal.web import content as legal_content
 
     assert ingest_paths(engine, [p for p in demo_files if p.suffix == ".md"])[1] == []
     content = tmp_path / "content"
@@ -168,4 +171,5 @@ def test_the_footer_s_accessibility_status_follows_its_statement_on_shared_pages
         ),
         encoding="utf-8",
     )
+    time.sleep(legal_content.CONFORMITY_SECONDS + 0.05)
     assert "Accessibilité : totalement conforme" in t(resident.get(SEARCH))

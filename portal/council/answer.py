@@ -191,6 +191,8 @@ SINCE_ASKED = re.compile(r"\bdepuis\b")
 NUMBERED = re.compile(
     r"\b(?!(?:en|le|la|les|du|de|des|au|aux|a|et|ou|sur)\b)[a-z]{2,} (\d{1,2})(?:\s*\?)?\s*$"
 )
+CODE = re.compile(r"\b([a-z]{1,2}\d{1,3})\b")
+UNITS = frozenset(("m2", "m3", "km2", "co2", "h24"))
 # A sentence that goes on from the one before it: a pronoun or a demonstrative.
 REFERS_BACK = re.compile(NEEDS_CONTEXT.pattern + r"|^(?:Ce|Cet|Cette|Ces)\b")
 PASSAGES_READ = 12
@@ -286,7 +288,7 @@ RULES = {
     "focus-missing": "no chosen passage names the thing counted, priced or named",
     "count-missing": "no quoted sentence gives a number next to the thing counted",
     "amount-elsewhere": "no sum stands in a sentence that names the thing priced",
-    "label-missing": "no quoted sentence has the number that tells the thing apart",
+    "label-missing": "no quoted sentence has the number or code that tells the thing apart",
     "time-missing": "no quoted sentence gives an hour",
     "name-missing": "no quoted sentence gives a name",
     "role-missing": "no quoted sentence names a person with the role asked for",
@@ -909,6 +911,11 @@ def ask(
         re.search(rf"(?<![\d,. \u00a0\u202f]){label.group(1)}(?![\d,]|[. \u00a0\u202f]\d)", told)
         for told in tolds
     ):
+        return declined("label-missing")
+    # "loyer d'un T3", "ligne A12": a code of letters and digits tells one thing from its
+    # kind's others; a quote that does not have it (a T2's rent) does not answer
+    codes = {c for c in CODE.findall(fold(question)) if c not in UNITS}
+    if codes and not any(all(re.search(rf"\b{c}\b", fold(told)) for c in codes) for told in tolds):
         return declined("label-missing")
     # Opening hours are answered by an hour (TIME_ASKED).
     if TIME_ASKED.search(fold(question)) and not any(TIME_SAID.search(told) for told in tolds):

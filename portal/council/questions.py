@@ -92,7 +92,11 @@ NEEDS_CONTEXT = re.compile(
 # amount question only when no interrogative asks for something else ("subvention club de rugby
 # 2024 ?" asks a sum; "pourquoi X n'a pas voté la subvention" asks a reason, "qui a demandé la
 # subvention" a person, "quand la subvention sera versée" a date).
-AMOUNT_TOPIC = re.compile(r"\bcher\b|\bsubvention|\beuros?\b")
+AMOUNT_TOPIC = re.compile(
+    r"\bcher\b|\bsubvention|\beuros?\b|\bdeficits?\b|\bexcedents?\b|\brecettes?\b|"
+    r"\bdepenses?\b|\bcautions?\b|\bloyers?\b|\bredevances?\b|\beconomies\b|\bdettes?\b|"
+    r"\bfactures?\b|\bsalaires?\b"
+)
 ASKS_OTHER = re.compile(
     r"\bpourquoi\b|\bquand\b|^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont)\b|"
     r"\bcomment\b|\bou\b"

@@ -20,9 +20,10 @@ EVAL5 = Path(__file__).with_name("eval5")
 # 0.772 / 0.798 and 0.611 at landing (b28f243). 2026-12-01 20:20 UTC, after the reader's round on
 # eval7's dev half (READER_VERSION 13, ab99220): 0.868 (text) / 0.877 (PDF), 0.556; the round cost
 # this test half one question in the first five and left 4 (text) / 2 (PDF) of its answers in no
-# passage, seen only here (its dev half did not move); not tuned after it was seen. The floors
-# follow the last figures.
-FLOORS: dict[str, float | None] = {"recall@5": 0.868, "not_found_recall": 0.555}
+# passage, seen only here (its dev half did not move); not tuned after it was seen. 2026-12-02
+# 04:37 UTC, after a round on residents' words (the dev halves of eval2 to eval8): "not found"
+# recall 0.667 (12 of 18), recall@5 unchanged. The floors follow the last figures.
+FLOORS: dict[str, float | None] = {"recall@5": 0.868, "not_found_recall": 0.666}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from portal.council import answer as answer_rules
 from portal.council import facets, fulltext, identifiers, services, urls
 from portal.council.models import Item, Meeting, Passage
 from portal.council.queries import entity_filters_from, filters_from
@@ -170,6 +171,9 @@ def api_ask(request: Request) -> Response:
         "fact asked for (amount, count, date, person, vote, reason) first; nothing is generated",
     }
     if not answer.found:
+        # which rule said "not found" (portal/council/answer.py RULES), and in a sentence
+        body["not_found_rule"] = answer.rule or None
+        body["not_found_reason"] = answer_rules.RULES.get(answer.rule)
         body["maybe_useful"] = [
             {"meeting_date": h.meeting_date.isoformat(), "deliberation": h.item_number,
              "item_title": h.item_title, "page": h.page, "url": h.url, "text": h.text}
@@ -579,6 +583,12 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "kinds": {"type": "array", "items": {"type": "string"}},
             "corrections": {"type": "object", "additionalProperties": {"type": "string"}},
             "unknown": {"type": "array", "items": {"type": "string"}},
+            "not_found_rule": {
+                "type": ["string", "null"],
+                "enum": [*sorted(answer_rules.RULES), None],
+                "description": "the rule that said 'not found' (only when found is false)",
+            },
+            "not_found_reason": _NULLABLE_STR,
             "maybe_useful": {"type": "array", "items": {"type": "object"}},
             "contact": {
                 "type": "object",

@@ -439,8 +439,28 @@ def ask(request: Request) -> Response:
             "q": question,
             "answer": answer,
             "kind_labels": [_(KIND_LABELS.get(k, k)) for k in answer.kinds] if answer else [],
+            "not_found_reason": _(RULE_LABELS[answer.rule])
+            if answer and answer.rule in RULE_LABELS
+            else "",
         },
     )
+
+
+# Why the answer says "not found" (portal/council/answer.py RULES), as the ask page says it.
+RULE_LABELS = {
+    "no-words": N_("la question ne contient aucun mot à chercher."),
+    "unknown-words": N_("l'essentiel des mots de la question ne figure dans aucun procès-verbal."),
+    "no-passage": N_("aucun paragraphe ne contient assez des mots de la question."),
+    "fact-missing": N_("des paragraphes en parlent, mais aucune de leurs phrases ne donne le "
+                       "montant, le nombre ou la date demandés."),
+    "focus-missing": N_("aucun des paragraphes trouvés ne parle de la chose précise demandée."),
+    "count-missing": N_("aucune phrase ne donne un nombre à côté de la chose comptée."),
+    "amount-elsewhere": N_("les sommes trouvées portent sur autre chose que ce qui est demandé."),
+    "label-missing": N_("aucune phrase ne porte le numéro ou le code demandé."),
+    "time-missing": N_("aucune phrase ne donne d'horaire."),
+    "name-missing": N_("aucune phrase ne donne de nom."),
+    "role-missing": N_("aucune phrase ne nomme une personne avec la fonction demandée."),
+}  # fmt: skip
 
 
 # What a question asks for (portal/council/questions.py KINDS), as the ask page names it.

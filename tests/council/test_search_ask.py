@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from portal.council.answer import RULES
 from portal.council.ingest import index_entities
 from portal.council.parse import parse_bytes
 from tests.helpers import csrf_token
@@ -117,6 +118,11 @@ def test_unrelated_questions_are_not_answered(
     data = client.get("/api/council/ask", params={"q": question}).json()
     assert data["found"] is False and data["answer"] == []
     assert data["contact"]["phone"] == "01 41 18 19 20"
+    # which rule said so, and in a sentence
+    assert (
+        data["not_found_rule"] in RULES
+        and data["not_found_reason"] == RULES[data["not_found_rule"]]
+    )
 
 
 def test_ask_page_explains_the_method_and_the_not_found_case(
@@ -128,6 +134,13 @@ def test_ask_page_explains_the_method_and_the_not_found_case(
     assert "Comment cette réponse a été faite" in page and "mot pour mot" in page
     missing = client.get("/council/ask", params={"q": "Où garer mon bateau ?"}).text
     assert "pas trouvé de réponse dans les procès-verbaux" in missing
+    # why, in words: "bateau" is in no minutes, and it is most of the question
+    assert (
+        "Pourquoi : l'essentiel des mots de la question ne figure dans aucun procès-verbal."
+        in missing.replace("&#39;", "'")
+    )
+    found = client.get("/api/council/ask", params={"q": QUESTION_AI}).json()
+    assert found["found"] and "not_found_rule" not in found
     assert "01 41 18 19 20" in missing and "2 rue Carnot" in missing
     assert client.get("/council/ask").status_code == 200
     assert client.get("/api/council/ask").status_code == 400
@@ -140,6 +153,14 @@ def test_ask_page_explains_the_method_and_the_not_found_case(
     assert switched.status_code == 200
     asked = client.get("/council/ask", params={"q": "Combien coûte la piscine ?"})
     assert "(here: an amount)" in asked.text and "(ici" not in asked.text
+    missing = client.get("/council/ask", params={"q": "Où garer mon bateau ?"}).text
+    assert "Why: most of the question's words are in no minutes." in missing.replace("&#39;", "'")
+
+
+def test_every_not_found_rule_has_a_reason_on_the_ask_page() -> None:
+    from portal.council.routes import RULE_LABELS
+
+    assert set(RULE_LABELS) == set(RULES)
 
 
 def test_every_kind_of_question_has_a_name_on_the_ask_page() -> None:

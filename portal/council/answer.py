@@ -594,10 +594,10 @@ def ask(
     share_of = {
         _key(g): VERBAL_UNKNOWN if looks_verbal(g) and not MONEY.search(g[0]) else 1.0
         for g in groups
+        if weight[_key(g)] == 0  # only words no passage has are read for it
     }
-    if sum(w * share_of[k] for k, w in heard.items() if k not in weight or weight[k] == 0) > (
-        UNKNOWN_MAX
-        * sum(w * (share_of[k] if weight.get(k, 0) == 0 else 1.0) for k, w in heard.items())
+    if sum(w * share_of.get(k, 1.0) for k, w in heard.items() if weight.get(k, 0) == 0) > (
+        UNKNOWN_MAX * sum(w * share_of.get(k, 1.0) for k, w in heard.items())
     ):
         return not_found("unknown-words")
     ranked = kind_rerank(

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import FILE_SECONDS
-from tests.file_seconds import main
+from tests.file_seconds import TARGET, main
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">
@@ -32,7 +31,7 @@ def test_seconds_are_summed_per_file_longest_first(tmp_path: Path) -> None:
         ("tests/web/test_legal.py", 1.5),
     ]
     # the committed file is in the same form
-    committed = json.loads(FILE_SECONDS.read_text(encoding="utf-8"))
+    committed = json.loads(TARGET.read_text(encoding="utf-8"))
     assert all(k.startswith("tests/") and k.endswith(".py") for k in committed)
     assert list(committed.values()) == sorted(committed.values(), reverse=True)
 

@@ -53,6 +53,17 @@ def t(response: Any) -> str:
     return html.unescape(response.text)
 
 
+def ingest_minutes(engine: Engine, path: Path, text: str) -> Engine:
+    """Minutes written for a test, saved as `path` (its name gives the meeting's date when the
+    text does not) and read into `engine` without an error; the engine, for fixtures."""
+    from portal.council.ingest import ingest_paths
+
+    path.write_text(text, encoding="utf-8")
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and len(results) == 1, errors
+    return engine
+
+
 def missing(reason: str) -> None:
     """A service a test needs is not there: skip, or fail under PORTAL_TEST_REQUIRE_ALL=1."""
     if REQUIRE_ALL:

@@ -13,6 +13,7 @@ from portal.council.ingest import ingest_paths
 from portal.council.nlp import query_groups
 from portal.council.questions import carries, kind_words, question_kinds
 from portal.db import session_scope
+from tests.helpers import ingest_minutes
 
 # Written for these tests: the layout of minutes extracted from PDF (no blank lines).
 MINUTES = """COMMUNE DE VAL-DE-BRIANCE — PROCÈS-VERBAL DU CONSEIL MUNICIPAL
@@ -57,11 +58,7 @@ Vote : adopté à l'unanimité.
 
 @pytest.fixture
 def minutes(engine: Engine, tmp_path: Path) -> Engine:
-    path = tmp_path / "2023-03-14.txt"
-    path.write_text(MINUTES, encoding="utf-8")
-    results, errors = ingest_paths(engine, [path])
-    assert errors == [] and len(results) == 1
-    return engine
+    return ingest_minutes(engine, tmp_path / "2023-03-14.txt", MINUTES)
 
 
 def test_a_number_about_something_else_is_not_an_answer(minutes: Engine) -> None:
@@ -411,10 +408,7 @@ def test_a_passage_without_what_the_question_is_about_does_not_answer(
     """ "Qui a voté contre le budget 2024 ?": the only vote against is on Sunday opening in 2024;
     its vote line has the vote, "contre" and the year, nothing of the budget, in itself or its
     deliberation's title, so it does not answer."""
-    path = tmp_path / "2023-12-12.txt"
-    path.write_text(VOTES, encoding="utf-8")
-    results, errors = ingest_paths(engine, [path])
-    assert errors == [] and len(results) == 1
+    ingest_minutes(engine, tmp_path / "2023-12-12.txt", VOTES)
     with session_scope(engine, write=False) as session:
         declined = ask(session, "qui a vote contre le budget 2024")
         answered = ask(session, "qui a vote contre l'ouverture des commerces le dimanche")
@@ -450,10 +444,7 @@ Le Conseil municipal, après en avoir délibéré, prend acte.
 def test_since_when_is_no_answer_to_when(engine: Engine, tmp_path: Path) -> None:
     """ "Quand rouvre le point jeunes": the minutes say it has been closed since 2022, which
     answers "depuis quand", not when it reopens."""
-    path = tmp_path / "2024-01-16.txt"
-    path.write_text(SINCE, encoding="utf-8")
-    results, errors = ingest_paths(engine, [path])
-    assert errors == [] and len(results) == 1
+    ingest_minutes(engine, tmp_path / "2024-01-16.txt", SINCE)
     with session_scope(engine, write=False) as session:
         declined = ask(session, "quand rouvre le point jeunes")
         answered = ask(session, "depuis quand le point jeunes est ferme")

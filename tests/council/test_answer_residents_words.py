@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from portal.council.answer import RULES, ask, looks_verbal
-from portal.council.ingest import ingest_paths
 from portal.council.nlp import query_groups
 from portal.council.questions import question_kinds, spelled_out
 from portal.db import session_scope
+from tests.helpers import ingest_minutes
 
 # Written for these tests, in a hand of their own: a village's minutes as a secretary types
 # them, one paragraph per line.
@@ -40,11 +41,15 @@ Adopté à l'unanimité.
 
 @pytest.fixture
 def village(engine: Engine, tmp_path: Path) -> Engine:
-    path = tmp_path / "2025-10-09.txt"
-    path.write_text(MINUTES, encoding="utf-8")
-    results, errors = ingest_paths(engine, [path])
-    assert errors == [] and len(results) == 1
-    return engine
+    return ingest_minutes(engine, tmp_path / "2025-10-09.txt", MINUTES)
+
+
+def quoted(session: Session, question: str, text: str) -> list[str]:
+    """Ask `question`: it is answered, a quote holds `text`; the kinds of fact it was read for."""
+    reply = ask(session, question)
+    assert reply.found, (question, reply.rule)
+    assert any(text in q.text for q in reply.quotes), (question, reply.quotes)
+    return reply.kinds
 
 
 def test_texting_shorthand_is_read_as_the_words_it_stands_for() -> None:
@@ -77,24 +82,15 @@ def test_a_verb_the_minutes_never_use_does_not_make_a_question_unanswerable(
     with session_scope(village, write=False) as session:
         # "refaire" is in no passage: the question is still about the stands, and the passage
         # that says why answers it
-        reply = ask(session, "pk il faut refaire les tribunes")
-        assert reply.found, reply.rule
-        assert "reason" in reply.kinds
-        assert any("lattes pourries" in q.text for q in reply.quotes)
-        reply = ask(session, "les images des cameras sont regardees par qui")
-        assert reply.found, reply.rule
-        assert any("gendarmes" in q.text for q in reply.quotes)
+        assert "reason" in quoted(session, "pk il faut refaire les tribunes", "lattes pourries")
+        quoted(session, "les images des cameras sont regardees par qui", "gendarmes")
 
 
 def test_colloquial_words_are_found_through_the_thesaurus(village: Engine) -> None:
     with session_scope(village, write=False) as session:
         # content/thesaurus.txt: rallonge => décision modificative…; max => plafonné
-        reply = ask(session, "rallonge pour les tribunes combien")
-        assert reply.found, reply.rule
-        assert any("12 500 €" in q.text for q in reply.quotes)
-        reply = ask(session, "max emprunt cette annee")
-        assert reply.found, reply.rule
-        assert any("300 000 €" in q.text for q in reply.quotes)
+        quoted(session, "rallonge pour les tribunes combien", "12 500 €")
+        quoted(session, "max emprunt cette annee", "300 000 €")
 
 
 def test_an_unknown_subject_still_says_not_found(village: Engine) -> None:
@@ -118,9 +114,7 @@ def test_a_code_asked_for_is_in_the_answer(village: Engine) -> None:
     """A question on "loyer d'un T3": the rent of a T2 does not answer; "T2" does (and a unit such as "m3" is
     no code)."""
     with session_scope(village, write=False) as session:
-        reply = ask(session, "loyer d un t2 a l ancienne poste")
-        assert reply.found, reply.rule
-        assert any("390 €" in q.text for q in reply.quotes)
+        quoted(session, "loyer d un t2 a l ancienne poste", "390 €")
         reply = ask(session, "loyer d un t3 a l ancienne poste")
         assert not reply.found and reply.rule == "label-missing", reply.quotes
         assert any("390 €" in q.text for q in reply.declined)

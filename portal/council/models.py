@@ -79,7 +79,9 @@ class Passage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="council_meeting.id", ondelete="CASCADE")
-    item_id: int | None = Field(default=None, foreign_key="council_item.id", ondelete="SET NULL")
+    item_id: int | None = Field(
+        default=None, foreign_key="council_item.id", ondelete="SET NULL", index=True
+    )
     position: int
     anchor: int
     page: int | None = None

@@ -62,6 +62,7 @@ SYNC_MEETINGS = 20
 SYNC_PASSAGES = 5_000
 SYNC_CHANGED = 600
 MERGED_KEPT = 50_000  # stems whose postings are kept gathered, per snapshot
+ABSENT_KEPT = 10_000  # stems known to be in no passage, per snapshot
 
 
 Postings = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -97,6 +98,9 @@ class Snapshot:
     words: int
     # stem -> its postings gathered from every segment (_postings), filled as queries come
     merged: dict[str, Postings] = field(default_factory=dict, compare=False)
+    # stems no passage holds, asked for since (a synonym the minutes never use is looked for in
+    # every segment otherwise, on every search naming its word): at most ABSENT_KEPT
+    absent: set[str] = field(default_factory=set, compare=False)
 
 
 def _keys(state: IndexState) -> dict[int, tuple[str, int]]:
@@ -355,13 +359,26 @@ def _postings(snap: Snapshot, stemmed: str) -> Postings:
     gathered from the segments once per snapshot (at most MERGED_KEPT stems kept)."""
     found = snap.merged.get(stemmed)
     if found is None:
+        if stemmed in snap.absent:
+            return _NONE
         found = _gather(snap, stemmed)
         if not len(found[0]):
-            return found  # a word no passage has is not kept: queries of unknown words
+            # A word no passage has is not kept with the postings (queries of unknown words
+            # would push out the known ones), but in a set of its own.
+            if len(snap.absent) >= ABSENT_KEPT:
+                snap.absent.clear()
+            snap.absent.add(stemmed)
+            return found
         if len(snap.merged) >= MERGED_KEPT:
             snap.merged.clear()
         snap.merged[stemmed] = found
     return found
+
+
+# No passage: the postings of a stem the minutes do not hold (read-only arrays, shared).
+_NONE: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+for _array in _NONE:
+    _array.flags.writeable = False
 
 
 def _gather(snap: Snapshot, stemmed: str) -> Postings:
@@ -375,8 +392,7 @@ def _gather(snap: Snapshot, stemmed: str) -> Postings:
         weights.append(segment.weights[span[0] : span[1]])
         lengths.append(segment.lengths[rows])
     if not positions:
-        empty = np.zeros(0)
-        return empty.astype(np.int64), empty, empty
+        return _NONE
     return np.concatenate(positions), np.concatenate(weights), np.concatenate(lengths)
 
 
@@ -406,43 +422,92 @@ def rank(
     the postings cannot answer (a phrase the thesaurus lacks, or postings not up to date yet): query the
     database then. With `known`, each passage's candidate columns are put there (search.Known).
     """
-    stems_of = [group_stems(g) for g in groups]
-    if not stems_of:
+    found = rank_each(session, [groups], limit=limit, mode=mode, known=known)
+    return None if found is None else found[0]
+
+
+def rank_each(
+    session: Session,
+    queries: list[list[Group]],
+    *,
+    limit: int,
+    mode: str,
+    known: dict[int, tuple[Any, ...]] | None = None,
+) -> list[list[tuple[int, float]]] | None:
+    """`rank` of each query, in one pass over the postings: a stem in several of them (the words
+    a resident typed, ranked with the thesaurus's synonyms and without: search.candidates) is
+    scored once. Each answer is the one `rank` gives alone, score for score. None when the
+    postings cannot answer one of them."""
+    stems_each = [[group_stems(g) for g in groups] for groups in queries]
+    if not all(stems_each):
         return None
     snap = snapshot(session)
-    if snap is None or any(" " in s and s not in snap.phrases for g in stems_of for s in g):
+    if snap is None or any(
+        " " in s and s not in snap.phrases for stems_of in stems_each for g in stems_of for s in g
+    ):
         return None
     n = snap.passages
     if n == 0:
-        return []
+        return [[] for _ in queries]
     avgdl = snap.words / n
-    scores = np.zeros(n)
-    every = np.zeros(n, dtype=np.int32)
-    for stems in stems_of:
-        present = np.zeros(n, dtype=bool)
-        # One phrase per stem of each group, as fulltext.fts5_match writes the query: FTS5's
-        # bm25() sums over the query's phrases, a stem in two groups counted twice.
-        for stemmed in stems:
+    # Each stem's (positions, BM25 term), computed once for every query holding it.
+    terms: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def term(stemmed: str) -> tuple[np.ndarray, np.ndarray] | None:
+        if stemmed not in terms:
             positions, f, lengths = _postings(snap, stemmed)
             if not len(positions):
-                continue
-            hits = len(positions)
-            idf = math.log((n - hits + 0.5) / (hits + 0.5))
-            idf = idf if idf > 0 else 1e-6
-            norm = K1 * (1 - B + B * lengths / avgdl)
-            # A passage holds a stem once in its postings: no repeated position here.
-            # FTS5's order of operations, so that every score is the same double as its bm25()
-            # (a last-bit difference would order two tied passages the other way).
-            scores[positions] += idf * ((f * (K1 + 1)) / (f + norm))
-            present[positions] = True
+                terms[stemmed] = None
+            else:
+                hits = len(positions)
+                idf = math.log((n - hits + 0.5) / (hits + 0.5))
+                idf = idf if idf > 0 else 1e-6
+                norm = K1 * (1 - B + B * lengths / avgdl)
+                # FTS5's order of operations, so that every score is the same double as its
+                # bm25() (a last-bit difference would order two tied passages the other way).
+                terms[stemmed] = (positions, idf * ((f * (K1 + 1)) / (f + norm)))
+        return terms[stemmed]
+
+    answers: list[list[tuple[int, float]]] = []
+    for stems_of in stems_each:
+        # Only the passages holding a word are scored (a few thousand of 56,000 on the ten-year
+        # archive): their positions gathered in the query's order, numbered 0..m-1 (`inverse`).
+        parts = [(g, found) for g, stems in enumerate(stems_of)
+                 for found in [term(x) for x in stems] if found is not None]  # fmt: skip
+        if not parts:
+            answers.append([])
+            continue
+        where, inverse = np.unique(
+            np.concatenate([found[0] for _g, found in parts]), return_inverse=True
+        )
+        # np.bincount adds in the input's order, from 0.0: each passage's score is the sum of
+        # its terms in the query's order, the same double as FTS5's bm25() (a last-bit
+        # difference would order two tied passages the other way).
+        scores = np.bincount(
+            inverse, weights=np.concatenate([found[1] for _g, found in parts]), minlength=len(where)
+        )
+        every = np.zeros(len(where), dtype=np.int32)
+        present = np.zeros(len(where), dtype=bool)
+        offset, group = 0, -1
+        for g, found in parts:
+            if g != group:
+                every += present
+                present[:] = False
+                group = g
+            # A passage holds a stem once in its postings: no repeated position in one term.
+            present[inverse[offset : offset + len(found[0])]] = True
+            offset += len(found[0])
         every += present
-    if mode == "any":
-        return _pairs(snap, scores, _order(snap.ids, scores, np.flatnonzero(every), limit), known)
-    best = _order(snap.ids, scores, np.flatnonzero(every == len(stems_of)), limit)
-    if mode == "every first" and len(best) < limit:
-        some = np.flatnonzero((every > 0) & (every < len(stems_of)))
-        best = np.concatenate([best, _order(snap.ids, scores, some, limit - len(best))])
-    return _pairs(snap, scores, best, known)
+        ids = snap.ids[where]
+        if mode == "any":
+            best = _order(ids, scores, np.flatnonzero(every), limit)
+        else:
+            best = _order(ids, scores, np.flatnonzero(every == len(stems_of)), limit)
+            if mode == "every first" and len(best) < limit:
+                some = np.flatnonzero((every > 0) & (every < len(stems_of)))
+                best = np.concatenate([best, _order(ids, scores, some, limit - len(best))])
+        answers.append(_pairs(snap, scores[best], where[best], known))
+    return answers
 
 
 def _pairs(
@@ -451,8 +516,9 @@ def _pairs(
     positions: np.ndarray,
     known: dict[int, tuple[Any, ...]] | None,
 ) -> list[tuple[int, float]]:
+    """(id, score) of the passages at `positions` in snap.ids, `scores` theirs, in that order."""
     ids: list[int] = snap.ids[positions].tolist()
-    found = list(zip(ids, scores[positions].tolist(), strict=True))
+    found = list(zip(ids, scores.tolist(), strict=True))
     if known is not None:
         columns = snap.columns
         known.update(zip(ids, [columns[p] for p in positions.tolist()], strict=True))

@@ -37,10 +37,22 @@ QUERIES = WORDS + [" ".join(p) for p in itertools.islice(itertools.permutations(
       "videosurveillance", "salle des fetes cantine"]  # fmt: skip
 
 
-def _database_ranking(session: Session, query: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def _database_ranking(
+    session: Session, query: str, monkeypatch: pytest.MonkeyPatch, *, fused: bool = False
+) -> Any:
     with monkeypatch.context() as m:
         m.setattr(postings, "rank", lambda *_a, **_k: None)
-        return _ranking(session, query)
+        m.setattr(postings, "rank_each", lambda *_a, **_k: None)
+        return _fused(session, query) if fused else _ranking(session, query)
+
+
+def _fused(session: Session, query: str) -> list[tuple[int, float]]:
+    """The ranking every search uses: the words typed weigh more than the thesaurus's synonyms
+    (search.candidates; in the postings, both rankings in one pass: postings.rank_each)."""
+    expansion = expand(session, engine_search.query_terms(query))
+    return engine_search.candidates(
+        session, expansion.groups, filters=engine_search.Filters(), limit=300, own=expansion.own
+    )
 
 
 def _ranking(session: Session, query: str) -> list[tuple[int, float]]:
@@ -91,7 +103,7 @@ def test_same_ranking_as_fts5(
             assert index_entities(engine) > 0
             if reference is not engine:
                 assert index_entities(reference) > 0
-        found = 0
+        found = synonyms = 0
         with Session(engine) as session, Session(reference) as ref:
             for query in QUERIES:
                 ours = _ranking(session, query)
@@ -103,8 +115,14 @@ def test_same_ranking_as_fts5(
                 assert [known[i] for i in ids] == engine_search._candidate_rows(session, ids)
                 fts5 = _database_ranking(ref, query, monkeypatch)
                 assert _keyed(session, ours) == _keyed(ref, fts5), (step, query)
+                fused = _fused(session, query)
+                assert _keyed(session, fused) == _keyed(
+                    ref, _database_ranking(ref, query, monkeypatch, fused=True)
+                ), (step, query)
+                synonyms += fused != ours
                 found += bool(ours)
         assert found >= len(QUERIES) - 3  # the unknown words find nothing, the others do
+        assert synonyms >= 5  # queries whose synonyms the typed words outweigh
         if step == "lemmas":
             continue
         # With a filter the database ranks (PostgreSQL: ts_rank's pool, then FTS5's BM25 in

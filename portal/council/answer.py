@@ -292,6 +292,7 @@ RULES = {
     "time-missing": "no quoted sentence gives an hour",
     "name-missing": "no quoted sentence gives a name",
     "role-missing": "no quoted sentence names a person with the role asked for",
+    "reason-missing": "a question asking why is quoted only rows of a table",
 }
 
 
@@ -482,6 +483,33 @@ def _own_stems(sentence: str, lemmas: dict[str, str]) -> set[str]:
     if lemmas:
         found.update(stem(lemmas[w]) for w in distinct if w in lemmas)
     return found
+
+
+# A table's rows, as a passage holds them: "| 2026-31 | Création d'un poste … | 18 | 0 | 0 | … |"
+# one after the other on a line (a Markdown table) or on lines of their own.
+TABLE_ROW = re.compile(r"\|[^\n]*?\|(?=\s*\||\s*$)|\|[^\n]*\|$", re.MULTILINE)
+RULE_ROW = re.compile(r"^\|[\s|:-]*\|$")
+
+
+def quotable_parts(passage_text: str) -> list[str]:
+    """The passage's sentences, each verbatim in it; a table (a passage that starts with "|")
+    by its rows, the header and the line under it left out: a row is a fact of its own (a vote,
+    a fare), and the whole table read as one sentence carried every row's facts, its dates and
+    names answering questions on other rows (eval6's dev half: "nom de l'ATSEM recrutée"
+    answered by the row of the vote that created the post and the initials of another)."""
+    if not passage_text.lstrip().startswith("|"):
+        return sentences(passage_text)
+    rows = [m.group(0) for m in TABLE_ROW.finditer(passage_text)]
+    body = [r for r in rows[1:] if not RULE_ROW.match(r)]
+    return body or sentences(passage_text)
+
+
+def table_header(passage_text: str) -> str:
+    """A table passage's first row ("" for any other passage)."""
+    if not passage_text.lstrip().startswith("|"):
+        return ""
+    first = TABLE_ROW.search(passage_text)
+    return first.group(0) if first else ""
 
 
 def _with_context(passage_text: str, parts: list[str], n: int) -> str:
@@ -717,7 +745,12 @@ def ask(
     # "quand rouvre le point jeunes": "fermé depuis 2022" says since when, not when
     since_cut = "date" in facts and not SINCE_ASKED.search(fold(question))
     for _, rank, passage, meeting_date, item, title_stems in chosen:
-        parts = sentences(passage.text)
+        parts = quotable_parts(passage.text)
+        header = table_header(passage.text)
+        if header:
+            # a row means what its table's header says ("| Fonctionnement | 781 200,00 € |"
+            # under "| Section | Budget 2025 |"): the header's words count as the title's do
+            title_stems = title_stems | _own_stems(header, passage.lemmas)
         scored_sentences = []
         for n, sentence in enumerate(parts):
             score = coverage(_own_stems(sentence, passage.lemmas), title_stems, sentence)
@@ -933,6 +966,10 @@ def ask(
         )
     ):
         return declined("role-missing")
+    # "Pourquoi Lacombe est contre les caméras ?": a table's row (a vote, a fare) says who voted
+    # what, never why; a question asking why that only rows answer is not answered.
+    if "reason" in kinds and quotes and all(TABLE_ROW.fullmatch(q.text) for q in quotes):
+        return declined("reason-missing")
     if "person" in kinds and PRESENTED.search(fold(question)) and chosen[0][4] is not None:
         quotes += _rapporteur_quotes(session, chosen[0][4].id, quotes)
     kind_found = not kinds or any(carries(q.text, kinds) for q in quotes)

@@ -460,6 +460,8 @@ RULE_LABELS = {
     "time-missing": N_("aucune phrase ne donne d'horaire."),
     "name-missing": N_("aucune phrase ne donne de nom."),
     "role-missing": N_("aucune phrase ne nomme une personne avec la fonction demandée."),
+    "reason-missing": N_("les paragraphes trouvés n'en donnent qu'un tableau (un vote, un tarif), "
+                         "qui ne dit pas pourquoi."),
 }  # fmt: skip
 
 

@@ -209,10 +209,14 @@ QUESTION_WORDS = frozenset(
               "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle", "prevu",
               "prevue", "qui", "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "va",
               "vont", "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes",
-              "partir", "veut", "veulent", "voulait", "vouloir", "si", "seulement", "maintenant",
-              "actuellement", "exactement", "vraiment", "encore", "deja", "toujours", "donc",
-              "alors", "dit", "chose", "choses", "truc")))
+              "partir", "veut", "veulent", "voulait", "vouloir", "si", "encore", "deja",
+              "toujours", "donc", "alors", "dit", "chose", "choses", "truc")))
 )  # fmt: skip
+# ...and adverbs that say how a question is asked, left out as written: by their stem they
+# would take words that say what about with them ("maintenant" and "maintenance", "maintenir";
+# "seulement" and "seul"; "vraiment" and "vrai"; dev halves: "combien coûte la maintenance
+# annuelle des caméras" was read as "combien coûte annuelle caméras" and answered).
+QUESTION_FORMS = frozenset(("maintenant", "actuellement", "exactement", "vraiment", "seulement"))
 # Words that name the kind of fact asked for ("montant", "dates", "rapporteur"), not what it is
 # about: like "adopté", they count half.
 KIND_STEMS = frozenset(
@@ -341,7 +345,11 @@ def question_terms(
     )
     wanted: list[Group] = []
     for group in groups:
-        if len(group[0]) < 2 or any(s in ignored for s in group_stems(group)):
+        if (
+            len(group[0]) < 2
+            or group[0] in QUESTION_FORMS
+            or any(s in ignored for s in group_stems(group))
+        ):
             continue
         synonyms = SYNONYMS.get(stem(group[0]))
         wanted += synonyms or [group]

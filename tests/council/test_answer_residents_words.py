@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from portal.council.answer import RULES, ask, looks_verbal
+from portal.council.answer import RULES, ask, looks_verbal, question_terms
 from portal.council.nlp import query_groups
 from portal.council.questions import question_kinds, spelled_out
 from portal.db import session_scope
@@ -118,3 +118,21 @@ def test_a_code_asked_for_is_in_the_answer(village: Engine) -> None:
         reply = ask(session, "loyer d un t3 a l ancienne poste")
         assert not reply.found and reply.rule == "label-missing", reply.quotes
         assert any("390 €" in q.text for q in reply.declined)
+
+
+def test_an_adverb_of_asking_does_not_take_a_word_of_its_stem_with_it(village: Engine) -> None:
+    """The adverb "maintenant" is how a resident asks, "maintenance" what about: left out as
+    written, not by their common stem (which made "combien coûte la maintenance des tribunes" a
+    question on the tribunes' price, answered with the price of replacing them)."""
+    assert [g[0] for g in question_terms("combien coute la maintenance maintenant")[0]] == [
+        "coute",
+        "maintenance",
+    ]
+    assert [g[0] for g in question_terms("on va maintenir vraiment le prix")[0]] == [
+        "maintenir",
+        "prix",
+    ]
+    with session_scope(village, write=False) as session:
+        reply = ask(session, "combien coute la maintenance des tribunes")
+        assert not reply.found, reply.quotes
+        assert quoted(session, "combien coutent les tribunes maintenant", "48 600 €") == ["amount"]

@@ -59,6 +59,7 @@ from portal.council.questions import (
     spelled_out,
 )
 from portal.council.search import (
+    ASKING_LEMMAS,
     RERANK_POOL,
     Filters,
     Hit,
@@ -202,21 +203,27 @@ NEGATION = re.compile(r"\b(?:ne|n')\b[^.]{0,40}\b(?:pas|plus|jamais|aucun|rien)\
                       r"\baucune?\b", re.I)  # fmt: skip
 REQUEST = re.compile(r"\b(?:demande|demandent|interroge|souhaite|regrette|s'inquiète|questionne)\b")
 MAYBE_USEFUL = 3
-# Words of a question that say what is asked, not what about.
-QUESTION_WORDS = frozenset(
-    terms(" ".join(("conseil", "municipal", "municipale", "ville", "commune", "décidé",
-              "décision", "décider", "fait", "faire", "elu", "élus", "sujet", "propos", "concernant",
-              "savoir", "voudrais", "veux", "dire", "peut", "peux", "t", "il", "elle", "prevu",
-              "prevue", "qui", "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "va",
-              "vont", "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes",
-              "partir", "veut", "veulent", "voulait", "vouloir", "si", "encore", "deja",
-              "toujours", "donc", "alors", "dit", "chose", "choses", "truc")))
-)  # fmt: skip
-# ...and adverbs that say how a question is asked, left out as written: by their stem they
-# would take words that say what about with them ("maintenant" and "maintenance", "maintenir";
-# "seulement" and "seul"; "vraiment" and "vrai"; dev halves: "combien coûte la maintenance
-# annuelle des caméras" was read as "combien coûte annuelle caméras" and answered).
-QUESTION_FORMS = frozenset(("maintenant", "actuellement", "exactement", "vraiment", "seulement"))
+# Words of a question that say what is asked, not what about, left out as written (folded),
+# with the forms they take: by their stem they took words that say what about with them
+# ("conseil" took "conseillers": "combien de conseillers municipaux à Bérignac" was read as
+# "combien Bérignac"; "partir" took "part", "devant" "devis", "commune" "communication",
+# "maintenant" "maintenance"; dev halves, issue 14).
+QUESTION_FORMS = frozenset(fold(w) for w in (
+    "conseil", "conseils", "municipal", "municipale", "municipales", "municipaux", "ville",
+    "villes", "commune", "communes", "décidé", "décidée", "décidées", "décidés", "décide",
+    "décident", "décidera", "décision", "décisions", "décider", "fait", "faite", "faites",
+    "faits", "faire", "font", "elu", "élue", "élues", "élus", "sujet", "sujets", "propos",
+    "concernant", "savoir", "voudrais", "voudrait", "veux", "dire", "dit", "dits", "dites",
+    "peut", "peux", "peuvent", "t", "il", "elle", "prevu", "prevue", "prevus", "prevues", "qui",
+    "quoi", "est-ce", "ce", "etait", "etaient", "sera", "seront", "serait", "seraient", "va",
+    "vont", "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes",
+    "partir", "veut", "veulent", "voulait", "vouloir", "si", "encore", "deja", "toujours",
+    "donc", "alors", "chose", "choses", "truc", "trucs",
+    # adverbs that say how a question is asked
+    "maintenant", "actuellement", "exactement", "vraiment", "seulement",
+))  # fmt: skip
+# ...and the forms of its verbs, by their lemma ("font", "veulent", "décidera").
+QUESTION_LEMMAS = ASKING_LEMMAS | {"decider"}
 # Words that name the kind of fact asked for ("montant", "dates", "rapporteur"), not what it is
 # about: like "adopté", they count half.
 KIND_STEMS = frozenset(
@@ -337,7 +344,7 @@ def question_terms(
     decision. The city's own name (every passage is about it) says nothing of what is asked:
     `city` (the settings' name) and `ignored_words` (stems: the name the minutes give,
     minutes_city) are left out."""
-    ignored = QUESTION_WORDS | ignored_words | (frozenset(terms(city)) if city else frozenset())
+    ignored = ignored_words | (frozenset(terms(city)) if city else frozenset())
     groups = query_groups(question, unaccented=True)
     stems = [s for g in groups for s in group_stems(g)]
     about_decision = any(DECISION_STEM.match(s) for s in stems) or bool(
@@ -348,6 +355,7 @@ def question_terms(
         if (
             len(group[0]) < 2
             or group[0] in QUESTION_FORMS
+            or (len(group) > 1 and group[1] in QUESTION_LEMMAS)
             or any(s in ignored for s in group_stems(group))
         ):
             continue

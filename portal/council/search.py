@@ -51,7 +51,7 @@ from portal.council.models import Item
 from portal.council.nlp import query_groups
 from portal.council.parse import MONTHS
 from portal.council.questions import carried_share, question_kinds
-from portal.council.text import WORD, Group, fold, group_stems, stem, terms
+from portal.council.text import WORD, Group, fold, group_stems, stem
 from portal.council.vocabulary import Expansion, expand
 from portal.db import read_rows
 
@@ -62,10 +62,27 @@ CANDIDATES = 300
 # answer.QUESTION_WORDS, with the words of the meeting itself, which a search keeps: "conseil",
 # "commune", "municipaux" find the attendance, the budget's yield, the municipal police), and
 # "ville" ("combien la ville paye": the minutes say "la participation communale").
-ASKING_WORDS = frozenset(
-    terms("fait faire savoir voudrais veux dire peut peux il elle prevu prevue qui quoi ce etait "
-          "etaient sera seront va vont aller pendant vers devant ca faut chez mon ma mes partir ville")
-)  # fmt: skip
+# Left out as written (folded), not by their stem: "partir" took "part" with it, "devant"
+# "devis", "ville" "villa".
+ASKING_WORDS = frozenset((
+    "fait", "faire", "faite", "faites", "savoir", "voudrais", "voudrait", "veux", "dire", "dit",
+    "peut", "peux", "peuvent", "il", "elle", "prevu", "prevue", "prevus", "prevues", "qui",
+    "quoi", "ce", "etait", "etaient", "sera", "seront", "serait", "seraient", "va", "vont",
+    "aller", "pendant", "vers", "devant", "ca", "faut", "chez", "mon", "ma", "mes", "partir",
+    "ville", "villes",
+))  # fmt: skip
+# ...and the forms of these verbs, by their lemma (not their stem: "été" is summer, not "être").
+ASKING_LEMMAS = frozenset(
+    ("faire", "savoir", "vouloir", "dire", "pouvoir", "prevoir", "aller", "falloir", "partir")
+)
+
+
+def asking(group: Group) -> bool:
+    """Whether a query's word says how a question asks ("font", "veulent", "prévu"), not what
+    about (group: the word folded, then its lemma)."""
+    return group[0] in ASKING_WORDS or (len(group) > 1 and group[1] in ASKING_LEMMAS)
+
+
 WORD_RUN = re.compile(r"\w+")
 OUTCOMES = ("adopted", "unanimous", "rejected")
 
@@ -517,7 +534,7 @@ def ranked_candidates(
     typed = query_terms(query)
     # The words by which a question asks, not what about ("va", "devant", "faire"), are left
     # out when others remain.
-    typed = [g for g in typed if not any(s in ASKING_WORDS for s in group_stems(g))] or typed
+    typed = [g for g in typed if not asking(g)] or typed
     if not typed:
         return None
     expansion = expand(session, typed)

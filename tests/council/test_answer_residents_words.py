@@ -14,6 +14,7 @@ from sqlmodel import Session
 from portal.council.answer import RULES, ask, looks_verbal, question_terms
 from portal.council.nlp import query_groups
 from portal.council.questions import question_kinds, spelled_out
+from portal.council.search import asking, query_terms
 from portal.db import session_scope
 from tests.helpers import ingest_minutes
 
@@ -136,3 +137,24 @@ def test_an_adverb_of_asking_does_not_take_a_word_of_its_stem_with_it(village: E
         reply = ask(session, "combien coute la maintenance des tribunes")
         assert not reply.found, reply.quotes
         assert quoted(session, "combien coutent les tribunes maintenant", "48 600 €") == ["amount"]
+
+
+def test_words_of_asking_are_left_out_by_form_or_lemma_not_by_stem() -> None:
+    """The word "conseil" is how a question names the council, "conseillers" what it counts; "partir"
+    (à partir de) how it asks, "part" what about; "font" and "veulent" are forms of verbs of
+    asking, found by their lemma."""
+
+    def kept(question: str) -> list[str]:
+        return [g[0] for g in question_terms(question)[0]]
+
+    assert kept("combien de conseillers municipaux a berignac") == ["conseillers", "berignac"]
+    assert kept("la part de l'etat a partir de 2026") == ["part", "etat", "2026"]
+    assert kept("les led font economiser combien") == ["led", "economiser"]
+    assert kept("ils veulent quoi pour la piscine") == ["piscine"]
+    assert kept("le devis devant le conseil") == ["devis"]
+    # the search leaves out the same words, and keeps the same ones
+    assert [g[0] for g in query_terms("les led font economiser") if not asking(g)] == [
+        "led",
+        "economiser",
+    ]
+    assert [g[0] for g in query_terms("devis part ville") if not asking(g)] == ["devis", "part"]

@@ -22,8 +22,9 @@ EVAL8 = Path(__file__).with_name("eval8")
 # them copied from the Markdown source with its ** marks, which the harness now leaves out (the same
 # code then: 0.922 / 0.897). After the reader's round on the dev half (two-column relevé, "§ 15."
 # kept with its vote; 2026-12-02 00:24 UTC, no longer blind): 0.922 / 0.888 (the PDF form lost one
-# question), "not found" recall 0.556. Floors below the last figures.
-FLOORS: dict[str, float | None] = {"recall@5": 0.887, "not_found_recall": 0.555}
+# question), "not found" recall 0.556. 2026-12-02 10:10 UTC, words of asking left out by form
+# or lemma, not by stem (dev halves): 0.922 / 0.897. Floors below the last figures.
+FLOORS: dict[str, float | None] = {"recall@5": 0.896, "not_found_recall": 0.555}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -444,6 +444,23 @@ INFINITIVE = re.compile(
 VERB_LEMMA = re.compile(r"\w{2,}(?:er|ir|re|oir)")
 
 
+# A conjugated verb or a participle, by its ending, whose lemma (spaCy's lookup table) is another
+# word, a verb: "augmente" (augmenter), "abstenu" (abstenir), "refaites" (refaire); not
+# "habitat" (which the table gives as "habiter"), "Flandre" nor "choix".
+CONJUGATED = re.compile(r"(?:e|es|ent|ai|ais|ait|aient|ons|ez|era|eront|i|ie|is|it|u|ue|us|ues)$")
+
+
+def conjugated(group: Group) -> bool:
+    """Whether a question's word is a verb as conjugated or a participle (CONJUGATED)."""
+    lemma = group[1] if len(group) > 1 else lemma_of_word(group[0])
+    return (
+        lemma is not None
+        and lemma != group[0]
+        and bool(VERB_LEMMA.fullmatch(lemma))
+        and bool(CONJUGATED.search(group[0]))
+    )
+
+
 def looks_verbal(group: Group) -> bool:
     """Whether a question's word reads as a verb: an infinitive ("jeter", "refaire") or a form
     the lemmatizer's table reads as one ("regardees" -> "regarder", "paye" -> "payer")."""
@@ -698,6 +715,9 @@ def ask(
     # a year, not a word no passage has.
     subject = [g for g in groups if weight[_key(g)] > 0 and not DECISION_STEM.match(_key(g))
                and _key(g) not in kind_stems and not YEAR.fullmatch(g[0])]  # fmt: skip
+    # ...and of those, the things it names, not what they do ("augmente", "refaire"), when it
+    # names some: a passage must hold one of them.
+    things = [g for g in subject if not conjugated(g)]
     for rank, (passage_id, _) in enumerate(ranked):
         passage, meeting_date, item = rows[passage_id]
         if passage.kind == "heading":
@@ -716,6 +736,15 @@ def ask(
             # answer, nor does any passage that has none of what the question is about, in
             # itself or its deliberation's title (its weight was the kind of fact, the vote,
             # the year)
+            continue
+        if (
+            things
+            and not any(_has(g, own_stems | title_stems) for g in things)
+            and not ("vote" in kinds and passage.kind in ("vote", "decision"))
+        ):
+            # "pk le stationnement augmente": a passage where something else "augmente" (the
+            # taxes, the pupils) does not answer; the rarer verb outweighed the parking. (A
+            # deliberation's vote line answers "qui s'est abstenu" without naming its subject.)
             continue
         covered = coverage(own_stems, title_stems, passage.text)
         answering.append((covered, rank, passage, meeting_date, item, title_stems))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from portal.council.answer import RULES, ask, looks_verbal, question_terms
+from portal.council.answer import RULES, ask, conjugated, looks_verbal, question_terms
 from portal.council.nlp import query_groups
 from portal.council.questions import question_kinds, spelled_out
 from portal.council.search import asking, query_terms
@@ -158,3 +158,14 @@ def test_words_of_asking_are_left_out_by_form_or_lemma_not_by_stem() -> None:
         "economiser",
     ]
     assert [g[0] for g in query_terms("devis part ville") if not asking(g)] == ["devis", "part"]
+
+
+def test_a_conjugated_verb_is_told_from_a_noun_by_its_ending_and_lemma() -> None:
+    """What a question names (a thing) and what it says of it (a verb): "augmente" (augmenter),
+    "abstenu" (abstenir), "refaites" (refaire) are verbs; "habitat" (which spaCy's table gives as
+    "habiter"), "Flandre", "loyer", "quartier", "ferme" and "baisse" (nouns as well) are not."""
+    groups = query_groups(
+        "augmente abstenu refaites habitat flandre loyer quartier ferme baisse choix",
+        unaccented=True,
+    )
+    assert [g[0] for g in groups if conjugated(g)] == ["augmente", "abstenu", "refaites"]

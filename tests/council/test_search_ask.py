@@ -336,3 +336,23 @@ def test_the_words_a_question_asks_by_are_not_searched(
     assert not any(t.split(" / ")[0] == "va" for t in terms["terms"])
     alone = client.get("/api/council/search", params={"q": "devant"}).json()
     assert [t.split(" / ")[0] for t in alone["terms"]] == ["devant"]
+
+
+def test_a_verb_does_not_answer_for_the_thing_it_is_said_of(
+    client: TestClient, engine: Engine, demo_minutes: None
+) -> None:
+    """ "pk le stationnement augmente": the demo's minutes say the taxes will not "augmenter" and
+    the pupils' number "augmente"; the rarer verb outweighed the parking, and those sentences
+    were quoted. A passage must hold one of the things a question names (not only its verbs):
+    here none holds the parking and the verb together, so nothing is quoted (the parking's
+    passages are offered as "peut-être utile")."""
+    index_entities(engine)
+    data = client.get("/api/council/ask", params={"q": "pk le stationnement augmente"}).json()
+    assert data["found"] is False and data["not_found_rule"] == "no-passage", data
+    assert data["maybe_useful"] and any(
+        "stationnement" in hit["text"] for hit in data["maybe_useful"]
+    ), data
+    # the verb alone still answers where the thing is named with it
+    data = client.get("/api/council/ask", params={"q": "pourquoi les impots augmentent"}).json()
+    assert data["found"] is True
+    assert all("impôts" in a["quote"] for a in data["answer"][:1]), data

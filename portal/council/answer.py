@@ -251,10 +251,22 @@ class Quote:
     item_title: str | None
     page: int | None
     kind: str  # answer, decision, vote
+    # A table's row quoted (quotable_parts): its table's header row, verbatim, so that a page can
+    # show the row under the names of its columns; "" for any other quote.
+    header: str = ""
 
     @property
     def url(self) -> str:
         return urls.meeting(self.meeting_date, anchor=self.anchor)
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """(column name, cell) of a table row quoted under its header; [] when the quote is not
+        a row or its cells do not match its header's."""
+        if not self.header:
+            return []
+        names, cells = table_cells(self.header), table_cells(self.text)
+        return list(zip(names, cells, strict=True)) if len(names) == len(cells) else []
 
 
 @dataclass(frozen=True)
@@ -535,6 +547,11 @@ def quotable_parts(passage_text: str) -> list[str]:
     rows = [m.group(0) for m in TABLE_ROW.finditer(passage_text)]
     body = [r for r in rows[1:] if not RULE_ROW.match(r)]
     return body or sentences(passage_text)
+
+
+def table_cells(row: str) -> list[str]:
+    """The cells of a table row, "| a | b |" -> ["a", "b"], each stripped."""
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
 def table_header(passage_text: str) -> str:
@@ -823,7 +840,8 @@ def ask(
             # homonymie provoque…") gives the reason; quote both.
             text_ = _span(passage.text, text_, parts[n + 1])
         quote = Quote(text_, meeting_date, passage.anchor, item.number if item else None,
-                      item.title if item else None, passage.page, "answer")  # fmt: skip
+                      item.title if item else None, passage.page, "answer",
+                      header if header and text_ == parts[n] else "")  # fmt: skip
         picked.append((sentence_score, rank, quote, follow_up))
         said = coverage(_own_stems(text_, passage.lemmas), title_stems, text_)
         sentence_best = max(sentence_best, said)

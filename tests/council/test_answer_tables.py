@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from starlette.testclient import TestClient
 
 from portal.council.answer import RULES, ask, quotable_parts, table_header
 from portal.db import session_scope
@@ -82,3 +83,23 @@ def test_why_is_not_answered_by_a_vote_row(kerlouan: Engine) -> None:
         assert [q.text for q in reply.declined] == [
             "| 2026-13 | Adhésion au syndicat de la fourrière | 14 | 0 | 1 (M. Caradec) |"
         ]
+
+
+def test_the_ask_page_shows_a_quoted_row_under_its_columns(
+    client: TestClient, kerlouan: Engine
+) -> None:
+    """A resident reads "| Week-end | 320 € | 560 € |" as a row of a table with its columns
+    named: the page shows it so, in a box that scrolls on a phone (a named region the keyboard
+    reaches), and the API gives the row word for word."""
+    question = "prix location salle polyvalente le week end pour les exterieurs"
+    page = client.get("/council/ask", params={"q": question}).text
+    assert 'role="region" tabindex="0" aria-label="Ligne citée du tableau"' in page
+    assert (
+        '<th scope="col">Location</th><th scope="col">Habitants</th><th scope="col">Extérieurs</th>'
+    ) in page
+    assert "<td>Week-end</td><td>320 €</td><td>560 €</td>" in page
+    data = client.get("/api/council/ask", params={"q": question}).json()
+    assert data["answer"][0]["quote"] == "| Week-end | 320 € | 560 € |"
+    # a sentence is still quoted as a sentence
+    page = client.get("/council/ask", params={"q": "qui est l adjointe a la vie associative"}).text
+    assert "« Mme Gwenaëlle Tanguy, adjointe à la vie associative" in page

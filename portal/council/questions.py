@@ -44,9 +44,18 @@ QUESTION_KINDS = {
 }  # fmt: skip
 MONTH_NAMES = (r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"
                r"novembre|d[ée]cembre")  # fmt: skip
+# A sum written in words, as registers and village minutes write them ("quatre cents euros",
+# "trente-huit mille cinq cents euros", "cinq euros quarante", "deux millions d'euros").
+NUMBER_WORDS = (r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|"
+                r"quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?|mille|"
+                r"millions?|milliards?)")  # fmt: skip
+AMOUNT_IN_WORDS = re.compile(
+    rf"\b{NUMBER_WORDS}(?:(?:[\s-]+et)?[\s-]+{NUMBER_WORDS})*\s+(?:d['’]\s*)?euros?\b", re.I
+)
 # What a sentence carries, read on its text as written.
 SENTENCE_FACTS = {
-    "amount": re.compile(AMOUNT.pattern + r"|\d\s*(?:€|k€|M€)|\d[\d  ,]*\s*%|\bmillions?\b", re.I),
+    "amount": re.compile(AMOUNT.pattern + r"|\d\s*(?:€|k€|M€)|\d[\d  ,]*\s*%|\bmillions?\b|"
+                         + AMOUNT_IN_WORDS.pattern, re.I),
     "count": re.compile(r"\d|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
                         r"treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|"
                         r"cent|mille)\b", re.I),

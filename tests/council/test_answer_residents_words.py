@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from portal.council.answer import RULES, ask, conjugated, looks_verbal, question_terms
 from portal.council.nlp import query_groups
-from portal.council.questions import question_kinds, spelled_out
+from portal.council.questions import carries, question_kinds, spelled_out
 from portal.council.search import asking, query_terms
 from portal.db import session_scope
 from tests.helpers import ingest_minutes
@@ -169,3 +169,27 @@ def test_a_conjugated_verb_is_told_from_a_noun_by_its_ending_and_lemma() -> None
         unaccented=True,
     )
     assert [g[0] for g in groups if conjugated(g)] == ["augmente", "abstenu", "refaites"]
+
+
+# A village's register, sums written in words as registers write them.
+REGISTER = """COMMUNE DE LOUBENS-SUR-GÈRE
+Registre des délibérations du conseil municipal — séance du 14 novembre 2025
+Cimetière communal
+Le conseil municipal fixe le tarif des concessions du cimetière : quatre cents euros pour cinquante ans, deux cent cinquante euros pour trente ans. La case du columbarium reste à six cents euros pour trente ans.
+Voirie
+Le maire indique que l'enrobé du chemin de Peyrot a été posé fin octobre pour deux mille neuf cents euros.
+"""
+
+
+def test_a_sum_written_in_words_answers_a_question_on_an_amount(
+    engine: Engine, tmp_path: Path
+) -> None:
+    assert carries("quatre cents euros pour cinquante ans", ["amount"])
+    assert carries("pour trente-huit mille cinq cents euros", ["amount"])
+    assert carries("deux millions d'euros", ["amount"])
+    assert not carries("quatre conseillers pour cinquante ans", ["amount"])
+    ingest_minutes(engine, tmp_path / "2025-11-14.txt", REGISTER)
+    with session_scope(engine, write=False) as session:
+        assert quoted(session, "concession cimetiere cinquante ans tarif", "quatre cents euros")
+        assert quoted(session, "case columbarium prix", "six cents euros")
+        assert quoted(session, "goudron chemin de peyrot ca a coute combien", "deux mille neuf")

@@ -50,6 +50,7 @@ from portal.council.nlp import lemma_of_word, query_groups, unaccented_lemma
 from portal.council.questions import (
     MONEY,
     NEEDS_CONTEXT,
+    NOT_COUNTED,
     QUESTION_KINDS,
     bare_count,
     carried_share,
@@ -133,7 +134,7 @@ FOCUS = re.compile(
     r"actuellement|maintenant|aujourd hui|environ|encore|deja|en tout|au total) )?([a-z]{3,})"
 )
 # "combien d eleves": a count typed without its apostrophe (questions.py reads "combien d'").
-COUNT_TYPED = re.compile(r"\bcombien d\s+(?!euros?\b|argent\b)")
+COUNT_TYPED = re.compile(r"\bcombien d\s+" + NOT_COUNTED)
 # A question on opening hours or the time of day ("horaires de la mairie", "à quelle heure") is
 # answered by an hour, not by any date: "horaires de la maison France services" is not answered
 # by "en 2026, la réhabilitation de la halle" (eval3 dev; the dev questions on hours that were

@@ -21,13 +21,16 @@ from portal.council.text import fold
 
 KINDS = ("amount", "count", "date", "duration", "person", "vote", "reason")
 
+# What "combien de" asks a sum of, not a count: money ("combien de subvention pour le club").
+NOT_COUNTED = (r"(?!euros?\b|argent\b|subventions?\b|budget\b|loyers?\b|aides?\b|credits?\b|"
+               r"dettes?\b|recettes?\b|depenses?\b)")  # fmt: skip
 # What a question asks for, read on its folded text.
 QUESTION_KINDS = {
     # "combien de pourcents": a percentage
     "amount": re.compile(r"\bcombien\b|\bmontants?\b|\bcout|\bcoute|\bprix\b|\btarifs?\b|"
                          r"\bpour ?cents?\b|\bpourcentages?\b"),
-    # "combien de caméras": a count, not a sum
-    "count": re.compile(r"\bcombien (?:de |d')(?!euros?\b|argent\b)|\bnombre\b|\bquelle part\b"),
+    # "combien de caméras": a count, not a sum ("combien de subvention": a sum)
+    "count": re.compile(r"\bcombien (?:de |d')" + NOT_COUNTED + r"|\bnombre\b|\bquelle part\b"),
     "date": re.compile(r"\bquand\b|\bquelle date\b|\bdepuis quand\b|\bjusqu.a quand\b|"
                        r"\ba partir de quand\b|\bquel jour\b|\bquel mois\b|\bquelle annee\b|"
                        r"\ben quelle annee\b|\bdates?\b|\bdelais?\b|\bhoraires?\b"),

@@ -193,3 +193,12 @@ def test_a_sum_written_in_words_answers_a_question_on_an_amount(
         assert quoted(session, "concession cimetiere cinquante ans tarif", "quatre cents euros")
         assert quoted(session, "case columbarium prix", "six cents euros")
         assert quoted(session, "goudron chemin de peyrot ca a coute combien", "deux mille neuf")
+
+
+def test_combien_de_asks_a_sum_of_money_and_a_count_of_things() -> None:
+    """ "combien de subvention pour le club taurin" asks a sum (a count of subsidies was looked
+    for, a number next to the word, and the table's "2 200 €" declined as a price); "combien de
+    caméras" asks a count."""
+    assert question_kinds("club taurin combien de subvention") == ["amount"]
+    assert question_kinds("combien d'aide pour les familles") == ["amount"]
+    assert question_kinds("combien de cameras") == ["amount", "count"]

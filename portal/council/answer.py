@@ -225,6 +225,8 @@ QUESTION_FORMS = frozenset(fold(w) for w in (
 ))  # fmt: skip
 # ...and the forms of its verbs, by their lemma ("font", "veulent", "décidera").
 QUESTION_LEMMAS = ASKING_LEMMAS | {"decider"}
+# The words of a sum ("le prix", "les tarifs"): of the kind of fact asked when a sum is asked.
+AMOUNT_STEMS = frozenset(stem(w) for w in ("montant", "cout", "prix", "tarif"))
 # Words that name the kind of fact asked for ("montant", "dates", "rapporteur"), not what it is
 # about: like "adopté", they count half.
 KIND_STEMS = frozenset(
@@ -650,6 +652,10 @@ def ask(
     # lack them ("temps" in "combien de temps") says nothing of whether they answer.
     kind_of = {stem(w): kind for w, kind in kind_words(question).items()}
     kind_stems = KIND_STEMS | set(kind_of)
+    if "amount" not in kinds:
+        # "les tarifs de la crèche ont été adoptés à l'unanimité ?": the fares are what the vote
+        # was on, a word of the subject, not the kind of fact asked
+        kind_stems -= AMOUNT_STEMS
     unknown = {w for w in expansion.unknown if stem(w) not in kind_of}
     # Rare words weigh more (the square root of BM25's IDF: in minutes of a few hundred
     # passages, the IDF of a word found in one or two of them, "facture", "lampes", "idée", is

@@ -109,6 +109,8 @@ AMOUNT_TOPIC = re.compile(
     r"\bdepenses?\b|\bcautions?\b|\bloyers?\b|\bredevances?\b|\beconomies\b|\bdettes?\b|"
     r"\bfactures?\b|\bsalaires?\b"
 )
+# How a vote went: against, abstained, unanimous.
+VOTE_OUTCOME = re.compile(r"\bcontre\b|\babstenu|\babstention|\bunanimit")
 ASKS_OTHER = re.compile(
     r"\bpourquoi\b|\bquand\b|^\s*qui\b|\bpar qui\b|\bqui (?:a|ont|est|sont)\b|"
     r"\bcomment\b|\bou\b"
@@ -150,6 +152,10 @@ def question_kinds(question: str) -> list[str]:
         kinds = [k for k in kinds if k not in ("amount", "count")]
     if "amount" not in kinds and AMOUNT_TOPIC.search(folded) and not ASKS_OTHER.search(folded):
         kinds.insert(0, "amount")
+    if "vote" in kinds and VOTE_OUTCOME.search(folded):
+        # "tarifs cantine vote contre", "tarifs ski combien se sont abstenus": who voted how, the
+        # fares being what the vote was on; not a sum
+        kinds = [k for k in kinds if k != "amount"]
     return kinds
 
 

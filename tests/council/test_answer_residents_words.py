@@ -202,3 +202,14 @@ def test_combien_de_asks_a_sum_of_money_and_a_count_of_things() -> None:
     assert question_kinds("club taurin combien de subvention") == ["amount"]
     assert question_kinds("combien d'aide pour les familles") == ["amount"]
     assert question_kinds("combien de cameras") == ["amount", "count"]
+
+
+def test_fares_in_a_question_on_how_a_vote_went_are_its_subject() -> None:
+    """ "tarifs cantine vote contre" asks who voted against the fares, not what they cost: no
+    sum is looked for (a vote line has none, and the question was declined), and "tarifs" is
+    a word of what the vote was on."""
+    assert question_kinds("tarifs cantine vote contre") == ["vote"]
+    assert question_kinds("tarifs ski 2026 2027 combien se sont abstenus") == ["vote"]
+    assert question_kinds("prix cantine adopte a l unanimite ?") == ["vote"]
+    # a sum voted is still a sum
+    assert question_kinds("combien a ete vote pour la piscine") == ["amount", "vote"]

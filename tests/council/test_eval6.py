@@ -22,7 +22,9 @@ EVAL6 = Path(__file__).with_name("eval6")
 # 17:15 UTC: recall@5 0.84 / 0.81, "not found" recall 0.579. The floors follow the last figures.
 # 2026-12-01 20:20 UTC, after the reader's round on eval7's dev half (agenda points set off by
 # rules, wrapped votes, page breaks): 0.91 (text) / 0.90 (PDF), "not found" recall 0.579.
-FLOORS: dict[str, float | None] = {"recall@5": 0.90, "not_found_recall": 0.578}
+# 2026-12-02 10:26 UTC, after a morning on the answers' reading (dev halves): 0.91 / 0.90, "not
+# found" recall 0.632.
+FLOORS: dict[str, float | None] = {"recall@5": 0.90, "not_found_recall": 0.631}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -21,8 +21,9 @@ EVAL7 = Path(__file__).with_name("eval7")
 # register dated in words was read with another date). After the reader's round on the dev half
 # (20:20 UTC, ab99220; the two halves are about the same four meetings, so no longer blind):
 # 0.897 / 0.918 and 0.412. 2026-12-02 09:40 UTC, a table read by its rows in the answers (dev
-# halves): "not found" recall 0.471 (8 of 17). The floors follow the last figures.
-FLOORS: dict[str, float | None] = {"recall@5": 0.896, "not_found_recall": 0.47}
+# halves): "not found" recall 0.471 (8 of 17). 10:26 UTC, after the rest of the morning's
+# reading of questions: recall@5 0.928 in both forms. The floors follow the last figures.
+FLOORS: dict[str, float | None] = {"recall@5": 0.927, "not_found_recall": 0.47}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -56,6 +56,8 @@ def test_a_table_is_quoted_by_its_rows() -> None:
     assert table_header(table) == "| N° | Objet | Pour |"
     lines = "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |"
     assert quotable_parts(lines) == ["| 1 | 2 |", "| 3 | 4 |"]
+    # a browser's CRLF: the same rows, no carriage return in them
+    assert quotable_parts(lines.replace("\n", "\r\n")) == ["| 1 | 2 |", "| 3 | 4 |"]
     # any other passage: its sentences
     assert quotable_parts("Adopté. Le maire remercie.") == ["Adopté.", "Le maire remercie."]
     assert table_header("Adopté à l'unanimité.") == ""
@@ -103,3 +105,17 @@ def test_the_ask_page_shows_a_quoted_row_under_its_columns(
     # a sentence is still quoted as a sentence
     page = client.get("/council/ask", params={"q": "qui est l adjointe a la vie associative"}).text
     assert "« Mme Gwenaëlle Tanguy, adjointe à la vie associative" in page
+
+
+def test_minutes_typed_with_crlf_are_quoted_by_their_rows(engine: Engine, tmp_path: Path) -> None:
+    """The same minutes saved by a browser (CRLF line ends): the same row, under its columns."""
+    ingest_minutes(engine, tmp_path / "2026-03-12.md", MINUTES.replace("\n", "\r\n"))
+    with session_scope(engine, write=False) as session:
+        reply = ask(session, "prix location salle polyvalente le week end pour les exterieurs")
+        assert reply.found, reply.rule
+        assert reply.quotes[0].text == "| Week-end | 320 € | 560 € |"
+        assert reply.quotes[0].columns == [
+            ("Location", "Week-end"),
+            ("Habitants", "320 €"),
+            ("Extérieurs", "560 €"),
+        ]

@@ -143,6 +143,8 @@ def _applied(request: Request, entities: facets.EntityFilters) -> list[tuple[str
 
 def api_ask(request: Request) -> Response:
     question = _q(request)
+    if question:  # a request that only reads: the index's state read once, as on the page
+        fulltext.hold_index_state(request.state.db)
     answer = services.ask(
         request.state.db, question, city=request.app.state.settings.city.short_name
     )

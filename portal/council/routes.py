@@ -137,11 +137,6 @@ def search(request: Request) -> Response:
         return redirect(urls.passage(named[0].meeting_date, named[0].anchor), request)
     # A view only reads: the index's state is read once for its vocabulary, subjects and count of
     # passages spaCy has not read yet.
-    if not fulltext.is_sqlite(db):
-        # PostgreSQL: the page's reads in one transaction on one connection (a pooled read of its
-        # own costs a rollback each: ~0.7 ms of CPU a page, measured); SQLite's pooled reads are
-        # cheaper without its BEGIN.
-        db.connection()
     state = fulltext.hold_index_state(db)
     user = request.state.user
 

@@ -4,7 +4,11 @@ the facet links written without encoding the query again."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,7 @@ from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal.council import postings
+from portal.council import fulltext, postings
 from portal.council import search as engine_search
 from portal.council.ingest import ingest_paths
 from portal.council.search import Filters, highlight, query_terms, ranked_ids
@@ -23,7 +27,8 @@ from portal.council.text import stem
 from portal.council.vocabulary import expand
 from tests.helpers import count_queries
 
-CONTENT = Path(__file__).resolve().parents[2] / "content" / "council"
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "content" / "council"
 
 QUERIES = ["piscine budget", "piscine budget voirie", "école sport culture", "travaux voirie",
            "piscine zzzqqq", "conseil municipal délibération", "vidéosurveillance parc"]  # fmt: skip
@@ -133,16 +138,20 @@ def test_a_corrected_meeting_is_searched_as_corrected(
     assert absent not in page and "<mark>zorglub</mark>" in page
 
 
+@pytest.mark.parametrize("state_seconds", [fulltext.STATE_SECONDS, 0])
 def test_search_page_statements(engine: Engine, app: Starlette, client: TestClient,
-                                tmp_path: Path) -> None:  # fmt: skip
+                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                state_seconds: float) -> None:  # fmt: skip
     """A search page sends a fixed, small number of statements whatever the hits: the index's
-    state, the shown passages and the facets' entities (those two only for passages no search
-    read before: kept per process for the index's state, on both databases), read outside any
-    ORM transaction (no BEGIN on SQLite; PostgreSQL reads in one transaction). The ranking is
-    done in the process (portal/council/postings.py): no statement, a phrase of the municipal
-    thesaurus ("budget" -> "budget primitif") and the ranking by the words typed alone
-    included; the headings' ids are kept per process too."""
+    state (unless a view of this process read it less than STATE_SECONDS ago), the shown
+    passages and the facets' entities (those two only for passages no search read before: kept
+    per process for the index's state, on both databases), read outside any ORM transaction
+    (no BEGIN on SQLite; PostgreSQL reads in one transaction). The ranking is done in the
+    process (portal/council/postings.py): no statement, a phrase of the municipal thesaurus
+    ("budget" -> "budget primitif") and the ranking by the words typed alone included; the
+    headings' ids are kept per process too."""
     _minutes(engine, tmp_path)
+    monkeypatch.setattr(fulltext, "STATE_SECONDS", state_seconds)
     firsts, counts = [], []
     for query in ("conseil", "conseil municipal", "budget"):
         for view in range(2):
@@ -151,13 +160,40 @@ def test_search_page_statements(engine: Engine, app: Starlette, client: TestClie
                 page = client.get("/council/search", params={"q": query}).text
             assert "<mark>" in page
             (counts if view else firsts).append(queries.count)
-    # The first view of a query: the state, and the rows of passages no search showed before
-    # (their entities with them when the facets need them); the process's very first search
-    # also reads what it keeps for the index's state (vocabulary, subjects, headings).
+    # The first view of a query: the state (when not read just before), and the rows of
+    # passages no search showed before (their entities with them when the facets need them);
+    # the process's very first search also reads what it keeps for the index's state
+    # (vocabulary, subjects, headings).
     assert all(n <= 3 for n in firsts[1:]), firsts
-    # The second: the index's state only (the shown passages' rows and entities are kept per
-    # process for that state).
-    assert counts == [1, 1, 1], counts
+    # The second: nothing at all when the state was read a moment ago (the shown passages' rows
+    # and entities are kept per process for that state), else the index's state only.
+    assert counts == ([0, 0, 0] if state_seconds else [1, 1, 1]), counts
+
+
+def test_minutes_ingested_by_another_process_are_found_within_state_seconds(
+    engine: Engine, client: TestClient, db_url: str, tmp_path: Path
+) -> None:
+    """The index's state a search read stands for the next searches of its process for at most
+    fulltext.STATE_SECONDS: minutes that `portal council ingest` (another process, which this
+    process's write events cannot see) loads are found once that time has passed, without
+    anything else written meanwhile."""
+    _minutes(engine, tmp_path)
+    word = "Zorglubienne"
+    assert "<mark>" not in client.get("/council/search", params={"q": word}).text
+    source = sorted(CONTENT.glob("*.md"))[2].read_text()
+    added = tmp_path / "2031-03-03.md"
+    added.write_text(source.replace("La séance est levée", f"La séance {word} est levée", 1))
+    assert word in added.read_text()
+    env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_DATA_DIR": str(tmp_path),
+           "PORTAL_SECRET_KEY": "x" * 40}  # fmt: skip
+    out = subprocess.run([sys.executable, "-m", "portal.cli", "council", "ingest", str(added)],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    done = time.monotonic()
+    client.get("/council/search", params={"q": "conseil"})  # a search in between
+    time.sleep(max(0.0, fulltext.STATE_SECONDS - (time.monotonic() - done)) + 0.05)
+    page = client.get("/council/search", params={"q": word}).text
+    assert f"<mark>{word}</mark>" in page
 
 
 def test_facets_count_the_entities_of_corrected_minutes(

@@ -157,14 +157,15 @@ class Settings:
     # Threads of a web process for its CPU-bound pages (route(..., cpu_bound=True): the council's
     # search and questions): Python runs one thread at a time, and more threads on such pages
     # only contend; more web processes (--workers) scale instead. 0: on the event loop itself.
-    # None: 0 on SQLite (its statements are the process's own work: a thread adds only the
-    # hop, whose cost was 30-40 % of a changing search on the demo, 2026-12-02: 194 / 171 req/s
-    # with 1 thread, 238 / 256 with none, p99 87-117 -> 54-61 ms), 2 on PostgreSQL (one waits
-    # for the server while the other computes). Measured with wrk, a query changing on every
-    # request: SQLite demo 421 req/s with 1 thread, 376 with 2, 324 with 40; PostgreSQL
-    # ten-year archive (search / ask) 105 / 164 with 1, 111 / 212 with 2, 82 / 197 with 40.
-    # With 2 threads the production load test once lost 2 requests when a web process was
-    # restarted: uvicorn's, not the threads' (portal/web/server.py); 0 in two runs since.
+    # None: 0, the pages run on the event loop itself. On SQLite its statements are the
+    # process's own work: a thread adds only the hop, whose cost was 30-40 % of a changing
+    # search on the demo (2026-12-02: 194 / 171 req/s with 1 thread, 238 / 256 with none, p99
+    # 87-117 -> 54-61 ms). PostgreSQL had 2 (one waits for the server while the other
+    # computes: ten-year archive, search / ask, 105 / 164 req/s with 1, 111 / 212 with 2,
+    # 82 / 197 with 40) until a search whose passages are kept made no statement at all
+    # (council/fulltext.py STATE_SECONDS): then none gave 176-190 / 364-386 req/s against
+    # 114-118 / 219-282 with 2 (two runs each, 2026-12-02 afternoon). Measured with wrk, a query
+    # changing on every request; SQLite demo 421 req/s with 1 thread, 376 with 2, 324 with 40.
     cpu_bound_threads: int | None = None
     data_dir: Path = ROOT / "var"
     content_dir: Path = ROOT / "content"

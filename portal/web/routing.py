@@ -77,17 +77,14 @@ class PortalRoute(Route):
 
 
 def cpu_bound_threads(app: Any) -> int:
-    """Settings cpu_bound_threads, or its default: none on SQLite (0: on the event loop
-    itself), 2 on PostgreSQL."""
+    """Settings cpu_bound_threads, or its default: none (0: on the event loop itself)."""
     threads: int | None = app.state.settings.cpu_bound_threads
-    if threads is None:
-        threads = 0 if app.state.engine.dialect.name == "sqlite" else 2
-    return threads
+    return 0 if threads is None else threads
 
 
 def _cpu_bound_limiter(app: Any) -> anyio.CapacityLimiter | None:
     """The threads of this process's CPU-bound pages (settings cpu_bound_threads; by default
-    none on SQLite, 2 on PostgreSQL), one limiter per event loop (a test client runs its own)."""
+    none), one limiter per event loop (a test client runs its own)."""
     threads = cpu_bound_threads(app)
     loop = asyncio.get_running_loop()
     kept = getattr(app.state, "cpu_bound_limiter", None)

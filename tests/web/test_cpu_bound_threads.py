@@ -57,15 +57,14 @@ def test_cpu_bound_pages_run_in_their_threads(
     # In a thread of its own: a browser test before may have left an event loop in this one.
     with ThreadPoolExecutor(1) as pool:
         most, registry = pool.submit(asyncio.run, _most_at_once(app, monkeypatch)).result()
-    default = 0 if settings.database_url.startswith("sqlite") else 2
-    chosen = default if threads is None else threads
+    chosen = 0 if threads is None else threads
     # none: on the event loop, one search after the other
     assert (most, registry) == (max(chosen, 1), 200)
 
 
 def test_the_setting_is_read_and_checked() -> None:
     base = {"PORTAL_SECRET_KEY": "k" * 40}
-    assert load_settings(base).cpu_bound_threads is None  # none on SQLite, 2 on PostgreSQL
+    assert load_settings(base).cpu_bound_threads is None  # none: on the event loop
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "3"}).cpu_bound_threads == 3
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "0"}).cpu_bound_threads == 0
     assert load_settings({**base, "PORTAL_CPU_BOUND_THREADS": "-2"}).cpu_bound_threads == 0

@@ -456,7 +456,16 @@ def main() -> str:
         "after each run; on this morning's machine it held 8,300-9,000 req/s all through. The "
         "search page is still a third short of the target on SQLite and half on PostgreSQL: what "
         "is left is spread over grouping, snippets, facets and the template, none of which "
-        "removed would double the rate.",
+        "removed would double the rate. 2026-12-02 afternoon: a view's reading of the index's "
+        "state now stands for the next views of its process for one second "
+        "(fulltext.STATE_SECONDS; minutes written by the process are seen at once, by another "
+        "within the second), so a search whose passages are kept sends no statement at all; on "
+        "PostgreSQL that read, with the checkout, ping and commit around it, was 0.7 ms of "
+        "every search's wall time (in process 7.8 -> 5.5 ms a search), and the pages now run "
+        "on the event loop there too (PORTAL_CPU_BOUND_THREADS 0 on both databases: two runs "
+        "each on this archive gave 176-190 / 364-386 req/s, search / ask, against 114-118 / "
+        "219-282 with 2 threads). PostgreSQL's question page now meets the target (0.035 -> "
+        "0.057 in this table's run); its search page does not (0.023 -> 0.024).",
     ]
     lines += [
         "",

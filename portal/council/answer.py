@@ -53,10 +53,10 @@ from portal.council.questions import (
     NOT_COUNTED,
     QUESTION_KINDS,
     bare_count,
-    carried_share,
     carries,
     kind_words,
     question_kinds,
+    sentence_share,
     spelled_out,
 )
 from portal.council.search import (
@@ -823,7 +823,7 @@ def ask(
         scored_sentences = []
         for n, sentence in enumerate(parts):
             score = coverage(_own_stems(sentence, passage.lemmas), title_stems, sentence)
-            score += KIND_BONUS * carried_share(sentence, kinds)
+            score += KIND_BONUS * sentence_share(sentence, kinds)
             if about_decision and passage.kind == "decision":
                 score += DECISION_BONUS
             scored_sentences.append((score, -n, n))

@@ -214,6 +214,36 @@ def carries(text: str, kinds: list[str]) -> bool:
     return any(_carries(text, k) for k in kinds)
 
 
+# A date a resident asking "quand" can act on: a day and its month, a month and its year, a
+# month's part ("courant avril"), a school holiday, a date in figures. A year, a season or a
+# weekday alone says when only roughly ("312 arbres plantés au printemps" against "les 138
+# restants seront plantés entre le 16 et le 27 novembre").
+PRECISE_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:er)?\s+(?:(?:et|au|-)\s+(?:le\s+)?\d{{1,2}}\s+)?(?:{MONTH_NAMES})\b|"
+    rf"\b(?:{MONTH_NAMES})\s+(?:19|20)\d{{2}}\b|"
+    rf"\b(?:courant|début|fin|mi-?)\s*(?:{MONTH_NAMES})\b|"
+    r"\b(?:vacances|toussaint|noël|pâques)\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=50_000)
+def _precise_date(text: str) -> bool:
+    return PRECISE_DATE.search(text) is not None
+
+
+def sentence_share(text: str, kinds: list[str]) -> float:
+    """`carried_share` for choosing a passage's sentence: a date counts in full when precise
+    (PRECISE_DATE), half when only a year, a season or a weekday."""
+    if not kinds:
+        return 0.0
+    total = 0.0
+    for k in kinds:
+        if _carries(text, k):
+            total += 1.0 if k != "date" or _precise_date(text) else 0.5
+    return total / len(kinds)
+
+
 def carried_share(text: str, kinds: list[str]) -> float:
     """The share of the kinds asked for that a sentence or passage carries ("qui a voté
     contre" asks a person and a vote: a sentence naming who votes against carries both)."""

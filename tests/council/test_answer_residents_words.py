@@ -213,3 +213,34 @@ def test_fares_in_a_question_on_how_a_vote_went_are_its_subject() -> None:
     assert question_kinds("prix cantine adopte a l unanimite ?") == ["vote"]
     # a sum voted is still a sum
     assert question_kinds("combien a ete vote pour la piscine") == ["amount", "vote"]
+
+
+# Written for this test: a hamlet's plantings, a rough date and a precise one in one paragraph.
+PLANTINGS = """MAIRIE DE LANVÉNÉGEN-LES-BOIS
+Procès-verbal de la séance du conseil municipal du mardi 14 octobre 2025
+1. Plan de plantation des haies et des arbres
+M. Hervé Cadoret, adjoint à l'environnement, fait le point du plan de plantation : 312 arbres plantés au printemps par les agents et les bénévoles. Les 138 restants seront plantés entre le 16 et le 27 novembre avec les écoles. Le coût des plants reste de 9 400 €.
+Adopté à l'unanimité.
+"""
+
+
+def test_a_when_question_quotes_the_precise_date_over_a_season(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Asked "quand", the sentence with a day and a month is quoted, not the one with a season
+    that holds as many of the question's words (questions.PRECISE_DATE): both say when, only
+    one says it so that a resident can act on it."""
+    from portal.council.questions import sentence_share
+
+    assert sentence_share("312 arbres plantés au printemps", ["date"]) == 0.5
+    assert sentence_share("entre le 16 et le 27 novembre", ["date"]) == 1.0
+    assert sentence_share("pendant les vacances de Toussaint", ["date"]) == 1.0
+    assert sentence_share("ouverture courant avril 2026", ["date", "amount"]) == 0.5
+    assert sentence_share("Le coût reste de 9 400 €", ["date"]) == 0.0
+    ingest_minutes(engine, tmp_path / "2025-10-14.txt", PLANTINGS)
+    with session_scope(engine, write=False) as session:
+        reply = ask(session, "quand seront plantes les arbres restants")
+        assert reply.found and reply.kinds == ["date"], reply.rule
+        assert reply.quotes[0].text.startswith("Les 138 restants seront plantés entre le 16"), (
+            reply.quotes
+        )

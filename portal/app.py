@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.authenticator = SessionCookieAuthenticator()
     app.state.desk_providers = modules.desk_providers()
     app.state.home_providers = modules.home_providers()
+    app.state.home_versions = modules.home_versions()
     app.state.search_providers = modules.search_providers()
     app.state.openapi_parts = modules.openapi_parts()
     return app

@@ -73,7 +73,11 @@ class Module:
     - `desk`: `desk_links(session, user) -> list[portal.web.desk.DeskLink]`, the person's tools
       of this package on "Mon espace", with what waits there;
     - `home`: `home_news(session) -> portal.web.home.HomeNews`, what is open, new or waiting in
-      this package, for the home page (public data only: the page is shared by every visitor);
+      this package, for the home page (public data only: the page is shared by every visitor),
+      and `home_version(session)`, a value read cheaply (a generation counter, the index's state)
+      that changes whenever `home_news` would: the home page is rendered once per process for
+      each kind of visitor, language and day until one package's version changes (a package
+      without it makes the page rendered on every view);
     - `sitesearch`: `search(session, query, *, limit) -> portal.web.search.SearchGroup`, this
       package's matches for the header's search box, found by the package's own search;
     - `template_globals`: a `TEMPLATE_GLOBALS` mapping of pure helpers and constants (labels,

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from portal.web.desk import DeskProvider
-    from portal.web.home import HomeProvider
+    from portal.web.home import HomeProvider, HomeVersion
     from portal.web.search import SearchProvider
 
 MODULES: tuple[Module, ...] = (
@@ -76,6 +76,21 @@ def demo_loaders(only: list[str] | None = None) -> list[DemoLoader]:
     return [
         part.load_demo for m in MODULES if not only or m.name in only for part in _parts(m.demo)
     ]
+
+
+def home_versions() -> list[HomeVersion] | None:
+    """Each package's `home_version`, each function once (packages whose news depend on the same
+    counter name the same function); None when a package with home news has none."""
+    found: list[HomeVersion] = []
+    for m in MODULES:
+        if m.home is None:
+            continue
+        version = getattr(importlib.import_module(m.home), "home_version", None)
+        if version is None:
+            return None
+        if all(version is not f for f in found):
+            found.append(version)
+    return found
 
 
 def desk_providers() -> list[DeskProvider]:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from portal.consultation import urls
 from portal.consultation.charter.models import CharterVersion, Clause
 from portal.consultation.charter.services import latest
-from portal.consultation.participation.models import Comment, Proposal, Support
+from portal.consultation.participation.models import Comment, Proposal, Support, current_generation
 from portal.consultation.participation.services import phase_info, version_under_consultation
 from portal.consultation.vocabulary import Decision, Phase, Target, VersionStatus
 from portal.web.home import HomeBlock, HomeFigure, HomeLink, HomeNews
@@ -23,6 +23,10 @@ from portal.web.i18n import format_datetime, ngettext
 from portal.web.i18n import gettext as _
 
 UNANSWERED_SHOWN = 3
+
+# The home news read the consultation's and the register's tables and people's names: every
+# write to them raises this counter (participation/models.py), the register's home news too.
+home_version = current_generation
 
 
 def participants(session: Session, version_id: int) -> int:

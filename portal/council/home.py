@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from portal.council import urls
+from portal.council.fulltext import hold_index_state
 from portal.council.models import Item, Meeting
 from portal.council.services import meeting_count
 from portal.web.home import HomeBlock, HomeFigure, HomeLink, HomeNews
@@ -16,6 +17,12 @@ from portal.web.i18n import format_datetime, ngettext
 from portal.web.i18n import gettext as _
 
 DECISIONS_SHOWN = 4
+
+
+def home_version(session: Session) -> object:
+    """The meetings and their source files (fulltext.index_state): the latest meeting, its
+    decisions and the count of meetings change only with them."""
+    return hold_index_state(session).stamp
 
 
 def latest_meeting(session: Session) -> Meeting | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from portal.consultation.participation.models import current_generation
 from portal.registry import urls
 from portal.registry.models import Handover, Question, System
 from portal.registry.services import recent_changes
@@ -17,6 +18,10 @@ from portal.text import excerpt
 from portal.web.home import HomeBlock, HomeFigure, HomeLink, HomeNews
 from portal.web.i18n import format_datetime, format_number
 from portal.web.i18n import gettext as _
+
+# The register's tables raise the consultation's generation (the clause pages show them): the
+# same counter as the consultation's home news, read once for both.
+home_version = current_generation
 
 CHANGES_SHOWN = 3
 UNANSWERED_SHOWN = 3

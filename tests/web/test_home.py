@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
@@ -20,7 +21,7 @@ from portal.registry import services as registry_services
 from portal.registry.models import Question, System
 from portal.settings import Settings
 from tests.factories import ROOT, add_comment, add_proposal, consultation, register_entries
-from tests.helpers import t
+from tests.helpers import count_queries, t
 
 COUNCIL = ROOT / "content" / "council"
 
@@ -137,3 +138,54 @@ def test_home_is_cached_for_visitors_and_fresh_after_a_write(
     fresh = t(client.get("/"))
     assert "Aucune fiche n'est encore publiée." not in fresh
     assert any(f"/registry/{slug}#historique" in fresh for slug in slugs)
+
+
+def test_signed_in_home_is_shared_and_fresh_after_each_kind_of_write(
+    client: TestClient, engine: Engine, settings: Settings, make_user: Any, login_as: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A signed-in visitor's home page is rendered once per process for their kind of visitor,
+    language and day (issue 18), yet shows each write at once: a proposal (the consultation's
+    generation), a register question (the same counter), minutes ingested (the council index's
+    state). The page's second view sends the session's statements and the versions' reads only;
+    the visitor's own name is theirs; English is English."""
+    from portal.council import fulltext
+
+    monkeypatch.setattr(fulltext, "STATE_SECONDS", 0)  # every view reads the index's state
+    accounts = consultation(engine, settings, make_user)
+    resident = login_as("resident")
+    assert "Bienvenue" in t(resident.get("/"))  # the sign-in's message: this view alone
+    first = t(resident.get("/"))
+    assert "0 personne y a pris part." in first or "personnes y ont pris part." in first
+    with count_queries(engine) as queries:
+        again = t(resident.get("/"))
+    assert again == first
+    # the session and its roles, the consultation's generation, the council index's state
+    assert queries.count == 3, queries.count
+    author = make_user()
+    add_proposal(engine, author_id=author, title="Un humain au bout du fil le dimanche")
+    after_proposal = t(resident.get("/"))
+    assert "Un humain au bout du fil le dimanche" in after_proposal
+    slugs = register_entries(engine, accounts["agent"])
+    with session_scope(engine) as s:
+        registry_services.ask(s, slug=slugs[0], author_id=author,
+                              body="Le répondeur vocal enregistre-t-il les appels ?",
+                              kind="question")  # fmt: skip
+    assert "Le répondeur vocal enregistre-t-il les appels ?" in t(resident.get("/"))
+    results, errors = ingest_paths(engine, sorted(COUNCIL.glob("*.md"))[:1])
+    assert errors == [] and len(results) == 1
+    with_minutes = t(resident.get("/"))
+    assert f'href="/council/m/{results[0].meeting_date.isoformat()}"' in with_minutes
+    # another signed-in visitor of the same kind gets the same page with their own name
+    other = login_as("resident")
+    other.get("/")  # the sign-in's message
+    theirs = t(other.get("/"))
+    with session_scope(engine, write=False) as s:
+        from portal.accounts.models import User
+
+        names = {u.id: u.display_name for u in s.scalars(select(User))}
+    assert names[other.user_id] in theirs and names[resident.user_id] not in theirs
+    other.cookies.set("portal_lang", "en")
+    english = t(other.get("/"))
+    assert "Questions waiting for an answer" in english
+    assert "Questions en attente de réponse" not in english

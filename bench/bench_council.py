@@ -464,8 +464,11 @@ def main() -> str:
         "every search's wall time (in process 7.8 -> 5.5 ms a search), and the pages now run "
         "on the event loop there too (PORTAL_CPU_BOUND_THREADS 0 on both databases: two runs "
         "each on this archive gave 176-190 / 364-386 req/s, search / ask, against 114-118 / "
-        "219-282 with 2 threads). PostgreSQL's question page now meets the target (0.035 -> "
-        "0.057 in this table's run); its search page does not (0.023 -> 0.024).",
+        "219-282 with 2 threads). Three runs of this table that afternoon (14:01, 14:22 and 14:34 "
+        "UTC, the AMD machine, its bare endpoint between 6,900 and 9,900 req/s): PostgreSQL's "
+        "question page 0.057, 0.058 and 0.034 of bare (0.035 that morning), its search page "
+        "0.024, 0.030 and 0.020 (0.023); SQLite's question 0.062, 0.066 and 0.074 (met), its search "
+        "0.034, 0.023 and 0.034. On PostgreSQL neither target is met steadily.",
     ]
     lines += [
         "",

@@ -37,6 +37,11 @@ def test_the_city_thesaurus_file_loads() -> None:
     assert "plan local urbanisme" in table.synonyms("PLU")
     assert "fiscalite" in table.synonyms("impôts") and "impots" not in table.synonyms("fiscalité")
     assert "eclairage public" in table.synonyms("lampadaires")  # plural found by its stem
+    # residents' shorthand and words (2026-12-02): the intercommunality, hiring, damage
+    assert "communaute communes" in table.synonyms("com com")
+    assert "communaute agglomeration" in table.synonyms("agglo")
+    assert "recrutement" in table.synonyms("embauche")
+    assert "degradation" in table.synonyms("abîmé")
 
 
 @pytest.mark.parametrize(

@@ -354,7 +354,7 @@ def _candidates(
     return ranked
 
 
-SYNONYM_WEIGHT = 2.0
+SYNONYM_WEIGHT = 1.0
 
 
 def candidates(
@@ -370,14 +370,10 @@ def candidates(
     ranked_ids). With `own` (the groups
     without the thesaurus's synonyms), the query's own words weigh more: a passage scores its
     score for the own words (relative to the best passage's) plus SYNONYM_WEIGHT times its score
-    with the synonyms too (likewise relative), so the words the resident typed count three
-    parts and a synonym two. (On the dev half of tests/council/eval2, recall@5 was 0.92 with
-    synonyms counted like typed words, 0.90 with 1.0, 0.86 with synonyms at half. 2026-12-02,
-    over the dev halves of eval2 to eval8 together, 635 questions, with the thesaurus of that
-    day: recall@5 567 with 1.0, 568 / 569 / 572 / 572 with 1.25 / 1.5 / 2 / 3, 574 with the
-    synonyms alone (100), no set worse; 2 rather than more because with the synonyms alone an
-    unanswerable question of eval2 was answered, and a resident who typed "piscine" should
-    still see "piscine" before "bassin".)"""
+    with the synonyms too (likewise relative), so the words the resident typed count twice and
+    a synonym once. (On the dev half of tests/council/eval2, recall@5 was 0.92 with synonyms
+    counted like typed words, 0.90 with this, 0.86 with synonyms at half: a small price for
+    not letting "bassin" outrank "piscine" when a resident typed "piscine".)"""
     own = [g for g in own or [] if g]
     both = None
     if own and own != groups and len(own) == len(groups) and not _filter_sql(filters)[0]:
@@ -409,11 +405,7 @@ def candidates(
 
 
 RERANK_POOL = 30
-# How much a passage carrying the kind of fact asked for gains (kind_rerank). 2026-12-02, dev
-# halves of eval2 to eval8 together (635 questions), recall@5: 546 / 554 / 561 / 564 / 565 /
-# 567 / 566 / 565 with 0 / 0.1 / 0.25 / 0.3 / 0.35 / 0.4 / 0.45 / 0.5 (recall@1 381 -> 378 from
-# 0.25 to 0.4, MRR@10 the same), no set worse than with 0.25; RERANK_POOL 20 / 30 / 50 alike.
-KIND_WEIGHT = 0.4
+KIND_WEIGHT = 0.25
 # A month named in a question ("secrétaire de séance en décembre", "présents le 5 février") is
 # most often the meeting's: the passages of meetings held that month score this much more
 # (dev halves: 0.5 better than 0.25 on eval3, eval4, eval5; 1.0 better still, left for a larger

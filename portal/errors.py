@@ -11,10 +11,14 @@ class DomainError(Exception):
     status_code = 400
     title = N_("Demande impossible")
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, links: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # (address, label) of where to go instead, offered on the error page ("Voir la page 2")
+        self.links = links
 
 
 class ValidationFailed(DomainError):

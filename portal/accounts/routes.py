@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from portal.mail import as_read, outbox
 from portal.web import csrf
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
+from portal.web.pagination import page_count, past_the_end
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import flash, form_str, redirect, route, safe_next
 from portal.web.templating import render
@@ -339,12 +339,13 @@ def admin_users(
     query = request.query_params.get("q", "").strip()
     page = _page_number(request)
     rows, total = services.list_users(request.state.db, query=query, page=page, per_page=PER_PAGE)
+    past_the_end(request, page, page_count(total, PER_PAGE))
     context = {
         "rows": rows,
         "total": total,
         "q": query,
         "page": page,
-        "pages": max(1, math.ceil(total / PER_PAGE)),
+        "pages": page_count(total, PER_PAGE),
         "all_roles": services.ALL_ROLES,
         "values": values or {},
         "error": error.message if error else None,

@@ -1,5 +1,6 @@
 """Demo: ingest the minutes written for the demo in content/council/ (Markdown and, rendered by
-pdfgen.py at set-up, PDF), then let spaCy index them."""
+pdfgen.py at set-up, PDF), then let spaCy index them; two residents' questions forwarded to the
+clerk's office, one of them answered."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
-from portal.council import pdfgen
+from portal.council import forwarded, pdfgen
 from portal.council.ingest import index_entities, ingest_paths
+from portal.db import session_scope
+from portal.errors import Conflict
 from portal.settings import Settings
 
 
@@ -33,3 +36,34 @@ def load_demo(
         f"council: {len(results)} meetings ({created} new or corrected), "
         f"{indexed} passages read by spaCy"
     )
+    _questions(engine, accounts, progress)
+
+
+# Residents' questions the minutes do not answer, forwarded to the clerk's office: one answered
+# (the public "Questions des habitants" and its permanent page), one waiting (the desk).
+DEMO_QUESTIONS: tuple[tuple[str, str | None], ...] = (
+    (
+        "Où peut-on lire les procès-verbaux des séances d'avant 2024 ?",
+        "Les procès-verbaux antérieurs à 2024 se consultent aux archives municipales, sur "
+        "rendez-vous, et à l'accueil de la mairie sur demande. Ils rejoindront ce portail au fur "
+        "et à mesure de leur numérisation.",
+    ),
+    ("Le conseil municipal des jeunes sera-t-il consulté sur la charte de l'IA ?", None),
+)
+
+
+def _questions(engine: Engine, accounts: dict[str, int], progress: Callable[[str], None]) -> None:
+    resident, agent = accounts.get("habitant"), accounts.get("agent")
+    if resident is None or agent is None:
+        return
+    added = 0
+    with session_scope(engine) as session:
+        for text, reply in DEMO_QUESTIONS:
+            try:
+                question = forwarded.forward(session, asker_id=resident, text=text)
+            except Conflict:
+                continue  # loaded before: loading the demo again adds nothing
+            added += 1
+            if reply and question.id is not None:
+                forwarded.answer(session, question_id=question.id, agent_id=agent, text=reply)
+    progress(f"council: {added} residents' questions forwarded")

@@ -163,19 +163,28 @@ def answered(session: Session, *, limit: int = 50, offset: int = 0) -> list[Ques
         session.scalars(
             select(Question)
             .where(col(Question.status) == ANSWERED)
-            .order_by(col(Question.answered_at).desc())
+            .order_by(col(Question.answered_at).desc(), col(Question.id).desc())
             .offset(offset)
             .limit(limit)
         )
     )
 
 
-def waiting(session: Session, *, limit: int = 100) -> list[Question]:
+def waiting(session: Session, *, limit: int = 100, offset: int = 0) -> list[Question]:
     return list(
         session.scalars(
             select(Question)
             .where(col(Question.status) == OPEN)
-            .order_by(col(Question.created_at))
+            .order_by(col(Question.created_at), col(Question.id))
+            .offset(offset)
             .limit(limit)
         )
     )
+
+
+def published(session: Session, question_id: int) -> Question:
+    """An answered question, for its own page (the link mailed to the asker)."""
+    question = session.get(Question, question_id)
+    if question is None or question.status != ANSWERED:
+        raise NotFound(_("Cette question n'a pas de réponse publiée."))
+    return question

@@ -4,7 +4,6 @@ meeting pages, upload by agents."""
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -38,6 +37,7 @@ from portal.web.downloads import attachment_headers
 from portal.web.forms import attempt
 from portal.web.i18n import N_, format_datetime, ngettext
 from portal.web.i18n import gettext as _
+from portal.web.pagination import page_count, past_the_end
 from portal.web.permissions import PUBLIC, SIGNED_IN
 from portal.web.routing import NeedsThread, flash, on_event_loop, redirect, route, safe_next
 from portal.web.templating import (
@@ -83,15 +83,12 @@ def _page(request: Request) -> int:
 def index(request: Request) -> Response:
     page = _page(request)
     rows, total = services.meetings(request.state.db, page=page, per_page=PER_PAGE)
+    pages = page_count(total, PER_PAGE)
+    past_the_end(request, page, pages)
     return render(
         request,
         "council/index.html",
-        {
-            "meetings": rows,
-            "page": page,
-            "pages": max(1, math.ceil(total / PER_PAGE)),
-            "total": total,
-        },
+        {"meetings": rows, "page": page, "pages": pages, "total": total},
     )
 
 
@@ -206,6 +203,8 @@ def _search_context(
         else facets.FacetedResult(services.SearchResult([], 0), facets.EMPTY, [])
     )  # fmt: skip
     result = found.result
+    if query:  # "17 passages trouvés" above "Aucun passage ne correspond" on page 99: a 404
+        past_the_end(request, page, page_count(result.total_groups, PER_PAGE))
 
     def with_filter(name: str, value: str | None) -> str:
         params = dict(current)
@@ -236,7 +235,7 @@ def _search_context(
         "outcome_labels": outcome_labels(),
         "topics": services.topics(db),
         "page": page,
-        "pages": max(1, math.ceil(result.total_groups / PER_PAGE)),
+        "pages": page_count(result.total_groups, PER_PAGE),
         "base_query": base_query,
         "hits_html": _hits_html(result) if result.hits else "",
         "facets_html": (
@@ -620,17 +619,40 @@ def upload_status(request: Request) -> Response:
     )
 
 
+QUESTIONS_PER_PAGE = 20
+DESK_PER_PAGE = 30
+
+
 def questions_page(request: Request) -> Response:
-    """The public list: answered questions with their answers, and what still waits."""
+    """The public list: answered questions with their answers, newest first, a page at a time,
+    and what still waits."""
     db = request.state.db
+    page = _page(request)
+    figures = forwarded.figures(db)
+    pages = page_count(figures.answered, QUESTIONS_PER_PAGE)
+    past_the_end(request, page, pages)
+    offset = (page - 1) * QUESTIONS_PER_PAGE
     return render(
         request,
         "council/questions.html",
         {
-            "figures": forwarded.figures(db),
-            "questions": forwarded.answered(db),
+            "figures": figures,
+            "questions": forwarded.answered(db, limit=QUESTIONS_PER_PAGE, offset=offset),
             "passage_url": urls.passage,
+            "question_url": urls.forwarded_question,
+            "page": page,
+            "pages": pages,
         },
+    )
+
+
+def question_page(request: Request) -> Response:
+    """One answered question with its answer: the permanent link mailed to the asker."""
+    question = forwarded.published(request.state.db, request.path_params["question_id"])
+    return render(
+        request,
+        "council/question.html",
+        {"q": question, "passage_url": urls.passage, "list_url": urls.forwarded_questions()},
     )
 
 
@@ -654,9 +676,16 @@ def forward_question(request: Request) -> Response:
 
 def _desk(request: Request, *, status_code: int = 200, **extra: object) -> Response:
     db = request.state.db
+    page = _page(request) if request.method == "GET" else 1
+    figures = forwarded.figures(db)
+    pages = page_count(figures.waiting, DESK_PER_PAGE)
+    past_the_end(request, page, pages)
+    offset = (page - 1) * DESK_PER_PAGE
     context = {
-        "questions": forwarded.waiting(db),
-        "figures": forwarded.figures(db),
+        "questions": forwarded.waiting(db, limit=DESK_PER_PAGE, offset=offset),
+        "figures": figures,
+        "page": page,
+        "pages": pages,
         "answer_url": urls.answer_question,
         **extra,
     }
@@ -794,6 +823,9 @@ routes = [
     route("/council/questions", questions_page, permission=PUBLIC, cache_seconds=5),
     route("/council/questions", forward_question, methods=["POST"], permission=SIGNED_IN),
     route("/council/questions/desk", questions_desk, permission=ANSWER_QUESTIONS),
+    route(
+        "/council/questions/{question_id:int}", question_page, permission=PUBLIC, cache_seconds=5
+    ),
     route(
         "/council/questions/{question_id:int}/answer",
         answer_question,

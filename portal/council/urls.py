@@ -49,7 +49,9 @@ def forwarded_questions() -> str:
 
 
 def forwarded_question(question_id: int) -> str:
-    return f"/council/questions#q{question_id}"
+    """An answered question's own page: the permanent link mailed to the asker (the public list
+    moves on as answers are published)."""
+    return f"/council/questions/{question_id}"
 
 
 def questions_desk() -> str:

@@ -46,6 +46,7 @@ from portal.web import i18n
 from portal.web.forms import attempt
 from portal.web.i18n import N_, ngettext
 from portal.web.i18n import gettext as _
+from portal.web.pagination import past_the_end
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
 from portal.web.templating import (
@@ -155,6 +156,7 @@ def index(request: Request) -> Response:
 
     def context() -> dict[str, Any]:
         result = services.list_systems(request.state.db, filters)
+        past_the_end(request, result.page, result.pages)
         query = {k: v for k, v in request.query_params.items() if k != "page" and v}
         return {"filters": filters, "result": result, "query": query, "today": today, **_labels()}
 

@@ -51,7 +51,11 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(
-    request: Request, status: int, title: str | None = None, detail: str | None = None
+    request: Request,
+    status: int,
+    title: str | None = None,
+    detail: str | None = None,
+    links: tuple[tuple[str, str], ...] = (),
 ) -> Response:
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     title = _(title or default_title)
@@ -64,7 +68,9 @@ def error_response(
         return answer
     try:
         html = render_string(
-            request, "errors/error.html", {"status": status, "title": title, "detail": detail}
+            request,
+            "errors/error.html",
+            {"status": status, "title": title, "detail": detail, "links": links},
         )
     except Exception:
         log.exception("error page failed to render")
@@ -93,7 +99,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         response = redirect(login_url(request), request)
         set_cache_headers(response, personal=True)
         return response
-    return error_response(request, exc.status_code, exc.title, exc.message)
+    return error_response(request, exc.status_code, exc.title, exc.message, exc.links)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Engine
 from portal.council import method
 from portal.council.ingest import ingest_paths
 from portal.settings import Settings
-from tests.helpers import PASSWORD, assert_accessible, read_council_uploads, sign_in
+from tests.helpers import PASSWORD, assert_accessible, mails_to, read_council_uploads, sign_in
 
 from .conftest import CONTENT
 
@@ -210,3 +211,46 @@ def test_facets_filter_and_a_resident_follows_the_search(
     page.get_by_role("button", name="Ne plus suivre la recherche « séance »").click()
     page.get_by_text("Vous ne suivez aucune recherche.").wait_for()
     assert_accessible(page)
+
+
+def test_a_question_the_minutes_do_not_answer_goes_to_the_office_and_back(
+    live_server: str, new_page: Any, engine: Engine, make_user: Any, demo_pdfs: list[Path]
+) -> None:
+    """The issue's last "done when", in Chromium: a resident's question the minutes do not
+    answer is forwarded from the answer page; an agent answers it from the desk, reached by
+    links from the council's page; the resident opens the link of the mail in the outbox and
+    finds the answer, then the public list. axe-core on every page."""
+    ingest_paths(engine, demo_pdfs)
+    make_user(email="habitante@exemple.fr")
+    make_user("agent", email="agent@example.org")
+    question = "Où garer mon bateau ?"
+    resident = sign_in(new_page(), live_server, "habitante@exemple.fr")
+    resident.goto(f"{live_server}/council/ask?q={question}")
+    resident.get_by_role("heading", name="Je n'ai pas trouvé de passage qui réponde").wait_for()
+    assert_accessible(resident)
+    resident.get_by_role("button", name="Transmettre ma question au service").click()
+    resident.get_by_text("Votre question a été transmise au service.").wait_for()
+    assert_accessible(resident)
+
+    agent = sign_in(new_page(), live_server, "agent@example.org")
+    agent.goto(f"{live_server}/council")
+    agent.get_by_role("link", name="Questions transmises par les habitants").first.click()
+    agent.get_by_role("heading", name=question).wait_for()
+    assert agent.get_by_text("1 question attend une réponse").is_visible()
+    assert_accessible(agent)
+    agent.get_by_label("Réponse publique").fill("Le port de plaisance dépend de la métropole.")
+    agent.get_by_role("button", name="Publier la réponse").click()
+    agent.get_by_text("Réponse publiée").wait_for()
+    assert_accessible(agent)
+
+    mail = mails_to(engine, "habitante@exemple.fr")[-1]
+    link = re.search(r"https?://\S+/council/questions/\d+", mail.body)
+    assert link, mail.body
+    resident.goto(live_server + urlsplit(link.group(0)).path)
+    resident.get_by_role("heading", name=question).wait_for()
+    assert resident.get_by_text("Le port de plaisance dépend de la métropole.").is_visible()
+    assert_accessible(resident)
+    resident.get_by_role("link", name="Questions des habitants").first.click()
+    resident.wait_for_url(f"{live_server}/council/questions")
+    assert resident.get_by_text("Le port de plaisance dépend de la métropole.").is_visible()
+    assert_accessible(resident)

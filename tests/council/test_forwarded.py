@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -82,7 +83,13 @@ def test_forward_answer_mail_and_public_list(
 
     mails = mails_to(engine, email_of(engine, resident.user_id))
     assert mails and "Le port de plaisance dépend de la métropole." in mails[-1].body
-    assert f"http://testserver/council/questions#q{question_id}" in mails[-1].body
+    link = f"http://testserver/council/questions/{question_id}"
+    assert link in mails[-1].body
+    # The mailed link is the answer's own page (the public list moves on as answers come).
+    own = client.get(link.removeprefix("http://testserver"))
+    assert own.status_code == 200 and UNANSWERED in t(own)
+    assert "Le port de plaisance dépend de la métropole." in t(own)
+    assert f'href="/council/m/2024-11-14/p/{anchor}"' in own.text
     public = client.get("/council/questions")
     assert UNANSWERED in t(public) and "Le port de plaisance dépend de la métropole." in t(public)
     assert f'href="/council/m/2024-11-14/p/{anchor}"' in public.text
@@ -212,3 +219,84 @@ def test_fifty_identical_forwards_at_once_are_one(
     assert outcomes.errors == []
     assert Counter(outcomes.results) == Counter({303: 1, 409: 49})
     assert _count(engine) == 1
+
+
+def _questions(engine: Engine, asker: int, *, answered: int, waiting: int) -> list[int]:
+    """`answered` questions answered one minute apart (the first the oldest) and `waiting` still
+    open, written as the desk leaves them; their ids, answered first."""
+    from datetime import timedelta
+
+    from portal.clock import utcnow
+
+    start = utcnow() - timedelta(days=2)
+    ids = []
+    with session_scope(engine) as session:
+        for n in range(answered + waiting):
+            done = n < answered
+            question = Question(
+                asker_id=asker, text=f"Question numéro {n:03d} ?", dedup_key=f"question-{n:03d}",
+                created_at=start + timedelta(minutes=n), status="answered" if done else "open",
+                answer=f"Réponse numéro {n:03d}." if done else None,
+                answered_at=start + timedelta(minutes=n, seconds=30) if done else None,
+            )  # fmt: skip
+            session.add(question)
+            session.flush()
+            ids.append(int(question.id or 0))
+    return ids
+
+
+def test_the_public_list_and_the_desk_go_page_by_page(
+    client: Any, login_as: Any, make_user: Any, engine: Engine
+) -> None:
+    """45 answered questions: the public list shows the 20 newest, then 20, then 5, each page
+    linked to the next; page 4 is a 404 leading to page 3; the oldest answer keeps its own page
+    (its permanent link, mailed to its asker). 35 waiting questions: the desk shows the 30
+    oldest, then 5, and says how many wait. A question not answered has no public page."""
+    ids = _questions(engine, make_user(), answered=45, waiting=35)
+    first = t(client.get("/council/questions"))
+    assert "Question numéro 044 ?" in first and "Question numéro 025 ?" in first
+    assert "Question numéro 024 ?" not in first and "Page 1 sur 3" in first
+    assert 'href="?page=2" rel="next"' in client.get("/council/questions").text
+    third = t(client.get("/council/questions?page=3"))
+    assert "Question numéro 004 ?" in third and "Question numéro 000 ?" in third
+    assert "Question numéro 005 ?" not in third
+    beyond = client.get("/council/questions?page=4")
+    assert beyond.status_code == 404 and 'href="/council/questions?page=3"' in beyond.text
+    oldest = client.get(f"/council/questions/{ids[0]}")
+    assert oldest.status_code == 200 and "Réponse numéro 000." in t(oldest)
+    assert 'href="/council/questions"' in oldest.text  # the way back to the list
+    for missing in (ids[45], 999_999):  # waiting, unknown
+        refused = client.get(f"/council/questions/{missing}")
+        assert refused.status_code == 404 and "pas de réponse publiée" in t(refused)
+    agent = login_as("agent")
+    desk = t(agent.get("/council/questions/desk"))
+    assert "35 questions attendent une réponse" in desk and "Page 1 sur 2" in desk
+    assert "Question numéro 045 ?" in desk and "Question numéro 074 ?" in desk
+    assert "Question numéro 075 ?" not in desk
+    second = t(agent.get("/council/questions/desk?page=2"))
+    assert "Question numéro 075 ?" in second and "Question numéro 079 ?" in second
+    assert agent.get("/council/questions/desk?page=3").status_code == 404
+
+
+def test_the_demo_has_a_question_answered_and_one_waiting(
+    client: Any, engine: Engine, settings: Any, make_user: Any
+) -> None:
+    """The demo's residents' questions: one answered (on the public list, its own page, and in
+    its asker's mail with a link that opens it), one waiting; loading the demo again adds
+    neither twice."""
+    from portal.council.demo import DEMO_QUESTIONS, load_demo
+
+    accounts = {"habitant": make_user(), "agent": make_user("agent")}
+    for _ in range(2):
+        load_demo(engine, settings, accounts=accounts, progress=lambda _m: None)
+    with session_scope(engine, write=False) as session:
+        statuses = Counter(session.scalars(select(Question.status)))
+    assert statuses == {"answered": 1, "open": 1}
+    asked, reply = DEMO_QUESTIONS[0]
+    assert asked in t(client.get("/council/questions"))
+    mails = mails_to(engine, email_of(engine, accounts["habitant"]))
+    assert len(mails) == 1
+    link = re.search(r"http://\S+/council/questions/\d+", mails[0].body)
+    assert link, mails[0].body
+    own = client.get(urlsplit(link.group(0)).path)
+    assert own.status_code == 200 and (reply or "")[:60] in t(own)

@@ -198,9 +198,13 @@ def test_the_board_is_paged_and_counts_every_system(
         totals.add(re.search(r"Vérifié le [^:]+: ([^.]+)\.", html).group(1))  # type: ignore[union-attr]
         assert f"Systèmes {page * 3 - 2} à" in html
     assert len(seen) == len(set(seen)) == 7 and len(totals) == 1
-    for bad in ("4", "0", "deux"):
+    for bad in ("0", "deux"):
         refused = client.get(f"/registry/commitments?page={bad}")
         assert refused.status_code == 400 and "Numéro de page invalide" in refused.text
+    beyond = client.get("/registry/commitments?page=4")
+    assert beyond.status_code == 404
+    assert "La page 4 n'existe pas : cette liste n'a que 3 pages." in unescape(beyond.text)
+    assert 'href="/registry/commitments?page=3"' in beyond.text
 
 
 def test_the_board_shows_a_publication_at_once(

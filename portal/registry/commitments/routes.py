@@ -15,6 +15,7 @@ from portal.registry.loader import field_paths
 from portal.registry.permissions import REVIEW_ENTRY
 from portal.web.forms import attempt
 from portal.web.i18n import gettext as _
+from portal.web.pagination import page_count, past_the_end
 from portal.web.permissions import PUBLIC
 from portal.web.routing import flash, form_str, redirect, route
 from portal.web.templating import render
@@ -30,13 +31,14 @@ def board(request: Request) -> Response:
     db, user = request.state.db, request.state.user
     clauses = {c.slug: c for c in published_clauses(db)}
     checked = services.public_board(db, today=utcnow().date())
-    pages = max(1, -(-len(checked.rows) // BOARD_PAGE_SIZE))
+    pages = page_count(len(checked.rows), BOARD_PAGE_SIZE)
     try:
         page = int(request.query_params.get("page", "1"))
     except ValueError:
         page = 0
-    if not 1 <= page <= pages:
+    if page < 1:
         raise ValidationFailed(_("Numéro de page invalide."), field="page")
+    past_the_end(request, page, pages)
     start = (page - 1) * BOARD_PAGE_SIZE
     return render(
         request,

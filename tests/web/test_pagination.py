@@ -82,3 +82,18 @@ def test_in_english_too(client: TestClient, engine: Engine) -> None:
     assert response.status_code == 404
     assert "Page 3 does not exist: this list has only one page." in unescape(response.text)
     assert "See the list" in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/council", "/council/questions", "/council/search?q=piscine", "/registry"],
+)
+def test_a_page_number_beyond_any_list_is_a_clear_answer(
+    client: TestClient, engine: Engine, path: str
+) -> None:
+    """A page number of 30 digits (an offset no database holds) is a bad request, never a
+    server error."""
+    assert ingest_paths(engine, [SAMPLE])[1] == []
+    joiner = "&" if "?" in path else "?"
+    response = client.get(f"{path}{joiner}page={'9' * 30}")
+    assert response.status_code == 400, response.text[-300:]

@@ -406,11 +406,13 @@ def _order(ids: np.ndarray, scores: np.ndarray, positions: np.ndarray, limit: in
     """The `limit` best of `positions` by score, then id (the databases' order)."""
     if limit <= 0:
         return positions[:0]
+    chosen = scores[positions]
     if len(positions) > limit:
         # Every position scoring at least the limit-th best score, ties included, then sorted.
-        threshold = np.partition(scores[positions], len(positions) - limit)[len(positions) - limit]
-        positions = positions[scores[positions] >= threshold]
-    order = np.lexsort((ids[positions], -scores[positions]))
+        threshold = np.partition(chosen, len(positions) - limit)[len(positions) - limit]
+        kept = chosen >= threshold
+        positions, chosen = positions[kept], chosen[kept]
+    order = np.lexsort((ids[positions], -chosen))
     return positions[order][:limit]
 
 
@@ -441,9 +443,56 @@ def rank_each(
     known: dict[int, tuple[Any, ...]] | None = None,
 ) -> list[list[tuple[int, float]]] | None:
     """`rank` of each query, in one pass over the postings: a stem in several of them (the words
-    a resident typed, ranked with the thesaurus's synonyms and without: search.candidates) is
-    scored once. Each answer is the one `rank` gives alone, score for score. None when the
-    postings cannot answer one of them."""
+    a resident typed, ranked with the thesaurus's synonyms and without) is scored once. Each
+    answer is the one `rank` gives alone, score for score. None when the postings cannot answer
+    one of them."""
+    ranked = _rank_arrays(session, queries, limit=limit, mode=mode)
+    if ranked is None:
+        return None
+    snap, answers = ranked
+    return [_pairs(snap, scores, positions, known) for positions, scores in answers]
+
+
+def rank_fused(
+    session: Session,
+    expanded: list[Group],
+    own: list[Group],
+    *,
+    weight: float,
+    limit: int,
+    mode: str,
+    known: dict[int, tuple[Any, ...]] | None = None,
+) -> list[tuple[int, float]] | None:
+    """search.fuse of `rank_each(session, [expanded, own])`, pair for pair and score for score,
+    in vectors: each passage's score for the words typed (`own`) relative to the best one's, plus
+    `weight` times its score with the synonyms too (`expanded`), likewise relative; best first,
+    then by id. Only the fused passages are turned into Python objects (building both rankings'
+    lists and fusing them in dictionaries was a sixth of a changing search on the ten-year
+    archive, issue 18). None when the postings cannot answer."""
+    ranked = _rank_arrays(session, [expanded, own], limit=limit, mode=mode)
+    if ranked is None:
+        return None
+    snap, ((by_expanded, expanded_scores), (by_own, own_scores)) = ranked
+    if not len(by_expanded):
+        return []
+    union = np.union1d(by_expanded, by_own)
+    fused_own = np.zeros(len(union))
+    fused_expanded = np.zeros(len(union))
+    # As search.fuse: a score over the best one's (1.0 when the best is 0), 0.0 where absent.
+    if len(by_own):
+        fused_own[np.searchsorted(union, by_own)] = own_scores / (float(own_scores.max()) or 1.0)
+    fused_expanded[np.searchsorted(union, by_expanded)] = expanded_scores / (
+        float(expanded_scores.max()) or 1.0
+    )
+    fused = fused_own + weight * fused_expanded
+    order = np.lexsort((snap.ids[union], -fused))[:limit]
+    return _pairs(snap, fused[order], union[order], known)
+
+
+def _rank_arrays(
+    session: Session, queries: list[list[Group]], *, limit: int, mode: str
+) -> tuple[Snapshot, list[tuple[np.ndarray, np.ndarray]]] | None:
+    """rank_each's answers as (positions in snap.ids, scores), best first, with the snapshot."""
     stems_each = [[group_stems(g) for g in groups] for groups in queries]
     if not all(stems_each):
         return None
@@ -452,9 +501,10 @@ def rank_each(
         " " in s and s not in snap.phrases for stems_of in stems_each for g in stems_of for s in g
     ):
         return None
+    nothing = (np.zeros(0, dtype=np.intp), np.zeros(0))
     n = snap.passages
     if n == 0:
-        return [[] for _ in queries]
+        return snap, [nothing for _ in queries]
     avgdl = snap.words / n
     terms = snap.terms
 
@@ -481,45 +531,50 @@ def rank_each(
         terms[stemmed] = computed
         return computed
 
-    answers: list[list[tuple[int, float]]] = []
+    # Every query's stems with postings, each once (the words typed are in both the ranking
+    # with the synonyms and the one without).
+    found_of = {x: term(x) for stems_of in stems_each for stems in stems_of for x in stems}
+    present_terms = [found for found in found_of.values() if found is not None]
+    if not present_terms:
+        return snap, [nothing for _ in queries]
+    # The passages holding a word of any query, in order, numbered 0..m-1 (a few thousand of
+    # 56,000 on the ten-year archive: only they are scored), and each stem's postings as those
+    # numbers (`inverse`): what np.unique(..., return_inverse=True) gives, by marking the
+    # positions in an array of every passage instead of sorting the postings (a tenth of a
+    # changing search on the ten-year archive, issue 18), once for all the queries.
+    marked = np.zeros(len(snap.ids), dtype=bool)
+    for positions, _weights in present_terms:
+        marked[positions] = True
+    where = np.flatnonzero(marked)
+    index_of = np.empty(len(snap.ids), dtype=np.intp)
+    index_of[where] = np.arange(len(where))
+    inverse_of = {x: index_of[found[0]] for x, found in found_of.items() if found is not None}
+    ids = snap.ids[where]
+    answers: list[tuple[np.ndarray, np.ndarray]] = []
     for stems_of in stems_each:
-        # Only the passages holding a word are scored (a few thousand of 56,000 on the ten-year
-        # archive): their positions gathered in the query's order, numbered 0..m-1 (`inverse`).
-        parts = [(g, found) for g, stems in enumerate(stems_of)
-                 for found in [term(x) for x in stems] if found is not None]  # fmt: skip
+        parts = [(g, x) for g, stems in enumerate(stems_of) for x in stems if x in inverse_of]
         if not parts:
-            answers.append([])
+            answers.append(nothing)
             continue
-        # The distinct positions in order, and each posting's index among them: what
-        # np.unique(..., return_inverse=True) gives, by marking the positions in an array of
-        # every passage instead of sorting the postings (a tenth of a changing search on the
-        # ten-year archive, issue 18).
-        gathered = np.concatenate([found[0] for _g, found in parts])
-        marked = np.zeros(len(snap.ids), dtype=bool)
-        marked[gathered] = True
-        where = np.flatnonzero(marked)
-        index_of = np.empty(len(snap.ids), dtype=np.intp)
-        index_of[where] = np.arange(len(where))
-        inverse = index_of[gathered]
         # np.bincount adds in the input's order, from 0.0: each passage's score is the sum of
         # its terms in the query's order, the same double as FTS5's bm25() (a last-bit
         # difference would order two tied passages the other way).
         scores = np.bincount(
-            inverse, weights=np.concatenate([found[1] for _g, found in parts]), minlength=len(where)
+            np.concatenate([inverse_of[x] for _g, x in parts]),
+            weights=np.concatenate([found_of[x][1] for _g, x in parts]),  # type: ignore[index]
+            minlength=len(where),
         )
         every = np.zeros(len(where), dtype=np.int32)
         present = np.zeros(len(where), dtype=bool)
-        offset, group = 0, -1
-        for g, found in parts:
+        group = -1
+        for g, x in parts:
             if g != group:
                 every += present
                 present[:] = False
                 group = g
             # A passage holds a stem once in its postings: no repeated position in one term.
-            present[inverse[offset : offset + len(found[0])]] = True
-            offset += len(found[0])
+            present[inverse_of[x]] = True
         every += present
-        ids = snap.ids[where]
         if mode == "any":
             best = _order(ids, scores, np.flatnonzero(every), limit)
         else:
@@ -527,8 +582,8 @@ def rank_each(
             if mode == "every first" and len(best) < limit:
                 some = np.flatnonzero((every > 0) & (every < len(stems_of)))
                 best = np.concatenate([best, _order(ids, scores, some, limit - len(best))])
-        answers.append(_pairs(snap, scores[best], where[best], known))
-    return answers
+        answers.append((where[best], scores[best]))
+    return snap, answers
 
 
 def _pairs(

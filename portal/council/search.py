@@ -375,30 +375,43 @@ def candidates(
     counted like typed words, 0.90 with this, 0.86 with synonyms at half: a small price for
     not letting "bassin" outrank "piscine" when a resident typed "piscine".)"""
     own = [g for g in own or [] if g]
-    both = None
     if own and own != groups and len(own) == len(groups) and not _filter_sql(filters)[0]:
         # Both rankings in one pass over the postings (the typed words scored once: a fifth of
-        # a changing search on the ten-year archive, issue 18), as _candidates ranks each.
+        # a changing search on the ten-year archive, issue 18), as _candidates ranks each, and
+        # fused there as `fuse` does.
         mode = "every" if len(groups) < 2 else "every first"
-        both = postings.rank_each(session, [groups, own], limit=limit, mode=mode, known=known)
-    if both is not None:
-        expanded, own_ranked = both
-    else:
-        expanded = _candidates(session, groups, filters=filters, limit=limit, known=known)
-        if not own or own == groups or not expanded:
-            return expanded
-        own_ranked = _candidates(session, own, filters=filters, limit=limit, known=known)
-    if not expanded:
+        fused = postings.rank_fused(session, groups, own, weight=SYNONYM_WEIGHT, limit=limit,
+                                    mode=mode, known=known)  # fmt: skip
+        if fused is not None:
+            return fused
+    expanded = _candidates(session, groups, filters=filters, limit=limit, known=known)
+    if not own or own == groups or not expanded:
         return expanded
+    own_ranked = _candidates(session, own, filters=filters, limit=limit, known=known)
+    return fuse(expanded, own_ranked, SYNONYM_WEIGHT, limit)
+
+
+def fuse(
+    expanded: list[tuple[int, float]],
+    own: list[tuple[int, float]],
+    weight: float,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """Each passage's score for the words typed (`own`) relative to the best one's, plus `weight`
+    times its score with the synonyms too (`expanded`), likewise relative (0 where a ranking
+    lacks it); the `limit` best, then by id. Nothing when `expanded` is empty. (What
+    postings.rank_fused computes in vectors.)"""
+    if not expanded:
+        return []
 
     def normalised(ranked: list[tuple[int, float]]) -> dict[int, float]:
         top = max((s for _, s in ranked), default=0.0) or 1.0
         return {i: s / top for i, s in ranked}
 
-    by_own = normalised(own_ranked)
+    by_own = normalised(own)
     by_expanded = normalised(expanded)
     fused = {
-        i: by_own.get(i, 0.0) + SYNONYM_WEIGHT * by_expanded.get(i, 0.0)
+        i: by_own.get(i, 0.0) + weight * by_expanded.get(i, 0.0)
         for i in set(by_own) | set(by_expanded)
     }
     return sorted(fused.items(), key=lambda f: (-f[1], f[0]))[:limit]

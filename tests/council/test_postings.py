@@ -43,12 +43,14 @@ def _database_ranking(
     with monkeypatch.context() as m:
         m.setattr(postings, "rank", lambda *_a, **_k: None)
         m.setattr(postings, "rank_each", lambda *_a, **_k: None)
+        m.setattr(postings, "rank_fused", lambda *_a, **_k: None)
         return _fused(session, query) if fused else _ranking(session, query)
 
 
 def _fused(session: Session, query: str) -> list[tuple[int, float]]:
     """The ranking every search uses: the words typed weigh more than the thesaurus's synonyms
-    (search.candidates; in the postings, both rankings in one pass: postings.rank_each)."""
+    (search.candidates; in the postings, both rankings in one pass and fused in vectors:
+    postings.rank_fused; in the database, fused by search.fuse)."""
     expansion = expand(session, engine_search.query_terms(query))
     return engine_search.candidates(
         session, expansion.groups, filters=engine_search.Filters(), limit=300, own=expansion.own

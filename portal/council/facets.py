@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 from sqlalchemy import Integer, String, bindparam, select, text
 from sqlmodel import Session
@@ -268,6 +269,12 @@ class EntityFacets:
         return any((self.places, self.organisations, self.amounts, self.years, self.months))
 
 
+@lru_cache(maxsize=20_000)
+def _amount_range(key: str) -> str:
+    """The range (its value) an amount in euros, written in digits, falls in ("" for none)."""
+    return next((r.value for r in AMOUNT_RANGES if r.holds(int(key))), "")
+
+
 def count(
     session: Session,
     ids: list[int],
@@ -289,7 +296,7 @@ def count(
         if kind in named:
             bucket = key
         elif kind == "amount" and key.isdigit():
-            bucket = next((r.value for r in AMOUNT_RANGES if r.holds(int(key))), "")
+            bucket = _amount_range(key)
         elif kind == "date" and len(key) >= 7:
             bucket = key[:7]
         else:

@@ -263,11 +263,18 @@ def _route_labels() -> dict[str, str]:
 
 
 def _hits_html(result: services.SearchResult) -> Markup:
-    route_labels = _route_labels()
+    route_labels = {route: escape_text(label) for route, label in _route_labels().items()}
+    typed_words: dict[str, str] = {}  # each query word, escaped
     other = escape_text(_("Autre passage de cette délibération"))
     found_words = escape_text(_("Mots trouvés :"))
     # The language's own typography: " : " and « » in French, ": " and “ ” in English.
     colon = escape_text(_(" : "))
+    # Each message translated once a page, its values put in for each hit (the messages are
+    # constants: no "%" but their placeholders').
+    sitting = _("Séance du %(d)s", d="\x00")
+    item_number = _("délibération n° %(n)s", n="\x00")
+    page_number = _("page %(p)s", p="\x00")
+    quoted = _("« %(w)s »", w="\x00")
     out: list[str] = []
     add = out.append
     for group in result.groups:
@@ -278,10 +285,10 @@ def _hits_html(result: services.SearchResult) -> Markup:
             add(url)
             add('">')
             if position == 0:
-                add(escape_text(_("Séance du %(d)s", d=format_datetime(h.meeting_date))))
+                add(escape_text(sitting.replace("\x00", format_datetime(h.meeting_date))))
                 if h.item_number:
                     add(" — ")
-                    add(escape_text(_("délibération n° %(n)s", n=h.item_number)))
+                    add(escape_text(item_number.replace("\x00", str(h.item_number))))
                 if h.item_title:
                     add(colon)
                     add(escape_text(h.item_title))
@@ -290,7 +297,7 @@ def _hits_html(result: services.SearchResult) -> Markup:
             add("</a>")
             if h.page:
                 add(" · ")
-                add(escape_text(_("page %(p)s", p=h.page)))
+                add(escape_text(page_number.replace("\x00", str(h.page))))
             add("</p>\n    <blockquote><p>")
             add(h.snippet)
             add("</p></blockquote>\n")
@@ -300,13 +307,17 @@ def _hits_html(result: services.SearchResult) -> Markup:
                 add(" ")
                 last = len(h.matched) - 1
                 for index, (word, typed, route) in enumerate(h.matched):
-                    add(_("« %(w)s »", w=escape_text(word)))
+                    # A matched word is a run of word characters: nothing in it to escape.
+                    add(quoted.replace("\x00", word))
                     if route != "écrit" or word.lower() != typed:
                         add(" (")
-                        add(escape_text(route_labels[route]))
+                        add(route_labels[route])
                         if route != "écrit":
                             add(colon)
-                            add(escape_text(typed))
+                            escaped = typed_words.get(typed)
+                            if escaped is None:
+                                escaped = typed_words[typed] = escape_text(typed)
+                            add(escaped)
                         add(")")
                     if index != last:
                         add(", ")

@@ -499,10 +499,10 @@ def headings_last(session: Session, ranked: list[tuple[int, float]]) -> list[tup
     if len(ranked) < 2:
         return ranked
     all_headings = heading_ids(session)
-    headings = {i for i, _ in ranked if i in all_headings}
+    headings = [r for r in ranked if r[0] in all_headings]
     if not headings:
         return ranked
-    return [r for r in ranked if r[0] not in headings] + [r for r in ranked if r[0] in headings]
+    return [r for r in ranked if r[0] not in all_headings] + headings
 
 
 # The headings' ids, per database, for the index's state they were read at (passages are only
@@ -652,8 +652,9 @@ def highlight(
     tokens = _tokens(passage_text)
     # The matching words' positions, in the passage's order...
     at: set[int] = set()
-    for wanted_stem in wanted:
-        at.update(tokens.by_stem.get(wanted_stem, ()))
+    by_stem = tokens.by_stem
+    for wanted_stem in by_stem.keys() & wanted:
+        at.update(by_stem[wanted_stem])
     for word, its_lemma in lemmas.items():
         if its_lemma is not None and stem(its_lemma) in wanted:
             at.update(tokens.by_word.get(word, ()))
@@ -675,7 +676,11 @@ def highlight(
     if end < len(passage_text):
         space = passage_text.rfind(" ", start, end)
         end = space if space > start else end
-    pieces: list[str] = ["…"] if start > 0 else []
+    # The marks are put in as two control characters a passage's text never holds (the
+    # reader drops them), the whole escaped at once, then made tags: one escape a snippet, not
+    # one for each piece between two marks (a search page has some 250 such pieces).
+    sentinels = "\x01" not in passage_text and "\x02" not in passage_text
+    pieces: list[str] = []
     position = start
     for m_start, m_end, token, word in found:
         if m_start < start or m_end > end:
@@ -688,12 +693,21 @@ def highlight(
                 if entry not in matched:
                     matched.append(entry)
         # A token is a run of word characters: nothing in it to escape.
-        pieces.append(f"{escape_text(passage_text[position:m_start])}<mark>{token}</mark>")
+        gap = passage_text[position:m_start]
+        if sentinels:
+            pieces.append(f"{gap}\x01{token}\x02")
+        else:
+            pieces.append(f"{escape_text(gap)}<mark>{token}</mark>")
         position = m_end
-    pieces.append(escape_text(passage_text[position:end]))
-    if end < len(passage_text):
-        pieces.append("…")
-    return Markup("".join(pieces))  # noqa: S704 - built from escaped pieces
+    tail = passage_text[position:end]
+    if sentinels:
+        body = escape_text("".join(pieces) + tail)
+        body = body.replace("\x01", "<mark>").replace("\x02", "</mark>")
+    else:
+        body = "".join(pieces) + escape_text(tail)
+    return Markup(  # noqa: S704 - escaped above, the marks put in after
+        ("…" if start > 0 else "") + body + ("…" if end < len(passage_text) else "")
+    )
 
 
 # The hits' rows: one statement in the driver's SQL (db.read_rows), its ids' marks appended.
@@ -779,9 +793,10 @@ CANDIDATE_ROWS = (
 def _candidate_rows(session: Session, ids: list[int], known: Known | None = None) -> list[Any]:
     """CANDIDATE_ROWS of these passages, by id (those the ranking read into `known` are not
     read again; a passage kind_rerank added is)."""
-    known = dict(known or {})
+    known = known or {}
     missing = [i for i in ids if i not in known]
     if missing:
+        known = dict(known)
         for row in session.execute(CANDIDATE_ROWS, {"ids": missing}):
             known[row[0]] = tuple(row)
     return [known[i] for i in sorted(ids) if i in known]
@@ -809,21 +824,21 @@ def _facets(
     the caller has read them (facets.facet_rows: PEOPLE's rows, with the entity facets')."""
     if not ids:
         return {}
-    # (meeting date, topic, adopted, unanimous) of each candidate
-    rows = [r[2:] for r in (candidate_rows if candidate_rows is not None
-                            else _candidate_rows(session, ids))]  # fmt: skip
-    meetings = Counter(r[0] for r in rows)
+    # (id, item id, meeting date, topic, adopted, unanimous) of each candidate, by id
+    rows = candidate_rows if candidate_rows is not None else _candidate_rows(session, ids)
+    meetings = Counter([r[2] for r in rows])
     # Subjects with as many passages come in the order of their first passage's id (the rows are
     # by id): on PostgreSQL they came in the table's physical order, which updates move.
-    topic_counts = Counter(r[1] for r in rows if r[1])
+    topic_counts = Counter([r[3] for r in rows if r[3]])
+    votes = Counter([(r[4], bool(r[5])) for r in rows])
     outcomes: Counter[str] = Counter()
-    for r in rows:
-        if r[2] is True:
-            outcomes["adopted"] += 1
-            if r[3]:
-                outcomes["unanimous"] += 1
-        elif r[2] is False:
-            outcomes["rejected"] += 1
+    for (adopted, unanimous), n in votes.items():
+        if adopted is True:
+            outcomes["adopted"] += n
+            if unanimous:
+                outcomes["unanimous"] += n
+        elif adopted is False:
+            outcomes["rejected"] += n
     if people is None:
         people = [(str(k), str(v), int(n)) for k, v, n in session.execute(PEOPLE, {"ids": ids})]
     return {
@@ -888,11 +903,11 @@ def _grouped(
     ids = [i for i, _ in ranked]
     candidate_rows = _candidate_rows(session, ids, known)
     items: dict[int, int | None] = {r[0]: r[1] for r in candidate_rows}
-    by_key: dict[tuple[str, int], list[tuple[int, float]]] = {}
-    for passage_id, score in ranked:
-        item_id = items.get(passage_id)
-        key = ("item", item_id) if item_id is not None else ("passage", passage_id)
-        by_key.setdefault(key, []).append((passage_id, score))
+    # A deliberation by its id, a passage outside any by a tuple of its own.
+    by_key: dict[int | tuple[int], list[tuple[int, float]]] = {}
+    for pair in ranked:
+        item_id = items.get(pair[0])
+        by_key.setdefault(item_id if item_id is not None else (pair[0],), []).append(pair)
     all_groups = list(by_key.values())
     page = all_groups[offset : offset + limit]
     shown = [pair for group in page for pair in group[:PER_GROUP]]

@@ -24,3 +24,20 @@ def test_a_short_passage_is_shown_whole() -> None:
     text = "La piscine des Raguidelles : la piscine rouvrira en juin."
     html = str(highlight(text, {stem("piscine")}))
     assert html.count("<mark>") == 2 and "…" not in html
+
+
+def test_markup_in_a_passage_is_escaped_around_the_marks() -> None:
+    """Characters of HTML in the passage come out escaped, before, between and after the marks,
+    and so does a passage holding the control characters the marks are put in with (the reader
+    drops them; a passage written otherwise is escaped piece by piece, the same page)."""
+    text = 'Tarif <b>piscine</b> & "cantine" : l\'école, la piscine > 2 €.'
+    expected = (
+        "Tarif &lt;b&gt;<mark>piscine</mark>&lt;/b&gt; &amp; &#34;cantine&#34; : l&#39;école, la "
+        "<mark>piscine</mark> &gt; 2 €."
+    )
+    assert str(highlight(text, {stem("piscine")})) == expected
+    odd = str(highlight(text.replace(" : ", " \x01\x02 "), {stem("piscine")}))
+    assert odd == expected.replace(" : ", " \x01\x02 ")
+    assert str(highlight(text, {stem("absent")})) == expected.replace("<mark>", "").replace(
+        "</mark>", ""
+    )

@@ -479,7 +479,22 @@ def main() -> str:
         "passages are marked in an array of every passage and the weights are kept with the "
         "postings: the ranking 1.5 -> 1.2 ms (postings 0.94 -> 0.73), a page 3.9 -> 3.55 ms, "
         "through HTTP 247 -> 263 req/s (0.033 -> 0.034). The target asks for about 2.3 ms in "
-        "process; what is left is spread as above.",
+        "process; what is left is spread as above. "
+        "2026-12-02 evening (the AMD machine), profiled again (line by line, then cProfile): the "
+        "two rankings (with the thesaurus's synonyms and without) were each turned into 300 "
+        "Python pairs with their candidates' columns and fused in dictionaries (a sixth of the "
+        "page), the passages holding a word were marked once per ranking, and each snippet was "
+        "escaped piece by piece between its marks (some 250 escapes a page). Now the rankings "
+        "are fused in vectors over one numbering of the passages (postings.rank_fused: the same "
+        "doubles as search.fuse), a snippet is escaped once, the hit list's messages are "
+        "translated once a page: 644 pages of the archive byte for byte the same. In process, "
+        "against a bare endpoint called the same way between blocks of searches (this machine's "
+        "speed moved by a third from one run to the next), the search page went from 0.0018-"
+        "0.0023 to 0.0023-0.0029 of the bare endpoint's rate (about 5.5 -> 4.5 ms a page); "
+        "through HTTP the runs of this table spread as widely (0.023-0.039 before and after "
+        "alike). A full collection of the garbage collector over the 650,000 objects the "
+        "process keeps (spaCy, postings) takes 200 ms, but none ran in 4,000 searches: "
+        "gc.freeze() was tried and left out (no gain measured).",
     ]
     lines += [
         "",

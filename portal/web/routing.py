@@ -42,7 +42,7 @@ from portal.db import session_scope
 from portal.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from portal.text import decoded_variants, has_url_tricks, normalise_input
 from portal.web import csrf, i18n
-from portal.web.cache import CachedPage, new_marker, split_at_marker
+from portal.web.cache import CachedPage, new_marker, request_target, split_at_marker
 from portal.web.i18n import N_
 from portal.web.i18n import gettext as _
 from portal.web.permissions import Permission
@@ -142,7 +142,7 @@ def route(
         request.state.form = FormData()
         request.state.csrf_exempt = csrf_exempt
         # The raw query string is still percent-encoded: a NUL arrives as %00.
-        _refuse_nul(request.scope["path"], request.url.query.replace("%00", "\x00"))
+        _refuse_nul(request.scope["path"], request_target(request.scope)[1].replace("%00", "\x00"))
         _refuse_bad_bytes(request.scope.get("raw_path") or b"", request.scope["query_string"])
         _refuse_huge_numbers(request)
         cache_key = _cache_key(request) if cache_seconds else None
@@ -364,7 +364,7 @@ def _cache_key(request: Request) -> tuple[str, str, str] | None:
     cookies = request.cookies
     if SESSION_COOKIE in cookies or FLASH_COOKIE in cookies or request.headers.get("HX-Request"):
         return None
-    return (request.url.path, request.url.query, i18n.current_locale.get())
+    return (*request_target(request.scope), i18n.current_locale.get())
 
 
 def _from_cache(request: Request, page: CachedPage) -> Response:

@@ -18,7 +18,14 @@ from starlette.responses import HTMLResponse
 
 from portal.text import render_markdown, safe_link
 from portal.web import i18n
-from portal.web.cache import SharedPage, Slot, SlotVariant, fragment_cache, new_marker
+from portal.web.cache import (
+    SharedPage,
+    Slot,
+    SlotVariant,
+    fragment_cache,
+    new_marker,
+    request_target,
+)
 from portal.web.content import conformity
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -316,12 +323,12 @@ def shared_response(
     """The shared page for this visitor: their token, name, form key and address (and the time
     left now) in place of the markers (escaped), their own slots rendered by `render_slot`."""
     user = getattr(request.state, "user", None)
-    url = request.url
+    path, query = request_target(request.scope)
     values = {
         "csrf_token": str(escape(getattr(request.state, "csrf_token", ""))),
         "display_name": str(escape(user.display_name)) if user is not None else "",
         "form_key": str(escape(form_key)),
-        "next": str(escape(url.path + (f"?{url.query}" if url.query else ""))),
+        "next": str(escape(path + (f"?{query}" if query else ""))),
         "time_left": str(escape(time_left or "")),
     }
     body = page.assemble_bytes(

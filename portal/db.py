@@ -227,26 +227,23 @@ def read_statement(session: Session, statement: Any, params: Mapping[str, Any]) 
 def _raw_read(engine: Engine, sql: str, values: Any) -> list[tuple[Any, ...]]:
     readers = _sqlite_readers.get(engine)
     if readers is not None:
-        cursor = readers.connection(engine).cursor()
-        try:
-            if engine.dispatch.before_cursor_execute:
-                engine.dispatch.before_cursor_execute(None, cursor, sql, values, None, False)
-            cursor.execute(sql, values)
-            return [tuple(row) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+        return _fetch(engine, readers.connection(engine), sql, values)
     raw = engine.raw_connection()
     try:
-        cursor = raw.cursor()
-        try:
-            if engine.dispatch.before_cursor_execute:
-                engine.dispatch.before_cursor_execute(None, cursor, sql, values, None, False)
-            cursor.execute(sql, values)
-            return [tuple(row) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+        return _fetch(engine, raw, sql, values)
     finally:
         raw.close()  # back to the pool, which rolls back whatever the driver began
+
+
+def _fetch(engine: Engine, connection: Any, sql: str, values: Any) -> list[tuple[Any, ...]]:
+    cursor = connection.cursor()
+    try:
+        if engine.dispatch.before_cursor_execute:
+            engine.dispatch.before_cursor_execute(None, cursor, sql, values, None, False)
+        cursor.execute(sql, values)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def check_migrated(engine: Engine) -> None:

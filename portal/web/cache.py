@@ -35,7 +35,20 @@ def request_target(scope: dict[str, Any]) -> tuple[str, str]:
     Starlette's URL (its host parsing and urlsplit were a tenth of an anonymous view of a kept
     page; issue 18). The same strings as Starlette gives: its path escapes `?`, `#` and `\\`,
     and a path or query holding what urlsplit removes or reads otherwise (tab, CR, LF, a
-    leading `//` or a control character) is left to Starlette."""
+    leading `//` or a control character) is left to Starlette. Read once per request (the NUL
+    check, the page cache's key and a shared page's address ask for it): kept in the scope."""
+    known: tuple[str, str] | None = scope.get(_TARGET_KEY)
+    if known is not None:
+        return known
+    found = _target(scope)
+    scope[_TARGET_KEY] = found
+    return found
+
+
+_TARGET_KEY = "portal.request_target"
+
+
+def _target(scope: dict[str, Any]) -> tuple[str, str]:
     path: str = scope["path"]
     query = scope.get("query_string", b"").decode()
     if _URLSPLIT_CHANGES.search(path) or _URLSPLIT_CHANGES.search(query) or path[:2] == "//":

@@ -5,7 +5,7 @@ each page, wrk (8 connections, 5 s, one uvicorn worker) measures: a signed-in re
 session cookie), an anonymous visitor with the 5-second page cache bypassed (an unsigned flash
 cookie, ignored by the portal: see BYPASS), and an anonymous visitor served by the cache. Council search
 and council questions (`/council/ask`) also run with a query that changes on every request (a wrk
-Lua script: three words of sixteen drawn from a counter, and for questions an opening such as
+Lua script: three words of twenty-four drawn from a counter, and for questions an opening such as
 "combien" or "quand"), so no cache can answer them. The bare endpoint is measured before and after
 the pages; ratios use the mean of the two.
 
@@ -22,6 +22,7 @@ load < 100 ms; council search and questions with changing queries >= 0.05.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import tempfile
@@ -38,7 +39,8 @@ BIG_CLAUSE = 7  # the article given 500 comments
 BIG_COMMENTS = 500
 SEARCH_WORDS = ["piscine", "budget", "école", "voirie", "culture", "sport", "logement", "parc",
                 "marché", "crèche", "stationnement", "bibliothèque", "vélo", "propreté",
-                "sécurité", "jeunesse"]  # fmt: skip
+                "sécurité", "jeunesse", "cantine", "travaux", "associations", "environnement",
+                "transport", "santé", "musée", "eau"]  # fmt: skip
 PAGES = [
     ("/", "/"),
     ("/charter", "/charter"),
@@ -124,27 +126,37 @@ def prepare(data_dir: Path) -> tuple[dict[str, str], str]:
 LUA = """
 words = {%s}
 openings = {%s}
-counter = 0
+counter = %d
 request = function()
   counter = counter + 1
   local n = #words
-  local a = words[(counter %% n) + 1]
-  local b = words[(math.floor(counter / n) %% n) + 1]
-  local c = words[(math.floor(counter / (n * n)) %% n) + 1]
+  -- the counter's combination, spread over all of them (7919 is prime to n * n * n): a run
+  -- draws its three words from all twenty-four, not the third from the first few only
+  local k = (counter * 7919) %% (n * n * n)
+  local a = words[(k %% n) + 1]
+  local b = words[(math.floor(k / n) %% n) + 1]
+  local c = words[(math.floor(k / (n * n)) %% n) + 1]
   local o = openings[(counter %% #openings) + 1]
   return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c, {%s})
 end
 """
-# The 4,096 word combinations come round again after 4,096 requests, and a search asked twice is
-# served from the shared page kept for it (portal/web/cache.py: FragmentCache.asked_before), which these runs must
-# not measure: `_changing` refuses a run that made that many requests.
+# The 13,824 word combinations come round again after 13,824 requests, and a search asked twice
+# is served from the shared page kept for it (portal/web/cache.py: FragmentCache.asked_before),
+# which these runs must not measure: `_changing` refuses a run that made that many requests, and
+# runs against one server start where the previous one stopped (`start`: wrk's Lua counter
+# begins at 0 in every run, so three runs of 1,700 requests asked the first run's queries again).
 COMBINATIONS = len(SEARCH_WORDS) ** 3
+HALF = COMBINATIONS // 2
+# LUA's step through the combinations: every one once in COMBINATIONS requests.
+assert math.gcd(7919, COMBINATIONS) == 1
 # Questions put to /council/ask: an opening that sets the kind of fact asked for, then three of
-# the sixteen words ("combien piscine budget école"), so that every request is a new question.
+# the twenty-four words ("combien piscine budget école"), so that every request is a new question.
 ASK_OPENINGS = ["combien+", "quand+", "qui+", "pourquoi+"]
 
 
-def _lua(folder: Path, cookie: str | None, *, ask: bool = False) -> Path:
+def _lua(folder: Path, cookie: str | None, *, ask: bool = False, start: int = 0) -> Path:
+    """A wrk script asking the search (or question) page a new query on every request, from the
+    `start`-th combination of SEARCH_WORDS."""
     from urllib.parse import quote
 
     words = ", ".join(f'"{quote(w)}"' for w in SEARCH_WORDS)
@@ -153,7 +165,7 @@ def _lua(folder: Path, cookie: str | None, *, ask: bool = False) -> Path:
     name = ("ask" if ask else "search") + ("-signed-in" if cookie else "-anonymous")
     path = folder / f"{name}.lua"
     endpoint = "/council/ask" if ask else "/council/search"
-    path.write_text(LUA % (words, openings, endpoint, headers))
+    path.write_text(LUA % (words, openings, start, endpoint, headers))
     return path
 
 
@@ -231,12 +243,13 @@ def _cell(load: Load, bare: float, target: float) -> str:
 
 
 def _changing(base: str, script: Path, seconds: int = 5) -> Load:
-    """A run whose query changes on every request: never as many requests as combinations."""
+    """A run whose query changes on every request (its script starting at 0 or at HALF): never
+    as many requests as half the combinations, so two runs never ask the same query."""
     load = wrk(f"{base}/", script=script, seconds=seconds)
-    if load.rps * seconds >= COMBINATIONS:
+    if load.rps * seconds >= HALF:
         raise SystemExit(
-            f"{script.name}: {load.rps * seconds:,.0f} requests made the queries come round "
-            f"again ({COMBINATIONS:,} combinations): give SEARCH_WORDS more words"
+            f"{script.name}: {load.rps * seconds:,.0f} requests would make the queries come "
+            f"round again ({COMBINATIONS:,} combinations): give SEARCH_WORDS more words"
         )
     return load
 
@@ -268,10 +281,10 @@ def main() -> str:
                 ))  # fmt: skip
                 bares.append(wrk(f"{bare_url}/").rps)
             search_signed = _changing(base, _lua(folder, cookie))
-            search_anon = _changing(base, _lua(folder, None))
+            search_anon = _changing(base, _lua(folder, None, start=HALF))
             bares.append(wrk(f"{bare_url}/").rps)
             ask_signed = _changing(base, _lua(folder, cookie, ask=True))
-            ask_anon = _changing(base, _lua(folder, None, ask=True))
+            ask_anon = _changing(base, _lua(folder, None, ask=True, start=HALF))
             bares.append(wrk(f"{bare_url}/").rps)
     # the bare endpoint around each row: rows of pages, then the searches, then the questions
     around = [(bares[n] + bares[n + 1]) / 2 for n in range(len(bares) - 1)]

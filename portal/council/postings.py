@@ -475,6 +475,13 @@ def rank_fused(
     snap, ((by_expanded, expanded_scores), (by_own, own_scores)) = ranked
     if not len(by_expanded):
         return []
+    if by_expanded is by_own:
+        # One answer for both (no synonym in the minutes): the same sums as below, each passage
+        # in both rankings, ordered by the same keys (ids are unique: the same order).
+        relative = own_scores / (float(own_scores.max()) or 1.0)
+        fused = relative + weight * relative
+        order = np.lexsort((snap.ids[by_own], -fused))[:limit]
+        return _pairs(snap, fused[order], by_own[order], known)
     union = np.union1d(by_expanded, by_own)
     fused_own = np.zeros(len(union))
     fused_expanded = np.zeros(len(union))
@@ -551,10 +558,18 @@ def _rank_arrays(
     inverse_of = {x: index_of[found[0]] for x, found in found_of.items() if found is not None}
     ids = snap.ids[where]
     answers: list[tuple[np.ndarray, np.ndarray]] = []
+    # Two queries whose words with postings are the same, group for group, have the same answer
+    # (the same object): the typed words and their synonyms when no synonym is in the minutes,
+    # as for most words on the ten-year archive.
+    answered: dict[tuple[int, tuple[tuple[int, str], ...]], tuple[np.ndarray, np.ndarray]] = {}
     for stems_of in stems_each:
         parts = [(g, x) for g, stems in enumerate(stems_of) for x in stems if x in inverse_of]
         if not parts:
             answers.append(nothing)
+            continue
+        same = answered.get((len(stems_of), tuple(parts)))
+        if same is not None:
+            answers.append(same)
             continue
         # np.bincount adds in the input's order, from 0.0: each passage's score is the sum of
         # its terms in the query's order, the same double as FTS5's bm25() (a last-bit
@@ -583,6 +598,7 @@ def _rank_arrays(
                 some = np.flatnonzero((every > 0) & (every < len(stems_of)))
                 best = np.concatenate([best, _order(ids, scores, some, limit - len(best))])
         answers.append((where[best], scores[best]))
+        answered[(len(stems_of), tuple(parts))] = answers[-1]
     return snap, answers
 
 

@@ -63,9 +63,14 @@ def N_(message: str) -> str:
     return message
 
 
+def translation(locale: str, message: str) -> str:
+    """`message` in `locale` (itself when the catalogue lacks it), its parameters not put in."""
+    translated = catalogue(locale).get(message, message)
+    return translated if isinstance(translated, str) else translated[0]
+
+
 def gettext(message: str, **params: object) -> str:
-    translated = catalogue(current_locale.get()).get(message, message)
-    text = translated if isinstance(translated, str) else translated[0]
+    text = translation(current_locale.get(), message)
     return text % params if params else text
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from babel.messages.pofile import read_po
 from starlette.testclient import TestClient
 
-from portal.web.i18n import LOCALE_DIR
+from portal.web.i18n import LOCALE_DIR, current_locale
+from portal.web.templating import environment
 from tests.helpers import csrf_token
 
 
@@ -126,3 +127,28 @@ def test_dates_are_formatted_per_language_and_in_paris_time() -> None:
     assert "Dec" in seen[1][0] and "6:05" in seen[1][0]
     assert seen[0][1] == "28 mars 2026" and seen[1][1] == "March 28, 2026"
     assert format_datetime(None) == "" and format_datetime("brut") == "brut"
+
+
+def test_constant_messages_are_translated_when_compiled_per_language() -> None:
+    """A template's `_("constant")` is compiled into each language's template as its
+    translation (no call when rendered); a message with parameters is still translated and its
+    values escaped when rendered; a template that names something `_` is left as written."""
+    source = '{{ _("Accueil") }} | {{ _("Parler à une personne") }} | {{ _("%(n)s", n="<b>") }}'
+    shadowing = "{% set _ = [1] %}{{ _|length }}"
+    seen = {}
+    for locale in ("fr", "en"):
+        token = current_locale.set(locale)
+        try:
+            env = environment()
+            seen[locale] = env.from_string(source).render()
+            compiled = env.compile(source, raw=True)
+            assert env.from_string(shadowing).render() == "1"
+        finally:
+            current_locale.reset(token)
+        assert ("Home" in compiled) == (locale == "en")
+        assert ("Accueil" in compiled) == (locale == "fr")
+        assert compiled.count("context.call") == 1  # only the message with a parameter
+    assert seen == {
+        "fr": "Accueil | Parler à une personne | &lt;b&gt;",
+        "en": "Home | Talk to a person | &lt;b&gt;",
+    }

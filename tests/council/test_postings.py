@@ -115,6 +115,13 @@ def test_same_ranking_as_fts5(
                 postings.rank(session, groups, limit=300, mode="every first", known=known)
                 ids = sorted(known)
                 assert [known[i] for i in ids] == engine_search._candidate_rows(session, ids)
+                # Kept compact: a meeting's date one object, a subject one string (the facets
+                # of a search read some 300 of them).
+                snap = postings.snapshot(session)
+                assert snap is not None
+                assert len({id(c[2]) for c in snap.columns}) <= len(snap.segments)
+                topics = [c[3] for c in snap.columns if c[3]]
+                assert len({id(t) for t in topics}) == len(set(topics)) > 1
                 fts5 = _database_ranking(ref, query, monkeypatch)
                 assert _keyed(session, ours) == _keyed(ref, fts5), (step, query)
                 fused = _fused(session, query)

@@ -4,6 +4,7 @@ once, the visitor's language and, for a new browser only, its anonymous id."""
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from portal.accounts.models import AuthSession
+from portal.app import create_app
 from portal.clock import utcnow
 from portal.db import session_scope
 from portal.settings import Settings
@@ -118,3 +120,20 @@ def test_a_shared_page_as_bytes_is_the_page_encoded() -> None:
     assert "csrf-marker-b" in page.assemble({"csrf_token": "t"})
     plain = SharedPage(pieces=("<p>où</p>",), slots=(), markers={})
     assert plain.assemble_bytes({}) == "<p>où</p>".encode()
+
+
+def test_a_server_process_freezes_what_its_start_loaded(settings: Settings) -> None:
+    """A server's app (`serving`, as app_from_env makes it) freezes what its start loaded, so
+    that the collector's full collections skip spaCy, the vocabulary and the postings; the app
+    of a test or a command leaves the collector alone. Its pages are served all the same."""
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(settings)) as plain:
+            assert plain.get("/").status_code == 200
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(settings, serving=True)) as served:
+            assert gc.get_freeze_count() > 50_000  # spaCy's pipeline alone
+            page = served.get("/council/search?q=piscine")
+            assert page.status_code == 200 and "Recherche" in page.text
+    finally:
+        gc.unfreeze()

@@ -515,6 +515,26 @@ def main() -> str:
         "alike). A full collection of the garbage collector over the 650,000 objects the "
         "process keeps (spaCy, postings) takes 200 ms, but none ran in 4,000 searches: "
         "gc.freeze() was tried and left out (no gain measured).",
+        "",
+        "2026-12-03 (the Intel machine, bare endpoint 7,800-9,000 req/s), profiled again (py-spy "
+        "on the server under wrk, then in process, interleaved old/new, 1,500-2,000 searches "
+        "each new). First the benchmark itself: wrk's Lua counter began at 0 in every run, so "
+        "this table's second and third runs asked the first run's queries again (served as "
+        "shared pages once asked before), and a run drew its third word from the first few of "
+        "the list only; now the queries are three of twenty-four words, spread over all 13,824 "
+        "combinations, each run starting where the previous one stopped. Then where a search's "
+        "2.3 ms in process went: the ranking 0.55 ms, of which half ranked the typed words a "
+        "second time with synonyms the archive never uses (piscine: centre aquatique, bassin), "
+        "now one answer for both (0.42 ms); the facets' counts 0.14 ms through HTTP, reading "
+        "300 candidates' dates and subjects, each passage's own objects far apart in memory, "
+        "now one date per meeting and interned subjects (with the Counter over columns: in "
+        "process 2.06 -> 1.93 ms a page); the template 0.37 ms, of which some fifty gettext "
+        "calls and escapes of constant messages, now translated when the template is compiled "
+        "(one environment per language: 2.30 -> 2.20 ms). Through HTTP on that machine: 0.045 "
+        "(the 09:24 run above, before these changes) -> 0.051-0.057 of bare. The first run "
+        "after start had a p99 of 146-186 ms (the next ones 20-24): the first full collection "
+        "of the garbage collector while serving went through the 700,000 objects loaded at "
+        "start; a server process now freezes them at the end of its start (22 ms).",
     ]
     lines += [
         "",

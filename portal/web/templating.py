@@ -174,8 +174,13 @@ def is_htmx(request: Request) -> bool:
 def base_context(request: Request) -> dict[str, Any]:
     state = request.state
     settings = request.app.state.settings
+    # The page's own address, as request.url.path and .query give it, without building
+    # Starlette's URL (cache.request_target): the menu and the language switch show it.
+    path, query = request_target(request.scope)
     return {
         "request": request,
+        "request_path": path,
+        "request_query": query,
         "settings": settings,
         "city": settings.city,
         # The layout's own name for it: a page context may have a `city` of its own.

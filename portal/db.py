@@ -124,6 +124,24 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def database_key(session: Session) -> str:
+    """The session's database as the key of a per-database cache (its URL, password hidden):
+    written once per engine, not rendered from the URL's parts on every call (ten caches read it
+    on a council search page)."""
+    return engine_key(session.get_bind())
+
+
+_engine_keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def engine_key(engine: Any) -> str:
+    """database_key of an engine (or a connection: its URL likewise)."""
+    found = _engine_keys.get(engine)
+    if found is None:
+        found = _engine_keys[engine] = str(engine.url)
+    return found
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """One unit of work: committed if the block succeeds, rolled back on any exception."""

@@ -103,3 +103,24 @@ def test_a_disposed_sqlite_engine_reads_the_file_now_at_its_path(
             assert pool.submit(_read, engine).result() == [(4,)]
     finally:
         engine.dispose()
+
+
+def test_the_database_key_of_a_session_is_its_engines_url(engine: Engine, tmp_path: Path) -> None:
+    """database_key (the key of the per-database caches) is the URL the session reads, password
+    hidden, written once per engine: the same for every session of one engine, another for an
+    engine of another database."""
+    from sqlmodel import Session
+
+    from portal.db import database_key
+
+    with Session(engine) as one, Session(engine) as two:
+        assert database_key(one) == database_key(two) == str(engine.url)
+        assert database_key(one) is database_key(two)  # written once
+    if engine.url.password:
+        assert engine.url.password not in database_key(one)
+    other = make_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    try:
+        with Session(other) as session:
+            assert database_key(session) == str(other.url) != str(engine.url)
+    finally:
+        other.dispose()

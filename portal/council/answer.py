@@ -84,7 +84,7 @@ from portal.council.text import (
     group_stems as _group_stems,
 )
 from portal.council.vocabulary import SYNONYM, Expansion, expand
-from portal.db import read_rows
+from portal.db import database_key, read_rows
 
 __all__ = ["Answer", "Quote", "ask", "question_kinds", "question_terms", "sentences"]
 
@@ -333,7 +333,7 @@ _cities_lock = threading.Lock()
 def minutes_city(session: Session) -> frozenset[str]:
     """The stems of the commune's name as the minutes' headings give it (the name most meetings
     give; none when no heading names one), read once per state of the index."""
-    key = str(session.get_bind().url)
+    key = database_key(session)
     stamp = index_state(session).stamp
     known = _cities.get(key)
     if known is not None and known[0] == stamp:

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from portal.council.text import Group, group_stems, stem
-from portal.db import read_rows, reads_in_one_transaction
+from portal.db import database_key, read_rows, reads_in_one_transaction
 
 
 def is_sqlite(session: Session) -> bool:
@@ -78,7 +78,7 @@ def index_state(session: Session) -> IndexState:
     held = session.info.get(_STATE_KEY)
     if held is not None:
         return held
-    key = str(session.get_bind().url)
+    key = database_key(session)
     last = _last_state.get(key)
     sqlite = is_sqlite(session)
     if last is not None:
@@ -154,7 +154,7 @@ class KeptByState(Generic[V]):
         state = held_index_state(session)
         if state is None:
             return None
-        key = str(session.get_bind().url)
+        key = database_key(session)
         version = (state.stamp, state.pending)
         with self._lock:
             known = self._kept.get(key)
@@ -164,8 +164,12 @@ class KeptByState(Generic[V]):
                 known = (version, {})
                 self._kept[key] = known
             kept = known[1]
-            found = {i: kept[i] for i in ids if i in kept}
-        missing = [i for i in ids if i not in found]
+            # dict.get over the ids in C (a search page asks some 300 ids twice)
+            values = dict(zip(ids, map(kept.get, ids), strict=True))
+        missing = [i for i, value in values.items() if value is None]
+        for i in missing:
+            del values[i]
+        found = cast(dict[int, V], values)  # the values left are kept ones: never None
         if missing:
             fresh = read(missing)
             found.update(fresh)
@@ -194,7 +198,7 @@ def hold_index_state(session: Session) -> IndexState:
     SQLite's pooled reads are cheaper without its BEGIN."""
     if not is_sqlite(session):
         reads_in_one_transaction(session)
-    key = str(session.get_bind().url)
+    key = database_key(session)
     now = time.monotonic()
     recent = _recent.get(key)
     if recent is not None and now - recent[0] < STATE_SECONDS and recent[2] == _writes[0]:
@@ -296,7 +300,7 @@ def passage_counts(session: Session, groups: list[Group]) -> tuple[int, dict[Gro
     kept, none when all is."""
     state = index_state(session)
     version = (state.stamp, state.pending)
-    key = str(session.get_bind().url)
+    key = database_key(session)
     with _counts_lock:
         known = _counts.get(key)
         if known is None or known[0] != version:
@@ -365,7 +369,7 @@ def corpus_stats(session: Session) -> Corpus:
 def _corpus(session: Session) -> Corpus:
     """(passages, their mean length in words, the doc-frequency cache), per database; the stemmed
     passages kept for bm25_rerank are forgotten with them, and when spaCy reads more passages."""
-    key = str(session.get_bind().url)
+    key = database_key(session)
     state = index_state(session)
     top, pending = state.stamp, state.pending
     with _stats_lock:
@@ -399,7 +403,7 @@ def _corpus(session: Session) -> Corpus:
 def _stemmed(session: Session, ids: list[int]) -> dict[int, Stemmed]:
     """The stemmed columns of these passages: read and stemmed once per process (until passages
     change), not on every search."""
-    key = str(session.get_bind().url)
+    key = database_key(session)
     with _stats_lock:
         kept = _passages.setdefault(key, {})
         found = {i: kept[i] for i in ids if i in kept}

@@ -49,7 +49,7 @@ from sqlmodel import Session
 
 from portal.council.fulltext import COLUMN_WEIGHTS, K1, B, IndexState, index_state
 from portal.council.text import Group, group_stems, stem
-from portal.db import read_rows
+from portal.db import engine_key, read_rows
 from portal.nlp.french import stem_key, thesaurus
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ _indexes_lock = threading.Lock()
 
 
 def _index(engine: Engine) -> _Index:
-    key = str(engine.url)
+    key = engine_key(engine)
     with _indexes_lock:
         found = _indexes.get(key)
         if found is None:
@@ -621,5 +621,5 @@ def _pairs(
     found = list(zip(ids, scores.tolist(), strict=True))
     if known is not None:
         columns = snap.columns
-        known.update(zip(ids, [columns[p] for p in positions.tolist()], strict=True))
+        known.update(zip(ids, map(columns.__getitem__, positions.tolist()), strict=True))
     return found

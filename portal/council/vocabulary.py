@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from portal.council.fulltext import any_passage_has, index_state
 from portal.council.text import Group, stem
+from portal.db import database_key
 from portal.nlp.french import fold, thesaurus
 
 WRITTEN, LEMMA, SYNONYM, SPELLING = "écrit", "lemme", "synonyme", "orthographe"
@@ -91,7 +92,7 @@ def vocabulary(session: Session) -> _Vocabulary:
     when minutes are added, corrected or removed (fulltext.index_state)."""
     state = index_state(session)
     stamp, pending = state.stamp, state.pending
-    key = str(session.get_bind().url)
+    key = database_key(session)
     with _lock:
         known = _cache.get(key)
     if known is not None and known.stamp == stamp:

@@ -242,7 +242,11 @@ def test_escape_text_is_markupsafes_escape() -> None:
     """The snippets' and the hit list's escaping writes what markupsafe.escape writes."""
     from markupsafe import escape
 
-    from portal.council.search import escape_text
+    from portal.council.search import _escape_text, escape_text
 
+    # the C function in use, and the fallback kept for a markupsafe without it
+    assert escape_text is not _escape_text
     for value in ("", "plain words", "a < b && c > d", 'l\'école "Jules" <b>', "&amp; déjà"):
         assert escape_text(value) == str(escape(value))
+        assert _escape_text(value) == str(escape(value))
+        assert type(escape_text(value)) is str

@@ -4,6 +4,7 @@ meeting pages, upload by agents."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -237,7 +238,7 @@ def _search_context(
         "page": page,
         "pages": page_count(result.total_groups, PER_PAGE),
         "base_query": base_query,
-        "hits_html": _hits_html(result) if result.hits else "",
+        "hits_html": _hits_html(result, query) if result.hits else "",
         "facets_html": (
             _facets_html(result, found.facets, current, with_filter, base_query)
             if result.facets or found.facets.any()
@@ -262,9 +263,22 @@ def _route_labels() -> dict[str, str]:
     }
 
 
-def _hits_html(result: services.SearchResult) -> Markup:
+_TYPED_WORD = re.compile(r"[^\W_]+")  # a run of letters or digits, accented or not
+
+
+def _as_typed(query: str) -> dict[str, str]:
+    """Each word of the query as the resident wrote it, by its folded form (the search matches
+    "videosurveillance"; the page says « vidéosurveillance », as typed)."""
+    found: dict[str, str] = {}
+    for token in _TYPED_WORD.findall(query):
+        found.setdefault(french.fold(token), token)
+    return found
+
+
+def _hits_html(result: services.SearchResult, query: str = "") -> Markup:
     route_labels = {route: escape_text(label) for route, label in _route_labels().items()}
-    typed_words: dict[str, str] = {}  # each query word, escaped
+    as_typed = _as_typed(query)
+    typed_words: dict[str, str] = {}  # each query word as typed, escaped
     other = escape_text(_("Autre passage de cette délibération"))
     found_words = escape_text(_("Mots trouvés :"))
     # The language's own typography: " : " and « » in French, ": " and “ ” in English.
@@ -316,7 +330,9 @@ def _hits_html(result: services.SearchResult) -> Markup:
                             add(colon)
                             escaped = typed_words.get(typed)
                             if escaped is None:
-                                escaped = typed_words[typed] = escape_text(typed)
+                                escaped = typed_words[typed] = escape_text(
+                                    as_typed.get(typed, typed)
+                                )
                             add(escaped)
                         add(")")
                     if index != last:

@@ -110,16 +110,21 @@ def test_synonyms_and_spelling_find_the_minutes_words_and_say_how(
 def test_the_words_found_are_said_in_each_language_s_typography(
     client: TestClient, demo_minutes: None
 ) -> None:
-    """ "Mots trouvés : « vidéoprotection » (synonyme du thésaurus municipal : videosurveillance)"
-    in French; in English “…” and ": ", not the French spaces and guillemets; the hit's heading
-    likewise ("délibération n° … : title")."""
+    """ "Mots trouvés : « vidéoprotection » (synonyme du thésaurus municipal : vidéosurveillance)"
+    in French, the resident's word as typed, accents included (the search itself matches it
+    without them); in English “…” and ": ", not the French spaces and guillemets; the hit's
+    heading likewise ("délibération n° … : title")."""
     page = client.get("/council/search", params={"q": "vidéosurveillance"}).text
+    matched = page.split('<p class="matched">', 1)[1].split("</p>", 1)[0]
+    assert "« vidéoprotection » (synonyme du thésaurus municipal : vidéosurveillance)" in matched
+    # typed without accents, said without them
+    page = client.get("/council/search", params={"q": "videosurveillance"}).text
     matched = page.split('<p class="matched">', 1)[1].split("</p>", 1)[0]
     assert "« vidéoprotection » (synonyme du thésaurus municipal : videosurveillance)" in matched
     client.cookies.set("portal_lang", "en")
     page = client.get("/council/search", params={"q": "vidéosurveillance"}).text
     matched = page.split('<p class="matched">', 1)[1].split("</p>", 1)[0]
-    assert "“vidéoprotection” (synonym from the municipal thesaurus: videosurveillance)" in matched
+    assert "“vidéoprotection” (synonym from the municipal thesaurus: vidéosurveillance)" in matched
     assert "«" not in matched and " : " not in matched
     heading = page.split('<p class="meta"><a href="', 1)[1].split("</a>", 1)[0]
     assert "deliberation no." in heading and " : " not in heading

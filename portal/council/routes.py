@@ -145,7 +145,7 @@ def search(request: Request) -> Response:
         # the kept page, if it is of this state of the index and of the thesaurus as read (a
         # changed file is read in the thread), answered from `kept` itself: the cache's entry
         # may be replaced by a thread meanwhile
-        read_thesaurus = french.thesaurus_if_read()
+        read_thesaurus = french.thesaurus_if_read() if kept is not None else None
         if (
             kept is None
             or read_thesaurus is None

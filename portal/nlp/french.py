@@ -8,6 +8,7 @@ import logging
 import re
 import threading
 import unicodedata
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from pathlib import Path
 
@@ -262,25 +263,61 @@ def load_thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
     return parsed
 
 
+# One thesaurus for the whole of a request (the web middleware opens the scope): a search page
+# asked for it three or four times, each a stat() of the file (2 % of a changing search on the
+# ten-year archive), and a file changed mid-request could give its ranking one thesaurus and
+# its page another. Outside a request (commands, jobs, tests) every call looks at the file.
+_of_request: ContextVar[dict[Path, Thesaurus] | None] = ContextVar(
+    "thesaurus_of_request", default=None
+)
+
+
+def request_scope() -> Token[dict[Path, Thesaurus] | None]:
+    """Open a request's scope (pass the token to end_request_scope)."""
+    return _of_request.set({})
+
+
+def end_request_scope(token: Token[dict[Path, Thesaurus] | None]) -> None:
+    _of_request.reset(token)
+
+
+def _stamp(path: Path) -> float:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
 def thesaurus_if_read(path: Path = THESAURUS_FILE) -> Thesaurus | None:
     """The thesaurus in use if the file has not changed since it was read, else None (nothing
     parsed: for a view on the event loop, which leaves reading the file to a thread)."""
-    try:
-        stamp: float = path.stat().st_mtime_ns
-    except OSError:
-        stamp = -1
+    seen = _of_request.get()
+    if seen is not None and path in seen:
+        return seen[path]
+    stamp = _stamp(path)
     with _thesaurus_lock:
         known = _loaded.get(path)
-    return known[1] if known is not None and known[0] == stamp else None
+    found = known[1] if known is not None and known[0] == stamp else None
+    if seen is not None and found is not None:
+        seen[path] = found
+    return found
 
 
 def thesaurus(path: Path = THESAURUS_FILE) -> Thesaurus:
-    """The thesaurus in use: read again when the file changed; a file with an error is refused
-    (logged with its line) and the previous thesaurus kept."""
-    try:
-        stamp: float = path.stat().st_mtime_ns
-    except OSError:
-        stamp = -1
+    """The thesaurus in use: read again when the file changed (within a request, the one the
+    request saw first); a file with an error is refused (logged with its line) and the previous
+    thesaurus kept."""
+    seen = _of_request.get()
+    if seen is not None and path in seen:
+        return seen[path]
+    found = _current(path)
+    if seen is not None:
+        seen[path] = found
+    return found
+
+
+def _current(path: Path) -> Thesaurus:
+    stamp = _stamp(path)
     with _thesaurus_lock:
         known = _loaded.get(path)
     if known is not None and known[0] == stamp:

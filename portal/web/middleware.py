@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.nlp import french
 from portal.settings import Settings
 from portal.web import i18n
 from portal.web.csrf import ANON_COOKIE, anon_cookie_header, new_anon_cookie, read_anon_cookie
@@ -276,6 +277,7 @@ class PortalMiddleware:
             raw_accept.decode("latin-1") if raw_accept is not None else None,
         )
         token = i18n.current_locale.set(locale)
+        thesaurus_scope = french.request_scope()
         # The anonymous id is ours only if we signed it: a planted or unsigned one is replaced.
         # A cookie planted from a sibling domain is sent beside ours under the same name, so
         # every value is tried, not just the one a cookie parser happens to keep.
@@ -345,6 +347,7 @@ class PortalMiddleware:
             await self._run(app, scope, receive, send_wrapper, lambda: started)
         finally:
             i18n.current_locale.reset(token)
+            french.end_request_scope(thesaurus_scope)
 
     async def _run(
         self,

@@ -80,6 +80,48 @@ def test_a_bad_thesaurus_file_is_refused_and_the_previous_one_kept(tmp_path: Pat
     assert thesaurus_if_read(path) is thesaurus(path)
 
 
+def test_a_request_sees_one_thesaurus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within a request's scope the thesaurus is the one the request saw first, the file looked
+    at once (a file changed mid-request cannot give the ranking one thesaurus and the page
+    another); the next request reads the changed file."""
+    from portal.nlp import french
+
+    stats: list[Path] = []
+    stamp = french._stamp
+    monkeypatch.setattr(french, "_stamp", lambda p: stats.append(p) or stamp(p))
+    path = tmp_path / "thesaurus.txt"
+    path.write_text("piscine, centre aquatique\n", encoding="utf-8")
+    scope = french.request_scope()
+    try:
+        first = thesaurus(path)
+        path.write_text("piscine, bassin\n", encoding="utf-8")
+        os.utime(path, ns=(1, 10**18))
+        assert thesaurus(path) is first and thesaurus_if_read(path) is first
+        assert len(stats) == 1
+    finally:
+        french.end_request_scope(scope)
+    assert thesaurus(path).synonyms("piscine") == ("bassin",)
+    assert thesaurus(path).synonyms("piscine") == ("bassin",)
+    assert len(stats) == 3  # outside a request, every call looks at the file
+
+
+def test_a_search_page_looks_at_the_thesaurus_file_once(
+    client: TestClient, demo_minutes: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The middleware opens the request's scope: a search (ranking, vocabulary, the page's
+    generation) looks at the thesaurus file once, and the next search again."""
+    from portal.nlp import french
+
+    stats: list[Path] = []
+    stamp = french._stamp
+    monkeypatch.setattr(french, "_stamp", lambda p: stats.append(p) or stamp(p))
+    for query in ("piscine budget", "vidéosurveillance école", "conseil voirie"):
+        stats.clear()
+        page = client.get("/council/search", params={"q": query})
+        assert page.status_code == 200 and "passage" in page.text
+        assert stats == [french.THESAURUS_FILE], query
+
+
 def _search(client: TestClient, q: str) -> dict[str, Any]:
     response = client.get("/api/council/search", params={"q": q})
     assert response.status_code == 200

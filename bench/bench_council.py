@@ -550,8 +550,9 @@ def main() -> str:
         "(searchsorted, unique and bincount over 300 candidates cost what the Python did), "
         "reusing the ranking's scratch arrays (0.7 %). Through HTTP on this machine the archive's"
         " changing search was at 0.054-0.055 of bare before these changes (a hand run of three) "
-        "and 0.055 in this table's run: the target is met here by about a tenth, most of it the "
-        "machine's (the morning's machine gave 0.049-0.050 with nearly the same code).",
+        "and in this table's run 0.055 on SQLite, 0.052 on PostgreSQL (its runs 0.049-0.056): the"
+        " target is met here by 4 to 10 %, most of it the machine's (the morning's machine gave "
+        "0.049-0.050 with nearly the same code).",
     ]
     lines += [
         "",

@@ -35,18 +35,24 @@ from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 import yaml
+from rapidfuzz import fuzz, process
 
-from portal.council.text import ABBREVIATION, sentences
+from portal.council.text import ABBREVIATION, fold, sentences
 
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 16
+READER_VERSION = 17
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
+# ...possibly after the meeting's date, as each of a series of extracts of the register heads
+# its deliberation: "Séance du 13 février 2025 — Délibération n° 2025-002" (its title on an
+# "Objet :" line below: _build).
 ITEM_HEADING = re.compile(
-    r"^(?:#{1,3}\s*)?(?:Délibération|Deliberation|DÉLIBÉRATION)\s+n\s*[°o]\s*([\w-]+)\s*[:–—-]?\s*(.*)$",
+    r"^(?:#{1,3}\s*)?(?:Séance du [^–—:]{6,40}?\s*[–—-]\s*)?"
+    r"(?:Délibération|Deliberation|DÉLIBÉRATION)\s+n\s*[°o]\s*([\w-]+)\s*[:–—-]?\s*(.*)$",
     re.I,
 )
 # Markdown headings of other hands: "#### Délibération n° 24/011 — Budget", "### 4. Délibération
@@ -77,11 +83,17 @@ POINT_HEADING = re.compile(
 NUMBERED_OBJECT = re.compile(r"^\d{1,2}(?:\.\d{1,2})?\.?\s+OBJET\s*:\s*(\S.*)$")
 # The deliberation's number after its title: "Tarifs communaux 2026 (délibération n° 2025-082)".
 TRAILING_NUMBER = re.compile(r"\s*\((?:délibération|délib\.)\s+n\s*[°o]\s*(\d[\w/-]*)\)\s*$", re.I)
-OBJECT_PREFIX = re.compile(r"^OBJET\s*:\s*")
+OBJECT_PREFIX = re.compile(r"^OBJET\s*:\s*", re.I)
 # Agenda points of other hands: "9. ACQUISITION DE LA FRICHE KIEFFER" (a numbered title in
-# capitals, no lower-case letter), "N° 3 – D-2026-060 – Emprunt 2026" (the point's number, then
-# the deliberation's), "## 4. Navette urbaine — prolongation" (a numbered Markdown heading).
-NUMBERED_CAPS = re.compile(r"^\d{1,2}\s*[.)]\s+((?=(?:.*[A-ZÀ-Ý]{2,}){2})[^a-zà-ÿ]{6,160})$")
+# capitals, no lower-case letter; numbered in Roman figures, "VI. CENTRE DE SANTÉ :
+# RECRUTEMENT"; possibly with a subtitle in lower case after a dash, "1. THERMES MUNICIPAUX —
+# renouvellement de la délégation", no sentence), "N° 3 – D-2026-060 – Emprunt 2026" (the
+# point's number, then the deliberation's), "## 4. Navette urbaine — prolongation" (a numbered
+# Markdown heading).
+NUMBERED_CAPS = re.compile(
+    r"^(?:\d{1,2}|[IVXL]{1,6})\s*[.)]\s+((?=(?:[^a-zà-ÿ]*[A-ZÀ-Ý]{2,}){2})[^a-zà-ÿ]{5,160}"
+    r"(?:\s[–—-]\s[^.;:!?]{2,100}(?<![.;:!?]))?)$"
+)
 NUMBERED_POINT = re.compile(
     r"^N\s*[°o]\s*\d{1,3}\s*[–—:-]\s*(?:([A-Z]{0,3}-?\d[\w/-]*\d)\s*[–—:-]\s*)?(\S.{2,})$"
 )
@@ -786,6 +798,7 @@ def _unemphasised(line: str) -> str:
 
 
 BLOCK_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
+SETEXT = re.compile(r"^ {0,3}(={3,}|-{3,})\s*$")
 
 
 def markdown_text(body: str) -> str:
@@ -796,7 +809,24 @@ def markdown_text(body: str) -> str:
     decision) does so even without a blank line before it."""
     out: list[str] = []
     table: list[str] = []  # the rows of the table being read
-    for quoted in body.split("\n"):
+    lines = body.split("\n")
+    for n, quoted in enumerate(lines):
+        # A setext heading: its text over a line of "=" (a title) or "-" (a section): read as
+        # "# …" or "## …", its underline dropped.
+        if (
+            n + 1 < len(lines)
+            and (underline := SETEXT.match(lines[n + 1]))
+            and quoted.strip()
+            and not quoted.lstrip().startswith(("|", "#", ">", "- ", "* "))
+        ):
+            quoted = ("# " if underline.group(1)[0] == "=" else "## ") + quoted.strip()
+        elif (
+            SETEXT.match(quoted)
+            and n
+            and lines[n - 1].strip()
+            and not lines[n - 1].lstrip().startswith(("|", "#", ">", "- ", "* "))
+        ):
+            continue
         # A block quote ("> Délibération 2025-33 — …", a decision set apart): its text, without
         # the marks, read as any other paragraph ("> " alone: a blank line inside the quote).
         raw = BLOCK_QUOTE.sub("", quoted)
@@ -857,15 +887,153 @@ def _finished_vote(item: dict[str, object]) -> Vote | None:
     return vote
 
 
-def _build(
+OBJECT_LINE = re.compile(r"^Objet\s*:\s*(\S.{2,200})$", re.I)
+SECTION_HEADING = re.compile(r"^#{2,3}\s+(\S.*)$")
+
+
+def build(
     blocks: list[Block],
     filename: str,
     *,
     members: int | None = None,
     voters: int | None = None,
 ) -> tuple[list[Item], list[Passage], str | None]:
+    """_build; and for minutes in which no line opens an item but at least two Markdown sections
+    do ("## Thermes : attribution de la concession", or the same title underlined with dashes,
+    as some clerks write them without numbers), each section is an item: what is said and voted
+    under it is its debate, not a text of no deliberation. Then the votes of a closing table of
+    the deliberations (`with_recap`)."""
+    found = _build(blocks, filename, members=members, voters=voters)
+    if not found[0] and sum(bool(SECTION_HEADING.match(b.text)) for b in blocks) >= 2:
+        found = _build(blocks, filename, members=members, voters=voters, sections=True)
+    items, passages, title = found
+    return (*with_recap(items, passages), title)
+
+
+_RECAP_COLUMNS = {"n°": "number", "no": "number", "numéro": "number", "délibération": "number",
+                  "objet": "object", "intitulé": "object", "pour": "for", "contre": "against",
+                  "abst.": "abstentions", "abstention": "abstentions",
+                  "abstentions": "abstentions", "résultat": "result"}  # fmt: skip
+# A row's object names an item when rapidfuzz's token_set_ratio (0-100) of the two is at least
+# RECAP_MATCH and RECAP_MARGIN above any other item's (on the two sets of minutes that have such
+# tables, the rows' own items scored 66-100, any other item 49 or less).
+RECAP_MATCH = 60
+RECAP_MARGIN = 15
+
+
+@dataclass(frozen=True)
+class RecapRow:
+    number: str | None
+    subject: str
+    vote: Vote
+    adopted: bool | None
+    text: str  # the table's header and this row, as the minutes write them
+
+
+def recap_rows(text: str) -> list[RecapRow]:
+    """The rows of a table that gives each deliberation's vote, one a row ("| N° | Objet | Pour
+    | Contre | Abstention |", then "| 2025-031 | Concession des thermes | 17 | 4 | 2 |"), its
+    rows joined into one paragraph as the reader keeps tables; nothing for any other text."""
+    if not text.startswith("|"):
+        return []
+    cells = [c.strip() for c in text.strip().strip("|").split("|")]
+    width = cells.index("") if "" in cells else 0
+    keys = [_RECAP_COLUMNS.get(c.lower()) for c in cells[:width]]
+    if not {"object", "for", "against"} <= set(keys):
+        return []
+    header = "| " + " | ".join(cells[:width]) + " |"
+    rows: list[RecapRow] = []
+    for start in range(width + 1, len(cells), width + 1):
+        row = cells[start : start + width]
+        if len(row) < width or all(re.fullmatch(r":?-{3,}:?", c) for c in row):
+            continue
+        values = dict(zip(keys, row, strict=True))
+
+        def count(key: str, values: dict[str | None, str] = values) -> int | None:
+            found = re.match(r"(\d{1,3})\b", values.get(key) or "")
+            return int(found.group(1)) if found else None
+
+        for_, against, abstentions = count("for"), count("against"), count("abstentions")
+        if for_ is None or against is None:
+            continue
+        result = (values.get("result") or "").lower()
+        adopted = (
+            False if _REJECTED.search(result) else True if _ADOPTED.search(result) else
+            for_ > against
+        )  # fmt: skip
+        unanimous = against == 0 and not abstentions
+        rows.append(RecapRow(values.get("number") or None, values.get("object") or "",
+                             Vote(for_, against, abstentions, unanimous), adopted,
+                             f"{header} | {' | '.join(row)} |"))  # fmt: skip
+    return rows
+
+
+def _named_item(subject: str, titles: list[str], own: int | None) -> int | None:
+    """The item whose title a table row's object names (RECAP_MATCH, RECAP_MARGIN), never the
+    item the table stands in ("Votes", "Tableau récapitulatif")."""
+    scores = [
+        (fuzz.token_set_ratio(subject, title), n) for n, title in enumerate(titles) if n != own
+    ]
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < RECAP_MATCH:
+        return None
+    if len(scores) > 1 and scores[0][0] - scores[1][0] < RECAP_MARGIN:
+        return None
+    return scores[0][1]
+
+
+def with_recap(items: list[Item], passages: list[Passage]) -> tuple[list[Item], list[Passage]]:
+    """Minutes that give the votes in a closing table (Markdown's "Votes" section, a
+    "Tableau récapitulatif des délibérations"): each row's vote is its deliberation's, found by
+    its number or else by its title (RECAP_MATCH), when the item has none of its own; the row
+    is a passage of its own, the item's vote, under the table's header (a question on one
+    deliberation's vote finds its row, not a table of ten). The table stays as it is when no
+    row names an item."""
+    if not items:
+        return items, passages
+    folded_titles = [fold(i.title) for i in items]
+    out: list[Passage] = []
+    items = list(items)
+    span: list[tuple[int, int]] = []  # each passage's first and last index among `out`
+    for passage in passages:
+        rows = recap_rows(passage.text) if passage.kind != "heading" else []
+        matched: list[tuple[RecapRow, int | None]] = []
+        for row in rows:
+            index = next((n for n, i in enumerate(items) if row.number and i.number == row.number),
+                         None)  # fmt: skip
+            if index is None:
+                index = _named_item(fold(row.subject), folded_titles, passage.item_index)
+            matched.append((row, index))
+        first = len(out)
+        if not any(index is not None for _, index in matched):
+            out.append(replace(passage, index=first))
+        for row, index in matched if len(out) == first else []:
+            if index is not None and items[index].vote is None:
+                items[index] = replace(items[index], vote=row.vote, adopted=row.adopted,
+                                       number=items[index].number or row.number)  # fmt: skip
+            out.append(Passage(len(out), row.text,
+                               passage.item_index if index is None else index,
+                               passage.kind if index is None else "vote", passage.page))  # fmt: skip
+        span.append((first, len(out) - 1))
+    if len(out) == len(passages):
+        return items, passages
+    items = [replace(i, first_passage=span[i.first_passage][0],
+                     last_passage=span[i.last_passage][1]) for i in items]  # fmt: skip
+    return items, out
+
+
+def _build(
+    blocks: list[Block],
+    filename: str,
+    *,
+    members: int | None = None,
+    voters: int | None = None,
+    sections: bool = False,
+) -> tuple[list[Item], list[Passage], str | None]:
     """Recognise items, rapporteurs, decisions and votes in the blocks; return the title too.
-    `members` and `voters` are the counts the preamble gave (members in office, voters)."""
+    `members` and `voters` are the counts the preamble gave (members in office, voters). With
+    `sections`, a Markdown section ("## Thermes : attribution de la concession") opens an item
+    (see `build`)."""
     title: str | None = None
     passages: list[Passage] = []
     items: list[dict[str, object]] = []
@@ -878,7 +1046,11 @@ def _build(
             members = int(match.group(1) or match.group(2))
         if not statement and (match := ATTENDANCE_VOTERS.search(line)):
             voters = int(match.group(1))
-        if heading := item_heading(line):
+        if heading := item_heading(line) or (
+            (None, section.group(1).strip())
+            if sections and (section := SECTION_HEADING.match(line))
+            else None
+        ):
             number, item_title = heading
             current = {"number": number, "title": item_title, "rapporteur": None,
                        "vote": None, "adopted": None, "first": len(passages)}  # fmt: skip
@@ -909,6 +1081,17 @@ def _build(
             # the current item: what follows is not part of its debate.
             current = None
             passages.append(Passage(len(passages), heading_text, None, "heading", block.page))
+            continue
+        if current is not None and not current["title"] and (obj := OBJECT_LINE.match(line)):
+            # "Séance du 13 février 2025 — Délibération n° 2025-002", then "Nombre de
+            # conseillers : …", then "Objet : Buron de la Croix-Blanche — maîtrise d'œuvre": the
+            # deliberation's title
+            current["title"] = obj.group(1).strip()
+            first = int(current["first"])
+            heading_passage = passages[first]
+            passages[first] = replace(
+                heading_passage, text=f"{heading_passage.text.rstrip(' :')} : {current['title']}"
+            )
             continue
         kind = "paragraph"
         if line.startswith("La séance est levée"):
@@ -1080,7 +1263,7 @@ def _parse_front_matter(text: str, data: bytes, filename: str, fmt: str) -> Pars
             raise MinutesError(filename, "chaque pouvoir doit indiquer « from » et « to »")
         proxies.append((str(proxy["from"]), str(proxy["to"])))
     blocks = [Block(p) for p in _paragraphs(match.group(2))]
-    items, passages, title = _build(blocks, filename)
+    items, passages, title = build(blocks, filename)
     return ParsedMinutes(
         title=title or f"Séance du conseil municipal du {meta['date']:%d/%m/%Y}",
         meeting_date=meta["date"],
@@ -1179,6 +1362,9 @@ def _parse_layout(
     for block in blocks:
         if in_preamble and item_heading(block.text):
             in_preamble = False
+            if meeting_date is None and (found := french_date(block.text)):
+                # "Séance du 13 février 2025 — Délibération n° 2025-001": the first extract
+                meeting_date = found
         if in_preamble and AGENDA_ENTRY.match(block.text):
             # "5. Vote des taux des taxes directes locales 2024": the agenda's entry, before the
             # first item, names an item; it is a heading (ranked after what is said of it)
@@ -1242,7 +1428,7 @@ def _parse_layout(
         giver, sep, receiver = proxy.partition(" à " if " à " in proxy else " par ")
         if sep and giver.strip() and receiver.strip():
             proxies.append((giver.strip(), receiver.strip().rstrip(".")))
-    items, passages, heading_title = _build(body, filename, members=members, voters=voters)
+    items, passages, heading_title = build(body, filename, members=members, voters=voters)
     return ParsedMinutes(
         title=title or heading_title or f"Séance du conseil municipal du {meeting_date:%d/%m/%Y}",
         meeting_date=meeting_date,
@@ -1308,7 +1494,7 @@ LIST_ITEM = re.compile(r"^(?:[-–•*]\s|\d{1,2}[.)]\s)")
 # Lines that open a paragraph of minutes: the decision, the close of the meeting.
 OPENERS = re.compile(
     r"^(?:Le [Cc]onseil municipal\b|Après en avoir délibéré|La séance est levée|"
-    r"(?:DÉCIDE|DECIDE|DÉLIBÈRE|ARTICLE \d+|Article \d+)\b)"
+    r"(?:DÉCIDE|DECIDE|DÉLIBÈRE|(?:ARTICLE|Article) \d+(?:er|ER)?)\b)"
 )
 # A speaker's turn ("M. Perrot juge…", "Mme Ferrand salue…") after a line that ends a sentence.
 SPEAKER = re.compile(
@@ -1329,8 +1515,28 @@ def _starts_paragraph(line: str) -> bool:
         or LIST_ITEM.match(line)
         or OPENERS.match(line)
         or ATTENDANCE.match(line)
+        or OBJECT_LINE.match(line)
         or any(rx.match(line) for rx in FACTS.values())
     )
+
+
+RULE_LINE = re.compile(r"^\s*(?:[-=*_~]\s*){3,}$")
+# Capitals (and figures) typed letter-spaced, as registers print titles: "T H E R M E S   M U N I
+# C I P A U X", "2 0 2 5" (a letter, a space, a letter...; the words two spaces or more apart).
+SPACED_CAPITALS = re.compile(r"(?<!\S)[A-ZÀ-Ý0-9°](?: [A-ZÀ-Ý0-9°]){3,}(?!\S)")
+SPACED_SHORT = re.compile(r"(?<!\S)[A-ZÀ-Ý0-9°](?: [A-ZÀ-Ý0-9°])+(?!\S)")
+
+
+def unspaced(line: str) -> str:
+    """A line with its letter-spaced capitals read as words ("1. T H E R M E S   M U N I C I P A
+    U X — renouvellement" -> "1. THERMES MUNICIPAUX — renouvellement"): runs of four single
+    capitals or figures or more, three of them letters, and then on that line the shorter ones
+    ("F 3", "N ° 3"); anything else as it is (prose's "il y a à" is in lower case)."""
+    if not any(sum(c.isalpha() for c in m.group()) >= 3 for m in SPACED_CAPITALS.finditer(line)):
+        return line
+    read = SPACED_SHORT.sub(lambda m: m.group().replace(" ", ""), line)
+    indent = len(read) - len(read.lstrip(" "))
+    return read[:indent] + re.sub(r" {2,}", " ", read[indent:])
 
 
 def line_width(text: str) -> int:
@@ -1347,7 +1553,12 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
     wide), each line is a paragraph."""
     # A quotation's marks ("> " before each line: minutes forwarded in a mail, a Markdown block
     # quote printed as it is) are no text; a quoted blank line (">") is a blank line.
-    text = "\n".join(BLOCK_QUOTE.sub("", line) for line in text.replace("\r\n", "\n").split("\n"))
+    # A rule ("=====", "-----": a series of extracts set apart, an underlined title) is a
+    # paragraph break, not text; a title typed letter-spaced is read as its words.
+    text = "\n".join(
+        "" if RULE_LINE.match(line) else unspaced(BLOCK_QUOTE.sub("", line))
+        for line in text.replace("\r\n", "\n").split("\n")
+    )
     width = line_width(text) if width is None else width
     wrapped = 50 <= width <= UNWRAPPED_WIDTH
     unwrapped = width > UNWRAPPED_WIDTH
@@ -1496,9 +1707,12 @@ def table_chunks(lines: list[str], limit: int = MAX_PASSAGE) -> list[str]:
 
 def _runs_on(line: str, following: str) -> bool:
     """Whether a wrapped statement goes on onto the next line: that one starts in lower case
-    ("…par 13" / "voix pour, 3 contre (…)" / "et 2 abstentions…") after a line that does not
-    end a sentence."""
-    return following[:1].islower() and not line.endswith((".", "!", "?", "…"))
+    ("…par 13" / "voix pour, 3 contre (…)" / "et 2 abstentions…"), or with the bracket that
+    names who ("…et 1 abstention" / "(Mme Vidal)."), after a line that does not end a
+    sentence."""
+    return (following[:1].islower() or following[:1] == "(") and not line.endswith(
+        (".", "!", "?", "…")
+    )
 
 
 def _unbalanced(lines: list[str]) -> bool:
@@ -1864,6 +2078,35 @@ def _normalised(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line).strip().lower())
 
 
+SIMILAR = 90  # rapidfuzz's ratio (0-100) of two forms of one running line
+
+
+def _misread_repeats(page_lines: list[list[str]], repeated: set[str]) -> set[str]:
+    """The first and last lines of pages that are one running header or footer read with a
+    character wrong here and there (a scan's "Paraphe du Maire", "Parapbe du Maire", "Paraphe
+    du Mairc"): lines of ten characters or more, not already found, each as close as SIMILAR to
+    the first or last line of every page of three or more, or of half of them if more."""
+    edges = []
+    for lines in page_lines:
+        content = [line for line in lines if line.strip()]
+        edges.append({_normalised(line) for line in content[:1] + content[-1:]})
+    if len(page_lines) < 3:
+        return set()
+    lines = sorted({e for page in edges for e in page if len(e) >= 10 and e not in repeated})
+    if len(lines) < 3:
+        return set()
+    close = process.cdist(lines, lines, scorer=fuzz.ratio, score_cutoff=SIMILAR) > 0
+    index = {line: n for n, line in enumerate(lines)}
+    on_page = np.zeros((len(lines), len(edges)), dtype=bool)
+    for number, page in enumerate(edges):
+        for line in page:
+            if line in index:
+                on_page[index[line], number] = True
+    pages_with = (close.astype(np.int32) @ on_page.astype(np.int32) > 0).sum(axis=1)
+    needed = max(3, len(page_lines) / 2)
+    return {line for line, n in zip(lines, pages_with, strict=True) if n >= needed}
+
+
 def pdf_blocks(pages: list[str], width: int | None = None) -> list[Block]:
     """Paragraphs of a PDF's text, without running headers, footers and page numbers (the
     lines' width, `width`, found from the pages unless given)."""
@@ -1886,6 +2129,7 @@ def pdf_blocks(pages: list[str], width: int | None = None) -> list[Block]:
         for line, n in tops.items()
         if n >= max(2, len(pages) / 3) and len(line) >= 10 and not line.endswith(PARAGRAPH_END)
     }
+    repeated |= _misread_repeats(page_lines, repeated)
     blocks: list[Block] = []
     width = line_width("\n".join(pages)) if width is None else width
     for number, lines in enumerate(page_lines, 1):

@@ -167,7 +167,7 @@ def report(figures: Figures, misses: list[str], name: str = "eval2") -> None:
             print("   dev miss:", miss)
     if path := os.environ.get("PORTAL_EVAL2_REPORT"):
         with open(path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(asdict(figures)) + "\n")
+            out.write(json.dumps({"set": name, **asdict(figures)}) + "\n")
 
 
 def measure(

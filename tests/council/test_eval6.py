@@ -23,8 +23,10 @@ EVAL6 = Path(__file__).with_name("eval6")
 # 2026-12-01 20:20 UTC, after the reader's round on eval7's dev half (agenda points set off by
 # rules, wrapped votes, page breaks): 0.91 (text) / 0.90 (PDF), "not found" recall 0.579.
 # 2026-12-02 10:26 UTC, after a morning on the answers' reading (dev halves): 0.91 / 0.90, "not
-# found" recall 0.632.
-FLOORS: dict[str, float | None] = {"recall@5": 0.90, "not_found_recall": 0.631}
+# found" recall 0.632. 2026-12-03 14:40 UTC, after the reader's round on eval9's dev half (its
+# Markdown's sections are items, its closing table of votes read): 0.93 / 0.92, "not found" recall
+# 0.632.
+FLOORS: dict[str, float | None] = {"recall@5": 0.919, "not_found_recall": 0.631}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -81,8 +81,20 @@ NEW_STRETCH = re.compile(
     r"^( {3,}|\t|- |\* |\||Vu |Considérant |Article |Objet : |Nombre de conseillers"
     r"|Le Conseil municipal, après|Fait et délibéré|Pour extrait|Acte rendu|Le Maire, |VOTE : )"
 )
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def norm(text):
@@ -210,8 +222,10 @@ def load_minutes(errors):
         errors.append("no Markdown file")
     if not hy_files:
         errors.append("no file with words hyphenated at line ends")
-    print(f"files with page breaks: {ff_files}; with hyphenated line ends: {hy_files}; "
-          f"Markdown files: {md_files}")
+    print(
+        f"files with page breaks: {ff_files}; with hyphenated line ends: {hy_files}; "
+        f"Markdown files: {md_files}"
+    )
     return files
 
 

@@ -436,7 +436,7 @@ def main() -> str:
     lines += [
         "",
         "Under load (issue 18): the search page and the question page with a query changing on "
-        "every request (three words of twenty-four, each run starting where the previous one stopped, questions opened by combien/quand/qui/pourquoi: "
+        "every request (three words of thirty-two, each run starting where the previous one stopped, questions opened by combien/quand/qui/pourquoi: "
         "bench/bench_pages.py's wrk script), 8 connections, 5 s, one uvicorn worker, as "
         "requests/s (ratio to a bare Starlette endpoint, the mean of its runs just before and "
         f"just after) of the median of {RUNS} runs, with the range of the runs' ratios; target "

@@ -5,7 +5,7 @@ each page, wrk (8 connections, 5 s, one uvicorn worker) measures: a signed-in re
 session cookie), an anonymous visitor with the 5-second page cache bypassed (an unsigned flash
 cookie, ignored by the portal: see BYPASS), and an anonymous visitor served by the cache. Council search
 and council questions (`/council/ask`) also run with a query that changes on every request (a wrk
-Lua script: three words of twenty-four drawn from a counter, and for questions an opening such as
+Lua script: three words of thirty-two drawn from a counter, and for questions an opening such as
 "combien" or "quand"), so no cache can answer them. The bare endpoint is measured before and after
 the pages; ratios use the mean of the two.
 
@@ -40,7 +40,8 @@ BIG_COMMENTS = 500
 SEARCH_WORDS = ["piscine", "budget", "école", "voirie", "culture", "sport", "logement", "parc",
                 "marché", "crèche", "stationnement", "bibliothèque", "vélo", "propreté",
                 "sécurité", "jeunesse", "cantine", "travaux", "associations", "environnement",
-                "transport", "santé", "musée", "eau"]  # fmt: skip
+                "transport", "santé", "musée", "eau", "urbanisme", "déchets", "éclairage", "fibre",
+                "commerce", "tourisme", "cimetière", "jardins"]  # fmt: skip
 PAGES = [
     ("/", "/"),
     ("/charter", "/charter"),
@@ -131,7 +132,7 @@ request = function()
   counter = counter + 1
   local n = #words
   -- the counter's combination, spread over all of them (7919 is prime to n * n * n): a run
-  -- draws its three words from all twenty-four, not the third from the first few only
+  -- draws its three words from all thirty-two, not the third from the first few only
   local k = (counter * 7919) %% (n * n * n)
   local a = words[(k %% n) + 1]
   local b = words[(math.floor(k / n) %% n) + 1]
@@ -140,7 +141,9 @@ request = function()
   return wrk.format("GET", "%s?q=" .. o .. a .. "+" .. b .. "+" .. c, {%s})
 end
 """
-# The 13,824 word combinations come round again after 13,824 requests, and a search asked twice
+# The 32,768 word combinations come round again after 32,768 requests (24 words gave 13,824, which
+# three 5-second runs of the archive's question page at 850 req/s came near: bench_council refused
+# one run of 2026-12-03), and a search asked twice
 # is served from the shared page kept for it (portal/web/cache.py: FragmentCache.asked_before),
 # which these runs must not measure: `_changing` refuses a run that made that many requests, and
 # runs against one server start where the previous one stopped (`start`: wrk's Lua counter
@@ -150,7 +153,7 @@ HALF = COMBINATIONS // 2
 # LUA's step through the combinations: every one once in COMBINATIONS requests.
 assert math.gcd(7919, COMBINATIONS) == 1
 # Questions put to /council/ask: an opening that sets the kind of fact asked for, then three of
-# the twenty-four words ("combien piscine budget école"), so that every request is a new question.
+# the thirty-two words ("combien piscine budget école"), so that every request is a new question.
 ASK_OPENINGS = ["combien+", "quand+", "qui+", "pourquoi+"]
 
 

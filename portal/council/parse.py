@@ -801,6 +801,12 @@ BLOCK_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 SETEXT = re.compile(r"^ {0,3}(={3,}|-{3,})\s*$")
 
 
+def _titles(line: str) -> bool:
+    """Whether a line over a setext underline is a title: text, not a table row, a heading, a
+    quote or a list item (whose "---" below is a rule)."""
+    return bool(line.strip()) and not line.lstrip().startswith(("|", "#", ">", "- ", "* "))
+
+
 def markdown_text(body: str) -> str:
     """A Markdown body as the readers of text take it: a line in bold that opens a
     deliberation keeps its asterisks (item_heading knows them) and stands as a paragraph of its
@@ -813,19 +819,9 @@ def markdown_text(body: str) -> str:
     for n, quoted in enumerate(lines):
         # A setext heading: its text over a line of "=" (a title) or "-" (a section): read as
         # "# …" or "## …", its underline dropped.
-        if (
-            n + 1 < len(lines)
-            and (underline := SETEXT.match(lines[n + 1]))
-            and quoted.strip()
-            and not quoted.lstrip().startswith(("|", "#", ">", "- ", "* "))
-        ):
+        if n + 1 < len(lines) and (underline := SETEXT.match(lines[n + 1])) and _titles(quoted):
             quoted = ("# " if underline.group(1)[0] == "=" else "## ") + quoted.strip()
-        elif (
-            SETEXT.match(quoted)
-            and n
-            and lines[n - 1].strip()
-            and not lines[n - 1].lstrip().startswith(("|", "#", ">", "- ", "* "))
-        ):
+        elif n and SETEXT.match(quoted) and _titles(lines[n - 1]):
             continue
         # A block quote ("> Délibération 2025-33 — …", a decision set apart): its text, without
         # the marks, read as any other paragraph ("> " alone: a blank line inside the quote).
@@ -910,10 +906,11 @@ def build(
     return (*with_recap(items, passages), title)
 
 
-_RECAP_COLUMNS = {"n°": "number", "no": "number", "numéro": "number", "délibération": "number",
-                  "objet": "object", "intitulé": "object", "pour": "for", "contre": "against",
-                  "abst.": "abstentions", "abstention": "abstentions",
-                  "abstentions": "abstentions", "résultat": "result"}  # fmt: skip
+# A closing table's columns: a vote table's (_TABLE_KEYS), and the deliberation's number, object
+# and result.
+_RECAP_COLUMNS = {**_TABLE_KEYS, "abst.": "abstentions", "n°": "number", "no": "number",
+                  "numéro": "number", "délibération": "number", "objet": "object",
+                  "intitulé": "object", "résultat": "result"}  # fmt: skip
 # A row's object names an item when rapidfuzz's token_set_ratio (0-100) of the two is at least
 # RECAP_MATCH and RECAP_MARGIN above any other item's (on the two sets of minutes that have such
 # tables, the rows' own items scored 66-100, any other item 49 or less).
@@ -928,6 +925,15 @@ class RecapRow:
     vote: Vote
     adopted: bool | None
     text: str  # the table's header and this row, as the minutes write them
+
+
+RECAP_COUNTS = ("for", "against", "abstentions")
+
+
+def _cell_count(cell: str | None) -> int | None:
+    """A table cell's count: "17", "1 (L.L.)" (who, after it); None without one."""
+    found = re.match(r"(\d{1,3})\b", cell or "")
+    return int(found.group(1)) if found else None
 
 
 def recap_rows(text: str) -> list[RecapRow]:
@@ -948,12 +954,7 @@ def recap_rows(text: str) -> list[RecapRow]:
         if len(row) < width or all(re.fullmatch(r":?-{3,}:?", c) for c in row):
             continue
         values = dict(zip(keys, row, strict=True))
-
-        def count(key: str, values: dict[str | None, str] = values) -> int | None:
-            found = re.match(r"(\d{1,3})\b", values.get(key) or "")
-            return int(found.group(1)) if found else None
-
-        for_, against, abstentions = count("for"), count("against"), count("abstentions")
+        for_, against, abstentions = (_cell_count(values.get(k)) for k in RECAP_COUNTS)
         if for_ is None or against is None:
             continue
         result = (values.get("result") or "").lower()

@@ -44,7 +44,7 @@ from portal.council.text import ABBREVIATION, fold, sentences
 # The reader's version: raise it whenever a change to this module's rules changes what is read from
 # minutes already stored (dates, items, votes, passages), so that stored minutes are read again
 # from their source with today's rules.
-READER_VERSION = 17
+READER_VERSION = 18
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 # ...possibly after the meeting's date, as each of a series of extracts of the register heads
@@ -1717,8 +1717,9 @@ def _runs_on(line: str, following: str) -> bool:
 
 
 def _unbalanced(lines: list[str]) -> bool:
+    """An open bracket or quotation not closed ("Le groupe « Haverlinghem" / "Autrement »…")."""
     joined = "".join(lines)
-    return joined.count("(") > joined.count(")")
+    return joined.count("(") > joined.count(")") or joined.count("«") > joined.count("»")
 
 
 # Two columns side by side, as a "relevé de décisions" is laid out (the subject on the left, the
@@ -1876,6 +1877,60 @@ def text_pages(text: str) -> list[str] | None:
     if "\n".join(current).strip():
         pages.append("\n".join(current))
     return pages if len(pages) > 1 else None
+
+
+# An agenda point's title on a line of its own, numbered, in small letters after its capital, as
+# an OCR'd register of narrow columns prints them with no blank line around ("1. Compte
+# administratif 2024", "5 bis. Friche Delcourt et béguinage", "2. Terrain synthétique :
+# attribution"), read as items by `numbered_titles`.
+NUMBERED_LINE = re.compile(r"^(\d{1,2})(\s*(?:bis|ter|quater))?\s*[.)]\s+[A-ZÀ-Ý].{2,90}$")
+NUMBERED_RUN = 3  # the fewest titles numbered in sequence that are a list of agenda points
+# A sub-point numbered under a section ("2.1 Décision modificative n° 2", "3.1.2 Orientations"):
+# the text is an outline whose first-level numbers are its sections, not its deliberations.
+SUB_NUMBERED = re.compile(r"^\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\.?\s+[^\W\d_]")
+
+
+def numbered_titles(text: str) -> str:
+    """Minutes in which no line opens an item (`item_heading`), with no sub-points numbered
+    under others (SUB_NUMBERED), but lines numbered in sequence (1, 2, 2 bis, 3...; one number
+    may be missed) are titles: each after a line that ends a sentence (or a blank line, a page's start or its first line, a header), with no final
+    stop, before a line that does not go on in small letters. Those lines are written as the
+    reader knows a numbered title ("## 1. Compte administratif 2024", a paragraph of its own);
+    any other text as it is. Pages are cut by form feeds, kept."""
+    lines = text.split("\n")
+    # (titles typed letter-spaced read as words, as _text_blocks reads them)
+    bare = [re.sub(r"\s+", " ", unspaced(line.replace("\x0c", " "))).strip() for line in lines]
+    if any(item_heading(line) for line in bare if line):
+        return text
+    if sum(bool(SUB_NUMBERED.match(line)) for line in bare) >= 2:
+        return text  # an outline (2., 2.1, 2.1.1): its first level are sections
+    run: list[int] = []
+    expected = 1
+    for n, line in enumerate(bare):
+        match = NUMBERED_LINE.match(line)
+        if not match or line.endswith((*PARAGRAPH_END, ",", "-")) or DANGLING.search(line):
+            continue
+        before = next((i for i in range(n - 1, -1, -1) if bare[i]), None)
+        after = next((b for b in bare[n + 1 :] if b), "")
+        starts = (
+            before is None
+            or before < n - 1  # a blank line between
+            # a page's start, or its first line (a running header) before
+            or "\x0c" in "".join(lines[before : n + 1])
+            or bare[before].endswith(PARAGRAPH_END)
+        )
+        number, repeated = int(match.group(1)), bool(match.group(2))
+        follows = number in (expected, expected + 1) or (repeated and number == expected - 1)
+        # before a line that begins with a capital, or a page's number or furniture
+        if starts and follows and not after[:1].islower():
+            run.append(n)
+            expected = number + 1
+    if len(run) < NUMBERED_RUN:
+        return text
+    for n in run:
+        page_break = "\x0c" if "\x0c" in lines[n] else ""
+        lines[n] = f"{page_break}\n## {bare[n]}\n"
+    return "\n".join(lines)
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -2220,7 +2275,9 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> 
         pages = _pdf_pages(data, filename, limits)
         width = line_width("\n".join(pages))
         read_pages = [unfold_columns(page, width) for page in pages]
-        blocks = pdf_blocks(read_pages, width if read_pages != pages else None)
+        kept = width if read_pages != pages else None  # the lines unfolded are no wider text
+        read_pages = numbered_titles("\x0c".join(read_pages)).split("\x0c")
+        blocks = pdf_blocks(read_pages, kept)
         return _parse_layout(blocks, data, filename, fmt, len(pages))
     try:
         text = _without_controls(
@@ -2242,6 +2299,7 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> 
     width = line_width(text)
     unfolded = unfold_columns(text, width)
     kept_width = width if unfolded != text else None  # the lines unfolded are no wider text
+    unfolded = numbered_titles(unfolded)
     text_pages_ = text_pages(unfolded)
     if text_pages_:
         blocks = pdf_blocks(text_pages_, kept_width)

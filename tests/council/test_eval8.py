@@ -23,8 +23,10 @@ EVAL8 = Path(__file__).with_name("eval8")
 # code then: 0.922 / 0.897). After the reader's round on the dev half (two-column relevé, "§ 15."
 # kept with its vote; 2026-12-02 00:24 UTC, no longer blind): 0.922 / 0.888 (the PDF form lost one
 # question), "not found" recall 0.556. 2026-12-02 10:10 UTC, words of asking left out by form
-# or lemma, not by stem (dev halves): 0.922 / 0.897. Floors below the last figures.
-FLOORS: dict[str, float | None] = {"recall@5": 0.896, "not_found_recall": 0.555}
+# or lemma, not by stem (dev halves): 0.922 / 0.897. 2026-12-03 17:20 UTC, numbered titles of a
+# narrow column read as items (its meeting of 26 June had none; rule written on the dev half):
+# 0.931 / 0.905, "not found" recall 0.556 at precision 0.37-0.385. Floors below the last figures.
+FLOORS: dict[str, float | None] = {"recall@5": 0.904, "not_found_recall": 0.555}
 
 
 @pytest.mark.parametrize("form", ["text", "pdf"])

@@ -1616,7 +1616,8 @@ def _text_blocks(text: str, page: int | None = None, width: int | None = None) -
             speaker = bool(SPEAKER.match(line)) and previous.endswith((".", "!", "?", "»"))
             joins = unwrapped and not previous.endswith(PARAGRAPH_END) and line[:1].islower()
             if (
-                (closed and not joins)
+                not groups  # a paragraph's first line, even in small letters ("puis …")
+                or (closed and not joins)
                 or _starts_paragraph(line)
                 or heading
                 or speaker

@@ -203,6 +203,29 @@ def test_plain_text_minutes_are_read(tmp_path: Path) -> None:
         parse_bytes(b"Compte rendu sans date\n\nTexte.", "pv.txt")
 
 
+def test_a_paragraph_opening_in_small_letters_is_read(
+    engine: Engine, client: TestClient, tmp_path: Path
+) -> None:
+    """Text with one line per paragraph (lines far wider than a page) in which a paragraph opens
+    in small letters (an item of a list, a paste cut mid-sentence): read as a paragraph of its
+    own. The reader used to fail on it (an IndexError in _text_blocks)."""
+    long = (
+        "Le conseil examine les affaires inscrites à l'ordre du jour de la séance, dont le "
+        "budget primitif, les travaux de voirie, les tarifs municipaux et les subventions aux "
+        "associations de la commune."
+    )
+    text = "Conseil municipal du 3 mars 2025\n\n" + "\n\n".join([long] * 6)
+    text += "\n\npuis les questions diverses, dont la réfection du lavoir pour 12 400 euros.\n"
+    parsed = parse_bytes(text.encode(), "2025-03-03.txt")
+    assert parsed.passages[-1].text.startswith("puis les questions diverses")
+    path = tmp_path / "2025-03-03.txt"
+    path.write_text(text, encoding="utf-8")
+    results, errors = ingest_paths(engine, [path])
+    assert errors == [] and len(results) == 1
+    answer = client.get("/council/search", params={"q": "combien pour le lavoir"})
+    assert answer.status_code == 200 and "12 400 euros" in answer.text
+
+
 def test_upload_of_a_pdf_by_an_agent(
     login_as: Any, demo_pdfs: list[Path], engine: Engine, settings: Settings
 ) -> None:

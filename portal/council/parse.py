@@ -1894,10 +1894,11 @@ SUB_NUMBERED = re.compile(r"^\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\.?\s+[^\W\d_]")
 def numbered_titles(text: str) -> str:
     """Minutes in which no line opens an item (`item_heading`), with no sub-points numbered
     under others (SUB_NUMBERED), but lines numbered in sequence (1, 2, 2 bis, 3...; one number
-    may be missed) are titles: each after a line that ends a sentence (or a blank line, a page's start or its first line, a header), with no final
-    stop, before a line that does not go on in small letters. Those lines are written as the
-    reader knows a numbered title ("## 1. Compte administratif 2024", a paragraph of its own);
-    any other text as it is. Pages are cut by form feeds, kept."""
+    may be missed) are titles: each after a line that ends a sentence (or a blank line, a page's
+    start or its first line, a header), with no final stop, before a line that does not go on in
+    small letters. Those lines are written as the reader knows a numbered title ("## 1. Compte
+    administratif 2024", a paragraph of its own); any other text as it is. Pages are cut by form
+    feeds, kept."""
     lines = text.split("\n")
     # (titles typed letter-spaced read as words, as _text_blocks reads them)
     bare = [re.sub(r"\s+", " ", unspaced(line.replace("\x0c", " "))).strip() for line in lines]
@@ -1912,7 +1913,7 @@ def numbered_titles(text: str) -> str:
         if not match or line.endswith((*PARAGRAPH_END, ",", "-")) or DANGLING.search(line):
             continue
         before = next((i for i in range(n - 1, -1, -1) if bare[i]), None)
-        after = next((b for b in bare[n + 1 :] if b), "")
+        after = next((bare[i] for i in range(n + 1, len(bare)) if bare[i]), "")
         starts = (
             before is None
             or before < n - 1  # a blank line between
